@@ -1,0 +1,117 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Actor, SYSTEM_ACTOR } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
+import { Role } from '../common/permissions.js';
+import { DatabaseService } from '../database/database.service.js';
+import { displayPrefix, generateSecret, hashSecret } from './api-key.secret.js';
+import { ApiKeyRepository, ApiKeyRow } from './api-key.repository.js';
+
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  expiresAt?: Date;
+}
+
+/** Writing lastUsedAt on every request would turn each read into a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: ApiKeyRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key; the secret is returned here once and never stored. */
+  async create(actor: Actor, input: NewApiKey): Promise<{ key: ApiKeyRow; secret: string }> {
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw AppError.invalid([
+        { field: 'expiresAt', rule: 'isFuture', message: 'expiresAt must be in the future' },
+      ]);
+    }
+    const secret = generateSecret();
+    const key = await this.database.transaction(async () => {
+      const row = await this.repository.insert({
+        name: input.name,
+        role: input.role,
+        keyHash: hashSecret(secret),
+        keyPrefix: displayPrefix(secret),
+        createdBy: actor.keyId,
+        expiresAt: input.expiresAt ?? null,
+      });
+      await this.audit.record(actor, {
+        action: 'api_key.create',
+        targetType: 'api_key',
+        targetId: row.id,
+        summary: { role: row.role, expiresAt: row.expiresAt },
+      });
+      return row;
+    });
+    return { key, secret };
+  }
+
+  list(): Promise<ApiKeyRow[]> {
+    return this.repository.list();
+  }
+
+  /** Revoking is idempotent: a key revoked before answers the same, and is audited once. */
+  async revoke(actor: Actor, id: string): Promise<void> {
+    const existing = await this.repository.findById(id);
+    if (!existing) throw AppError.notFound('API key', id);
+    if (existing.revokedAt) return;
+    await this.database.transaction(async () => {
+      const revoked = await this.repository.revoke(id, this.clock.now());
+      if (!revoked) return;
+      await this.audit.record(actor, {
+        action: 'api_key.revoke',
+        targetType: 'api_key',
+        targetId: id,
+        summary: {},
+      });
+    });
+  }
+
+  /** The actor for a presented secret, or undefined when the key is unknown, revoked or expired. */
+  async authenticate(secret: string, ip: string | null): Promise<Actor | undefined> {
+    const row = await this.repository.findByHash(hashSecret(secret));
+    const now = this.clock.now();
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime()))
+      return undefined;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      await this.repository.touch(row.id, now);
+    }
+    return { keyId: row.id, role: row.role as Role, ip };
+  }
+
+  /** Makes sure an admin key with exactly this secret exists (ADMIN_API_KEY). A revoked one stays revoked. */
+  async ensureAdminKey(secret: string): Promise<void> {
+    const existing = await this.repository.findByHash(hashSecret(secret));
+    if (existing) {
+      if (existing.revokedAt) this.logger.warn('ADMIN_API_KEY names a revoked key; it stays revoked');
+      else if (existing.role !== Role.Admin)
+        this.logger.warn('ADMIN_API_KEY names a key whose role is not admin');
+      return;
+    }
+    await this.database.transaction(async () => {
+      const row = await this.repository.insert({
+        name: 'ADMIN_API_KEY',
+        role: Role.Admin,
+        keyHash: hashSecret(secret),
+        keyPrefix: displayPrefix(secret),
+      });
+      await this.audit.record(SYSTEM_ACTOR, {
+        action: 'api_key.create',
+        targetType: 'api_key',
+        targetId: row.id,
+        summary: { role: Role.Admin, source: 'ADMIN_API_KEY' },
+      });
+    });
+    this.logger.log('admin key from ADMIN_API_KEY created');
+  }
+}

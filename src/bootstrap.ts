@@ -1,0 +1,117 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AppModule } from './app.module.js';
+import { bearerSecret } from './common/auth.guard.js';
+import { toErrorBody } from './common/exception.filter.js';
+import { hasPermission, Permission } from './common/permissions.js';
+import { AppConfig } from './config/config.js';
+import { JobRepository } from './queue/job.repository.js';
+
+export const QUEUE_DASHBOARD_PATH = '/queues';
+
+/** Builds the application for a role, fully configured but not listening (tests use it as is). */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    // Webhook signatures are computed over the exact bytes received.
+    rawBody: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+
+  if (config.role === 'worker') {
+    // A worker node answers its probes and scrapes only; the API lives on api nodes.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (/^\/(health|metrics)(\/|$)/.test(req.path)) return next();
+      res
+        .status(404)
+        .json({ statusCode: 404, error: 'not_found', message: 'this node runs ROLE=worker: no API here' });
+    });
+  } else {
+    SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
+    mountQueueDashboard(app);
+  }
+  // Errors raised before Nest's filter sees them (body parser, dashboard) get the same JSON shape.
+  await app.init();
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const { body } = toErrorBody(err);
+    res.status(body.statusCode).json(body);
+  });
+  return app;
+}
+
+export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
+  const document = new DocumentBuilder()
+    .setTitle('Breach notification service')
+    .setDescription(
+      'Record personal-data breaches, find who is affected, notify them, and report to regulators. ' +
+        'Every /v1 route needs `Authorization: Bearer <api key>`.',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, document);
+}
+
+/** Bull Board, for admins: `Authorization: Bearer <key>`, or HTTP Basic with the key as password (browsers). */
+function mountQueueDashboard(app: NestExpressApplication): void {
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({
+    queues: app
+      .get(JobRepository)
+      .allQueues()
+      .map((queue) => new BullMQAdapter(queue)),
+    serverAdapter,
+  });
+  const keys = app.get(ApiKeysService);
+  app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
+    const secret = bearerSecret(req.headers.authorization) ?? basicPassword(req.headers.authorization);
+    const refuse = (status: number, message: string) => {
+      res.setHeader('WWW-Authenticate', 'Basic realm="queues"');
+      res
+        .status(status)
+        .json({ statusCode: status, error: status === 401 ? 'unauthenticated' : 'forbidden', message });
+    };
+    if (!secret) return refuse(401, 'an admin API key is required');
+    keys
+      .authenticate(secret, req.ip ?? null)
+      .then((actor) => {
+        if (!actor) return refuse(401, 'the API key is unknown, revoked or expired');
+        if (actor.role === 'system' || !hasPermission(actor.role, Permission.QueueDashboard)) {
+          return refuse(403, `the role ${actor.role} may not ${Permission.QueueDashboard}`);
+        }
+        next();
+      })
+      .catch(next);
+  });
+  app.use(
+    QUEUE_DASHBOARD_PATH,
+    serverAdapter.getRouter() as (req: Request, res: Response, next: NextFunction) => void,
+  );
+}
+
+function basicPassword(header: string | undefined): string | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) || undefined : undefined;
+}
+
+/** Start-up work after the app is built: the admin key, then the workers when this role runs them. */
+export async function startRole(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  if (config.adminApiKey) await app.get(ApiKeysService).ensureAdminKey(config.adminApiKey);
+  if (config.role !== 'api') await app.get(JobRepository).startWorkers();
+}

@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SYSTEM_ACTOR } from './common/actor.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AppModule } from './app.module.js';
+import { buildOpenApi } from './bootstrap.js';
+import { Role } from './common/permissions.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { PROJECT_ROOT } from './paths.js';
+
+const USAGE = `Usage: breach-notify <command>
+
+  keys:create --name NAME --role admin|responder|approver|auditor [--expires ISO-DATE]
+      Create an API key (uses DATABASE_URL / DATA_DIR); prints the secret once.
+  openapi [--check]
+      Write openapi.json from the DTOs, or with --check fail if the committed file is stale.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ROLE: 'api' });
+  switch (command) {
+    case 'keys:create': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: 'string' }, role: { type: 'string' }, expires: { type: 'string' } },
+      });
+      const role = values.role as Role | undefined;
+      if (!values.name || !role || !Object.values(Role).includes(role)) {
+        process.stderr.write(USAGE);
+        return 64;
+      }
+      const expiresAt = values.expires ? new Date(values.expires) : undefined;
+      if (expiresAt && Number.isNaN(expiresAt.getTime())) {
+        process.stderr.write('--expires must be an ISO 8601 date\n');
+        return 64;
+      }
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: ['error'],
+      });
+      try {
+        const { key, secret } = await app
+          .get(ApiKeysService)
+          .create(SYSTEM_ACTOR, { name: values.name, role, expiresAt });
+        process.stdout.write(
+          `${JSON.stringify({ id: key.id, name: key.name, role: key.role, key: secret })}\n`,
+        );
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case 'openapi': {
+      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean' } } });
+      // Preview mode builds the route table without instantiating providers: no database needed.
+      const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+        preview: true,
+        logger: false,
+      });
+      const text = `${JSON.stringify(buildOpenApi(app), null, 2)}\n`;
+      const file = resolve(PROJECT_ROOT, 'openapi.json');
+      if (values.check) {
+        let committed = '';
+        try {
+          committed = readFileSync(file, 'utf8');
+        } catch {
+          committed = '';
+        }
+        if (committed !== text) {
+          process.stderr.write('openapi.json is stale: run `npm run openapi` and commit the result\n');
+          return 1;
+        }
+        process.stdout.write('openapi.json is up to date\n');
+        return 0;
+      }
+      writeFileSync(file, text);
+      process.stdout.write(`wrote ${file}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      return command ? 64 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,67 @@
+/** Machine-readable error codes, one per kind of failure the API reports. */
+export enum ErrorCode {
+  ValidationFailed = 'validation_failed',
+  InvalidJson = 'invalid_json',
+  PayloadTooLarge = 'payload_too_large',
+  Unauthenticated = 'unauthenticated',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  InvalidTransition = 'invalid_transition',
+  PreconditionFailed = 'precondition_failed',
+  PreconditionRequired = 'precondition_required',
+  UnsupportedMediaType = 'unsupported_media_type',
+  Internal = 'internal_error',
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.InvalidJson]: 400,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.InvalidTransition]: 409,
+  [ErrorCode.PreconditionFailed]: 412,
+  [ErrorCode.PreconditionRequired]: 428,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.Internal]: 500,
+};
+
+/** One problem with one field of the input. */
+export interface FieldProblem {
+  /** Path of the field, e.g. `occurredTo` or `subjects.3.email`. */
+  field: string;
+  /** The rule it broke, e.g. `isDateString`, `maxLength`, `after:occurredFrom`. */
+  rule: string;
+  message: string;
+}
+
+/** A failure the caller can act on. Services throw these; the filter turns them into JSON. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown> & { problems?: FieldProblem[] },
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+
+  static notFound(what: string, id: string): AppError {
+    return new AppError(ErrorCode.NotFound, `${what} ${id} was not found`);
+  }
+
+  static invalid(problems: FieldProblem[]): AppError {
+    const first = problems[0];
+    const message =
+      problems.length === 1 && first
+        ? `${first.field}: ${first.message}`
+        : `${problems.length} fields are invalid`;
+    return new AppError(ErrorCode.ValidationFailed, message, { problems });
+  }
+}

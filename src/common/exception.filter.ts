@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError, ErrorCode } from './errors.js';
+
+/** The one JSON shape of every error answer. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
+  errorId?: string;
+}
+
+/** Errors body-parser raises before Nest sees the request, by its `type`. */
+const PARSER_ERRORS: Record<string, ErrorCode> = {
+  'entity.parse.failed': ErrorCode.InvalidJson,
+  'entity.too.large': ErrorCode.PayloadTooLarge,
+  'encoding.unsupported': ErrorCode.UnsupportedMediaType,
+  'charset.unsupported': ErrorCode.UnsupportedMediaType,
+};
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  412: ErrorCode.PreconditionFailed,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  428: ErrorCode.PreconditionRequired,
+};
+
+/** body-parser's error type, whether raw or wrapped by Nest's express adapter (as `cause`). */
+function parserErrorCode(error: unknown): ErrorCode | undefined {
+  for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
+    if (typeof candidate === 'object' && candidate !== null && 'type' in candidate) {
+      const code = PARSER_ERRORS[String(candidate.type)];
+      if (code) return code;
+    }
+  }
+  return undefined;
+}
+
+const PARSER_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  // Fixed text: the parser's own message quotes the body, which may hold personal data.
+  [ErrorCode.InvalidJson]: 'the request body is not valid JSON',
+  [ErrorCode.PayloadTooLarge]: 'the request body is larger than the server accepts',
+  [ErrorCode.UnsupportedMediaType]: 'the request body encoding is not supported',
+};
+
+export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: boolean } {
+  if (error instanceof AppError) {
+    return {
+      body: { statusCode: error.status, error: error.code, message: error.message, details: error.details },
+      unexpected: false,
+    };
+  }
+  const parserCode = parserErrorCode(error);
+  if (parserCode) {
+    const status = new AppError(parserCode, '').status;
+    return {
+      body: { statusCode: status, error: parserCode, message: PARSER_MESSAGES[parserCode] ?? '' },
+      unexpected: false,
+    };
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' &&
+      response !== null &&
+      'message' in response &&
+      typeof response.message === 'string'
+        ? response.message
+        : error.message;
+    return {
+      body: { statusCode: status, error: HTTP_CODES[status] ?? 'http_error', message },
+      unexpected: false,
+    };
+  }
+  const errorId = randomUUID();
+  return {
+    body: {
+      statusCode: 500,
+      error: ErrorCode.Internal,
+      message: `An unexpected error occurred (errorId ${errorId})`,
+      errorId,
+    },
+    unexpected: true,
+  };
+}
+
+/**
+ * Turns every error into {@link ErrorBody}. Anything unexpected becomes a 500 with an `errorId` that is
+ * also logged with the stack; internals (driver messages, stacks) never reach the client.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const { body, unexpected } = toErrorBody(error);
+    if (unexpected) {
+      this.logger.error({ errorId: body.errorId, err: error }, 'unexpected error');
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,90 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { AppConfig } from '../config/config.js';
+import { PROJECT_ROOT } from '../paths.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The same query builder over node-postgres and PGlite. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export const MIGRATIONS_FOLDER = resolve(PROJECT_ROOT, 'src/database/migrations');
+
+interface Connection {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * The one way to the database: PostgreSQL when DATABASE_URL is set, else embedded PGlite. Runs the
+ * migrations at start. `transaction()` puts a transaction in async context, so every repository call
+ * inside it (the change and its audit entry) commits or rolls back together without passing `tx` around.
+ */
+@Injectable()
+export class DatabaseService implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseService.name);
+  private readonly context = new AsyncLocalStorage<Db>();
+  private connection?: Connection;
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** Opens the connection and migrates. Called once by the module's factory before anything else runs. */
+  async open(): Promise<void> {
+    const started = Date.now();
+    this.connection =
+      this.config.database.kind === 'postgres'
+        ? await openPostgres(this.config.database.url)
+        : await openPglite(this.config.database.dataDir);
+    this.logger.log(`database ready (${this.config.database.kind}) in ${Date.now() - started} ms`);
+  }
+
+  /** The current transaction when inside {@link transaction}, else the database. */
+  get db(): Db {
+    const inTransaction = this.context.getStore();
+    if (inTransaction) return inTransaction;
+    if (!this.connection) throw new Error('database is not open');
+    return this.connection.db;
+  }
+
+  /** Runs `work` in one transaction; nested calls join the outer one. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.context.getStore()) return work();
+    return this.db.transaction((tx) => this.context.run(tx as unknown as Db, work));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.execute(sql`select 1`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.close();
+  }
+}
+
+async function openPostgres(url: string): Promise<Connection> {
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, close: () => pool.end() };
+}
+
+async function openPglite(dataDir: string): Promise<Connection> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(inMemory ? dataDir : resolve(dataDir, 'pg'));
+  const db = drizzle(client, { schema }) as unknown as Db;
+  await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, close: () => client.close() };
+}

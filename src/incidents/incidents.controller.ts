@@ -1,0 +1,179 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../common/actor.js';
+import { Authorize } from '../common/authorize.decorator.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { decodeCursor, encodeCursor, PageQueryDto } from '../common/pagination.js';
+import { uuidParam } from '../common/params.js';
+import { Permission } from '../common/permissions.js';
+import { allowedTransitions, IncidentState } from './incident.lifecycle.js';
+import {
+  CreateIncidentDto,
+  IncidentDto,
+  IncidentPageDto,
+  IncidentQueryDto,
+  TimelineEventDto,
+  TransitionDto,
+  UpdateIncidentDto,
+} from './incidents.dto.js';
+import type { IncidentEventRow, IncidentRow } from './incidents.repository.js';
+import { IncidentsService } from './incidents.service.js';
+
+@ApiTags('incidents')
+@ApiNotFoundResponse({ description: 'No such incident' })
+@Controller('v1/incidents')
+export class IncidentsController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  @Post()
+  @Authorize(Permission.IncidentCreate)
+  @ApiOperation({ summary: 'Record a breach; it starts in state `detected`' })
+  @ApiCreatedResponse({ type: IncidentDto, description: 'ETag header carries the version' })
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateIncidentDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentDto> {
+    return withEtag(res, await this.incidents.create(actor, body));
+  }
+
+  @Get()
+  @Authorize(Permission.IncidentRead)
+  @ApiOperation({ summary: 'List incidents, newest first' })
+  @ApiOkResponse({ type: IncidentPageDto })
+  async list(@Query() query: IncidentQueryDto): Promise<IncidentPageDto> {
+    const cursor = query.cursor ? decodeCursor(query.cursor, ['createdAt', 'id']) : undefined;
+    const before = cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined;
+    if (before && (Number.isNaN(before.createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(before.id))) {
+      throw AppError.invalid([
+        { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
+      ]);
+    }
+    const rows = await this.incidents.find({
+      state: query.state,
+      riskLevel: query.riskLevel,
+      text: query.q,
+      discoveredFrom: query.discoveredFrom ? new Date(query.discoveredFrom) : undefined,
+      discoveredTo: query.discoveredTo ? new Date(query.discoveredTo) : undefined,
+      before,
+      limit: query.limit,
+    });
+    const last = rows.at(-1);
+    return {
+      items: rows.map(toDto),
+      nextCursor:
+        rows.length === query.limit && last
+          ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
+          : null,
+    };
+  }
+
+  @Get(':id')
+  @Authorize(Permission.IncidentRead)
+  @ApiOperation({ summary: 'One incident' })
+  @ApiOkResponse({ type: IncidentDto, description: 'ETag header carries the version' })
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentDto> {
+    return withEtag(res, await this.incidents.get(id));
+  }
+
+  @Patch(':id')
+  @Authorize(Permission.IncidentUpdate)
+  @ApiOperation({ summary: 'Change facts; send If-Match with the ETag you read' })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version you read, e.g. "3"' })
+  @ApiOkResponse({ type: IncidentDto })
+  @ApiPreconditionFailedResponse({ description: 'Someone changed it since you read it' })
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() body: UpdateIncidentDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentDto> {
+    return withEtag(res, await this.incidents.update(actor, id, parseIfMatch(ifMatch), body));
+  }
+
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @Authorize(Permission.IncidentTransition)
+  @ApiOperation({ summary: 'Move the incident to another state; 409 lists the allowed ones' })
+  @ApiOkResponse({ type: IncidentDto })
+  async transition(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: TransitionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentDto> {
+    return withEtag(res, await this.incidents.transition(actor, id, body));
+  }
+
+  @Get(':id/timeline')
+  @Authorize(Permission.IncidentRead)
+  @ApiOperation({ summary: 'Everything that happened to the incident, oldest first' })
+  @ApiOkResponse({ type: [TimelineEventDto] })
+  async timeline(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() page: PageQueryDto,
+  ): Promise<TimelineEventDto[]> {
+    const afterId = page.cursor ? Number(decodeCursor(page.cursor, ['id']).id) : 0;
+    const rows = await this.incidents.timeline(id, Number.isSafeInteger(afterId) ? afterId : 0, page.limit);
+    return rows.map(toEventDto);
+  }
+}
+
+function parseIfMatch(header: string | undefined): number {
+  if (header === undefined) {
+    throw new AppError(ErrorCode.PreconditionRequired, 'send If-Match with the ETag of the version you read');
+  }
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) {
+    throw AppError.invalid([
+      { field: 'If-Match', rule: 'isEtag', message: 'If-Match must be an ETag this API returned, e.g. "3"' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+function withEtag(res: Response, row: IncidentRow): IncidentDto {
+  res.setHeader('ETag', `"${row.version}"`);
+  return toDto(row);
+}
+
+function toDto(row: IncidentRow): IncidentDto {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    ...row,
+    occurredFrom: iso(row.occurredFrom),
+    occurredTo: iso(row.occurredTo),
+    discoveredAt: row.discoveredAt.toISOString(),
+    containedAt: iso(row.containedAt),
+    allowedTransitions: [...allowedTransitions(row.state as IncidentState)],
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    createdBy: undefined,
+  } as IncidentDto;
+}
+
+function toEventDto(row: IncidentEventRow): TimelineEventDto {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    kind: row.kind,
+    fromState: row.fromState,
+    toState: row.toState,
+    note: row.note,
+    actorKeyId: row.actorKeyId,
+    details: row.details,
+  };
+}

@@ -1,0 +1,271 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { PageQueryDto } from '../common/pagination.js';
+import { IncidentState } from './incident.lifecycle.js';
+
+export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
+export type Nature = (typeof NATURES)[number];
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+const TEXT = 10_000;
+
+/** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
+export class CreateIncidentDto {
+  @ApiProperty({ description: 'Short title', maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title!: string;
+
+  @ApiPropertyOptional({ description: 'What happened', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  description?: string;
+
+  @ApiPropertyOptional({
+    description: 'Which security properties were breached',
+    enum: NATURES,
+    isArray: true,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(NATURES, { each: true })
+  nature?: Nature[];
+
+  @ApiPropertyOptional({ description: 'Cause (attack, error, lost device, ...)', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  cause?: string;
+
+  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  occurredFrom?: string;
+
+  @ApiPropertyOptional({ description: 'When the breach ended (ISO 8601), not before occurredFrom' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  occurredTo?: string;
+
+  @ApiProperty({ description: 'When the company became aware (ISO 8601): legal deadlines run from here' })
+  @IsDateString({ strict: true })
+  discoveredAt!: string;
+
+  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  containedAt?: string;
+
+  @ApiPropertyOptional({ description: 'Systems involved', type: [String], maxItems: 100 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  systems?: string[];
+
+  @ApiPropertyOptional({
+    description: "Data categories involved (the privacy policy's, plus EXTRA_DATA_CATEGORIES)",
+    type: [String],
+    maxItems: 50,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  dataCategories?: string[];
+
+  @ApiPropertyOptional({ description: 'Whether the data was encrypted' })
+  @IsOptional()
+  @IsBoolean()
+  encrypted?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'How it was encrypted, and whether the key was exposed',
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  encryptionDetails?: string;
+
+  @ApiPropertyOptional({ description: 'Approximate number of records involved', minimum: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  approximateRecords?: number;
+
+  @ApiPropertyOptional({ description: 'Likely consequences for the people concerned', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  likelyConsequences?: string;
+
+  @ApiPropertyOptional({ description: 'Measures taken', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  measuresTaken?: string;
+
+  @ApiPropertyOptional({ description: 'Measures planned', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  measuresPlanned?: string;
+
+  @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  adviceToIndividuals?: string;
+
+  @ApiPropertyOptional({
+    description: 'Remedies offered (credit monitoring, support line, ...)',
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  remedies?: string;
+
+  @ApiPropertyOptional({ description: "Risk to people's rights and freedoms", enum: RISK_LEVELS })
+  @IsOptional()
+  @IsIn(RISK_LEVELS)
+  riskLevel?: RiskLevel;
+
+  @ApiPropertyOptional({ description: 'Why that risk level', maxLength: TEXT })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  riskReasoning?: string;
+}
+
+/** Any subset of the facts; `null` clears an optional fact. Needs `If-Match` with the current ETag. */
+export class UpdateIncidentDto extends PartialType(CreateIncidentDto) {}
+
+export class TransitionDto {
+  @ApiProperty({ enum: IncidentState, description: 'The state to move to' })
+  @IsEnum(IncidentState)
+  to!: IncidentState;
+
+  @ApiPropertyOptional({ description: 'Why (required to dismiss)', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class IncidentQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: IncidentState, description: 'Only incidents in this state' })
+  @IsOptional()
+  @IsEnum(IncidentState)
+  state?: IncidentState;
+
+  @ApiPropertyOptional({ enum: RISK_LEVELS, description: 'Only incidents with this risk level' })
+  @IsOptional()
+  @IsIn(RISK_LEVELS)
+  riskLevel?: RiskLevel;
+
+  @ApiPropertyOptional({ description: 'Text in the title or reference' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  discoveredFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Aware at or before (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  discoveredTo?: string;
+}
+
+export class IncidentDto {
+  @ApiProperty({ description: 'Id' }) id!: string;
+  @ApiProperty({ description: 'Human reference, e.g. INC-2026-0001' }) reference!: string;
+  @ApiProperty({ description: 'Short title' }) title!: string;
+  @ApiProperty({ description: 'What happened', nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ enum: NATURES, isArray: true, description: 'Security properties breached' })
+  nature!: string[];
+  @ApiProperty({ description: 'Cause', nullable: true, type: String }) cause!: string | null;
+  @ApiProperty({ description: 'Breach start', nullable: true, type: String }) occurredFrom!: string | null;
+  @ApiProperty({ description: 'Breach end', nullable: true, type: String }) occurredTo!: string | null;
+  @ApiProperty({ description: 'Awareness: legal deadlines run from here' }) discoveredAt!: string;
+  @ApiProperty({ description: 'Containment', nullable: true, type: String }) containedAt!: string | null;
+  @ApiProperty({ type: [String], description: 'Systems involved' }) systems!: string[];
+  @ApiProperty({ type: [String], description: 'Data categories involved' }) dataCategories!: string[];
+  @ApiProperty({ description: 'Whether the data was encrypted', nullable: true, type: Boolean }) encrypted!:
+    boolean | null;
+  @ApiProperty({ description: 'How it was encrypted', nullable: true, type: String }) encryptionDetails!:
+    string | null;
+  @ApiProperty({ description: 'Approximate records', nullable: true, type: Number }) approximateRecords!:
+    number | null;
+  @ApiProperty({ description: 'Likely consequences', nullable: true, type: String }) likelyConsequences!:
+    string | null;
+  @ApiProperty({ description: 'Measures taken', nullable: true, type: String }) measuresTaken!: string | null;
+  @ApiProperty({ description: 'Measures planned', nullable: true, type: String }) measuresPlanned!:
+    string | null;
+  @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
+  adviceToIndividuals!: string | null;
+  @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;
+  @ApiProperty({ enum: RISK_LEVELS, nullable: true, description: 'Risk level' }) riskLevel!: string | null;
+  @ApiProperty({ description: 'Why that risk level', nullable: true, type: String }) riskReasoning!:
+    string | null;
+  @ApiProperty({ enum: IncidentState, description: 'Lifecycle state' }) state!: string;
+  @ApiProperty({ enum: IncidentState, isArray: true, description: 'States it may move to now' })
+  allowedTransitions!: string[];
+  @ApiProperty({ description: 'Version: send it back as If-Match to update' }) version!: number;
+  @ApiProperty({ description: 'Created' }) createdAt!: string;
+  @ApiProperty({ description: 'Last changed' }) updatedAt!: string;
+}
+
+export class IncidentPageDto {
+  @ApiProperty({ type: [IncidentDto], description: 'Newest first' }) items!: IncidentDto[];
+  @ApiProperty({
+    description: 'Pass as `cursor` for the next page; null on the last',
+    nullable: true,
+    type: String,
+  })
+  nextCursor!: string | null;
+}
+
+export class TimelineEventDto {
+  @ApiProperty({ description: 'Order on the timeline' }) id!: number;
+  @ApiProperty({ description: 'When' }) at!: string;
+  @ApiProperty({ description: 'created, updated, transition, ...' }) kind!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'State before (transitions)' }) fromState!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'State after (transitions)' }) toState!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The note given' }) note!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'API key that acted' }) actorKeyId!:
+    string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What changed (field names)' })
+  details!: Record<string, unknown>;
+}

@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/config.js';
+import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
+import { DatabaseService } from '../database/database.service.js';
+import { allowedTransitions, canTransition, IncidentState } from './incident.lifecycle.js';
+import { checkCategories, checkTimes } from './incident.rules.js';
+import type { CreateIncidentDto, TransitionDto, UpdateIncidentDto } from './incidents.dto.js';
+import {
+  IncidentChanges,
+  IncidentEventRow,
+  IncidentFilter,
+  IncidentRow,
+  IncidentsRepository,
+} from './incidents.repository.js';
+
+const DATE_FIELDS = ['occurredFrom', 'occurredTo', 'discoveredAt', 'containedAt'] as const;
+const REQUIRED_FIELDS = ['title', 'discoveredAt'] as const;
+
+@Injectable()
+export class IncidentsService {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: IncidentsRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(actor: Actor, input: CreateIncidentDto): Promise<IncidentRow> {
+    const facts = toChanges(input);
+    this.check(facts);
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const scope = `INC-${now.getUTCFullYear()}`;
+      const number = await this.repository.nextNumber(scope);
+      const incident = await this.repository.insert({
+        ...facts,
+        title: input.title,
+        discoveredAt: new Date(input.discoveredAt),
+        reference: `${scope}-${String(number).padStart(4, '0')}`,
+        state: IncidentState.Detected,
+        createdBy: actor.keyId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.repository.addEvent({
+        incidentId: incident.id,
+        at: now,
+        kind: 'created',
+        toState: incident.state,
+        actorKeyId: actor.keyId,
+        details: { fields: Object.keys(facts) },
+      });
+      await this.audit.record(actor, {
+        action: 'incident.create',
+        targetType: 'incident',
+        targetId: incident.id,
+        summary: { reference: incident.reference, fields: Object.keys(facts) },
+      });
+      return incident;
+    });
+  }
+
+  async get(id: string): Promise<IncidentRow> {
+    const incident = await this.repository.findById(id);
+    if (!incident) throw AppError.notFound('incident', id);
+    return incident;
+  }
+
+  find(filter: IncidentFilter): Promise<IncidentRow[]> {
+    return this.repository.find(filter);
+  }
+
+  /** Changes facts if the caller saw the latest version (If-Match); else 412 and nothing changes. */
+  async update(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    input: UpdateIncidentDto,
+  ): Promise<IncidentRow> {
+    const nulled = REQUIRED_FIELDS.filter((field) => (input as Record<string, unknown>)[field] === null);
+    if (nulled.length > 0) {
+      throw AppError.invalid(
+        nulled.map((field) => ({ field, rule: 'notNull', message: `${field} cannot be cleared` })),
+      );
+    }
+    const changes = toChanges(input);
+    const current = await this.get(id);
+    if (current.version !== expectedVersion) throw this.stale(current);
+    this.check({ ...current, ...changes });
+    const fields = Object.keys(changes);
+    if (fields.length === 0) return current;
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const updated = await this.repository.updateIfVersion(id, expectedVersion, {
+        ...changes,
+        updatedAt: now,
+      });
+      if (!updated) throw this.stale(await this.get(id));
+      await this.repository.addEvent({
+        incidentId: id,
+        at: now,
+        kind: 'updated',
+        actorKeyId: actor.keyId,
+        details: { fields },
+      });
+      await this.audit.record(actor, {
+        action: 'incident.update',
+        targetType: 'incident',
+        targetId: id,
+        summary: { fields, version: updated.version },
+      });
+      return updated;
+    });
+  }
+
+  async transition(actor: Actor, id: string, input: TransitionDto): Promise<IncidentRow> {
+    const current = await this.get(id);
+    const from = current.state as IncidentState;
+    if (!canTransition(from, input.to)) {
+      const allowed = allowedTransitions(from);
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `an incident in state ${from} cannot move to ${input.to}; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+        { from, to: input.to, allowed },
+      );
+    }
+    if (input.to === IncidentState.Dismissed && !input.note?.trim()) {
+      throw AppError.invalid([
+        { field: 'note', rule: 'requiredToDismiss', message: 'note must say why the incident is dismissed' },
+      ]);
+    }
+    if (input.to === IncidentState.Confirmed && !current.riskLevel) {
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        'set riskLevel (with riskReasoning) before confirming the breach',
+        {
+          from,
+          to: input.to,
+          missing: ['riskLevel'],
+        },
+      );
+    }
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const updated = await this.repository.updateIfVersion(id, current.version, {
+        state: input.to,
+        updatedAt: now,
+      });
+      // Someone else moved or edited it between our read and write: let the caller look again.
+      if (!updated) throw this.stale(await this.get(id));
+      await this.repository.addEvent({
+        incidentId: id,
+        at: now,
+        kind: 'transition',
+        fromState: from,
+        toState: input.to,
+        note: input.note ?? null,
+        actorKeyId: actor.keyId,
+      });
+      await this.audit.record(actor, {
+        action: 'incident.transition',
+        targetType: 'incident',
+        targetId: id,
+        summary: { from, to: input.to },
+      });
+      return updated;
+    });
+  }
+
+  async timeline(id: string, afterId: number, limit: number): Promise<IncidentEventRow[]> {
+    await this.get(id);
+    return this.repository.events(id, afterId, limit);
+  }
+
+  private check(facts: IncidentChanges): void {
+    const problems: FieldProblem[] = [
+      ...checkTimes(facts, this.clock.now()),
+      ...checkCategories(facts.dataCategories ?? undefined, this.config.dataCategories),
+    ];
+    if (problems.length > 0) throw AppError.invalid(problems);
+  }
+
+  private stale(current: IncidentRow): AppError {
+    return new AppError(
+      ErrorCode.PreconditionFailed,
+      `the incident changed since you read it (now version ${current.version}); read it again and retry`,
+      { currentVersion: current.version },
+    );
+  }
+}
+
+/** The DTO's present fields as column values: ISO strings become Dates, null clears. */
+function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    changes[key] =
+      value !== null && (DATE_FIELDS as readonly string[]).includes(key) ? new Date(value as string) : value;
+  }
+  // Arrays are NOT NULL in the table: clearing one means emptying it.
+  for (const key of ['nature', 'systems', 'dataCategories'] as const) {
+    if (changes[key] === null) changes[key] = [];
+  }
+  return changes as IncidentChanges;
+}

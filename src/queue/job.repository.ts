@@ -1,0 +1,150 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { Job, Queue, Worker } from 'bullmq';
+import { AppConfig } from '../config/config.js';
+import { ON_JOB_KEY } from './on-job.decorator.js';
+import { openQueueBackend, QueueBackend } from './queue-backend.js';
+import { JOB_QUEUE, JobName, JobPayload, QUEUE_SETTINGS, QueueName, SCHEDULES } from './queue.catalogue.js';
+
+type Handler = (data: unknown, job: Job) => Promise<unknown>;
+
+/** The only door to the queues: add jobs, run the workers, and close both in order at shutdown. */
+@Injectable()
+export class JobRepository implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobRepository.name);
+  private backend?: QueueBackend;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.backend = await openQueueBackend(this.config);
+    for (const name of Object.values(QueueName)) {
+      const queue = new this.backend.Queue(name, {
+        connection: this.backend.connection as never,
+        defaultJobOptions: QUEUE_SETTINGS[name].defaults,
+      });
+      queue.on('error', (err: Error) => this.logger.warn(`queue ${name}: ${err.message}`));
+      this.queues.set(name, queue);
+    }
+    this.logger.log(`queues ready on ${this.backend.kind}`);
+  }
+
+  get backendKind(): QueueBackend['kind'] {
+    return this.requireBackend().kind;
+  }
+
+  allQueues(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  async add<N extends JobName>(
+    name: N,
+    data: JobPayload<N>,
+    options: { jobId?: string } = {},
+  ): Promise<string> {
+    const job = await this.queue(JOB_QUEUE[name]).add(name, data, options);
+    return job.id!;
+  }
+
+  async getJobState(name: JobName, id: string): Promise<string | undefined> {
+    const job = await this.queue(JOB_QUEUE[name]).getJob(id);
+    return job ? await job.getState() : undefined;
+  }
+
+  async ping(): Promise<void> {
+    await this.requireBackend().ping();
+  }
+
+  /**
+   * Finds the @OnJob handlers, checks that every job has exactly one, starts one worker per queue that
+   * dispatches on the job name, and upserts the recurring schedules.
+   */
+  async startWorkers(): Promise<void> {
+    const handlers = this.discoverHandlers();
+    const backend = this.requireBackend();
+    for (const name of Object.values(QueueName)) {
+      const worker = new backend.Worker(
+        name,
+        async (job: Job) => {
+          const handler = handlers.get(job.name as JobName);
+          if (!handler) throw new Error(`no handler for job ${job.name}`);
+          return handler(job.data, job);
+        },
+        {
+          connection: backend.connection as never,
+          concurrency: QUEUE_SETTINGS[name].concurrency,
+          ...backend.workerOptions,
+        },
+      );
+      worker.on('failed', (job, err) =>
+        this.logger.warn(
+          { queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade },
+          err.message,
+        ),
+      );
+      worker.on('error', (err) => this.logger.warn(`worker ${name}: ${err.message}`));
+      this.workers.push(worker);
+    }
+    for (const schedule of SCHEDULES) {
+      await this.queue(JOB_QUEUE[schedule.job]).upsertJobScheduler(
+        schedule.id,
+        { every: schedule.everyMs },
+        { name: schedule.job, data: schedule.data },
+      );
+    }
+    this.logger.log(`workers started for ${[...this.queues.keys()].join(', ')}`);
+  }
+
+  /** Closing a worker waits for its active jobs; past the timeout we stop waiting and let leases expire. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    const timeout = new Promise<'timeout'>((r) =>
+      setTimeout(() => r('timeout'), this.config.shutdownTimeoutMs).unref(),
+    );
+    if ((await Promise.race([closing, timeout])) === 'timeout') {
+      this.logger.warn('shutdown: in-flight jobs did not finish in time; they will be retried');
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.backend?.close();
+    this.backend = undefined;
+  }
+
+  private discoverHandlers(): Map<JobName, Handler> {
+    const handlers = new Map<JobName, Handler>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const fn = (instance as Record<string, unknown>)[method];
+        if (typeof fn !== 'function') continue;
+        const name = this.reflector.get<JobName | undefined>(ON_JOB_KEY, fn as () => unknown);
+        if (!name) continue;
+        if (handlers.has(name)) throw new Error(`job ${name} has more than one handler`);
+        handlers.set(name, (fn as Handler).bind(instance));
+      }
+    }
+    const missing = Object.values(JobName).filter((name) => !handlers.has(name));
+    if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
+    return handlers;
+  }
+
+  private queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`queue ${name} is not open`);
+    return queue;
+  }
+
+  private requireBackend(): QueueBackend {
+    if (!this.backend) throw new Error('queue backend is not open');
+    return this.backend;
+  }
+}

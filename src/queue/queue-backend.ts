@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import {
+  Queue,
+  Worker,
+  createPostgresBackend,
+  runMigrations,
+  withBackend,
+  type PostgresConnectionOptions,
+  type PostgresQueueBackend,
+} from 'bullmq';
+import type { PGlite } from '@electric-sql/pglite';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { AppConfig } from '../config/config.js';
+
+/** The BullMQ classes bound to one backend, and how to check and close it. */
+export interface QueueBackend {
+  kind: 'redis' | 'postgres' | 'embedded';
+  Queue: typeof Queue;
+  Worker: typeof Worker;
+  connection: unknown;
+  /** Extra worker options the backend needs. */
+  workerOptions: { drainDelay?: number };
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const logger = new Logger('QueueBackend');
+
+/**
+ * Redis when REDIS_URL is set; otherwise BullMQ's PostgreSQL backend over DATABASE_URL; otherwise (embedded
+ * mode) the same backend over a second, queue-only PGlite instance served on 127.0.0.1 by pglite-socket.
+ */
+export async function openQueueBackend(config: AppConfig): Promise<QueueBackend> {
+  if (config.redisUrl) return openRedis(config.redisUrl);
+  if (config.database.kind === 'postgres') return openPostgres(config.database.url);
+  return openEmbedded(config.database.dataDir);
+}
+
+function openRedis(url: string): QueueBackend {
+  // BullMQ needs maxRetriesPerRequest null: its blocking commands must wait out a reconnect, not fail.
+  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  connection.on('error', (err: Error) => logger.warn(`redis: ${err.message}`));
+  return {
+    kind: 'redis',
+    Queue,
+    Worker,
+    connection,
+    workerOptions: {},
+    ping: async () => {
+      await connection.ping();
+    },
+    close: async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<QueueBackend> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Idempotent and guarded by an advisory lock, so API and worker nodes may race here safely.
+    await runMigrations(client);
+  } finally {
+    await client.end();
+  }
+  return postgresBackend(
+    'postgres',
+    withBackend(createPostgresBackend),
+    { connectionString: url, max: 4 },
+    {},
+    async () => undefined,
+  );
+}
+
+function postgresBackend(
+  kind: 'postgres' | 'embedded',
+  bound: ReturnType<typeof withBackend<PostgresQueueBackend, PostgresConnectionOptions>>,
+  connection: pg.PoolConfig,
+  workerOptions: QueueBackend['workerOptions'],
+  closeServer: () => Promise<void>,
+): QueueBackend {
+  const probe = new pg.Pool({ ...connection, max: 1 });
+  return {
+    kind,
+    Queue: bound.Queue as unknown as typeof Queue,
+    Worker: bound.Worker as unknown as typeof Worker,
+    connection,
+    workerOptions,
+    ping: async () => {
+      await probe.query('select 1');
+    },
+    close: async () => {
+      await probe.end();
+      await closeServer();
+    },
+  };
+}
+
+/**
+ * The embedded queue database. Safe only with three workarounds, each found by a probe (see DESIGN.md,
+ * "Queues without Redis"): pglite-socket interleaves the wire messages of concurrent connections, so a
+ * large parameterised query from one connection could be bound to another's statement; it ignores the
+ * startup search_path; and NOTIFY reaches only the sender, so idle workers poll (drainDelay).
+ */
+async function openEmbedded(dataDir: string): Promise<QueueBackend> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const inMemory = dataDir.startsWith('memory://');
+  const path = inMemory ? 'memory://' : resolve(dataDir, 'queue');
+  if (!inMemory) mkdirSync(path, { recursive: true });
+  const db = await PGlite.create(path);
+  await db.exec('SET search_path TO bullmq, public');
+  const server = new PGLiteSocketServer({
+    db: atomicExtendedProtocol(db),
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: 200,
+  });
+  await server.start();
+  const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await runMigrations(client);
+  } finally {
+    await client.end();
+  }
+  return postgresBackend(
+    'embedded',
+    withBackend(pollingBackend),
+    { connectionString: url, max: 1 },
+    { drainDelay: EMBEDDED_POLL_SECONDS },
+    async () => {
+      await server.stop();
+      await db.close();
+    },
+  );
+}
+
+/** How long an idle embedded worker waits before it looks for jobs again, in seconds. */
+const EMBEDDED_POLL_SECONDS = 1;
+
+/**
+ * A worker with a delayed job pending blocks until that job is due, trusting NOTIFY to wake it for new
+ * jobs (up to an hour). NOTIFY never arrives through pglite-socket, so cap the wait at the poll interval.
+ */
+const pollingBackend: typeof createPostgresBackend = (name, opts, factoryOpts) => {
+  const backend = createPostgresBackend(name, opts, factoryOpts);
+  Object.defineProperty(backend, 'maximumBlockTimeout', { get: () => EMBEDDED_POLL_SECONDS });
+  return backend;
+};
+
+/** Frontend message types that open an extended-protocol exchange, which lasts until Sync ('S'). */
+const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
+const SYNC = 0x53;
+
+/**
+ * pglite-socket serialises connections only while PGlite reports an open transaction. Reporting the span
+ * from a connection's first Parse to its Sync as "in a transaction" too keeps each exchange whole, so no
+ * other connection's messages land in the middle of it.
+ */
+function atomicExtendedProtocol(db: PGlite): PGlite {
+  let exchangeOpen = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => exchangeOpen || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: unknown) => {
+          const type = message[0];
+          if (type === SYNC) exchangeOpen = false;
+          else if (type !== undefined && EXTENDED.has(type)) exchangeOpen = true;
+          return (target.execProtocolRawStream as (m: Uint8Array, o: unknown) => unknown)(message, options);
+        };
+      }
+      if (property === 'exec') {
+        // pglite-socket rolls back with exec() when a socket drops mid-exchange: the exchange is over.
+        return async (...args: Parameters<PGlite['exec']>) => {
+          exchangeOpen = false;
+          return target.exec(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
