@@ -12,7 +12,7 @@ export class ApiKeyRepository {
 
   async insert(row: NewApiKeyRow): Promise<ApiKeyRow> {
     const [inserted] = await this.database.db.insert(apiKeys).values(row).returning();
-    return inserted!;
+    return inserted;
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {

@@ -94,7 +94,7 @@ export class ApiKeysService {
     const existing = await this.repository.findByHash(hashSecret(secret));
     if (existing) {
       if (existing.revokedAt) this.logger.warn('ADMIN_API_KEY names a revoked key; it stays revoked');
-      else if (existing.role !== Role.Admin)
+      else if (existing.role !== (Role.Admin as string))
         this.logger.warn('ADMIN_API_KEY names a key whose role is not admin');
       return;
     }

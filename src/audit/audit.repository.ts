@@ -42,7 +42,7 @@ export class AuditRepository {
 
   async insert(row: NewAuditRow): Promise<AuditRow> {
     const [inserted] = await this.database.db.insert(auditLog).values(row).returning();
-    return inserted!;
+    return inserted;
   }
 
   async find(filter: AuditFilter): Promise<AuditRow[]> {
@@ -74,7 +74,7 @@ export class AuditRepository {
 
   async saveVerification(row: Omit<AuditVerificationRow, 'id' | 'at'>): Promise<AuditVerificationRow> {
     const [inserted] = await this.database.db.insert(auditVerifications).values(row).returning();
-    return inserted!;
+    return inserted;
   }
 
   async recentVerifications(limit: number): Promise<AuditVerificationRow[]> {

@@ -24,8 +24,35 @@ class StrictValidationPipe extends ValidationPipe {
         ]);
       }
     }
+    if (metadata.type === 'body') {
+      const forbidden = findForbiddenKeys(value);
+      if (forbidden.length > 0) {
+        throw AppError.invalid(
+          forbidden.map((field) => ({
+            field,
+            rule: 'unknownField',
+            message: `${field} is not a known field`,
+          })),
+        );
+      }
+    }
     return super.transform(value, metadata);
   }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * class-transformer skips these keys instead of reporting them, so whitelisting never sees them; they are
+ * refused like any unknown field (and would only ever be sent to pollute prototypes).
+ */
+function findForbiddenKeys(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return [field];
+    return findForbiddenKeys((value as Record<string, unknown>)[key], field);
+  });
 }
 
 /** Strict: unknown fields are rejected, types are converted, every problem is reported at once. */

@@ -35,12 +35,12 @@ export class IncidentsRepository {
         set: { last: sql`${referenceCounters.last} + 1` },
       })
       .returning({ last: referenceCounters.last });
-    return row!.last;
+    return row.last;
   }
 
   async insert(row: NewIncidentRow): Promise<IncidentRow> {
     const [inserted] = await this.database.db.insert(incidents).values(row).returning();
-    return inserted!;
+    return inserted;
   }
 
   async findById(id: string): Promise<IncidentRow | undefined> {

@@ -205,5 +205,5 @@ function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
   for (const key of ['nature', 'systems', 'dataCategories'] as const) {
     if (changes[key] === null) changes[key] = [];
   }
-  return changes as IncidentChanges;
+  return changes;
 }

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Job, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/config.js';
@@ -10,7 +10,7 @@ type Handler = (data: unknown, job: Job) => Promise<unknown>;
 
 /** The only door to the queues: add jobs, run the workers, and close both in order at shutdown. */
 @Injectable()
-export class JobRepository implements OnModuleInit, BeforeApplicationShutdown {
+export class JobRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger(JobRepository.name);
   private backend?: QueueBackend;
   private readonly queues = new Map<QueueName, Queue>();
@@ -23,7 +23,8 @@ export class JobRepository implements OnModuleInit, BeforeApplicationShutdown {
     private readonly reflector: Reflector,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  /** Connects and opens the queues; called once by the module's factory, before the app is wired. */
+  async open(): Promise<void> {
     this.backend = await openQueueBackend(this.config);
     for (const name of Object.values(QueueName)) {
       const queue = new this.backend.Queue(name, {

@@ -72,7 +72,7 @@ async function openPostgres(url: string): Promise<QueueBackend> {
     withBackend(createPostgresBackend),
     { connectionString: url, max: 4 },
     {},
-    async () => undefined,
+    () => Promise.resolve(),
   );
 }
 

@@ -1,7 +1,28 @@
 import { Global, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { AppConfig } from '../config/config.js';
 import { JobRepository } from './job.repository.js';
 
 @Global()
-@Module({ imports: [DiscoveryModule], providers: [JobRepository], exports: [JobRepository] })
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      // Opened in the factory so the queues exist before anything (the dashboard) asks for them.
+      provide: JobRepository,
+      inject: [AppConfig, DiscoveryService, MetadataScanner, Reflector],
+      useFactory: async (
+        config: AppConfig,
+        discovery: DiscoveryService,
+        scanner: MetadataScanner,
+        reflector: Reflector,
+      ) => {
+        const jobs = new JobRepository(config, discovery, scanner, reflector);
+        await jobs.open();
+        return jobs;
+      },
+    },
+  ],
+  exports: [JobRepository],
+})
 export class QueueModule {}

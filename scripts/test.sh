@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: static checks, generated-file drift, unit and e2e tests against the
+# real PostgreSQL and Redis, and a smoke test of the service started with no configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step lint;            npx eslint . --max-warnings 0
+step format;          npx prettier --check . > /dev/null
+step typecheck;       npx tsc -p tsconfig.json
+step build;           npx tsc -p tsconfig.build.json
+step "migrations are generated from the schema"; bash scripts/check-migrations.sh
+step "openapi.json is generated from the DTOs";  node dist/cli.js openapi --check
+export NODE_OPTIONS=--experimental-vm-modules
+step "unit and e2e tests (PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379)"
+npx jest --runInBand --ci
+step "smoke: no configuration, embedded database"; bash scripts/smoke.sh

@@ -1,0 +1,216 @@
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { PERMISSION_KEY, PUBLIC_KEY } from '../src/common/authorize.decorator.js';
+import { Clock } from '../src/common/clock.js';
+import { hasPermission, Permission, Role } from '../src/common/permissions.js';
+import { ADMIN_KEY, bearer, startApp, TestApp, validIncident } from './support/app.js';
+
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+
+/** Every /v1 route with the permission it must demand. A route missing here fails the coverage test. */
+const ROUTES: ReadonlyArray<{
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  permission: Permission;
+  body?: object;
+}> = [
+  {
+    method: 'post',
+    path: '/v1/api-keys',
+    permission: Permission.ApiKeyCreate,
+    body: { name: 'matrix', role: 'auditor' },
+  },
+  { method: 'get', path: '/v1/api-keys', permission: Permission.ApiKeyRead },
+  { method: 'delete', path: `/v1/api-keys/${UNKNOWN}`, permission: Permission.ApiKeyRevoke },
+  { method: 'get', path: '/v1/audit', permission: Permission.AuditRead },
+  { method: 'get', path: '/v1/audit/verify', permission: Permission.AuditRead },
+  { method: 'post', path: '/v1/audit/verifications', permission: Permission.AuditRead },
+  { method: 'get', path: '/v1/audit/verifications', permission: Permission.AuditRead },
+  { method: 'get', path: '/v1/audit/verifications/jobs/1', permission: Permission.AuditRead },
+  { method: 'post', path: '/v1/incidents', permission: Permission.IncidentCreate, body: validIncident() },
+  { method: 'get', path: '/v1/incidents', permission: Permission.IncidentRead },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}`, permission: Permission.IncidentRead },
+  {
+    method: 'patch',
+    path: `/v1/incidents/${UNKNOWN}`,
+    permission: Permission.IncidentUpdate,
+    body: { title: 'x' },
+  },
+  {
+    method: 'post',
+    path: `/v1/incidents/${UNKNOWN}/transitions`,
+    permission: Permission.IncidentTransition,
+    body: { to: 'assessing' },
+  },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/timeline`, permission: Permission.IncidentRead },
+];
+
+/** `/v1/incidents/{id}` form, as the OpenAPI document writes paths. */
+const templated = (path: string) => path.replace(UNKNOWN, '{id}').replace('/jobs/1', '/jobs/{jobId}');
+
+describe('API keys, roles and permissions', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({}, 2);
+  });
+  afterAll(() => t.close());
+
+  it('every route handler declares a permission or is public', () => {
+    const discovery = t.app.get(DiscoveryService);
+    const scanner = t.app.get(MetadataScanner);
+    const reflector = t.app.get(Reflector);
+    const undeclared: string[] = [];
+    let routes = 0;
+    for (const wrapper of discovery.getControllers()) {
+      const instance = wrapper.instance as Record<string, unknown>;
+      for (const method of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const handler = instance[method] as () => unknown;
+        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        routes += 1;
+        const declared =
+          reflector.getAllAndOverride(PERMISSION_KEY, [handler, wrapper.metatype as () => unknown]) ??
+          reflector.getAllAndOverride(PUBLIC_KEY, [handler, wrapper.metatype as () => unknown]);
+        if (!declared) undeclared.push(`${wrapper.name}.${method}`);
+      }
+    }
+    expect(routes).toBeGreaterThan(10);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('the matrix below covers every /v1 route of the OpenAPI document', async () => {
+    const doc = await t.http.get('/docs-json').expect(200);
+    const documented = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .sort();
+    expect(ROUTES.map((r) => `${r.method} ${templated(r.path)}`).sort()).toEqual(documented);
+  });
+
+  describe.each(Object.values(Role))('role %s', (role) => {
+    it.each(ROUTES)('$method $path', async ({ method, path, permission, body }) => {
+      const res = await t.http[method](path)
+        .set(...bearer(t.keys[role]))
+        .set('If-Match', '"1"')
+        .send(body);
+      if (hasPermission(role, permission)) {
+        expect([401, 403]).not.toContain(res.status);
+        expect(res.status).toBeLessThan(500);
+      } else {
+        expect(res.status).toBe(403);
+        expect(res.body).toMatchObject({ statusCode: 403, error: 'forbidden' });
+        expect(res.body.message).toContain(permission);
+      }
+    });
+  });
+
+  it('refuses a missing, malformed or unknown key with 401, on every /v1 route', async () => {
+    for (const { method, path } of ROUTES) {
+      await t.http[method](path).expect(401);
+      await t.http[method](path).set('Authorization', 'Basic abc').expect(401);
+      const unknown = await t.http[method](path).set(...bearer('bnk_not-a-real-key'));
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toMatchObject({ error: 'unauthenticated' });
+    }
+  });
+
+  it('creates a key shown once, lists it without the secret, and revokes it', async () => {
+    const created = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .send({ name: 'ci', role: 'responder' })
+      .expect(201);
+    expect(created.body.key).toMatch(/^bnk_[\w-]{43}$/);
+    const key: string = created.body.key;
+    await t.http
+      .get('/v1/incidents')
+      .set(...bearer(key))
+      .expect(200);
+
+    const list = await t.http
+      .get('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .expect(200);
+    const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
+    expect(listed).toMatchObject({ name: 'ci', role: 'responder', revokedAt: null });
+    expect(JSON.stringify(list.body)).not.toContain(key);
+    expect(key.startsWith(listed.prefix)).toBe(true);
+
+    const rows = await t.query('select key_hash from api_keys where id = $1', [created.body.id]);
+    expect(rows[0].key_hash).not.toContain(key);
+
+    await t.http
+      .delete(`/v1/api-keys/${created.body.id}`)
+      .set(...bearer(ADMIN_KEY))
+      .expect(204);
+    await t.http
+      .delete(`/v1/api-keys/${created.body.id}`)
+      .set(...bearer(ADMIN_KEY))
+      .expect(204);
+    await t.http
+      .get('/v1/incidents')
+      .set(...bearer(key))
+      .expect(401);
+  });
+
+  it('stops accepting a key once it expires (fake clock)', async () => {
+    const expiresAt = new Date(Date.now() + 60 * 60 * 1000).toISOString();
+    const created = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .send({ name: 'temp', role: 'auditor', expiresAt })
+      .expect(201);
+    await t.http
+      .get('/v1/incidents')
+      .set(...bearer(created.body.key))
+      .expect(200);
+    const clock = t.app.get(Clock);
+    const spy = jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 2 * 60 * 60 * 1000));
+    try {
+      await t.http
+        .get('/v1/incidents')
+        .set(...bearer(created.body.key))
+        .expect(401);
+    } finally {
+      spy.mockRestore();
+    }
+    const past = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .send({ name: 'past', role: 'auditor', expiresAt: '2020-01-01T00:00:00Z' })
+      .expect(400);
+    expect(past.body.details.problems[0]).toMatchObject({ field: 'expiresAt', rule: 'isFuture' });
+  });
+
+  it('ADMIN_API_KEY is idempotent: a second start with the same secret keeps one key', async () => {
+    const second = await startApp({ ROLE: 'api' });
+    try {
+      const rows = await t.query("select count(*)::int as n from api_keys where name = 'ADMIN_API_KEY'");
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('guards the queue dashboard: admin by Bearer or Basic, others refused', async () => {
+    await t.http.get('/queues/').expect(401);
+    await t.http
+      .get('/queues/')
+      .set(...bearer(t.keys.responder))
+      .expect(403);
+    await t.http.get('/queues/').auth('admin', ADMIN_KEY).expect(200);
+    const api = await t.http
+      .get('/queues/api/queues')
+      .set(...bearer(ADMIN_KEY))
+      .expect(200);
+    expect(JSON.stringify(api.body)).toContain('maintenance');
+  });
+
+  it('leaves /health and /metrics open', async () => {
+    await t.http.get('/health').expect(200, { status: 'ok' });
+    const ready = await t.http.get('/health/ready').expect(200);
+    expect(ready.body.checks).toEqual({ database: { status: 'up' }, queue: { status: 'up' } });
+    const metrics = await t.http.get('/metrics').expect(200);
+    expect(metrics.text).toContain('http_request_duration_seconds');
+  });
+});

@@ -1,0 +1,282 @@
+import { ADMIN_KEY, bearer, startApp, TestApp, validIncident } from './support/app.js';
+
+type Case = {
+  name: string;
+  body: unknown;
+  raw?: string;
+  contentType?: string;
+  field?: string;
+  rule?: string;
+  status?: number;
+};
+
+const long = (n: number) => 'x'.repeat(n);
+
+/** Bodies that must be refused by the incident write routes, with the field and rule they must name. */
+const INCIDENT_CASES: Case[] = [
+  { name: 'invalid JSON', body: undefined, raw: '{"title": "a",', status: 400 },
+  { name: 'JSON array', body: [validIncident()], field: 'body', rule: 'isObject' },
+  { name: 'JSON string', body: undefined, raw: '"just a string"', status: 400 },
+  { name: 'JSON null', body: undefined, raw: 'null', status: 400 },
+  {
+    name: 'not JSON at all',
+    body: undefined,
+    raw: 'title=x',
+    contentType: 'application/x-www-form-urlencoded',
+    field: 'body',
+    rule: 'isObject',
+  },
+  { name: 'title of the wrong type', body: { title: 42 }, field: 'title', rule: 'isString' },
+  { name: 'huge title', body: { title: long(201) }, field: 'title', rule: 'maxLength' },
+  { name: 'huge description', body: { description: long(10_001) }, field: 'description', rule: 'maxLength' },
+  { name: 'body over the size limit', body: { description: long(2 * 1024 * 1024) }, status: 413 },
+  {
+    name: 'date that is not a date',
+    body: { discoveredAt: 'yesterday' },
+    field: 'discoveredAt',
+    rule: 'isDateString',
+  },
+  {
+    name: 'impossible date',
+    body: { occurredFrom: '2026-02-30T00:00:00Z' },
+    field: 'occurredFrom',
+    rule: 'isDateString',
+  },
+  {
+    name: 'date in the future',
+    body: { discoveredAt: '2999-01-01T00:00:00Z' },
+    field: 'discoveredAt',
+    rule: 'notInFuture',
+  },
+  {
+    name: 'occurredTo before occurredFrom',
+    body: { occurredFrom: '2026-11-03T00:00:00Z', occurredTo: '2026-11-01T00:00:00Z' },
+    field: 'occurredTo',
+    rule: 'notBefore:occurredFrom',
+  },
+  {
+    name: 'aware before it happened',
+    body: {
+      occurredFrom: '2026-11-05T00:00:00Z',
+      occurredTo: null,
+      containedAt: null,
+      discoveredAt: '2026-11-04T00:00:00Z',
+    },
+    field: 'discoveredAt',
+    rule: 'notBefore:occurredFrom',
+  },
+  {
+    name: 'unknown data category',
+    body: { dataCategories: ['camera_data', 'dna'] },
+    field: 'dataCategories.1',
+    rule: 'isKnownCategory',
+  },
+  {
+    name: 'categories not an array',
+    body: { dataCategories: 'camera_data' },
+    field: 'dataCategories',
+    rule: 'isArray',
+  },
+  { name: 'unknown nature', body: { nature: ['secrecy'] }, field: 'nature', rule: 'isIn' },
+  { name: 'duplicate systems', body: { systems: ['a', 'a'] }, field: 'systems', rule: 'arrayUnique' },
+  { name: 'negative records', body: { approximateRecords: -1 }, field: 'approximateRecords', rule: 'min' },
+  {
+    name: 'fractional records',
+    body: { approximateRecords: 1.5 },
+    field: 'approximateRecords',
+    rule: 'isInt',
+  },
+  {
+    name: 'records beyond int range',
+    body: { approximateRecords: 1e12 },
+    field: 'approximateRecords',
+    rule: 'max',
+  },
+  { name: 'encrypted as a string', body: { encrypted: 'yes' }, field: 'encrypted', rule: 'isBoolean' },
+  { name: 'unknown risk level', body: { riskLevel: 'extreme' }, field: 'riskLevel', rule: 'isIn' },
+  { name: 'unknown field', body: { severity: 'high' }, field: 'severity', rule: 'unknownField' },
+  {
+    name: 'prototype pollution attempt',
+    body: JSON.parse('{"__proto__": {"admin": true}, "constructor": {"x": 1}}'),
+    field: '__proto__',
+    rule: 'unknownField',
+  },
+  {
+    name: 'nested object where text is expected',
+    body: { cause: { a: 1 } },
+    field: 'cause',
+    rule: 'isString',
+  },
+];
+
+describe('malformed input: always a clear 4xx, never a 500, nothing half-written', () => {
+  let t: TestApp;
+  let incidentId: string;
+  let counts: () => Promise<Record<string, number>>;
+
+  beforeAll(async () => {
+    t = await startApp({}, 4);
+    const created = await t.http
+      .post('/v1/incidents')
+      .set(...bearer(t.keys.responder))
+      .send(validIncident())
+      .expect(201);
+    incidentId = created.body.id;
+    counts = async () => {
+      const rows = await t.query(
+        `select (select count(*) from incidents)::int as incidents, (select count(*) from incident_events)::int as events,
+                (select count(*) from audit_log)::int as audit, (select count(*) from api_keys)::int as keys,
+                (select max(version) from incidents where id = $1)::int as version`,
+        [incidentId],
+      );
+      return rows[0];
+    };
+  });
+  afterAll(() => t.close());
+
+  async function send(method: 'post' | 'patch', path: string, c: Case, base: object) {
+    let req = t.http[method](path)
+      .set(...bearer(ADMIN_KEY))
+      .set('If-Match', '"1"');
+    if (c.raw !== undefined) {
+      req = req.set('Content-Type', c.contentType ?? 'application/json').send(c.raw);
+    } else if (Array.isArray(c.body) || typeof c.body !== 'object' || c.body === null) {
+      req = req.send(c.body as object);
+    } else {
+      req = req.send({ ...base, ...c.body });
+    }
+    return req;
+  }
+
+  function expectRefused(res: { status: number; body: Record<string, any> }, c: Case) {
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    if (c.status) expect(res.status).toBe(c.status);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        statusCode: res.status,
+        error: expect.any(String),
+        message: expect.any(String),
+      }),
+    );
+    expect(res.body).not.toHaveProperty('stack');
+    if (c.field) {
+      expect(res.body.details.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: c.field, rule: c.rule })]),
+      );
+    }
+  }
+
+  it.each(INCIDENT_CASES)('POST /v1/incidents: $name', async (c) => {
+    const before = await counts();
+    const res = await send('post', '/v1/incidents', c, validIncident());
+    expectRefused(res, c);
+    expect(await counts()).toEqual(before);
+  });
+
+  it.each(INCIDENT_CASES)('PATCH /v1/incidents/:id: $name', async (c) => {
+    const before = await counts();
+    const res = await send('patch', `/v1/incidents/${incidentId}`, c, {});
+    expectRefused(res, c);
+    expect(await counts()).toEqual(before);
+  });
+
+  const TRANSITION_CASES: Case[] = [
+    { name: 'invalid JSON', body: undefined, raw: '{"to":', status: 400 },
+    { name: 'unknown state', body: { to: 'solved' }, field: 'to', rule: 'isEnum' },
+    { name: 'missing state', body: {}, field: 'to', rule: 'isEnum' },
+    { name: 'huge note', body: { to: 'assessing', note: long(2001) }, field: 'note', rule: 'maxLength' },
+    { name: 'unknown field', body: { to: 'assessing', force: true }, field: 'force', rule: 'unknownField' },
+    { name: 'array body', body: [{ to: 'assessing' }], field: 'body', rule: 'isObject' },
+  ];
+  it.each(TRANSITION_CASES)('POST /v1/incidents/:id/transitions: $name', async (c) => {
+    const before = await counts();
+    expectRefused(await send('post', `/v1/incidents/${incidentId}/transitions`, c, {}), c);
+    expect(await counts()).toEqual(before);
+  });
+
+  const KEY_CASES: Case[] = [
+    { name: 'invalid JSON', body: undefined, raw: '{', status: 400 },
+    { name: 'missing name', body: { role: 'admin' }, field: 'name', rule: 'isNotEmpty' },
+    { name: 'empty name', body: { name: '', role: 'admin' }, field: 'name', rule: 'isNotEmpty' },
+    { name: 'huge name', body: { name: long(101), role: 'admin' }, field: 'name', rule: 'maxLength' },
+    { name: 'unknown role', body: { name: 'x', role: 'root' }, field: 'role', rule: 'isEnum' },
+    {
+      name: 'bad expiry',
+      body: { name: 'x', role: 'admin', expiresAt: 'soon' },
+      field: 'expiresAt',
+      rule: 'isDateString',
+    },
+    {
+      name: 'past expiry',
+      body: { name: 'x', role: 'admin', expiresAt: '2001-01-01T00:00:00Z' },
+      field: 'expiresAt',
+      rule: 'isFuture',
+    },
+    {
+      name: 'secret smuggled in',
+      body: { name: 'x', role: 'admin', key: 'chosen' },
+      field: 'key',
+      rule: 'unknownField',
+    },
+  ];
+  it.each(KEY_CASES)('POST /v1/api-keys: $name', async (c) => {
+    const before = await counts();
+    expectRefused(await send('post', '/v1/api-keys', c, {}), c);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('DELETE /v1/api-keys/:id with a bad or unknown id', async () => {
+    const before = await counts();
+    const bad = await t.http.delete('/v1/api-keys/not-a-uuid').set(...bearer(ADMIN_KEY));
+    expectRefused(bad, { name: '', body: {}, field: 'id', rule: 'isUuid' });
+    const unknown = await t.http
+      .delete('/v1/api-keys/00000000-0000-4000-8000-000000000000')
+      .set(...bearer(ADMIN_KEY));
+    expectRefused(unknown, { name: '', body: {}, status: 404 });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('bad query parameters are 400s naming the parameter', async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['/v1/incidents', { limit: '0' }, 'limit'],
+      ['/v1/incidents', { limit: 'many' }, 'limit'],
+      ['/v1/incidents', { state: 'open' }, 'state'],
+      ['/v1/incidents', { discoveredFrom: 'last week' }, 'discoveredFrom'],
+      ['/v1/incidents', { unknown: '1' }, 'unknown'],
+      ['/v1/audit', { actor: 'me' }, 'actor'],
+      ['/v1/audit', { cursor: 'abc' }, 'cursor'],
+    ];
+    for (const [path, query, field] of cases) {
+      const res = await t.http
+        .get(path)
+        .query(query)
+        .set(...bearer(ADMIN_KEY));
+      expect(res.status).toBe(400);
+      expect(res.body.details.problems.map((p: { field: string }) => p.field)).toContain(field);
+    }
+  });
+
+  it('an unexpected failure is a 500 with an errorId and no internals', async () => {
+    const { IncidentsService } = await import('../src/incidents/incidents.service.js');
+    const service = t.app.get(IncidentsService);
+    const spy = jest
+      .spyOn(service, 'find')
+      .mockRejectedValue(new Error('connection to 10.0.0.5 refused for user app'));
+    try {
+      const res = await t.http
+        .get('/v1/incidents')
+        .set(...bearer(ADMIN_KEY))
+        .expect(500);
+      expect(res.body).toEqual({
+        statusCode: 500,
+        error: 'internal_error',
+        message: expect.stringContaining(res.body.errorId),
+        errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(JSON.stringify(res.body)).not.toContain('10.0.0.5');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import pg from 'pg';
+
+/**
+ * One fresh PostgreSQL database per test run, so runs never see each other's rows. The server is the
+ * one on this machine (see .ci/run); PG_ADMIN_URL points elsewhere.
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `breach_e2e_${Date.now()}_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    // Old runs' databases are dropped here rather than in a teardown that a killed run would skip.
+    const old = await client.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'breach_e2e_%'",
+    );
+    for (const { datname } of old.rows) {
+      await client.query(`drop database if exists "${datname}" with (force)`).catch(() => undefined);
+    }
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  process.env.E2E_DATABASE_URL = url.toString();
+}
