@@ -61,7 +61,7 @@ interface Variable {
   sensitive?: boolean;
 }
 
-/** Every variable the service reads, documented once (README's table is generated from this list). */
+/** Every variable the service reads, documented once; a test checks that README.md's table lists them all. */
 export const VARIABLES: readonly Variable[] = [
   { name: 'ROLE', description: '`api`, `worker` or `all`: which parts this process runs', default: 'all' },
   {
@@ -78,7 +78,7 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'DATA_DIR',
-    description: 'Folder of the embedded database (`memory://` keeps it in memory)',
+    description: 'Folder of the embedded databases (`memory://` keeps them in memory)',
     default: './data',
   },
   {
