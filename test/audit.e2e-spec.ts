@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
+import { createScratchDatabase } from './support/global-setup.js';
 import { ADMIN_KEY, bearer, startApp, TestApp, validIncident } from './support/app.js';
 
 describe('hash-chained audit log', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startApp({}, 3);
+    // Its own database: the tampering test leaves the chain broken on purpose.
+    t = await startApp({ DATABASE_URL: await createScratchDatabase('audit') }, 3);
   });
   afterAll(() => t.close());
 

@@ -5,9 +5,8 @@ import pg from 'pg';
  * one on this machine (see .ci/run); PG_ADMIN_URL points elsewhere.
  */
 export default async function globalSetup(): Promise<void> {
-  const admin = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `breach_e2e_${Date.now()}_${process.pid}`;
-  const client = new pg.Client({ connectionString: admin });
+  const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
     // Old runs' databases are dropped here rather than in a teardown that a killed run would skip.
@@ -21,7 +20,26 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end();
   }
-  const url = new URL(admin);
+  process.env.E2E_DATABASE_URL = databaseUrl(name);
+}
+
+const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  process.env.E2E_DATABASE_URL = url.toString();
+  return url.toString();
+}
+
+/** A database of its own, for a test that damages what it finds (the audit tampering test). */
+export async function createScratchDatabase(label: string): Promise<string> {
+  const name = `breach_e2e_${Date.now()}_${label}`;
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return databaseUrl(name);
 }
