@@ -6,7 +6,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
 port=${SMOKE_PORT:-39517}
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+# Keep the script's own status: `wait` reports the service's SIGTERM exit (143), which must not leak out.
+cleanup() {
+  local rc=$?
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+  exit "$rc"
+}
 trap cleanup EXIT
 cd "$work"
 # A key first: the CLI opens the same ./data folder (PGlite allows one process at a time).
