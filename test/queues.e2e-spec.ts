@@ -1,7 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { AuditRepository } from '../src/audit/audit.repository.js';
 import { ADMIN_KEY, bearer, eventually, startApp, TestApp } from './support/app.js';
+
+async function jobCompleted(t: TestApp, jobId: string): Promise<void> {
+  await eventually(async () => {
+    const res = await t.http
+      .get(`/v1/audit/verifications/jobs/${jobId}`)
+      .set(...bearer(ADMIN_KEY))
+      .expect(200);
+    return res.body.state === 'completed' ? true : undefined;
+  });
+}
 
 /** Queues a verification through the API and waits for the worker to record its result. */
 async function runVerificationJob(t: TestApp): Promise<{ backend: string }> {
@@ -10,13 +22,7 @@ async function runVerificationJob(t: TestApp): Promise<{ backend: string }> {
     .post('/v1/audit/verifications')
     .set(...admin)
     .expect(202);
-  await eventually(async () => {
-    const res = await t.http
-      .get(`/v1/audit/verifications/jobs/${queued.body.jobId}`)
-      .set(...admin)
-      .expect(200);
-    return res.body.state === 'completed' ? true : undefined;
-  });
+  await jobCompleted(t, queued.body.jobId);
   const results = await t.http
     .get('/v1/audit/verifications')
     .set(...admin)
@@ -82,13 +88,7 @@ describe('roles: api and worker nodes on shared PostgreSQL and Redis', () => {
 
       // Same Redis db as the api node, not flushed.
       worker = await startApp({ ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379/6' });
-      await eventually(async () => {
-        const res = await api.http
-          .get(`/v1/audit/verifications/jobs/${queued.body.jobId}`)
-          .set(...admin)
-          .expect(200);
-        return res.body.state === 'completed' ? true : undefined;
-      });
+      await jobCompleted(api, queued.body.jobId);
       await worker.http.get('/health').expect(200);
       await worker.http.get('/metrics').expect(200);
       const refused = await worker.http
@@ -100,6 +100,40 @@ describe('roles: api and worker nodes on shared PostgreSQL and Redis', () => {
     } finally {
       await worker?.close();
       await api.close();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets a job that is running finish before the connections close', async () => {
+    const t = await startApp({}, 7);
+    const repository = t.app.get(AuditRepository);
+    const original = repository.saveVerification.bind(repository);
+    // A slow verification: still running when shutdown starts.
+    jest.spyOn(repository, 'saveVerification').mockImplementation(async (row) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      return original(row);
+    });
+    const before = await t.query<{ n: number }>('select count(*)::int as n from audit_verifications');
+    const queued = await t.http
+      .post('/v1/audit/verifications')
+      .set(...bearer(ADMIN_KEY))
+      .expect(202);
+    await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/audit/verifications/jobs/${queued.body.jobId}`)
+        .set(...bearer(ADMIN_KEY));
+      return res.body.state === 'active' ? true : undefined;
+    });
+    await t.close();
+
+    const client = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL });
+    await client.connect();
+    try {
+      const after = await client.query<{ n: number }>('select count(*)::int as n from audit_verifications');
+      expect(after.rows[0].n).toBe(before[0].n + 1);
+    } finally {
+      await client.end();
     }
   });
 });
