@@ -9,11 +9,15 @@ export default async function globalSetup(): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
-    // Old runs' databases are dropped here rather than in a teardown that a killed run would skip.
+    // Old runs' databases are dropped here rather than in a teardown that a killed run would skip; only
+    // those over two hours old, so a run in progress elsewhere on this server keeps its database.
     const old = await client.query<{ datname: string }>(
       "select datname from pg_database where datname like 'breach_e2e_%'",
     );
+    const cutoff = Date.now() - 2 * 60 * 60 * 1000;
     for (const { datname } of old.rows) {
+      const createdMs = Number(datname.split('_')[2]);
+      if (!(createdMs < cutoff)) continue;
       await client.query(`drop database if exists "${datname}" with (force)`).catch(() => undefined);
     }
     await client.query(`create database "${name}"`);
