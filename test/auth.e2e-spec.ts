@@ -3,6 +3,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { PERMISSION_KEY, PUBLIC_KEY } from '../src/common/authorize.decorator.js';
 import { Clock } from '../src/common/clock.js';
 import { hasPermission, Permission, Role } from '../src/common/permissions.js';
+import { createScratchDatabase } from './support/global-setup.js';
 import { ADMIN_KEY, bearer, startApp, TestApp, validIncident } from './support/app.js';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -189,6 +190,26 @@ describe('API keys, roles and permissions', () => {
       expect(rows[0].n).toBe(1);
     } finally {
       await second.close();
+    }
+  });
+
+  it('several nodes starting at once on an empty database: one migrates, one admin key', async () => {
+    const url = await createScratchDatabase('race');
+    const nodes = await Promise.all([
+      startApp({ DATABASE_URL: url, ROLE: 'api' }),
+      startApp({ DATABASE_URL: url, ROLE: 'worker' }),
+    ]);
+    try {
+      const rows = await nodes[0].query(
+        "select count(*)::int as n from api_keys where name = 'ADMIN_API_KEY'",
+      );
+      expect(rows[0].n).toBe(1);
+      await nodes[0].http
+        .get('/v1/incidents')
+        .set(...bearer(ADMIN_KEY))
+        .expect(200);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
     }
   });
 

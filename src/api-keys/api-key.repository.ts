@@ -15,6 +15,16 @@ export class ApiKeyRepository {
     return inserted;
   }
 
+  /** Inserts unless a key with the same hash exists (several nodes bootstrapping ADMIN_API_KEY at once). */
+  async insertIfAbsent(row: NewApiKeyRow): Promise<ApiKeyRow | undefined> {
+    const [inserted] = await this.database.db
+      .insert(apiKeys)
+      .values(row)
+      .onConflictDoNothing({ target: apiKeys.keyHash })
+      .returning();
+    return inserted;
+  }
+
   async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
     const [row] = await this.database.db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
     return row;

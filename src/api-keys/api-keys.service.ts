@@ -98,20 +98,23 @@ export class ApiKeysService {
         this.logger.warn('ADMIN_API_KEY names a key whose role is not admin');
       return;
     }
-    await this.database.transaction(async () => {
-      const row = await this.repository.insert({
+    const created = await this.database.transaction(async () => {
+      const row = await this.repository.insertIfAbsent({
         name: 'ADMIN_API_KEY',
         role: Role.Admin,
         keyHash: hashSecret(secret),
         keyPrefix: displayPrefix(secret),
       });
+      if (!row) return false; // another node created it a moment ago
       await this.audit.record(SYSTEM_ACTOR, {
         action: 'api_key.create',
         targetType: 'api_key',
         targetId: row.id,
         summary: { role: Role.Admin, source: 'ADMIN_API_KEY' },
       });
+      return true;
     });
+    if (!created) return;
     this.logger.log('admin key from ADMIN_API_KEY created');
   }
 }

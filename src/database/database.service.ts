@@ -13,6 +13,9 @@ export type Schema = typeof schema;
 /** The same query builder over node-postgres and PGlite. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** Any 64-bit constant, distinct from BullMQ's and the audit chain's. */
+const MIGRATION_LOCK = 0x6d696772;
+
 export const MIGRATIONS_FOLDER = resolve(PROJECT_ROOT, 'src/database/migrations');
 
 interface Connection {
@@ -72,9 +75,17 @@ async function openPostgres(url: string): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const db = drizzle(pool, { schema }) as unknown as Db;
-  await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, close: () => pool.end() };
+  // API and worker nodes may start together: one migrates while the others wait on the lock, then find
+  // nothing left to do.
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+  return { db: drizzle(pool, { schema }) as unknown as Db, close: () => pool.end() };
 }
 
 async function openPglite(dataDir: string): Promise<Connection> {
