@@ -151,9 +151,11 @@ function withEtag(res: Response, row: IncidentRow): IncidentDto {
 }
 
 function toDto(row: IncidentRow): IncidentDto {
+  // The author is in the audit log and the timeline; the resource itself does not expose key ids.
+  const { createdBy, ...facts } = row;
   const iso = (d: Date | null) => d?.toISOString() ?? null;
   return {
-    ...row,
+    ...facts,
     occurredFrom: iso(row.occurredFrom),
     occurredTo: iso(row.occurredTo),
     discoveredAt: row.discoveredAt.toISOString(),
@@ -161,8 +163,7 @@ function toDto(row: IncidentRow): IncidentDto {
     allowedTransitions: [...allowedTransitions(row.state as IncidentState)],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-    createdBy: undefined,
-  } as IncidentDto;
+  };
 }
 
 function toEventDto(row: IncidentEventRow): TimelineEventDto {
