@@ -65,7 +65,9 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       .set(...responder)
       .expect(200);
     expect(
-      timeline.body.map((e: { kind: string; toState: string | null }) => `${e.kind}:${e.toState ?? ''}`),
+      timeline.body.items.map(
+        (e: { kind: string; toState: string | null }) => `${e.kind}:${e.toState ?? ''}`,
+      ),
     ).toEqual([
       'created:detected',
       'transition:assessing',
@@ -75,8 +77,23 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       'transition:monitoring',
       'transition:closed',
     ]);
-    expect(timeline.body[2].details.fields).toEqual(['riskLevel', 'riskReasoning']);
-    expect(timeline.body[6].note).toBe('to closed');
+    expect(timeline.body.items[2].details.fields).toEqual(['riskLevel', 'riskReasoning']);
+    expect(timeline.body.items[6].note).toBe('to closed');
+    expect(timeline.body.nextCursor).toBeNull();
+
+    // The same seven events, three at a time.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { kind: string }[]; nextCursor: string | null } } = await t.http
+        .get(`/v1/incidents/${id}/timeline`)
+        .query({ limit: 3, ...(cursor ? { cursor } : {}) })
+        .set(...responder)
+        .expect(200);
+      paged.push(...page.body.items.map((e) => e.kind));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(timeline.body.items.map((e: { kind: string }) => e.kind));
   });
 
   it('refuses a forbidden transition with 409 naming the allowed ones, and changes nothing', async () => {

@@ -246,6 +246,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
       ['/v1/incidents', { unknown: '1' }, 'unknown'],
       ['/v1/audit', { actor: 'me' }, 'actor'],
       ['/v1/audit', { cursor: 'abc' }, 'cursor'],
+      ['/v1/audit', { cursor: Buffer.from('{"id":"1; drop"}').toString('base64url') }, 'cursor'],
     ];
     for (const [path, query, field] of cases) {
       const res = await t.http

@@ -30,7 +30,7 @@ export class AuditController {
   @ApiOperation({ summary: 'List audit entries, newest first' })
   @ApiOkResponse({ type: AuditPageDto })
   async list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
-    const beforeId = query.cursor ? Number(decodeCursor(query.cursor, ['id']).id) : undefined;
+    const beforeId = query.cursor ? decodeCursor(query.cursor, { id: 'integer' }).id : undefined;
     const rows = await this.audit.find({
       targetType: query.targetType,
       targetId: query.targetId,
@@ -38,7 +38,7 @@ export class AuditController {
       action: query.action,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
-      beforeId: Number.isSafeInteger(beforeId) ? beforeId : undefined,
+      beforeId,
       limit: query.limit,
     });
     const last = rows.at(-1);

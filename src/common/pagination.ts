@@ -24,18 +24,49 @@ export function encodeCursor(parts: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-/** Decodes a cursor and checks its shape; a tampered cursor is a 400 on `cursor`, never a 500. */
-export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && keys.every((k) => k in parsed)) {
-      const values = parsed as Record<K, unknown>;
-      return Object.fromEntries(keys.map((k) => [k, String(values[k])])) as Record<K, string>;
+type CursorKind = 'integer' | 'date' | 'uuid';
+type Decoded<S extends Record<string, CursorKind>> = {
+  [K in keyof S]: S[K] extends 'integer' ? number : S[K] extends 'date' ? Date : string;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeValue(kind: CursorKind, value: unknown): number | Date | string | undefined {
+  switch (kind) {
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    case 'date': {
+      const date = typeof value === 'string' ? new Date(value) : undefined;
+      return date && !Number.isNaN(date.getTime()) ? date : undefined;
     }
-  } catch {
-    // fall through to the 400 below
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value) ? value : undefined;
   }
-  throw AppError.invalid([
-    { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
-  ]);
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor} and checks each part's kind, so a tampered cursor is a 400
+ * on `cursor` (never a 500, never silently the first page).
+ */
+export function decodeCursor<S extends Record<string, CursorKind>>(cursor: string, shape: S): Decoded<S> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const decoded: Record<string, unknown> = {};
+  const ok =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.entries(shape).every(([key, kind]) => {
+      decoded[key] = decodeValue(kind, (parsed as Record<string, unknown>)[key]);
+      return decoded[key] !== undefined;
+    });
+  if (!ok) {
+    throw AppError.invalid([
+      { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
+    ]);
+  }
+  return decoded as Decoded<S>;
 }

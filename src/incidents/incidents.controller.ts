@@ -22,6 +22,7 @@ import {
   IncidentPageDto,
   IncidentQueryDto,
   TimelineEventDto,
+  TimelinePageDto,
   TransitionDto,
   UpdateIncidentDto,
 } from './incidents.dto.js';
@@ -51,13 +52,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'List incidents, newest first' })
   @ApiOkResponse({ type: IncidentPageDto })
   async list(@Query() query: IncidentQueryDto): Promise<IncidentPageDto> {
-    const cursor = query.cursor ? decodeCursor(query.cursor, ['createdAt', 'id']) : undefined;
-    const before = cursor ? { createdAt: new Date(cursor.createdAt), id: cursor.id } : undefined;
-    if (before && (Number.isNaN(before.createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(before.id))) {
-      throw AppError.invalid([
-        { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
-      ]);
-    }
+    const before = query.cursor ? decodeCursor(query.cursor, { createdAt: 'date', id: 'uuid' }) : undefined;
     const rows = await this.incidents.find({
       state: query.state,
       riskLevel: query.riskLevel,
@@ -121,14 +116,18 @@ export class IncidentsController {
   @Get(':id/timeline')
   @Authorize(Permission.IncidentRead)
   @ApiOperation({ summary: 'Everything that happened to the incident, oldest first' })
-  @ApiOkResponse({ type: [TimelineEventDto] })
+  @ApiOkResponse({ type: TimelinePageDto })
   async timeline(
     @Param('id', uuidParam('id')) id: string,
     @Query() page: PageQueryDto,
-  ): Promise<TimelineEventDto[]> {
-    const afterId = page.cursor ? Number(decodeCursor(page.cursor, ['id']).id) : 0;
-    const rows = await this.incidents.timeline(id, Number.isSafeInteger(afterId) ? afterId : 0, page.limit);
-    return rows.map(toEventDto);
+  ): Promise<TimelinePageDto> {
+    const afterId = page.cursor ? decodeCursor(page.cursor, { id: 'integer' }).id : 0;
+    const rows = await this.incidents.timeline(id, afterId, page.limit);
+    const last = rows.at(-1);
+    return {
+      items: rows.map(toEventDto),
+      nextCursor: rows.length === page.limit && last ? encodeCursor({ id: last.id }) : null,
+    };
   }
 }
 

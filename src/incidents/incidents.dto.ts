@@ -269,3 +269,13 @@ export class TimelineEventDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What changed (field names)' })
   details!: Record<string, unknown>;
 }
+
+export class TimelinePageDto {
+  @ApiProperty({ type: [TimelineEventDto], description: 'Oldest first' }) items!: TimelineEventDto[];
+  @ApiProperty({
+    description: 'Pass as `cursor` for the next page; null on the last',
+    nullable: true,
+    type: String,
+  })
+  nextCursor!: string | null;
+}
