@@ -9,7 +9,6 @@ import { Logger } from 'nestjs-pino';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
 import { bearerSecret } from './common/auth.guard.js';
-import { toErrorBody } from './common/exception.filter.js';
 import { hasPermission, Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { JobRepository } from './queue/job.repository.js';
@@ -41,13 +40,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
     mountQueueDashboard(app);
   }
-  // Errors raised before Nest's filter sees them (body parser, dashboard) get the same JSON shape.
+  // init() also installs Nest's express error handler, which sends errors raised outside routes (body
+  // parser, dashboard middleware) through the same global filter, so they share the JSON shape.
   await app.init();
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    const { body } = toErrorBody(err);
-    res.status(body.statusCode).json(body);
-  });
   return app;
 }
 

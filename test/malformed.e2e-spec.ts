@@ -8,13 +8,15 @@ type Case = {
   field?: string;
   rule?: string;
   status?: number;
+  /** The error code expected in the answer. */
+  code?: string;
 };
 
 const long = (n: number) => 'x'.repeat(n);
 
 /** Bodies that must be refused by the incident write routes, with the field and rule they must name. */
 const INCIDENT_CASES: Case[] = [
-  { name: 'invalid JSON', body: undefined, raw: '{"title": "a",', status: 400 },
+  { name: 'invalid JSON', body: undefined, raw: '{"title": "a",', status: 400, code: 'invalid_json' },
   { name: 'JSON array', body: [validIncident()], field: 'body', rule: 'isObject' },
   { name: 'JSON string', body: undefined, raw: '"just a string"', status: 400 },
   { name: 'JSON null', body: undefined, raw: 'null', status: 400 },
@@ -29,7 +31,12 @@ const INCIDENT_CASES: Case[] = [
   { name: 'title of the wrong type', body: { title: 42 }, field: 'title', rule: 'isString' },
   { name: 'huge title', body: { title: long(201) }, field: 'title', rule: 'maxLength' },
   { name: 'huge description', body: { description: long(10_001) }, field: 'description', rule: 'maxLength' },
-  { name: 'body over the size limit', body: { description: long(2 * 1024 * 1024) }, status: 413 },
+  {
+    name: 'body over the size limit',
+    body: { description: long(2 * 1024 * 1024) },
+    status: 413,
+    code: 'payload_too_large',
+  },
   {
     name: 'date that is not a date',
     body: { discoveredAt: 'yesterday' },
@@ -152,6 +159,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     if (c.status) expect(res.status).toBe(c.status);
+    if (c.code) expect(res.body.error).toBe(c.code);
     expect(res.body).toEqual(
       expect.objectContaining({
         statusCode: res.status,
