@@ -8,8 +8,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
-import { bearerSecret } from './common/auth.guard.js';
-import { hasPermission, Permission } from './common/permissions.js';
+import { authorize, bearerSecret } from './common/auth.guard.js';
+import { AppError, ErrorCode } from './common/errors.js';
+import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { JobRepository } from './queue/job.repository.js';
 
@@ -30,11 +31,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 
   if (config.role === 'worker') {
     // A worker node answers its probes and scrapes only; the API lives on api nodes.
-    app.use((req: Request, res: Response, next: NextFunction) => {
+    app.use((req: Request, _res: Response, next: NextFunction) => {
       if (/^\/(health|metrics)(\/|$)/.test(req.path)) return next();
-      res
-        .status(404)
-        .json({ statusCode: 404, error: 'not_found', message: 'this node runs ROLE=worker: no API here' });
+      next(new AppError(ErrorCode.NotFound, 'this node runs ROLE=worker: no API here'));
     });
   } else {
     SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
@@ -73,23 +72,16 @@ function mountQueueDashboard(app: NestExpressApplication): void {
   const keys = app.get(ApiKeysService);
   app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
     const secret = bearerSecret(req.headers.authorization) ?? basicPassword(req.headers.authorization);
-    const refuse = (status: number, message: string) => {
-      res.setHeader('WWW-Authenticate', 'Basic realm="queues"');
-      res
-        .status(status)
-        .json({ statusCode: status, error: status === 401 ? 'unauthenticated' : 'forbidden', message });
-    };
-    if (!secret) return refuse(401, 'an admin API key is required');
-    keys
-      .authenticate(secret, req.ip ?? null)
-      .then((actor) => {
-        if (!actor) return refuse(401, 'the API key is unknown, revoked or expired');
-        if (actor.role === 'system' || !hasPermission(actor.role, Permission.QueueDashboard)) {
-          return refuse(403, `the role ${actor.role} may not ${Permission.QueueDashboard}`);
+    authorize(keys, secret, req.ip, Permission.QueueDashboard).then(
+      () => next(),
+      (err: unknown) => {
+        // Lets a browser ask for the key (as the Basic password).
+        if (err instanceof AppError && err.code === ErrorCode.Unauthenticated) {
+          res.setHeader('WWW-Authenticate', 'Basic realm="queues"');
         }
-        next();
-      })
-      .catch(next);
+        next(err);
+      },
+    );
   });
   app.use(
     QUEUE_DASHBOARD_PATH,

@@ -214,7 +214,9 @@ describe('API keys, roles and permissions', () => {
   });
 
   it('guards the queue dashboard: admin by Bearer or Basic, others refused', async () => {
-    await t.http.get('/queues/').expect(401);
+    const anonymous = await t.http.get('/queues/').expect(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Basic realm="queues"');
+    expect(anonymous.body).toMatchObject({ statusCode: 401, error: 'unauthenticated' });
     await t.http
       .get('/queues/')
       .set(...bearer(t.keys.responder))

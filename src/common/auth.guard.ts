@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import type { AuthenticatedRequest } from './actor.js';
+import type { Actor, AuthenticatedRequest } from './actor.js';
 import { PERMISSION_KEY, PUBLIC_KEY } from './authorize.decorator.js';
 import { AppError, ErrorCode } from './errors.js';
 import { hasPermission, Permission } from './permissions.js';
@@ -31,15 +31,29 @@ export class AuthGuard implements CanActivate {
       throw new Error(`route ${context.getClass().name}.${context.getHandler().name} declares no permission`);
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const secret = bearerSecret(request.headers.authorization);
-    if (!secret)
-      throw new AppError(ErrorCode.Unauthenticated, 'an API key is required: Authorization: Bearer <key>');
-    const actor = await this.keys.authenticate(secret, request.ip ?? null);
-    if (!actor) throw new AppError(ErrorCode.Unauthenticated, 'the API key is unknown, revoked or expired');
-    if (actor.role === 'system' || !hasPermission(actor.role, permission)) {
-      throw new AppError(ErrorCode.Forbidden, `the role ${actor.role} may not ${permission}`);
-    }
-    request.actor = actor;
+    request.actor = await authorize(
+      this.keys,
+      bearerSecret(request.headers.authorization),
+      request.ip,
+      permission,
+    );
     return true;
   }
+}
+
+/** The actor behind a presented secret, if it may do `permission`; else a 401 or 403. Shared with the dashboard. */
+export async function authorize(
+  keys: ApiKeysService,
+  secret: string | undefined,
+  ip: string | undefined,
+  permission: Permission,
+): Promise<Actor> {
+  if (!secret)
+    throw new AppError(ErrorCode.Unauthenticated, 'an API key is required: Authorization: Bearer <key>');
+  const actor = await keys.authenticate(secret, ip ?? null);
+  if (!actor) throw new AppError(ErrorCode.Unauthenticated, 'the API key is unknown, revoked or expired');
+  if (actor.role === 'system' || !hasPermission(actor.role, permission)) {
+    throw new AppError(ErrorCode.Forbidden, `the role ${actor.role} may not ${permission}`);
+  }
+  return actor;
 }
