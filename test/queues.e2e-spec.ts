@@ -39,6 +39,7 @@ describe('a job enqueued and processed on every queue backend', () => {
       expect(await runVerificationJob(t)).toMatchObject({ backend: 'redis' });
       const metrics = await t.http.get('/metrics').expect(200);
       expect(metrics.text).toMatch(/^audit_chain_valid 1$/m);
+      expect(metrics.text).toMatch(/^jobs_processed_total\{job="audit\.verify",outcome="completed"\} [1-9]/m);
     } finally {
       await t.close();
     }

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Job, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
 import { openQueueBackend, QueueBackend } from './queue-backend.js';
 import { JOB_QUEUE, JobName, JobPayload, QUEUE_SETTINGS, QueueName, SCHEDULES } from './queue.catalogue.js';
@@ -21,6 +22,7 @@ export class JobRepository implements BeforeApplicationShutdown {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Connects and opens the queues; called once by the module's factory, before the app is wired. */
@@ -84,12 +86,14 @@ export class JobRepository implements BeforeApplicationShutdown {
           ...backend.workerOptions,
         },
       );
-      worker.on('failed', (job, err) =>
+      worker.on('completed', (job) => this.metrics.jobs.inc({ job: job.name, outcome: 'completed' }));
+      worker.on('failed', (job, err) => {
+        this.metrics.jobs.inc({ job: job?.name ?? 'unknown', outcome: 'failed' });
         this.logger.warn(
           { queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade },
           err.message,
-        ),
-      );
+        );
+      });
       worker.on('error', (err) => this.logger.warn(`worker ${name}: ${err.message}`));
       this.workers.push(worker);
     }
