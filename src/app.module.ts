@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
@@ -16,6 +17,8 @@ import { loggerOptions } from './logging.js';
 import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ScopingModule } from './scoping/scoping.module.js';
+import { SubjectsModule } from './subjects/subjects.module.js';
 
 @Module({})
 export class AppModule {
@@ -27,11 +30,14 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         CommonModule,
         DatabaseModule,
+        CryptoModule,
         MetricsModule,
         QueueModule,
         AuditModule,
         ApiKeysModule,
         IncidentsModule,
+        SubjectsModule,
+        ScopingModule,
         HealthModule,
       ],
       providers: [

@@ -4,7 +4,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
@@ -15,6 +15,7 @@ import { AppConfig } from './config/config.js';
 import { JobRepository } from './queue/job.repository.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
+const BULK_PATH = '/v1/subjects/bulk';
 
 /** Builds the application for a role, fully configured but not listening (tests use it as is). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -25,6 +26,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
+  app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.enableShutdownHooks();
   app.disable('x-powered-by');

@@ -44,10 +44,47 @@ const ROUTES: ReadonlyArray<{
     body: { to: 'assessing' },
   },
   { method: 'get', path: `/v1/incidents/${UNKNOWN}/timeline`, permission: Permission.IncidentRead },
+  {
+    method: 'post',
+    path: `/v1/incidents/${UNKNOWN}/scope/preview`,
+    permission: Permission.ScopeWrite,
+    body: { criteria: { everyone: true } },
+  },
+  {
+    method: 'post',
+    path: `/v1/incidents/${UNKNOWN}/scope`,
+    permission: Permission.ScopeWrite,
+    body: { criteria: { everyone: true } },
+  },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/scope`, permission: Permission.ScopeRead },
+  { method: 'post', path: `/v1/incidents/${UNKNOWN}/id-lists`, permission: Permission.ScopeWrite },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/affected`, permission: Permission.AffectedRead },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/affected/export`, permission: Permission.AffectedRead },
+  {
+    method: 'post',
+    path: '/v1/subjects/bulk',
+    permission: Permission.SubjectWrite,
+    body: { subjects: [{ externalId: 'auth-matrix' }] },
+  },
+  { method: 'post', path: '/v1/subjects/imports', permission: Permission.SubjectWrite },
+  { method: 'get', path: `/v1/subjects/imports/${UNKNOWN}`, permission: Permission.ImportRead },
+  { method: 'get', path: `/v1/subjects/imports/${UNKNOWN}/rejections`, permission: Permission.ImportRead },
+  {
+    method: 'post',
+    path: '/v1/subjects/lookup',
+    permission: Permission.SubjectRead,
+    body: { email: 'nobody@example.com' },
+  },
+  { method: 'get', path: '/v1/subjects/nobody-here', permission: Permission.SubjectRead },
+  { method: 'delete', path: '/v1/subjects/nobody-here', permission: Permission.SubjectErase },
 ];
 
 /** `/v1/incidents/{id}` form, as the OpenAPI document writes paths. */
-const templated = (path: string) => path.replace(UNKNOWN, '{id}').replace('/jobs/1', '/jobs/{jobId}');
+const templated = (path: string) =>
+  path
+    .replace(UNKNOWN, '{id}')
+    .replace('/jobs/1', '/jobs/{jobId}')
+    .replace('/subjects/nobody-here', '/subjects/{externalId}');
 
 describe('API keys, roles and permissions', () => {
   let t: TestApp;

@@ -9,6 +9,20 @@ export enum Permission {
   IncidentUpdate = 'incident.update',
   IncidentTransition = 'incident.transition',
   QueueDashboard = 'queue.dashboard',
+  /** Add and update people of the directory (bulk upsert, imports). */
+  SubjectWrite = 'subject.write',
+  /** Read a person's contact data, decrypted (audited). */
+  SubjectRead = 'subject.read',
+  /** Erase a person for good. */
+  SubjectErase = 'subject.erase',
+  /** See imports' progress and rejected lines (no personal data). */
+  ImportRead = 'subject_import.read',
+  /** Preview and freeze an incident's affected set; upload id lists. */
+  ScopeWrite = 'scope.write',
+  /** See scope runs and their counts (no personal data). */
+  ScopeRead = 'scope.read',
+  /** List and export the affected people of an incident (audited). */
+  AffectedRead = 'affected.read',
 }
 
 export enum Role {
@@ -18,7 +32,7 @@ export enum Role {
   Auditor = 'auditor',
 }
 
-const READ: Permission[] = [Permission.IncidentRead];
+const READ: Permission[] = [Permission.IncidentRead, Permission.ScopeRead, Permission.ImportRead];
 
 /** The one role-to-permissions map. */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
@@ -28,9 +42,14 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.IncidentCreate,
     Permission.IncidentUpdate,
     Permission.IncidentTransition,
+    Permission.SubjectWrite,
+    Permission.SubjectRead,
+    Permission.ScopeWrite,
+    Permission.AffectedRead,
   ]),
   // Approvers read everything they may be asked to approve; approvals arrive with campaigns and reports.
-  [Role.Approver]: new Set(READ),
+  // Erasure is for admins (the privacy team answering a data subject's request).
+  [Role.Approver]: new Set([...READ, Permission.AffectedRead]),
   [Role.Auditor]: new Set([...READ, Permission.AuditRead]),
 };
 

@@ -1,5 +1,8 @@
 import { ConfigError, DEFAULT_DATA_CATEGORIES, loadConfig } from './config.js';
 
+const KEY_A = Buffer.alloc(32, 7).toString('base64');
+const KEY_B = Buffer.alloc(32, 8).toString('base64');
+
 describe('loadConfig', () => {
   it('starts with no configuration: embedded database, no Redis, role all', () => {
     const config = loadConfig({});
@@ -19,7 +22,10 @@ describe('loadConfig', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u@db:5432/app',
       REDIS_URL: 'redis://cache:6379/2',
+      ENCRYPTION_KEYS: `new:${KEY_B},old:${KEY_A}`,
+      HASH_KEY: KEY_A,
     });
+    expect(config.encryption?.keys.map((k) => k.id)).toEqual(['new', 'old']);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app' });
     expect(config.redisUrl).toBe('redis://cache:6379/2');
   });
@@ -61,5 +67,28 @@ describe('loadConfig', () => {
       'biometrics',
       'payment_data',
     ]);
+  });
+
+  it('needs encryption keys with PostgreSQL, and reports bad keys without printing them', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@db/app' })).toThrow(/ENCRYPTION_KEYS: required/);
+    let error: unknown;
+    try {
+      loadConfig({ ENCRYPTION_KEYS: `k1:${KEY_A},k1:${KEY_B},bad id:short`, HASH_KEY: 'c2hvcnQ=' });
+    } catch (err) {
+      error = err;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('key id "k1" appears twice');
+    expect(problems).toContain('entry 3 must be id:base64');
+    expect(problems).toContain('HASH_KEY: must be base64 of 32 bytes');
+    expect(problems).not.toContain(KEY_A);
+    expect(problems).not.toContain('short');
+  });
+
+  it('reads the ages of digital consent per jurisdiction', () => {
+    const config = loadConfig({ MINOR_AGES: 'DE=15, US-CA=16', MINOR_AGE_DEFAULT: '13' });
+    expect(config.minorAges).toEqual({ DE: 15, 'US-CA': 16 });
+    expect(config.minorAgeDefault).toBe(13);
+    expect(() => loadConfig({ MINOR_AGES: 'Germany=16' })).toThrow(/MINOR_AGES: "Germany=16"/);
   });
 });

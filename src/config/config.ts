@@ -4,6 +4,12 @@ import { isEmail, isURL } from 'class-validator';
 export type Role = 'api' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+export interface EncryptionConfig {
+  /** Key id -> 32-byte key; the first entry is the current one. */
+  keys: ReadonlyArray<{ id: string; key: Buffer }>;
+  hashKey: Buffer;
+}
+
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
 /** The privacy policy's data categories, plus the two that breaches of accounts add. */
@@ -39,6 +45,19 @@ export class AppConfig {
   readonly shutdownTimeoutMs!: number;
   /** Largest JSON body accepted, in bytes. */
   readonly bodyLimitBytes!: number;
+  /** Largest body of `POST /v1/subjects/bulk` (up to 10,000 people), in bytes. */
+  readonly bulkBodyLimitBytes!: number;
+  /** Largest streamed import file, in bytes. */
+  readonly importMaxBytes!: number;
+  /**
+   * Field-encryption keys, the first encrypts and all decrypt; and the key of the email/phone hashes.
+   * Undefined in embedded mode without configuration: generated once and kept in DATA_DIR.
+   */
+  readonly encryption!: EncryptionConfig | undefined;
+  /** Age of digital consent when a jurisdiction has no entry of its own. */
+  readonly minorAgeDefault!: number;
+  /** Configured ages per jurisdiction; they override the built-in table. */
+  readonly minorAges!: Readonly<Record<string, number>>;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -117,6 +136,38 @@ export const VARIABLES: readonly Variable[] = [
     default: '30000',
   },
   { name: 'BODY_LIMIT', description: 'Largest JSON request body in bytes', default: '1048576' },
+  {
+    name: 'BULK_BODY_LIMIT',
+    description: 'Largest body of `POST /v1/subjects/bulk` in bytes',
+    default: '16777216',
+  },
+  {
+    name: 'IMPORT_MAX_BYTES',
+    description: 'Largest streamed import file (NDJSON or CSV) in bytes',
+    default: '4294967296',
+  },
+  {
+    name: 'ENCRYPTION_KEYS',
+    description:
+      'Field-encryption keys as `id:base64-of-32-bytes`, comma-separated; the first encrypts, all decrypt. Required with DATABASE_URL; unset in embedded mode: generated once into DATA_DIR/secrets.json',
+    sensitive: true,
+  },
+  {
+    name: 'HASH_KEY',
+    description:
+      'Key (base64 of 32 bytes) of the keyed hashes of emails and phones; required with ENCRYPTION_KEYS',
+    sensitive: true,
+  },
+  {
+    name: 'MINOR_AGE_DEFAULT',
+    description: 'Age of digital consent where the table has no entry (the privacy policy says 14)',
+    default: '14',
+  },
+  {
+    name: 'MINOR_AGES',
+    description:
+      'Ages of digital consent per jurisdiction, e.g. `DE=16,US-CA=13`, overriding the built-in table',
+  },
 ];
 
 const ROLES: readonly Role[] = ['api', 'worker', 'all'];
@@ -201,6 +252,25 @@ export function loadConfig(env: Env): AppConfig {
 
   const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000);
   const bodyLimitBytes = integer('BODY_LIMIT', 1024, 512 * 1024 * 1024);
+  const bulkBodyLimitBytes = integer('BULK_BODY_LIMIT', 1024, 1024 * 1024 * 1024);
+  const importMaxBytes = integer('IMPORT_MAX_BYTES', 1024, 1024 ** 4);
+
+  const encryption = readEncryption(read('ENCRYPTION_KEYS'), read('HASH_KEY'), problems);
+  if (databaseUrl && read('ENCRYPTION_KEYS') === undefined && read('HASH_KEY') === undefined) {
+    problems.push(
+      'ENCRYPTION_KEYS: required when DATABASE_URL is set (and HASH_KEY); make them with `node dist/cli.js secrets:generate`',
+    );
+  }
+  const minorAgeDefault = integer('MINOR_AGE_DEFAULT', 1, 25);
+  const minorAges: Record<string, number> = {};
+  for (const entry of (read('MINOR_AGES') ?? '').split(',').filter((e) => e.trim() !== '')) {
+    const match = /^\s*([A-Z]{2}(?:-[A-Z0-9]{1,3})?)\s*=\s*(\d{1,2})\s*$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      problems.push(`MINOR_AGES: "${entry.trim()}" must look like DE=16 or US-CA=13`);
+      continue;
+    }
+    minorAges[match[1]] = Number(match[2]);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return AppConfig.of({
@@ -216,5 +286,42 @@ export function loadConfig(env: Env): AppConfig {
     dataCategories: [...new Set([...DEFAULT_DATA_CATEGORIES, ...extra])],
     shutdownTimeoutMs,
     bodyLimitBytes,
+    bulkBodyLimitBytes,
+    importMaxBytes,
+    encryption,
+    minorAgeDefault,
+    minorAges,
   });
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** Parses ENCRYPTION_KEYS and HASH_KEY; problems never quote a key. */
+function readEncryption(
+  keysValue: string | undefined,
+  hashValue: string | undefined,
+  problems: string[],
+): EncryptionConfig | undefined {
+  if (keysValue === undefined && hashValue === undefined) return undefined;
+  const keys: Array<{ id: string; key: Buffer }> = [];
+  for (const [index, entry] of (keysValue ?? '').split(',').entries()) {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon).trim();
+    const key = Buffer.from(entry.slice(colon + 1).trim(), 'base64');
+    if (colon < 0 || !KEY_ID.test(id) || key.length !== 32) {
+      problems.push(
+        `ENCRYPTION_KEYS: entry ${index + 1} must be id:base64 with an id of letters, digits, _ or - and a 32-byte key (the value is not shown)`,
+      );
+    } else if (keys.some((k) => k.id === id)) {
+      problems.push(`ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    } else {
+      keys.push({ id, key });
+    }
+  }
+  if (keysValue === undefined) problems.push('ENCRYPTION_KEYS: required when HASH_KEY is set');
+  const hashKey = Buffer.from(hashValue ?? '', 'base64');
+  if (hashKey.length !== 32) {
+    problems.push('HASH_KEY: must be base64 of 32 bytes, set with ENCRYPTION_KEYS (the value is not shown)');
+  }
+  return keys.length > 0 && hashKey.length === 32 ? { keys, hashKey } : undefined;
 }

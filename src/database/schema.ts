@@ -5,10 +5,12 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -139,4 +141,200 @@ export const incidentEvents = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('incident_events_incident_idx').on(t.incidentId, t.id)],
+);
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The directory: one row per person of the app. Contact data (name, email, phone, push tokens, birth date,
+ * guardian) lives only in `sealed`, an AES-256-GCM envelope under key `keyId`; email and phone are also kept
+ * as keyed hashes for lookup and de-duplication. The plain columns are what scoping and planning need
+ * without decrypting: no contact data among them.
+ */
+export const subjects = pgTable(
+  'subjects',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    externalId: text('external_id').notNull(),
+    locale: text('locale'),
+    timeZone: text('time_zone'),
+    jurisdiction: text('jurisdiction'),
+    jurisdictionInferred: boolean('jurisdiction_inferred').notNull().default(false),
+    channelPreferences: text('channel_preferences')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    dataCategories: text('data_categories')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    systems: text('systems')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    signedUpAt: at('signed_up_at'),
+    lastActiveAt: at('last_active_at'),
+    hasEmail: boolean('has_email').notNull().default(false),
+    hasPhone: boolean('has_phone').notNull().default(false),
+    pushTokenCount: integer('push_token_count').notNull().default(0),
+    /** Under the age of digital consent of their jurisdiction when last computed (see the daily refresh). */
+    minor: boolean('minor').notNull().default(false),
+    guardianHasEmail: boolean('guardian_has_email').notNull().default(false),
+    guardianHasPhone: boolean('guardian_has_phone').notNull().default(false),
+    keyId: text('key_id').notNull(),
+    sealed: bytea('sealed').notNull(),
+    emailHash: bytea('email_hash'),
+    phoneHash: bytea('phone_hash'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('subjects_external_id_idx').on(t.externalId),
+    index('subjects_email_hash_idx').on(t.emailHash),
+    index('subjects_phone_hash_idx').on(t.phoneHash),
+    index('subjects_key_id_idx').on(t.keyId),
+    index('subjects_minor_idx')
+      .on(t.id)
+      .where(sql`${t.minor}`),
+  ],
+);
+
+/** A streamed import: the upload is kept encrypted in chunks until a worker has processed it. */
+export const subjectImports = pgTable('subject_imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  format: text('format').notNull(),
+  status: text('status').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+  chunks: integer('chunks').notNull().default(0),
+  /** Every line up to this one is processed and committed; a retried job resumes after it. */
+  linesDone: integer('lines_done').notNull().default(0),
+  bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),
+  created: integer('created').notNull().default(0),
+  updated: integer('updated').notNull().default(0),
+  rejected: integer('rejected').notNull().default(0),
+  error: text('error'),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  startedAt: at('started_at'),
+  finishedAt: at('finished_at'),
+});
+
+export const subjectImportChunks = pgTable(
+  'subject_import_chunks',
+  {
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => subjectImports.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    keyId: text('key_id').notNull(),
+    sealed: bytea('sealed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.seq] })],
+);
+
+/** Why a line was refused: line number, field and rule; never the value. */
+export const subjectImportRejections = pgTable(
+  'subject_import_rejections',
+  {
+    /** Insert order is line order: pages go by id. */
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => subjectImports.id, { onDelete: 'cascade' }),
+    line: integer('line').notNull(),
+    field: text('field').notNull(),
+    rule: text('rule').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('subject_import_rejections_idx').on(t.importId, t.id)],
+);
+
+/** A list of external ids from forensics, uploaded once and used by scope criteria. */
+export const scopeIdLists = pgTable('scope_id_lists', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  incidentId: uuid('incident_id')
+    .notNull()
+    .references(() => incidents.id, { onDelete: 'cascade' }),
+  name: text('name'),
+  count: integer('count').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const scopeIdListItems = pgTable(
+  'scope_id_list_items',
+  {
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => scopeIdLists.id, { onDelete: 'cascade' }),
+    externalId: text('external_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.listId, t.externalId] })],
+);
+
+/** One freeze of an incident's affected set: its criteria, its job's progress, and its result. */
+export const scopeRuns = pgTable(
+  'scope_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    /** `initial`, `replacement` or `supplementary`; decided when the freeze runs. */
+    kind: text('kind'),
+    status: text('status').notNull(),
+    criteria: jsonb('criteria').$type<Record<string, unknown>>().notNull(),
+    /** The set's size after this run, and how many this run added, removed and kept. */
+    total: integer('total'),
+    added: integer('added'),
+    removed: integer('removed'),
+    /** Supplementary runs: people already in the set whom the new criteria no longer match (kept). */
+    keptOutsideCriteria: integer('kept_outside_criteria'),
+    counts: jsonb('counts').$type<Record<string, unknown>>(),
+    error: text('error'),
+    createdBy: uuid('created_by'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('scope_runs_incident_idx').on(t.incidentId, t.createdAt),
+    // At most one freeze in flight per incident.
+    uniqueIndex('scope_runs_active_idx')
+      .on(t.incidentId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+  ],
+);
+
+/**
+ * The frozen affected set: per person, what of theirs was exposed and how they can be reached. When a
+ * person is erased, `subjectId` becomes null and the row stays, without identity, for the counts.
+ */
+export const affectedSubjects = pgTable(
+  'affected_subjects',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    subjectId: bigint('subject_id', { mode: 'number' }).references(() => subjects.id, {
+      onDelete: 'set null',
+    }),
+    scopeRunId: uuid('scope_run_id')
+      .notNull()
+      .references(() => scopeRuns.id),
+    jurisdiction: text('jurisdiction'),
+    minor: boolean('minor').notNull(),
+    guardianContact: boolean('guardian_contact').notNull(),
+    exposedCategories: text('exposed_categories').array().notNull(),
+    /** Channels the notice can reach them by: the guardian's for a minor with guardian contact. */
+    channels: text('channels').array().notNull(),
+    addedAt: at('added_at').notNull(),
+    /** Set by the notification pipeline when a notice left for this person. */
+    notifiedAt: at('notified_at'),
+  },
+  (t) => [
+    uniqueIndex('affected_subjects_person_idx').on(t.incidentId, t.subjectId),
+    index('affected_subjects_incident_idx').on(t.incidentId, t.id),
+  ],
 );

@@ -6,6 +6,6 @@ import { IncidentsService } from './incidents.service.js';
 @Module({
   controllers: [IncidentsController],
   providers: [IncidentsService, IncidentsRepository],
-  exports: [IncidentsService],
+  exports: [IncidentsService, IncidentsRepository],
 })
 export class IncidentsModule {}

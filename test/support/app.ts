@@ -10,6 +10,17 @@ import { loadConfig } from '../../src/config/config.js';
 import { DatabaseService } from '../../src/database/database.service.js';
 
 export const ADMIN_KEY = 'e2e-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+/** Fixed test keys: two encryption keys (k1 current) and the hash key. */
+export const TEST_KEYS = {
+  k1: Buffer.alloc(32, 1).toString('base64'),
+  k2: Buffer.alloc(32, 2).toString('base64'),
+  hash: Buffer.alloc(32, 3).toString('base64'),
+};
+export const ENCRYPTION_ENV = {
+  ENCRYPTION_KEYS: `k1:${TEST_KEYS.k1}`,
+  HASH_KEY: TEST_KEYS.hash,
+};
+
 export const REDIS_BASE = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestApp {
@@ -42,6 +53,7 @@ export async function startApp(
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: 'silent',
     SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(process.env.E2E_DATABASE_URL ? ENCRYPTION_ENV : {}),
     ...env,
   });
   const app = await createApp(config);

@@ -1,0 +1,278 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../common/pagination.js';
+import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE } from '../subjects/subject.validation.js';
+
+/** Ids in a request body; longer lists are uploaded (POST /v1/incidents/{id}/id-lists). */
+export const BODY_IDS_MAX = 50_000;
+const JURISDICTION = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
+
+export class ExclusionsDto {
+  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(BODY_IDS_MAX)
+  @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
+  externalIds?: string[];
+
+  @ApiPropertyOptional({ description: 'An uploaded id list whose people are left out' })
+  @IsOptional()
+  @IsUUID()
+  idListId?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['US-CA'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(300)
+  @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
+  jurisdictions?: string[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  systems?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'People with any of these categories are left out' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  dataCategories?: string[];
+}
+
+/**
+ * Who is affected. Every criterion given must hold (AND); inside a list, any value matches (OR), except
+ * data categories with `dataCategoriesMatch: all`. A country matches its subdivisions (US matches US-CA).
+ */
+export class ScopeCriteriaDto {
+  @ApiPropertyOptional({ description: 'Scope the whole directory (needed when no other criterion is given)' })
+  @IsOptional()
+  @IsBoolean()
+  everyone?: boolean;
+
+  @ApiPropertyOptional({ type: [String], example: ['camera_data'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  dataCategories?: string[];
+
+  @ApiPropertyOptional({ enum: ['any', 'all'], default: 'any' })
+  @IsOptional()
+  @IsIn(['any', 'all'])
+  dataCategoriesMatch?: 'any' | 'all';
+
+  @ApiPropertyOptional({ type: [String], example: ['media-store'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  systems?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['DE', 'US-CA'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(300)
+  @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
+  jurisdictions?: string[];
+
+  @ApiPropertyOptional({ description: 'Active at or after (lastActiveAt)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  activeFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Active at or before (lastActiveAt)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  activeTo?: string;
+
+  @ApiPropertyOptional({ description: 'Signed up at or after' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  signedUpAfter?: string;
+
+  @ApiPropertyOptional({ description: 'Signed up before' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  signedUpBefore?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX, description: 'Only these people' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(BODY_IDS_MAX)
+  @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
+  externalIds?: string[];
+
+  @ApiPropertyOptional({ description: 'Only the people of an uploaded id list (from forensics)' })
+  @IsOptional()
+  @IsUUID()
+  idListId?: string;
+
+  @ApiPropertyOptional({ type: ExclusionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ExclusionsDto)
+  exclude?: ExclusionsDto;
+}
+
+export class ScopeRequestDto {
+  @ApiProperty({ type: ScopeCriteriaDto })
+  @ValidateNested()
+  @Type(() => ScopeCriteriaDto)
+  criteria!: ScopeCriteriaDto;
+}
+
+export class ChannelCountsDto {
+  @ApiProperty() email!: number;
+  @ApiProperty() sms!: number;
+  @ApiProperty() push!: number;
+  @ApiProperty({ description: 'No channel: only a public notice can reach them' }) none!: number;
+}
+
+export class MinorCountsDto {
+  @ApiProperty() total!: number;
+  @ApiProperty() withGuardianContact!: number;
+  @ApiProperty() withoutGuardianContact!: number;
+}
+
+export class ScopeCountsDto {
+  @ApiProperty() total!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: '`unknown` for people without a jurisdiction',
+  })
+  byJurisdiction!: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'People per exposed data category',
+  })
+  byDataCategory!: Record<string, number>;
+  @ApiProperty({
+    type: ChannelCountsDto,
+    description: 'People reachable per channel (one person counts once per channel they have)',
+  })
+  byChannel!: ChannelCountsDto;
+  @ApiProperty({ type: MinorCountsDto }) minors!: MinorCountsDto;
+}
+
+export class UnmatchedIdsDto {
+  @ApiProperty({ description: 'Ids given (in the body or the list) that are nobody in the directory' })
+  count!: number;
+  @ApiProperty({ type: [String], description: 'The first 100 of them' }) sample!: string[];
+}
+
+export class ScopePreviewDto extends ScopeCountsDto {
+  @ApiProperty({ type: UnmatchedIdsDto }) unmatchedIds!: UnmatchedIdsDto;
+}
+
+export class ScopeRunDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() incidentId!: string;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status!: string;
+  @ApiProperty({
+    enum: ['initial', 'replacement', 'supplementary'],
+    nullable: true,
+    type: String,
+    description: 'Replacement before any notice went out; supplementary (adds only) after',
+  })
+  kind!: string | null;
+  @ApiProperty({ type: ScopeCriteriaDto }) criteria!: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: Number, description: 'Size of the affected set after this run' })
+  total!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) added!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) removed!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Supplementary runs: people kept in the set whom the new criteria no longer match',
+  })
+  keptOutsideCriteria!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: ScopeCountsDto,
+    description: 'Counts over the frozen set, as the preview gives them',
+  })
+  counts!: ScopeCountsDto | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+}
+
+export class IdListDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'Distinct valid ids stored' }) count!: number;
+  @ApiProperty({ description: 'Lines that are not an id' }) invalidLines!: number;
+  @ApiProperty({ type: [Number], description: 'The first 100 invalid line numbers' })
+  invalidLineNumbers!: number[];
+}
+
+/** Filters of the affected list and its export. */
+export class AffectedFilterDto {
+  @ApiPropertyOptional({ example: 'BR', description: 'A country matches its subdivisions' })
+  @IsOptional()
+  @Matches(JURISDICTION, { message: 'jurisdiction must look like BR or US-CA' })
+  jurisdiction?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  minor?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: [...CHANNELS, 'none'] })
+  @IsOptional()
+  @IsIn([...CHANNELS, 'none'])
+  channel?: string;
+
+  @ApiPropertyOptional({ description: 'An exposed data category' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  category?: string;
+
+  @ApiPropertyOptional({ description: 'People added by this scope run' })
+  @IsOptional()
+  @IsUUID()
+  scopeRunId?: string;
+}
+
+export class AffectedQueryDto extends IntersectionType(AffectedFilterDto, PageQueryDto) {}
+
+export class AffectedDto {
+  @ApiProperty({ nullable: true, type: String, description: 'Null once the person was erased' })
+  externalId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) jurisdiction!: string | null;
+  @ApiProperty() minor!: boolean;
+  @ApiProperty() guardianContact!: boolean;
+  @ApiProperty({ type: [String] }) exposedCategories!: string[];
+  @ApiProperty({ type: [String], enum: CHANNELS }) channels!: string[];
+  @ApiProperty() scopeRunId!: string;
+  @ApiProperty() addedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) notifiedAt!: string | null;
+}
+
+export class AffectedPageDto {
+  @ApiProperty({ type: [AffectedDto] }) items!: AffectedDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,211 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { parse } from 'csv-parse';
+import type { FieldProblem } from '../common/errors.js';
+
+export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** One line of a file: a record to validate, or a problem found while parsing it. */
+export type ParsedLine =
+  | { line: number; bytesDone: number; value: unknown; problem?: undefined }
+  | { line: number; bytesDone: number; value?: undefined; problem: FieldProblem };
+
+/** The whole file is unusable (a CSV header naming an unknown column): the import fails with this. */
+export class FileFormatError extends Error {}
+
+/** Longer lines are refused, so a file without newlines cannot make the parser hold it all. */
+export const MAX_LINE_BYTES = 256 * 1024;
+
+export function parseLines(format: ImportFormat, chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
+  return format === 'ndjson' ? parseNdjson(chunks) : parseCsv(chunks);
+}
+
+/** One JSON object per line; blank lines are skipped but counted, so line numbers match an editor's. */
+async function* parseNdjson(chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let skippingLongLine = false;
+  let line = 0;
+  let bytesDone = 0;
+  const emit = (text: string): ParsedLine | undefined => {
+    line += 1;
+    bytesDone += Buffer.byteLength(text, 'utf8') + 1;
+    const trimmed = text.trim();
+    if (trimmed === '') return undefined;
+    try {
+      return { line, bytesDone, value: JSON.parse(trimmed) as unknown };
+    } catch {
+      return {
+        line,
+        bytesDone,
+        problem: { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' },
+      };
+    }
+  };
+  const tooLong = (): ParsedLine => {
+    line += 1;
+    return {
+      line,
+      bytesDone,
+      problem: {
+        field: 'line',
+        rule: 'maxLength',
+        message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
+      },
+    };
+  };
+  for await (const chunk of chunks) {
+    let text = pending + decoder.write(chunk);
+    pending = '';
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) break;
+      if (skippingLongLine) {
+        bytesDone += Buffer.byteLength(text.slice(start, end), 'utf8') + 1;
+        skippingLongLine = false;
+      } else {
+        const parsed = emit(text.slice(start, end));
+        if (parsed) yield parsed;
+      }
+      start = end + 1;
+    }
+    text = text.slice(start);
+    if (text.length > MAX_LINE_BYTES) {
+      if (!skippingLongLine) yield tooLong();
+      bytesDone += Buffer.byteLength(text, 'utf8');
+      skippingLongLine = true;
+    } else if (skippingLongLine) {
+      bytesDone += Buffer.byteLength(text, 'utf8');
+    } else {
+      pending = text;
+    }
+  }
+  const rest = pending + decoder.end();
+  if (!skippingLongLine && rest.trim() !== '') {
+    const parsed = emit(rest);
+    if (parsed) yield parsed;
+  }
+}
+
+/** CSV columns: the subject's fields, with the guardian's flattened and lists separated by `;`. */
+export const CSV_COLUMNS = [
+  'externalId',
+  'name',
+  'email',
+  'phone',
+  'pushTokens',
+  'locale',
+  'timeZone',
+  'jurisdiction',
+  'birthDate',
+  'guardianName',
+  'guardianEmail',
+  'guardianPhone',
+  'guardianLocale',
+  'channelPreferences',
+  'dataCategories',
+  'systems',
+  'createdAt',
+  'lastActiveAt',
+] as const;
+const LIST_COLUMNS = new Set(['channelPreferences', 'dataCategories', 'systems']);
+const GUARDIAN_COLUMNS: Record<string, string> = {
+  guardianName: 'name',
+  guardianEmail: 'email',
+  guardianPhone: 'phone',
+  guardianLocale: 'locale',
+};
+
+const splitList = (cell: string): string[] =>
+  cell
+    .split(';')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** A CSV row as the subject object NDJSON would carry. Empty cells are absent fields. */
+export function csvRowToSubject(row: Record<string, string>): Record<string, unknown> {
+  const subject: Record<string, unknown> = {};
+  const guardian: Record<string, string> = {};
+  for (const [column, raw] of Object.entries(row)) {
+    const cell = raw.trim();
+    if (cell === '') continue;
+    if (column in GUARDIAN_COLUMNS) guardian[GUARDIAN_COLUMNS[column]] = cell;
+    else if (LIST_COLUMNS.has(column)) subject[column] = splitList(cell);
+    else if (column === 'pushTokens') {
+      // `platform:token`, split at the first colon: FCM tokens contain colons themselves.
+      subject.pushTokens = splitList(cell).map((entry) => {
+        const colon = entry.indexOf(':');
+        return colon < 0
+          ? { token: entry }
+          : { platform: entry.slice(0, colon), token: entry.slice(colon + 1) };
+      });
+    } else subject[column] = cell;
+  }
+  if (Object.keys(guardian).length > 0) subject.guardian = guardian;
+  return subject;
+}
+
+/** RFC 4180 CSV with a header row naming {@link CSV_COLUMNS} (any order, any subset with externalId). */
+async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
+  const skipped: ParsedLine[] = [];
+  const parser = parse({
+    bom: true,
+    info: true,
+    trim: false,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_LINE_BYTES,
+    columns: (header: string[]) => {
+      const names = header.map((h) => h.trim());
+      const unknown = names.filter((n) => !(CSV_COLUMNS as readonly string[]).includes(n));
+      if (unknown.length > 0) {
+        throw new FileFormatError(
+          `unknown CSV column(s) ${unknown.map((u) => `"${u.slice(0, 40)}"`).join(', ')}; known: ${CSV_COLUMNS.join(', ')}`,
+        );
+      }
+      if (!names.includes('externalId'))
+        throw new FileFormatError('the CSV header must have an externalId column');
+      return names;
+    },
+  });
+  parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
+    skipped.push({
+      line: err.lines ?? 0,
+      bytesDone: parser.info.bytes,
+      problem: {
+        field: 'line',
+        rule: err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' ? 'columnCount' : 'isCsv',
+        message:
+          err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
+            ? 'the line does not have as many fields as the header'
+            : 'the line is not valid CSV',
+      },
+    });
+  });
+  const source = Readable.from(chunks);
+  source.on('error', (err) => parser.destroy(err));
+  source.pipe(parser);
+  // csv-parse reports a skipped line as soon as it reads it, ahead of records it still buffers: lines are
+  // put back in file order, which the import's checkpoint relies on.
+  const skippedBefore = (line: number): ParsedLine[] => {
+    const due = skipped.filter((s) => s.line < line);
+    skipped.splice(0, skipped.length, ...skipped.filter((s) => s.line >= line));
+    return due;
+  };
+  try {
+    for await (const entry of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number; bytes: number };
+    }>) {
+      yield* skippedBefore(entry.info.lines);
+      yield { line: entry.info.lines, bytesDone: entry.info.bytes, value: csvRowToSubject(entry.record) };
+    }
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof FileFormatError) throw cause;
+    throw err;
+  }
+  yield* skippedBefore(Number.POSITIVE_INFINITY);
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { subjectImportChunks, subjectImportRejections, subjectImports } from '../database/schema.js';
+import { toBuffer } from './subjects.repository.js';
+
+export type ImportRow = typeof subjectImports.$inferSelect;
+export type RejectionRow = typeof subjectImportRejections.$inferSelect;
+
+export enum ImportStatus {
+  Receiving = 'receiving',
+  Queued = 'queued',
+  Running = 'running',
+  Completed = 'completed',
+  Failed = 'failed',
+}
+
+@Injectable()
+export class ImportsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async create(format: string, createdBy: string | null, now: Date): Promise<ImportRow> {
+    const [row] = await this.database.db
+      .insert(subjectImports)
+      .values({ format, status: ImportStatus.Receiving, createdBy, createdAt: now })
+      .returning();
+    return row;
+  }
+
+  async find(id: string): Promise<ImportRow | undefined> {
+    const [row] = await this.database.db.select().from(subjectImports).where(eq(subjectImports.id, id));
+    return row;
+  }
+
+  async addChunk(importId: string, seq: number, keyId: string, sealed: Buffer): Promise<void> {
+    await this.database.db.insert(subjectImportChunks).values({ importId, seq, keyId, sealed });
+  }
+
+  async chunk(importId: string, seq: number): Promise<Buffer | undefined> {
+    const [row] = await this.database.db
+      .select({ sealed: subjectImportChunks.sealed })
+      .from(subjectImportChunks)
+      .where(and(eq(subjectImportChunks.importId, importId), eq(subjectImportChunks.seq, seq)));
+    return row ? toBuffer(row.sealed) : undefined;
+  }
+
+  async update(id: string, changes: Partial<ImportRow>): Promise<ImportRow | undefined> {
+    const [row] = await this.database.db
+      .update(subjectImports)
+      .set(changes)
+      .where(eq(subjectImports.id, id))
+      .returning();
+    return row;
+  }
+
+  /** Records a committed batch: counts grow, and the resume point moves to its last line. */
+  async checkpoint(
+    id: string,
+    progress: { linesDone: number; bytesDone: number; created: number; updated: number; rejected: number },
+  ): Promise<void> {
+    await this.database.db
+      .update(subjectImports)
+      .set({
+        linesDone: progress.linesDone,
+        bytesDone: progress.bytesDone,
+        created: sql`${subjectImports.created} + ${progress.created}`,
+        updated: sql`${subjectImports.updated} + ${progress.updated}`,
+        rejected: sql`${subjectImports.rejected} + ${progress.rejected}`,
+      })
+      .where(eq(subjectImports.id, id));
+  }
+
+  async addRejections(
+    importId: string,
+    rows: Array<{ line: number; field: string; rule: string; message: string }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.database.db.execute(sql`
+      insert into subject_import_rejections (import_id, line, field, rule, message)
+      select ${importId}::uuid, line, field, rule, message
+      from unnest(${sql.param(rows.map((r) => r.line))}::integer[],
+                  ${sql.param(rows.map((r) => r.field))}::text[],
+                  ${sql.param(rows.map((r) => r.rule))}::text[],
+                  ${sql.param(rows.map((r) => r.message))}::text[]) as t(line, field, rule, message)`);
+  }
+
+  async countRejections(importId: string): Promise<number> {
+    const [row] = await this.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(subjectImportRejections)
+      .where(eq(subjectImportRejections.importId, importId));
+    return row?.n ?? 0;
+  }
+
+  async rejections(importId: string, afterId: number, limit: number): Promise<RejectionRow[]> {
+    return this.database.db
+      .select()
+      .from(subjectImportRejections)
+      .where(and(eq(subjectImportRejections.importId, importId), gt(subjectImportRejections.id, afterId)))
+      .orderBy(asc(subjectImportRejections.id))
+      .limit(limit);
+  }
+
+  /** Imports uploaded and not finished: their job should exist. */
+  async unfinished(): Promise<string[]> {
+    const rows = await this.database.db
+      .select({ id: subjectImports.id })
+      .from(subjectImports)
+      .where(inArray(subjectImports.status, [ImportStatus.Queued, ImportStatus.Running]));
+    return rows.map((r) => r.id);
+  }
+
+  /** The upload is not kept once processed (or abandoned): it holds contact data, even if sealed. */
+  async dropChunks(importId: string): Promise<void> {
+    await this.database.db.delete(subjectImportChunks).where(eq(subjectImportChunks.importId, importId));
+  }
+}

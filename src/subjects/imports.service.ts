@@ -1,0 +1,274 @@
+import type { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Actor } from '../common/actor.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { CryptoService } from '../crypto/crypto.service.js';
+import { DatabaseService } from '../database/database.service.js';
+import { JobRepository } from '../queue/job.repository.js';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { FileFormatError, ImportFormat, parseLines } from './import.parsers.js';
+import { ImportRow, ImportsRepository, ImportStatus, RejectionRow } from './imports.repository.js';
+import type { SubjectRecord } from './subjects.repository.js';
+import { SubjectsService } from './subjects.service.js';
+
+/** The upload is stored in sealed chunks of this size: memory stays flat whatever the file's size. */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Rows per set-based upsert. */
+const BATCH_ROWS = 5_000;
+/** Every rejected line is counted; the first ones are kept with their reasons. */
+export const REJECTIONS_KEPT = 10_000;
+
+const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
+const chunkAad = (importId: string, seq: number): string => `import:${importId}:${seq}`;
+
+interface PendingBatch {
+  records: SubjectRecord[];
+  rejections: Array<{ line: number; field: string; rule: string; message: string }>;
+  rejectedLines: number;
+  linesDone: number;
+  bytesDone: number;
+}
+
+/**
+ * Streamed imports. The API node stores the upload sealed in chunks (so any worker node can process it and
+ * a retried job can start again), answers 202, and queues a job. The worker streams the chunks through
+ * the parser and validator and upserts in set-based batches, one in flight while the next is prepared.
+ * Each batch commits with its rejections and a checkpoint, so a retry resumes after the last committed line.
+ */
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger(ImportsService.name);
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: ImportsRepository,
+    private readonly subjects: SubjectsService,
+    private readonly jobs: JobRepository,
+    private readonly audit: AuditService,
+    private readonly crypto: CryptoService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async receive(actor: Actor, format: ImportFormat, body: Readable): Promise<ImportRow> {
+    const cipher = this.crypto.cipher;
+    const created = await this.repository.create(format, actor.keyId, this.clock.now());
+    let seq = 0;
+    let bytes = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const store = async () => {
+      const chunk = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await this.repository.addChunk(
+        created.id,
+        seq,
+        cipher.currentKeyId,
+        cipher.seal(chunk, chunkAad(created.id, seq)),
+      );
+      seq += 1;
+    };
+    try {
+      for await (const piece of body as AsyncIterable<Buffer>) {
+        bytes += piece.length;
+        if (bytes > this.config.importMaxBytes) {
+          body.resume();
+          throw new AppError(
+            ErrorCode.PayloadTooLarge,
+            `the file is larger than IMPORT_MAX_BYTES (${this.config.importMaxBytes} bytes); split it`,
+          );
+        }
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= CHUNK_BYTES) await store();
+      }
+      if (pendingBytes > 0) await store();
+      if (bytes === 0) {
+        throw AppError.invalid([{ field: 'body', rule: 'isNotEmpty', message: 'the file is empty' }]);
+      }
+    } catch (err) {
+      const reason = err instanceof AppError ? err.message : 'the upload was interrupted';
+      await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
+      await this.repository.dropChunks(created.id);
+      throw err;
+    }
+    const queued = await this.database.transaction(async () => {
+      const row = await this.repository.update(created.id, {
+        status: ImportStatus.Queued,
+        bytes,
+        chunks: seq,
+      });
+      await this.audit.record(actor, {
+        action: 'subject.import.create',
+        targetType: 'subject_import',
+        targetId: created.id,
+        summary: { format, bytes },
+      });
+      return row!;
+    });
+    // Queued once committed, so the worker finds the finished upload; if this fails, the sweep queues it.
+    await this.enqueue(queued.id);
+    return queued;
+  }
+
+  /**
+   * Every minute: imports the rows say are waiting or running get their job again (same job id, so a job
+   * still there is left alone). Covers a crash between commit and enqueue, and a Redis that lost its jobs.
+   */
+  @OnJob(JobName.ImportsSweep)
+  async sweep(): Promise<{ requeued: number }> {
+    const waiting = await this.repository.unfinished();
+    for (const id of waiting) await this.enqueue(id);
+    return { requeued: waiting.length };
+  }
+
+  private async enqueue(importId: string): Promise<void> {
+    await this.jobs.add(JobName.SubjectsImport, { importId }, { jobId: `import-${importId}` });
+  }
+
+  async get(id: string): Promise<ImportRow> {
+    const row = await this.repository.find(id);
+    if (!row) throw AppError.notFound('import', id);
+    return row;
+  }
+
+  async rejections(id: string, afterId: number, limit: number): Promise<RejectionRow[]> {
+    await this.get(id);
+    return this.repository.rejections(id, afterId, limit);
+  }
+
+  countRejections(id: string): Promise<number> {
+    return this.repository.countRejections(id);
+  }
+
+  @OnJob(JobName.SubjectsImport)
+  async process(payload: JobPayload<JobName.SubjectsImport>, job?: Job): Promise<Record<string, unknown>> {
+    const row = await this.repository.find(payload.importId);
+    if (!row || FINISHED.has(row.status)) {
+      return { skipped: row?.status ?? 'missing' };
+    }
+    await this.repository.update(row.id, {
+      status: ImportStatus.Running,
+      startedAt: row.startedAt ?? this.clock.now(),
+    });
+    try {
+      await this.run(row);
+    } catch (err) {
+      const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!(err instanceof FileFormatError) && !lastAttempt) throw err;
+      const reason = err instanceof FileFormatError ? err.message : 'the import failed; see the service log';
+      this.logger.error(
+        { importId: row.id, err: err instanceof FileFormatError ? undefined : err },
+        'import failed',
+      );
+      await this.finish(row.id, ImportStatus.Failed, reason);
+      return { failed: reason };
+    }
+    const done = await this.finish(row.id, ImportStatus.Completed, null);
+    return { created: done.created, updated: done.updated, rejected: done.rejected };
+  }
+
+  private async run(row: ImportRow): Promise<void> {
+    const cipher = this.crypto.cipher;
+    const validator = this.subjects.validator;
+    const resumeAfter = row.linesDone;
+    let kept = await this.repository.countRejections(row.id);
+    let inFlight: Promise<void> = Promise.resolve();
+    let batch = this.emptyBatch(row);
+
+    const write = async (pending: PendingBatch) => {
+      const rejections = pending.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept));
+      kept += rejections.length;
+      await this.database.transaction(async () => {
+        const { created, updated } = await this.subjects.upsertInOrder(pending.records);
+        await this.repository.addRejections(row.id, rejections);
+        await this.repository.checkpoint(row.id, {
+          linesDone: pending.linesDone,
+          bytesDone: pending.bytesDone,
+          created,
+          updated,
+          rejected: pending.rejectedLines,
+        });
+      });
+    };
+    const flush = async () => {
+      await inFlight;
+      const pending = batch;
+      batch = this.emptyBatch(row, pending);
+      inFlight = write(pending);
+      // Awaited at the next flush; marked handled now so a failure cannot crash the process meanwhile.
+      inFlight.catch(() => undefined);
+    };
+
+    const repository = this.repository;
+    async function* chunks(): AsyncIterable<Buffer> {
+      for (let seq = 0; seq < row.chunks; seq += 1) {
+        const sealed = await repository.chunk(row.id, seq);
+        if (!sealed) throw new Error(`chunk ${seq} of import ${row.id} is missing`);
+        yield cipher.open(sealed, chunkAad(row.id, seq));
+      }
+    }
+
+    for await (const parsed of parseLines(row.format as ImportFormat, chunks())) {
+      if (parsed.line <= resumeAfter) continue;
+      if (parsed.problem) {
+        batch.rejections.push({ line: parsed.line, ...parsed.problem });
+        batch.rejectedLines += 1;
+      } else {
+        const result = validator.validate(parsed.value);
+        if (result.ok) batch.records.push(this.subjects.toRecord(result.subject));
+        else {
+          batch.rejectedLines += 1;
+          for (const problem of result.problems) batch.rejections.push({ line: parsed.line, ...problem });
+        }
+      }
+      batch.linesDone = parsed.line;
+      batch.bytesDone = parsed.bytesDone;
+      if (batch.records.length >= BATCH_ROWS || batch.rejections.length >= BATCH_ROWS) await flush();
+    }
+    await flush();
+    await inFlight;
+  }
+
+  private emptyBatch(row: ImportRow, previous?: PendingBatch): PendingBatch {
+    return {
+      records: [],
+      rejections: [],
+      rejectedLines: 0,
+      linesDone: previous?.linesDone ?? row.linesDone,
+      bytesDone: previous?.bytesDone ?? row.bytesDone,
+    };
+  }
+
+  private async finish(id: string, status: ImportStatus, error: string | null): Promise<ImportRow> {
+    const current = await this.get(id);
+    return this.database.transaction(async () => {
+      const row = await this.repository.update(id, {
+        status,
+        error,
+        finishedAt: this.clock.now(),
+        bytesDone: status === ImportStatus.Completed ? current.bytes : current.bytesDone,
+      });
+      await this.repository.dropChunks(id);
+      await this.audit.record(SYSTEM_ACTOR, {
+        action: `subject.import.${status}`,
+        targetType: 'subject_import',
+        targetId: id,
+        summary: {
+          created: row!.created,
+          updated: row!.updated,
+          rejected: row!.rejected,
+          lines: row!.linesDone,
+        },
+      });
+      return row!;
+    });
+  }
+}

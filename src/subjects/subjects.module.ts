@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ImportsRepository } from './imports.repository.js';
+import { ImportsService } from './imports.service.js';
+import { SubjectsController } from './subjects.controller.js';
+import { SubjectsRepository } from './subjects.repository.js';
+import { SubjectsService } from './subjects.service.js';
+
+@Module({
+  controllers: [SubjectsController],
+  providers: [SubjectsRepository, SubjectsService, ImportsRepository, ImportsService],
+  exports: [SubjectsService],
+})
+export class SubjectsModule {}

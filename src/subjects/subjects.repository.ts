@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { affectedSubjects, subjects } from '../database/schema.js';
+import { eq } from 'drizzle-orm';
+
+/** A subject ready to store: plain columns for scoping, contact data sealed, email and phone hashed. */
+export interface SubjectRecord {
+  externalId: string;
+  locale: string | null;
+  timeZone: string | null;
+  jurisdiction: string | null;
+  jurisdictionInferred: boolean;
+  channelPreferences: string[];
+  dataCategories: string[];
+  systems: string[];
+  signedUpAt: Date | null;
+  lastActiveAt: Date | null;
+  hasEmail: boolean;
+  hasPhone: boolean;
+  pushTokenCount: number;
+  minor: boolean;
+  guardianHasEmail: boolean;
+  guardianHasPhone: boolean;
+  keyId: string;
+  sealed: Buffer;
+  emailHash: Buffer | null;
+  phoneHash: Buffer | null;
+}
+
+export type SubjectRow = typeof subjects.$inferSelect;
+
+/** Both drivers give bytea back, as Buffer (pg) or Uint8Array (PGlite). */
+export const toBuffer = (value: Uint8Array): Buffer =>
+  Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+
+const b64 = (value: Buffer | null): string | null => (value ? value.toString('base64') : null);
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+@Injectable()
+export class SubjectsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /**
+   * Inserts or replaces the records by external id in one set-based statement. Each external id may appear
+   * once per call (PostgreSQL cannot update a row twice in one statement): callers split at repeats.
+   */
+  async upsert(records: SubjectRecord[], now: Date): Promise<{ created: number; updated: number }> {
+    if (records.length === 0) return { created: 0, updated: 0 };
+    const column = <T>(pick: (r: SubjectRecord) => T) => sql.param(records.map(pick));
+    const result = await this.database.db.execute(sql`
+      with input as (
+        select * from unnest(
+          ${column((r) => r.externalId)}::text[],
+          ${column((r) => r.locale)}::text[],
+          ${column((r) => r.timeZone)}::text[],
+          ${column((r) => r.jurisdiction)}::text[],
+          ${column((r) => r.jurisdictionInferred)}::boolean[],
+          ${column((r) => r.channelPreferences.join(','))}::text[],
+          ${column((r) => r.dataCategories.join(','))}::text[],
+          ${column((r) => r.systems.join(','))}::text[],
+          ${column((r) => iso(r.signedUpAt))}::timestamptz[],
+          ${column((r) => iso(r.lastActiveAt))}::timestamptz[],
+          ${column((r) => r.hasEmail)}::boolean[],
+          ${column((r) => r.hasPhone)}::boolean[],
+          ${column((r) => r.pushTokenCount)}::integer[],
+          ${column((r) => r.minor)}::boolean[],
+          ${column((r) => r.guardianHasEmail)}::boolean[],
+          ${column((r) => r.guardianHasPhone)}::boolean[],
+          ${column((r) => r.keyId)}::text[],
+          ${column((r) => b64(r.sealed))}::text[],
+          ${column((r) => b64(r.emailHash))}::text[],
+          ${column((r) => b64(r.phoneHash))}::text[]
+        ) as t(external_id, locale, time_zone, jurisdiction, jurisdiction_inferred, channel_preferences,
+               data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
+               push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
+               phone_hash)
+      ), written as (
+        insert into subjects (external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
+          channel_preferences, data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
+          push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
+          phone_hash, created_at, updated_at)
+        select external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
+          string_to_array(channel_preferences, ','), string_to_array(data_categories, ','),
+          string_to_array(systems, ','), signed_up_at, last_active_at, has_email, has_phone,
+          push_token_count, minor, guardian_has_email, guardian_has_phone, key_id,
+          decode(sealed, 'base64'), decode(email_hash, 'base64'), decode(phone_hash, 'base64'),
+          ${now}, ${now}
+        from input
+        on conflict (external_id) do update set
+          locale = excluded.locale, time_zone = excluded.time_zone, jurisdiction = excluded.jurisdiction,
+          jurisdiction_inferred = excluded.jurisdiction_inferred,
+          channel_preferences = excluded.channel_preferences, data_categories = excluded.data_categories,
+          systems = excluded.systems, signed_up_at = excluded.signed_up_at,
+          last_active_at = excluded.last_active_at, has_email = excluded.has_email,
+          has_phone = excluded.has_phone, push_token_count = excluded.push_token_count,
+          minor = excluded.minor, guardian_has_email = excluded.guardian_has_email,
+          guardian_has_phone = excluded.guardian_has_phone, key_id = excluded.key_id,
+          sealed = excluded.sealed, email_hash = excluded.email_hash, phone_hash = excluded.phone_hash,
+          updated_at = excluded.updated_at
+        returning (xmax = 0) as inserted
+      )
+      select (count(*) filter (where inserted))::int as created,
+             (count(*) filter (where not inserted))::int as updated
+      from written`);
+    const [row] = rowsOf<{ created: number; updated: number }>(result);
+    return { created: row?.created ?? 0, updated: row?.updated ?? 0 };
+  }
+
+  async findByExternalId(externalId: string): Promise<SubjectRow | undefined> {
+    const [row] = await this.database.db
+      .select()
+      .from(subjects)
+      .where(eq(subjects.externalId, externalId))
+      .limit(1);
+    return row;
+  }
+
+  /** People whose email or phone hashes to these values: lookup without decrypting anyone. */
+  async findByHashes(
+    hashes: { emailHash?: Buffer; phoneHash?: Buffer },
+    limit: number,
+  ): Promise<SubjectRow[]> {
+    const conditions = [];
+    if (hashes.emailHash) conditions.push(sql`${subjects.emailHash} = ${hashes.emailHash}`);
+    if (hashes.phoneHash) conditions.push(sql`${subjects.phoneHash} = ${hashes.phoneHash}`);
+    if (conditions.length === 0) return [];
+    return this.database.db
+      .select()
+      .from(subjects)
+      .where(sql.join(conditions, sql` or `))
+      .orderBy(subjects.id)
+      .limit(limit);
+  }
+
+  /** Deletes the person; their affected-set rows stay, without identity. Returns how many incidents kept a row. */
+  async erase(externalId: string): Promise<{ erased: boolean; incidents: number }> {
+    const row = await this.findByExternalId(externalId);
+    if (!row) return { erased: false, incidents: 0 };
+    const kept = await this.database.db
+      .selectDistinct({ incidentId: affectedSubjects.incidentId })
+      .from(affectedSubjects)
+      .where(eq(affectedSubjects.subjectId, row.id));
+    await this.database.db.delete(subjects).where(eq(subjects.id, row.id));
+    return { erased: true, incidents: kept.length };
+  }
+
+  /** A page of rows whose envelope is not under `keyId`, in id order. */
+  async pageNotUnderKey(
+    keyId: string,
+    afterId: number,
+    limit: number,
+  ): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
+    const rows = await this.database.db
+      .select({ id: subjects.id, externalId: subjects.externalId, sealed: subjects.sealed })
+      .from(subjects)
+      .where(sql`${subjects.keyId} <> ${keyId} and ${subjects.id} > ${afterId}`)
+      .orderBy(subjects.id)
+      .limit(limit);
+    return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
+  }
+
+  async countNotUnderKey(keyId: string): Promise<number> {
+    const [row] = await this.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(subjects)
+      .where(sql`${subjects.keyId} <> ${keyId}`);
+    return row?.n ?? 0;
+  }
+
+  async replaceSealed(rows: Array<{ id: number; keyId: string; sealed: Buffer }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.database.db.execute(sql`
+      update subjects s set key_id = t.key_id, sealed = decode(t.sealed, 'base64')
+      from unnest(${sql.param(rows.map((r) => r.id))}::bigint[],
+                  ${sql.param(rows.map((r) => r.keyId))}::text[],
+                  ${sql.param(rows.map((r) => r.sealed.toString('base64')))}::text[]) as t(id, key_id, sealed)
+      where s.id = t.id`);
+  }
+
+  /** A page of people flagged as minors (or everyone with `all`), for the age refresh. */
+  async pageForAgeCheck(
+    all: boolean,
+    afterId: number,
+    limit: number,
+  ): Promise<
+    Array<{ id: number; externalId: string; jurisdiction: string | null; minor: boolean; sealed: Buffer }>
+  > {
+    const rows = await this.database.db
+      .select({
+        id: subjects.id,
+        externalId: subjects.externalId,
+        jurisdiction: subjects.jurisdiction,
+        minor: subjects.minor,
+        sealed: subjects.sealed,
+      })
+      .from(subjects)
+      .where(all ? sql`${subjects.id} > ${afterId}` : sql`${subjects.minor} and ${subjects.id} > ${afterId}`)
+      .orderBy(subjects.id)
+      .limit(limit);
+    return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
+  }
+
+  async setMinor(ids: number[], minor: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    await this.database.db.execute(
+      sql`update subjects set minor = ${minor} where id = any(${sql.param(ids)}::bigint[])`,
+    );
+  }
+}
+
+/** node-postgres answers `{rows}`, PGlite's drizzle answers `{rows}` too; both typed loosely by drizzle. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows?: T[] }).rows ?? (result as T[]);
+}

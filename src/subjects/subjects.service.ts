@@ -1,0 +1,314 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Actor } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { AppError, FieldProblem } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { CryptoService } from '../crypto/crypto.service.js';
+import { normalizeEmail } from '../crypto/field-cipher.js';
+import { DatabaseService } from '../database/database.service.js';
+import { ageOn, consentAges } from '../jurisdictions/consent-ages.js';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import {
+  contactOf,
+  reachableChannels,
+  SealedContact,
+  Subject,
+  SubjectValidator,
+  type Channel,
+} from './subject.validation.js';
+import { SubjectRecord, SubjectRow, SubjectsRepository, toBuffer } from './subjects.repository.js';
+
+export const BULK_MAX = 10_000;
+
+export interface Rejection extends FieldProblem {
+  /** Index in the request, or line number in a file. */
+  index: number;
+}
+
+export interface UpsertOutcome {
+  created: number;
+  updated: number;
+  rejected: number;
+  rejections: Rejection[];
+}
+
+/** A stored person, decrypted, with what the service derived about them. */
+export interface SubjectView extends Omit<
+  Subject,
+  'createdAt' | 'lastActiveAt' | 'minor' | 'jurisdictionInferred'
+> {
+  createdAt: Date | null;
+  lastActiveAt: Date | null;
+  derived: {
+    jurisdictionInferred: boolean;
+    minor: boolean;
+    /** A minor whose notice cannot go to a guardian. */
+    minorWithoutGuardianContact: boolean;
+    reachableBy: Channel[];
+  };
+  keyId: string;
+  storedAt: Date;
+  updatedAt: Date;
+}
+
+/** The AAD that binds a person's envelope to their row. */
+export const subjectAad = (externalId: string): string => `subject:${externalId}`;
+
+const AGE_CHECK_PAGE = 1_000;
+
+@Injectable()
+export class SubjectsService {
+  private readonly logger = new Logger(SubjectsService.name);
+  readonly validator: SubjectValidator;
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: SubjectsRepository,
+    private readonly audit: AuditService,
+    private readonly crypto: CryptoService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {
+    this.validator = new SubjectValidator(
+      new Set(config.dataCategories),
+      consentAges(config.minorAgeDefault, config.minorAges),
+      () => clock.now(),
+    );
+  }
+
+  /** Seals the contact data and hashes email and phone. */
+  toRecord(subject: Subject): SubjectRecord {
+    const cipher = this.crypto.cipher;
+    const guardian = subject.guardian;
+    return {
+      externalId: subject.externalId,
+      locale: subject.locale ?? null,
+      timeZone: subject.timeZone ?? null,
+      jurisdiction: subject.jurisdiction ?? null,
+      jurisdictionInferred: subject.jurisdictionInferred,
+      channelPreferences: subject.channelPreferences,
+      dataCategories: subject.dataCategories,
+      systems: subject.systems,
+      signedUpAt: subject.createdAt ?? null,
+      lastActiveAt: subject.lastActiveAt ?? null,
+      hasEmail: subject.email !== undefined,
+      hasPhone: subject.phone !== undefined,
+      pushTokenCount: subject.pushTokens.length,
+      minor: subject.minor,
+      guardianHasEmail: guardian?.email !== undefined,
+      guardianHasPhone: guardian?.phone !== undefined,
+      keyId: cipher.currentKeyId,
+      sealed: cipher.sealJson(contactOf(subject), subjectAad(subject.externalId)),
+      emailHash: subject.email ? cipher.keyedHash('email', normalizeEmail(subject.email)) : null,
+      phoneHash: subject.phone ? cipher.keyedHash('phone', subject.phone) : null,
+    };
+  }
+
+  /**
+   * Stores records in order, as if one by one: a repeated external id updates what an earlier row wrote.
+   * The batch is cut at each repeat because one statement cannot write a row twice.
+   */
+  async upsertInOrder(records: SubjectRecord[]): Promise<{ created: number; updated: number }> {
+    const totals = { created: 0, updated: 0 };
+    let batch: SubjectRecord[] = [];
+    let seen = new Set<string>();
+    const flush = async () => {
+      const result = await this.repository.upsert(batch, this.clock.now());
+      totals.created += result.created;
+      totals.updated += result.updated;
+      batch = [];
+      seen = new Set();
+    };
+    for (const record of records) {
+      if (seen.has(record.externalId)) await flush();
+      seen.add(record.externalId);
+      batch.push(record);
+    }
+    if (batch.length > 0) await flush();
+    return totals;
+  }
+
+  /** Validates every row, stores the valid ones, and reports each rejected row with its index. */
+  async bulkUpsert(actor: Actor, rows: unknown[]): Promise<UpsertOutcome> {
+    const rejections: Rejection[] = [];
+    const records: SubjectRecord[] = [];
+    rows.forEach((row, index) => {
+      const result = this.validator.validate(row);
+      if (result.ok) records.push(this.toRecord(result.subject));
+      else rejections.push(...result.problems.map((p) => ({ ...p, index })));
+    });
+    const rejected = new Set(rejections.map((r) => r.index)).size;
+    return this.database.transaction(async () => {
+      const { created, updated } = await this.upsertInOrder(records);
+      await this.audit.record(actor, {
+        action: 'subject.bulk_upsert',
+        targetType: 'subject',
+        summary: { created, updated, rejected },
+      });
+      return { created, updated, rejected, rejections };
+    });
+  }
+
+  /** One person, decrypted; the read of personal data is audited. */
+  async get(actor: Actor, externalId: string): Promise<SubjectView> {
+    const row = await this.repository.findByExternalId(externalId);
+    if (!row) throw AppError.notFound('subject', externalId);
+    await this.audit.record(actor, {
+      action: 'subject.read',
+      targetType: 'subject',
+      targetId: externalId,
+      summary: { fields: 'contact' },
+    });
+    return this.view(row);
+  }
+
+  /** People by email or phone, found through the keyed hashes; audited, without the values. */
+  async lookup(actor: Actor, query: { email?: string; phone?: string }): Promise<SubjectView[]> {
+    const problems: FieldProblem[] = [];
+    if (!query.email && !query.phone) {
+      problems.push({ field: 'email', rule: 'oneOf', message: 'give email, phone or both' });
+    }
+    const validated = this.validator.validate({
+      externalId: 'lookup',
+      email: query.email,
+      phone: query.phone,
+    });
+    if (!validated.ok) problems.push(...validated.problems);
+    if (problems.length > 0) throw AppError.invalid(problems);
+    const subject = (validated as { subject: Subject }).subject;
+    const cipher = this.crypto.cipher;
+    const rows = await this.repository.findByHashes(
+      {
+        emailHash: subject.email ? cipher.keyedHash('email', normalizeEmail(subject.email)) : undefined,
+        phoneHash: subject.phone ? cipher.keyedHash('phone', subject.phone) : undefined,
+      },
+      100,
+    );
+    await this.audit.record(actor, {
+      action: 'subject.lookup',
+      targetType: 'subject',
+      summary: { by: Object.keys(query).filter((k) => query[k as 'email' | 'phone']), found: rows.length },
+    });
+    return rows.map((row) => this.view(row));
+  }
+
+  /**
+   * Erasure: the person's row, with all their contact data, is deleted for good. Affected-set rows keep
+   * the facts a report counts (jurisdiction, what was exposed, whether a notice went out) without identity.
+   */
+  async erase(actor: Actor, externalId: string): Promise<void> {
+    await this.database.transaction(async () => {
+      const { erased, incidents } = await this.repository.erase(externalId);
+      if (!erased) throw AppError.notFound('subject', externalId);
+      await this.audit.record(actor, {
+        action: 'subject.erase',
+        targetType: 'subject',
+        targetId: externalId,
+        summary: { incidentsKeptAnonymously: incidents },
+      });
+    });
+  }
+
+  /** Re-seals every envelope not under the current key; safe to stop and run again. */
+  async reencrypt(onProgress: (done: number, total: number) => void): Promise<number> {
+    const cipher = this.crypto.cipher;
+    const total = await this.repository.countNotUnderKey(cipher.currentKeyId);
+    let done = 0;
+    let afterId = 0;
+    for (;;) {
+      const page = await this.repository.pageNotUnderKey(cipher.currentKeyId, afterId, 1_000);
+      if (page.length === 0) break;
+      const resealed = page.map((row) => {
+        const aad = subjectAad(row.externalId);
+        return {
+          id: row.id,
+          keyId: cipher.currentKeyId,
+          sealed: cipher.seal(cipher.open(row.sealed, aad), aad),
+        };
+      });
+      await this.repository.replaceSealed(resealed);
+      done += page.length;
+      afterId = page.at(-1)!.id;
+      onProgress(done, total);
+    }
+    await this.audit.record(
+      { keyId: null, role: 'system', ip: null },
+      {
+        action: 'subject.reencrypt',
+        targetType: 'subject',
+        summary: { keyId: cipher.currentKeyId, rows: done },
+      },
+    );
+    return done;
+  }
+
+  /**
+   * People grow up: daily, the minors' birth dates are opened and those past their jurisdiction's age are
+   * no longer minors. With `all`, everyone is checked (after MINOR_AGES changed).
+   */
+  @OnJob(JobName.SubjectsAgeCheck)
+  async refreshMinors(
+    payload: JobPayload<JobName.SubjectsAgeCheck>,
+  ): Promise<{ checked: number; changed: number }> {
+    const cipher = this.crypto.cipher;
+    const ages = consentAges(this.config.minorAgeDefault, this.config.minorAges);
+    const today = this.clock.now();
+    let afterId = 0;
+    let checked = 0;
+    let changed = 0;
+    for (;;) {
+      const page = await this.repository.pageForAgeCheck(payload.all, afterId, AGE_CHECK_PAGE);
+      if (page.length === 0) break;
+      const nowMinor: number[] = [];
+      const nowAdult: number[] = [];
+      for (const row of page) {
+        const { birthDate } = cipher.openJson<SealedContact>(row.sealed, subjectAad(row.externalId));
+        const minor = birthDate !== undefined && ageOn(birthDate, today) < ages(row.jurisdiction);
+        if (minor !== row.minor) (minor ? nowMinor : nowAdult).push(row.id);
+      }
+      await this.repository.setMinor(nowMinor, true);
+      await this.repository.setMinor(nowAdult, false);
+      checked += page.length;
+      changed += nowMinor.length + nowAdult.length;
+      afterId = page.at(-1)!.id;
+    }
+    if (changed > 0) this.logger.log({ checked, changed }, 'minor flags refreshed');
+    return { checked, changed };
+  }
+
+  private view(row: SubjectRow): SubjectView {
+    const contact = this.crypto.cipher.openJson<SealedContact>(
+      toBuffer(row.sealed),
+      subjectAad(row.externalId),
+    );
+    const guardianContact = row.guardianHasEmail || row.guardianHasPhone;
+    return {
+      externalId: row.externalId,
+      name: contact.name,
+      email: contact.email,
+      phone: contact.phone,
+      pushTokens: contact.pushTokens,
+      locale: row.locale ?? undefined,
+      timeZone: row.timeZone ?? undefined,
+      jurisdiction: row.jurisdiction ?? undefined,
+      birthDate: contact.birthDate,
+      guardian: contact.guardian,
+      channelPreferences: row.channelPreferences as Channel[],
+      dataCategories: row.dataCategories,
+      systems: row.systems,
+      createdAt: row.signedUpAt,
+      lastActiveAt: row.lastActiveAt,
+      derived: {
+        jurisdictionInferred: row.jurisdictionInferred,
+        minor: row.minor,
+        minorWithoutGuardianContact: row.minor && !guardianContact,
+        reachableBy: reachableChannels(row),
+      },
+      keyId: row.keyId,
+      storedAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,425 @@
+import { bearer, eventually, startApp, TestApp } from './support/app.js';
+
+/** People whose contact data must never appear in clear in the database. */
+const ANA = {
+  externalId: 'u-ana',
+  name: 'Ana Silva',
+  email: 'Ana.Silva@Example.com',
+  phone: '+5511912345678',
+  pushTokens: [{ token: 'fcm:token-ana-0001', platform: 'android' }],
+  locale: 'pt-br',
+  timeZone: 'America/Sao_Paulo',
+  birthDate: '1990-05-01',
+  channelPreferences: ['email', 'push', 'sms'],
+  dataCategories: ['personal_identifiers', 'camera_data', 'app_usage'],
+  systems: ['auth-db', 'media-store'],
+  createdAt: '2024-01-02T03:04:05Z',
+  lastActiveAt: '2026-11-20T10:00:00Z',
+};
+const CHILD = {
+  externalId: 'u-child',
+  name: 'Bia Souza',
+  email: 'bia.child@example.net',
+  jurisdiction: 'BR',
+  birthDate: '2016-03-10',
+  guardian: {
+    name: 'Carla Souza',
+    email: 'carla.parent@example.org',
+    phone: '+5521987654321',
+    locale: 'pt-BR',
+  },
+  dataCategories: ['camera_data'],
+};
+const TEEN_DE = {
+  externalId: 'u-teen-de',
+  email: 'teen.de@example.de',
+  jurisdiction: 'DE',
+  birthDate: '2011-02-01',
+  dataCategories: ['app_usage'],
+};
+const TEEN_US = {
+  externalId: 'u-teen-us',
+  email: 'teen.us@example.com',
+  jurisdiction: 'US-CA',
+  birthDate: '2011-02-01',
+};
+
+describe('the directory through HTTP (PostgreSQL + Redis)', () => {
+  let t: TestApp;
+  let responder: [string, string];
+  let admin: [string, string];
+
+  beforeAll(async () => {
+    t = await startApp({}, 8);
+    responder = bearer(t.keys.responder);
+    admin = bearer(t.keys.admin);
+  });
+  afterAll(() => t.close());
+
+  it('stores the valid rows of a bulk upsert and lists each rejected row with its index, field and rule', async () => {
+    const res = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({
+        subjects: [
+          ANA,
+          { externalId: 'u-bad-email', email: 'not-an-email' },
+          { externalId: 'u-bad-phone', phone: '+99912345678', locale: 'xx-123456789' },
+          { externalId: 'ana@example.com' },
+          {
+            externalId: 'u-bad-fields',
+            dataCategories: ['secrets'],
+            timeZone: 'Mars/Base',
+            jurisdiction: 'US-ZZ',
+          },
+          { externalId: 'u-future', birthDate: '2999-01-01', lastActiveAt: '2999-01-01T00:00:00Z', extra: 1 },
+          CHILD,
+          TEEN_DE,
+          TEEN_US,
+        ],
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({ created: 4, updated: 0, rejected: 5 });
+    const rules = (res.body.rejections as Array<{ index: number; field: string; rule: string }>).map(
+      (r) => `${r.index} ${r.field} ${r.rule}`,
+    );
+    expect(rules.sort()).toEqual(
+      [
+        '1 email isEmail',
+        '2 phone isPhoneNumber',
+        '2 locale isLocale',
+        '3 externalId notContactData',
+        '4 dataCategories.0 isKnownCategory',
+        '4 timeZone isTimeZone',
+        '4 jurisdiction isJurisdiction',
+        '5 birthDate notInFuture',
+        '5 lastActiveAt notInFuture',
+        '5 extra unknownField',
+      ].sort(),
+    );
+    // Reasons never quote the value.
+    expect(JSON.stringify(res.body)).not.toContain('not-an-email');
+
+    const again = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({
+        subjects: [
+          { ...ANA, name: 'Ana S. Silva' },
+          { externalId: 'u-new' },
+          { externalId: 'u-new', locale: 'fr' },
+        ],
+      })
+      .expect(200);
+    // Rows apply in order: the repeated id updates what the row before it wrote.
+    expect(again.body).toMatchObject({ created: 1, updated: 2, rejected: 0, rejections: [] });
+  });
+
+  it('refuses a malformed bulk request whole, naming the rule', async () => {
+    const empty = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects: [] })
+      .expect(400);
+    expect(empty.body.details.problems[0]).toMatchObject({ field: 'subjects', rule: 'arrayMinSize' });
+    const tooMany = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects: Array.from({ length: 10_001 }, (_, i) => ({ externalId: `x-${i}` })) })
+      .expect(400);
+    expect(tooMany.body.details.problems[0]).toMatchObject({ field: 'subjects', rule: 'arrayMaxSize' });
+  });
+
+  it('returns a person decrypted and normalised, and audits the read', async () => {
+    const res = await t.http
+      .get('/v1/subjects/u-ana')
+      .set(...responder)
+      .expect(200);
+    expect(res.body).toMatchObject({
+      externalId: 'u-ana',
+      name: 'Ana S. Silva',
+      email: 'Ana.Silva@Example.com',
+      phone: '+5511912345678',
+      locale: 'pt-BR',
+      jurisdiction: 'BR',
+      pushTokens: [{ token: 'fcm:token-ana-0001', platform: 'android' }],
+      createdAt: '2024-01-02T03:04:05.000Z',
+      derived: { jurisdictionInferred: true, minor: false, reachableBy: ['email', 'sms', 'push'] },
+      keyId: 'k1',
+    });
+    const audit = await t.query(
+      "select actor_role, summary from audit_log where action = 'subject.read' and target_id = 'u-ana'",
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor_role: 'responder' });
+    expect(JSON.stringify(audit[0].summary)).not.toContain('Ana');
+    await t.http
+      .get('/v1/subjects/u-nobody')
+      .set(...responder)
+      .expect(404);
+    const bad = await t.http
+      .get('/v1/subjects/has%20space')
+      .set(...responder)
+      .expect(400);
+    expect(bad.body.details.problems[0]).toMatchObject({ field: 'externalId', rule: 'isExternalId' });
+  });
+
+  it('flags minors by their jurisdiction’s age and routes them to their guardian', async () => {
+    const child = await t.http
+      .get('/v1/subjects/u-child')
+      .set(...responder)
+      .expect(200);
+    expect(child.body.derived).toEqual({
+      jurisdictionInferred: false,
+      minor: true,
+      minorWithoutGuardianContact: false,
+      reachableBy: ['email', 'sms'],
+    });
+    // Germany: 16. A 15-year-old without a guardian is kept and flagged.
+    const de = await t.http
+      .get('/v1/subjects/u-teen-de')
+      .set(...responder)
+      .expect(200);
+    expect(de.body.derived).toMatchObject({
+      minor: true,
+      minorWithoutGuardianContact: true,
+      reachableBy: ['email'],
+    });
+    // The United States: 13.
+    const us = await t.http
+      .get('/v1/subjects/u-teen-us')
+      .set(...responder)
+      .expect(200);
+    expect(us.body.derived).toMatchObject({ minor: false });
+  });
+
+  it('keeps no contact data in clear in any table, and still finds people by email and phone', async () => {
+    const plaintexts = [
+      'Ana S. Silva',
+      'ana.silva@example.com',
+      'Ana.Silva@Example.com',
+      '5511912345678',
+      'fcm:token-ana-0001',
+      '1990-05-01',
+      'Carla Souza',
+      'carla.parent@example.org',
+      '5521987654321',
+      'bia.child@example.net',
+    ];
+    const tables = await t.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = 'public'",
+    );
+    const dump = (
+      await Promise.all(
+        tables.map(({ table_name }) => t.query(`select t::text as row from "${table_name}" t`)),
+      )
+    )
+      .flat()
+      .map((r) => r.row as string)
+      .join('\n');
+    expect(dump).toContain('u-ana');
+    for (const value of plaintexts) {
+      expect(dump).not.toContain(value);
+      // Nor as the hex PostgreSQL prints bytea in.
+      expect(dump).not.toContain(Buffer.from(value).toString('hex'));
+    }
+
+    // Other test files share this database: only this test's entries count.
+    const [{ last }] = await t.query<{ last: number }>(
+      'select coalesce(max(id), 0)::int as last from audit_log',
+    );
+    const byEmail = await t.http
+      .post('/v1/subjects/lookup')
+      .set(...responder)
+      .send({ email: '  ANA.silva@example.COM ' })
+      .expect(200);
+    expect(byEmail.body.items.map((s: { externalId: string }) => s.externalId)).toEqual(['u-ana']);
+    const byPhone = await t.http
+      .post('/v1/subjects/lookup')
+      .set(...responder)
+      .send({ phone: '+5511912345678' })
+      .expect(200);
+    expect(byPhone.body.items).toHaveLength(1);
+    const none = await t.http
+      .post('/v1/subjects/lookup')
+      .set(...responder)
+      .send({})
+      .expect(400);
+    expect(none.body.details.problems[0]).toMatchObject({ field: 'email', rule: 'oneOf' });
+    const audited = await t.query(
+      "select summary from audit_log where action = 'subject.lookup' order by id",
+    );
+    expect(audited.map((a) => a.summary)).toEqual([
+      { by: ['email'], found: 1 },
+      { by: ['phone'], found: 1 },
+    ]);
+  });
+
+  it('imports NDJSON as a job, reporting bad lines by number and keeping the good ones', async () => {
+    const lines = [
+      JSON.stringify({ externalId: 'n-1', email: 'n1@example.com', jurisdiction: 'FR' }),
+      '{"externalId": "n-2", "email": ',
+      JSON.stringify({ externalId: 'n-3', phone: '+33612345678' }),
+      JSON.stringify({ externalId: 'n-4', phone: '0612345678' }),
+      '',
+      JSON.stringify({ externalId: 'n-5', locale: 'ja-JP', timeZone: 'Asia/Tokyo', jurisdiction: 'jp' }),
+      JSON.stringify(['not', 'an', 'object']),
+    ];
+    const started = await t.http
+      .post('/v1/subjects/imports')
+      .set(...responder)
+      .set('Content-Type', 'application/x-ndjson')
+      .send(lines.join('\n'))
+      .expect(202);
+    expect(started.body).toMatchObject({ status: 'queued', format: 'ndjson' });
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${started.body.id}`)
+        .set(...responder)
+        .expect(200);
+      return res.body.status === 'completed' || res.body.status === 'failed' ? res.body : undefined;
+    });
+    expect(done).toMatchObject({
+      status: 'completed',
+      created: 3,
+      updated: 0,
+      rejected: 3,
+      lines: 7,
+      progress: 1,
+    });
+    expect(done.rejections.map((r: { line: number; rule: string }) => `${r.line} ${r.rule}`)).toEqual([
+      '2 isJson',
+      '4 isE164',
+      '7 isObject',
+    ]);
+    const n3 = await t.http
+      .get('/v1/subjects/n-3')
+      .set(...responder)
+      .expect(200);
+    expect(n3.body).toMatchObject({ jurisdiction: 'FR', derived: { jurisdictionInferred: true } });
+    const n5 = await t.http
+      .get('/v1/subjects/n-5')
+      .set(...responder)
+      .expect(200);
+    expect(n5.body).toMatchObject({ jurisdiction: 'JP', locale: 'ja-JP' });
+    // The upload is not kept once processed.
+    expect(
+      await t.query('select 1 from subject_import_chunks where import_id = $1', [started.body.id]),
+    ).toEqual([]);
+  });
+
+  it('imports CSV with quoted fields, lists and guardians; bad lines are numbered as in the file', async () => {
+    const csv = [
+      'externalId,name,email,phone,jurisdiction,birthDate,guardianName,guardianEmail,dataCategories,pushTokens',
+      'c-1,"Silva, Ana",c1@example.com,,BR,,,,camera_data;app_usage,android:abc:def',
+      'c-2,Bo,not-an-email,,BR,,,,,',
+      'c-3,Too,few,columns',
+      'c-4,"Kid ""K""",kid@example.com,,DE,2015-06-01,Parent P,parent@example.com,,',
+      'c-5,Eve,eve@example.com,,BR,2016-13-40,,,,',
+    ].join('\r\n');
+    const started = await t.http
+      .post('/v1/subjects/imports')
+      .set(...responder)
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(202);
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${started.body.id}`)
+        .set(...responder)
+        .expect(200);
+      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
+    });
+    console.log(JSON.stringify(done));
+    expect(done).toMatchObject({ status: 'completed', created: 2, rejected: 3 });
+    expect(
+      done.rejections.map(
+        (r: { line: number; field: string; rule: string }) => `${r.line} ${r.field} ${r.rule}`,
+      ),
+    ).toEqual(['3 email isEmail', '4 line columnCount', '6 birthDate isDate']);
+    const c1 = await t.http
+      .get('/v1/subjects/c-1')
+      .set(...responder)
+      .expect(200);
+    expect(c1.body).toMatchObject({
+      name: 'Silva, Ana',
+      dataCategories: ['camera_data', 'app_usage'],
+      pushTokens: [{ platform: 'android', token: 'abc:def' }],
+    });
+    const c4 = await t.http
+      .get('/v1/subjects/c-4')
+      .set(...responder)
+      .expect(200);
+    expect(c4.body).toMatchObject({
+      name: 'Kid "K"',
+      guardian: { name: 'Parent P', email: 'parent@example.com' },
+      derived: { minor: true, reachableBy: ['email'] },
+    });
+    const page = await t.http
+      .get(`/v1/subjects/imports/${started.body.id}/rejections?limit=2`)
+      .set(...responder)
+      .expect(200);
+    expect(page.body.items).toHaveLength(2);
+    const next = await t.http
+      .get(`/v1/subjects/imports/${started.body.id}/rejections?limit=2&cursor=${page.body.nextCursor}`)
+      .set(...responder)
+      .expect(200);
+    expect(next.body).toMatchObject({ items: [{ line: 6 }], nextCursor: null });
+  });
+
+  it('fails a CSV import whose header names an unknown column, and refuses other content types', async () => {
+    const started = await t.http
+      .post('/v1/subjects/imports')
+      .set(...responder)
+      .set('Content-Type', 'text/csv')
+      .send('externalId,shoeSize\nq-1,42\n')
+      .expect(202);
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${started.body.id}`)
+        .set(...responder)
+        .expect(200);
+      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
+    });
+    expect(done.status).toBe('failed');
+    expect(done.error).toContain('"shoeSize"');
+    const wrong = await t.http
+      .post('/v1/subjects/imports')
+      .set(...responder)
+      .set('Content-Type', 'application/json')
+      .send({ subjects: [] })
+      .expect(415);
+    expect(wrong.body).toMatchObject({ error: 'unsupported_media_type' });
+    const empty = await t.http
+      .post('/v1/subjects/imports')
+      .set(...responder)
+      .set('Content-Type', 'application/x-ndjson')
+      .send('')
+      .expect(400);
+    expect(empty.body.details.problems[0]).toMatchObject({ field: 'body', rule: 'isNotEmpty' });
+  });
+
+  it('erases a person for good; only admins may', async () => {
+    await t.http
+      .delete('/v1/subjects/u-teen-us')
+      .set(...responder)
+      .expect(403);
+    await t.http
+      .delete('/v1/subjects/u-teen-us')
+      .set(...admin)
+      .expect(204);
+    await t.http
+      .get('/v1/subjects/u-teen-us')
+      .set(...responder)
+      .expect(404);
+    await t.http
+      .delete('/v1/subjects/u-teen-us')
+      .set(...admin)
+      .expect(404);
+    expect(await t.query("select 1 from subjects where external_id = 'u-teen-us'")).toEqual([]);
+    const audit = await t.query(
+      "select summary from audit_log where action = 'subject.erase' and target_id = 'u-teen-us'",
+    );
+    expect(audit).toEqual([{ summary: { incidentsKeptAnonymously: 0 } }]);
+  });
+});
