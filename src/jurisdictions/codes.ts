@@ -17,6 +17,8 @@ const SUBDIVISIONS: Readonly<Record<string, readonly string[]>> = {
   GB: ['ENG', 'NIR', 'SCT', 'WLS'],
 };
 
+/** Codes ICU names that are not countries: unions, the UN, pseudo-locales, outlying regions. */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 const countryCache = new Map<string, boolean>();
 
@@ -24,7 +26,7 @@ const countryCache = new Map<string, boolean>();
 export function isKnownCountry(code: string): boolean {
   let known = countryCache.get(code);
   if (known === undefined) {
-    known = /^[A-Z]{2}$/.test(code) && code !== 'ZZ' && regionNames.of(code) !== code;
+    known = /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
     countryCache.set(code, known);
   }
   return known;

@@ -1,0 +1,31 @@
+import { ageOn, consentAges } from './consent-ages.js';
+import { isKnownJurisdiction } from './codes.js';
+
+describe('ages of digital consent', () => {
+  it('takes the configured age, then the table, subdivision then country, then the default', () => {
+    const ages = consentAges(14, { 'US-CA': 16, FR: 18 });
+    expect(ages('US-CA')).toBe(16);
+    expect(ages('US-NY')).toBe(13);
+    expect(ages('FR')).toBe(18);
+    expect(ages('DE')).toBe(16);
+    expect(ages('BR')).toBe(12);
+    expect(ages('AR')).toBe(14);
+    expect(ages(null)).toBe(14);
+  });
+
+  it('counts whole years, the birthday itself included', () => {
+    expect(ageOn('2012-11-29', new Date('2026-11-29T00:00:00Z'))).toBe(14);
+    expect(ageOn('2012-11-30', new Date('2026-11-29T23:59:59Z'))).toBe(13);
+    expect(ageOn('2012-02-29', new Date('2026-02-28T12:00:00Z'))).toBe(13);
+    expect(ageOn('2012-02-29', new Date('2026-03-01T00:00:00Z'))).toBe(14);
+  });
+});
+
+describe('jurisdiction codes', () => {
+  it.each(['BR', 'DE', 'US-CA', 'CA-QC', 'AU-NSW', 'GB-SCT', 'US-DC'])('knows %s', (code) =>
+    expect(isKnownJurisdiction(code)).toBe(true),
+  );
+  it.each(['XQ', 'ZZ', 'EU', 'br', 'US-ZZ', 'DE-BY', 'BRA', 'US-CA-X', ''])('refuses %s', (code) =>
+    expect(isKnownJurisdiction(code)).toBe(false),
+  );
+});
