@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,9 @@ import { buildOpenApi } from './bootstrap.js';
 import { Role } from './common/permissions.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { PROJECT_ROOT } from './paths.js';
+import { formatCount, ProgressBar } from './common/progress.js';
+import { importFile } from './subjects/import.cli.js';
+import { SubjectsService } from './subjects/subjects.service.js';
 
 const USAGE = `Usage: breach-notify <command>
 
@@ -18,6 +22,15 @@ const USAGE = `Usage: breach-notify <command>
       Create an API key (uses DATABASE_URL / DATA_DIR); prints the secret once.
   openapi [--check]
       Write openapi.json from the DTOs, or with --check fail if the committed file is stale.
+  secrets:generate
+      Print a new ENCRYPTION_KEYS entry and HASH_KEY (for DATABASE_URL set-ups).
+  subjects:import FILE [--url URL] [--key KEY] [--format ndjson|csv]
+      Stream a file of people to a running service (default http://localhost:$PORT, key from
+      BREACH_API_KEY) and follow the import with a progress bar.
+  subjects:reencrypt
+      Re-encrypt every person's contact data under the first key of ENCRYPTION_KEYS (after a rotation).
+  subjects:age-check [--all]
+      Recompute who is a minor now: the flagged minors, or with --all everyone (after MINOR_AGES changed).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -79,6 +92,55 @@ async function main(argv: string[]): Promise<number> {
       }
       writeFileSync(file, text);
       process.stdout.write(`wrote ${file}\n`);
+      return 0;
+    }
+    case 'secrets:generate': {
+      const id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
+      process.stdout.write(
+        `ENCRYPTION_KEYS=${id}:${randomBytes(32).toString('base64')}\nHASH_KEY=${randomBytes(32).toString('base64')}\n` +
+          '# Put a new key first in ENCRYPTION_KEYS and keep the old ones after it; HASH_KEY never changes.\n',
+      );
+      return 0;
+    }
+    case 'subjects:import': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { url: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } },
+      });
+      const key = values.key ?? process.env.BREACH_API_KEY;
+      const format = values.format as 'ndjson' | 'csv' | undefined;
+      if (positionals.length !== 1 || !key || (format && format !== 'ndjson' && format !== 'csv')) {
+        process.stderr.write(USAGE);
+        return 64;
+      }
+      return importFile(
+        { file: positionals[0], url: values.url ?? `http://localhost:${config.port}`, key, format },
+        process.stderr,
+      );
+    }
+    case 'subjects:reencrypt':
+    case 'subjects:age-check': {
+      const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' } } });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: ['error'],
+      });
+      try {
+        const subjects = app.get(SubjectsService);
+        if (command === 'subjects:age-check') {
+          const result = await subjects.refreshMinors({ all: values.all ?? false });
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+        } else {
+          const bar = new ProgressBar(process.stderr, 'reencrypt');
+          const done = await subjects.reencrypt((n, total) =>
+            bar.update(total ? n / total : 1, `${formatCount(n)} / ${formatCount(total)}`),
+          );
+          bar.done();
+          process.stdout.write(`${JSON.stringify({ reencrypted: done })}\n`);
+        }
+      } finally {
+        await app.close();
+      }
       return 0;
     }
     default:
