@@ -1,4 +1,5 @@
 import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
 
 const person = (externalId: string, fields: Record<string, unknown>) => ({
   externalId,
@@ -79,7 +80,8 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
     ).body.items as Array<{ externalId: string | null; notifiedAt: string | null }>;
 
   beforeAll(async () => {
-    t = await startApp({}, 9);
+    // A database of its own: counts over the whole directory must not see other files' people.
+    t = await startApp({ DATABASE_URL: await createScratchDatabase('scoping') }, 9);
     responder = bearer(t.keys.responder);
     const stored = await t.http
       .post('/v1/subjects/bulk')

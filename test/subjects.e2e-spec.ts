@@ -1,4 +1,5 @@
 import { bearer, eventually, startApp, TestApp } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
 
 /** People whose contact data must never appear in clear in the database. */
 const ANA = {
@@ -50,7 +51,8 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
   let admin: [string, string];
 
   beforeAll(async () => {
-    t = await startApp({}, 8);
+    // A database of its own: counts over the whole directory must not see other files' people.
+    t = await startApp({ DATABASE_URL: await createScratchDatabase('subjects') }, 8);
     responder = bearer(t.keys.responder);
     admin = bearer(t.keys.admin);
   });

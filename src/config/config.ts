@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
 
 /** What this process does: serve the API, run queue workers, or both (the default). */
@@ -49,6 +50,8 @@ export class AppConfig {
   readonly bulkBodyLimitBytes!: number;
   /** Largest streamed import file, in bytes. */
   readonly importMaxBytes!: number;
+  /** Worker threads that prepare import batches; 0 prepares them on the main thread. */
+  readonly importThreads!: number;
   /**
    * Field-encryption keys, the first encrypts and all decrypt; and the key of the email/phone hashes.
    * Undefined in embedded mode without configuration: generated once and kept in DATA_DIR.
@@ -145,6 +148,11 @@ export const VARIABLES: readonly Variable[] = [
     name: 'IMPORT_MAX_BYTES',
     description: 'Largest streamed import file (NDJSON or CSV) in bytes',
     default: '4294967296',
+  },
+  {
+    name: 'IMPORT_THREADS',
+    description: 'Worker threads that validate and encrypt imported rows (`auto`: one per core; 0: none)',
+    default: 'auto',
   },
   {
     name: 'ENCRYPTION_KEYS',
@@ -254,6 +262,8 @@ export function loadConfig(env: Env): AppConfig {
   const bodyLimitBytes = integer('BODY_LIMIT', 1024, 512 * 1024 * 1024);
   const bulkBodyLimitBytes = integer('BULK_BODY_LIMIT', 1024, 1024 * 1024 * 1024);
   const importMaxBytes = integer('IMPORT_MAX_BYTES', 1024, 1024 ** 4);
+  const importThreads =
+    read('IMPORT_THREADS') === 'auto' ? availableParallelism() : integer('IMPORT_THREADS', 0, 64);
 
   const encryption = readEncryption(read('ENCRYPTION_KEYS'), read('HASH_KEY'), problems);
   if (databaseUrl && read('ENCRYPTION_KEYS') === undefined && read('HASH_KEY') === undefined) {
@@ -288,6 +298,7 @@ export function loadConfig(env: Env): AppConfig {
     bodyLimitBytes,
     bulkBodyLimitBytes,
     importMaxBytes,
+    importThreads,
     encryption,
     minorAgeDefault,
     minorAges,

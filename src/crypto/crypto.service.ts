@@ -19,12 +19,19 @@ interface SecretsFile {
 export class CryptoService {
   private readonly logger = new Logger(CryptoService.name);
   private cipherInstance?: FieldCipher;
+  private resolved?: EncryptionConfig;
 
   constructor(private readonly config: AppConfig) {}
 
   get cipher(): FieldCipher {
-    this.cipherInstance ??= new FieldCipher(this.resolveKeys());
+    this.cipherInstance ??= new FieldCipher(this.keys);
     return this.cipherInstance;
+  }
+
+  /** The keys themselves, for import threads (which build their own cipher). */
+  get keys(): EncryptionConfig {
+    this.resolved ??= this.resolveKeys();
+    return this.resolved;
   }
 
   private resolveKeys(): EncryptionConfig {

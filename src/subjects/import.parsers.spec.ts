@@ -1,45 +1,103 @@
 import { Readable } from 'node:stream';
-import { FileFormatError, MAX_LINE_BYTES, parseLines, type ParsedLine } from './import.parsers.js';
+import { DEFAULT_DATA_CATEGORIES } from '../config/config.js';
+import { fileBatches, type FileBatch } from './import.batches.js';
+import { FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
+import { BatchPreparer } from './subject.batch.js';
 
-async function collect(format: 'ndjson' | 'csv', pieces: Array<string | Buffer>): Promise<ParsedLine[]> {
-  const chunks = Readable.from(pieces.map((piece) => (Buffer.isBuffer(piece) ? piece : Buffer.from(piece))));
-  const out: ParsedLine[] = [];
-  for await (const line of parseLines(format, chunks)) out.push(line);
+const chunks = (pieces: Array<string | Buffer>) =>
+  Readable.from(pieces.map((piece) => (Buffer.isBuffer(piece) ? piece : Buffer.from(piece))));
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
   return out;
 }
 
-const summary = (lines: ParsedLine[]) =>
-  lines.map((l) => (l.problem ? `${l.line}:${l.problem.rule}` : `${l.line}:${JSON.stringify(l.value)}`));
+const preparer = new BatchPreparer({
+  categories: [...DEFAULT_DATA_CATEGORIES],
+  minorAgeDefault: 14,
+  minorAges: {},
+  keys: [{ id: 'k1', key: Buffer.alloc(32, 1).toString('base64') }],
+  hashKey: Buffer.alloc(32, 2).toString('base64'),
+});
+const NOW = new Date('2026-11-29T00:00:00Z');
 
-describe('NDJSON lines', () => {
+/** Each batch prepared: the stored external ids and the rejections, with line numbers. */
+function outcome(batches: FileBatch[]) {
+  const stored: string[] = [];
+  const rejected: string[] = [];
+  for (const batch of batches) {
+    const prepared = preparer.prepare(batch.input, NOW);
+    for (const piece of prepared.pieces) stored.push(...piece.values.externalId.split('\u001f'));
+    rejected.push(...prepared.rejections.map((r) => `${r.line}:${r.rule}`));
+  }
+  return { stored, rejected };
+}
+
+describe('NDJSON batches', () => {
+  const file = [
+    '{"externalId":"a"}',
+    '',
+    '{"externalId":"b","locale":"é-x"}\r',
+    '{bad',
+    '{"externalId":"c"}',
+  ].join('\n');
+
   it('numbers lines as an editor does, across chunk boundaries and split UTF-8 characters', async () => {
-    const text = '{"a":1}\n\n{"b":"é"}\r\n{bad\n{"c":3}';
-    const bytes = Buffer.from(text);
+    const bytes = Buffer.from(file);
     const cut = bytes.indexOf(0xa9); // inside é
-    const lines = await collect('ndjson', [
-      bytes.subarray(0, 3),
-      bytes.subarray(3, cut),
-      bytes.subarray(cut),
-    ]);
-    expect(summary(lines)).toEqual(['1:{"a":1}', '3:{"b":"é"}', '4:isJson', '5:{"c":3}']);
-    expect(lines.at(-1)!.bytesDone).toBe(bytes.length + 1);
+    for (const size of [1, 2, 100]) {
+      const batches = await collect(
+        fileBatches(
+          'ndjson',
+          chunks([bytes.subarray(0, 3), bytes.subarray(3, cut), bytes.subarray(cut)]),
+          size,
+          0,
+        ),
+      );
+      expect(outcome(batches)).toEqual({ stored: ['a', 'c'], rejected: ['3:isLocale', '4:isJson'] });
+      expect(batches.at(-1)).toMatchObject({ lastLine: 5, bytesDone: bytes.length });
+    }
+  });
+
+  it('resumes after the last committed line', async () => {
+    const batches = await collect(fileBatches('ndjson', chunks([file]), 2, 3));
+    expect(outcome(batches)).toEqual({ stored: ['c'], rejected: ['4:isJson'] });
   });
 
   it('refuses an over-long line without holding it, and goes on after it', async () => {
     const long = 'x'.repeat(MAX_LINE_BYTES + 10);
-    const lines = await collect('ndjson', [
-      '{"a":1}\n',
-      long.slice(0, 1000),
-      long.slice(1000),
-      '\n{"b":2}\n',
-    ]);
-    expect(summary(lines)).toEqual(['1:{"a":1}', '2:maxLength', '3:{"b":2}']);
+    const batches = await collect(
+      fileBatches(
+        'ndjson',
+        chunks(['{"externalId":"a"}\n', long.slice(0, 1000), long.slice(1000), '\n{"externalId":"b"}\n']),
+        10,
+        0,
+      ),
+    );
+    expect(outcome(batches)).toEqual({ stored: ['a', 'b'], rejected: ['2:maxLength'] });
+    expect(batches.at(-1)!.lastLine).toBe(3);
+  });
+
+  it('splits a batch where an external id repeats, so the later row wins', () => {
+    const prepared = preparer.prepare(
+      {
+        kind: 'lines',
+        firstLine: 1,
+        bytes: Buffer.from('{"externalId":"a"}\n{"externalId":"b"}\n{"externalId":"a","locale":"fr"}\n'),
+      },
+      NOW,
+    );
+    expect(prepared.pieces.map((p) => p.values.externalId)).toEqual(['a\u001fb', 'a']);
+    expect(prepared.pieces[1].values.locale).toBe('fr');
   });
 });
 
-describe('CSV lines', () => {
+describe('CSV records', () => {
+  const csv = async (pieces: string[]): Promise<ParsedLine[]> => collect(parseCsv(chunks(pieces)));
+
   it('maps columns to subject fields, with lists, push tokens and the guardian', async () => {
-    const lines = await collect('csv', [
+    const lines = await csv([
       'externalId,name,dataCategories,pushTokens,guardianEmail\r\n',
       'c-1,"Silva, Ana",camera_data; app_usage,android:abc:def;ios:xyz,p@example.com\r\n',
       'c-2,,,,\r\n',
@@ -63,13 +121,21 @@ describe('CSV lines', () => {
   });
 
   it('reports broken lines in file order among good ones', async () => {
-    const lines = await collect('csv', ['externalId,name\n', 'a,1\n', 'b\n', 'c,"unterminated\n', 'd,4\n']);
-    expect(summary(lines).slice(0, 2)).toEqual(['2:{"externalId":"a","name":"1"}', '3:columnCount']);
+    const lines = await csv(['externalId,name\n', 'a,1\n', 'b\n', 'c,"unterminated\n', 'd,4\n']);
+    expect(
+      lines.slice(0, 2).map((l) => (l.problem ? `${l.line}:${l.problem.rule}` : `${l.line}:ok`)),
+    ).toEqual(['2:ok', '3:columnCount']);
     const numbers = lines.map((l) => l.line);
     expect([...numbers].sort((x, y) => x - y)).toEqual(numbers);
   });
 
   it('fails the whole file on an unknown column', async () => {
-    await expect(collect('csv', ['externalId,shoeSize\n', 'a,42\n'])).rejects.toThrow(FileFormatError);
+    await expect(csv(['externalId,shoeSize\n', 'a,42\n'])).rejects.toThrow(FileFormatError);
+  });
+
+  it('batches CSV records with their line numbers, resuming after a checkpoint', async () => {
+    const batches = await collect(fileBatches('csv', chunks(['externalId\n', 'a\n', 'b\n', 'c\n']), 2, 2));
+    expect(outcome(batches)).toEqual({ stored: ['b', 'c'], rejected: [] });
+    expect(batches.at(-1)).toMatchObject({ lastLine: 4 });
   });
 });

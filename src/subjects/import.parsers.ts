@@ -1,93 +1,23 @@
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import type { FieldProblem } from '../common/errors.js';
 
 export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** One line of a file: a record to validate, or a problem found while parsing it. */
-export type ParsedLine =
-  | { line: number; bytesDone: number; value: unknown; problem?: undefined }
-  | { line: number; bytesDone: number; value?: undefined; problem: FieldProblem };
+/** One CSV record as a subject object, or a problem found reading its line. */
+export interface ParsedLine {
+  line: number;
+  bytesDone: number;
+  value?: unknown;
+  problem?: FieldProblem;
+}
 
 /** The whole file is unusable (a CSV header naming an unknown column): the import fails with this. */
 export class FileFormatError extends Error {}
 
 /** Longer lines are refused, so a file without newlines cannot make the parser hold it all. */
 export const MAX_LINE_BYTES = 256 * 1024;
-
-export function parseLines(format: ImportFormat, chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
-  return format === 'ndjson' ? parseNdjson(chunks) : parseCsv(chunks);
-}
-
-/** One JSON object per line; blank lines are skipped but counted, so line numbers match an editor's. */
-async function* parseNdjson(chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  let skippingLongLine = false;
-  let line = 0;
-  let bytesDone = 0;
-  const emit = (text: string): ParsedLine | undefined => {
-    line += 1;
-    bytesDone += Buffer.byteLength(text, 'utf8') + 1;
-    const trimmed = text.trim();
-    if (trimmed === '') return undefined;
-    try {
-      return { line, bytesDone, value: JSON.parse(trimmed) as unknown };
-    } catch {
-      return {
-        line,
-        bytesDone,
-        problem: { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' },
-      };
-    }
-  };
-  const tooLong = (): ParsedLine => {
-    line += 1;
-    return {
-      line,
-      bytesDone,
-      problem: {
-        field: 'line',
-        rule: 'maxLength',
-        message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
-      },
-    };
-  };
-  for await (const chunk of chunks) {
-    let text = pending + decoder.write(chunk);
-    pending = '';
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf('\n', start);
-      if (end < 0) break;
-      if (skippingLongLine) {
-        bytesDone += Buffer.byteLength(text.slice(start, end), 'utf8') + 1;
-        skippingLongLine = false;
-      } else {
-        const parsed = emit(text.slice(start, end));
-        if (parsed) yield parsed;
-      }
-      start = end + 1;
-    }
-    text = text.slice(start);
-    if (text.length > MAX_LINE_BYTES) {
-      if (!skippingLongLine) yield tooLong();
-      bytesDone += Buffer.byteLength(text, 'utf8');
-      skippingLongLine = true;
-    } else if (skippingLongLine) {
-      bytesDone += Buffer.byteLength(text, 'utf8');
-    } else {
-      pending = text;
-    }
-  }
-  const rest = pending + decoder.end();
-  if (!skippingLongLine && rest.trim() !== '') {
-    const parsed = emit(rest);
-    if (parsed) yield parsed;
-  }
-}
 
 /** CSV columns: the subject's fields, with the guardian's flattened and lists separated by `;`. */
 export const CSV_COLUMNS = [
@@ -148,7 +78,7 @@ export function csvRowToSubject(row: Record<string, string>): Record<string, unk
 }
 
 /** RFC 4180 CSV with a header row naming {@link CSV_COLUMNS} (any order, any subset with externalId). */
-async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
+export async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<ParsedLine> {
   const skipped: ParsedLine[] = [];
   const parser = parse({
     bom: true,

@@ -12,9 +12,11 @@ import { DatabaseService } from '../database/database.service.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
-import { FileFormatError, ImportFormat, parseLines } from './import.parsers.js';
+import { FileFormatError, ImportFormat } from './import.parsers.js';
 import { ImportRow, ImportsRepository, ImportStatus, RejectionRow } from './imports.repository.js';
-import type { SubjectRecord } from './subjects.repository.js';
+import { PreparerPool } from './import.pool.js';
+import type { PreparedBatch } from './subject.batch.js';
+import { fileBatches, type FileBatch } from './import.batches.js';
 import { SubjectsService } from './subjects.service.js';
 
 /** The upload is stored in sealed chunks of this size: memory stays flat whatever the file's size. */
@@ -27,18 +29,10 @@ export const REJECTIONS_KEPT = 10_000;
 const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
 const chunkAad = (importId: string, seq: number): string => `import:${importId}:${seq}`;
 
-interface PendingBatch {
-  records: SubjectRecord[];
-  rejections: Array<{ line: number; field: string; rule: string; message: string }>;
-  rejectedLines: number;
-  linesDone: number;
-  bytesDone: number;
-}
-
 /**
  * Streamed imports. The API node stores the upload sealed in chunks (so any worker node can process it and
  * a retried job can start again), answers 202, and queues a job. The worker streams the chunks through
- * the parser and validator and upserts in set-based batches, one in flight while the next is prepared.
+ * the parser; batches are validated and sealed on worker threads in parallel and upserted in file order.
  * Each batch commits with its rejections and a checkpoint, so a retry resumes after the last committed line.
  */
 @Injectable()
@@ -52,6 +46,7 @@ export class ImportsService {
     private readonly jobs: JobRepository,
     private readonly audit: AuditService,
     private readonly crypto: CryptoService,
+    private readonly pool: PreparerPool,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -177,37 +172,50 @@ export class ImportsService {
 
   private async run(row: ImportRow): Promise<void> {
     const cipher = this.crypto.cipher;
-    const validator = this.subjects.validator;
+    const repository = this.repository;
     const resumeAfter = row.linesDone;
+    const now = this.clock.now();
     let kept = await this.repository.countRejections(row.id);
-    let inFlight: Promise<void> = Promise.resolve();
-    let batch = this.emptyBatch(row);
+    // Batches are prepared on the threads in parallel and written in file order, one at a time, while the
+    // file goes on being read: at most `maxAhead` batches are in flight.
+    const maxAhead = this.pool.threads * 2 + 1;
+    const inFlight: Array<Promise<void>> = [];
+    let chain: Promise<void> = Promise.resolve();
 
-    const write = async (pending: PendingBatch) => {
-      const rejections = pending.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept));
+    const write = async (next: {
+      prepared: Promise<PreparedBatch>;
+      linesDone: number;
+      bytesDone: number;
+    }) => {
+      const prepared = await next.prepared;
+      const rejections = prepared.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept));
       kept += rejections.length;
       await this.database.transaction(async () => {
-        const { created, updated } = await this.subjects.upsertInOrder(pending.records);
+        const { created, updated } = await this.subjects.store(prepared);
         await this.repository.addRejections(row.id, rejections);
         await this.repository.checkpoint(row.id, {
-          linesDone: pending.linesDone,
-          bytesDone: pending.bytesDone,
+          linesDone: next.linesDone,
+          bytesDone: next.bytesDone,
           created,
           updated,
-          rejected: pending.rejectedLines,
+          rejected: prepared.rejectedLines,
         });
       });
     };
-    const flush = async () => {
-      await inFlight;
-      const pending = batch;
-      batch = this.emptyBatch(row, pending);
-      inFlight = write(pending);
-      // Awaited at the next flush; marked handled now so a failure cannot crash the process meanwhile.
-      inFlight.catch(() => undefined);
+    const submit = async (batch: FileBatch) => {
+      const entry = {
+        prepared: this.pool.prepare(batch.input, now),
+        linesDone: batch.lastLine,
+        bytesDone: batch.bytesDone,
+      };
+      // Awaited in order through the chain; marked handled now so a failure cannot crash the process meanwhile.
+      entry.prepared.catch(() => undefined);
+      chain = chain.then(() => write(entry));
+      chain.catch(() => undefined);
+      inFlight.push(chain);
+      while (inFlight.length >= maxAhead) await inFlight.shift();
     };
 
-    const repository = this.repository;
     async function* chunks(): AsyncIterable<Buffer> {
       for (let seq = 0; seq < row.chunks; seq += 1) {
         const sealed = await repository.chunk(row.id, seq);
@@ -216,35 +224,10 @@ export class ImportsService {
       }
     }
 
-    for await (const parsed of parseLines(row.format as ImportFormat, chunks())) {
-      if (parsed.line <= resumeAfter) continue;
-      if (parsed.problem) {
-        batch.rejections.push({ line: parsed.line, ...parsed.problem });
-        batch.rejectedLines += 1;
-      } else {
-        const result = validator.validate(parsed.value);
-        if (result.ok) batch.records.push(this.subjects.toRecord(result.subject));
-        else {
-          batch.rejectedLines += 1;
-          for (const problem of result.problems) batch.rejections.push({ line: parsed.line, ...problem });
-        }
-      }
-      batch.linesDone = parsed.line;
-      batch.bytesDone = parsed.bytesDone;
-      if (batch.records.length >= BATCH_ROWS || batch.rejections.length >= BATCH_ROWS) await flush();
+    for await (const batch of fileBatches(row.format as ImportFormat, chunks(), BATCH_ROWS, resumeAfter)) {
+      await submit(batch);
     }
-    await flush();
-    await inFlight;
-  }
-
-  private emptyBatch(row: ImportRow, previous?: PendingBatch): PendingBatch {
-    return {
-      records: [],
-      rejections: [],
-      rejectedLines: 0,
-      linesDone: previous?.linesDone ?? row.linesDone,
-      bytesDone: previous?.bytesDone ?? row.bytesDone,
-    };
+    await chain;
   }
 
   private async finish(id: string, status: ImportStatus, error: string | null): Promise<ImportRow> {

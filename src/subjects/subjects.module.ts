@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PreparerPool } from './import.pool.js';
 import { ImportsRepository } from './imports.repository.js';
 import { ImportsService } from './imports.service.js';
 import { SubjectsController } from './subjects.controller.js';
@@ -7,7 +8,7 @@ import { SubjectsService } from './subjects.service.js';
 
 @Module({
   controllers: [SubjectsController],
-  providers: [SubjectsRepository, SubjectsService, ImportsRepository, ImportsService],
+  providers: [SubjectsRepository, SubjectsService, ImportsRepository, ImportsService, PreparerPool],
   exports: [SubjectsService],
 })
 export class SubjectsModule {}

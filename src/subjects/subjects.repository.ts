@@ -1,32 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
+import type { JoinedColumns, SubjectColumns } from './subject.batch.js';
 import { affectedSubjects, subjects } from '../database/schema.js';
 import { eq } from 'drizzle-orm';
-
-/** A subject ready to store: plain columns for scoping, contact data sealed, email and phone hashed. */
-export interface SubjectRecord {
-  externalId: string;
-  locale: string | null;
-  timeZone: string | null;
-  jurisdiction: string | null;
-  jurisdictionInferred: boolean;
-  channelPreferences: string[];
-  dataCategories: string[];
-  systems: string[];
-  signedUpAt: Date | null;
-  lastActiveAt: Date | null;
-  hasEmail: boolean;
-  hasPhone: boolean;
-  pushTokenCount: number;
-  minor: boolean;
-  guardianHasEmail: boolean;
-  guardianHasPhone: boolean;
-  keyId: string;
-  sealed: Buffer;
-  emailHash: Buffer | null;
-  phoneHash: Buffer | null;
-}
 
 export type SubjectRow = typeof subjects.$inferSelect;
 
@@ -34,43 +11,29 @@ export type SubjectRow = typeof subjects.$inferSelect;
 export const toBuffer = (value: Uint8Array): Buffer =>
   Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
-const b64 = (value: Buffer | null): string | null => (value ? value.toString('base64') : null);
-const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
-
 @Injectable()
 export class SubjectsRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /**
-   * Inserts or replaces the records by external id in one set-based statement. Each external id may appear
-   * once per call (PostgreSQL cannot update a row twice in one statement): callers split at repeats.
+   * Inserts or replaces people by external id in one set-based statement. Each column travels as one text
+   * parameter, its values joined by U+001F (no stored plain value can hold it: every one is pattern-checked,
+   * and sealed values are base64), split and unnested by PostgreSQL: far cheaper than array parameters,
+   * whose every element the driver escapes. Each external id may appear once per call (splitAtRepeats).
    */
-  async upsert(records: SubjectRecord[], now: Date): Promise<{ created: number; updated: number }> {
-    if (records.length === 0) return { created: 0, updated: 0 };
-    const column = <T>(pick: (r: SubjectRecord) => T) => sql.param(records.map(pick));
+  async upsert(columns: JoinedColumns, now: Date): Promise<{ created: number; updated: number }> {
+    if (columns.rows === 0) return { created: 0, updated: 0 };
+    const c = (name: keyof SubjectColumns) =>
+      sql`string_to_array(${sql.param(columns.values[name])}, chr(31), '')`;
     const result = await this.database.db.execute(sql`
       with input as (
         select * from unnest(
-          ${column((r) => r.externalId)}::text[],
-          ${column((r) => r.locale)}::text[],
-          ${column((r) => r.timeZone)}::text[],
-          ${column((r) => r.jurisdiction)}::text[],
-          ${column((r) => r.jurisdictionInferred)}::boolean[],
-          ${column((r) => r.channelPreferences.join(','))}::text[],
-          ${column((r) => r.dataCategories.join(','))}::text[],
-          ${column((r) => r.systems.join(','))}::text[],
-          ${column((r) => iso(r.signedUpAt))}::timestamptz[],
-          ${column((r) => iso(r.lastActiveAt))}::timestamptz[],
-          ${column((r) => r.hasEmail)}::boolean[],
-          ${column((r) => r.hasPhone)}::boolean[],
-          ${column((r) => r.pushTokenCount)}::integer[],
-          ${column((r) => r.minor)}::boolean[],
-          ${column((r) => r.guardianHasEmail)}::boolean[],
-          ${column((r) => r.guardianHasPhone)}::boolean[],
-          ${column((r) => r.keyId)}::text[],
-          ${column((r) => b64(r.sealed))}::text[],
-          ${column((r) => b64(r.emailHash))}::text[],
-          ${column((r) => b64(r.phoneHash))}::text[]
+          ${c('externalId')}, ${c('locale')}, ${c('timeZone')}, ${c('jurisdiction')},
+          ${c('jurisdictionInferred')}::boolean[], ${c('channelPreferences')}, ${c('dataCategories')},
+          ${c('systems')}, ${c('signedUpAt')}::timestamptz[], ${c('lastActiveAt')}::timestamptz[],
+          ${c('hasEmail')}::boolean[], ${c('hasPhone')}::boolean[], ${c('pushTokenCount')}::integer[],
+          ${c('minor')}::boolean[], ${c('guardianHasEmail')}::boolean[], ${c('guardianHasPhone')}::boolean[],
+          ${c('keyId')}, ${c('sealed')}, ${c('emailHash')}, ${c('phoneHash')}
         ) as t(external_id, locale, time_zone, jurisdiction, jurisdiction_inferred, channel_preferences,
                data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
                push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
@@ -81,8 +44,9 @@ export class SubjectsRepository {
           push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
           phone_hash, created_at, updated_at)
         select external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
-          string_to_array(channel_preferences, ','), string_to_array(data_categories, ','),
-          string_to_array(systems, ','), signed_up_at, last_active_at, has_email, has_phone,
+          coalesce(string_to_array(channel_preferences, ','), '{}'),
+          coalesce(string_to_array(data_categories, ','), '{}'), coalesce(string_to_array(systems, ','), '{}'),
+          signed_up_at, last_active_at, has_email, has_phone,
           push_token_count, minor, guardian_has_email, guardian_has_phone, key_id,
           decode(sealed, 'base64'), decode(email_hash, 'base64'), decode(phone_hash, 'base64'),
           ${now}, ${now}

@@ -11,14 +11,15 @@ import { ageOn, consentAges } from '../jurisdictions/consent-ages.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import {
-  contactOf,
   reachableChannels,
   SealedContact,
   Subject,
   SubjectValidator,
   type Channel,
 } from './subject.validation.js';
-import { SubjectRecord, SubjectRow, SubjectsRepository, toBuffer } from './subjects.repository.js';
+import { PreparerPool } from './import.pool.js';
+import { subjectAad, type PreparedBatch } from './subject.batch.js';
+import { SubjectRow, SubjectsRepository, toBuffer } from './subjects.repository.js';
 
 export const BULK_MAX = 10_000;
 
@@ -53,9 +54,6 @@ export interface SubjectView extends Omit<
   updatedAt: Date;
 }
 
-/** The AAD that binds a person's envelope to their row. */
-export const subjectAad = (externalId: string): string => `subject:${externalId}`;
-
 const AGE_CHECK_PAGE = 1_000;
 
 @Injectable()
@@ -68,6 +66,7 @@ export class SubjectsService {
     private readonly repository: SubjectsRepository,
     private readonly audit: AuditService,
     private readonly crypto: CryptoService,
+    private readonly pool: PreparerPool,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {
@@ -78,76 +77,32 @@ export class SubjectsService {
     );
   }
 
-  /** Seals the contact data and hashes email and phone. */
-  toRecord(subject: Subject): SubjectRecord {
-    const cipher = this.crypto.cipher;
-    const guardian = subject.guardian;
-    return {
-      externalId: subject.externalId,
-      locale: subject.locale ?? null,
-      timeZone: subject.timeZone ?? null,
-      jurisdiction: subject.jurisdiction ?? null,
-      jurisdictionInferred: subject.jurisdictionInferred,
-      channelPreferences: subject.channelPreferences,
-      dataCategories: subject.dataCategories,
-      systems: subject.systems,
-      signedUpAt: subject.createdAt ?? null,
-      lastActiveAt: subject.lastActiveAt ?? null,
-      hasEmail: subject.email !== undefined,
-      hasPhone: subject.phone !== undefined,
-      pushTokenCount: subject.pushTokens.length,
-      minor: subject.minor,
-      guardianHasEmail: guardian?.email !== undefined,
-      guardianHasPhone: guardian?.phone !== undefined,
-      keyId: cipher.currentKeyId,
-      sealed: cipher.sealJson(contactOf(subject), subjectAad(subject.externalId)),
-      emailHash: subject.email ? cipher.keyedHash('email', normalizeEmail(subject.email)) : null,
-      phoneHash: subject.phone ? cipher.keyedHash('phone', subject.phone) : null,
-    };
-  }
-
-  /**
-   * Stores records in order, as if one by one: a repeated external id updates what an earlier row wrote.
-   * The batch is cut at each repeat because one statement cannot write a row twice.
-   */
-  async upsertInOrder(records: SubjectRecord[]): Promise<{ created: number; updated: number }> {
+  /** Stores prepared people in order, as if one by one: a repeated external id updates the earlier row. */
+  async store(prepared: PreparedBatch): Promise<{ created: number; updated: number }> {
     const totals = { created: 0, updated: 0 };
-    let batch: SubjectRecord[] = [];
-    let seen = new Set<string>();
-    const flush = async () => {
-      const result = await this.repository.upsert(batch, this.clock.now());
+    for (const piece of prepared.pieces) {
+      const result = await this.repository.upsert(piece, this.clock.now());
       totals.created += result.created;
       totals.updated += result.updated;
-      batch = [];
-      seen = new Set();
-    };
-    for (const record of records) {
-      if (seen.has(record.externalId)) await flush();
-      seen.add(record.externalId);
-      batch.push(record);
     }
-    if (batch.length > 0) await flush();
     return totals;
   }
 
   /** Validates every row, stores the valid ones, and reports each rejected row with its index. */
   async bulkUpsert(actor: Actor, rows: unknown[]): Promise<UpsertOutcome> {
-    const rejections: Rejection[] = [];
-    const records: SubjectRecord[] = [];
-    rows.forEach((row, index) => {
-      const result = this.validator.validate(row);
-      if (result.ok) records.push(this.toRecord(result.subject));
-      else rejections.push(...result.problems.map((p) => ({ ...p, index })));
-    });
-    const rejected = new Set(rejections.map((r) => r.index)).size;
+    const prepared = await this.pool.prepare(
+      { kind: 'items', items: rows.map((value, index) => ({ line: index, value })) },
+      this.clock.now(),
+    );
+    const rejections = prepared.rejections.map(({ line, ...problem }) => ({ ...problem, index: line }));
     return this.database.transaction(async () => {
-      const { created, updated } = await this.upsertInOrder(records);
+      const { created, updated } = await this.store(prepared);
       await this.audit.record(actor, {
         action: 'subject.bulk_upsert',
         targetType: 'subject',
-        summary: { created, updated, rejected },
+        summary: { created, updated, rejected: prepared.rejectedLines },
       });
-      return { created, updated, rejected, rejections };
+      return { created, updated, rejected: prepared.rejectedLines, rejections };
     });
   }
 

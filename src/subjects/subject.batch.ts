@@ -1,0 +1,250 @@
+import type { FieldProblem } from '../common/errors.js';
+import { FieldCipher, normalizeEmail } from '../crypto/field-cipher.js';
+import { consentAges } from '../jurisdictions/consent-ages.js';
+import { MAX_LINE_BYTES } from './import.parsers.js';
+import { contactOf, Subject, SubjectValidator } from './subject.validation.js';
+
+/** The AAD that binds a person's envelope to their row. */
+export const subjectAad = (externalId: string): string => `subject:${externalId}`;
+
+/** What a preparer needs, plain data so it can cross into a worker thread. */
+export interface PreparerSettings {
+  categories: string[];
+  minorAgeDefault: number;
+  minorAges: Record<string, number>;
+  keys: Array<{ id: string; key: string }>;
+  hashKey: string;
+}
+
+/** One line of input: a value already parsed (CSV, bulk), or a problem found reading it. */
+export interface BatchItem {
+  line: number;
+  value?: unknown;
+  problem?: FieldProblem;
+}
+
+/**
+ * A batch to prepare: raw bytes of whole NDJSON lines (ending with a newline) numbered from `firstLine`,
+ * or items already parsed.
+ */
+export type BatchInput =
+  { kind: 'lines'; firstLine: number; bytes: Uint8Array } | { kind: 'items'; items: BatchItem[] };
+
+/**
+ * Subjects ready for the set-based upsert: one array per column, in the order the SQL unnests them.
+ * Lists are comma-joined (their items cannot hold commas); binary values are base64.
+ */
+export interface SubjectColumns {
+  externalId: string[];
+  locale: Array<string | null>;
+  timeZone: Array<string | null>;
+  jurisdiction: Array<string | null>;
+  jurisdictionInferred: boolean[];
+  channelPreferences: string[];
+  dataCategories: string[];
+  systems: string[];
+  signedUpAt: Array<string | null>;
+  lastActiveAt: Array<string | null>;
+  hasEmail: boolean[];
+  hasPhone: boolean[];
+  pushTokenCount: number[];
+  minor: boolean[];
+  guardianHasEmail: boolean[];
+  guardianHasPhone: boolean[];
+  keyId: string[];
+  sealed: string[];
+  emailHash: Array<string | null>;
+  phoneHash: Array<string | null>;
+}
+
+export const COLUMN_NAMES = [
+  'externalId',
+  'locale',
+  'timeZone',
+  'jurisdiction',
+  'jurisdictionInferred',
+  'channelPreferences',
+  'dataCategories',
+  'systems',
+  'signedUpAt',
+  'lastActiveAt',
+  'hasEmail',
+  'hasPhone',
+  'pushTokenCount',
+  'minor',
+  'guardianHasEmail',
+  'guardianHasPhone',
+  'keyId',
+  'sealed',
+  'emailHash',
+  'phoneHash',
+] as const satisfies ReadonlyArray<keyof SubjectColumns>;
+
+export interface BatchRejection extends FieldProblem {
+  line: number;
+}
+
+/** Columns joined for the upsert (see SubjectsRepository.upsert): one string per column. */
+export interface JoinedColumns {
+  rows: number;
+  values: Record<keyof SubjectColumns, string>;
+}
+
+export interface PreparedBatch {
+  /** In order; no external id repeats within a piece. */
+  pieces: JoinedColumns[];
+  rejections: BatchRejection[];
+  rejectedLines: number;
+}
+
+/** One column as one string: values joined by U+001F, null as the empty string, booleans as t/f. */
+function joinColumn(values: ReadonlyArray<string | number | boolean | null>): string {
+  return values
+    .map((v) => (v === null ? '' : v === true ? 't' : v === false ? 'f' : String(v)))
+    .join('\u001f');
+}
+
+export function joinColumns(columns: SubjectColumns): JoinedColumns {
+  return {
+    rows: columns.externalId.length,
+    values: Object.fromEntries(COLUMN_NAMES.map((name) => [name, joinColumn(columns[name])])) as Record<
+      keyof SubjectColumns,
+      string
+    >,
+  };
+}
+
+const NOT_JSON: FieldProblem = { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' };
+const LINE_TOO_LONG: FieldProblem = {
+  field: 'line',
+  rule: 'maxLength',
+  message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
+};
+
+export const emptyColumns = (): SubjectColumns =>
+  Object.fromEntries(COLUMN_NAMES.map((name) => [name, []])) as unknown as SubjectColumns;
+
+/** Rows `from` to `to` (exclusive) of the columns. */
+export function sliceColumns(columns: SubjectColumns, from: number, to: number): SubjectColumns {
+  return Object.fromEntries(
+    COLUMN_NAMES.map((name) => [name, columns[name].slice(from, to)]),
+  ) as unknown as SubjectColumns;
+}
+
+/**
+ * Cuts the rows where an external id repeats: one statement cannot write a row twice, and applying the
+ * pieces in order gives "the later row wins".
+ */
+export function splitAtRepeats(columns: SubjectColumns): SubjectColumns[] {
+  const pieces: SubjectColumns[] = [];
+  let start = 0;
+  let seen = new Set<string>();
+  columns.externalId.forEach((id, index) => {
+    if (seen.has(id)) {
+      pieces.push(sliceColumns(columns, start, index));
+      start = index;
+      seen = new Set();
+    }
+    seen.add(id);
+  });
+  if (start < columns.externalId.length) pieces.push(sliceColumns(columns, start, columns.externalId.length));
+  return pieces;
+}
+
+/**
+ * Validates, seals and hashes a batch of people into columns. Pure and synchronous: it runs in import
+ * worker threads (see import.pool.ts) or inline, with the same result.
+ */
+export class BatchPreparer {
+  private readonly cipher: FieldCipher;
+  private readonly validators = new Map<string, SubjectValidator>();
+  private readonly ages: ReturnType<typeof consentAges>;
+  private readonly categories: ReadonlySet<string>;
+
+  constructor(settings: PreparerSettings) {
+    this.cipher = new FieldCipher({
+      keys: settings.keys.map((k) => ({ id: k.id, key: Buffer.from(k.key, 'base64') })),
+      hashKey: Buffer.from(settings.hashKey, 'base64'),
+    });
+    this.ages = consentAges(settings.minorAgeDefault, settings.minorAges);
+    this.categories = new Set(settings.categories);
+  }
+
+  /** `now` decides minors and "not in the future"; it comes with each batch so a faked clock applies. */
+  prepare(input: BatchInput, now: Date): PreparedBatch {
+    const validator = this.validatorFor(now);
+    const columns = emptyColumns();
+    const rejections: BatchRejection[] = [];
+    let rejectedLines = 0;
+    const take = (line: number, value: unknown, problem?: FieldProblem) => {
+      let problems = problem ? [problem] : undefined;
+      if (!problems) {
+        const result = validator.validate(value);
+        if (result.ok) return this.append(columns, result.subject);
+        problems = result.problems;
+      }
+      rejectedLines += 1;
+      for (const p of problems) rejections.push({ line, ...p });
+    };
+    if (input.kind === 'items') {
+      for (const item of input.items) take(item.line, item.value, item.problem);
+    } else {
+      const text = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString(
+        'utf8',
+      );
+      const lines = text.split('\n');
+      lines.pop();
+      lines.forEach((raw, index) => {
+        const line = input.firstLine + index;
+        if (raw.trim() === '') return;
+        if (raw.length > MAX_LINE_BYTES || Buffer.byteLength(raw, 'utf8') > MAX_LINE_BYTES) {
+          return take(line, undefined, LINE_TOO_LONG);
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          return take(line, undefined, NOT_JSON);
+        }
+        take(line, value);
+      });
+    }
+    return { pieces: splitAtRepeats(columns).map(joinColumns), rejections, rejectedLines };
+  }
+
+  private validatorFor(now: Date): SubjectValidator {
+    // One validator per instant (batches of one import share it); kept small.
+    const key = now.toISOString();
+    let validator = this.validators.get(key);
+    if (!validator) {
+      if (this.validators.size > 16) this.validators.clear();
+      validator = new SubjectValidator(this.categories, this.ages, () => now);
+      this.validators.set(key, validator);
+    }
+    return validator;
+  }
+
+  private append(c: SubjectColumns, s: Subject): void {
+    const cipher = this.cipher;
+    c.externalId.push(s.externalId);
+    c.locale.push(s.locale ?? null);
+    c.timeZone.push(s.timeZone ?? null);
+    c.jurisdiction.push(s.jurisdiction ?? null);
+    c.jurisdictionInferred.push(s.jurisdictionInferred);
+    c.channelPreferences.push(s.channelPreferences.join(','));
+    c.dataCategories.push(s.dataCategories.join(','));
+    c.systems.push(s.systems.join(','));
+    c.signedUpAt.push(s.createdAt?.toISOString() ?? null);
+    c.lastActiveAt.push(s.lastActiveAt?.toISOString() ?? null);
+    c.hasEmail.push(s.email !== undefined);
+    c.hasPhone.push(s.phone !== undefined);
+    c.pushTokenCount.push(s.pushTokens.length);
+    c.minor.push(s.minor);
+    c.guardianHasEmail.push(s.guardian?.email !== undefined);
+    c.guardianHasPhone.push(s.guardian?.phone !== undefined);
+    c.keyId.push(cipher.currentKeyId);
+    c.sealed.push(cipher.sealJson(contactOf(s), subjectAad(s.externalId)).toString('base64'));
+    c.emailHash.push(s.email ? cipher.keyedHash('email', normalizeEmail(s.email)).toString('base64') : null);
+    c.phoneHash.push(s.phone ? cipher.keyedHash('phone', s.phone).toString('base64') : null);
+  }
+}
