@@ -333,7 +333,6 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
         .expect(200);
       return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
     });
-    console.log(JSON.stringify(done));
     expect(done).toMatchObject({ status: 'completed', created: 2, rejected: 3 });
     expect(
       done.rejections.map(

@@ -28,7 +28,8 @@ function outcome(batches: FileBatch[]) {
   const rejected: string[] = [];
   for (const batch of batches) {
     const prepared = preparer.prepare(batch.input, NOW);
-    for (const piece of prepared.pieces) stored.push(...piece.values.externalId.split('\u001f'));
+    for (const piece of prepared.pieces)
+      stored.push(...Buffer.from(piece.values.externalId).toString().split('\u001f'));
     rejected.push(...prepared.rejections.map((r) => `${r.line}:${r.rule}`));
   }
   return { stored, rejected };
@@ -88,8 +89,11 @@ describe('NDJSON batches', () => {
       },
       NOW,
     );
-    expect(prepared.pieces.map((p) => p.values.externalId)).toEqual(['a\u001fb', 'a']);
-    expect(prepared.pieces[1].values.locale).toBe('fr');
+    expect(prepared.pieces.map((p) => Buffer.from(p.values.externalId).toString())).toEqual([
+      'a\u001fb',
+      'a',
+    ]);
+    expect(Buffer.from(prepared.pieces[1].values.locale).toString()).toBe('fr');
   });
 });
 

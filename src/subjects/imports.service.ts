@@ -20,7 +20,7 @@ import { fileBatches, type FileBatch } from './import.batches.js';
 import { SubjectsService } from './subjects.service.js';
 
 /** The upload is stored in sealed chunks of this size: memory stays flat whatever the file's size. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 1 * 1024 * 1024;
 /** Rows per set-based upsert. */
 const BATCH_ROWS = 5_000;
 /** Every rejected line is counted; the first ones are kept with their reasons. */
@@ -62,11 +62,13 @@ export class ImportsService {
       const chunk = Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
-      await this.repository.addChunk(
-        created.id,
-        seq,
-        cipher.currentKeyId,
-        cipher.seal(chunk, chunkAad(created.id, seq)),
+      // The 202 is answered after a normal commit, which flushes these chunks' WAL too.
+      const sealed = cipher.seal(chunk, chunkAad(created.id, seq));
+      await this.database.transaction(
+        () => this.repository.addChunk(created.id, seq, cipher.currentKeyId, sealed),
+        {
+          asyncCommit: true,
+        },
       );
       seq += 1;
     };
@@ -178,7 +180,7 @@ export class ImportsService {
     let kept = await this.repository.countRejections(row.id);
     // Batches are prepared on the threads in parallel and written in file order, one at a time, while the
     // file goes on being read: at most `maxAhead` batches are in flight.
-    const maxAhead = this.pool.threads * 2 + 1;
+    const maxAhead = this.pool.threads * 1 + 1;
     const inFlight: Array<Promise<void>> = [];
     let chain: Promise<void> = Promise.resolve();
 
@@ -190,17 +192,20 @@ export class ImportsService {
       const prepared = await next.prepared;
       const rejections = prepared.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept));
       kept += rejections.length;
-      await this.database.transaction(async () => {
-        const { created, updated } = await this.subjects.store(prepared);
-        await this.repository.addRejections(row.id, rejections);
-        await this.repository.checkpoint(row.id, {
-          linesDone: next.linesDone,
-          bytesDone: next.bytesDone,
-          created,
-          updated,
-          rejected: prepared.rejectedLines,
-        });
-      });
+      await this.database.transaction(
+        async () => {
+          const { created, updated } = await this.subjects.store(prepared);
+          await this.repository.addRejections(row.id, rejections);
+          await this.repository.checkpoint(row.id, {
+            linesDone: next.linesDone,
+            bytesDone: next.bytesDone,
+            created,
+            updated,
+            rejected: prepared.rejectedLines,
+          });
+        },
+        { asyncCommit: true },
+      );
     };
     const submit = async (batch: FileBatch) => {
       const entry = {

@@ -23,8 +23,11 @@ export class SubjectsRepository {
    */
   async upsert(columns: JoinedColumns, now: Date): Promise<{ created: number; updated: number }> {
     if (columns.rows === 0) return { created: 0, updated: 0 };
-    const c = (name: keyof SubjectColumns) =>
-      sql`string_to_array(${sql.param(columns.values[name])}, chr(31), '')`;
+    // Bytes go as a binary parameter, which PostgreSQL reads as the text it is (UTF-8).
+    const c = (name: keyof SubjectColumns) => {
+      const bytes = columns.values[name];
+      return sql`string_to_array(${sql.param(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))}, chr(31), '')`;
+    };
     const result = await this.database.db.execute(sql`
       with input as (
         select * from unnest(
