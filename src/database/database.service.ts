@@ -5,6 +5,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { AppConfig } from '../config/config.js';
 import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
@@ -20,6 +21,8 @@ export const MIGRATIONS_FOLDER = resolve(PROJECT_ROOT, 'src/database/migrations'
 
 interface Connection {
   db: Db;
+  /** The one bytea value a one-row, one-column query returns, as bytes that never were a string. */
+  readBytes(query: string, params: unknown[]): Promise<Buffer | undefined>;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,17 @@ export class DatabaseService implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * One bytea value, outside any transaction, as bytes. node-postgres turns every value into a string
+   * first (bytea as hex, twice its size); megabyte strings go to V8's large-object space and stay until a
+   * full GC, so a million-row import's heap would swing by hundreds of MB. On PostgreSQL this reads the
+   * value with a binary COPY instead.
+   */
+  async readBytes(query: string, params: unknown[]): Promise<Buffer | undefined> {
+    if (!this.connection) throw new Error('database is not open');
+    return this.connection.readBytes(query, params);
+  }
+
   async ping(): Promise<void> {
     await this.db.execute(sql`select 1`);
   }
@@ -95,7 +109,11 @@ async function openPostgres(url: string): Promise<Connection> {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
-  return { db: drizzle(pool, { schema }) as unknown as Db, close: () => pool.end() };
+  return {
+    db: drizzle(pool, { schema }) as unknown as Db,
+    readBytes: (query, params) => copyOutBytes(pool, query, params),
+    close: () => pool.end(),
+  };
 }
 
 async function openPglite(dataDir: string): Promise<Connection> {
@@ -107,5 +125,39 @@ async function openPglite(dataDir: string): Promise<Connection> {
   const client = await PGlite.create(inMemory ? dataDir : resolve(dataDir, 'pg'));
   const db = drizzle(client, { schema }) as unknown as Db;
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, close: () => client.close() };
+  return {
+    db,
+    // PGlite hands bytea over as bytes already.
+    readBytes: async (query, params) => {
+      const result = await client.query<unknown[]>(query, params, { rowMode: 'array' });
+      const value = result.rows[0]?.[0];
+      return value instanceof Uint8Array
+        ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+        : undefined;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Binary COPY of a query's first column of its first row: header, then (int16 fields, int32 length, data). */
+async function copyOutBytes(pool: pg.Pool, query: string, params: unknown[]): Promise<Buffer | undefined> {
+  // COPY takes no parameters: they are inlined as quoted literals.
+  const literal = (value: unknown) => `'${String(value).replace(/'/g, "''")}'`;
+  const text = query.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+  const client = await pool.connect();
+  try {
+    const stream = client.query(copyTo(`copy (${text}) to stdout (format binary)`));
+    const parts: Buffer[] = [];
+    for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+    const data = Buffer.concat(parts);
+    // 11-byte signature, int32 flags, int32 extension length (+ extension), then the first tuple.
+    let offset = 11 + 4;
+    offset += 4 + data.readInt32BE(offset);
+    if (offset + 2 > data.length || data.readInt16BE(offset) === -1) return undefined;
+    offset += 2;
+    const length = data.readInt32BE(offset);
+    return length < 0 ? undefined : data.subarray(offset + 4, offset + 4 + length);
+  } finally {
+    client.release();
+  }
 }

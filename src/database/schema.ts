@@ -192,7 +192,6 @@ export const subjects = pgTable(
     uniqueIndex('subjects_external_id_idx').on(t.externalId),
     index('subjects_email_hash_idx').on(t.emailHash),
     index('subjects_phone_hash_idx').on(t.phoneHash),
-    index('subjects_key_id_idx').on(t.keyId),
     index('subjects_minor_idx')
       .on(t.id)
       .where(sql`${t.minor}`),

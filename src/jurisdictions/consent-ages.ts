@@ -57,10 +57,11 @@ export function consentAges(defaultAge: number, configured: Readonly<Record<stri
 
 /** Whole years between a birth date (YYYY-MM-DD) and a day; a 29 February birthday falls on 1 March. */
 export function ageOn(birthDate: string, on: Date): number {
-  const [year, month, day] = birthDate.split('-').map(Number) as [number, number, number];
-  let age = on.getUTCFullYear() - year;
-  const beforeBirthday =
-    on.getUTCMonth() + 1 < month || (on.getUTCMonth() + 1 === month && on.getUTCDate() < day);
-  if (beforeBirthday) age -= 1;
-  return age;
+  // Read by position (YYYY-MM-DD is checked before): this runs once per imported person.
+  const year = Number(birthDate.slice(0, 4));
+  const month = Number(birthDate.slice(5, 7));
+  const day = Number(birthDate.slice(8, 10));
+  const onMonth = on.getUTCMonth() + 1;
+  const beforeBirthday = onMonth < month || (onMonth === month && on.getUTCDate() < day);
+  return on.getUTCFullYear() - year - (beforeBirthday ? 1 : 0);
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { subjectImportChunks, subjectImportRejections, subjectImports } from '../database/schema.js';
-import { toBuffer } from './subjects.repository.js';
 
 export type ImportRow = typeof subjectImports.$inferSelect;
 export type RejectionRow = typeof subjectImportRejections.$inferSelect;
@@ -37,11 +36,10 @@ export class ImportsRepository {
   }
 
   async chunk(importId: string, seq: number): Promise<Buffer | undefined> {
-    const [row] = await this.database.db
-      .select({ sealed: subjectImportChunks.sealed })
-      .from(subjectImportChunks)
-      .where(and(eq(subjectImportChunks.importId, importId), eq(subjectImportChunks.seq, seq)));
-    return row ? toBuffer(row.sealed) : undefined;
+    return this.database.readBytes(
+      'select sealed from subject_import_chunks where import_id = $1::uuid and seq = $2::integer',
+      [importId, seq],
+    );
   }
 
   async update(id: string, changes: Partial<ImportRow>): Promise<ImportRow | undefined> {

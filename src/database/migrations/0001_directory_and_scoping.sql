@@ -122,5 +122,4 @@ CREATE INDEX "subject_import_rejections_idx" ON "subject_import_rejections" USIN
 CREATE UNIQUE INDEX "subjects_external_id_idx" ON "subjects" USING btree ("external_id");--> statement-breakpoint
 CREATE INDEX "subjects_email_hash_idx" ON "subjects" USING btree ("email_hash");--> statement-breakpoint
 CREATE INDEX "subjects_phone_hash_idx" ON "subjects" USING btree ("phone_hash");--> statement-breakpoint
-CREATE INDEX "subjects_key_id_idx" ON "subjects" USING btree ("key_id");--> statement-breakpoint
 CREATE INDEX "subjects_minor_idx" ON "subjects" USING btree ("id") WHERE "subjects"."minor";
