@@ -2,7 +2,7 @@
 // built service, then previews and freezes a scope matching about half of them. On PostgreSQL (+ Redis) and
 // on the embedded database. Prints time, throughput and the service's resident memory.
 // Usage: npm run bench:directory [-- --sizes 100000,1000000 --modes pg,embedded]
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -119,6 +119,8 @@ async function generate(file, rows) {
   }
   out.end();
   await once(out, 'finish');
+  // Written through to disk before measuring, so the kernel's write-back does not compete with the import.
+  execFileSync('sync');
 }
 
 // ---- the service ----------------------------------------------------------------------------------
@@ -158,11 +160,22 @@ async function startService(env) {
 }
 
 async function api(method, path, body) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { ...AUTH, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  // The embedded database runs on the service's main thread: while it works, a kept-alive connection can
+  // be reset under a poll. Reads are retried; nothing else is (a repeated POST would be a second request).
+  let res;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      res = await fetch(`${BASE}${path}`, {
+        method,
+        headers: { ...AUTH, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      break;
+    } catch (err) {
+      if (method !== 'GET' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const json = await res.json();
   if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;

@@ -30,4 +30,21 @@ created=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/incidents" -H "Authorizat
   -H 'Content-Type: application/json' -d '{"title":"Smoke test","discoveredAt":"2026-01-02T03:04:05Z"}')
 echo "$created" | grep -q '"state":"detected"' || { echo "smoke: unexpected answer: $created" >&2; exit 1; }
 echo "$created" | grep -o '"reference":"[^"]*"'
-echo "smoke: 1 passed, 0 failed"
+incident=$(echo "$created" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+
+# The directory and scoping on the embedded database (keys generated into ./data/secrets.json).
+stored=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/subjects/bulk" -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' \
+  -d '{"subjects":[{"externalId":"s-1","email":"one@example.com","jurisdiction":"BR","dataCategories":["camera_data"]},{"externalId":"s-2","phone":"+4915112345678","dataCategories":["camera_data"]}]}')
+echo "$stored" | grep -q '"created":2' || { echo "smoke: bulk upsert answered $stored" >&2; exit 1; }
+preview=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/incidents/$incident/scope/preview" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d '{"criteria":{"dataCategories":["camera_data"]}}')
+echo "$preview" | grep -q '"total":2' || { echo "smoke: preview answered $preview" >&2; exit 1; }
+echo "$preview" | grep -q '"DE":1' || { echo "smoke: the jurisdiction was not inferred: $preview" >&2; exit 1; }
+test -f "$work/data/secrets.json" || { echo "smoke: no generated keys in data/secrets.json" >&2; exit 1; }
+if grep -q 'one@example.com' "$work/data/pg" -r 2>/dev/null; then
+  echo "smoke: an email is stored in clear in the embedded database" >&2
+  exit 1
+fi
+echo "smoke: 2 passed, 0 failed"

@@ -1,4 +1,7 @@
-import { bearer, eventually, startApp, TestApp } from './support/app.js';
+import { Redis } from 'ioredis';
+import { ImportsService } from '../src/subjects/imports.service.js';
+import { SubjectsService } from '../src/subjects/subjects.service.js';
+import { bearer, eventually, REDIS_BASE, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 /** People whose contact data must never appear in clear in the database. */
@@ -49,10 +52,11 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
   let t: TestApp;
   let responder: [string, string];
   let admin: [string, string];
+  let databaseUrl: string;
 
   beforeAll(async () => {
-    // A database of its own: counts over the whole directory must not see other files' people.
-    t = await startApp({ DATABASE_URL: await createScratchDatabase('subjects') }, 8);
+    databaseUrl = await createScratchDatabase('subjects');
+    t = await startApp({ DATABASE_URL: databaseUrl }, 8);
     responder = bearer(t.keys.responder);
     admin = bearer(t.keys.admin);
   });
@@ -399,6 +403,59 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       .send('')
       .expect(400);
     expect(empty.body.details.problems[0]).toMatchObject({ field: 'body', rule: 'isNotEmpty' });
+  });
+
+  it('rechecks minors: everyone after MINOR_AGES changed, else only those flagged', async () => {
+    // Another node of the same service, configured with California's age raised to 16.
+    const raised = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api', MINOR_AGES: 'US=16' });
+    try {
+      expect(await raised.app.get(SubjectsService).refreshMinors({ all: true })).toMatchObject({
+        changed: 1,
+      });
+    } finally {
+      await raised.close();
+    }
+    const minor = await t.query("select minor from subjects where external_id = 'u-teen-us'");
+    expect(minor).toEqual([{ minor: true }]);
+    // Under the default table again, the daily check (minors only) finds a 15-year-old Californian adult.
+    expect(await t.app.get(SubjectsService).refreshMinors({ all: false })).toMatchObject({ changed: 1 });
+    expect(await t.query("select minor from subjects where external_id = 'u-teen-us'")).toEqual([
+      { minor: false },
+    ]);
+  });
+
+  it('resumes an import after its checkpoint, re-queued by the sweep when its job was lost', async () => {
+    // An api-only node takes the upload: the job waits in Redis for a worker.
+    const api = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api' }, 11);
+    let importId: string;
+    try {
+      const lines = [1, 2, 3, 4].map((i) => JSON.stringify({ externalId: `r-${i}`, jurisdiction: 'FR' }));
+      const res = await api.http
+        .post('/v1/subjects/imports')
+        .set(...bearer(api.keys.responder))
+        .set('Content-Type', 'application/x-ndjson')
+        .send(lines.join('\n'))
+        .expect(202);
+      importId = res.body.id;
+    } finally {
+      await api.close();
+    }
+    // Redis loses the job, and an earlier attempt had committed the first two lines.
+    const redis = new Redis(`${REDIS_BASE}/11`);
+    await redis.flushdb();
+    redis.disconnect();
+    await t.query("update subject_imports set lines_done = 2, status = 'running' where id = $1", [importId]);
+    expect(await t.app.get(ImportsService).sweep()).toMatchObject({ requeued: 1 });
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${importId}`)
+        .set(...responder)
+        .expect(200);
+      return res.body.status === 'completed' ? res.body : undefined;
+    });
+    expect(done).toMatchObject({ created: 2, lines: 4 });
+    const stored = await t.query("select external_id from subjects where external_id like 'r-%' order by 1");
+    expect(stored.map((r) => r.external_id)).toEqual(['r-3', 'r-4']);
   });
 
   it('erases a person for good; only admins may', async () => {

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { AppConfig } from '../config/config.js';
+import { AppConfig, type DatabaseConfig } from '../config/config.js';
 import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
 
@@ -47,6 +47,11 @@ export class DatabaseService implements OnApplicationShutdown {
         ? await openPostgres(this.config.database.url)
         : await openPglite(this.config.database.dataDir);
     this.logger.log(`database ready (${this.config.database.kind}) in ${Date.now() - started} ms`);
+  }
+
+  /** Which engine: a few bulk paths pass bytes differently to PGlite, whose bytea conversion is slow. */
+  get kind(): DatabaseConfig['kind'] {
+    return this.config.database.kind;
   }
 
   /** The current transaction when inside {@link transaction}, else the database. */
@@ -127,13 +132,18 @@ async function openPglite(dataDir: string): Promise<Connection> {
   await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     db,
-    // PGlite hands bytea over as bytes already.
+    // PGlite converts bytea slowly (about 90 ms per MB read, 200 ms per MB written); base64 text is ten
+    // times faster.
     readBytes: async (query, params) => {
-      const result = await client.query<unknown[]>(query, params, { rowMode: 'array' });
+      const result = await client.query<unknown[]>(
+        `select encode(q.v, 'base64') from (${query}) as q(v)`,
+        params,
+        {
+          rowMode: 'array',
+        },
+      );
       const value = result.rows[0]?.[0];
-      return value instanceof Uint8Array
-        ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-        : undefined;
+      return typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
     },
     close: () => client.close(),
   };

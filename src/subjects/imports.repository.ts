@@ -32,6 +32,13 @@ export class ImportsRepository {
   }
 
   async addChunk(importId: string, seq: number, keyId: string, sealed: Buffer): Promise<void> {
+    if (this.database.kind === 'pglite') {
+      // PGlite converts a bytea parameter at 200 ms per MB; base64 text decoded in SQL is ten times faster.
+      await this.database.db.execute(sql`
+        insert into subject_import_chunks (import_id, seq, key_id, sealed)
+        values (${importId}::uuid, ${seq}, ${keyId}, decode(${sealed.toString('base64')}, 'base64'))`);
+      return;
+    }
     await this.database.db.insert(subjectImportChunks).values({ importId, seq, keyId, sealed });
   }
 

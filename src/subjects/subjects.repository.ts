@@ -23,10 +23,16 @@ export class SubjectsRepository {
    */
   async upsert(columns: JoinedColumns, now: Date): Promise<{ created: number; updated: number }> {
     if (columns.rows === 0) return { created: 0, updated: 0 };
-    // Bytes go as a binary parameter, which PostgreSQL reads as the text it is (UTF-8).
+    // Bytes go as a binary parameter, which PostgreSQL reads as the text it is (UTF-8). PGlite converts
+    // binary parameters slowly: it gets the text.
+    const asText = this.database.kind === 'pglite';
     const c = (name: keyof SubjectColumns) => {
-      const bytes = columns.values[name];
-      return sql`string_to_array(${sql.param(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))}, chr(31), '')`;
+      const bytes = Buffer.from(
+        columns.values[name].buffer,
+        columns.values[name].byteOffset,
+        columns.values[name].byteLength,
+      );
+      return sql`string_to_array(${sql.param(asText ? bytes.toString('utf8') : bytes)}, chr(31), '')`;
     };
     const result = await this.database.db.execute(sql`
       with input as (
