@@ -1,9 +1,17 @@
 // Directory at scale: generates a realistic file of people, imports it through the streaming import of the
 // built service, then previews and freezes a scope matching about half of them. On PostgreSQL (+ Redis) and
 // on the embedded database. Prints time, throughput and the service's resident memory.
-// Usage: npm run bench:directory [-- --sizes 100000,1000000 --modes pg,embedded]
+// Usage: npm run bench:directory [-- --sizes 100000,1000000 --modes pg,embedded --keep]
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +24,8 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000,1000000' },
     modes: { type: 'string', default: 'pg,embedded' },
+    // Leaves the PostgreSQL database in place (its name is printed), for looking at plans afterwards.
+    keep: { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
@@ -124,6 +134,27 @@ async function generate(file, rows) {
 }
 
 // ---- the service ----------------------------------------------------------------------------------
+/** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by `pid`. */
+function cpuSeconds({ pid, name }) {
+  const pids = pid
+    ? [pid]
+    : readdirSync('/proc').filter((p) => /^\d+$/.test(p) && readSafe(`/proc/${p}/comm`).trim() === name);
+  let ticks = 0;
+  for (const p of pids) {
+    const fields = readSafe(`/proc/${p}/stat`).split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / 100;
+}
+
+function readSafe(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -149,6 +180,7 @@ async function startService(env) {
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid))), 100);
   return {
     rss: () => rssMb(child.pid),
+    cpu: () => cpuSeconds({ pid: child.pid }),
     resetPeak: () => (peak = rssMb(child.pid)),
     peak: () => peak,
     stop: async () => {
@@ -226,6 +258,7 @@ async function measure(mode, rows, file) {
     redis.disconnect();
     env = { DATABASE_URL: url.toString(), REDIS_URL: REDIS, ...SECRETS };
     cleanup = async () => {
+      if (values.keep) return console.log(`  kept database ${name}`);
       const c = new pg.Client({ connectionString: PG_ADMIN });
       await c.connect();
       await c.query(`drop database if exists "${name}" with (force)`);
@@ -240,6 +273,7 @@ async function measure(mode, rows, file) {
   try {
     const idle = service.rss();
     service.resetPeak();
+    const cpu0 = { service: service.cpu(), database: cpuSeconds({ name: 'postgres' }) };
     const t0 = performance.now();
     const started = await upload(file);
     const uploaded = performance.now() - t0;
@@ -250,6 +284,11 @@ async function measure(mode, rows, file) {
     const imported = performance.now() - t0;
     if (done.status !== 'completed') throw new Error(`import failed: ${done.error}`);
     const importPeak = service.peak();
+    // Where the import's time went, on a machine whose cores it is meant to fill.
+    const importCpu = {
+      service: service.cpu() - cpu0.service,
+      database: cpuSeconds({ name: 'postgres' }) - cpu0.database,
+    };
 
     const incident = await api('POST', '/v1/incidents', {
       title: 'Bench: media store exposed',
@@ -282,6 +321,7 @@ async function measure(mode, rows, file) {
       importS: imported / 1000,
       idle,
       importPeak,
+      importCpu,
       previewS: previews.sort((a, b) => a - b)[1] / 1000,
       freezeS: freezeMs / 1000,
       matched: frozen.total,
@@ -307,7 +347,7 @@ try {
       const r = await measure(mode, rows, file);
       results.push(r);
       console.log(
-        `  ${mode.padEnd(9)} import ${r.importS.toFixed(1)} s (upload ${r.uploadS.toFixed(1)} s, ${Math.round(r.rows / r.importS).toLocaleString('en-US')} rows/s, ${r.created.toLocaleString('en-US')} stored, ${r.rejected} rejected), RSS ${r.idle.toFixed(0)} -> peak ${r.importPeak.toFixed(0)} MB; preview ${r.previewS.toFixed(2)} s; freeze ${r.freezeS.toFixed(2)} s (${r.matched.toLocaleString('en-US')} people)`,
+        `  ${mode.padEnd(9)} import ${r.importS.toFixed(1)} s (upload ${r.uploadS.toFixed(1)} s, ${Math.round(r.rows / r.importS).toLocaleString('en-US')} rows/s, ${r.created.toLocaleString('en-US')} stored, ${r.rejected} rejected), CPU s service ${r.importCpu.service.toFixed(1)} + database ${r.importCpu.database.toFixed(1)}, RSS ${r.idle.toFixed(0)} -> peak ${r.importPeak.toFixed(0)} MB; preview ${r.previewS.toFixed(2)} s; freeze ${r.freezeS.toFixed(2)} s (${r.matched.toLocaleString('en-US')} people)`,
       );
     }
     rmSync(file, { force: true });

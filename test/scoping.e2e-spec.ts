@@ -283,6 +283,14 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
     const rows = await affected();
     expect(rows).toHaveLength(5);
     expect(rows.filter((i) => i.externalId === null)).toHaveLength(1);
+    // No foreign key does it: the erasure itself cut the link, and no row points at a deleted person.
+    const links = await t.query(
+      `select count(*) filter (where a.subject_id is null)::int as anonymous,
+              count(*) filter (where a.subject_id is not null and s.id is null)::int as dangling
+         from affected_subjects a left join subjects s on s.id = a.subject_id where a.incident_id = $1`,
+      [incidentId],
+    );
+    expect(links).toEqual([{ anonymous: 1, dangling: 0 }]);
     const audit = await t.query(
       "select summary from audit_log where action = 'subject.erase' and target_id = 'p6'",
     );

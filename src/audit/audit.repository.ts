@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gt, gte, lt, lte, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { auditLog, auditVerifications } from '../database/schema.js';
+import { AUDIT_CHAIN_LOCK } from '../database/locks.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 export type NewAuditRow = Omit<typeof auditLog.$inferInsert, 'id'>;
@@ -19,16 +20,13 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Any 64-bit constant: serialises appends to the chain across all connections and processes. */
-const CHAIN_LOCK = 0x61756469;
-
 @Injectable()
 export class AuditRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /** Must run inside a transaction: the lock holds until it commits, so appends cannot fork the chain. */
   async lockChain(): Promise<void> {
-    await this.database.db.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
+    await this.database.db.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   }
 
   async lastHash(): Promise<string | undefined> {

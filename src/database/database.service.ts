@@ -9,13 +9,11 @@ import { to as copyTo } from 'pg-copy-streams';
 import { AppConfig, type DatabaseConfig } from '../config/config.js';
 import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
+import { MIGRATION_LOCK } from './locks.js';
 
 export type Schema = typeof schema;
 /** The same query builder over node-postgres and PGlite. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-
-/** Any 64-bit constant, distinct from BullMQ's and the audit chain's. */
-const MIGRATION_LOCK = 0x6d696772;
 
 export const MIGRATIONS_FOLDER = resolve(PROJECT_ROOT, 'src/database/migrations');
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { desc, eq, inArray, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { scopeIdLists, scopeRuns } from '../database/schema.js';
+import { AFFECTED_SETS_LOCK } from '../database/locks.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 import { countsQuery, Criteria, criteriaWhere, exposedCategories, REACHABLE_CHANNELS } from './scope.sql.js';
 
@@ -154,6 +155,8 @@ export class ScopingRepository {
   /** Holds the incident's row until the transaction ends: one freeze of a set at a time. */
   async lockIncident(incidentId: string): Promise<void> {
     await this.database.db.execute(sql`select id from incidents where id = ${incidentId}::uuid for update`);
+    // Shared with other freezes, exclusive with erasures (see AFFECTED_SETS_LOCK).
+    await this.database.db.execute(sql`select pg_advisory_xact_lock_shared(${AFFECTED_SETS_LOCK})`);
   }
 
   async setState(incidentId: string): Promise<{ size: number; notified: number; completedRuns: number }> {
@@ -202,7 +205,7 @@ export class ScopingRepository {
             s.guardian_has_email or s.guardian_has_phone, ${exposedCategories(categories)}, ${REACHABLE_CHANNELS},
             ${now}
           from subjects s where ${criteriaWhere(criteria)}
-          on conflict (incident_id, subject_id) do nothing
+          on conflict (subject_id, incident_id) do nothing
           returning 1)
         select count(*)::int as n from added`),
     );

@@ -4,6 +4,7 @@ import { DatabaseService } from '../database/database.service.js';
 import type { JoinedColumns, SubjectColumns } from './subject.batch.js';
 import { affectedSubjects, subjects } from '../database/schema.js';
 import { eq } from 'drizzle-orm';
+import { AFFECTED_SETS_LOCK } from '../database/locks.js';
 
 export type SubjectRow = typeof subjects.$inferSelect;
 
@@ -110,12 +111,15 @@ export class SubjectsRepository {
   async erase(externalId: string): Promise<{ erased: boolean; incidents: number }> {
     const row = await this.findByExternalId(externalId);
     if (!row) return { erased: false, incidents: 0 };
+    // Waits for freezes in progress: none can then commit a row naming this person.
+    await this.database.db.execute(sql`select pg_advisory_xact_lock(${AFFECTED_SETS_LOCK})`);
     const kept = await this.database.db
-      .selectDistinct({ incidentId: affectedSubjects.incidentId })
-      .from(affectedSubjects)
-      .where(eq(affectedSubjects.subjectId, row.id));
+      .update(affectedSubjects)
+      .set({ subjectId: null })
+      .where(eq(affectedSubjects.subjectId, row.id))
+      .returning({ incidentId: affectedSubjects.incidentId });
     await this.database.db.delete(subjects).where(eq(subjects.id, row.id));
-    return { erased: true, incidents: kept.length };
+    return { erased: true, incidents: new Set(kept.map((k) => k.incidentId)).size };
   }
 
   /** A page of rows whose envelope is not under `keyId`, in id order. */
