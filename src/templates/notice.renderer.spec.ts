@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import {
+  CALIFORNIA_HEADINGS,
+  CALIFORNIA_TITLE,
+  localeChain,
+  NoticeFacts,
+  NoticeRenderer,
+  TEMPLATES_DIR,
+} from './notice.renderer.js';
+
+const renderer = new NoticeRenderer();
+const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];
+const TEMPLATES = ['breach-notice', 'breach-notice-guardian'];
+const JURISDICTIONS = ['US-CA', 'US-NY', 'DE', 'FR', 'GB', 'BR', 'JP', 'CN'];
+
+// Sentinels: each part of the incident must reach the notice, word for word.
+const INCIDENT = {
+  description: 'SENTINEL-WHAT-HAPPENED',
+  occurredFrom: new Date('2026-10-30T08:00:00Z'),
+  occurredTo: new Date('2026-11-02T18:00:00Z'),
+  discoveredAt: new Date('2026-11-04T23:30:00Z'),
+  containedAt: new Date('2026-11-05T06:00:00Z'),
+  likelyConsequences: 'SENTINEL-IMPACT',
+  measuresTaken: 'SENTINEL-MEASURES-TAKEN',
+  measuresPlanned: 'SENTINEL-MEASURES-PLANNED',
+  adviceToIndividuals: 'SENTINEL-ADVICE',
+  remedies: 'SENTINEL-REMEDIES',
+};
+const URL = 'http://localhost:3000/n/2s.Q1w2E3r4T5y6U7i8O9p0Aa';
+
+const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
+  organization: 'Ai Art',
+  contactEmail: 'privacy@example.com',
+  url: URL,
+  name: 'Ana Silva',
+  child: 'Bia Silva',
+  locale: 'en',
+  timeZone: 'UTC',
+  jurisdiction: 'DE',
+  exposed: ['camera_data', 'device_identifiers'],
+  incident: INCIDENT,
+  ...over,
+});
+
+const shared = (locale: string) =>
+  JSON.parse(readFileSync(join(TEMPLATES_DIR, '_shared', 'locales', `${locale}.json`), 'utf8')) as {
+    headings: Record<string, string>;
+    categories: Record<string, string>;
+    standardAdvice: string[];
+  };
+
+describe('notice templates', () => {
+  it('has both templates in every required locale', () => {
+    for (const template of TEMPLATES) expect(renderer.locales(template)).toEqual(LOCALES);
+  });
+
+  // Every template, every locale, every jurisdiction: what the privacy policy promises each notice says
+  // (what happened, possible impact, measures taken and to be taken, what to do, remedies, contact).
+  for (const template of TEMPLATES) {
+    for (const locale of LOCALES) {
+      it(`${template} in ${locale} has every required part`, () => {
+        const strings = shared(locale);
+        for (const jurisdiction of JURISDICTIONS) {
+          const notice = renderer.render(template, facts({ locale, jurisdiction }));
+          expect(notice.locale).toBe(locale);
+          for (const [part, as] of [
+            [notice.email.html, Handlebars.escapeExpression],
+            [notice.email.text, (text: string) => text],
+          ] as const) {
+            for (const sentinel of Object.values(INCIDENT).filter((v) => typeof v === 'string')) {
+              expect(part).toContain(sentinel);
+            }
+            expect(part).toContain('privacy@example.com');
+            expect(part).toContain(URL);
+            expect(part).toContain(as(strings.categories.camera_data));
+            expect(part).toContain(as(strings.categories.device_identifiers));
+            expect(part).not.toContain(as(strings.categories.account_credentials));
+            for (const advice of strings.standardAdvice) expect(part).toContain(as(advice));
+            for (const [section, heading] of Object.entries(strings.headings)) {
+              const statutory =
+                jurisdiction === 'US-CA' ? CALIFORNIA_HEADINGS[section as 'whatHappened'] : undefined;
+              expect(part).toContain(as(statutory ?? heading));
+            }
+            // California: the title and headings in the statute's words, in every language.
+            if (jurisdiction === 'US-CA') expect(part).toContain(CALIFORNIA_TITLE);
+            else expect(part).not.toContain(CALIFORNIA_TITLE);
+          }
+          if (jurisdiction === 'US-CA') expect(notice.email.subject.startsWith(CALIFORNIA_TITLE)).toBe(true);
+          expect(notice.sms.body).toContain(URL);
+          expect(notice.sms.body).toContain('Ai Art');
+          expect(notice.push.title).toContain('Ai Art');
+          expect(notice.push.body.length).toBeGreaterThan(10);
+          // FCM's limit is 4096 bytes for the whole message; a long device token is about 200.
+          const message = {
+            message: {
+              token: 'x'.repeat(256),
+              notification: notice.push,
+              data: { url: URL, deliveryId: '1234567890' },
+            },
+          };
+          expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThan(4096);
+        }
+      });
+    }
+  }
+
+  it('keeps the English SMS to one segment, and knows what each locale takes', () => {
+    // Documented in the campaign preview; this table changes only with the words.
+    const segments: Record<string, string> = {};
+    for (const template of TEMPLATES) {
+      for (const locale of LOCALES) {
+        const { sms } = renderer.render(template, facts({ locale }));
+        segments[`${template} ${locale}`] = `${sms.encoding} ${sms.segments}`;
+      }
+    }
+    expect(segments).toEqual({
+      'breach-notice de': 'GSM-7 1',
+      'breach-notice en': 'GSM-7 1',
+      'breach-notice es': 'UCS-2 2',
+      'breach-notice fr': 'GSM-7 1',
+      'breach-notice ja': 'UCS-2 2',
+      'breach-notice pt': 'UCS-2 3',
+      'breach-notice pt-BR': 'UCS-2 3',
+      'breach-notice zh-Hans': 'UCS-2 2',
+      'breach-notice-guardian de': 'GSM-7 1',
+      'breach-notice-guardian en': 'GSM-7 1',
+      'breach-notice-guardian es': 'UCS-2 3',
+      'breach-notice-guardian fr': 'GSM-7 1',
+      'breach-notice-guardian ja': 'UCS-2 2',
+      'breach-notice-guardian pt': 'UCS-2 3',
+      'breach-notice-guardian pt-BR': 'UCS-2 3',
+      'breach-notice-guardian zh-Hans': 'UCS-2 2',
+    });
+  });
+
+  it('falls back along the locale chain', () => {
+    expect(localeChain('pt-BR')).toEqual(['pt-BR', 'pt-Latn', 'pt', 'en']);
+    expect(localeChain('zh-CN')).toEqual(['zh-CN', 'zh-Hans', 'zh', 'en']);
+    expect(renderer.resolveLocale('breach-notice', 'pt-BR')).toBe('pt-BR');
+    expect(renderer.resolveLocale('breach-notice', 'pt-PT')).toBe('pt');
+    expect(renderer.resolveLocale('breach-notice', 'zh-CN')).toBe('zh-Hans');
+    expect(renderer.resolveLocale('breach-notice', 'zh-TW')).toBe('en');
+    expect(renderer.resolveLocale('breach-notice', 'de-AT')).toBe('de');
+    expect(renderer.resolveLocale('breach-notice', 'it-IT')).toBe('en');
+    expect(renderer.resolveLocale('breach-notice', null)).toBe('en');
+  });
+
+  it('shows dates in the recipient’s time zone and language', () => {
+    const br = renderer.render('breach-notice', facts({ locale: 'pt-BR', timeZone: 'America/Sao_Paulo' }));
+    expect(br.email.text).toContain('4 de novembro de 2026');
+    expect(br.email.text).toContain('20:30');
+    const jp = renderer.render('breach-notice', facts({ locale: 'ja', timeZone: 'Asia/Tokyo' }));
+    expect(jp.email.text).toContain('2026年11月5日');
+    expect(jp.email.text).toContain('8:30');
+  });
+
+  it('inserts names and texts as text: escaped in HTML, never evaluated', () => {
+    const hostile = facts({
+      name: '<script>alert(1)</script> {{org}}',
+      incident: { ...INCIDENT, description: '<img src=x onerror=alert(1)> & {{#each x}}' },
+    });
+    const notice = renderer.render('breach-notice', hostile);
+    expect(notice.email.html).not.toContain('<script>');
+    expect(notice.email.html).not.toContain('<img');
+    expect(notice.email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; {{org}}');
+    expect(notice.email.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; {{#each x}}');
+    expect(notice.email.text).toContain('Dear <script>alert(1)</script> {{org}},');
+    expect(notice.email.text).toContain('<img src=x onerror=alert(1)> & {{#each x}}');
+  });
+
+  it('writes to a guardian about the child', () => {
+    const notice = renderer.render('breach-notice-guardian', facts({ name: 'Carla Silva', child: 'Bia' }));
+    expect(notice.email.text).toContain('Dear Carla Silva,');
+    expect(notice.email.text).toContain('parent or guardian of Bia');
+    const anonymous = renderer.render('breach-notice-guardian', facts({ name: null, child: 'Bia' }));
+    expect(anonymous.email.text).toContain('Dear parent or guardian,');
+  });
+});

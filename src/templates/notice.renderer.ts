@@ -1,0 +1,308 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { PROJECT_ROOT } from '../paths.js';
+import { smsSize, type SmsSize } from './sms-segments.js';
+
+export const TEMPLATES_DIR = join(PROJECT_ROOT, 'templates');
+/** Every fallback chain ends here. */
+export const BASE_LOCALE = 'en';
+
+export type SectionName =
+  | 'whatHappened'
+  | 'whatInformation'
+  | 'impact'
+  | 'whatWeAreDoing'
+  | 'whatYouCanDo'
+  | 'remedies'
+  | 'moreInformation';
+
+/** California Civil Code 1798.82(d)(1): the title and these headings, in these words. */
+export const CALIFORNIA_TITLE = 'Notice of Data Breach';
+export const CALIFORNIA_HEADINGS: Partial<Record<SectionName, string>> = {
+  whatHappened: 'What Happened',
+  whatInformation: 'What Information Was Involved',
+  whatWeAreDoing: 'What We Are Doing',
+  whatYouCanDo: 'What You Can Do',
+  moreInformation: 'For More Information',
+};
+
+/** The incident's words, as the responders wrote them. */
+export interface NoticeIncident {
+  description: string | null;
+  occurredFrom: Date | null;
+  occurredTo: Date | null;
+  discoveredAt: Date;
+  containedAt: Date | null;
+  likelyConsequences: string | null;
+  measuresTaken: string | null;
+  measuresPlanned: string | null;
+  adviceToIndividuals: string | null;
+  remedies: string | null;
+}
+
+/** Everything one recipient's notice says. */
+export interface NoticeFacts {
+  organization: string;
+  contactEmail: string;
+  /** The recipient's personal notice page. */
+  url: string;
+  /** The recipient's name (the guardian's, for a guardian's notice). */
+  name: string | null;
+  /** The minor's name, in a guardian's notice. */
+  child: string | null;
+  locale: string | null;
+  timeZone: string | null;
+  jurisdiction: string | null;
+  /** What of the person was exposed (data category ids). */
+  exposed: readonly string[];
+  incident: NoticeIncident;
+}
+
+export interface RenderedNotice {
+  template: string;
+  /** The locale the notice is in, after the fallback chain. */
+  locale: string;
+  email: { subject: string; html: string; text: string };
+  sms: { body: string } & SmsSize;
+  push: { title: string; body: string };
+}
+
+interface Manifest {
+  description: string;
+  audience: 'person' | 'guardian';
+  /** Another template whose layouts this one uses. */
+  layouts?: string;
+  sections: SectionName[];
+}
+
+type Strings = Record<string, unknown>;
+type Mode = 'html' | 'text';
+const LAYOUTS = ['email.subject', 'email.html', 'email.text', 'sms', 'push.title', 'push.body'] as const;
+type Layout = (typeof LAYOUTS)[number];
+
+interface LoadedTemplate {
+  name: string;
+  manifest: Manifest;
+  layouts: Record<Layout, HandlebarsTemplateDelegate>;
+  locales: Map<string, Strings>;
+}
+
+/** The chain a locale falls back along: pt-BR -> pt -> en; zh-CN -> zh-Hans -> zh -> en. */
+export function localeChain(locale: string | null): string[] {
+  const chain: string[] = [];
+  const add = (tag: string | undefined) => {
+    if (tag && !chain.includes(tag)) chain.push(tag);
+  };
+  if (locale) {
+    try {
+      const given = new Intl.Locale(locale);
+      const full = given.maximize();
+      add(given.toString());
+      if (given.region) add(`${given.language}-${given.region}`);
+      if (full.script) add(`${full.language}-${full.script}`);
+      add(given.language);
+    } catch {
+      // Validated at import; a bad tag here only means the base locale.
+    }
+  }
+  add(BASE_LOCALE);
+  return chain;
+}
+
+const readJson = (path: string): Strings => JSON.parse(readFileSync(path, 'utf8')) as Strings;
+
+/**
+ * Renders notices from `templates/`: per template, layouts (Handlebars) and one strings file per locale,
+ * over shared strings per locale (`templates/_shared`). Everything inserted is escaped for HTML in the
+ * HTML part; nothing inserted is ever evaluated, so a name like `{{x}}` arrives as text.
+ */
+export class NoticeRenderer {
+  private readonly templates = new Map<string, LoadedTemplate>();
+  private readonly shared = new Map<string, Strings>();
+  private readonly compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+  constructor(private readonly root = TEMPLATES_DIR) {
+    const sharedDir = join(root, '_shared', 'locales');
+    for (const file of readdirSync(sharedDir)) {
+      this.shared.set(file.replace(/\.json$/, ''), readJson(join(sharedDir, file)));
+    }
+    for (const name of readdirSync(root)) {
+      if (name.startsWith('_') || !existsSync(join(root, name, 'template.json'))) continue;
+      const manifest = readJson(join(root, name, 'template.json')) as unknown as Manifest;
+      if (manifest.audience === undefined) continue;
+      const layoutDir = join(root, manifest.layouts ?? name);
+      const layouts = Object.fromEntries(
+        LAYOUTS.map((layout) => [
+          layout,
+          Handlebars.compile(readFileSync(join(layoutDir, `${layout}.hbs`), 'utf8').replace(/\n$/, ''), {
+            noEscape: layout !== 'email.html',
+            strict: true,
+          }),
+        ]),
+      ) as Record<Layout, HandlebarsTemplateDelegate>;
+      const locales = new Map<string, Strings>();
+      for (const file of readdirSync(join(root, name, 'locales'))) {
+        locales.set(file.replace(/\.json$/, ''), readJson(join(root, name, 'locales', file)));
+      }
+      this.templates.set(name, { name, manifest, layouts, locales });
+    }
+  }
+
+  get names(): string[] {
+    return [...this.templates.keys()].sort();
+  }
+
+  has(name: string): boolean {
+    return this.templates.has(name);
+  }
+
+  audience(name: string): 'person' | 'guardian' {
+    return this.template(name).manifest.audience;
+  }
+
+  /** Locales a template has, each with its shared strings. */
+  locales(name: string): string[] {
+    return [...this.template(name).locales.keys()].filter((l) => this.shared.has(l)).sort();
+  }
+
+  /** The locale a recipient's notice will be in. */
+  resolveLocale(name: string, locale: string | null): string {
+    const template = this.template(name);
+    return localeChain(locale).find((l) => template.locales.has(l) && this.shared.has(l)) ?? BASE_LOCALE;
+  }
+
+  render(name: string, facts: NoticeFacts): RenderedNotice {
+    const template = this.template(name);
+    const locale = this.resolveLocale(name, facts.locale);
+    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+    const html = this.context(template, strings, locale, facts, 'html');
+    const text = this.context(template, strings, locale, facts, 'text');
+    const sms = template.layouts.sms(text);
+    return {
+      template: name,
+      locale,
+      email: {
+        subject: template.layouts['email.subject'](text),
+        html: template.layouts['email.html'](html),
+        text: template.layouts['email.text'](text),
+      },
+      sms: { body: sms, ...smsSize(sms) },
+      push: { title: template.layouts['push.title'](text), body: template.layouts['push.body'](text) },
+    };
+  }
+
+  private template(name: string): LoadedTemplate {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`no template "${name}" in ${this.root}`);
+    return template;
+  }
+
+  /** What the layouts see: every string already rendered and, for HTML, every inserted value escaped. */
+  private context(
+    template: LoadedTemplate,
+    strings: Strings,
+    locale: string,
+    facts: NoticeFacts,
+    mode: Mode,
+  ): Record<string, unknown> {
+    const escape = (value: string) => (mode === 'html' ? Handlebars.escapeExpression(value) : value);
+    const when = (date: Date | null) => (date ? formatDate(date, locale, facts.timeZone) : '');
+    const values = {
+      org: facts.organization,
+      contact: facts.contactEmail,
+      url: facts.url,
+      name: facts.name ?? '',
+      child: facts.child ?? '',
+      from: when(facts.incident.occurredFrom),
+      to: when(facts.incident.occurredTo),
+      discovered: when(facts.incident.discoveredAt),
+      contained: when(facts.incident.containedAt),
+    };
+    // Each string is rendered as text, then escaped whole for HTML: its own words and what it inserts.
+    const say = (key: string): string => {
+      const source = strings[key];
+      if (typeof source !== 'string') throw new Error(`${template.name}/${locale}: no string "${key}"`);
+      return escape(this.compile(source)(values));
+    };
+    const sayEach = (key: string): string[] =>
+      (strings[key] as string[]).map((source) => escape(this.compile(source)(values)));
+    const own = (value: string | null) => (value?.trim() ? [escape(value.trim())] : []);
+    const headings = strings.headings as Record<SectionName, string>;
+    const labels = strings.categories as Record<string, string>;
+    const california = facts.jurisdiction === 'US-CA';
+    const english = locale === BASE_LOCALE || locale.startsWith('en-');
+    const heading = (section: SectionName): string => {
+      const statutory = california ? CALIFORNIA_HEADINGS[section] : undefined;
+      if (!statutory) return escape(headings[section]);
+      return escape(english ? statutory : `${statutory} (${headings[section]})`);
+    };
+    const incident = facts.incident;
+    const happened = [
+      ...own(incident.description),
+      incident.occurredFrom && incident.occurredTo ? say('occurredBetween') : '',
+      incident.occurredFrom && !incident.occurredTo ? say('occurredSince') : '',
+      say('discovered'),
+      incident.containedAt ? say('contained') : '',
+    ].filter((p) => p !== '');
+    const body: Record<SectionName, { paragraphs: string[]; items: string[] }> = {
+      whatHappened: { paragraphs: happened, items: [] },
+      whatInformation: {
+        paragraphs: [say('dataIntro')],
+        items: facts.exposed.map((c) => escape(labels[c] ?? c.replaceAll('_', ' '))),
+      },
+      impact: { paragraphs: own(incident.likelyConsequences), items: [] },
+      whatWeAreDoing: {
+        paragraphs: [...own(incident.measuresTaken), ...own(incident.measuresPlanned)],
+        items: [],
+      },
+      whatYouCanDo: { paragraphs: own(incident.adviceToIndividuals), items: sayEach('standardAdvice') },
+      remedies: { paragraphs: own(incident.remedies), items: [] },
+      moreInformation: { paragraphs: [say('contact'), say('complaint')], items: [] },
+    };
+    const title = say('title');
+    return {
+      lang: locale,
+      url: facts.url,
+      california,
+      t: {
+        title: california ? (english ? CALIFORNIA_TITLE : `${CALIFORNIA_TITLE} (${title})`) : title,
+        subject: say('subject'),
+        greeting: facts.name ? say('greeting') : say('greetingNoName'),
+        intro: say('intro'),
+        readOnline: say('readOnline'),
+        closing: say('closing'),
+        signoff: say('signoff'),
+        sms: say('sms'),
+        pushTitle: say('pushTitle'),
+        pushBody: say('pushBody'),
+      },
+      sections: template.manifest.sections.map((section) => ({
+        heading: heading(section),
+        ...body[section],
+      })),
+    };
+  }
+
+  private compile(source: string): HandlebarsTemplateDelegate {
+    let compiled = this.compiled.get(source);
+    if (!compiled) {
+      compiled = Handlebars.compile(source, { noEscape: true, strict: true });
+      this.compiled.set(source, compiled);
+    }
+    return compiled;
+  }
+}
+
+/** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */
+export function formatDate(date: Date, locale: string, timeZone: string | null): string {
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: timeZone ?? 'UTC',
+    timeZoneName: 'short',
+  }).format(date);
+}
