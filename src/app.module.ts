@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ChannelsModule } from './channels/channels.module.js';
 import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -16,6 +17,7 @@ import { IncidentsModule } from './incidents/incidents.module.js';
 import { loggerOptions } from './logging.js';
 import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
@@ -38,6 +40,8 @@ export class AppModule {
         IncidentsModule,
         SubjectsModule,
         ScopingModule,
+        ChannelsModule,
+        NotificationsModule,
         HealthModule,
       ],
       providers: [

@@ -23,6 +23,14 @@ export enum Permission {
   ScopeRead = 'scope.read',
   /** List and export the affected people of an incident (audited). */
   AffectedRead = 'affected.read',
+  /** Draft, pause, resume and cancel notice campaigns. */
+  CampaignWrite = 'campaign.write',
+  /** See campaigns, their progress and previews (sample data only). */
+  CampaignRead = 'campaign.read',
+  /** Approve a campaign drafted by someone else; sending starts. */
+  CampaignApprove = 'campaign.approve',
+  /** Read the local outbox: messages as they would have been sent, with addresses (audited). */
+  OutboxRead = 'outbox.read',
 }
 
 export enum Role {
@@ -32,7 +40,12 @@ export enum Role {
   Auditor = 'auditor',
 }
 
-const READ: Permission[] = [Permission.IncidentRead, Permission.ScopeRead, Permission.ImportRead];
+const READ: Permission[] = [
+  Permission.IncidentRead,
+  Permission.ScopeRead,
+  Permission.ImportRead,
+  Permission.CampaignRead,
+];
 
 /** The one role-to-permissions map. */
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
@@ -46,10 +59,11 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.SubjectRead,
     Permission.ScopeWrite,
     Permission.AffectedRead,
+    Permission.CampaignWrite,
   ]),
   // Approvers read everything they may be asked to approve; approvals arrive with campaigns and reports.
   // Erasure is for admins (the privacy team answering a data subject's request).
-  [Role.Approver]: new Set([...READ, Permission.AffectedRead]),
+  [Role.Approver]: new Set([...READ, Permission.AffectedRead, Permission.CampaignApprove]),
   [Role.Auditor]: new Set([...READ, Permission.AuditRead]),
 };
 

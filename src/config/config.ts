@@ -61,6 +61,8 @@ export class AppConfig {
   readonly minorAgeDefault!: number;
   /** Configured ages per jurisdiction; they override the built-in table. */
   readonly minorAges!: Readonly<Record<string, number>>;
+  /** SMS the sender may send per second, across all worker processes. */
+  readonly smsMaxPerSecond!: number;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -122,6 +124,12 @@ export const VARIABLES: readonly Variable[] = [
     name: 'PRIVACY_CONTACT_EMAIL',
     description: 'Where affected people can reach the company',
     default: 'privacy@example.com',
+  },
+  {
+    name: 'TWILIO_MAX_PER_SECOND',
+    description:
+      'SMS per second the sender may send, held across all worker processes (a US long code: 1; toll-free: 3; short code: 100)',
+    default: '10',
   },
   {
     name: 'ADMIN_API_KEY',
@@ -284,6 +292,8 @@ export function loadConfig(env: Env): AppConfig {
     minorAges[match[1]] = Number(match[2]);
   }
 
+  const smsMaxPerSecond = integer('TWILIO_MAX_PER_SECOND', 1, 10_000);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return AppConfig.of({
     role,
@@ -304,6 +314,7 @@ export function loadConfig(env: Env): AppConfig {
     encryption,
     minorAgeDefault,
     minorAges,
+    smsMaxPerSecond,
   });
 }
 

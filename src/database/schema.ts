@@ -336,3 +336,127 @@ export const affectedSubjects = pgTable(
     index('affected_subjects_incident_idx').on(t.incidentId, t.id),
   ],
 );
+
+/** A notice campaign over an incident's affected set: draft, approved by a second person, then sent. */
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id),
+    template: text('template').notNull(),
+    channels: text('channels').array().notNull(),
+    /** `escalate`: one notice channel at a time, the next on permanent failure; `all`: every channel. */
+    mode: text('mode').notNull(),
+    includeGuardians: boolean('include_guardians').notNull(),
+    status: text('status').notNull(),
+    /** Recipients planned (one delivery each), once planned. */
+    recipients: integer('recipients'),
+    /** Sends that may have reached a provider twice (a claim whose lease ran out while in flight). */
+    possibleDuplicates: integer('possible_duplicates').notNull().default(0),
+    createdBy: uuid('created_by'),
+    approvedBy: uuid('approved_by'),
+    approvedAt: at('approved_at'),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('campaigns_incident_idx').on(t.incidentId, t.createdAt)],
+);
+
+// Deliveries, messages and batches are written set-based by the planner, a million rows at a time:
+// like affected_subjects they hold no foreign keys (checked row by row, they would cost more than the
+// rows); the planner writes them from rows it has just read inside one transaction, and nothing deletes
+// campaigns.
+
+/** One recipient of a campaign: the person, or the guardian of a minor, with the channel plan. */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id').notNull(),
+    affectedId: bigint('affected_id', { mode: 'number' }).notNull(),
+    /** Null once the person was erased. */
+    subjectId: bigint('subject_id', { mode: 'number' }),
+    /** `person` or `guardian`. */
+    recipient: text('recipient').notNull(),
+    template: text('template').notNull(),
+    /** The template locale the notice is in (after the fallback chain). */
+    locale: text('locale').notNull(),
+    timeZone: text('time_zone'),
+    jurisdiction: text('jurisdiction'),
+    /** Notice channels in the order they are tried (email, sms). */
+    plan: text('plan').array().notNull(),
+    /** A push alert pointing to the notice goes too. */
+    alert: boolean('alert').notNull(),
+    /** `pending`, `notified` (a notice channel accepted it), `unreachable`, `cancelled`. */
+    status: text('status').notNull(),
+    notifiedAt: at('notified_at'),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('deliveries_campaign_idx').on(t.campaignId, t.status)],
+);
+
+/** One send on one channel to one recipient; the unit a worker claims. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id').notNull(),
+    deliveryId: bigint('delivery_id', { mode: 'number' }).notNull(),
+    channel: text('channel').notNull(),
+    /** `queued`, `sending` (claimed, under a lease), `sent`, `delivered`, `failed`, `cancelled`. */
+    status: text('status').notNull(),
+    batchId: bigint('batch_id', { mode: 'number' }),
+    leaseUntil: at('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    /** The provider's id for it (SendGrid message id, Twilio SID, FCM name, outbox id). */
+    providerRef: text('provider_ref'),
+    /** Why it failed: a provider code or rule, never an address. */
+    error: text('error'),
+    sentAt: at('sent_at'),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    index('messages_batch_idx').on(t.batchId),
+    index('messages_campaign_idx').on(t.campaignId, t.channel, t.status),
+    index('messages_delivery_idx').on(t.deliveryId),
+  ],
+);
+
+/** What one send job does: messages of one channel, template and locale. Jobs carry the batch id only. */
+export const messageBatches = pgTable(
+  'message_batches',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id').notNull(),
+    channel: text('channel').notNull(),
+    template: text('template').notNull(),
+    locale: text('locale').notNull(),
+    /** Its recipients live in California (the statute's title and headings). */
+    california: boolean('california').notNull(),
+    size: integer('size').notNull(),
+    /** `pending` (not in the queue), `queued`, `done`. */
+    status: text('status').notNull(),
+    createdAt: at('created_at').notNull(),
+    queuedAt: at('queued_at'),
+    doneAt: at('done_at'),
+  },
+  (t) => [index('message_batches_campaign_idx').on(t.campaignId, t.status, t.channel)],
+);
+
+/** The local outbox transport: messages as they would have been sent, sealed (they hold addresses). */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').notNull(),
+    messageId: bigint('message_id', { mode: 'number' }),
+    keyId: text('key_id').notNull(),
+    sealed: bytea('sealed').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('outbox_messages_channel_idx').on(t.channel, t.id)],
+);

@@ -86,6 +86,11 @@ export class IncidentsRepository {
     return row;
   }
 
+  /** Holds the incident's row until the transaction ends. */
+  async lockIncident(id: string): Promise<void> {
+    await this.database.db.execute(sql`select id from incidents where id = ${id}::uuid for update`);
+  }
+
   async addEvent(event: NewIncidentEventRow): Promise<void> {
     await this.database.db.insert(incidentEvents).values(event);
   }

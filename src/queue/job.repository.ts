@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Job, Queue, Worker } from 'bullmq';
+import type { Job, MinimalJob, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
@@ -9,6 +9,33 @@ import { JOB_QUEUE, JobName, JobPayload, QUEUE_SETTINGS, QueueName, SCHEDULES } 
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
 
+/** A failure that says when to try again (a provider's Retry-After or rate-limit reset). */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_RETRY_DELAY_MS = 10 * 60_000;
+const SCHEDULE_REFRESH_MS = 10_000;
+
+/**
+ * The `retry-after` backoff: the provider's delay when it gave one, else exponential from the job's
+ * base delay; both with ±25% jitter so that retries of many jobs do not arrive together.
+ */
+export function retryDelay(attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob): number {
+  const base =
+    typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 1_000) : (job?.opts.backoff ?? 1_000);
+  const wanted =
+    err instanceof RetryLater && err.retryAfterMs !== undefined
+      ? err.retryAfterMs
+      : base * 2 ** Math.max(0, attemptsMade - 1);
+  return Math.round(Math.min(MAX_RETRY_DELAY_MS, wanted) * (0.75 + Math.random() * 0.5));
+}
+
 /** The only door to the queues: add jobs, run the workers, and close both in order at shutdown. */
 @Injectable()
 export class JobRepository implements BeforeApplicationShutdown {
@@ -16,6 +43,7 @@ export class JobRepository implements BeforeApplicationShutdown {
   private backend?: QueueBackend;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  private scheduleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
@@ -83,6 +111,8 @@ export class JobRepository implements BeforeApplicationShutdown {
         {
           connection: backend.connection as never,
           concurrency: QUEUE_SETTINGS[name].concurrency,
+          limiter: QUEUE_SETTINGS[name].limiter?.(this.config),
+          settings: { backoffStrategy: retryDelay },
           ...backend.workerOptions,
         },
       );
@@ -97,6 +127,16 @@ export class JobRepository implements BeforeApplicationShutdown {
       worker.on('error', (err) => this.logger.warn(`worker ${name}: ${err.message}`));
       this.workers.push(worker);
     }
+    await this.upsertSchedules();
+    // A Redis that restarted empty or was flushed forgets the schedulers too, and with them the sweeps
+    // and the reconciler that recover everything else: they are put back every few seconds.
+    this.scheduleTimer = setInterval(() => {
+      this.upsertSchedules().catch((err: Error) => this.logger.warn(`schedules: ${err.message}`));
+    }, SCHEDULE_REFRESH_MS).unref();
+    this.logger.log(`workers started for ${[...this.queues.keys()].join(', ')}`);
+  }
+
+  private async upsertSchedules(): Promise<void> {
     for (const schedule of SCHEDULES) {
       await this.queue(JOB_QUEUE[schedule.job]).upsertJobScheduler(
         schedule.id,
@@ -104,11 +144,11 @@ export class JobRepository implements BeforeApplicationShutdown {
         { name: schedule.job, data: schedule.data },
       );
     }
-    this.logger.log(`workers started for ${[...this.queues.keys()].join(', ')}`);
   }
 
   /** Closing a worker waits for its active jobs; past the timeout we stop waiting and let leases expire. */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.scheduleTimer);
     const closing = Promise.all(this.workers.map((w) => w.close()));
     const timeout = new Promise<'timeout'>((r) =>
       setTimeout(() => r('timeout'), this.config.shutdownTimeoutMs).unref(),

@@ -1,4 +1,5 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, RateLimiterOptions } from 'bullmq';
+import type { AppConfig } from '../config/config.js';
 
 // The one catalogue of queues and jobs: names, payload types and options live here and nowhere else.
 // Payloads carry ids only: never personal data, secrets or message bodies (the worker reads the rows).
@@ -9,6 +10,12 @@ export enum QueueName {
   Imports = 'imports',
   /** Freezing affected sets: short set-based statements. */
   Scoping = 'scoping',
+  /** Planning campaigns and reconciling their deliveries with the queues. */
+  Campaigns = 'campaigns',
+  /** One queue per channel, so a slow provider never holds up another. Jobs carry a batch id. */
+  Email = 'send-email',
+  Sms = 'send-sms',
+  Push = 'send-push',
 }
 
 export enum JobName {
@@ -24,6 +31,14 @@ export enum JobName {
   ImportsSweep = 'subjects.import.sweep',
   /** Re-queue scope runs whose job is gone. */
   ScopeSweep = 'scope.sweep',
+  /** Write a campaign's deliveries, messages and batches, then start sending. */
+  CampaignPlan = 'campaign.plan',
+  /** Send one batch of messages on a channel. */
+  SendEmail = 'send.email',
+  SendSms = 'send.sms',
+  SendPush = 'send.push',
+  /** Reclaim expired leases, re-queue batches whose job is gone, top up sending windows, finish campaigns. */
+  DeliveriesReconcile = 'deliveries.reconcile',
 }
 
 export interface JobPayloads {
@@ -33,6 +48,11 @@ export interface JobPayloads {
   [JobName.ScopeFreeze]: { scopeRunId: string };
   [JobName.ImportsSweep]: Record<string, never>;
   [JobName.ScopeSweep]: Record<string, never>;
+  [JobName.CampaignPlan]: { campaignId: string };
+  [JobName.SendEmail]: { batchId: number };
+  [JobName.SendSms]: { batchId: number };
+  [JobName.SendPush]: { batchId: number };
+  [JobName.DeliveriesReconcile]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -44,12 +64,34 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScopeFreeze]: QueueName.Scoping,
   [JobName.ImportsSweep]: QueueName.Maintenance,
   [JobName.ScopeSweep]: QueueName.Maintenance,
+  [JobName.CampaignPlan]: QueueName.Campaigns,
+  [JobName.SendEmail]: QueueName.Email,
+  [JobName.SendSms]: QueueName.Sms,
+  [JobName.SendPush]: QueueName.Push,
+  [JobName.DeliveriesReconcile]: QueueName.Campaigns,
 };
 
 export interface QueueSettings {
   concurrency: number;
   defaults: JobsOptions;
+  /** A limit on jobs started per interval, shared by every worker process (kept in the queue backend). */
+  limiter?: (config: AppConfig) => RateLimiterOptions | undefined;
 }
+
+/** Messages per SMS job: a second's worth at the sender's rate, at most 50. */
+export const smsBatchSize = (config: AppConfig): number => Math.max(1, Math.min(50, config.smsMaxPerSecond));
+
+/**
+ * Send jobs: a transient provider failure is thrown, and retried with exponential backoff and jitter, or
+ * after the provider's Retry-After (see `retryDelay` in the channels). State lives in PostgreSQL, so
+ * finished jobs are not kept.
+ */
+const SEND: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'retry-after', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
 
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   [QueueName.Maintenance]: {
@@ -81,6 +123,27 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
       removeOnFail: { count: 500 },
     },
   },
+  [QueueName.Campaigns]: {
+    concurrency: 2,
+    defaults: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 500 },
+    },
+  },
+  // A send job waits on the provider most of its time: several per process.
+  [QueueName.Email]: { concurrency: 8, defaults: SEND },
+  [QueueName.Sms]: {
+    concurrency: 4,
+    defaults: SEND,
+    // One SMS batch per interval such that the sender's messages per second hold across all workers.
+    limiter: (config) => ({
+      max: 1,
+      duration: Math.ceil((1000 * smsBatchSize(config)) / config.smsMaxPerSecond),
+    }),
+  },
+  [QueueName.Push]: { concurrency: 4, defaults: SEND },
 };
 
 /** Recurring jobs, upserted at worker start. */
@@ -104,4 +167,5 @@ export const SCHEDULES: ReadonlyArray<{
   },
   { id: 'imports-sweep', job: JobName.ImportsSweep, everyMs: 60_000, data: {} },
   { id: 'scope-sweep', job: JobName.ScopeSweep, everyMs: 60_000, data: {} },
+  { id: 'deliveries-reconcile', job: JobName.DeliveriesReconcile, everyMs: 15_000, data: {} },
 ];

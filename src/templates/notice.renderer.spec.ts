@@ -7,6 +7,7 @@ import {
   localeChain,
   NoticeFacts,
   NoticeRenderer,
+  substitute,
   TEMPLATES_DIR,
 } from './notice.renderer.js';
 
@@ -168,6 +169,29 @@ describe('notice templates', () => {
     expect(notice.email.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; {{#each x}}');
     expect(notice.email.text).toContain('Dear <script>alert(1)</script> {{org}},');
     expect(notice.email.text).toContain('<img src=x onerror=alert(1)> & {{#each x}}');
+  });
+
+  it('renders one email per batch whose substitutions give each recipient exactly their own notice', () => {
+    const people: Array<Partial<NoticeFacts>> = [
+      { name: 'Ana', timeZone: 'America/Sao_Paulo', exposed: ['camera_data'] },
+      { name: null, timeZone: 'Asia/Tokyo', exposed: ['logs', 'app_usage', 'brand_new_category'] },
+      { name: '<b>%url%</b> & {{x}}', child: '%greeting_h%', timeZone: null, exposed: ['device_info'] },
+    ];
+    for (const template of TEMPLATES) {
+      for (const locale of ['en', 'pt-BR', 'ja']) {
+        for (const jurisdiction of ['US-CA', 'BR']) {
+          const shared = renderer.renderShared(template, facts({ locale, jurisdiction }));
+          for (const person of people) {
+            const own = facts({ locale, jurisdiction, ...person, url: `${URL}-${person.timeZone}` });
+            const values = renderer.substitutions(template, own);
+            const direct = renderer.render(template, own).email;
+            expect(substitute(shared.subject, values)).toBe(direct.subject);
+            expect(substitute(shared.html, values)).toBe(direct.html);
+            expect(substitute(shared.text, values)).toBe(direct.text);
+          }
+        }
+      }
+    }
   });
 
   it('writes to a guardian about the child', () => {

@@ -192,6 +192,57 @@ export class NoticeRenderer {
     };
   }
 
+  /**
+   * One email for a batch of recipients who share template, locale and jurisdiction rules: what differs
+   * per person (greeting, the child's name, exposed data, dates in their zone, their link) is a
+   * `%token%`, filled per recipient by {@link substitutions} (SendGrid's per-personalization
+   * substitutions). Applying them gives exactly what {@link render} gives.
+   */
+  renderShared(name: string, facts: NoticeFacts): RenderedNotice['email'] & { locale: string } {
+    const template = this.template(name);
+    const locale = this.resolveLocale(name, facts.locale);
+    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+    const html = this.context(template, strings, locale, facts, 'html', true);
+    const text = this.context(template, strings, locale, facts, 'text', true);
+    return {
+      locale,
+      subject: template.layouts['email.subject'](text),
+      html: template.layouts['email.html'](html),
+      text: template.layouts['email.text'](text),
+    };
+  }
+
+  /** The values of {@link renderShared}'s tokens for one recipient. */
+  substitutions(name: string, facts: NoticeFacts): Record<string, string> {
+    const template = this.template(name);
+    const locale = this.resolveLocale(name, facts.locale);
+    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+    const values: Record<string, string> = { '%url%': facts.url };
+    for (const mode of ['html', 'text'] as const) {
+      const m = mode === 'html' ? 'h' : 't';
+      const context = this.context(template, strings, locale, facts, mode) as {
+        t: { greeting: string };
+        sections: Array<{ items: string[] }>;
+      };
+      const information = template.manifest.sections.indexOf('whatInformation');
+      const items = context.sections[information]?.items ?? [];
+      values[`%greeting_${m}%`] = context.t.greeting;
+      values[`%categories_${m}%`] = items.join(mode === 'html' ? '</li>\n<li>' : '\n- ');
+      values[`%child_${m}%`] =
+        mode === 'html' ? Handlebars.escapeExpression(facts.child ?? '') : (facts.child ?? '');
+    }
+    const dates = {
+      from: facts.incident.occurredFrom,
+      to: facts.incident.occurredTo,
+      discovered: facts.incident.discoveredAt,
+      contained: facts.incident.containedAt,
+    };
+    for (const [token, date] of Object.entries(dates)) {
+      if (date) values[`%${token}%`] = formatDate(date, locale, facts.timeZone);
+    }
+    return values;
+  }
+
   private template(name: string): LoadedTemplate {
     const template = this.templates.get(name);
     if (!template) throw new Error(`no template "${name}" in ${this.root}`);
@@ -205,19 +256,23 @@ export class NoticeRenderer {
     locale: string,
     facts: NoticeFacts,
     mode: Mode,
+    tokens = false,
   ): Record<string, unknown> {
     const escape = (value: string) => (mode === 'html' ? Handlebars.escapeExpression(value) : value);
-    const when = (date: Date | null) => (date ? formatDate(date, locale, facts.timeZone) : '');
+    const m = mode === 'html' ? 'h' : 't';
+    const when = (date: Date | null, token: string) =>
+      !date ? '' : tokens ? `%${token}%` : formatDate(date, locale, facts.timeZone);
     const values = {
       org: facts.organization,
       contact: facts.contactEmail,
-      url: facts.url,
+      url: tokens ? '%url%' : facts.url,
       name: facts.name ?? '',
-      child: facts.child ?? '',
-      from: when(facts.incident.occurredFrom),
-      to: when(facts.incident.occurredTo),
-      discovered: when(facts.incident.discoveredAt),
-      contained: when(facts.incident.containedAt),
+      // Escaped by `say` with the rest of the string: the token is plain text for both parts.
+      child: tokens ? `%child_${m}%` : (facts.child ?? ''),
+      from: when(facts.incident.occurredFrom, 'from'),
+      to: when(facts.incident.occurredTo, 'to'),
+      discovered: when(facts.incident.discoveredAt, 'discovered'),
+      contained: when(facts.incident.containedAt, 'contained'),
     };
     // Each string is rendered as text, then escaped whole for HTML: its own words and what it inserts.
     const say = (key: string): string => {
@@ -249,7 +304,9 @@ export class NoticeRenderer {
       whatHappened: { paragraphs: happened, items: [] },
       whatInformation: {
         paragraphs: [say('dataIntro')],
-        items: facts.exposed.map((c) => escape(labels[c] ?? c.replaceAll('_', ' '))),
+        items: tokens
+          ? [`%categories_${m}%`]
+          : facts.exposed.map((c) => escape(labels[c] ?? c.replaceAll('_', ' '))),
       },
       impact: { paragraphs: own(incident.likelyConsequences), items: [] },
       whatWeAreDoing: {
@@ -263,12 +320,12 @@ export class NoticeRenderer {
     const title = say('title');
     return {
       lang: locale,
-      url: facts.url,
+      url: values.url,
       california,
       t: {
         title: california ? (english ? CALIFORNIA_TITLE : `${CALIFORNIA_TITLE} (${title})`) : title,
         subject: say('subject'),
-        greeting: facts.name ? say('greeting') : say('greetingNoName'),
+        greeting: tokens ? `%greeting_${m}%` : facts.name ? say('greeting') : say('greetingNoName'),
         intro: say('intro'),
         readOnline: say('readOnline'),
         closing: say('closing'),
@@ -292,6 +349,17 @@ export class NoticeRenderer {
     }
     return compiled;
   }
+}
+
+/**
+ * What SendGrid does with a personalization's substitutions, for the outbox and the tests: one pass, so a
+ * value that happens to look like a token (a name "%url%") is never replaced in turn.
+ */
+export function substitute(text: string, substitutions: Record<string, string>): string {
+  const tokens = Object.keys(substitutions);
+  if (tokens.length === 0) return text;
+  const pattern = new RegExp(tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return text.replace(pattern, (token) => substitutions[token] ?? token);
 }
 
 /** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */

@@ -1,0 +1,66 @@
+// One port per channel; adapters (SendGrid, Twilio, FCM, the local outbox) are chosen by configuration.
+// Adapters classify every provider answer, so the pipeline only knows sent / permanent / transient.
+
+export type Channel = 'email' | 'sms' | 'push';
+export const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
+/** Channels that carry the legal notice; push only points to it. */
+export const NOTICE_CHANNELS: readonly Channel[] = ['email', 'sms'];
+
+export type SendOutcome =
+  | { kind: 'sent'; providerRef: string }
+  /** The address, number or token will not work: move on to the next channel of the plan. */
+  | { kind: 'permanent'; code: string }
+  /** Try again later (timeouts, 5xx, 429), after `retryAfterMs` when the provider said. */
+  | { kind: 'transient'; code: string; retryAfterMs?: number };
+
+export interface EmailRecipient {
+  messageId: number;
+  to: string;
+  /** Token -> value, filled into the shared subject and bodies (SendGrid's substitutions). */
+  substitutions: Record<string, string>;
+}
+
+/** One request's worth: one locale, one body with per-recipient substitutions, up to 1000 recipients. */
+export interface EmailBatch {
+  subject: string;
+  html: string;
+  text: string;
+  recipients: EmailRecipient[];
+}
+
+export interface SmsMessage {
+  messageId: number;
+  to: string;
+  body: string;
+}
+
+export interface PushMessage {
+  messageId: number;
+  token: string;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+}
+
+export type PushOutcome = SendOutcome & { unregistered?: boolean };
+
+export interface EmailPort {
+  readonly name: string;
+  /** One outcome per recipient, in order. */
+  send(batch: EmailBatch): Promise<SendOutcome[]>;
+}
+
+export interface SmsPort {
+  readonly name: string;
+  send(message: SmsMessage): Promise<SendOutcome>;
+}
+
+export interface PushPort {
+  readonly name: string;
+  /** Up to 500 messages; one outcome per message, in order. */
+  send(messages: PushMessage[]): Promise<PushOutcome[]>;
+}
+
+export const EMAIL_PORT = Symbol('EmailPort');
+export const SMS_PORT = Symbol('SmsPort');
+export const PUSH_PORT = Symbol('PushPort');

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../common/actor.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { CryptoService } from '../../crypto/crypto.service.js';
+import { DatabaseService } from '../../database/database.service.js';
+import type { OutboxPageDto } from '../../notifications/campaigns.dto.js';
+import { outboxAad } from './outbox.adapter.js';
+import { OutboxRepository } from './outbox.repository.js';
+
+@Injectable()
+export class OutboxService {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: OutboxRepository,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Outbox messages hold addresses and names: opened here only, and the read is audited. */
+  async page(
+    actor: Actor,
+    channel: string | undefined,
+    before: number | undefined,
+    limit: number,
+  ): Promise<OutboxPageDto> {
+    return this.database.transaction(async () => {
+      const rows = await this.repository.page(channel, before, limit);
+      await this.audit.record(actor, {
+        action: 'outbox.read',
+        targetType: 'outbox',
+        targetId: channel ?? 'all',
+        summary: { count: rows.length, before: before ?? null },
+      });
+      return {
+        items: rows.map((row) => ({
+          id: row.id,
+          channel: row.channel,
+          messageId: row.messageId,
+          content: this.crypto.cipher.openJson<Record<string, unknown>>(
+            Buffer.from(row.sealed),
+            outboxAad(row.channel, row.messageId ?? 0),
+          ),
+          createdAt: row.createdAt.toISOString(),
+        })),
+        nextBefore: rows.length === limit ? rows[rows.length - 1].id : null,
+      };
+    });
+  }
+}

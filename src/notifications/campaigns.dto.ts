@@ -1,0 +1,186 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { CHANNELS, type Channel } from '../channels/channel.port.js';
+import { CampaignStatus } from './campaign.rules.js';
+
+export class CreateCampaignDto {
+  @ApiProperty({
+    example: 'breach-notice',
+    description: 'A template of templates/ (its guardian version is used for guardians)',
+  })
+  @IsString()
+  @MaxLength(100)
+  template!: string;
+
+  @ApiProperty({ type: [String], enum: CHANNELS, example: ['email', 'sms', 'push'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(CHANNELS, { each: true, message: `each channel must be one of ${CHANNELS.join(', ')}` })
+  channels!: Channel[];
+
+  @ApiProperty({
+    enum: ['escalate', 'all'],
+    description:
+      '`escalate`: the first notice channel of each person (by their preferences), the next only on permanent failure; `all`: every notice channel at once. Push, when chosen, is an alert pointing to the notice: it goes alongside, and alone it does not count as notifying anyone.',
+  })
+  @IsIn(['escalate', 'all'])
+  mode!: 'escalate' | 'all';
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "Minors with a guardian's contact are notified through their guardian (the guardian version)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  includeGuardians?: boolean;
+}
+
+export class PreviewQueryDto {
+  @ApiPropertyOptional({
+    example: 'pt-BR',
+    description: 'The recipient locale; falls back along pt-BR -> pt -> en',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a BCP 47 tag like pt-BR' })
+  locale?: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Only this channel' })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ example: 'US-CA' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/, { message: 'jurisdiction must look like BR or US-CA' })
+  jurisdiction?: string;
+
+  @ApiPropertyOptional({
+    example: 'America/Sao_Paulo',
+    description: 'IANA time zone of the dates (UTC when unset)',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/, {
+    message: 'timeZone must be an IANA zone like Europe/Berlin',
+  })
+  timeZone?: string;
+
+  @ApiPropertyOptional({ enum: ['person', 'guardian'], default: 'person' })
+  @IsOptional()
+  @IsIn(['person', 'guardian'])
+  recipient?: 'person' | 'guardian';
+}
+
+class PreviewEmailDto {
+  @ApiProperty() subject!: string;
+  @ApiProperty() html!: string;
+  @ApiProperty() text!: string;
+}
+
+class PreviewSmsDto {
+  @ApiProperty() body!: string;
+  @ApiProperty({ enum: ['GSM-7', 'UCS-2'] }) encoding!: string;
+  @ApiProperty({ description: 'Septets (GSM-7) or UTF-16 code units (UCS-2)' }) units!: number;
+  @ApiProperty({ description: 'Segments the message takes (and is billed as)' }) segments!: number;
+}
+
+class PreviewPushDto {
+  @ApiProperty() title!: string;
+  @ApiProperty() body!: string;
+}
+
+export class CampaignPreviewDto {
+  @ApiProperty() template!: string;
+  @ApiProperty({ description: 'The locale the notice is in, after the fallback chain' }) locale!: string;
+  @ApiPropertyOptional({ type: PreviewEmailDto }) email?: PreviewEmailDto;
+  @ApiPropertyOptional({ type: PreviewSmsDto }) sms?: PreviewSmsDto;
+  @ApiPropertyOptional({ type: PreviewPushDto }) push?: PreviewPushDto;
+}
+
+class ProgressDto {
+  @ApiProperty({
+    description: 'Recipients by outcome: pending, notified, unreachable, cancelled',
+    example: { pending: 10, notified: 980, unreachable: 10 },
+  })
+  deliveries!: Record<string, number>;
+  @ApiProperty({
+    description: 'Messages by channel and state: queued, sending, sent, delivered, failed, cancelled',
+    example: { email: { sent: 900, failed: 5 }, push: { sent: 400 } },
+  })
+  messages!: Record<string, Record<string, number>>;
+  @ApiProperty({ description: 'Messages sent in the last minute' }) sentLastMinute!: number;
+  @ApiProperty({ description: 'Messages not sent yet' }) remaining!: number;
+  @ApiProperty({ description: 'Messages per second over the last minute' }) ratePerSecond!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'At the current rate; null when nothing moves' })
+  etaSeconds!: number | null;
+}
+
+export class CampaignDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() incidentId!: string;
+  @ApiProperty() template!: string;
+  @ApiProperty({ type: [String], enum: CHANNELS }) channels!: string[];
+  @ApiProperty({ enum: ['escalate', 'all'] }) mode!: string;
+  @ApiProperty() includeGuardians!: boolean;
+  @ApiProperty({ enum: Object.values(CampaignStatus) }) status!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Recipients planned, once approved and planned' })
+  recipients!: number | null;
+  @ApiProperty({ description: 'Sends that may have reached a provider twice (worker lost mid-batch)' })
+  possibleDuplicates!: number;
+  @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) approvedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) approvedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: ProgressDto }) progress?: ProgressDto;
+}
+
+export class CampaignListDto {
+  @ApiProperty({ type: [CampaignDto] }) items!: CampaignDto[];
+}
+
+export class OutboxQueryDto {
+  @ApiPropertyOptional({ enum: CHANNELS })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: Channel;
+
+  @ApiPropertyOptional({ description: 'Messages older than this id (the previous page’s nextBefore)' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'before must be a message id' })
+  before?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Matches(/^([1-9]\d{0,1}|[1-4]\d\d|500)$/, { message: 'limit must be a whole number from 1 to 500' })
+  limit?: string;
+}
+
+export class OutboxMessageDto {
+  @ApiProperty() id!: number;
+  @ApiProperty({ enum: CHANNELS }) channel!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'The campaign message it carries' })
+  messageId!: number | null;
+  @ApiProperty({
+    description: 'What would have been sent: to, subject, html, text / to, body / token, title, body, data',
+  })
+  content!: Record<string, unknown>;
+  @ApiProperty() createdAt!: string;
+}
+
+export class OutboxPageDto {
+  @ApiProperty({ type: [OutboxMessageDto] }) items!: OutboxMessageDto[];
+  @ApiProperty({ nullable: true, type: Number }) nextBefore!: number | null;
+}

@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { campaigns, messageBatches } from '../database/schema.js';
+import { rowsOf } from '../subjects/subjects.repository.js';
+import type { Channel } from '../channels/channel.port.js';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type BatchRow = typeof messageBatches.$inferSelect;
+
+export interface PlanSettings {
+  campaignId: string;
+  incidentId: string;
+  /** Each locale of the directory and the template locale it falls back to (resolved in code). */
+  locales: { from: string[]; to: string[]; fallback: string };
+  channels: readonly Channel[];
+  mode: 'escalate' | 'all';
+  includeGuardians: boolean;
+  template: string;
+  guardianTemplate: string;
+  now: Date;
+}
+
+/** Advisory lock key of one campaign (batch assignment and dispatch are serialised per campaign). */
+export const campaignLock = (campaignId: string) =>
+  sql`pg_advisory_xact_lock(hashtext(${`campaign:${campaignId}`}))`;
+
+@Injectable()
+export class CampaignsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async create(values: typeof campaigns.$inferInsert): Promise<CampaignRow> {
+    const [row] = await this.database.db.insert(campaigns).values(values).returning();
+    return row;
+  }
+
+  async find(id: string): Promise<CampaignRow | undefined> {
+    const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id));
+    return row;
+  }
+
+  async forIncident(incidentId: string): Promise<CampaignRow[]> {
+    return this.database.db
+      .select()
+      .from(campaigns)
+      .where(eq(campaigns.incidentId, incidentId))
+      .orderBy(desc(campaigns.createdAt));
+  }
+
+  /** Moves a campaign from one of `from` to `to`; undefined when it was not in one of them. */
+  async move(
+    id: string,
+    from: readonly string[],
+    changes: Partial<CampaignRow> & { status: string },
+  ): Promise<CampaignRow | undefined> {
+    const [row] = await this.database.db
+      .update(campaigns)
+      .set({ ...changes, updatedAt: changes.updatedAt ?? new Date() })
+      .where(and(eq(campaigns.id, id), inArray(campaigns.status, [...from])))
+      .returning();
+    return row;
+  }
+
+  async withStatus(statuses: readonly string[]): Promise<CampaignRow[]> {
+    return this.database.db
+      .select()
+      .from(campaigns)
+      .where(inArray(campaigns.status, [...statuses]));
+  }
+
+  /** The locales of the people a campaign would reach. */
+  async localesOf(incidentId: string): Promise<Array<string | null>> {
+    const rows = rowsOf<{ locale: string | null }>(
+      await this.database.db.execute(sql`
+        select distinct s.locale from affected_subjects a join subjects s on s.id = a.subject_id
+        where a.incident_id = ${incidentId}::uuid and a.notified_at is null`),
+    );
+    return rows.map((r) => r.locale);
+  }
+
+  async lockCampaign(campaignId: string): Promise<void> {
+    await this.database.db.execute(sql`select ${campaignLock(campaignId)}`);
+  }
+
+  /**
+   * Writes one delivery per recipient of the affected set who has not been notified yet: the guardian
+   * for a minor with guardian contact (when the campaign includes guardians), else the person; with the
+   * notice channels in the person's order of preference among the campaign's, and a push alert when
+   * the campaign has push and the person a token. Returns how many.
+   */
+  async planDeliveries(p: PlanSettings): Promise<number> {
+    const guardian = p.includeGuardians
+      ? sql`(a.minor and (s.guardian_has_email or s.guardian_has_phone))`
+      : sql`false`;
+    const [row] = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        with planned as (
+          insert into deliveries (campaign_id, affected_id, subject_id, recipient, template, locale, time_zone,
+            jurisdiction, plan, alert, status, updated_at)
+          select ${p.campaignId}::uuid, a.id, s.id,
+            case when g.guardian then 'guardian' else 'person' end,
+            case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
+            coalesce((select l.t from unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.to)}::text[])
+                        as l(f, t) where l.f = s.locale), ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
+            ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0,
+            case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
+            ${p.now}
+          from affected_subjects a
+          join subjects s on s.id = a.subject_id
+          cross join lateral (select ${guardian} as guardian) gg
+          cross join lateral (
+            select gg.guardian as guardian, array(
+              select ch from unnest(array['email', 'sms']) with ordinality as o(ch, n)
+              where ch = any(${sql.param([...p.channels])}::text[])
+                and case ch
+                  when 'email' then (case when gg.guardian then s.guardian_has_email else s.has_email end)
+                  else (case when gg.guardian then s.guardian_has_phone else s.has_phone end) end
+              order by case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
+            )::text[] as plan) g
+          where a.incident_id = ${p.incidentId}::uuid and a.notified_at is null
+          returning 1)
+        select count(*)::int as n from planned`),
+    );
+    return row?.n ?? 0;
+  }
+
+  /** The first messages: the first notice channel (escalate) or every one (all), and the push alert. */
+  async planMessages(campaignId: string, mode: 'escalate' | 'all', now: Date): Promise<void> {
+    const notice = mode === 'all' ? sql`d.plan` : sql`d.plan[1:1]`;
+    await this.database.db.execute(sql`
+      insert into messages (campaign_id, delivery_id, channel, status, updated_at)
+      select d.campaign_id, d.id, ch, 'queued', ${now}
+      from deliveries d
+      cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as ch
+      where d.campaign_id = ${campaignId}::uuid`);
+  }
+
+  /** The next notice channel of a delivery's plan after `failed`, if any, as a new queued message. */
+  async escalate(deliveryIds: number[], now: Date): Promise<{ escalated: number[]; exhausted: number[] }> {
+    if (deliveryIds.length === 0) return { escalated: [], exhausted: [] };
+    const rows = rowsOf<{ delivery_id: string | number; next: string | null }>(
+      await this.database.db.execute(sql`
+        with tried as (
+          select d.id, d.campaign_id, d.plan,
+                 array(select m.channel from messages m where m.delivery_id = d.id) as used
+          from deliveries d where d.id = any(${sql.param(deliveryIds)}::bigint[]) and d.status = 'pending'),
+        nexts as (
+          select t.id, t.campaign_id,
+                 (select ch from unnest(t.plan) with ordinality o(ch, n)
+                   where not (ch = any(t.used)) order by n limit 1) as next
+          from tried t),
+        added as (
+          insert into messages (campaign_id, delivery_id, channel, status, updated_at)
+          select campaign_id, id, next, 'queued', ${now} from nexts where next is not null
+          returning 1)
+        select id as delivery_id, next from nexts`),
+    );
+    return {
+      escalated: rows.filter((r) => r.next).map((r) => Number(r.delivery_id)),
+      exhausted: rows.filter((r) => !r.next).map((r) => Number(r.delivery_id)),
+    };
+  }
+
+  /**
+   * Puts every queued message without a batch into batches of one channel, template, locale and
+   * jurisdiction rule, at most `sizes[channel]` each. Set-based; serialised per campaign by its lock.
+   */
+  async assignBatches(campaignId: string, sizes: Record<Channel, number>, now: Date): Promise<number> {
+    await this.lockCampaign(campaignId);
+    const [row] = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        with ranked as materialized (
+          select m.id, m.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false) as california,
+            (row_number() over (
+               partition by m.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false)
+               order by m.id) - 1)
+              / case m.channel when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
+                               else ${sizes.push}::int end as n
+          from messages m join deliveries d on d.id = m.delivery_id
+          where m.campaign_id = ${campaignId}::uuid and m.batch_id is null and m.status = 'queued'),
+        groups as materialized (
+          select channel, template, locale, california, n, count(*)::int as size,
+                 nextval('message_batches_id_seq') as batch_id
+          from ranked group by channel, template, locale, california, n),
+        made as (
+          insert into message_batches (id, campaign_id, channel, template, locale, california, size, status,
+            created_at)
+          select batch_id, ${campaignId}::uuid, channel, template, locale, california, size, 'pending', ${now}
+          from groups
+          returning 1),
+        assigned as (
+          update messages msg set batch_id = g.batch_id
+          from ranked r join groups g using (channel, template, locale, california, n)
+          where msg.id = r.id
+          returning 1)
+        select (select count(*)::int from assigned) as n, (select count(*) from made) as batches`),
+    );
+    return row?.n ?? 0;
+  }
+}

@@ -1,0 +1,371 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Actor } from '../common/actor.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { CHANNELS, type Channel } from '../channels/channel.port.js';
+import { Clock } from '../common/clock.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { CryptoService } from '../crypto/crypto.service.js';
+import { DatabaseService } from '../database/database.service.js';
+import { IncidentState } from '../incidents/incident.lifecycle.js';
+import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import { IncidentsService } from '../incidents/incidents.service.js';
+import { JobRepository } from '../queue/job.repository.js';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { NoticeRenderer, type RenderedNotice } from '../templates/notice.renderer.js';
+import {
+  ACTIVE_STATUSES,
+  batchSizes,
+  CampaignStatus,
+  guardianTemplate,
+  NOTICE_FACTS,
+  WINDOW,
+} from './campaign.rules.js';
+import { CampaignRow, CampaignsRepository } from './campaigns.repository.js';
+import { DeliveriesRepository, Progress } from './deliveries.repository.js';
+import { NoticeTokens } from './notice-token.js';
+
+export interface CreateCampaign {
+  template: string;
+  channels: Channel[];
+  mode: 'escalate' | 'all';
+  includeGuardians: boolean;
+}
+
+export interface CampaignView extends CampaignRow {
+  progress: Progress & { ratePerSecond: number; etaSeconds: number | null };
+}
+
+export interface PreviewQuery {
+  locale?: string;
+  jurisdiction?: string;
+  timeZone?: string;
+  recipient?: 'person' | 'guardian';
+}
+
+const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
+const SEND_JOB: Record<Channel, JobName.SendEmail | JobName.SendSms | JobName.SendPush> = {
+  email: JobName.SendEmail,
+  sms: JobName.SendSms,
+  push: JobName.SendPush,
+};
+export const batchJobId = (batchId: number): string => `batch-${batchId}`;
+export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
+
+/** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
+@Injectable()
+export class CampaignsService {
+  private readonly logger = new Logger(CampaignsService.name);
+  readonly tokens: NoticeTokens;
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: CampaignsRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly incidents: IncidentsService,
+    private readonly timeline: IncidentsRepository,
+    private readonly jobs: JobRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly renderer: NoticeRenderer,
+    crypto: CryptoService,
+  ) {
+    this.tokens = new NoticeTokens(crypto.keys.hashKey);
+  }
+
+  async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
+    const incident = await this.incidents.get(incidentId);
+    if (CLOSED_INCIDENT.has(incident.state)) {
+      throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
+    }
+    this.checkTemplate(input);
+    const missing = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
+    if (missing.length > 0) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `every notice must say what happened, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
+        { missing },
+      );
+    }
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      await this.timeline.lockIncident(incidentId);
+      const active = (await this.repository.forIncident(incidentId)).filter((c) =>
+        ACTIVE_STATUSES.includes(c.status),
+      );
+      if (active.length > 0) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `campaign ${active[0].id} of this incident is ${active[0].status}: finish or cancel it first`,
+          { campaignId: active[0].id },
+        );
+      }
+      const campaign = await this.repository.create({
+        incidentId,
+        template: input.template,
+        channels: input.channels,
+        mode: input.mode,
+        includeGuardians: input.includeGuardians,
+        status: CampaignStatus.Draft,
+        createdBy: actor.keyId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.record(actor, campaign, 'campaign.created', now, {
+        template: input.template,
+        channels: input.channels,
+        mode: input.mode,
+        includeGuardians: input.includeGuardians,
+      });
+      return campaign;
+    });
+  }
+
+  async get(id: string): Promise<CampaignRow> {
+    const campaign = await this.repository.find(id);
+    if (!campaign) throw AppError.notFound('campaign', id);
+    return campaign;
+  }
+
+  async view(id: string): Promise<CampaignView> {
+    const campaign = await this.get(id);
+    const now = this.clock.now();
+    const progress = await this.deliveries.progress(id, now);
+    const ratePerSecond = Math.round((progress.sentLastMinute / 60) * 10) / 10;
+    const etaSeconds =
+      progress.remaining === 0 ? 0 : ratePerSecond > 0 ? Math.ceil(progress.remaining / ratePerSecond) : null;
+    return { ...campaign, progress: { ...progress, ratePerSecond, etaSeconds } };
+  }
+
+  list(incidentId: string): Promise<CampaignRow[]> {
+    return this.repository.forIncident(incidentId);
+  }
+
+  /** A sample of the notice as a recipient would get it, with a sample person. */
+  async preview(id: string, query: PreviewQuery): Promise<RenderedNotice> {
+    const campaign = await this.get(id);
+    const incident = await this.incidents.get(campaign.incidentId);
+    const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
+    return this.renderer.render(template, {
+      organization: this.config.organizationName,
+      contactEmail: this.config.privacyContactEmail,
+      url: `${this.config.publicBaseUrl}/n/${this.tokens.token(0)}`,
+      name: query.recipient === 'guardian' ? 'Sam Sample' : 'Alex Sample',
+      child: query.recipient === 'guardian' ? 'Alex Sample' : null,
+      locale: query.locale ?? null,
+      timeZone: query.timeZone ?? null,
+      jurisdiction: query.jurisdiction?.toUpperCase() ?? null,
+      exposed: incident.dataCategories,
+      incident,
+    });
+  }
+
+  /** Four eyes: the author cannot approve. Sending starts once approved. */
+  async approve(actor: Actor, id: string): Promise<CampaignRow> {
+    const campaign = await this.get(id);
+    if (actor.keyId !== null && actor.keyId === campaign.createdBy) {
+      throw new AppError(ErrorCode.Forbidden, 'a campaign must be approved by someone other than its author');
+    }
+    const now = this.clock.now();
+    const approved = await this.database.transaction(async () => {
+      const moved = await this.repository.move(id, [CampaignStatus.Draft], {
+        status: CampaignStatus.Approved,
+        approvedBy: actor.keyId,
+        approvedAt: now,
+        updatedAt: now,
+      });
+      if (!moved) throw this.refused(campaign, 'approve');
+      await this.record(actor, moved, 'campaign.approved', now, {});
+      return moved;
+    });
+    await this.enqueuePlan(id);
+    return approved;
+  }
+
+  async pause(actor: Actor, id: string): Promise<CampaignRow> {
+    return this.change(actor, id, [CampaignStatus.Approved, CampaignStatus.Sending], CampaignStatus.Paused);
+  }
+
+  async resume(actor: Actor, id: string): Promise<CampaignRow> {
+    const campaign = await this.get(id);
+    // Not yet planned: back to approved, and planned now.
+    const to = campaign.recipients === null ? CampaignStatus.Approved : CampaignStatus.Sending;
+    const resumed = await this.change(actor, id, [CampaignStatus.Paused], to);
+    if (to === CampaignStatus.Approved) await this.enqueuePlan(id);
+    else await this.topUp(id);
+    return resumed;
+  }
+
+  async cancel(actor: Actor, id: string): Promise<CampaignRow> {
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const cancelled = await this.repository.move(id, ACTIVE_STATUSES, {
+        status: CampaignStatus.Cancelled,
+        finishedAt: now,
+        updatedAt: now,
+      });
+      if (!cancelled) throw this.refused(await this.get(id), 'cancel');
+      await this.deliveries.cancel(id, now);
+      await this.record(actor, cancelled, 'campaign.cancelled', now, {});
+      return cancelled;
+    });
+  }
+
+  /**
+   * Writes the campaign's deliveries, first messages and batches in one transaction (set-based), then
+   * starts sending. Runs again harmlessly: only an approved campaign is planned.
+   */
+  @OnJob(JobName.CampaignPlan)
+  async plan(payload: JobPayload<JobName.CampaignPlan>): Promise<Record<string, unknown>> {
+    const campaign = await this.repository.find(payload.campaignId);
+    if (!campaign || campaign.status !== CampaignStatus.Approved) {
+      return { skipped: campaign?.status ?? 'missing' };
+    }
+    const now = this.clock.now();
+    const started = performance.now();
+    const locales = await this.repository.localesOf(campaign.incidentId);
+    const resolved = locales.filter((l): l is string => l !== null);
+    const planned = await this.database.transaction(async () => {
+      await this.repository.lockCampaign(campaign.id);
+      const current = await this.repository.find(campaign.id);
+      if (current?.status !== CampaignStatus.Approved) return undefined;
+      const recipients = await this.repository.planDeliveries({
+        campaignId: campaign.id,
+        incidentId: campaign.incidentId,
+        locales: {
+          from: resolved,
+          to: resolved.map((l) => this.renderer.resolveLocale(campaign.template, l)),
+          fallback: this.renderer.resolveLocale(campaign.template, null),
+        },
+        channels: campaign.channels as Channel[],
+        mode: campaign.mode as 'escalate' | 'all',
+        includeGuardians: campaign.includeGuardians,
+        template: campaign.template,
+        guardianTemplate: guardianTemplate(campaign.template),
+        now,
+      });
+      await this.repository.planMessages(campaign.id, campaign.mode as 'escalate' | 'all', now);
+      await this.repository.assignBatches(campaign.id, batchSizes(this.config), now);
+      const sending = await this.repository.move(campaign.id, [CampaignStatus.Approved], {
+        status: CampaignStatus.Sending,
+        recipients,
+        startedAt: now,
+        updatedAt: now,
+      });
+      await this.record(SYSTEM_ACTOR, sending!, 'campaign.sending', now, { recipients });
+      return recipients;
+    });
+    if (planned === undefined) return { skipped: 'not approved' };
+    this.logger.log(
+      { campaignId: campaign.id, recipients: planned, ms: Math.round(performance.now() - started) },
+      'campaign planned',
+    );
+    await this.topUp(campaign.id);
+    await this.finishIfIdle(campaign.id);
+    return { recipients: planned };
+  }
+
+  /** Queues the next batches of a sending campaign, up to the window per channel. */
+  async topUp(campaignId: string): Promise<number> {
+    const now = this.clock.now();
+    const taken = await this.database.transaction(async () => {
+      await this.repository.lockCampaign(campaignId);
+      const campaign = await this.repository.find(campaignId);
+      if (campaign?.status !== CampaignStatus.Sending) return [];
+      return this.deliveries.takePending(campaignId, WINDOW, now);
+    });
+    // Queued after the commit; a batch whose job never arrives is found by the reconciler.
+    for (const batch of taken) {
+      await this.jobs.add(SEND_JOB[batch.channel], { batchId: batch.id }, { jobId: batchJobId(batch.id) });
+    }
+    return taken.length;
+  }
+
+  /** A sending campaign with nothing left to send is completed. */
+  async finishIfIdle(campaignId: string): Promise<boolean> {
+    if (!(await this.deliveries.idle(campaignId))) return false;
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const done = await this.repository.move(campaignId, [CampaignStatus.Sending], {
+        status: CampaignStatus.Completed,
+        finishedAt: now,
+        updatedAt: now,
+      });
+      if (!done) return false;
+      const progress = await this.deliveries.progress(campaignId, now);
+      await this.record(SYSTEM_ACTOR, done, 'campaign.completed', now, { deliveries: progress.deliveries });
+      return true;
+    });
+  }
+
+  async enqueuePlan(campaignId: string): Promise<void> {
+    await this.jobs.add(JobName.CampaignPlan, { campaignId }, { jobId: `plan-${campaignId}` });
+  }
+
+  private checkTemplate(input: CreateCampaign): void {
+    if (!this.renderer.has(input.template) || this.renderer.audience(input.template) !== 'person') {
+      const known = this.renderer.names.filter((n) => this.renderer.audience(n) === 'person');
+      throw AppError.invalid([
+        {
+          field: 'template',
+          rule: 'isKnownTemplate',
+          message: `template must be one of ${known.join(', ')}`,
+        },
+      ]);
+    }
+    if (input.includeGuardians && !this.renderer.has(guardianTemplate(input.template))) {
+      throw AppError.invalid([
+        {
+          field: 'includeGuardians',
+          rule: 'hasGuardianTemplate',
+          message: `template ${input.template} has no guardian version (${guardianTemplate(input.template)})`,
+        },
+      ]);
+    }
+    if (input.channels.some((c) => !CHANNELS.includes(c)))
+      throw new Error('channels are validated by the DTO');
+  }
+
+  private async change(actor: Actor, id: string, from: string[], to: CampaignStatus): Promise<CampaignRow> {
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const moved = await this.repository.move(id, from, { status: to, updatedAt: now });
+      const verb = to === CampaignStatus.Paused ? 'pause' : 'resume';
+      if (!moved) throw this.refused(await this.get(id), verb);
+      await this.record(actor, moved, `campaign.${verb}d`, now, {});
+      return moved;
+    });
+  }
+
+  private refused(campaign: CampaignRow, action: string): AppError {
+    return new AppError(ErrorCode.Conflict, `the campaign is ${campaign.status}: it cannot ${action}`, {
+      status: campaign.status,
+    });
+  }
+
+  /** The timeline and the audit log, in the caller's transaction. */
+  private async record(
+    actor: Actor,
+    campaign: CampaignRow,
+    kind: string,
+    at: Date,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.timeline.addEvent({
+      incidentId: campaign.incidentId,
+      at,
+      kind,
+      actorKeyId: actor.keyId,
+      details: { campaignId: campaign.id, ...details },
+    });
+    await this.audit.record(actor, {
+      action: kind,
+      targetType: 'campaign',
+      targetId: campaign.id,
+      summary: { incidentId: campaign.incidentId, ...details },
+    });
+  }
+}

@@ -1,0 +1,299 @@
+import { Injectable } from '@nestjs/common';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Channel } from '../channels/channel.port.js';
+import { DatabaseService } from '../database/database.service.js';
+import { messageBatches } from '../database/schema.js';
+import { rowsOf, toBuffer } from '../subjects/subjects.repository.js';
+import type { BatchRow } from './campaigns.repository.js';
+
+/** What a send job needs of each message it claimed. Contact data stays sealed until it is sent. */
+export interface ClaimedMessage {
+  id: number;
+  deliveryId: number;
+  attempts: number;
+  recipient: 'person' | 'guardian';
+  timeZone: string | null;
+  jurisdiction: string | null;
+  exposed: string[];
+  subjectId: number | null;
+  externalId: string | null;
+  sealed: Buffer | null;
+  affectedId: number;
+}
+
+export interface Progress {
+  deliveries: Record<string, number>;
+  messages: Record<string, Record<string, number>>;
+  sentLastMinute: number;
+  remaining: number;
+}
+
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async batch(id: number): Promise<BatchRow | undefined> {
+    const [row] = await this.database.db.select().from(messageBatches).where(eq(messageBatches.id, id));
+    return row;
+  }
+
+  /**
+   * Claims a batch's queued messages under a lease: a conditional update, so two workers holding the
+   * same job (a re-queued batch) never both send a message. Returns what the claim took, joined with
+   * what rendering needs.
+   */
+  async claim(batchId: number, leaseUntil: Date, now: Date): Promise<ClaimedMessage[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.database.db.execute(sql`
+        with claimed as (
+          update messages set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1,
+            updated_at = ${now}
+          where batch_id = ${batchId} and status = 'queued'
+          returning id, delivery_id, attempts)
+        select c.id, c.delivery_id, c.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
+               a.id as affected_id, a.exposed_categories, s.external_id, s.sealed
+        from claimed c
+        join deliveries d on d.id = c.delivery_id
+        join affected_subjects a on a.id = d.affected_id
+        left join subjects s on s.id = d.subject_id
+        order by c.id`),
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      deliveryId: Number(r.delivery_id),
+      attempts: Number(r.attempts),
+      recipient: r.recipient as 'person' | 'guardian',
+      timeZone: (r.time_zone as string | null) ?? null,
+      jurisdiction: (r.jurisdiction as string | null) ?? null,
+      exposed: (r.exposed_categories as string[] | null) ?? [],
+      subjectId: r.subject_id === null || r.subject_id === undefined ? null : Number(r.subject_id),
+      externalId: (r.external_id as string | null) ?? null,
+      sealed: r.sealed ? toBuffer(r.sealed as Uint8Array) : null,
+      affectedId: Number(r.affected_id),
+    }));
+  }
+
+  /** Messages a provider accepted; their deliveries count as notified when the channel carries notices. */
+  async markSent(sent: Array<{ id: number; providerRef: string }>, now: Date): Promise<void> {
+    if (sent.length === 0) return;
+    await this.database.db.execute(sql`
+      with done as (
+        update messages m set status = 'sent', provider_ref = x.ref, sent_at = ${now}, lease_until = null,
+          updated_at = ${now}
+        from unnest(${sql.param(sent.map((s) => s.id))}::bigint[], ${sql.param(sent.map((s) => s.providerRef))}::text[])
+          as x(id, ref)
+        where m.id = x.id and m.status = 'sending'
+        returning m.delivery_id, m.channel),
+      notified as (
+        update deliveries d set status = 'notified', notified_at = ${now}, updated_at = ${now}
+        where d.id in (select delivery_id from done where channel in ('email', 'sms')) and d.status <> 'notified'
+        returning d.affected_id)
+      update affected_subjects a set notified_at = ${now}
+      where a.id in (select affected_id from notified) and a.notified_at is null`);
+  }
+
+  async markFailed(failed: Array<{ id: number; code: string }>, now: Date): Promise<void> {
+    if (failed.length === 0) return;
+    await this.database.db.execute(sql`
+      update messages m set status = 'failed', error = x.code, lease_until = null, updated_at = ${now}
+      from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::text[])
+        as x(id, code)
+      where m.id = x.id`);
+  }
+
+  /** Back in the queue for the job's next attempt. */
+  async release(ids: number[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.database.db.execute(sql`
+      update messages set status = 'queued', lease_until = null, updated_at = ${now}
+      where id = any(${sql.param(ids)}::bigint[]) and status = 'sending'`);
+  }
+
+  /** Deliveries among these whose every notice message failed and that have none left to try. */
+  async markUnreachable(deliveryIds: number[], now: Date): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.database.db.execute(sql`
+      update deliveries d set status = 'unreachable', updated_at = ${now}
+      where d.id = any(${sql.param(deliveryIds)}::bigint[]) and d.status = 'pending'
+        and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
+                          and m.status in ('queued', 'sending', 'sent', 'delivered'))`);
+  }
+
+  /** Deliveries among these still waiting on a notice message in flight (mode `all`). */
+  async withNoticeInFlight(deliveryIds: number[]): Promise<Set<number>> {
+    if (deliveryIds.length === 0) return new Set();
+    const rows = rowsOf<{ delivery_id: string | number }>(
+      await this.database.db.execute(sql`
+        select distinct delivery_id from messages
+        where delivery_id = any(${sql.param(deliveryIds)}::bigint[]) and channel in ('email', 'sms')
+          and status in ('queued', 'sending', 'sent', 'delivered')`),
+    );
+    return new Set(rows.map((r) => Number(r.delivery_id)));
+  }
+
+  async finishBatchIfDone(batchId: number, now: Date): Promise<boolean> {
+    const [row] = await this.database.db
+      .update(messageBatches)
+      .set({ status: 'done', doneAt: now })
+      .where(
+        and(
+          eq(messageBatches.id, batchId),
+          sql`not exists (select 1 from messages m where m.batch_id = ${batchId} and m.status in ('queued', 'sending'))`,
+        ),
+      )
+      .returning({ id: messageBatches.id });
+    return row !== undefined;
+  }
+
+  async setBatchStatus(batchId: number, status: 'pending' | 'queued' | 'done', now: Date): Promise<void> {
+    await this.database.db
+      .update(messageBatches)
+      .set({ status, ...(status === 'done' ? { doneAt: now } : {}) })
+      .where(eq(messageBatches.id, batchId));
+  }
+
+  /** Picks up to `room` pending batches per channel and marks them queued; the caller enqueues them. */
+  async takePending(
+    campaignId: string,
+    window: Record<Channel, number>,
+    now: Date,
+  ): Promise<Array<{ id: number; channel: Channel }>> {
+    const rows = rowsOf<{ id: string | number; channel: Channel }>(
+      await this.database.db.execute(sql`
+        with room as (
+          select c.channel, ${sql.param([window.email, window.sms, window.push])}::int[] as w,
+                 (select count(*) from message_batches b
+                   where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued') as busy
+          from unnest(array['email', 'sms', 'push']) as c(channel)),
+        picked as (
+          select b.id from room r
+          cross join lateral (
+            select b.id from message_batches b
+            where b.campaign_id = ${campaignId}::uuid and b.channel = r.channel and b.status = 'pending'
+            order by b.id
+            limit greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy)) b)
+        update message_batches b set status = 'queued', queued_at = ${now}
+        where b.id in (select id from picked)
+        returning b.id, b.channel`),
+    );
+    return rows.map((r) => ({ id: Number(r.id), channel: r.channel }));
+  }
+
+  async queuedBatches(campaignId: string): Promise<Array<{ id: number; channel: Channel }>> {
+    const rows = await this.database.db
+      .select({ id: messageBatches.id, channel: messageBatches.channel })
+      .from(messageBatches)
+      .where(and(eq(messageBatches.campaignId, campaignId), eq(messageBatches.status, 'queued')));
+    return rows.map((r) => ({ id: r.id, channel: r.channel as Channel }));
+  }
+
+  async requeueBatches(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.database.db
+      .update(messageBatches)
+      .set({ status: 'pending' })
+      .where(and(inArray(messageBatches.id, ids), eq(messageBatches.status, 'queued')));
+  }
+
+  /**
+   * Messages whose lease ran out (their worker died): back to queued, their batch back to pending. Each
+   * may have reached the provider before the worker died: counted as a possible duplicate.
+   */
+  async reclaimExpired(now: Date): Promise<Array<{ campaignId: string; count: number }>> {
+    const rows = rowsOf<{ campaign_id: string; n: number }>(
+      await this.database.db.execute(sql`
+        with expired as (
+          update messages set status = 'queued', lease_until = null, updated_at = ${now}
+          where status = 'sending' and lease_until < ${now}
+          returning campaign_id, batch_id),
+        batches as (
+          update message_batches set status = 'pending'
+          where id in (select batch_id from expired) and status <> 'pending'
+          returning 1),
+        counted as (
+          update campaigns c set possible_duplicates = possible_duplicates + e.n
+          from (select campaign_id, count(*)::int as n from expired group by 1) e
+          where c.id = e.campaign_id
+          returning c.id, e.n)
+        select id as campaign_id, n from counted`),
+    );
+    return rows.map((r) => ({ campaignId: r.campaign_id, count: Number(r.n) }));
+  }
+
+  /** True when nothing of the campaign waits: no pending or queued batch, no message unbatched. */
+  async idle(campaignId: string): Promise<boolean> {
+    const [row] = rowsOf<{ busy: boolean }>(
+      await this.database.db.execute(sql`
+        select exists (select 1 from message_batches b where b.campaign_id = ${campaignId}::uuid
+                         and b.status in ('pending', 'queued'))
+            or exists (select 1 from messages m where m.campaign_id = ${campaignId}::uuid
+                         and m.status in ('queued', 'sending')) as busy`),
+    );
+    return !row?.busy;
+  }
+
+  /** Stops what has not left: queued messages, pending deliveries and open batches. */
+  async cancel(campaignId: string, now: Date): Promise<void> {
+    await this.database.db.execute(sql`
+      update messages set status = 'cancelled', updated_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status = 'queued'`);
+    await this.database.db.execute(sql`
+      update deliveries set status = 'cancelled', updated_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status = 'pending'
+        and not exists (select 1 from messages m where m.delivery_id = deliveries.id and m.status = 'sending')`);
+    await this.database.db.execute(sql`
+      update message_batches set status = 'done', done_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
+  }
+
+  async progress(campaignId: string, now: Date): Promise<Progress> {
+    const deliveries = rowsOf<{ status: string; n: number }>(
+      await this.database.db.execute(sql`
+        select status, count(*)::int as n from deliveries where campaign_id = ${campaignId}::uuid group by 1`),
+    );
+    const messages = rowsOf<{ channel: string; status: string; n: number }>(
+      await this.database.db.execute(sql`
+        select channel, status, count(*)::int as n from messages
+        where campaign_id = ${campaignId}::uuid group by 1, 2`),
+    );
+    const [recent] = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        select count(*)::int as n from messages
+        where campaign_id = ${campaignId}::uuid and sent_at > ${new Date(now.getTime() - 60_000)}`),
+    );
+    const byChannel: Record<string, Record<string, number>> = {};
+    let remaining = 0;
+    for (const m of messages) {
+      (byChannel[m.channel] ??= {})[m.status] = Number(m.n);
+      if (m.status === 'queued' || m.status === 'sending') remaining += Number(m.n);
+    }
+    return {
+      deliveries: Object.fromEntries(deliveries.map((d) => [d.status, Number(d.n)])),
+      messages: byChannel,
+      sentLastMinute: Number(recent?.n ?? 0),
+      remaining,
+    };
+  }
+
+  /** Drops push tokens the provider says are gone, from the person's sealed contact data. */
+  async subjectsSealed(ids: number[]): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
+    if (ids.length === 0) return [];
+    const rows = rowsOf<{ id: string | number; external_id: string; sealed: Uint8Array }>(
+      await this.database.db.execute(sql`
+        select id, external_id, sealed from subjects where id = any(${sql.param(ids)}::bigint[]) for update`),
+    );
+    return rows.map((r) => ({ id: Number(r.id), externalId: r.external_id, sealed: toBuffer(r.sealed) }));
+  }
+
+  async replaceTokens(
+    rows: Array<{ id: number; keyId: string; sealed: Buffer; tokenCount: number }>,
+    now: Date,
+  ): Promise<void> {
+    for (const row of rows) {
+      await this.database.db.execute(sql`
+        update subjects set key_id = ${row.keyId}, sealed = ${row.sealed}, push_token_count = ${row.tokenCount},
+          updated_at = ${now}
+        where id = ${row.id}`);
+    }
+  }
+}

@@ -1,0 +1,368 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import {
+  EMAIL_PORT,
+  NOTICE_CHANNELS,
+  PUSH_PORT,
+  SMS_PORT,
+  type Channel,
+  type EmailPort,
+  type PushMessage,
+  type PushPort,
+  type SendOutcome,
+  type SmsPort,
+} from '../channels/channel.port.js';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/config.js';
+import { CryptoService } from '../crypto/crypto.service.js';
+import { DatabaseService } from '../database/database.service.js';
+import type { IncidentRow } from '../incidents/incidents.repository.js';
+import { IncidentsService } from '../incidents/incidents.service.js';
+import { JobRepository, RetryLater } from '../queue/job.repository.js';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { subjectAad } from '../subjects/subject.batch.js';
+import type { SealedContact } from '../subjects/subject.validation.js';
+import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
+import { batchSizes, CampaignStatus, LEASE_MS } from './campaign.rules.js';
+import type { BatchRow, CampaignRow } from './campaigns.repository.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { batchJobId, CampaignsService, sendJobOf } from './campaigns.service.js';
+import { ClaimedMessage, DeliveriesRepository } from './deliveries.repository.js';
+
+/** A claimed message with what it is sent with; `address` undefined when the person cannot be reached so. */
+interface Prepared {
+  message: ClaimedMessage;
+  facts: NoticeFacts;
+  address?: string;
+  tokens: string[];
+}
+
+const SMS_CONCURRENCY = 8;
+const PUSH_CALL = 500;
+
+/** The send jobs (one per channel) and the reconciler: claim, render, send, record, fall back. */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+  private readonly incidentCache = new Map<string, { at: number; incident: IncidentRow }>();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly campaignService: CampaignsService,
+    private readonly incidents: IncidentsService,
+    private readonly jobs: JobRepository,
+    private readonly renderer: NoticeRenderer,
+    private readonly crypto: CryptoService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @Inject(EMAIL_PORT) private readonly email: EmailPort,
+    @Inject(SMS_PORT) private readonly sms: SmsPort,
+    @Inject(PUSH_PORT) private readonly push: PushPort,
+  ) {}
+
+  @OnJob(JobName.SendEmail)
+  sendEmail(payload: JobPayload<JobName.SendEmail>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('email', payload.batchId, job);
+  }
+
+  @OnJob(JobName.SendSms)
+  sendSms(payload: JobPayload<JobName.SendSms>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('sms', payload.batchId, job);
+  }
+
+  @OnJob(JobName.SendPush)
+  sendPush(payload: JobPayload<JobName.SendPush>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('push', payload.batchId, job);
+  }
+
+  async sendBatch(channel: Channel, batchId: number, job?: Job): Promise<Record<string, unknown>> {
+    const batch = await this.deliveries.batch(batchId);
+    if (!batch || batch.status === 'done') return { skipped: batch ? 'done' : 'missing' };
+    const campaign = await this.campaigns.find(batch.campaignId);
+    const now = this.clock.now();
+    if (campaign?.status !== CampaignStatus.Sending) {
+      // Paused: back to pending, queued again on resume. Cancelled: the cancel closed the batches.
+      if (campaign?.status === CampaignStatus.Paused)
+        await this.deliveries.setBatchStatus(batchId, 'pending', now);
+      return { skipped: campaign?.status ?? 'missing' };
+    }
+    const claimed = await this.deliveries.claim(batchId, new Date(now.getTime() + LEASE_MS), now);
+    const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let outcomes: SendOutcome[] = [];
+    let unregistered: Array<{ subjectId: number; token: string }> = [];
+    if (claimed.length > 0) {
+      const incident = await this.incident(campaign.incidentId);
+      const prepared = claimed.map((m) => this.prepare(m, batch, incident));
+      ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
+    }
+    const transient = await this.record(
+      channel,
+      campaign,
+      batchId,
+      claimed,
+      outcomes,
+      unregistered,
+      lastAttempt,
+    );
+    await this.campaignService.topUp(campaign.id);
+    await this.campaignService.finishIfIdle(campaign.id);
+    if (transient) throw new RetryLater(`${channel}: ${transient.code}`, transient.retryAfterMs);
+    return {
+      claimed: claimed.length,
+      sent: outcomes.filter((o) => o.kind === 'sent').length,
+      failed: outcomes.filter((o) => o.kind === 'permanent').length,
+    };
+  }
+
+  /**
+   * Reclaims messages whose lease ran out, re-queues batches whose job is gone (Redis restarted or was
+   * flushed), plans approved campaigns whose plan job is gone, tops up windows and finishes campaigns.
+   */
+  @OnJob(JobName.DeliveriesReconcile)
+  async reconcile(): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    const reclaimed = await this.deliveries.reclaimExpired(now);
+    for (const r of reclaimed) {
+      this.logger.warn({ campaignId: r.campaignId, messages: r.count }, 'leases expired: messages re-queued');
+    }
+    for (const campaign of await this.campaigns.withStatus([CampaignStatus.Approved])) {
+      await this.campaignService.enqueuePlan(campaign.id);
+    }
+    let requeued = 0;
+    for (const campaign of await this.campaigns.withStatus([CampaignStatus.Sending])) {
+      const lost: number[] = [];
+      for (const batch of await this.deliveries.queuedBatches(campaign.id)) {
+        const state = await this.jobs.getJobState(sendJobOf(batch.channel), batchJobId(batch.id));
+        if (state === undefined || state === 'unknown') lost.push(batch.id);
+      }
+      await this.deliveries.requeueBatches(lost);
+      requeued += lost.length;
+      await this.campaignService.topUp(campaign.id);
+      await this.campaignService.finishIfIdle(campaign.id);
+    }
+    return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued };
+  }
+
+  private async incident(id: string): Promise<IncidentRow> {
+    const cached = this.incidentCache.get(id);
+    if (cached && Date.now() - cached.at < 30_000) return cached.incident;
+    const incident = await this.incidents.get(id);
+    this.incidentCache.set(id, { at: Date.now(), incident });
+    if (this.incidentCache.size > 100) this.incidentCache.delete(this.incidentCache.keys().next().value!);
+    return incident;
+  }
+
+  /** Opens the person's sealed contact data, only here, only for the channel at hand. */
+  private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow): Prepared {
+    const contact =
+      message.sealed && message.externalId
+        ? this.crypto.cipher.openJson<SealedContact>(message.sealed, subjectAad(message.externalId))
+        : undefined;
+    const guardian = message.recipient === 'guardian';
+    const who = guardian ? contact?.guardian : contact;
+    const address = batch.channel === 'email' ? who?.email : batch.channel === 'sms' ? who?.phone : undefined;
+    const tokens =
+      batch.channel === 'push' && !guardian ? (contact?.pushTokens ?? []).map((t) => t.token) : [];
+    return {
+      message,
+      address,
+      tokens,
+      facts: {
+        organization: this.config.organizationName,
+        contactEmail: this.config.privacyContactEmail,
+        url: `${this.config.publicBaseUrl}/n/${this.campaignService.tokens.token(message.deliveryId)}`,
+        name: who?.name ?? null,
+        child: guardian ? (contact?.name ?? null) : null,
+        locale: batch.locale,
+        timeZone: message.timeZone,
+        jurisdiction: message.jurisdiction,
+        exposed: message.exposed.length > 0 ? message.exposed : incident.dataCategories,
+        incident,
+      },
+    };
+  }
+
+  private async deliver(
+    channel: Channel,
+    batch: BatchRow,
+    prepared: Prepared[],
+  ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
+    const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
+    const unregistered: Array<{ subjectId: number; token: string }> = [];
+    if (channel === 'email') {
+      const reachable = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.address);
+      if (reachable.length > 0) {
+        const first = reachable[0].p.facts;
+        const shared = this.renderer.renderShared(batch.template, {
+          ...first,
+          jurisdiction: batch.california
+            ? 'US-CA'
+            : first.jurisdiction === 'US-CA'
+              ? null
+              : first.jurisdiction,
+        });
+        const results = await this.settle(reachable.length, () =>
+          this.email.send({
+            subject: shared.subject,
+            html: shared.html,
+            text: shared.text,
+            recipients: reachable.map(({ p }) => ({
+              messageId: p.message.id,
+              to: p.address!,
+              substitutions: this.renderer.substitutions(batch.template, p.facts),
+            })),
+          }),
+        );
+        reachable.forEach(({ i }, k) => (outcomes[i] = results[k]!));
+      }
+    } else if (channel === 'sms') {
+      let next = 0;
+      const worker = async () => {
+        while (next < prepared.length) {
+          const i = next++;
+          const p = prepared[i];
+          if (!p.address) continue;
+          const body = this.renderer.render(batch.template, p.facts).sms.body;
+          [outcomes[i]] = await this.settle(1, async () => [
+            await this.sms.send({ messageId: p.message.id, to: p.address!, body }),
+          ]);
+        }
+      };
+      await Promise.all(Array.from({ length: SMS_CONCURRENCY }, worker));
+    } else {
+      const calls: Array<{ index: number; message: PushMessage }> = [];
+      prepared.forEach((p, index) => {
+        if (p.tokens.length === 0) return;
+        const rendered = this.renderer.render(batch.template, p.facts).push;
+        for (const token of p.tokens) {
+          calls.push({
+            index,
+            message: {
+              messageId: p.message.id,
+              token,
+              title: rendered.title,
+              body: rendered.body,
+              data: { url: p.facts.url },
+            },
+          });
+        }
+      });
+      const perMessage = new Map<number, SendOutcome[]>();
+      for (let from = 0; from < calls.length; from += PUSH_CALL) {
+        const slice = calls.slice(from, from + PUSH_CALL);
+        const results = await this.settle(slice.length, () => this.push.send(slice.map((c) => c.message)));
+        slice.forEach((call, k) => {
+          const result = results[k];
+          if ('unregistered' in result && result.unregistered && prepared[call.index].message.subjectId) {
+            unregistered.push({
+              subjectId: prepared[call.index].message.subjectId!,
+              token: call.message.token,
+            });
+          }
+          perMessage.set(call.index, [...(perMessage.get(call.index) ?? []), result]);
+        });
+      }
+      // Sent when any of the person's devices took it; transient when none did but one may yet.
+      for (const [index, results] of perMessage) {
+        outcomes[index] =
+          results.find((r) => r.kind === 'sent') ?? results.find((r) => r.kind === 'transient') ?? results[0];
+      }
+    }
+    return { outcomes, unregistered };
+  }
+
+  /** An adapter that throws (a bug, a dropped connection it did not classify) fails the call transiently. */
+  private async settle(count: number, call: () => Promise<SendOutcome[]>): Promise<SendOutcome[]> {
+    try {
+      return await call();
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'provider call failed');
+      return Array.from({ length: count }, () => ({ kind: 'transient', code: 'call_failed' }));
+    }
+  }
+
+  /**
+   * Records the outcomes in one transaction: sent, failed (and the next channel of the plan, or
+   * unreachable), or released for the job's next attempt (failed too on the last one). Returns the
+   * transient failure to retry after, if any.
+   */
+  private async record(
+    channel: Channel,
+    campaign: CampaignRow,
+    batchId: number,
+    claimed: ClaimedMessage[],
+    outcomes: SendOutcome[],
+    unregistered: Array<{ subjectId: number; token: string }>,
+    lastAttempt: boolean,
+  ): Promise<{ code: string; retryAfterMs?: number } | undefined> {
+    const now = this.clock.now();
+    const sent: Array<{ id: number; providerRef: string }> = [];
+    const failed: Array<{ id: number; code: string; deliveryId: number }> = [];
+    const retry: number[] = [];
+    let transient: { code: string; retryAfterMs?: number } | undefined;
+    claimed.forEach((message, i) => {
+      const outcome = outcomes[i];
+      if (outcome.kind === 'sent') sent.push({ id: message.id, providerRef: outcome.providerRef });
+      else if (outcome.kind === 'permanent')
+        failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
+      else if (lastAttempt)
+        failed.push({
+          id: message.id,
+          code: `retries_exhausted:${outcome.code}`,
+          deliveryId: message.deliveryId,
+        });
+      else {
+        retry.push(message.id);
+        if (!transient || (outcome.retryAfterMs ?? 0) > (transient.retryAfterMs ?? 0)) transient = outcome;
+      }
+    });
+    await this.database.transaction(async () => {
+      await this.deliveries.markSent(sent, now);
+      await this.deliveries.markFailed(failed, now);
+      await this.deliveries.release(retry, now);
+      if (NOTICE_CHANNELS.includes(channel) && failed.length > 0) {
+        const ids = [...new Set(failed.map((f) => f.deliveryId))];
+        if (campaign.mode === 'escalate') {
+          const { escalated, exhausted } = await this.campaigns.escalate(ids, now);
+          await this.deliveries.markUnreachable(exhausted, now);
+          if (escalated.length > 0)
+            await this.campaigns.assignBatches(campaign.id, batchSizes(this.config), now);
+        } else {
+          await this.deliveries.markUnreachable(ids, now);
+        }
+      }
+      await this.dropTokens(unregistered, now);
+      await this.deliveries.finishBatchIfDone(batchId, now);
+    });
+    return transient;
+  }
+
+  /** Tokens FCM says are no longer registered leave the directory, re-sealed without them. */
+  private async dropTokens(
+    unregistered: Array<{ subjectId: number; token: string }>,
+    now: Date,
+  ): Promise<void> {
+    if (unregistered.length === 0) return;
+    const gone = new Map<number, Set<string>>();
+    for (const u of unregistered) gone.set(u.subjectId, (gone.get(u.subjectId) ?? new Set()).add(u.token));
+    const cipher = this.crypto.cipher;
+    const rows = await this.deliveries.subjectsSealed([...gone.keys()]);
+    await this.deliveries.replaceTokens(
+      rows.map((row) => {
+        const aad = subjectAad(row.externalId);
+        const contact = cipher.openJson<SealedContact>(row.sealed, aad);
+        const pushTokens = contact.pushTokens.filter((t) => !gone.get(row.id)!.has(t.token));
+        return {
+          id: row.id,
+          keyId: cipher.currentKeyId,
+          sealed: cipher.sealJson({ ...contact, pushTokens }, aad),
+          tokenCount: pushTokens.length,
+        };
+      }),
+      now,
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents/incidents.module.js';
+import { NoticeRenderer } from '../templates/notice.renderer.js';
+import { CampaignsController } from './campaigns.controller.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { CampaignsService } from './campaigns.service.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
+import { DeliveryService } from './delivery.service.js';
+
+@Module({
+  imports: [IncidentsModule],
+  controllers: [CampaignsController],
+  providers: [
+    CampaignsRepository,
+    DeliveriesRepository,
+    CampaignsService,
+    DeliveryService,
+    // Templates are read once, at start: a broken template stops the start, not a send.
+    { provide: NoticeRenderer, useFactory: () => new NoticeRenderer() },
+  ],
+})
+export class NotificationsModule {}

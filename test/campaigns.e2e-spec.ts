@@ -1,0 +1,258 @@
+import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
+
+// A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
+// the campaign runs through the real Redis and PostgreSQL to the local outbox, and every person must end
+// with exactly the outcome the plan says.
+
+const REDIS_DB = 12;
+const PLACES = [
+  {
+    jurisdiction: 'US-CA',
+    locale: 'en-US',
+    timeZone: 'America/Los_Angeles',
+    phone: '+1415555',
+    template: 'en',
+  },
+  { jurisdiction: 'ES', locale: 'es-ES', timeZone: 'Europe/Madrid', phone: '+3461234', template: 'es' },
+  { jurisdiction: 'FR', locale: 'fr-FR', timeZone: 'Europe/Paris', phone: '+3361234', template: 'fr' },
+  { jurisdiction: 'DE', locale: 'de-DE', timeZone: 'Europe/Berlin', phone: '+491511234', template: 'de' },
+  {
+    jurisdiction: 'BR',
+    locale: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+    phone: '+551191234',
+    template: 'pt-BR',
+  },
+  {
+    jurisdiction: 'CN',
+    locale: 'zh-CN',
+    timeZone: 'Asia/Shanghai',
+    phone: '+861381234',
+    template: 'zh-Hans',
+  },
+  { jurisdiction: 'JP', locale: 'ja-JP', timeZone: 'Asia/Tokyo', phone: '+81901234', template: 'ja' },
+  { jurisdiction: 'IT', locale: 'it-IT', timeZone: 'Europe/Rome', phone: '+3934712', template: 'en' },
+];
+
+interface Person {
+  externalId: string;
+  place: (typeof PLACES)[number];
+  email?: string;
+  phone?: string;
+  push: boolean;
+  minor: boolean;
+  guardianEmail?: string;
+  prefersSms: boolean;
+}
+
+/** Reachability varies with i: every combination of email, phone and push, minors every 9th. */
+function people(count: number): Person[] {
+  return Array.from({ length: count }, (_, i) => {
+    const place = PLACES[i % PLACES.length];
+    const channels = i % 6; // 0: email+sms+push, 1: email, 2: sms, 3: push only, 4: nothing, 5: email+sms
+    const minor = i % 9 === 4;
+    return {
+      externalId: `c-${i}`,
+      place,
+      email: [0, 1, 5].includes(channels) ? `person${i}@example.com` : undefined,
+      phone: [0, 2, 5].includes(channels) ? `${place.phone}${String(1000 + i).padStart(4, '0')}` : undefined,
+      push: [0, 3].includes(channels),
+      minor,
+      guardianEmail: minor && i % 2 === 0 ? `guardian${i}@example.com` : undefined,
+      prefersSms: i % 4 === 0,
+    };
+  });
+}
+
+const subjectOf = (p: Person) => ({
+  externalId: p.externalId,
+  name: `Person ${p.externalId}`,
+  locale: p.place.locale,
+  timeZone: p.place.timeZone,
+  jurisdiction: p.place.jurisdiction,
+  ...(p.email ? { email: p.email } : {}),
+  ...(p.phone ? { phone: p.phone } : {}),
+  ...(p.push ? { pushTokens: [{ token: `tok-${p.externalId}`, platform: 'android' }] } : {}),
+  birthDate: p.minor ? '2015-06-01' : '1990-06-01',
+  ...(p.guardianEmail ? { guardian: { name: `Guardian of ${p.externalId}`, email: p.guardianEmail } } : {}),
+  channelPreferences: p.prefersSms ? ['sms', 'email'] : ['email', 'sms'],
+  dataCategories: ['camera_data', 'app_usage'],
+  lastActiveAt: '2026-11-01T00:00:00Z',
+});
+
+/** What the plan says for a person in an `escalate` campaign on email, sms and push, all accepted. */
+function expected(p: Person) {
+  const guardian = p.minor && p.guardianEmail !== undefined;
+  const notice = guardian
+    ? ['email']
+    : (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) => (c === 'email' ? p.email : p.phone));
+  return {
+    recipient: guardian ? 'guardian' : 'person',
+    status: notice.length > 0 ? 'notified' : 'unreachable',
+    sent: [...notice.slice(0, 1), ...(!guardian && p.push ? ['push'] : [])].sort(),
+  };
+}
+
+describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)', () => {
+  let t: TestApp;
+  let responder: [string, string];
+  let approver: [string, string];
+  let incidentId: string;
+  const everyone = people(280);
+  jest.setTimeout(120_000);
+
+  const campaign = async (id: string) =>
+    (
+      await t.http
+        .get(`/v1/campaigns/${id}`)
+        .set(...responder)
+        .expect(200)
+    ).body;
+  const completed = (id: string, timeoutMs = 60_000) =>
+    eventually(async () => {
+      const c = await campaign(id);
+      return c.status === 'completed' ? c : undefined;
+    }, timeoutMs).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await campaign(id))}`);
+    });
+
+  const scopeIncident = async (overrides: Record<string, unknown>, criteria: object) => {
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident(overrides))
+      .expect(201);
+    await t.http
+      .post(`/v1/incidents/${incident.body.id}/scope`)
+      .set(...responder)
+      .send({ criteria })
+      .expect(202);
+    await eventually(async () => {
+      const run = await t.http
+        .get(`/v1/incidents/${incident.body.id}/scope`)
+        .set(...responder)
+        .expect(200);
+      return run.body.status === 'completed' ? run.body : undefined;
+    });
+    return incident.body.id as string;
+  };
+
+  beforeAll(async () => {
+    t = await startApp(
+      {
+        DATABASE_URL: await createScratchDatabase('campaigns'),
+        ORGANIZATION_NAME: 'Ai Art',
+        PUBLIC_BASE_URL: 'https://notice.example.org',
+        TWILIO_MAX_PER_SECOND: '20',
+      },
+      REDIS_DB,
+    );
+    responder = bearer(t.keys.responder);
+    approver = bearer(t.keys.approver);
+    const stored = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects: everyone.map(subjectOf) })
+      .expect(200);
+    expect(stored.body.rejections).toEqual([]);
+    expect(stored.body).toMatchObject({ created: everyone.length, rejected: 0 });
+    incidentId = await scopeIncident(
+      { dataCategories: ['camera_data'] },
+      { dataCategories: ['camera_data'] },
+    );
+  });
+  afterAll(() => t.close());
+
+  it('refuses a campaign the notice cannot be written for, or that names no template', async () => {
+    const bare = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident({ likelyConsequences: undefined, remedies: undefined }))
+      .expect(201);
+    const refused = await t.http
+      .post(`/v1/incidents/${bare.body.id}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+      .expect(409);
+    expect(refused.body.details.missing).toEqual(['likelyConsequences', 'remedies']);
+    const unknown = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'nope', channels: ['fax'], mode: 'sometimes' })
+      .expect(400);
+    expect(unknown.body.details.problems.map((p: { field: string }) => p.field).sort()).toEqual([
+      'channels',
+      'mode',
+    ]);
+  });
+
+  it('sends every person exactly what the plan says, after an approval by someone else', async () => {
+    const draft = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms', 'push'], mode: 'escalate' })
+      .expect(201);
+    expect(draft.body).toMatchObject({ status: 'draft', recipients: null });
+    const id = draft.body.id as string;
+
+    // Nothing leaves before the approval; the author cannot approve; a second campaign must wait.
+    expect(await t.query('select 1 from deliveries where campaign_id = $1', [id])).toEqual([]);
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...responder)
+      .expect(403);
+    const again = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'all' })
+      .expect(409);
+    expect(again.body.details.campaignId).toBe(id);
+    const approved = await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    expect(approved.body).toMatchObject({ status: 'approved', approvedBy: expect.any(String) });
+
+    const done = await completed(id);
+    expect(done.recipients).toBe(everyone.length);
+    expect(done.possibleDuplicates).toBe(0);
+
+    const rows = await t.query<{ external_id: string; recipient: string; status: string; sent: string[] }>(
+      `select s.external_id, d.recipient, d.status,
+              coalesce(array_agg(m.channel order by m.channel) filter (where m.status = 'sent'), '{}') as sent
+         from deliveries d join subjects s on s.id = d.subject_id left join messages m on m.delivery_id = d.id
+        where d.campaign_id = $1 group by 1, 2, 3`,
+      [id],
+    );
+    const actual = Object.fromEntries(
+      rows.map((r) => [r.external_id, { recipient: r.recipient, status: r.status, sent: r.sent }]),
+    );
+    expect(actual).toEqual(Object.fromEntries(everyone.map((p) => [p.externalId, expected(p)])));
+    expect(done.progress.deliveries).toEqual({
+      notified: everyone.filter((p) => expected(p).status === 'notified').length,
+      unreachable: everyone.filter((p) => expected(p).status === 'unreachable').length,
+    });
+
+    // The affected set knows who was notified (a later scope is then supplementary).
+    const notified = await t.query<{ n: number }>(
+      'select count(*)::int as n from affected_subjects where incident_id = $1 and notified_at is not null',
+      [incidentId],
+    );
+    expect(notified[0].n).toBe(done.progress.deliveries.notified);
+
+    const timeline = await t.http
+      .get(`/v1/incidents/${incidentId}/timeline`)
+      .set(...responder)
+      .expect(200);
+    const kinds = (timeline.body.items as Array<{ kind: string }>).map((e) => e.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'campaign.created',
+        'campaign.approved',
+        'campaign.sending',
+        'campaign.completed',
+      ]),
+    );
+  });
+});
