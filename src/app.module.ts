@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,7 @@ export class AppModule {
         ScopingModule,
         ChannelsModule,
         NotificationsModule,
+        WebhooksModule,
         HealthModule,
       ],
       providers: [

@@ -29,6 +29,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // Twilio's status callbacks are form posts.
+  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
 
@@ -9,6 +10,33 @@ export interface EncryptionConfig {
   /** Key id -> 32-byte key; the first entry is the current one. */
   keys: ReadonlyArray<{ id: string; key: Buffer }>;
   hashKey: Buffer;
+}
+
+/** SendGrid (email). Unset: emails go to the local outbox. */
+export interface SendGridConfig {
+  apiKey: string;
+  from: string;
+  baseUrl: string;
+}
+
+/** Twilio (SMS). Unset: SMS go to the local outbox. */
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  from: string | undefined;
+  messagingServiceSid: string | undefined;
+  baseUrl: string;
+}
+
+/** Firebase Cloud Messaging (push). Unset: push alerts go to the local outbox. */
+export interface FcmConfig {
+  projectId: string;
+  /** A service account (JSON); or a ready OAuth token. */
+  serviceAccount: Record<string, unknown> | undefined;
+  accessToken: string | undefined;
+  /** Every FCM request goes to this address instead (tests, proxies); implies the HTTP/1.1 transport. */
+  baseUrl: string | undefined;
+  legacyHttp: boolean;
 }
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -63,6 +91,13 @@ export class AppConfig {
   readonly minorAges!: Readonly<Record<string, number>>;
   /** SMS the sender may send per second, across all worker processes. */
   readonly smsMaxPerSecond!: number;
+  readonly sendgrid!: SendGridConfig | undefined;
+  /** The public key (base64 DER or PEM) that signs SendGrid's Event Webhook; unset: its posts are refused. */
+  readonly sendgridWebhookPublicKey!: string | undefined;
+  readonly twilio!: TwilioConfig | undefined;
+  readonly fcm!: FcmConfig | undefined;
+  /** How long a send job owns the messages it claimed before the reconciler hands them to another. */
+  readonly deliveryLeaseMs!: number;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -124,6 +159,63 @@ export const VARIABLES: readonly Variable[] = [
     name: 'PRIVACY_CONTACT_EMAIL',
     description: 'Where affected people can reach the company',
     default: 'privacy@example.com',
+  },
+  {
+    name: 'SENDGRID_API_KEY',
+    description: 'SendGrid API key; unset: emails go to the local outbox (GET /v1/outbox)',
+    sensitive: true,
+  },
+  { name: 'SENDGRID_FROM', description: 'Sender address of the notices (required with SENDGRID_API_KEY)' },
+  {
+    name: 'SENDGRID_BASE_URL',
+    description: 'SendGrid API address (tests and proxies)',
+    default: 'https://api.sendgrid.com',
+  },
+  {
+    name: 'SENDGRID_WEBHOOK_PUBLIC_KEY',
+    description:
+      "Verification key of SendGrid's signed Event Webhook (base64 or PEM); unset: its posts are refused",
+  },
+  { name: 'TWILIO_ACCOUNT_SID', description: 'Twilio account SID; unset: SMS go to the local outbox' },
+  {
+    name: 'TWILIO_AUTH_TOKEN',
+    description: 'Twilio auth token (also verifies status callbacks)',
+    sensitive: true,
+  },
+  { name: 'TWILIO_FROM', description: 'Sender number (E.164); or TWILIO_MESSAGING_SERVICE_SID' },
+  { name: 'TWILIO_MESSAGING_SERVICE_SID', description: 'Messaging service that picks the sender' },
+  {
+    name: 'TWILIO_BASE_URL',
+    description: 'Twilio API address (tests and proxies)',
+    default: 'https://api.twilio.com',
+  },
+  {
+    name: 'FCM_PROJECT_ID',
+    description: 'Firebase project of the push alerts; unset: they go to the local outbox',
+  },
+  {
+    name: 'FCM_SERVICE_ACCOUNT',
+    description: 'Service account of FCM: a path to its JSON file, or the JSON itself',
+    sensitive: true,
+  },
+  {
+    name: 'FCM_ACCESS_TOKEN',
+    description: 'A ready OAuth access token for FCM (tests; deployments that mint tokens elsewhere)',
+    sensitive: true,
+  },
+  {
+    name: 'FCM_BASE_URL',
+    description: 'Send every FCM request to this address (tests, proxies); implies FCM_LEGACY_HTTP',
+  },
+  {
+    name: 'FCM_LEGACY_HTTP',
+    description: "`true`: FCM over HTTP/1.1 instead of HTTP/2 (the SDK's HTTP/2 ignores the agent)",
+    default: 'false',
+  },
+  {
+    name: 'DELIVERY_LEASE_MS',
+    description: 'How long a send job owns its claimed messages before the reconciler gives them to another',
+    default: '300000',
   },
   {
     name: 'TWILIO_MAX_PER_SECOND',
@@ -293,6 +385,10 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const smsMaxPerSecond = integer('TWILIO_MAX_PER_SECOND', 1, 10_000);
+  const deliveryLeaseMs = integer('DELIVERY_LEASE_MS', 1_000, 24 * 60 * 60_000);
+  const sendgrid = readSendGrid(read, url, problems);
+  const twilio = readTwilio(read, url, problems);
+  const fcm = readFcm(read, url, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return AppConfig.of({
@@ -315,7 +411,85 @@ export function loadConfig(env: Env): AppConfig {
     minorAgeDefault,
     minorAges,
     smsMaxPerSecond,
+    sendgrid,
+    sendgridWebhookPublicKey: read('SENDGRID_WEBHOOK_PUBLIC_KEY'),
+    twilio,
+    fcm,
+    deliveryLeaseMs,
   });
+}
+
+type Read = (name: string) => string | undefined;
+type ReadUrl = (name: string, protocols: string[]) => string | undefined;
+
+function readSendGrid(read: Read, url: ReadUrl, problems: string[]): SendGridConfig | undefined {
+  const apiKey = read('SENDGRID_API_KEY');
+  const baseUrl = url('SENDGRID_BASE_URL', ['http', 'https']) ?? 'https://api.sendgrid.com';
+  if (apiKey === undefined) return undefined;
+  const from = read('SENDGRID_FROM');
+  if (!from || !isEmail(from)) {
+    problems.push(
+      `SENDGRID_FROM: must be an email address when SENDGRID_API_KEY is set (got "${from ?? ''}")`,
+    );
+  }
+  return { apiKey, from: from ?? '', baseUrl: baseUrl.replace(/\/+$/, '') };
+}
+
+function readTwilio(read: Read, url: ReadUrl, problems: string[]): TwilioConfig | undefined {
+  const accountSid = read('TWILIO_ACCOUNT_SID');
+  const authToken = read('TWILIO_AUTH_TOKEN');
+  const baseUrl = url('TWILIO_BASE_URL', ['http', 'https']) ?? 'https://api.twilio.com';
+  if (accountSid === undefined && authToken === undefined) return undefined;
+  if (!accountSid || !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    problems.push('TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits');
+  }
+  if (!authToken) problems.push('TWILIO_AUTH_TOKEN: required with TWILIO_ACCOUNT_SID');
+  const from = read('TWILIO_FROM');
+  const messagingServiceSid = read('TWILIO_MESSAGING_SERVICE_SID');
+  if (!from && !messagingServiceSid) {
+    problems.push(
+      'TWILIO_FROM: a sender number, or TWILIO_MESSAGING_SERVICE_SID, is required with TWILIO_ACCOUNT_SID',
+    );
+  }
+  return {
+    accountSid: accountSid ?? '',
+    authToken: authToken ?? '',
+    from,
+    messagingServiceSid,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+  };
+}
+
+function readFcm(read: Read, url: ReadUrl, problems: string[]): FcmConfig | undefined {
+  const projectId = read('FCM_PROJECT_ID');
+  const baseUrl = url('FCM_BASE_URL', ['http', 'https']);
+  if (projectId === undefined) return undefined;
+  const rawAccount = read('FCM_SERVICE_ACCOUNT');
+  const accessToken = read('FCM_ACCESS_TOKEN');
+  let serviceAccount: Record<string, unknown> | undefined;
+  if (rawAccount !== undefined) {
+    try {
+      const json = rawAccount.startsWith('{') ? rawAccount : readFileSync(rawAccount, 'utf8');
+      serviceAccount = JSON.parse(json) as Record<string, unknown>;
+    } catch {
+      problems.push(
+        'FCM_SERVICE_ACCOUNT: must be a service account JSON, or the path of one (the value is not shown)',
+      );
+    }
+  }
+  if (!serviceAccount && !accessToken) {
+    problems.push('FCM_SERVICE_ACCOUNT: required with FCM_PROJECT_ID (or FCM_ACCESS_TOKEN)');
+  }
+  const legacy = read('FCM_LEGACY_HTTP');
+  if (legacy !== 'true' && legacy !== 'false')
+    problems.push(`FCM_LEGACY_HTTP: must be true or false (got "${legacy}")`);
+  return {
+    projectId,
+    serviceAccount,
+    accessToken,
+    baseUrl: baseUrl?.replace(/\/+$/, ''),
+    legacyHttp: legacy === 'true' || baseUrl !== undefined,
+  };
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;

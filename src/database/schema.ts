@@ -423,6 +423,8 @@ export const messages = pgTable(
     index('messages_batch_idx').on(t.batchId),
     index('messages_campaign_idx').on(t.campaignId, t.channel, t.status),
     index('messages_delivery_idx').on(t.deliveryId),
+    // Twilio's status callbacks name the message by its SID.
+    index('messages_provider_ref_idx').on(t.providerRef),
   ],
 );
 
@@ -459,4 +461,35 @@ export const outboxMessages = pgTable(
     createdAt: at('created_at').notNull(),
   },
   (t) => [index('outbox_messages_channel_idx').on(t.channel, t.id)],
+);
+
+/**
+ * Delivery events from the providers, stored as they arrive (minus any address) and applied from a
+ * queue: a burst of events never slows the answer to the provider. One row per event, so a replay
+ * changes nothing.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    provider: text('provider').notNull(),
+    /** The provider's id of the event (SendGrid sg_event_id; Twilio SID + status). */
+    eventKey: text('event_key').notNull(),
+    /** delivered, bounce, dropped, undelivered, failed, ... */
+    event: text('event').notNull(),
+    /** Our message id (SendGrid custom arg) or the provider's message id (Twilio SID). */
+    messageId: bigint('message_id', { mode: 'number' }),
+    providerRef: text('provider_ref'),
+    /** A provider code or reason class; never the address or the provider's free text. */
+    code: text('code'),
+    occurredAt: at('occurred_at'),
+    receivedAt: at('received_at').notNull(),
+    processedAt: at('processed_at'),
+    /** What applying it did: delivered, failed, ignored, unknown_message. */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    uniqueIndex('webhook_events_key_idx').on(t.provider, t.eventKey),
+    index('webhook_events_pending_idx').on(t.processedAt, t.id),
+  ],
 );

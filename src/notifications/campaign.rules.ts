@@ -38,6 +38,3 @@ export const batchSizes = (config: AppConfig): Record<Channel, number> => ({
  * that Redis holds a window of ids, not a campaign.
  */
 export const WINDOW: Record<Channel, number> = { email: 16, sms: 16, push: 16 };
-
-/** How long a worker owns the messages it claimed; past it, the reconciler gives them to another. */
-export const LEASE_MS = 5 * 60_000;

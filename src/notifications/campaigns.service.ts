@@ -302,7 +302,11 @@ export class CampaignsService {
   }
 
   async enqueuePlan(campaignId: string): Promise<void> {
-    await this.jobs.add(JobName.CampaignPlan, { campaignId }, { jobId: `plan-${campaignId}` });
+    await this.jobs.add(
+      JobName.CampaignPlan,
+      { campaignId },
+      { jobId: `plan-${campaignId}`, removeOnComplete: true, removeOnFail: true },
+    );
   }
 
   private checkTemplate(input: CreateCampaign): void {

@@ -101,6 +101,48 @@ export class DeliveriesRepository {
       where m.id = x.id`);
   }
 
+  /** Provider events: the message reached the device or inbox. */
+  async markDelivered(ids: number[], now: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = rowsOf<{ id: unknown }>(
+      await this.database.db.execute(sql`
+        update messages set status = 'delivered', updated_at = ${now}
+        where id = any(${sql.param(ids)}::bigint[]) and status = 'sent'
+        returning id`),
+    );
+    return rows.length;
+  }
+
+  /**
+   * Provider events: a message that had left failed after all (bounce, undelivered). Returns the
+   * deliveries that no longer have a notice message sent or delivered: they are pending again, and no
+   * longer count as notified.
+   */
+  async failAfterSend(failed: Array<{ id: number; code: string }>, now: Date): Promise<number[]> {
+    if (failed.length === 0) return [];
+    const rows = rowsOf<{ delivery_id: string | number }>(
+      await this.database.db.execute(sql`
+        with failed as (
+          update messages m set status = 'failed', error = x.code, updated_at = ${now}
+          from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::text[])
+            as x(id, code)
+          where m.id = x.id and m.status in ('sent', 'delivered') and m.channel in ('email', 'sms')
+          returning m.delivery_id),
+        reopened as (
+          update deliveries d set status = 'pending', notified_at = null, updated_at = ${now}
+          where d.id in (select delivery_id from failed)
+            and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
+                              and m.status in ('sent', 'delivered') and m.id <> all(${sql.param(failed.map((f) => f.id))}::bigint[]))
+          returning d.id, d.affected_id),
+        unnotified as (
+          update affected_subjects a set notified_at = null
+          where a.id in (select affected_id from reopened)
+          returning 1)
+        select id as delivery_id from reopened`),
+    );
+    return rows.map((r) => Number(r.delivery_id));
+  }
+
   /** Back in the queue for the job's next attempt. */
   async release(ids: number[], now: Date): Promise<void> {
     if (ids.length === 0) return;

@@ -24,7 +24,7 @@ import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
-import { batchSizes, CampaignStatus, LEASE_MS } from './campaign.rules.js';
+import { batchSizes, CampaignStatus } from './campaign.rules.js';
 import type { BatchRow, CampaignRow } from './campaigns.repository.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { batchJobId, CampaignsService, sendJobOf } from './campaigns.service.js';
@@ -89,7 +89,11 @@ export class DeliveryService {
         await this.deliveries.setBatchStatus(batchId, 'pending', now);
       return { skipped: campaign?.status ?? 'missing' };
     }
-    const claimed = await this.deliveries.claim(batchId, new Date(now.getTime() + LEASE_MS), now);
+    const claimed = await this.deliveries.claim(
+      batchId,
+      new Date(now.getTime() + this.config.deliveryLeaseMs),
+      now,
+    );
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcomes: SendOutcome[] = [];
     let unregistered: Array<{ subjectId: number; token: string }> = [];
@@ -323,21 +327,69 @@ export class DeliveryService {
       await this.deliveries.markSent(sent, now);
       await this.deliveries.markFailed(failed, now);
       await this.deliveries.release(retry, now);
-      if (NOTICE_CHANNELS.includes(channel) && failed.length > 0) {
-        const ids = [...new Set(failed.map((f) => f.deliveryId))];
-        if (campaign.mode === 'escalate') {
-          const { escalated, exhausted } = await this.campaigns.escalate(ids, now);
-          await this.deliveries.markUnreachable(exhausted, now);
-          if (escalated.length > 0)
-            await this.campaigns.assignBatches(campaign.id, batchSizes(this.config), now);
-        } else {
-          await this.deliveries.markUnreachable(ids, now);
-        }
+      if (NOTICE_CHANNELS.includes(channel)) {
+        await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
       await this.dropTokens(unregistered, now);
       await this.deliveries.finishBatchIfDone(batchId, now);
     });
     return transient;
+  }
+
+  /**
+   * Recipients whose notice failed for good: the next notice channel of their plan (escalate), or
+   * unreachable when none is left (or in mode all, when every one failed). Inside the caller's
+   * transaction; returns whether new messages wait to be sent.
+   */
+  private async fallBack(campaign: CampaignRow, deliveryIds: number[], now: Date): Promise<boolean> {
+    if (deliveryIds.length === 0) return false;
+    if (campaign.mode !== 'escalate') {
+      await this.deliveries.markUnreachable(deliveryIds, now);
+      return false;
+    }
+    const { escalated, exhausted } = await this.campaigns.escalate(deliveryIds, now);
+    await this.deliveries.markUnreachable(exhausted, now);
+    if (escalated.length === 0) return false;
+    await this.campaigns.assignBatches(campaign.id, batchSizes(this.config), now);
+    return true;
+  }
+
+  /**
+   * Delivery events from the providers' webhooks: delivered, or failed after it had left (a bounce, an
+   * undelivered SMS), which falls back like a failure at send time. A completed campaign that gets new
+   * messages this way is sending again until they are sent.
+   */
+  async applyEvents(
+    events: Array<{ messageId: number; campaignId: string; kind: 'delivered' | 'failed'; code: string }>,
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.deliveries.markDelivered(
+      events.filter((e) => e.kind === 'delivered').map((e) => e.messageId),
+      now,
+    );
+    const failures = events.filter((e) => e.kind === 'failed');
+    for (const campaignId of new Set(failures.map((f) => f.campaignId))) {
+      const campaign = await this.campaigns.find(campaignId);
+      if (!campaign) continue;
+      const mine = failures.filter((f) => f.campaignId === campaignId);
+      const more = await this.database.transaction(async () => {
+        const reopened = await this.deliveries.failAfterSend(
+          mine.map((f) => ({ id: f.messageId, code: f.code })),
+          now,
+        );
+        const added = await this.fallBack(campaign, reopened, now);
+        if (added) {
+          await this.campaigns.move(campaignId, [CampaignStatus.Completed], {
+            status: CampaignStatus.Sending,
+            finishedAt: null,
+            updatedAt: now,
+          });
+        }
+        return added;
+      });
+      if (more) await this.campaignService.topUp(campaignId);
+      await this.campaignService.finishIfIdle(campaignId);
+    }
   }
 
   /** Tokens FCM says are no longer registered leave the directory, re-sealed without them. */

@@ -18,5 +18,6 @@ import { DeliveryService } from './delivery.service.js';
     // Templates are read once, at start: a broken template stops the start, not a send.
     { provide: NoticeRenderer, useFactory: () => new NoticeRenderer() },
   ],
+  exports: [DeliveryService],
 })
 export class NotificationsModule {}

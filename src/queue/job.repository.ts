@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { Job, MinimalJob, Queue, Worker } from 'bullmq';
+import type { Job, JobsOptions, MinimalJob, Queue, Worker } from 'bullmq';
 import { AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
@@ -78,7 +78,7 @@ export class JobRepository implements BeforeApplicationShutdown {
   async add<N extends JobName>(
     name: N,
     data: JobPayload<N>,
-    options: { jobId?: string } = {},
+    options: Pick<JobsOptions, 'jobId' | 'removeOnComplete' | 'removeOnFail'> = {},
   ): Promise<string> {
     const job = await this.queue(JOB_QUEUE[name]).add(name, data, options);
     return job.id!;

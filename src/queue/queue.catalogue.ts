@@ -39,6 +39,8 @@ export enum JobName {
   SendPush = 'send.push',
   /** Reclaim expired leases, re-queue batches whose job is gone, top up sending windows, finish campaigns. */
   DeliveriesReconcile = 'deliveries.reconcile',
+  /** Apply stored provider delivery events. */
+  WebhooksProcess = 'webhooks.process',
 }
 
 export interface JobPayloads {
@@ -53,6 +55,7 @@ export interface JobPayloads {
   [JobName.SendSms]: { batchId: number };
   [JobName.SendPush]: { batchId: number };
   [JobName.DeliveriesReconcile]: Record<string, never>;
+  [JobName.WebhooksProcess]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -69,6 +72,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendSms]: QueueName.Sms,
   [JobName.SendPush]: QueueName.Push,
   [JobName.DeliveriesReconcile]: QueueName.Campaigns,
+  [JobName.WebhooksProcess]: QueueName.Campaigns,
 };
 
 export interface QueueSettings {
@@ -168,4 +172,6 @@ export const SCHEDULES: ReadonlyArray<{
   { id: 'imports-sweep', job: JobName.ImportsSweep, everyMs: 60_000, data: {} },
   { id: 'scope-sweep', job: JobName.ScopeSweep, everyMs: 60_000, data: {} },
   { id: 'deliveries-reconcile', job: JobName.DeliveriesReconcile, everyMs: 15_000, data: {} },
+  // Events whose processing job was not queued (or was busy when they arrived).
+  { id: 'webhooks-process', job: JobName.WebhooksProcess, everyMs: 15_000, data: {} },
 ];

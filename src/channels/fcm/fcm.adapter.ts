@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:https';
+import { connect, type Socket } from 'node:net';
+import { cert, deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app';
+import { getMessaging, type Messaging } from 'firebase-admin/messaging';
+import type { FcmConfig } from '../../config/config.js';
+import type { PushMessage, PushOutcome, PushPort } from '../channel.port.js';
+
+/** FCM's answers worth another try; the SDK does not retry 429 itself. */
+const TRANSIENT = new Set([
+  'messaging/message-rate-exceeded',
+  'messaging/server-unavailable',
+  'messaging/internal-error',
+  'messaging/unknown-error',
+  'app/network-error',
+  'app/network-timeout',
+]);
+const UNREGISTERED = new Set([
+  'messaging/registration-token-not-registered',
+  'messaging/invalid-registration-token',
+]);
+
+/**
+ * The FCM host is fixed in the SDK: with FCM_BASE_URL every connection goes to that address instead,
+ * in plain TCP for http:// (a local fake) or TLS for https:// (a proxy).
+ */
+class RedirectingAgent extends Agent {
+  constructor(private readonly target: URL) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(...args: Parameters<Agent['createConnection']>): Socket {
+    const port = Number(this.target.port || (this.target.protocol === 'https:' ? 443 : 80));
+    if (this.target.protocol === 'http:') return connect(port, this.target.hostname);
+    const [options, callback] = args;
+    return super.createConnection(
+      { ...options, host: this.target.hostname, port, servername: this.target.hostname },
+      callback,
+    ) as Socket;
+  }
+}
+
+/** A ready token, for tests and for deployments that mint tokens elsewhere. */
+const tokenCredential = (token: string): Credential => ({
+  getAccessToken: () => Promise.resolve({ access_token: token, expires_in: 3600 }),
+});
+
+export class FcmAdapter implements PushPort {
+  readonly name = 'fcm';
+  private readonly app: App;
+  private readonly messaging: Messaging;
+
+  constructor(config: FcmConfig) {
+    this.app = initializeApp(
+      {
+        projectId: config.projectId,
+        credential: config.accessToken
+          ? tokenCredential(config.accessToken)
+          : cert(config.serviceAccount as Parameters<typeof cert>[0]),
+        ...(config.baseUrl ? { httpAgent: new RedirectingAgent(new URL(config.baseUrl)) } : {}),
+      },
+      `breach-notify-${randomUUID()}`,
+    );
+    this.messaging = getMessaging(this.app);
+    // sendEach speaks HTTP/2 by default, which does not go through the agent.
+    if (config.legacyHttp) this.messaging.enableLegacyHttpTransport();
+  }
+
+  async send(messages: PushMessage[]): Promise<PushOutcome[]> {
+    if (messages.length === 0) return [];
+    try {
+      const result = await this.messaging.sendEach(
+        messages.map((m) => ({
+          token: m.token,
+          notification: { title: m.title, body: m.body },
+          data: m.data,
+          android: { priority: 'high' as const },
+        })),
+      );
+      return result.responses.map((r): PushOutcome => {
+        if (r.success) return { kind: 'sent', providerRef: r.messageId ?? '' };
+        const code = r.error?.code ?? 'unknown';
+        if (TRANSIENT.has(code)) return { kind: 'transient', code };
+        return { kind: 'permanent', code, unregistered: UNREGISTERED.has(code) };
+      });
+    } catch {
+      // sendEach throws for the whole call (an invalid message, no answer at all).
+      return messages.map(() => ({ kind: 'transient', code: 'call_failed' }));
+    }
+  }
+
+  async close(): Promise<void> {
+    await deleteApp(this.app);
+  }
+}

@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import sendgridClient from '@sendgrid/client';
+import sendgridMail from '@sendgrid/mail';
+import type { SendGridConfig } from '../../config/config.js';
+import type { EmailBatch, EmailPort, SendOutcome } from '../channel.port.js';
+
+const TIMEOUT_MS = 30_000;
+// The packages export singletons; their classes are there at run time but missing from the typings.
+const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
+const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
+/** Our substitution tokens are `%name%`: the SDK wraps the keys it is given with these. */
+const WRAPPERS: [string, string] = ['%', '%'];
+/** A bad API key or a suspended account: not the recipients' fault, so never a reason to fall back. */
+const ACCOUNT_PROBLEM_RETRY_MS = 60_000;
+
+interface SendGridFailure {
+  code?: number;
+  message?: string;
+  response?: { headers?: Record<string, string>; body?: { errors?: Array<{ field?: string | null }> } };
+}
+
+/** Seconds until SendGrid's rate limit resets (X-RateLimit-Reset is a Unix time). */
+export function resetDelayMs(headers: Record<string, string> | undefined, now: number): number | undefined {
+  const reset = Number(headers?.['x-ratelimit-reset']);
+  if (!Number.isFinite(reset) || reset <= 0) return undefined;
+  return Math.max(0, reset * 1000 - now);
+}
+
+/**
+ * Email through SendGrid's v3 Mail Send: one request per batch (up to 1000 personalizations of one
+ * locale), the body shared and what differs per person in substitutions, the message id in custom args
+ * (the Event Webhook sends it back).
+ */
+export class SendGridAdapter implements EmailPort {
+  readonly name = 'sendgrid';
+  private readonly logger = new Logger(SendGridAdapter.name);
+  private readonly mail: typeof sendgridMail;
+
+  constructor(private readonly config: SendGridConfig) {
+    const client = new Client();
+    // setApiKey resets the base URL: it goes first.
+    client.setApiKey(config.apiKey);
+    client.setDefaultRequest('baseUrl', `${config.baseUrl}/`);
+    // Axios waits forever by default.
+    client.setDefaultRequest({ timeout: TIMEOUT_MS } as never);
+    this.mail = new MailService();
+    this.mail.setClient(client);
+  }
+
+  async send(batch: EmailBatch): Promise<SendOutcome[]> {
+    try {
+      const [response] = await this.mail.send({
+        from: this.config.from,
+        subject: batch.subject,
+        text: batch.text,
+        html: batch.html,
+        substitutionWrappers: WRAPPERS,
+        personalizations: batch.recipients.map((r) => ({
+          to: [{ email: r.to }],
+          substitutions: Object.fromEntries(
+            Object.entries(r.substitutions).map(([token, value]) => [token.slice(1, -1), value]),
+          ),
+          customArgs: { message_id: String(r.messageId) },
+        })),
+      });
+      const headers = response.headers as Record<string, string | undefined>;
+      const id = headers['x-message-id'] ?? '';
+      return batch.recipients.map(() => ({ kind: 'sent', providerRef: id }));
+    } catch (err) {
+      return this.classify(err as SendGridFailure, batch);
+    }
+  }
+
+  /** SendGrid answers for the whole request; a 400 names the personalizations it refused. */
+  private classify(err: SendGridFailure, batch: EmailBatch): SendOutcome[] {
+    const status = typeof err.code === 'number' ? err.code : undefined;
+    const all = (outcome: SendOutcome) => batch.recipients.map(() => outcome);
+    if (status === undefined) return all({ kind: 'transient', code: 'network' });
+    if (status === 429) {
+      return all({
+        kind: 'transient',
+        code: 'http_429',
+        retryAfterMs: resetDelayMs(err.response?.headers, Date.now()),
+      });
+    }
+    if (status >= 500) return all({ kind: 'transient', code: `http_${status}` });
+    if (status === 401 || status === 403) {
+      this.logger.error(`SendGrid refused the API key (${status}): emails wait until it is fixed`);
+      return all({ kind: 'transient', code: `http_${status}`, retryAfterMs: ACCOUNT_PROBLEM_RETRY_MS });
+    }
+    if (status === 400) {
+      const refused = new Set<number>();
+      for (const e of err.response?.body?.errors ?? []) {
+        const match = /^personalizations\.(\d+)\.to/.exec(e.field ?? '');
+        if (match) refused.add(Number(match[1]));
+      }
+      if (refused.size > 0) {
+        // Those addresses will never work; the others go again with the job's next attempt.
+        return batch.recipients.map((_, i) =>
+          refused.has(i)
+            ? { kind: 'permanent', code: 'invalid_address' }
+            : { kind: 'transient', code: 'batch_refused', retryAfterMs: 0 },
+        );
+      }
+    }
+    return all({ kind: 'permanent', code: `http_${status}` });
+  }
+}

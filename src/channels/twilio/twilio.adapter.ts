@@ -1,0 +1,70 @@
+import twilio from 'twilio';
+import type { TwilioConfig } from '../../config/config.js';
+import type { SendOutcome, SmsMessage, SmsPort } from '../channel.port.js';
+
+/**
+ * Error codes worth another try: too many requests, the sender's queue is full. Everything else Twilio
+ * refuses (invalid number, not a mobile, unsubscribed with STOP, unknown codes) will not work later
+ * either: the recipient moves on to the next channel.
+ */
+const RETRYABLE_CODES = new Set([20429, 21611]);
+
+/** The SDK has no base-URL option: a request client that sends to the configured address instead. */
+class RedirectingClient extends twilio.RequestClient {
+  constructor(private readonly baseUrl: string) {
+    super({ timeout: 30_000, keepAlive: true });
+  }
+
+  override request<T>(opts: Parameters<twilio.RequestClient['request']>[0]): Promise<T> {
+    return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+/, this.baseUrl) }) as Promise<T>;
+  }
+}
+
+interface TwilioFailure {
+  status?: number;
+  code?: number | string;
+}
+
+export class TwilioAdapter implements SmsPort {
+  readonly name = 'twilio';
+  private readonly client: twilio.Twilio;
+
+  constructor(
+    private readonly config: TwilioConfig,
+    /** Where Twilio posts status changes (the public address of POST /v1/webhooks/twilio). */
+    private readonly statusCallback: string,
+  ) {
+    const real = config.baseUrl === 'https://api.twilio.com';
+    this.client = twilio(config.accountSid, config.authToken, {
+      // Retries are ours (backoff, Retry-After, and a limit across workers), not the SDK's.
+      autoRetry: false,
+      ...(real ? {} : { httpClient: new RedirectingClient(config.baseUrl) }),
+    });
+  }
+
+  async send(message: SmsMessage): Promise<SendOutcome> {
+    try {
+      const sent = await this.client.messages.create({
+        to: message.to,
+        body: message.body,
+        ...(this.config.messagingServiceSid
+          ? { messagingServiceSid: this.config.messagingServiceSid }
+          : { from: this.config.from! }),
+        statusCallback: this.statusCallback,
+      });
+      return { kind: 'sent', providerRef: sent.sid };
+    } catch (err) {
+      return classifyTwilio(err as TwilioFailure);
+    }
+  }
+}
+
+export function classifyTwilio(err: TwilioFailure): SendOutcome {
+  const code = typeof err.code === 'number' ? err.code : undefined;
+  if (err.status === undefined) return { kind: 'transient', code: 'network' };
+  if (err.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code))) {
+    return { kind: 'transient', code: `twilio_${code ?? 429}` };
+  }
+  if (err.status >= 500) return { kind: 'transient', code: `http_${err.status}` };
+  return { kind: 'permanent', code: code !== undefined ? `twilio_${code}` : `http_${err.status}` };
+}

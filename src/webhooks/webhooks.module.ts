@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({
+  imports: [NotificationsModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksRepository, WebhooksService],
+})
+export class WebhooksModule {}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { asc, eq, isNull, sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { webhookEvents } from '../database/schema.js';
+import { rowsOf } from '../subjects/subjects.repository.js';
+
+export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+export type NewWebhookEvent = Omit<typeof webhookEvents.$inferInsert, 'id'>;
+
+export interface EventMessage {
+  id: number;
+  providerRef: string | null;
+  channel: string;
+  status: string;
+  campaignId: string;
+  deliveryId: number;
+}
+
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** Stores new events; an event seen before (a replay, a provider's retry) is skipped. */
+  async store(events: NewWebhookEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const rows = await this.database.db
+      .insert(webhookEvents)
+      .values(events)
+      .onConflictDoNothing()
+      .returning({ id: webhookEvents.id });
+    return rows.length;
+  }
+
+  async pending(limit: number): Promise<WebhookEventRow[]> {
+    return this.database.db
+      .select()
+      .from(webhookEvents)
+      .where(isNull(webhookEvents.processedAt))
+      .orderBy(asc(webhookEvents.id))
+      .limit(limit);
+  }
+
+  async done(outcomes: Array<{ id: number; outcome: string }>, now: Date): Promise<void> {
+    for (const o of outcomes) {
+      await this.database.db
+        .update(webhookEvents)
+        .set({ processedAt: now, outcome: o.outcome })
+        .where(eq(webhookEvents.id, o.id));
+    }
+  }
+
+  /** The messages events name: by our id (SendGrid) or by the provider's (Twilio SID). */
+  async messages(ids: number[], refs: string[]): Promise<EventMessage[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.database.db.execute(sql`
+        select id, provider_ref, channel, status, campaign_id, delivery_id from messages
+        where id = any(${sql.param(ids)}::bigint[]) or provider_ref = any(${sql.param(refs)}::text[])`),
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      providerRef: (r.provider_ref as string | null) ?? null,
+      channel: r.channel as string,
+      status: r.status as string,
+      campaignId: r.campaign_id as string,
+      deliveryId: Number(r.delivery_id),
+    }));
+  }
+}

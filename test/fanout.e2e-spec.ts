@@ -1,0 +1,321 @@
+import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
+import { FcmFake } from './fakes/fcm.fake.js';
+import { SendGridFake } from './fakes/sendgrid.fake.js';
+import { TwilioFake } from './fakes/twilio.fake.js';
+
+// The real SendGrid, Twilio and Firebase SDKs against wire-level fakes on 127.0.0.1, with faults: every
+// person ends with the outcome their plan and the providers' answers say; webhooks move deliveries on.
+
+const REDIS_DB = 13;
+const PUBLIC_BASE_URL = 'https://notices.example.org';
+
+interface Person {
+  externalId: string;
+  email?: string;
+  phone?: string;
+  token?: string;
+  jurisdiction: string;
+  locale: string;
+  prefersSms: boolean;
+}
+
+const LOCALES = [
+  ['US-CA', 'en-US'],
+  ['BR', 'pt-BR'],
+  ['DE', 'de-DE'],
+  ['JP', 'ja-JP'],
+  ['FR', 'fr-FR'],
+] as const;
+
+function people(count: number): Person[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [jurisdiction, locale] = LOCALES[i % LOCALES.length];
+    const shape = i % 4; // 0: email+sms+push, 1: email+push, 2: sms, 3: email+sms
+    return {
+      externalId: `f-${i}`,
+      jurisdiction,
+      locale,
+      email: shape !== 2 ? `f${i}@example.com` : undefined,
+      phone: shape === 0 || shape === 2 || shape === 3 ? `+1415555${String(2000 + i)}` : undefined,
+      token: shape <= 1 ? `fcm-token-${i}` : undefined,
+      prefersSms: i % 7 === 0,
+    };
+  });
+}
+
+describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
+  let t: TestApp;
+  let responder: [string, string];
+  let approver: [string, string];
+  let incidentId: string;
+  let campaignId: string;
+  const sendgrid = new SendGridFake();
+  const twilio = new TwilioFake();
+  const fcm = new FcmFake();
+  const everyone = people(60);
+  // Refused for good by the providers: an email address, a number that sent STOP, a dead token.
+  const invalidEmail = everyone[3].email!; // f-3: email + sms -> falls back to SMS
+  const invalidOnlyEmail = everyone[5].email!; // f-5: email + push -> no notice channel left
+  const stoppedPhone = everyone[6].phone!; // f-6: sms only -> unreachable
+  const deadToken = everyone[4].token!; // f-4
+  jest.setTimeout(120_000);
+
+  /** Outcome by the plan: preferred notice channel first, the next on a permanent refusal. */
+  const expected = (p: Person) => {
+    const order = (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) =>
+      c === 'email' ? p.email : p.phone,
+    );
+    const refused = (c: string) =>
+      c === 'email' ? [invalidEmail, invalidOnlyEmail].includes(p.email!) : p.phone === stoppedPhone;
+    const accepted = order.find((c) => !refused(c));
+    return {
+      status: accepted ? 'notified' : 'unreachable',
+      sent: [...(accepted ? [accepted] : []), ...(p.token && p.token !== deadToken ? ['push'] : [])].sort(),
+    };
+  };
+
+  beforeAll(async () => {
+    await Promise.all([sendgrid.start(), twilio.start(), fcm.start()]);
+    sendgrid.invalid.add(invalidEmail);
+    sendgrid.invalid.add(invalidOnlyEmail);
+    twilio.stopped.add(stoppedPhone);
+    fcm.unregistered.add(deadToken);
+    // Transient faults on the way: each is retried, none changes an outcome.
+    sendgrid.faults.rateLimited = 1;
+    sendgrid.faults.retryAfterSeconds = 1;
+    twilio.faults.serverErrors = 2;
+    fcm.faults.serverErrors = 1;
+    fcm.faults.dropped = 1;
+    t = await startApp(
+      {
+        DATABASE_URL: await createScratchDatabase('fanout'),
+        PUBLIC_BASE_URL,
+        ORGANIZATION_NAME: 'Ai Art',
+        SENDGRID_API_KEY: sendgrid.apiKey,
+        SENDGRID_FROM: 'security@aiart.example',
+        SENDGRID_BASE_URL: sendgrid.url,
+        SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.publicKey,
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_AUTH_TOKEN: twilio.authToken,
+        TWILIO_FROM: '+14155550000',
+        TWILIO_BASE_URL: twilio.url,
+        TWILIO_MAX_PER_SECOND: '50',
+        FCM_PROJECT_ID: fcm.projectId,
+        FCM_ACCESS_TOKEN: fcm.accessToken,
+        FCM_BASE_URL: fcm.url,
+      },
+      REDIS_DB,
+    );
+    responder = bearer(t.keys.responder);
+    approver = bearer(t.keys.approver);
+    const subjects = everyone.map((p) => ({
+      externalId: p.externalId,
+      name: `Name ${p.externalId}`,
+      jurisdiction: p.jurisdiction,
+      locale: p.locale,
+      timeZone: 'UTC',
+      ...(p.email ? { email: p.email } : {}),
+      ...(p.phone ? { phone: p.phone } : {}),
+      ...(p.token ? { pushTokens: [{ token: p.token, platform: 'android' }] } : {}),
+      channelPreferences: p.prefersSms ? ['sms', 'email', 'push'] : ['email', 'sms', 'push'],
+      dataCategories: ['camera_data'],
+    }));
+    const stored = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects })
+      .expect(200);
+    expect(stored.body.rejections).toEqual([]);
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident())
+      .expect(201);
+    incidentId = incident.body.id;
+    await t.http
+      .post(`/v1/incidents/${incidentId}/scope`)
+      .set(...responder)
+      .send({ criteria: { everyone: true } })
+      .expect(202);
+    await eventually(async () => {
+      const run = await t.http
+        .get(`/v1/incidents/${incidentId}/scope`)
+        .set(...responder)
+        .expect(200);
+      return run.body.status === 'completed' ? run.body : undefined;
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([sendgrid.stop(), twilio.stop(), fcm.stop()]);
+  });
+
+  const outcomes = async () => {
+    const rows = await t.query<{ external_id: string; status: string; sent: string[] }>(
+      `select s.external_id, d.status,
+              coalesce(array_agg(m.channel order by m.channel) filter (where m.status in ('sent', 'delivered')), '{}') as sent
+         from deliveries d join subjects s on s.id = d.subject_id left join messages m on m.delivery_id = d.id
+        where d.campaign_id = $1 group by 1, 2`,
+      [campaignId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.external_id, { status: r.status, sent: r.sent }]));
+  };
+  const completed = () =>
+    eventually(async () => {
+      const c = (
+        await t.http
+          .get(`/v1/campaigns/${campaignId}`)
+          .set(...responder)
+          .expect(200)
+      ).body;
+      return c.status === 'completed' ? c : undefined;
+    }, 60_000);
+
+  it('sends through SendGrid, Twilio and FCM; refusals fall back along the plan; faults are retried', async () => {
+    const draft = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms', 'push'], mode: 'escalate' })
+      .expect(201);
+    campaignId = draft.body.id;
+    await t.http
+      .post(`/v1/campaigns/${campaignId}/approve`)
+      .set(...approver)
+      .expect(200);
+    const done = await completed();
+    expect(done.recipients).toBe(everyone.length);
+
+    expect(await outcomes()).toEqual(Object.fromEntries(everyone.map((p) => [p.externalId, expected(p)])));
+
+    // Each provider got exactly one accepted message per recipient and channel: no duplicates.
+    const emails = everyone.filter((p) => expected(p).sent.includes('email'));
+    expect(
+      sendgrid.sent
+        .map((m) => m.to)
+        .filter((to) => !sendgrid.invalid.has(to))
+        .sort(),
+    ).toEqual(emails.map((p) => p.email).sort());
+    expect(twilio.sent.map((m) => m.to).sort()).toEqual(
+      everyone
+        .filter((p) => expected(p).sent.includes('sms'))
+        .map((p) => p.phone)
+        .sort(),
+    );
+    expect(fcm.sent.map((m) => m.token).sort()).toEqual(
+      everyone
+        .filter((p) => expected(p).sent.includes('push'))
+        .map((p) => p.token)
+        .sort(),
+    );
+    // Batches: SendGrid requests carry many recipients of one locale each.
+    const mailSends = sendgrid.requests.filter((r) => r.path === '/v3/mail/send');
+    expect(mailSends.length).toBeLessThan(emails.length);
+
+    // Each recipient's email is theirs: their name, their language, their own link, their data.
+    const br = everyone.find((p) => p.locale === 'pt-BR' && expected(p).sent.includes('email'))!;
+    const mail = sendgrid.sent.find((m) => m.to === br.email)!;
+    expect(mail.text).toContain(`Olá, Name ${br.externalId},`);
+    expect(mail.text).toContain('fotos e imagens');
+    expect(mail.html).toMatch(new RegExp(`${PUBLIC_BASE_URL}/n/[0-9a-z]+\\.[A-Za-z0-9_-]{22}`));
+    const ca = everyone.find((p) => p.jurisdiction === 'US-CA' && expected(p).sent.includes('email'))!;
+    expect(sendgrid.sent.find((m) => m.to === ca.email)!.subject).toMatch(/^Notice of Data Breach/);
+    // SMS from the configured sender with a status callback to our public address.
+    expect(twilio.sent[0]).toMatchObject({
+      from: '+14155550000',
+      statusCallback: `${PUBLIC_BASE_URL}/v1/webhooks/twilio`,
+    });
+
+    // The dead token left the directory.
+    const owner = everyone.find((p) => p.token === deadToken)!;
+    const subject = await t.http
+      .get(`/v1/subjects/${owner.externalId}`)
+      .set(...responder)
+      .expect(200);
+    expect(subject.body.pushTokens).toEqual([]);
+
+    // The transient faults happened and were retried.
+    expect(sendgrid.faults.rateLimited).toBe(0);
+    expect(twilio.faults.serverErrors).toBe(0);
+    expect(fcm.faults.serverErrors + fcm.faults.dropped).toBe(0);
+  });
+
+  it('accepts signed SendGrid events, refuses forged, stale and unsigned ones, and ignores replays', async () => {
+    // f-0 got an email; a bounce moves them to SMS.
+    const person = everyone.find(
+      (p) => p.email && p.phone && expected(p).sent.includes('email') && !p.prefersSms,
+    )!;
+    const mail = sendgrid.sent.find((m) => m.to === person.email)!;
+    const bounce = {
+      email: person.email,
+      event: 'bounce',
+      type: 'bounce',
+      status: '5.1.1',
+      reason: `550 5.1.1 ${person.email} does not exist`,
+      sg_event_id: 'evt-bounce-1',
+      sg_message_id: `${mail.messageId}.filter0001`,
+      message_id: mail.customArgs.message_id,
+      timestamp: Math.floor(Date.now() / 1000),
+    };
+    const post = (signed: { headers: Record<string, string>; body: string }) =>
+      t.http.post('/v1/webhooks/sendgrid').set(signed.headers).send(signed.body);
+
+    const forged = sendgrid.signEvents([bounce]);
+    forged.body = forged.body.replace('bounce', 'delivered');
+    expect((await post(forged)).status).toBe(403);
+    expect((await post(sendgrid.signEvents([bounce], Math.floor(Date.now() / 1000) - 3600))).status).toBe(
+      403,
+    );
+    const unsigned = await t.http
+      .post('/v1/webhooks/sendgrid')
+      .set('Content-Type', 'application/json')
+      .send([bounce]);
+    expect(unsigned.status).toBe(403);
+    expect(await t.query('select 1 from webhook_events')).toEqual([]);
+
+    const accepted = await post(sendgrid.signEvents([bounce]));
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ stored: 1 });
+    const replay = await post(sendgrid.signEvents([bounce]));
+    expect(replay.body).toEqual({ stored: 0 });
+
+    await eventually(async () => {
+      const now = await outcomes();
+      return now[person.externalId].sent.includes('sms') ? now : undefined;
+    }, 30_000);
+    const after = (await outcomes())[person.externalId];
+    expect(after.status).toBe('notified');
+    expect(twilio.sent.filter((m) => m.to === person.phone)).toHaveLength(1);
+    // No address or free text was kept from the event.
+    const stored = await t.query('select * from webhook_events');
+    expect(JSON.stringify(stored)).not.toContain(person.email);
+    expect(stored[0]).toMatchObject({ event: 'bounce', code: 'bounce 5.1.1', outcome: 'failed' });
+    await completed();
+  });
+
+  it('accepts signed Twilio status callbacks and refuses forged ones', async () => {
+    const sms = twilio.sent[0];
+    const url = `${PUBLIC_BASE_URL}/v1/webhooks/twilio`;
+    const params = {
+      MessageSid: sms.sid,
+      MessageStatus: 'delivered',
+      AccountSid: twilio.accountSid,
+      To: sms.to,
+    };
+    const forged = twilio.signCallback(url, { ...params, MessageStatus: 'sent' });
+    const refused = await t.http
+      .post('/v1/webhooks/twilio')
+      .set(forged.headers)
+      .send(new URLSearchParams(params).toString());
+    expect(refused.status).toBe(403);
+    const signed = twilio.signCallback(url, params);
+    const ok = await t.http.post('/v1/webhooks/twilio').set(signed.headers).send(signed.body);
+    expect(ok.status).toBe(200);
+    await eventually(async () => {
+      const [row] = await t.query<{ status: string }>('select status from messages where provider_ref = $1', [
+        sms.sid,
+      ]);
+      return row?.status === 'delivered' ? row : undefined;
+    });
+  });
+});
