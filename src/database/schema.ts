@@ -442,6 +442,11 @@ export const messageBatches = pgTable(
     size: integer('size').notNull(),
     /** `pending` (not in the queue), `queued`, `done`. */
     status: text('status').notNull(),
+    /**
+     * Times it was queued: part of the job id, so a batch re-queued by the reconciler gets a new job even
+     * while a dead worker's job still holds the old id (its second run then claims nothing).
+     */
+    queuings: integer('queuings').notNull().default(0),
     createdAt: at('created_at').notNull(),
     queuedAt: at('queued_at'),
     doneAt: at('done_at'),

@@ -51,7 +51,8 @@ const SEND_JOB: Record<Channel, JobName.SendEmail | JobName.SendSms | JobName.Se
   sms: JobName.SendSms,
   push: JobName.SendPush,
 };
-export const batchJobId = (batchId: number): string => `batch-${batchId}`;
+export const batchJobId = (batch: { id: number; queuings: number }): string =>
+  `batch-${batch.id}-${batch.queuings}`;
 export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
 
 /** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
@@ -279,7 +280,7 @@ export class CampaignsService {
     });
     // Queued after the commit; a batch whose job never arrives is found by the reconciler.
     for (const batch of taken) {
-      await this.jobs.add(SEND_JOB[batch.channel], { batchId: batch.id }, { jobId: batchJobId(batch.id) });
+      await this.jobs.add(SEND_JOB[batch.channel], { batchId: batch.id }, { jobId: batchJobId(batch) });
     }
     return taken.length;
   }

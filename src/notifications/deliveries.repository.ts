@@ -21,6 +21,12 @@ export interface ClaimedMessage {
   affectedId: number;
 }
 
+export interface QueuedBatch {
+  id: number;
+  channel: Channel;
+  queuings: number;
+}
+
 export interface Progress {
   deliveries: Record<string, number>;
   messages: Record<string, Record<string, number>>;
@@ -195,12 +201,8 @@ export class DeliveriesRepository {
   }
 
   /** Picks up to `room` pending batches per channel and marks them queued; the caller enqueues them. */
-  async takePending(
-    campaignId: string,
-    window: Record<Channel, number>,
-    now: Date,
-  ): Promise<Array<{ id: number; channel: Channel }>> {
-    const rows = rowsOf<{ id: string | number; channel: Channel }>(
+  async takePending(campaignId: string, window: Record<Channel, number>, now: Date): Promise<QueuedBatch[]> {
+    const rows = rowsOf<{ id: string | number; channel: Channel; queuings: number }>(
       await this.database.db.execute(sql`
         with room as (
           select c.channel, ${sql.param([window.email, window.sms, window.push])}::int[] as w,
@@ -214,19 +216,19 @@ export class DeliveriesRepository {
             where b.campaign_id = ${campaignId}::uuid and b.channel = r.channel and b.status = 'pending'
             order by b.id
             limit greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy)) b)
-        update message_batches b set status = 'queued', queued_at = ${now}
+        update message_batches b set status = 'queued', queued_at = ${now}, queuings = b.queuings + 1
         where b.id in (select id from picked)
-        returning b.id, b.channel`),
+        returning b.id, b.channel, b.queuings`),
     );
-    return rows.map((r) => ({ id: Number(r.id), channel: r.channel }));
+    return rows.map((r) => ({ id: Number(r.id), channel: r.channel, queuings: Number(r.queuings) }));
   }
 
-  async queuedBatches(campaignId: string): Promise<Array<{ id: number; channel: Channel }>> {
+  async queuedBatches(campaignId: string): Promise<QueuedBatch[]> {
     const rows = await this.database.db
-      .select({ id: messageBatches.id, channel: messageBatches.channel })
+      .select({ id: messageBatches.id, channel: messageBatches.channel, queuings: messageBatches.queuings })
       .from(messageBatches)
       .where(and(eq(messageBatches.campaignId, campaignId), eq(messageBatches.status, 'queued')));
-    return rows.map((r) => ({ id: r.id, channel: r.channel as Channel }));
+    return rows.map((r) => ({ id: r.id, channel: r.channel as Channel, queuings: r.queuings }));
   }
 
   async requeueBatches(ids: number[]): Promise<void> {

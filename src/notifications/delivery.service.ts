@@ -139,7 +139,7 @@ export class DeliveryService {
     for (const campaign of await this.campaigns.withStatus([CampaignStatus.Sending])) {
       const lost: number[] = [];
       for (const batch of await this.deliveries.queuedBatches(campaign.id)) {
-        const state = await this.jobs.getJobState(sendJobOf(batch.channel), batchJobId(batch.id));
+        const state = await this.jobs.getJobState(sendJobOf(batch.channel), batchJobId(batch));
         if (state === undefined || state === 'unknown') lost.push(batch.id);
       }
       await this.deliveries.requeueBatches(lost);

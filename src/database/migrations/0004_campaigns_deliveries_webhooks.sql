@@ -43,6 +43,7 @@ CREATE TABLE "message_batches" (
 	"california" boolean NOT NULL,
 	"size" integer NOT NULL,
 	"status" text NOT NULL,
+	"queuings" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"queued_at" timestamp with time zone,
 	"done_at" timestamp with time zone

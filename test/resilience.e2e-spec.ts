@@ -1,0 +1,184 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import {
+  bearer,
+  ENCRYPTION_ENV,
+  eventually,
+  REDIS_BASE,
+  startApp,
+  TestApp,
+  validIncident,
+} from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
+import { TwilioFake } from './fakes/twilio.fake.js';
+
+// Nothing is lost: a worker process killed (SIGKILL) with a batch in flight, and Redis flushed in the
+// middle of a campaign; both campaigns still complete with every person notified.
+
+const ROOT = resolve(__dirname, '..');
+const REDIS_DB = 0;
+const PEOPLE = 60;
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+describe('campaigns survive a killed worker and a flushed Redis', () => {
+  jest.setTimeout(180_000);
+  let t: TestApp;
+  let responder: [string, string];
+  let approver: [string, string];
+  let databaseUrl: string;
+  const twilio = new TwilioFake();
+  const workers: ChildProcess[] = [];
+  const phone = (i: number) => `+1415555${String(3000 + i)}`;
+
+  const startWorker = async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ROLE: 'worker',
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: `${REDIS_BASE}/${REDIS_DB}`,
+        ...ENCRYPTION_ENV,
+        ...providerEnv(),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  };
+  const providerEnv = () => ({
+    PUBLIC_BASE_URL: 'https://notices.example.org',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: '+14155550000',
+    TWILIO_BASE_URL: twilio.url,
+    TWILIO_MAX_PER_SECOND: '10',
+    // Short, so that the test sees a dead worker's claims expire.
+    DELIVERY_LEASE_MS: '2000',
+  });
+
+  /** A fresh incident over everyone, and an approved SMS campaign on it. */
+  const startCampaign = async () => {
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident())
+      .expect(201);
+    const id = incident.body.id as string;
+    await t.http
+      .post(`/v1/incidents/${id}/scope`)
+      .set(...responder)
+      .send({ criteria: { everyone: true } })
+      .expect(202);
+    await eventually(async () => {
+      const run = await t.http
+        .get(`/v1/incidents/${id}/scope`)
+        .set(...responder)
+        .expect(200);
+      return run.body.status === 'completed' ? run.body : undefined;
+    }, 60_000);
+    const draft = await t.http
+      .post(`/v1/incidents/${id}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['sms'], mode: 'escalate' })
+      .expect(201);
+    await t.http
+      .post(`/v1/campaigns/${draft.body.id}/approve`)
+      .set(...approver)
+      .expect(200);
+    return draft.body.id as string;
+  };
+  const completed = (id: string) =>
+    eventually(async () => {
+      const c = (
+        await t.http
+          .get(`/v1/campaigns/${id}`)
+          .set(...responder)
+          .expect(200)
+      ).body;
+      return c.status === 'completed' ? c : undefined;
+    }, 120_000);
+  const perNumber = (since: number) => {
+    const counts = new Map<string, number>();
+    for (const m of twilio.sent.slice(since)) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+    return counts;
+  };
+
+  beforeAll(async () => {
+    await twilio.start();
+    // Slow answers: a batch of ten takes seconds, so a kill finds one in flight.
+    twilio.faults.latencyMs = 1_200;
+    databaseUrl = await createScratchDatabase('resilience');
+    t = await startApp({ ROLE: 'api', DATABASE_URL: databaseUrl, ...providerEnv() }, REDIS_DB);
+    responder = bearer(t.keys.responder);
+    approver = bearer(t.keys.approver);
+    const subjects = Array.from({ length: PEOPLE }, (_, i) => ({
+      externalId: `r-${i}`,
+      phone: phone(i),
+      jurisdiction: 'US-NY',
+      dataCategories: ['camera_data'],
+    }));
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects })
+      .expect(200);
+    await startWorker();
+  });
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await t?.close();
+    await twilio.stop();
+  });
+
+  it('completes after the worker is killed mid-batch: claims expire and go to the next worker', async () => {
+    const since = twilio.sent.length;
+    const id = await startCampaign();
+    await eventually(() => Promise.resolve(twilio.sent.length - since >= 15 ? true : undefined), 60_000);
+    // Killed while it holds claimed messages whose requests are on the wire.
+    const inFlight = await eventually(async () => {
+      const [row] = await t.query<{ n: number }>(
+        "select count(*)::int as n from messages where campaign_id = $1 and status = 'sending'",
+        [id],
+      );
+      return row.n > 0 ? row.n : undefined;
+    });
+    workers[0].kill('SIGKILL');
+    await startWorker();
+    const done = await completed(id);
+    expect(done.progress.deliveries).toEqual({ notified: PEOPLE });
+    const counts = perNumber(since);
+    expect(counts.size).toBe(PEOPLE);
+    // Duplicates only for what was in flight at the kill, and all of them counted.
+    const twice = [...counts.values()].filter((n) => n > 1).length;
+    expect(twice).toBeLessThanOrEqual(done.possibleDuplicates);
+    expect(done.possibleDuplicates).toBeGreaterThan(0);
+    expect(done.possibleDuplicates).toBeLessThanOrEqual(inFlight);
+  });
+
+  it('completes after Redis is flushed mid-campaign: lost jobs are re-queued from the rows', async () => {
+    const since = twilio.sent.length;
+    const id = await startCampaign();
+    await eventually(() => Promise.resolve(twilio.sent.length - since >= 15 ? true : undefined), 60_000);
+    const redis = new Redis(`${REDIS_BASE}/${REDIS_DB}`);
+    await redis.flushdb();
+    expect(await redis.dbsize()).toBe(0);
+    redis.disconnect();
+    const done = await completed(id);
+    expect(done.progress.deliveries).toEqual({ notified: PEOPLE });
+    const counts = perNumber(since);
+    expect(counts.size).toBe(PEOPLE);
+    expect([...counts.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(done.possibleDuplicates);
+  });
+});
