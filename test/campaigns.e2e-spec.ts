@@ -255,4 +255,141 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       ]),
     );
   });
+
+  it('previews the notice per locale, jurisdiction and channel, with SMS segments', async () => {
+    const [latest] = (
+      await t.http
+        .get(`/v1/incidents/${incidentId}/campaigns`)
+        .set(...responder)
+        .expect(200)
+    ).body.items as Array<{ id: string }>;
+    const id = latest.id;
+    const california = await t.http
+      .get(`/v1/campaigns/${id}/preview?locale=en-US&jurisdiction=US-CA&channel=email`)
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    expect(california.body.locale).toBe('en');
+    expect(california.body.email.subject).toMatch(/^Notice of Data Breach/);
+    expect(california.body.email.html).toContain('What Information Was Involved');
+    expect(california.body.sms).toBeUndefined();
+    const sms = await t.http
+      .get(`/v1/campaigns/${id}/preview?locale=pt-BR&channel=sms&timeZone=America/Sao_Paulo`)
+      .set(...responder)
+      .expect(200);
+    expect(sms.body).toMatchObject({
+      locale: 'pt-BR',
+      sms: { encoding: 'UCS-2', segments: expect.any(Number) },
+    });
+    expect(sms.body.sms.body).toContain('https://notice.example.org/n/');
+    const guardian = await t.http
+      .get(`/v1/campaigns/${id}/preview?locale=de&recipient=guardian`)
+      .set(...responder)
+      .expect(200);
+    expect(guardian.body.email.text).toContain('Erziehungsberechtigte');
+    const bad = await t.http
+      .get(`/v1/campaigns/${id}/preview?locale=x&channel=fax`)
+      .set(...responder)
+      .expect(400);
+    expect(bad.body.details.problems.map((p: { field: string }) => p.field).sort()).toEqual([
+      'channel',
+      'locale',
+    ]);
+  });
+
+  it('keeps every rendered message in the outbox, sealed, for admins only, audited', async () => {
+    await t.http
+      .get('/v1/outbox')
+      .set(...responder)
+      .expect(403);
+    const page = await t.http
+      .get('/v1/outbox?channel=email&limit=500')
+      .set(...bearer(t.keys.admin))
+      .expect(200);
+    const emails = page.body.items as Array<{
+      content: { to: string; subject: string; text: string; html: string };
+    }>;
+    const german = everyone.find(
+      (p) =>
+        p.place.jurisdiction === 'DE' &&
+        expected(p).recipient === 'person' &&
+        expected(p).sent.includes('email'),
+    )!;
+    const mail = emails.find((m) => m.content.to === german.email)!;
+    expect(mail.content.text).toContain(`Guten Tag Person ${german.externalId},`);
+    expect(mail.content.text).toMatch(/https:\/\/notice\.example\.org\/n\/[0-9a-z]+\.[A-Za-z0-9_-]{22}/);
+    const guardian = everyone.find((p) => p.guardianEmail)!;
+    const toGuardian = emails.find((m) => m.content.to === guardian.guardianEmail)!;
+    expect(toGuardian.content.text).toContain(`Person ${guardian.externalId}`);
+    // Sealed at rest: no address in the raw table.
+    const raw = await t.query<{ sealed: Buffer }>('select sealed from outbox_messages');
+    expect(raw.some((r) => r.sealed.toString('latin1').includes('@example.com'))).toBe(false);
+    const audit = await t.query("select 1 from audit_log where action = 'outbox.read'");
+    expect(audit.length).toBeGreaterThan(0);
+  });
+
+  it('pauses, resumes and cancels; four eyes hold for admins too', async () => {
+    const other = await scopeIncident({ dataCategories: ['app_usage'] }, { dataCategories: ['app_usage'] });
+    const admin = bearer(t.keys.admin);
+    const draft = await t.http
+      .post(`/v1/incidents/${other}/campaigns`)
+      .set(...admin)
+      .send({ template: 'breach-notice', channels: ['sms'], mode: 'all', includeGuardians: false })
+      .expect(201);
+    const id = draft.body.id as string;
+    const own = await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...admin)
+      .expect(403);
+    expect(own.body.message).toContain('someone other than its author');
+    await t.http
+      .post(`/v1/campaigns/${id}/resume`)
+      .set(...responder)
+      .expect(409);
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    const paused = await t.http
+      .post(`/v1/campaigns/${id}/pause`)
+      .set(...responder)
+      .expect(200);
+    expect(paused.body.status).toBe('paused');
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(409);
+    const resumed = await t.http
+      .post(`/v1/campaigns/${id}/resume`)
+      .set(...responder)
+      .expect(200);
+    expect(['approved', 'sending']).toContain(resumed.body.status);
+    const cancelled = await t.http
+      .post(`/v1/campaigns/${id}/cancel`)
+      .set(...responder)
+      .expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    await t.http
+      .post(`/v1/campaigns/${id}/cancel`)
+      .set(...responder)
+      .expect(409);
+    // Nothing waits after a cancel: no queued message, no open batch.
+    const open = await t.query(
+      "select 1 from messages where campaign_id = $1 and status = 'queued' union all select 1 from message_batches where campaign_id = $1 and status <> 'done'",
+      [id],
+    );
+    expect(open).toEqual([]);
+    const kinds = (
+      (
+        await t.http
+          .get(`/v1/incidents/${other}/timeline`)
+          .set(...responder)
+          .expect(200)
+      ).body.items as Array<{
+        kind: string;
+      }>
+    ).map((e) => e.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['campaign.paused', 'campaign.resumed', 'campaign.cancelled']),
+    );
+  });
 });
