@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'data/**',
       'coverage/**',
+      '.bench/**',
       'src/database/migrations/**',
     ],
   },

@@ -2,21 +2,12 @@
 // built service, then previews and freezes a scope matching about half of them. On PostgreSQL (+ Redis) and
 // on the embedded database. Prints time, throughput and the service's resident memory.
 // Usage: npm run bench:directory [-- --sizes 100000,1000000 --modes pg,embedded --keep]
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { request } from 'node:http';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { generate } from './lib/people.mjs';
+import { api as call, cpuSeconds, startService as start, until, upload as send } from './lib/service.mjs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -34,213 +25,14 @@ const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const PORT = 39650;
 const BASE = `http://127.0.0.1:${PORT}`;
+const api = (method, path, body) => call(BASE, KEY, method, path, body);
+const upload = (file) => send(BASE, KEY, file);
+const startService = (env) => start(env, PORT, KEY);
 const KEY = 'bench-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-const AUTH = { Authorization: `Bearer ${KEY}` };
 const SECRETS = {
   ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
   HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
 };
-
-// ---- the file -------------------------------------------------------------------------------------
-const COUNTRIES = [
-  { j: 'US-CA', locale: 'en-US', tz: 'America/Los_Angeles', phone: () => `+1415${digits(7, 2)}`, w: 18 },
-  { j: 'US-NY', locale: 'en-US', tz: 'America/New_York', phone: () => `+1212${digits(7, 2)}`, w: 8 },
-  { j: 'BR', locale: 'pt-BR', tz: 'America/Sao_Paulo', phone: () => `+55119${digits(8)}`, w: 15 },
-  { j: 'DE', locale: 'de-DE', tz: 'Europe/Berlin', phone: () => `+49151${digits(8)}`, w: 10 },
-  { j: 'FR', locale: 'fr-FR', tz: 'Europe/Paris', phone: () => `+336${digits(8)}`, w: 8 },
-  { j: 'GB', locale: 'en-GB', tz: 'Europe/London', phone: () => `+4474${digits(8)}`, w: 8 },
-  { j: 'ES', locale: 'es-ES', tz: 'Europe/Madrid', phone: () => `+346${digits(8)}`, w: 6 },
-  { j: 'JP', locale: 'ja-JP', tz: 'Asia/Tokyo', phone: () => `+8190${digits(8)}`, w: 10 },
-  { j: 'CN', locale: 'zh-CN', tz: 'Asia/Shanghai', phone: () => `+86139${digits(8)}`, w: 7 },
-  { j: 'IN', locale: 'en-IN', tz: 'Asia/Kolkata', phone: () => `+9198${digits(8)}`, w: 5 },
-  { j: 'SG', locale: 'en-SG', tz: 'Asia/Singapore', phone: () => `+659${digits(7)}`, w: 5 },
-];
-const WEIGHTED = COUNTRIES.flatMap((c) => Array(c.w).fill(c));
-const OTHER_CATEGORIES = ['personal_identifiers', 'device_identifiers', 'app_usage', 'device_info', 'logs'];
-const SYSTEMS = ['auth-db', 'media-store', 'analytics', 'billing'];
-let seed = 42;
-/** mulberry32: a small seeded generator, so every run imports the same file. */
-function random() {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = (list) => list[Math.floor(random() * list.length)];
-function digits(n, firstMin = 0) {
-  let s = String(firstMin + Math.floor(random() * (10 - firstMin)));
-  for (let i = 1; i < n; i += 1) s += Math.floor(random() * 10);
-  return s;
-}
-const token = () =>
-  Array.from({ length: 152 }, () =>
-    pick('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:'),
-  ).join('');
-const day = (from, to) => new Date(from + random() * (to - from)).toISOString();
-const Y2020 = Date.parse('2020-01-01');
-const Y2025 = Date.parse('2025-06-01');
-const NOW = Date.parse('2026-11-01');
-
-function person(i) {
-  const c = pick(WEIGHTED);
-  const minor = random() < 0.02;
-  const p = {
-    externalId: `u-${i}`,
-    name: `Person ${i} Example`,
-    ...(random() < 0.9 ? { email: `person.${i}@mail${i % 97}.example.com` } : {}),
-    ...(random() < 0.6 ? { phone: c.phone() } : {}),
-    ...(random() < 0.5 ? { pushTokens: [{ token: token(), platform: pick(['android', 'ios']) }] } : {}),
-    locale: c.locale,
-    timeZone: c.tz,
-    jurisdiction: c.j,
-    birthDate: minor
-      ? `${2013 + Math.floor(random() * 4)}-0${1 + Math.floor(random() * 9)}-15`
-      : `19${60 + Math.floor(random() * 40)}-05-01`,
-    ...(minor && random() < 0.7
-      ? { guardian: { name: `Guardian ${i}`, email: `guardian.${i}@example.org`, locale: c.locale } }
-      : {}),
-    channelPreferences: pick([
-      ['email', 'push', 'sms'],
-      ['sms', 'email'],
-      ['push', 'email'],
-    ]),
-    dataCategories: [
-      ...(random() < 0.5 ? ['camera_data'] : []),
-      pick(OTHER_CATEGORIES),
-      pick(OTHER_CATEGORIES),
-    ].filter((v, k, all) => all.indexOf(v) === k),
-    systems: [pick(SYSTEMS), pick(SYSTEMS)].filter((v, k, all) => all.indexOf(v) === k),
-    createdAt: day(Y2020, Y2025),
-    lastActiveAt: day(Y2025, NOW),
-  };
-  // About 0.5% bad rows, as real exports have: a broken address, a short number, a cut line.
-  const fault = random();
-  if (fault < 0.002) return JSON.stringify({ ...p, email: `person.${i}@` });
-  if (fault < 0.004) return JSON.stringify({ ...p, phone: '+12345' });
-  if (fault < 0.005) return JSON.stringify(p).slice(0, 60);
-  return JSON.stringify(p);
-}
-
-async function generate(file, rows) {
-  seed = 42;
-  const out = createWriteStream(file);
-  for (let i = 0; i < rows; i += 1) {
-    if (!out.write(`${person(i)}\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  // Written through to disk before measuring, so the kernel's write-back does not compete with the import.
-  execFileSync('sync');
-}
-
-// ---- the service ----------------------------------------------------------------------------------
-/** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by `pid`. */
-function cpuSeconds({ pid, name }) {
-  const pids = pid
-    ? [pid]
-    : readdirSync('/proc').filter((p) => /^\d+$/.test(p) && readSafe(`/proc/${p}/comm`).trim() === name);
-  let ticks = 0;
-  for (const p of pids) {
-    const fields = readSafe(`/proc/${p}/stat`).split(') ')[1]?.split(' ') ?? [];
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
-  return ticks / 100;
-}
-
-function readSafe(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function startService(env) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH, PORT: String(PORT), LOG_LEVEL: 'warn', ADMIN_API_KEY: KEY, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ok = await fetch(`${BASE}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() - started > 180_000) throw new Error('service not ready after 180 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid))), 100);
-  return {
-    rss: () => rssMb(child.pid),
-    cpu: () => cpuSeconds({ pid: child.pid }),
-    resetPeak: () => (peak = rssMb(child.pid)),
-    peak: () => peak,
-    stop: async () => {
-      clearInterval(sampler);
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
-
-async function api(method, path, body) {
-  // The embedded database runs on the service's main thread: while it works, a kept-alive connection can
-  // be reset under a poll. Reads are retried; nothing else is (a repeated POST would be a second request).
-  let res;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      res = await fetch(`${BASE}${path}`, {
-        method,
-        headers: { ...AUTH, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      break;
-    } catch (err) {
-      if (method !== 'GET' || attempt >= 5) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  const json = await res.json();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-function upload(file) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${BASE}/v1/subjects/imports`,
-      {
-        method: 'POST',
-        headers: { ...AUTH, 'Content-Type': 'application/x-ndjson', 'Content-Length': statSync(file).size },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(body)) : reject(new Error(body))));
-      },
-    );
-    req.on('error', reject);
-    createReadStream(file).pipe(req);
-  });
-}
-
-async function until(check, timeoutMs = 30 * 60_000) {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function measure(mode, rows, file) {
   let cleanup = async () => undefined;

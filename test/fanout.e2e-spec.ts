@@ -223,7 +223,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     // SMS from the configured sender with a status callback to our public address.
     expect(twilio.sent[0]).toMatchObject({
       from: '+14155550000',
-      statusCallback: `${PUBLIC_BASE_URL}/v1/webhooks/twilio`,
+      statusCallback: expect.stringMatching(/\/v1\/webhooks\/twilio\?message=\d+$/),
     });
 
     // The dead token left the directory.
@@ -295,7 +295,10 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   it('accepts signed Twilio status callbacks and refuses forged ones', async () => {
     const sms = twilio.sent[0];
-    const url = `${PUBLIC_BASE_URL}/v1/webhooks/twilio`;
+    // The callback address Twilio was given names our message; the signature covers all of it.
+    const url = sms.statusCallback!;
+    expect(url).toMatch(/^https:\/\/notices\.example\.org\/v1\/webhooks\/twilio\?message=\d+$/);
+    const path = url.slice(PUBLIC_BASE_URL.length);
     const params = {
       MessageSid: sms.sid,
       MessageStatus: 'delivered',
@@ -303,13 +306,13 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       To: sms.to,
     };
     const forged = twilio.signCallback(url, { ...params, MessageStatus: 'sent' });
-    const refused = await t.http
-      .post('/v1/webhooks/twilio')
-      .set(forged.headers)
-      .send(new URLSearchParams(params).toString());
+    const refused = await t.http.post(path).set(forged.headers).send(new URLSearchParams(params).toString());
     expect(refused.status).toBe(403);
+    // Signed for another message's address: refused too.
+    const elsewhere = twilio.signCallback(url.replace(/\d+$/, '1'), params);
+    expect((await t.http.post(path).set(elsewhere.headers).send(elsewhere.body)).status).toBe(403);
     const signed = twilio.signCallback(url, params);
-    const ok = await t.http.post('/v1/webhooks/twilio').set(signed.headers).send(signed.body);
+    const ok = await t.http.post(path).set(signed.headers).send(signed.body);
     expect(ok.status).toBe(200);
     await eventually(async () => {
       const [row] = await t.query<{ status: string }>('select status from messages where provider_ref = $1', [

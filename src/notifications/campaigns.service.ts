@@ -253,7 +253,8 @@ export class CampaignsService {
       const sending = await this.repository.move(campaign.id, [CampaignStatus.Approved], {
         status: CampaignStatus.Sending,
         recipients,
-        startedAt: now,
+        // When sending could start: after the planning.
+        startedAt: this.clock.now(),
         updatedAt: now,
       });
       await this.record(SYSTEM_ACTOR, sending!, 'campaign.sending', now, { recipients });
@@ -271,13 +272,7 @@ export class CampaignsService {
 
   /** Queues the next batches of a sending campaign, up to the window per channel. */
   async topUp(campaignId: string): Promise<number> {
-    const now = this.clock.now();
-    const taken = await this.database.transaction(async () => {
-      await this.repository.lockCampaign(campaignId);
-      const campaign = await this.repository.find(campaignId);
-      if (campaign?.status !== CampaignStatus.Sending) return [];
-      return this.deliveries.takePending(campaignId, WINDOW, now);
-    });
+    const taken = await this.deliveries.takePending(campaignId, WINDOW, this.clock.now());
     // Queued after the commit; a batch whose job never arrives is found by the reconciler.
     for (const batch of taken) {
       await this.jobs.add(SEND_JOB[batch.channel], { batchId: batch.id }, { jobId: batchJobId(batch) });

@@ -51,10 +51,12 @@ export class DeliveriesRepository {
   async claim(batchId: number, leaseUntil: Date, now: Date): Promise<ClaimedMessage[]> {
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
-        with claimed as (
+        with leased as (
+          update message_batches set lease_until = ${leaseUntil} where id = ${batchId} returning id),
+        claimed as (
           update messages set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1,
             updated_at = ${now}
-          where batch_id = ${batchId} and status = 'queued'
+          where batch_id = (select id from leased) and status = 'queued'
           returning id, delivery_id, attempts)
         select c.id, c.delivery_id, c.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
                a.id as affected_id, a.exposed_categories, s.external_id, s.sealed
@@ -182,7 +184,7 @@ export class DeliveriesRepository {
   async finishBatchIfDone(batchId: number, now: Date): Promise<boolean> {
     const [row] = await this.database.db
       .update(messageBatches)
-      .set({ status: 'done', doneAt: now })
+      .set({ status: 'done', doneAt: now, leaseUntil: null })
       .where(
         and(
           eq(messageBatches.id, batchId),
@@ -196,11 +198,15 @@ export class DeliveriesRepository {
   async setBatchStatus(batchId: number, status: 'pending' | 'queued' | 'done', now: Date): Promise<void> {
     await this.database.db
       .update(messageBatches)
-      .set({ status, ...(status === 'done' ? { doneAt: now } : {}) })
+      .set({ status, leaseUntil: null, ...(status === 'done' ? { doneAt: now } : {}) })
       .where(eq(messageBatches.id, batchId));
   }
 
-  /** Picks up to `room` pending batches per channel and marks them queued; the caller enqueues them. */
+  /**
+   * Picks pending batches of a sending campaign, up to the window per channel, and marks them queued; the
+   * caller enqueues them. One statement, no lock: every finished batch calls it, and concurrent callers
+   * skip each other's rows (the window may be exceeded by a batch or two, never a batch taken twice).
+   */
   async takePending(campaignId: string, window: Record<Channel, number>, now: Date): Promise<QueuedBatch[]> {
     const rows = rowsOf<{ id: string | number; channel: Channel; queuings: number }>(
       await this.database.db.execute(sql`
@@ -215,9 +221,11 @@ export class DeliveriesRepository {
             select b.id from message_batches b
             where b.campaign_id = ${campaignId}::uuid and b.channel = r.channel and b.status = 'pending'
             order by b.id
-            limit greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy)) b)
+            limit greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy)
+            for update skip locked) b
+          where exists (select 1 from campaigns c where c.id = ${campaignId}::uuid and c.status = 'sending'))
         update message_batches b set status = 'queued', queued_at = ${now}, queuings = b.queuings + 1
-        where b.id in (select id from picked)
+        where b.id in (select id from picked) and b.status = 'pending'
         returning b.id, b.channel, b.queuings`),
     );
     return rows.map((r) => ({ id: Number(r.id), channel: r.channel, queuings: Number(r.queuings) }));
@@ -244,16 +252,17 @@ export class DeliveriesRepository {
    * may have reached the provider before the worker died: counted as a possible duplicate.
    */
   async reclaimExpired(now: Date): Promise<Array<{ campaignId: string; count: number }>> {
+    // Found through the batches (a few thousand rows), never by scanning the messages.
     const rows = rowsOf<{ campaign_id: string; n: number }>(
       await this.database.db.execute(sql`
-        with expired as (
+        with lapsed as (
+          update message_batches set status = 'pending', lease_until = null
+          where status = 'queued' and lease_until < ${now}
+          returning id),
+        expired as (
           update messages set status = 'queued', lease_until = null, updated_at = ${now}
-          where status = 'sending' and lease_until < ${now}
-          returning campaign_id, batch_id),
-        batches as (
-          update message_batches set status = 'pending'
-          where id in (select batch_id from expired) and status <> 'pending'
-          returning 1),
+          where batch_id in (select id from lapsed) and status = 'sending'
+          returning campaign_id),
         counted as (
           update campaigns c set possible_duplicates = possible_duplicates + e.n
           from (select campaign_id, count(*)::int as n from expired group by 1) e
@@ -264,14 +273,16 @@ export class DeliveriesRepository {
     return rows.map((r) => ({ campaignId: r.campaign_id, count: Number(r.n) }));
   }
 
-  /** True when nothing of the campaign waits: no pending or queued batch, no message unbatched. */
+  /**
+   * True when nothing of the campaign waits: no batch pending or queued. Every queued message is in a
+   * batch (batches are assigned in the transaction that creates the messages) and a batch stays queued
+   * until none of its messages is queued or being sent.
+   */
   async idle(campaignId: string): Promise<boolean> {
     const [row] = rowsOf<{ busy: boolean }>(
       await this.database.db.execute(sql`
         select exists (select 1 from message_batches b where b.campaign_id = ${campaignId}::uuid
-                         and b.status in ('pending', 'queued'))
-            or exists (select 1 from messages m where m.campaign_id = ${campaignId}::uuid
-                         and m.status in ('queued', 'sending')) as busy`),
+                         and b.status in ('pending', 'queued')) as busy`),
     );
     return !row?.busy;
   }

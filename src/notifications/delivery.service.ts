@@ -229,7 +229,7 @@ export class DeliveryService {
           const i = next++;
           const p = prepared[i];
           if (!p.address) continue;
-          const body = this.renderer.render(batch.template, p.facts).sms.body;
+          const body = this.renderer.renderShort(batch.template, p.facts).sms.body;
           [outcomes[i]] = await this.settle(1, async () => [
             await this.sms.send({ messageId: p.message.id, to: p.address!, body }),
           ]);
@@ -240,7 +240,7 @@ export class DeliveryService {
       const calls: Array<{ index: number; message: PushMessage }> = [];
       prepared.forEach((p, index) => {
         if (p.tokens.length === 0) return;
-        const rendered = this.renderer.render(batch.template, p.facts).push;
+        const rendered = this.renderer.renderShort(batch.template, p.facts).push;
         for (const token of p.tokens) {
           calls.push({
             index,

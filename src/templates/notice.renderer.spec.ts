@@ -136,6 +136,14 @@ describe('notice templates', () => {
     });
   });
 
+  it('renders the SMS and push alone exactly as in the whole notice', () => {
+    for (const locale of LOCALES) {
+      const whole = renderer.render('breach-notice', facts({ locale }));
+      const short = renderer.renderShort('breach-notice', facts({ locale }));
+      expect(short).toEqual({ locale: whole.locale, sms: whole.sms, push: whole.push });
+    }
+  });
+
   it('falls back along the locale chain', () => {
     expect(localeChain('pt-BR')).toEqual(['pt-BR', 'pt-Latn', 'pt', 'en']);
     expect(localeChain('zh-CN')).toEqual(['zh-CN', 'zh-Hans', 'zh', 'en']);

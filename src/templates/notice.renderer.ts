@@ -121,6 +121,8 @@ export class NoticeRenderer {
   private readonly templates = new Map<string, LoadedTemplate>();
   private readonly shared = new Map<string, Strings>();
   private readonly compiled = new Map<string, HandlebarsTemplateDelegate>();
+  private readonly merged = new Map<string, Strings>();
+  private readonly resolved = new Map<string, string>();
 
   constructor(private readonly root = TEMPLATES_DIR) {
     const sharedDir = join(root, '_shared', 'locales');
@@ -168,14 +170,22 @@ export class NoticeRenderer {
 
   /** The locale a recipient's notice will be in. */
   resolveLocale(name: string, locale: string | null): string {
-    const template = this.template(name);
-    return localeChain(locale).find((l) => template.locales.has(l) && this.shared.has(l)) ?? BASE_LOCALE;
+    const key = `${name}|${locale ?? ''}`;
+    let resolved = this.resolved.get(key);
+    if (resolved === undefined) {
+      const template = this.template(name);
+      resolved =
+        localeChain(locale).find((l) => template.locales.has(l) && this.shared.has(l)) ?? BASE_LOCALE;
+      if (this.resolved.size > 10_000) this.resolved.clear();
+      this.resolved.set(key, resolved);
+    }
+    return resolved;
   }
 
   render(name: string, facts: NoticeFacts): RenderedNotice {
     const template = this.template(name);
     const locale = this.resolveLocale(name, facts.locale);
-    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+    const strings = this.strings(template, locale);
     const html = this.context(template, strings, locale, facts, 'html');
     const text = this.context(template, strings, locale, facts, 'text');
     const sms = template.layouts.sms(text);
@@ -201,7 +211,7 @@ export class NoticeRenderer {
   renderShared(name: string, facts: NoticeFacts): RenderedNotice['email'] & { locale: string } {
     const template = this.template(name);
     const locale = this.resolveLocale(name, facts.locale);
-    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+    const strings = this.strings(template, locale);
     const html = this.context(template, strings, locale, facts, 'html', true);
     const text = this.context(template, strings, locale, facts, 'text', true);
     return {
@@ -212,25 +222,29 @@ export class NoticeRenderer {
     };
   }
 
-  /** The values of {@link renderShared}'s tokens for one recipient. */
+  /**
+   * The values of {@link renderShared}'s tokens for one recipient: only what differs per person is
+   * rendered (a million of these go out per campaign).
+   */
   substitutions(name: string, facts: NoticeFacts): Record<string, string> {
     const template = this.template(name);
     const locale = this.resolveLocale(name, facts.locale);
-    const strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
-    const values: Record<string, string> = { '%url%': facts.url };
-    for (const mode of ['html', 'text'] as const) {
-      const m = mode === 'html' ? 'h' : 't';
-      const context = this.context(template, strings, locale, facts, mode) as {
-        t: { greeting: string };
-        sections: Array<{ items: string[] }>;
-      };
-      const information = template.manifest.sections.indexOf('whatInformation');
-      const items = context.sections[information]?.items ?? [];
-      values[`%greeting_${m}%`] = context.t.greeting;
-      values[`%categories_${m}%`] = items.join(mode === 'html' ? '</li>\n<li>' : '\n- ');
-      values[`%child_${m}%`] =
-        mode === 'html' ? Handlebars.escapeExpression(facts.child ?? '') : (facts.child ?? '');
-    }
+    const strings = this.strings(template, locale);
+    const say = (key: string) => this.compile(strings[key] as string)(this.values(facts, locale, false, 't'));
+    const greeting = say(facts.name ? 'greeting' : 'greetingNoName');
+    const labels = strings.categories as Record<string, string>;
+    const items = facts.exposed.map((c) => labels[c] ?? c.replaceAll('_', ' '));
+    const child = facts.child ?? '';
+    const escape = Handlebars.escapeExpression;
+    const values: Record<string, string> = {
+      '%url%': facts.url,
+      '%greeting_h%': escape(greeting),
+      '%greeting_t%': greeting,
+      '%categories_h%': items.map((item) => escape(item)).join('</li>\n<li>'),
+      '%categories_t%': items.join('\n- '),
+      '%child_h%': escape(child),
+      '%child_t%': child,
+    };
     const dates = {
       from: facts.incident.occurredFrom,
       to: facts.incident.occurredTo,
@@ -241,6 +255,55 @@ export class NoticeRenderer {
       if (date) values[`%${token}%`] = formatDate(date, locale, facts.timeZone);
     }
     return values;
+  }
+
+  /** Only the SMS and the push alert: what the SMS and push jobs send, without rendering the email. */
+  renderShort(name: string, facts: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
+    const template = this.template(name);
+    const locale = this.resolveLocale(name, facts.locale);
+    const strings = this.strings(template, locale);
+    const values = this.values(facts, locale, false, 't');
+    const say = (key: string) => this.compile(strings[key] as string)(values);
+    // What the SMS and push layouts may use; strict mode fails a layout that wants more.
+    const text = {
+      lang: locale,
+      url: facts.url,
+      t: { sms: say('sms'), pushTitle: say('pushTitle'), pushBody: say('pushBody') },
+    };
+    const sms = template.layouts.sms(text);
+    return {
+      locale,
+      sms: { body: sms, ...smsSize(sms) },
+      push: { title: template.layouts['push.title'](text), body: template.layouts['push.body'](text) },
+    };
+  }
+
+  private strings(template: LoadedTemplate, locale: string): Strings {
+    const key = `${template.name}|${locale}`;
+    let strings = this.merged.get(key);
+    if (!strings) {
+      strings = { ...this.shared.get(locale), ...template.locales.get(locale) };
+      this.merged.set(key, strings);
+    }
+    return strings;
+  }
+
+  /** What locale strings may insert, as text; tokens instead of what differs per person for a shared email. */
+  private values(facts: NoticeFacts, locale: string, tokens: boolean, m: 'h' | 't'): Record<string, string> {
+    const when = (date: Date | null, token: string) =>
+      !date ? '' : tokens ? `%${token}%` : formatDate(date, locale, facts.timeZone);
+    return {
+      org: facts.organization,
+      contact: facts.contactEmail,
+      url: tokens ? '%url%' : facts.url,
+      name: facts.name ?? '',
+      // Escaped by `say` with the rest of the string: the token is plain text for both parts.
+      child: tokens ? `%child_${m}%` : (facts.child ?? ''),
+      from: when(facts.incident.occurredFrom, 'from'),
+      to: when(facts.incident.occurredTo, 'to'),
+      discovered: when(facts.incident.discoveredAt, 'discovered'),
+      contained: when(facts.incident.containedAt, 'contained'),
+    };
   }
 
   private template(name: string): LoadedTemplate {
@@ -260,20 +323,7 @@ export class NoticeRenderer {
   ): Record<string, unknown> {
     const escape = (value: string) => (mode === 'html' ? Handlebars.escapeExpression(value) : value);
     const m = mode === 'html' ? 'h' : 't';
-    const when = (date: Date | null, token: string) =>
-      !date ? '' : tokens ? `%${token}%` : formatDate(date, locale, facts.timeZone);
-    const values = {
-      org: facts.organization,
-      contact: facts.contactEmail,
-      url: tokens ? '%url%' : facts.url,
-      name: facts.name ?? '',
-      // Escaped by `say` with the rest of the string: the token is plain text for both parts.
-      child: tokens ? `%child_${m}%` : (facts.child ?? ''),
-      from: when(facts.incident.occurredFrom, 'from'),
-      to: when(facts.incident.occurredTo, 'to'),
-      discovered: when(facts.incident.discoveredAt, 'discovered'),
-      contained: when(facts.incident.containedAt, 'contained'),
-    };
+    const values = this.values(facts, locale, tokens, m);
     // Each string is rendered as text, then escaped whole for HTML: its own words and what it inserts.
     const say = (key: string): string => {
       const source = strings[key];
@@ -364,13 +414,23 @@ export function substitute(text: string, substitutions: Record<string, string>):
 
 /** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */
 export function formatDate(date: Date, locale: string, timeZone: string | null): string {
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: timeZone ?? 'UTC',
-    timeZoneName: 'short',
-  }).format(date);
+  const key = `${locale}|${timeZone ?? 'UTC'}`;
+  let format = FORMATS.get(key);
+  if (!format) {
+    // Building a formatter costs far more than using one: a million notices use a few dozen.
+    format = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: timeZone ?? 'UTC',
+      timeZoneName: 'short',
+    });
+    if (FORMATS.size > 1_000) FORMATS.clear();
+    FORMATS.set(key, format);
+  }
+  return format.format(date);
 }
+
+const FORMATS = new Map<string, Intl.DateTimeFormat>();

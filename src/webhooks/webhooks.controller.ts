@@ -28,9 +28,10 @@ export class WebhooksController {
   @HttpCode(200)
   @Public()
   async twilio(
+    @Req() req: Request,
     @Body() body: Record<string, string>,
     @Headers('x-twilio-signature') signature?: string,
   ): Promise<{ stored: number }> {
-    return { stored: await this.webhooks.receiveTwilio(body ?? {}, signature) };
+    return { stored: await this.webhooks.receiveTwilio(req.originalUrl, body ?? {}, signature) };
   }
 }

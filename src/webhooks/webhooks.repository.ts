@@ -49,12 +49,12 @@ export class WebhooksRepository {
     }
   }
 
-  /** The messages events name: by our id (SendGrid) or by the provider's (Twilio SID). */
-  async messages(ids: number[], refs: string[]): Promise<EventMessage[]> {
+  /** The messages events name (our id travels with each message: custom args, the callback address). */
+  async messages(ids: number[]): Promise<EventMessage[]> {
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
         select id, provider_ref, channel, status, campaign_id, delivery_id from messages
-        where id = any(${sql.param(ids)}::bigint[]) or provider_ref = any(${sql.param(refs)}::text[])`),
+        where id = any(${sql.param(ids)}::bigint[])`),
     );
     return rows.map((r) => ({
       id: Number(r.id),

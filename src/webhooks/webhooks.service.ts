@@ -103,11 +103,14 @@ export class WebhooksService {
     return stored;
   }
 
-  /** Verifies X-Twilio-Signature against the configured public URL, stores the status change, queues it. */
-  async receiveTwilio(params: Record<string, string>, signature?: string): Promise<number> {
+  /**
+   * Verifies X-Twilio-Signature against the public address Twilio called (the configured base, not the
+   * one a proxy passed on), stores the status change, queues it.
+   */
+  async receiveTwilio(path: string, params: Record<string, string>, signature?: string): Promise<number> {
     const twilio = this.config.twilio;
     if (!twilio) throw this.refuse('twilio', 'Twilio is not configured');
-    const url = `${this.config.publicBaseUrl}/v1/webhooks/twilio`;
+    const url = `${this.config.publicBaseUrl}${path}`;
     const verdict = verifyTwilio(twilio.authToken, url, params, signature);
     if (!verdict.ok) throw this.refuse('twilio', verdict.reason);
     const sid = params.MessageSid;
@@ -117,12 +120,13 @@ export class WebhooksService {
         { field: 'MessageSid', rule: 'isPresent', message: 'MessageSid and MessageStatus are required' },
       ]);
     }
+    const messageId = /[?&]message=(\d{1,15})(?:&|$)/.exec(path)?.[1];
     const stored = await this.repository.store([
       {
         provider: 'twilio',
         eventKey: `${sid}:${status}`,
         event: status,
-        messageId: null,
+        messageId: messageId ? Number(messageId) : null,
         providerRef: sid,
         code: params.ErrorCode ? `twilio_${params.ErrorCode}` : null,
         occurredAt: null,
@@ -150,10 +154,8 @@ export class WebhooksService {
     const now = this.clock.now();
     const messages = await this.repository.messages(
       events.map((e) => e.messageId).filter((id): id is number => id !== null),
-      events.filter((e) => e.provider === 'twilio').map((e) => e.providerRef ?? ''),
     );
     const byId = new Map(messages.map((m) => [m.id, m]));
-    const bySid = new Map(messages.filter((m) => m.channel === 'sms').map((m) => [m.providerRef, m]));
     const outcomes: Array<{ id: number; outcome: string }> = [];
     const changes: Array<{
       messageId: number;
@@ -163,15 +165,12 @@ export class WebhooksService {
     }> = [];
     for (const event of events) {
       const kind = (event.provider === 'sendgrid' ? SENDGRID_OUTCOME : TWILIO_OUTCOME)[event.event];
-      const message =
-        event.provider === 'sendgrid' ? byId.get(event.messageId ?? -1) : bySid.get(event.providerRef ?? '');
-      // A SendGrid event must name our message and the request it went out in.
-      const matches =
-        message &&
-        (event.provider === 'twilio' ||
-          (message.channel === 'email' && message.providerRef === event.providerRef));
+      const message = byId.get(event.messageId ?? -1);
+      // An event must name our message and what the provider called it (the SID, the request's id).
+      const channel = event.provider === 'sendgrid' ? 'email' : 'sms';
+      const matches = message?.channel === channel && message.providerRef === event.providerRef;
       if (!kind) outcomes.push({ id: event.id, outcome: 'ignored' });
-      else if (!matches) outcomes.push({ id: event.id, outcome: 'unknown_message' });
+      else if (!message || !matches) outcomes.push({ id: event.id, outcome: 'unknown_message' });
       else {
         changes.push({
           messageId: message.id,

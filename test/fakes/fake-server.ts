@@ -35,6 +35,10 @@ export type Handler = (req: Recorded, res: ServerResponse) => void;
 export class FakeServer {
   readonly requests: Recorded[] = [];
   faults: Faults = FakeServer.noFaults();
+  /** Keep what was sent (tests); a benchmark turns it off and reads the counters. */
+  keep = true;
+  /** Messages accepted so far. */
+  accepted = 0;
   private server?: Server;
 
   constructor(
@@ -74,11 +78,11 @@ export class FakeServer {
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),
         };
-        this.requests.push(recorded);
+        if (this.keep) this.requests.push(recorded);
         setTimeout(() => this.answer(recorded, req, res), this.faults.latencyMs);
       });
     });
-    this.server.keepAliveTimeout = 1_000;
+    this.server.keepAliveTimeout = 5_000;
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     return this;

@@ -67,13 +67,15 @@ export class FcmFake extends FakeServer {
       return json(res, 400, fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'Message is too big'));
     }
     const name = `projects/${this.projectId}/messages/${randomBytes(8).toString('hex')}`;
-    this.sent.push({
-      name,
-      token: message.token,
-      title: message.notification?.title ?? '',
-      body: message.notification?.body ?? '',
-      data: message.data ?? {},
-    });
+    this.accepted += 1;
+    if (this.keep)
+      this.sent.push({
+        name,
+        token: message.token,
+        title: message.notification?.title ?? '',
+        body: message.notification?.body ?? '',
+        data: message.data ?? {},
+      });
     json(res, 200, { name });
   }
 }

@@ -118,14 +118,16 @@ export class SendGridFake extends FakeServer {
         out = out.replace(pattern, (t) => subs[t] ?? t);
         return out;
       };
-      this.sent.push({
-        messageId,
-        to: p.to[0].email,
-        subject: fill(mail.subject ?? ''),
-        html: fill(html),
-        text: fill(text),
-        customArgs: p.custom_args ?? {},
-      });
+      this.accepted += 1;
+      if (this.keep)
+        this.sent.push({
+          messageId,
+          to: p.to[0].email,
+          subject: fill(mail.subject ?? ''),
+          html: fill(html),
+          text: fill(text),
+          customArgs: p.custom_args ?? {},
+        });
     }
     res.writeHead(202, { 'X-Message-Id': messageId }).end();
   }

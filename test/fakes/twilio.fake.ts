@@ -85,14 +85,16 @@ export class TwilioFake extends FakeServer {
       return json(res, 400, { code: 21602, message: 'Message body is required.', status: 400 });
     }
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    this.sent.push({
-      sid,
-      to,
-      from: form.get('From'),
-      messagingServiceSid: form.get('MessagingServiceSid'),
-      body: form.get('Body')!,
-      statusCallback: form.get('StatusCallback'),
-    });
+    this.accepted += 1;
+    if (this.keep)
+      this.sent.push({
+        sid,
+        to,
+        from: form.get('From'),
+        messagingServiceSid: form.get('MessagingServiceSid'),
+        body: form.get('Body')!,
+        statusCallback: form.get('StatusCallback'),
+      });
     json(res, 201, {
       sid,
       account_sid: this.accountSid,

@@ -50,7 +50,9 @@ export class TwilioAdapter implements SmsPort {
         ...(this.config.messagingServiceSid
           ? { messagingServiceSid: this.config.messagingServiceSid }
           : { from: this.config.from! }),
-        statusCallback: this.statusCallback,
+        // Our id in the callback's address: the callback finds its message without an index on SIDs
+        // (the signature covers the whole address, query included).
+        statusCallback: `${this.statusCallback}?message=${message.messageId}`,
       });
       return { kind: 'sent', providerRef: sent.sid };
     } catch (err) {

@@ -44,6 +44,7 @@ CREATE TABLE "message_batches" (
 	"size" integer NOT NULL,
 	"status" text NOT NULL,
 	"queuings" integer DEFAULT 0 NOT NULL,
+	"lease_until" timestamp with time zone,
 	"created_at" timestamp with time zone NOT NULL,
 	"queued_at" timestamp with time zone,
 	"done_at" timestamp with time zone
@@ -89,12 +90,11 @@ CREATE TABLE "webhook_events" (
 --> statement-breakpoint
 ALTER TABLE "campaigns" ADD CONSTRAINT "campaigns_incident_id_incidents_id_fk" FOREIGN KEY ("incident_id") REFERENCES "public"."incidents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "campaigns_incident_idx" ON "campaigns" USING btree ("incident_id","created_at");--> statement-breakpoint
-CREATE INDEX "deliveries_campaign_idx" ON "deliveries" USING btree ("campaign_id","status");--> statement-breakpoint
+CREATE INDEX "deliveries_campaign_idx" ON "deliveries" USING btree ("campaign_id");--> statement-breakpoint
 CREATE INDEX "message_batches_campaign_idx" ON "message_batches" USING btree ("campaign_id","status","channel");--> statement-breakpoint
 CREATE INDEX "messages_batch_idx" ON "messages" USING btree ("batch_id");--> statement-breakpoint
-CREATE INDEX "messages_campaign_idx" ON "messages" USING btree ("campaign_id","channel","status");--> statement-breakpoint
+CREATE INDEX "messages_campaign_idx" ON "messages" USING btree ("campaign_id","channel");--> statement-breakpoint
 CREATE INDEX "messages_delivery_idx" ON "messages" USING btree ("delivery_id");--> statement-breakpoint
-CREATE INDEX "messages_provider_ref_idx" ON "messages" USING btree ("provider_ref");--> statement-breakpoint
 CREATE INDEX "outbox_messages_channel_idx" ON "outbox_messages" USING btree ("channel","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "webhook_events_key_idx" ON "webhook_events" USING btree ("provider","event_key");--> statement-breakpoint
 CREATE INDEX "webhook_events_pending_idx" ON "webhook_events" USING btree ("processed_at","id");

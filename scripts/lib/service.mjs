@@ -1,0 +1,129 @@
+// The built service as separate processes, for the benchmarks: start, wait until ready, sample memory and
+// CPU, and call its API.
+import { spawn } from 'node:child_process';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { request } from 'node:http';
+
+/** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by `pid`. */
+export function cpuSeconds({ pid, name }) {
+  const pids = pid
+    ? [pid]
+    : readdirSync('/proc').filter((p) => /^\d+$/.test(p) && readSafe(`/proc/${p}/comm`).trim() === name);
+  let ticks = 0;
+  for (const p of pids) {
+    const fields = readSafe(`/proc/${p}/stat`).split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / 100;
+}
+
+function readSafe(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function rssMb(pid) {
+  const status = readSafe(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Starts dist/main.js with `env` on `port`; resolves once /health/ready answers. */
+export async function startService(env, port, adminKey) {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service processes.
+  const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...args, 'dist/main.js'], {
+    env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: adminKey, ...env },
+    stdio: ['ignore', process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore', 'inherit'],
+  });
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`service ${child.pid} exited: ${code ?? signal}`);
+  });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() - started > 180_000) throw new Error('service not ready after 180 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid))), 100);
+  return {
+    pid: child.pid,
+    rss: () => rssMb(child.pid),
+    cpu: () => cpuSeconds({ pid: child.pid }),
+    resetPeak: () => (peak = rssMb(child.pid)),
+    peak: () => peak,
+    stop: async () => {
+      stopping = true;
+      clearInterval(sampler);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** A JSON call to the service; GETs are retried (a poll may meet a reset connection). */
+export async function api(base, key, method, path, body) {
+  // The embedded database runs on the service's main thread: while it works, a kept-alive connection can
+  // be reset under a poll. Reads are retried; nothing else is (a repeated POST would be a second request).
+  let res;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      break;
+    } catch (err) {
+      if (method !== 'GET' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const json = await res.json();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Streams an NDJSON file to the streamed import. */
+export function upload(base, key, file) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/v1/subjects/imports`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Content-Type': 'application/x-ndjson',
+          'Content-Length': statSync(file).size,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(body)) : reject(new Error(body))));
+      },
+    );
+    req.on('error', reject);
+    createReadStream(file).pipe(req);
+  });
+}
+
+export async function until(check, timeoutMs = 30 * 60_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
