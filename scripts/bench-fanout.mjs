@@ -274,7 +274,7 @@ async function measureFloor(sent) {
       const substitutions = renderer.substitutions('breach-notice', facts);
       const requests = Math.ceil(sent.email.n / 1000);
       const t = performance.now();
-      await parallel(requests, 8 * PROCESSES, async (r) => {
+      await parallel(requests, 4 * PROCESSES, async (r) => {
         const size = Math.min(1000, sent.email.n - r * 1000);
         await adapter.send({
           ...shared,

@@ -16,8 +16,12 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 # A key first: the CLI opens the same ./data folder (PGlite allows one process at a time).
-key=$(env -i PATH="$PATH" HOME="$HOME" node "$root/dist/cli.js" keys:create --name smoke --role responder \
-  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).key))')
+new_key() {
+  env -i PATH="$PATH" HOME="$HOME" node "$root/dist/cli.js" keys:create --name "smoke $1" --role "$1" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).key))'
+}
+key=$(new_key responder)
+approver=$(new_key approver)
 env -i PATH="$PATH" HOME="$HOME" PORT="$port" node "$root/dist/main.js" > "$work/service.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
@@ -47,4 +51,23 @@ if grep -q 'one@example.com' "$work/data/pg" -r 2>/dev/null; then
   echo "smoke: an email is stored in clear in the embedded database" >&2
   exit 1
 fi
-echo "smoke: 2 passed, 0 failed"
+
+# A campaign to both, approved by a second person, through the local outbox (no provider account).
+post() { curl -fsS -X POST "http://127.0.0.1:$port$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' -d "$3"; }
+field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
+notice=$(post /v1/incidents "$key" '{"title":"Smoke notice","description":"A bucket was open.","discoveredAt":"2026-01-02T03:04:05Z","dataCategories":["camera_data"],"likelyConsequences":"Phishing.","measuresTaken":"Closed.","remedies":"A support line."}' | field id)
+post "/v1/incidents/$notice/scope" "$key" '{"criteria":{"everyone":true}}' > /dev/null
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$port/v1/incidents/$notice/scope" -H "Authorization: Bearer $key" | grep -q '"status":"completed"' && break
+  sleep 0.5
+done
+campaign=$(post "/v1/incidents/$notice/campaigns" "$key" '{"template":"breach-notice","channels":["email","sms"],"mode":"escalate"}' | field id)
+post "/v1/campaigns/$campaign/approve" "$approver" '' > /dev/null
+state=""
+for _ in $(seq 1 120); do
+  state=$(curl -fsS "http://127.0.0.1:$port/v1/campaigns/$campaign" -H "Authorization: Bearer $key")
+  echo "$state" | grep -q '"status":"completed"' && break
+  sleep 0.5
+done
+echo "$state" | grep -q '"notified":2' || { echo "smoke: the campaign did not notify both: $state" >&2; exit 1; }
+echo "smoke: 3 passed, 0 failed"

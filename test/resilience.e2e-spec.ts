@@ -168,7 +168,10 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
   });
 
   it('completes after Redis is flushed mid-campaign: lost jobs are re-queued from the rows', async () => {
+    // Two worker processes from here on: the SMS rate must hold across both.
+    await startWorker();
     const since = twilio.sent.length;
+    const sinceRequest = twilio.requests.length;
     const id = await startCampaign();
     await eventually(() => Promise.resolve(twilio.sent.length - since >= 15 ? true : undefined), 60_000);
     const redis = new Redis(`${REDIS_BASE}/${REDIS_DB}`);
@@ -180,5 +183,12 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
     const counts = perNumber(since);
     expect(counts.size).toBe(PEOPLE);
     expect([...counts.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(done.possibleDuplicates);
+
+    // TWILIO_MAX_PER_SECOND=10 for the sender, whatever the number of workers: no 3-second window holds
+    // more than 30 requests (and a batch of slack for where a window cuts a batch).
+    const times = twilio.requests.slice(sinceRequest).map((r) => r.at);
+    const busiest = Math.max(...times.map((t0) => times.filter((t) => t >= t0 && t < t0 + 3_000).length));
+    expect(busiest).toBeLessThanOrEqual(40);
+    expect(busiest).toBeGreaterThan(10);
   });
 });

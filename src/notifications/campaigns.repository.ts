@@ -124,15 +124,53 @@ export class CampaignsRepository {
     return row?.n ?? 0;
   }
 
-  /** The first messages: the first notice channel (escalate) or every one (all), and the push alert. */
-  async planMessages(campaignId: string, mode: 'escalate' | 'all', now: Date): Promise<void> {
+  /**
+   * The first messages, already in their batches: the first notice channel (escalate) or every one
+   * (all), and the push alert. Numbered into batches in a temporary table and joined to the batch ids by
+   * hash: an UPDATE of a million freshly inserted rows from a CTE got a nested-loop plan that ran for
+   * minutes. Must run inside the planning transaction (the temporary tables go with it).
+   */
+  async planMessages(
+    campaignId: string,
+    mode: 'escalate' | 'all',
+    sizes: Record<Channel, number>,
+    now: Date,
+  ): Promise<number> {
     const notice = mode === 'all' ? sql`d.plan` : sql`d.plan[1:1]`;
-    await this.database.db.execute(sql`
-      insert into messages (campaign_id, delivery_id, channel, status, updated_at)
-      select d.campaign_id, d.id, ch, 'queued', ${now}
+    const db = this.database.db;
+    await db.execute(sql`
+      create temporary table plan_messages on commit drop as
+      select d.id as delivery_id, x.channel, d.template, d.locale,
+        coalesce(d.jurisdiction = 'US-CA', false) as california,
+        (row_number() over (
+           partition by x.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false) order by d.id) - 1)
+          / case x.channel when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
+                           else ${sizes.push}::int end as n
       from deliveries d
-      cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as ch
+      cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as x(channel)
       where d.campaign_id = ${campaignId}::uuid`);
+    await db.execute(sql`
+      create temporary table plan_batches on commit drop as
+      select channel, template, locale, california, n, count(*)::int as size,
+             nextval('message_batches_id_seq') as id
+      from plan_messages group by channel, template, locale, california, n`);
+    await db.execute(sql`analyze plan_messages`);
+    await db.execute(sql`analyze plan_batches`);
+    await db.execute(sql`
+      insert into message_batches (id, campaign_id, channel, template, locale, california, size, status, created_at)
+      select id, ${campaignId}::uuid, channel, template, locale, california, size, 'pending', ${now}
+      from plan_batches order by id`);
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        with inserted as (
+          insert into messages (campaign_id, delivery_id, channel, status, batch_id, updated_at)
+          select ${campaignId}::uuid, m.delivery_id, m.channel, 'queued', b.id, ${now}
+          from plan_messages m join plan_batches b using (channel, template, locale, california, n)
+          order by b.id, m.delivery_id
+          returning 1)
+        select count(*)::int as n from inserted`),
+    );
+    return row?.n ?? 0;
   }
 
   /** The next notice channel of a delivery's plan after `failed`, if any, as a new queued message. */

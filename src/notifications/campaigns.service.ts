@@ -248,8 +248,12 @@ export class CampaignsService {
         guardianTemplate: guardianTemplate(campaign.template),
         now,
       });
-      await this.repository.planMessages(campaign.id, campaign.mode as 'escalate' | 'all', now);
-      await this.repository.assignBatches(campaign.id, batchSizes(this.config), now);
+      await this.repository.planMessages(
+        campaign.id,
+        campaign.mode as 'escalate' | 'all',
+        batchSizes(this.config),
+        now,
+      );
       const sending = await this.repository.move(campaign.id, [CampaignStatus.Approved], {
         status: CampaignStatus.Sending,
         recipients,

@@ -169,18 +169,6 @@ export class DeliveriesRepository {
                           and m.status in ('queued', 'sending', 'sent', 'delivered'))`);
   }
 
-  /** Deliveries among these still waiting on a notice message in flight (mode `all`). */
-  async withNoticeInFlight(deliveryIds: number[]): Promise<Set<number>> {
-    if (deliveryIds.length === 0) return new Set();
-    const rows = rowsOf<{ delivery_id: string | number }>(
-      await this.database.db.execute(sql`
-        select distinct delivery_id from messages
-        where delivery_id = any(${sql.param(deliveryIds)}::bigint[]) and channel in ('email', 'sms')
-          and status in ('queued', 'sending', 'sent', 'delivered')`),
-    );
-    return new Set(rows.map((r) => Number(r.delivery_id)));
-  }
-
   async finishBatchIfDone(batchId: number, now: Date): Promise<boolean> {
     const [row] = await this.database.db
       .update(messageBatches)

@@ -136,8 +136,9 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
       removeOnFail: { count: 500 },
     },
   },
-  // A send job waits on the provider most of its time: several per process.
-  [QueueName.Email]: { concurrency: 8, defaults: SEND },
+  // A send job waits on the provider part of its time: several per process. Email jobs hold a thousand
+  // recipients each (about 1 MB of request): four at a time keep two cores busy without doubling memory.
+  [QueueName.Email]: { concurrency: 4, defaults: SEND },
   [QueueName.Sms]: {
     concurrency: 4,
     defaults: SEND,
