@@ -29,8 +29,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
-  // Twilio's status callbacks are form posts.
-  app.useBodyParser('urlencoded', { extended: false, limit: '64kb' });
+  // Twilio's status callbacks are form posts; nowhere else is a form accepted (a form body elsewhere must
+  // stay unparsed, to be refused as "not a JSON object").
+  app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 
