@@ -15,6 +15,9 @@ interface Person {
   email?: string;
   phone?: string;
   token?: string;
+  /** A minor (every ninth), notified through this guardian address when there is one. */
+  minor: boolean;
+  guardianEmail?: string;
   jurisdiction: string;
   locale: string;
   prefersSms: boolean;
@@ -40,6 +43,8 @@ function people(count: number): Person[] {
       phone: shape === 0 || shape === 2 || shape === 3 ? `+1415555${String(2000 + i)}` : undefined,
       token: shape <= 1 ? `fcm-token-${i}` : undefined,
       prefersSms: i % 7 === 0,
+      minor: i % 9 === 8,
+      guardianEmail: i % 9 === 8 && i % 2 === 0 ? `guardian${i}@example.com` : undefined,
     };
   });
 }
@@ -53,7 +58,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   const sendgrid = new SendGridFake();
   const twilio = new TwilioFake();
   const fcm = new FcmFake();
-  const everyone = people(60);
+  const everyone = people(300);
   // Refused for good by the providers: an email address, a number that sent STOP, a dead token.
   const invalidEmail = everyone[3].email!; // f-3: email + sms -> falls back to SMS
   const invalidOnlyEmail = everyone[5].email!; // f-5: email + push -> no notice channel left
@@ -63,6 +68,8 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   /** Outcome by the plan: preferred notice channel first, the next on a permanent refusal. */
   const expected = (p: Person) => {
+    // A minor with a guardian's address: the guardian's version, by email, and no push to the child.
+    if (p.guardianEmail) return { status: 'notified', sent: ['email'] };
     const order = (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) =>
       c === 'email' ? p.email : p.phone,
     );
@@ -74,6 +81,8 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       sent: [...(accepted ? [accepted] : []), ...(p.token && p.token !== deadToken ? ['push'] : [])].sort(),
     };
   };
+  /** Adults notified by email in their own name (for content checks). */
+  const adultByEmail = (p: Person) => !p.minor && expected(p).sent.includes('email');
 
   beforeAll(async () => {
     await Promise.all([sendgrid.start(), twilio.start(), fcm.start()]);
@@ -118,6 +127,10 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       ...(p.email ? { email: p.email } : {}),
       ...(p.phone ? { phone: p.phone } : {}),
       ...(p.token ? { pushTokens: [{ token: p.token, platform: 'android' }] } : {}),
+      birthDate: p.minor ? '2015-06-01' : '1990-06-01',
+      ...(p.guardianEmail
+        ? { guardian: { name: `Guardian of ${p.externalId}`, email: p.guardianEmail } }
+        : {}),
       channelPreferences: p.prefersSms ? ['sms', 'email', 'push'] : ['email', 'sms', 'push'],
       dataCategories: ['camera_data'],
     }));
@@ -195,7 +208,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
         .map((m) => m.to)
         .filter((to) => !sendgrid.invalid.has(to))
         .sort(),
-    ).toEqual(emails.map((p) => p.email).sort());
+    ).toEqual(emails.map((p) => p.guardianEmail ?? p.email).sort());
     expect(twilio.sent.map((m) => m.to).sort()).toEqual(
       everyone
         .filter((p) => expected(p).sent.includes('sms'))
@@ -213,13 +226,18 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(mailSends.length).toBeLessThan(emails.length);
 
     // Each recipient's email is theirs: their name, their language, their own link, their data.
-    const br = everyone.find((p) => p.locale === 'pt-BR' && expected(p).sent.includes('email'))!;
+    const br = everyone.find((p) => p.locale === 'pt-BR' && adultByEmail(p))!;
     const mail = sendgrid.sent.find((m) => m.to === br.email)!;
     expect(mail.text).toContain(`Olá, Name ${br.externalId},`);
     expect(mail.text).toContain('fotos e imagens');
     expect(mail.html).toMatch(new RegExp(`${PUBLIC_BASE_URL}/n/[0-9a-z]+\\.[A-Za-z0-9_-]{22}`));
-    const ca = everyone.find((p) => p.jurisdiction === 'US-CA' && expected(p).sent.includes('email'))!;
+    const ca = everyone.find((p) => p.jurisdiction === 'US-CA' && adultByEmail(p))!;
     expect(sendgrid.sent.find((m) => m.to === ca.email)!.subject).toMatch(/^Notice of Data Breach/);
+    // A guardian gets the guardian's version, about the child.
+    const minor = everyone.find((p) => p.guardianEmail)!;
+    const toGuardian = sendgrid.sent.find((m) => m.to === minor.guardianEmail)!;
+    expect(toGuardian.text).toContain(`Guardian of ${minor.externalId}`);
+    expect(toGuardian.subject).not.toBe('');
     // SMS from the configured sender with a status callback to our public address.
     expect(twilio.sent[0]).toMatchObject({
       from: '+14155550000',
@@ -242,9 +260,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   it('accepts signed SendGrid events, refuses forged, stale and unsigned ones, and ignores replays', async () => {
     // f-0 got an email; a bounce moves them to SMS.
-    const person = everyone.find(
-      (p) => p.email && p.phone && expected(p).sent.includes('email') && !p.prefersSms,
-    )!;
+    const person = everyone.find((p) => p.email && p.phone && adultByEmail(p) && !p.prefersSms)!;
     const mail = sendgrid.sent.find((m) => m.to === person.email)!;
     const bounce = {
       email: person.email,
