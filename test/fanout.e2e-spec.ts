@@ -337,4 +337,81 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       return row?.status === 'delivered' ? row : undefined;
     });
   });
+
+  it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident())
+      .expect(201);
+    const id = incident.body.id as string;
+    await t.http
+      .post(`/v1/incidents/${id}/scope`)
+      .set(...responder)
+      .send({ criteria: { everyone: true } })
+      .expect(202);
+    await eventually(async () => {
+      const run = await t.http
+        .get(`/v1/incidents/${id}/scope`)
+        .set(...responder)
+        .expect(200);
+      return run.body.status === 'completed' ? run.body : undefined;
+    });
+    const draft = await t.http
+      .post(`/v1/incidents/${id}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+      .expect(201);
+    const campaign = draft.body.id as string;
+    const key = sendgrid.apiKey;
+    sendgrid.apiKey = 'SG.revoked-key'; // the service's key is refused from now on
+    await t.http
+      .post(`/v1/campaigns/${campaign}/approve`)
+      .set(...approver)
+      .expect(200);
+    await eventually(async () => {
+      const c = (
+        await t.http
+          .get(`/v1/campaigns/${campaign}`)
+          .set(...responder)
+          .expect(200)
+      ).body;
+      return c.status === 'paused' ? c : undefined;
+    });
+    // Nobody was failed over or counted unreachable because of our account.
+    expect(
+      await t.query("select 1 from messages where campaign_id = $1 and status = 'failed'", [campaign]),
+    ).toEqual([]);
+    const events = (
+      await t.http
+        .get(`/v1/incidents/${id}/timeline`)
+        .set(...responder)
+        .expect(200)
+    ).body.items as Array<{
+      kind: string;
+      details: Record<string, unknown>;
+    }>;
+    expect(events.find((e) => e.kind === 'campaign.paused')?.details).toMatchObject({
+      reason: 'provider_refused_account',
+      channel: 'email',
+      code: 'sendgrid_http_401',
+    });
+
+    sendgrid.apiKey = key;
+    await t.http
+      .post(`/v1/campaigns/${campaign}/resume`)
+      .set(...responder)
+      .expect(200);
+    const done = await eventually(async () => {
+      const c = (
+        await t.http
+          .get(`/v1/campaigns/${campaign}`)
+          .set(...responder)
+          .expect(200)
+      ).body;
+      return c.status === 'completed' ? c : undefined;
+    }, 60_000);
+    const reachable = everyone.filter((p) => p.guardianEmail || (p.email && !sendgrid.invalid.has(p.email)));
+    expect(done.progress.deliveries.notified).toBe(reachable.length);
+  });
 });

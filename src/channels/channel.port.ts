@@ -11,7 +11,12 @@ export type SendOutcome =
   /** The address, number or token will not work: move on to the next channel of the plan. */
   | { kind: 'permanent'; code: string }
   /** Try again later (timeouts, 5xx, 429), after `retryAfterMs` when the provider said. */
-  | { kind: 'transient'; code: string; retryAfterMs?: number };
+  | { kind: 'transient'; code: string; retryAfterMs?: number }
+  /**
+   * The provider refused our account (bad or revoked credentials, suspended account): no recipient's
+   * fault, and no retry will fix it. The campaign pauses until someone fixes the account and resumes.
+   */
+  | { kind: 'refused'; code: string };
 
 export interface EmailRecipient {
   messageId: number;

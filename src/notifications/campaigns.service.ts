@@ -200,6 +200,28 @@ export class CampaignsService {
     return resumed;
   }
 
+  /**
+   * A provider refused our account (credentials, suspension): sending more would only fail, and failing
+   * everyone over to another channel would be wrong. The campaign pauses, on the timeline with the reason;
+   * it resumes by hand once the account is fixed.
+   */
+  async pauseForProvider(id: string, channel: string, code: string): Promise<void> {
+    const now = this.clock.now();
+    await this.database.transaction(async () => {
+      const paused = await this.repository.move(id, [CampaignStatus.Sending], {
+        status: CampaignStatus.Paused,
+        updatedAt: now,
+      });
+      if (!paused) return;
+      this.logger.error({ campaignId: id, channel, code }, 'provider refused the account: campaign paused');
+      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, {
+        reason: 'provider_refused_account',
+        channel,
+        code,
+      });
+    });
+  }
+
   async cancel(actor: Actor, id: string): Promise<CampaignRow> {
     const now = this.clock.now();
     return this.database.transaction(async () => {

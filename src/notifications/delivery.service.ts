@@ -102,7 +102,7 @@ export class DeliveryService {
       const prepared = claimed.map((m) => this.prepare(m, batch, incident));
       ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
     }
-    const transient = await this.record(
+    const { transient, refused } = await this.record(
       channel,
       campaign,
       batchId,
@@ -111,6 +111,10 @@ export class DeliveryService {
       unregistered,
       lastAttempt,
     );
+    if (refused) {
+      await this.campaignService.pauseForProvider(campaign.id, channel, refused);
+      return { claimed: claimed.length, paused: refused };
+    }
     await this.campaignService.topUp(campaign.id);
     await this.campaignService.finishIfIdle(campaign.id);
     if (transient) throw new RetryLater(`${channel}: ${transient.code}`, transient.retryAfterMs);
@@ -301,15 +305,20 @@ export class DeliveryService {
     outcomes: SendOutcome[],
     unregistered: Array<{ subjectId: number; token: string }>,
     lastAttempt: boolean,
-  ): Promise<{ code: string; retryAfterMs?: number } | undefined> {
+  ): Promise<{ transient?: { code: string; retryAfterMs?: number }; refused?: string }> {
     const now = this.clock.now();
     const sent: Array<{ id: number; providerRef: string }> = [];
     const failed: Array<{ id: number; code: string; deliveryId: number }> = [];
     const retry: number[] = [];
     let transient: { code: string; retryAfterMs?: number } | undefined;
+    let refused: string | undefined;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
-      if (outcome.kind === 'sent') sent.push({ id: message.id, providerRef: outcome.providerRef });
+      if (outcome.kind === 'refused') {
+        // Not the recipient's doing: back in the queue whatever the attempt, for after the resume.
+        retry.push(message.id);
+        refused = outcome.code;
+      } else if (outcome.kind === 'sent') sent.push({ id: message.id, providerRef: outcome.providerRef });
       else if (outcome.kind === 'permanent')
         failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
       else if (lastAttempt)
@@ -331,9 +340,10 @@ export class DeliveryService {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
       await this.dropTokens(unregistered, now);
-      await this.deliveries.finishBatchIfDone(batchId, now);
+      if (refused) await this.deliveries.setBatchStatus(batchId, 'pending', now);
+      else await this.deliveries.finishBatchIfDone(batchId, now);
     });
-    return transient;
+    return { transient, refused };
   }
 
   /**

@@ -18,7 +18,8 @@ export interface SentEmail {
  * Event Webhook posts with its own key pair, as SendGrid does.
  */
 export class SendGridFake extends FakeServer {
-  readonly apiKey = `SG.fake-${randomBytes(8).toString('hex')}`;
+  /** The key it accepts; a test changes it to play a revoked key. */
+  apiKey = `SG.fake-${randomBytes(8).toString('hex')}`;
   readonly sent: SentEmail[] = [];
   readonly invalid = new Set<string>();
   private readonly keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -15,6 +15,12 @@ const TRANSIENT = new Set([
   'app/network-error',
   'app/network-timeout',
 ]);
+/** Our credential or project is refused: the campaign pauses rather than dropping everyone's alert. */
+const ACCOUNT = new Set([
+  'app/invalid-credential',
+  'messaging/authentication-error',
+  'messaging/mismatched-credential',
+]);
 const UNREGISTERED = new Set([
   'messaging/registration-token-not-registered',
   'messaging/invalid-registration-token',
@@ -81,6 +87,7 @@ export class FcmAdapter implements PushPort {
         if (r.success) return { kind: 'sent', providerRef: r.messageId ?? '' };
         const code = r.error?.code ?? 'unknown';
         if (TRANSIENT.has(code)) return { kind: 'transient', code };
+        if (ACCOUNT.has(code)) return { kind: 'refused', code };
         return { kind: 'permanent', code, unregistered: UNREGISTERED.has(code) };
       });
     } catch {

@@ -10,8 +10,6 @@ const { MailService } = sendgridMail as unknown as { MailService: new () => type
 const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
 /** Our substitution tokens are `%name%`: the SDK wraps the keys it is given with these. */
 const WRAPPERS: [string, string] = ['%', '%'];
-/** A bad API key or a suspended account: not the recipients' fault, so never a reason to fall back. */
-const ACCOUNT_PROBLEM_RETRY_MS = 60_000;
 
 interface SendGridFailure {
   code?: number;
@@ -85,8 +83,8 @@ export class SendGridAdapter implements EmailPort {
     }
     if (status >= 500) return all({ kind: 'transient', code: `http_${status}` });
     if (status === 401 || status === 403) {
-      this.logger.error(`SendGrid refused the API key (${status}): emails wait until it is fixed`);
-      return all({ kind: 'transient', code: `http_${status}`, retryAfterMs: ACCOUNT_PROBLEM_RETRY_MS });
+      this.logger.error(`SendGrid refused the API key (${status})`);
+      return all({ kind: 'refused', code: `sendgrid_http_${status}` });
     }
     if (status === 400) {
       const refused = new Set<number>();

@@ -64,6 +64,10 @@ export class TwilioAdapter implements SmsPort {
 export function classifyTwilio(err: TwilioFailure): SendOutcome {
   const code = typeof err.code === 'number' ? err.code : undefined;
   if (err.status === undefined) return { kind: 'transient', code: 'network' };
+  // 20003: authentication failed; 401/403: the account or the sender is not ours to use.
+  if (err.status === 401 || err.status === 403 || code === 20003) {
+    return { kind: 'refused', code: `twilio_${code ?? err.status}` };
+  }
   if (err.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code))) {
     return { kind: 'transient', code: `twilio_${code ?? 429}` };
   }
