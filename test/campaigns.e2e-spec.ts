@@ -1,4 +1,4 @@
-import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { bearer, eventually, scopedIncident, startApp, TestApp, validIncident } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
@@ -117,27 +117,6 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       throw new Error(`${err.message}: ${JSON.stringify(await campaign(id))}`);
     });
 
-  const scopeIncident = async (overrides: Record<string, unknown>, criteria: object) => {
-    const incident = await t.http
-      .post('/v1/incidents')
-      .set(...responder)
-      .send(validIncident(overrides))
-      .expect(201);
-    await t.http
-      .post(`/v1/incidents/${incident.body.id}/scope`)
-      .set(...responder)
-      .send({ criteria })
-      .expect(202);
-    await eventually(async () => {
-      const run = await t.http
-        .get(`/v1/incidents/${incident.body.id}/scope`)
-        .set(...responder)
-        .expect(200);
-      return run.body.status === 'completed' ? run.body : undefined;
-    });
-    return incident.body.id as string;
-  };
-
   beforeAll(async () => {
     t = await startApp(
       {
@@ -157,9 +136,13 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .expect(200);
     expect(stored.body.rejections).toEqual([]);
     expect(stored.body).toMatchObject({ created: everyone.length, rejected: 0 });
-    incidentId = await scopeIncident(
+    incidentId = await scopedIncident(
+      t,
+      t.keys.responder,
       { dataCategories: ['camera_data'] },
-      { dataCategories: ['camera_data'] },
+      {
+        dataCategories: ['camera_data'],
+      },
     );
   });
   afterAll(() => t.close());
@@ -328,7 +311,14 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   });
 
   it('pauses, resumes and cancels; four eyes hold for admins too', async () => {
-    const other = await scopeIncident({ dataCategories: ['app_usage'] }, { dataCategories: ['app_usage'] });
+    const other = await scopedIncident(
+      t,
+      t.keys.responder,
+      { dataCategories: ['app_usage'] },
+      {
+        dataCategories: ['app_usage'],
+      },
+    );
     const admin = bearer(t.keys.admin);
     const draft = await t.http
       .post(`/v1/incidents/${other}/campaigns`)

@@ -1,23 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { ADMIN_KEY, ENCRYPTION_ENV, eventually, REDIS_BASE, startApp, TEST_KEYS } from './support/app.js';
+import {
+  ADMIN_KEY,
+  ENCRYPTION_ENV,
+  eventually,
+  freePort,
+  REDIS_BASE,
+  startApp,
+  TEST_KEYS,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 const ROOT = resolve(__dirname, '..');
 const REDIS_DB = 10;
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function run(
   args: string[],

@@ -1,25 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SendGridAdapter } from '../src/channels/sendgrid/sendgrid.adapter.js';
 import { TwilioAdapter } from '../src/channels/twilio/twilio.adapter.js';
 import { NoticeRenderer, type NoticeFacts } from '../src/templates/notice.renderer.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
+import { freePort } from './support/app.js';
 
 // The adapters' traffic, checked against the providers' own OpenAPI files by a validating proxy between
 // the real SDKs and the fakes: a request the spec does not allow gets a 422 and fails the send.
 
 const ROOT = resolve(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function prism(
   spec: string,

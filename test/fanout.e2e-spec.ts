@@ -1,4 +1,4 @@
-import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { bearer, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
@@ -140,24 +140,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       .send({ subjects })
       .expect(200);
     expect(stored.body.rejections).toEqual([]);
-    const incident = await t.http
-      .post('/v1/incidents')
-      .set(...responder)
-      .send(validIncident())
-      .expect(201);
-    incidentId = incident.body.id;
-    await t.http
-      .post(`/v1/incidents/${incidentId}/scope`)
-      .set(...responder)
-      .send({ criteria: { everyone: true } })
-      .expect(202);
-    await eventually(async () => {
-      const run = await t.http
-        .get(`/v1/incidents/${incidentId}/scope`)
-        .set(...responder)
-        .expect(200);
-      return run.body.status === 'completed' ? run.body : undefined;
-    });
+    incidentId = await scopedIncident(t, t.keys.responder);
   });
   afterAll(async () => {
     await t?.close();
@@ -339,24 +322,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   });
 
   it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
-    const incident = await t.http
-      .post('/v1/incidents')
-      .set(...responder)
-      .send(validIncident())
-      .expect(201);
-    const id = incident.body.id as string;
-    await t.http
-      .post(`/v1/incidents/${id}/scope`)
-      .set(...responder)
-      .send({ criteria: { everyone: true } })
-      .expect(202);
-    await eventually(async () => {
-      const run = await t.http
-        .get(`/v1/incidents/${id}/scope`)
-        .set(...responder)
-        .expect(200);
-      return run.body.status === 'completed' ? run.body : undefined;
-    });
+    const id = await scopedIncident(t, t.keys.responder);
     const draft = await t.http
       .post(`/v1/incidents/${id}/campaigns`)
       .set(...responder)

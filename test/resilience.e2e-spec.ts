@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import {
   bearer,
   ENCRYPTION_ENV,
   eventually,
+  freePort,
   REDIS_BASE,
+  scopedIncident,
   startApp,
   TestApp,
-  validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
@@ -20,15 +20,6 @@ import { TwilioFake } from './fakes/twilio.fake.js';
 const ROOT = resolve(__dirname, '..');
 const REDIS_DB = 0;
 const PEOPLE = 60;
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 describe('campaigns survive a killed worker and a flushed Redis', () => {
   jest.setTimeout(180_000);
@@ -70,24 +61,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
 
   /** A fresh incident over everyone, and an approved SMS campaign on it. */
   const startCampaign = async () => {
-    const incident = await t.http
-      .post('/v1/incidents')
-      .set(...responder)
-      .send(validIncident())
-      .expect(201);
-    const id = incident.body.id as string;
-    await t.http
-      .post(`/v1/incidents/${id}/scope`)
-      .set(...responder)
-      .send({ criteria: { everyone: true } })
-      .expect(202);
-    await eventually(async () => {
-      const run = await t.http
-        .get(`/v1/incidents/${id}/scope`)
-        .set(...responder)
-        .expect(200);
-      return run.body.status === 'completed' ? run.body : undefined;
-    }, 60_000);
+    const id = await scopedIncident(t, t.keys.responder, { everyone: true }, {}, 60_000);
     const draft = await t.http
       .post(`/v1/incidents/${id}/campaigns`)
       .set(...responder)

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
+import { createServer } from 'node:net';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { createApp, startRole } from '../../src/bootstrap.js';
@@ -109,3 +110,45 @@ export const validIncident = (overrides: Record<string, unknown> = {}) => ({
   remedies: 'A support line and a year of identity monitoring.',
   ...overrides,
 });
+
+/** A port nothing listens on now, for a service started as a separate process. */
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * An incident (`validIncident(overrides)`) whose affected set is frozen from `criteria`, through the API
+ * as `key`; resolves with its id once the freeze completed.
+ */
+export async function scopedIncident(
+  t: TestApp,
+  key: string,
+  criteria: object = { everyone: true },
+  overrides: Record<string, unknown> = {},
+  timeoutMs = 20_000,
+): Promise<string> {
+  const incident = await t.http
+    .post('/v1/incidents')
+    .set(...bearer(key))
+    .send(validIncident(overrides))
+    .expect(201);
+  const id = incident.body.id as string;
+  await t.http
+    .post(`/v1/incidents/${id}/scope`)
+    .set(...bearer(key))
+    .send({ criteria })
+    .expect(202);
+  await eventually(async () => {
+    const run = await t.http
+      .get(`/v1/incidents/${id}/scope`)
+      .set(...bearer(key))
+      .expect(200);
+    return run.body.status === 'completed' ? run.body : undefined;
+  }, timeoutMs);
+  return id;
+}
