@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { campaigns, messageBatches } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
@@ -19,6 +19,19 @@ export interface PlanSettings {
   template: string;
   guardianTemplate: string;
   now: Date;
+}
+
+/** Recipients in California get the statute's title and headings: a batch holds only one kind. */
+const CALIFORNIA = sql`coalesce(d.jurisdiction = 'US-CA', false)`;
+
+/**
+ * A message's batch number among the messages of its channel, template, locale and California rule
+ * (over deliveries `d`): planning and fallback cut batches the same way.
+ */
+function batchNumber(channel: SQL, order: SQL, sizes: Record<Channel, number>): SQL {
+  return sql`(row_number() over (partition by ${channel}, d.template, d.locale, ${CALIFORNIA} order by ${order}) - 1)
+    / case ${channel} when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
+                      else ${sizes.push}::int end`;
 }
 
 /** Advisory lock key of one campaign (batch assignment and dispatch are serialised per campaign). */
@@ -141,11 +154,8 @@ export class CampaignsRepository {
     await db.execute(sql`
       create temporary table plan_messages on commit drop as
       select d.id as delivery_id, x.channel, d.template, d.locale,
-        coalesce(d.jurisdiction = 'US-CA', false) as california,
-        (row_number() over (
-           partition by x.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false) order by d.id) - 1)
-          / case x.channel when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
-                           else ${sizes.push}::int end as n
+        ${CALIFORNIA} as california,
+        ${batchNumber(sql`x.channel`, sql`d.id`, sizes)} as n
       from deliveries d
       cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as x(channel)
       where d.campaign_id = ${campaignId}::uuid`);
@@ -208,12 +218,8 @@ export class CampaignsRepository {
     const [row] = rowsOf<{ n: number }>(
       await this.database.db.execute(sql`
         with ranked as materialized (
-          select m.id, m.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false) as california,
-            (row_number() over (
-               partition by m.channel, d.template, d.locale, coalesce(d.jurisdiction = 'US-CA', false)
-               order by m.id) - 1)
-              / case m.channel when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
-                               else ${sizes.push}::int end as n
+          select m.id, m.channel, d.template, d.locale, ${CALIFORNIA} as california,
+            ${batchNumber(sql`m.channel`, sql`m.id`, sizes)} as n
           from messages m join deliveries d on d.id = m.delivery_id
           where m.campaign_id = ${campaignId}::uuid and m.batch_id is null and m.status = 'queued'),
         groups as materialized (

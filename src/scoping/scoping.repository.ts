@@ -152,10 +152,8 @@ export class ScopingRepository {
     return row;
   }
 
-  /** Holds the incident's row until the transaction ends: one freeze of a set at a time. */
-  async lockIncident(incidentId: string): Promise<void> {
-    await this.database.db.execute(sql`select id from incidents where id = ${incidentId}::uuid for update`);
-    // Shared with other freezes, exclusive with erasures (see AFFECTED_SETS_LOCK).
+  /** Until the transaction ends: shared with other freezes, exclusive with erasures (AFFECTED_SETS_LOCK). */
+  async lockAffectedSets(): Promise<void> {
     await this.database.db.execute(sql`select pg_advisory_xact_lock_shared(${AFFECTED_SETS_LOCK})`);
   }
 

@@ -152,7 +152,9 @@ export class ScopingService {
   private async freezeNow(run: ScopeRunRow): Promise<ScopeRunRow> {
     const criteria = run.criteria as Criteria;
     return this.database.transaction(async () => {
-      await this.repository.lockIncident(run.incidentId);
+      // One freeze of a set at a time (the incident's row), none beside an erasure (the advisory lock).
+      await this.timeline.lockIncident(run.incidentId);
+      await this.repository.lockAffectedSets();
       const incident = await this.incidents.get(run.incidentId);
       if (FROZEN_STATES.has(incident.state)) {
         throw new AppError(

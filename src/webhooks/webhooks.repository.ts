@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { asc, eq, isNull, sql } from 'drizzle-orm';
+import { asc, isNull, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { webhookEvents } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
@@ -40,13 +40,14 @@ export class WebhooksRepository {
       .limit(limit);
   }
 
+  /** One statement for a chunk of events (a burst is applied 500 at a time). */
   async done(outcomes: Array<{ id: number; outcome: string }>, now: Date): Promise<void> {
-    for (const o of outcomes) {
-      await this.database.db
-        .update(webhookEvents)
-        .set({ processedAt: now, outcome: o.outcome })
-        .where(eq(webhookEvents.id, o.id));
-    }
+    if (outcomes.length === 0) return;
+    await this.database.db.execute(sql`
+      update webhook_events e set processed_at = ${now}, outcome = x.outcome
+      from unnest(${sql.param(outcomes.map((o) => o.id))}::bigint[], ${sql.param(outcomes.map((o) => o.outcome))}::text[])
+        as x(id, outcome)
+      where e.id = x.id`);
   }
 
   /** The messages events name (our id travels with each message: custom args, the callback address). */
