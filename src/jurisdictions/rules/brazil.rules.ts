@@ -1,0 +1,111 @@
+import type { Condition, Rule } from './rule.types.js';
+
+// LGPD Art. 48 with the ANPD's Security Incident Communication Regulation (Resolution CD/ANPD 15/2024,
+// in force 2024-04-26). Deadlines in business days, counted in Brasília time with the national holidays.
+
+/**
+ * Art. 5 of the Regulation: an incident is notifiable when it may significantly affect the data subjects
+ * AND involves at least one of: sensitive data, children, adolescents or the elderly, financial data,
+ * authentication data, data under legal secrecy, or data subjects at large scale.
+ */
+const LGPD_NOTIFIABLE: Condition = {
+  allOf: [
+    // "Significantly affect interests and fundamental rights": risk `medium` or higher.
+    { risk: { atLeast: 'medium' } },
+    {
+      anyOf: [
+        { minorsAffected: true },
+        // Authentication data; camera data as possibly sensitive (images can reveal biometric or health data).
+        { categoriesAny: ['account_credentials', 'third_party_account', 'camera_data'] },
+        // "Large scale" has no number in the Regulation; 1,000, as Japan's and Korea's headcounts (notes).
+        { residents: { atLeast: 1000 } },
+      ],
+    },
+  ],
+};
+
+export const BR_LGPD: Rule = {
+  id: 'BR',
+  effectiveFrom: '2024-04-26',
+  law: 'LGPD Art. 48 and Resolution CD/ANPD 15/2024',
+  jurisdictions: ['BR'],
+  regulator: {
+    id: 'anpd',
+    name: 'Autoridade Nacional de Proteção de Dados (ANPD)',
+    contact: {
+      url: 'https://www.gov.br/anpd/pt-br/canais_atendimento/agente-de-tratamento/comunicado-de-incidente-de-seguranca-cis',
+    },
+    form: 'lgpd-anpd',
+    language: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+    holidays: { country: 'BR' },
+  },
+  obligations: [
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Communicate the incident to the ANPD on its electronic form (the information available; the rest may follow in the complement).',
+      clock: 'awareness',
+      deadline: { kind: 'within', amount: 3, unit: 'businessDays' },
+      when: LGPD_NOTIFIABLE,
+      sources: ['BR1', 'BR2', 'BR4'],
+    },
+    {
+      key: 'regulator.complement',
+      audience: 'regulator',
+      phase: 'follow-up',
+      what: 'Complement the communication to the ANPD with the information missing from it.',
+      clock: 'initialReportFiled',
+      deadline: { kind: 'within', amount: 20, unit: 'businessDays' },
+      when: LGPD_NOTIFIABLE,
+      sources: ['BR1', 'BR3'],
+    },
+    {
+      key: 'individuals',
+      audience: 'individuals',
+      what: 'Tell each affected data subject in plain language (letter, email, phone or message): what happened, the data, the risks and the measures taken.',
+      clock: 'awareness',
+      deadline: { kind: 'within', amount: 3, unit: 'businessDays' },
+      when: LGPD_NOTIFIABLE,
+      sources: ['BR1'],
+    },
+  ],
+  publicNotice:
+    'Where the data subjects cannot be identified or reached individually: a public notice on the website, app, social media or service channels for at least 90 days (BR1).',
+  childAge: 12,
+  sources: [
+    {
+      key: 'BR1',
+      citation: 'Bastilho Coelho: ANPD Resolution 15/2024 (3 business days; individuals; public notice)',
+      url: 'https://bastilhocoelho.com.br/?p=5679',
+      status: 'secondary',
+    },
+    {
+      key: 'BR2',
+      citation:
+        'Direito para Tecnologia: ANPD approves the incident communication regulation (e-form; +20 business days)',
+      url: 'https://direitoparatecnologia.com.br/anpd-aprova-regulamento-de-comunicacao-de-incidente-de-seguranca',
+      status: 'secondary',
+    },
+    {
+      key: 'BR3',
+      citation: 'LH Law: the complement within 20 business days',
+      url: 'https://lhlaw.com.br/?p=10881',
+      status: 'secondary',
+    },
+    {
+      key: 'BR4',
+      citation:
+        'Tauil & Chequer: criteria of a notifiable incident (significant effect and one of the listed criteria)',
+      url: 'https://tauilchequer.com.br/pt/insights/publications/2024/05/anpd-approves-data-breach-notifying-regulation',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Risk mapping: "may significantly affect the interests and fundamental rights" is read as risk `medium` or higher.',
+    'Criteria: authentication data = `account_credentials`, `third_party_account`; `camera_data` counted as possibly sensitive (conservative); no category is financial or under legal secrecy; the elderly are not counted (no age field); minors are counted under consent-ages.ts (BR 12, children only), so adolescents (12-17), also a criterion, are missed unless the risk or another criterion catches them.',
+    '"Large scale": no number in the Regulation (it points to the small-agent rules, which weigh volume, duration, frequency and geography); 1,000 or more residents is our choice, to review.',
+    'Small processing agents have double the deadlines (BR1): not modelled. childAge: under 12 is a child (ECA Art. 2); adolescents 12-17 also get LGPD Art. 14 protection.',
+  ].join(' '),
+};

@@ -1,0 +1,90 @@
+import type { Rule } from './rule.types.js';
+
+// PIPEDA s 10.1 and the Breach of Security Safeguards Regulations (SOR/2018-64), in force 2018-11-01.
+// One federal rule for every province (`CA` covers `CA-QC` and the others, see notes).
+
+/** "Real risk of significant harm" (RROSH): mapped to risk `medium` or higher (see notes). */
+const RROSH = { risk: { atLeast: 'medium' } } as const;
+
+export const CA_PIPEDA: Rule = {
+  id: 'CA',
+  effectiveFrom: '2018-11-01',
+  law: 'PIPEDA s 10.1 and Breach of Security Safeguards Regulations (SOR/2018-64)',
+  jurisdictions: ['CA'],
+  regulator: {
+    id: 'opc',
+    name: 'Office of the Privacy Commissioner of Canada',
+    contact: {
+      url: 'https://www.priv.gc.ca/en/report-a-concern/report-a-privacy-breach-at-your-organization/',
+    },
+    form: 'pipeda',
+    language: 'en-CA',
+    timeZone: 'America/Toronto',
+    holidays: { country: 'CA' },
+  },
+  obligations: [
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Report the breach to the OPC (SOR/2018-64 s 2: circumstances, dates, information, number of people, steps taken, notices, contact).',
+      clock: 'determination',
+      deadline: { kind: 'asap', wording: 'as soon as feasible' },
+      when: RROSH,
+      sources: ['CAN2', 'CAN3'],
+    },
+    {
+      // s 2(2) of the Regulations: new information may be sent after the report.
+      key: 'regulator.follow-up',
+      audience: 'regulator',
+      phase: 'follow-up',
+      what: 'Send the OPC any new information learned after the report.',
+      clock: 'initialReportFiled',
+      deadline: { kind: 'asap', wording: 'as soon as feasible' },
+      when: RROSH,
+      sources: ['CAN1'],
+    },
+    {
+      key: 'individuals',
+      audience: 'individuals',
+      what: 'Notify each affected person directly: circumstances, date, information, steps taken and steps they can take, a toll-free number or email, and the complaint process.',
+      clock: 'determination',
+      deadline: { kind: 'asap', wording: 'as soon as feasible' },
+      when: RROSH,
+      sources: ['CAN2', 'CAN4'],
+    },
+  ],
+  publicNotice:
+    'Indirect notice (a public communication or advertisement) is allowed in place of direct notice in the cases the Regulations set (CAN1); the grounds (harm from direct notice, undue hardship, no contact details) are recalled.',
+  sources: [
+    {
+      key: 'CAN1',
+      citation: 'Breach of Security Safeguards Regulations, SOR/2018-64 (Canada Gazette Part II)',
+      url: 'https://gazette.gc.ca/rp-pr/p2/2018/2018-04-18/html/sor-dors64-eng.html',
+      status: 'verified',
+    },
+    {
+      key: 'CAN2',
+      citation: 'Mondaq: Canadian breach notification and record-keeping regulations',
+      url: 'https://mondaq.com/canada/privacy-protection/695084/canadian-regulations-released-about-breach-notification-and-record-keeping-requirements',
+      status: 'secondary',
+    },
+    {
+      key: 'CAN3',
+      citation: 'OPC: what you need to know about mandatory reporting of breaches of security safeguards',
+      url: 'https://priv.gc.ca/en/privacy-topics/privacy-breaches/respond-to-a-privacy-breach-at-your-business/gd_pb_201810',
+      status: 'verified',
+    },
+    {
+      key: 'CAN4',
+      citation: 'Notice content to individuals under PIPEDA',
+      url: 'https://kashifali.ca/2017/09/05/deja-vu-canadas-breach-reporting-and-notification-requirements/',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Risk mapping: "real risk of significant harm" is read as risk `medium` or higher, not only `high`: the test weighs sensitivity and probability, and a missed report costs more than a report the OPC did not need.',
+    'Every breach must be recorded (kept 24 months, recalled), notifiable or not; notice to other organisations that can reduce the harm is also required: neither is an obligation here.',
+    'Provinces: Quebec (Law 25, to the CAI), Alberta (PIPA, to its commissioner) and BC have their own regimes, not modelled; CA covers them all with PIPEDA, which applies to commercial activity across borders.',
+  ].join(' '),
+};

@@ -1,0 +1,225 @@
+import { checkCondition, describeDeadline, dueAt, regulatorOf, ruleFor } from './evaluate.js';
+import type { Audience, ClockStart, ObligationFacts, Phase, Regulator, Rule } from './rule.types.js';
+
+/** The affected residents of one jurisdiction code (null: the set holds people of unknown residence). */
+export interface JurisdictionFacts extends ObligationFacts {
+  jurisdiction: string | null;
+}
+
+/** When each clock started; null while it has not. */
+export interface Clocks {
+  awareness: Date;
+  /** The incident was confirmed (determination and assessment both read it). */
+  confirmed: Date | null;
+  /** The first notice to a resident, per jurisdiction code. */
+  individualsNotified: Readonly<Record<string, Date>>;
+  /** The initial report filed, per regulator id. */
+  initialReportFiled: Readonly<Record<string, Date>>;
+}
+
+export interface ComputeOptions {
+  /**
+   * The EU/EEA country of the controller's main establishment: its authority leads for every EU/EEA
+   * resident (one-stop-shop). Null: no establishment in the EU, so every authority where affected people
+   * live is notified (EDPB 9/2022 para 73).
+   */
+  euMainEstablishment: string | null;
+}
+
+export interface ComputedObligation {
+  /** Stable across recomputations: `<rule>/<regulator or jurisdiction>/<obligation>`. */
+  key: string;
+  ruleId: string | null;
+  /** The rule version: the day it holds from. */
+  ruleVersion: string | null;
+  law: string | null;
+  jurisdictions: string[];
+  audience: Audience;
+  regulator: Regulator | null;
+  /** Who is told, in words: the regulator's name, "affected residents of US-CA", ... */
+  recipient: string;
+  phase: Phase | null;
+  what: string;
+  clock: ClockStart | null;
+  clockStartedAt: Date | null;
+  /** "72 hours from awareness", "3 business days from awareness (BR public holidays)". */
+  deadline: string;
+  dueAt: Date | null;
+  applicable: boolean;
+  /** Why it applies or not: the threshold or exemption and the facts it used. */
+  reason: string;
+  facts: ObligationFacts;
+  sources: string[];
+}
+
+const CLOCK_WORDS: Record<ClockStart, string> = {
+  awareness: 'awareness',
+  determination: 'determination of the breach',
+  assessment: 'the assessment that it is notifiable',
+  individualsNotified: 'the first notice to residents',
+  initialReportFiled: 'the initial report',
+};
+
+interface Group {
+  rule: Rule;
+  regulator: Regulator;
+  jurisdictions: string[];
+  facts: ObligationFacts;
+}
+
+function merge(into: ObligationFacts, add: ObligationFacts): ObligationFacts {
+  return {
+    ...into,
+    residents: into.residents + add.residents,
+    minors: into.minors + add.minors,
+    categories: [...new Set([...into.categories, ...add.categories])].sort(),
+  };
+}
+
+/**
+ * The obligations of an incident: for each jurisdiction in the affected set, the rule in effect on the day
+ * of awareness, grouped by regulator (so that one authority gets one report for all the residents it
+ * covers), each obligation with its clock, due date, and whether it applies and why. A jurisdiction with
+ * no rule gets one obligation to decide by hand.
+ */
+export function computeObligations(
+  facts: readonly JurisdictionFacts[],
+  clocks: Clocks,
+  rules: readonly Rule[],
+  options: ComputeOptions,
+): ComputedObligation[] {
+  const groups = new Map<string, Group>();
+  const unruled: JurisdictionFacts[] = [];
+  for (const entry of facts) {
+    const rule = entry.jurisdiction ? ruleFor(entry.jurisdiction, clocks.awareness, rules) : undefined;
+    if (!rule || !entry.jurisdiction) {
+      unruled.push(entry);
+      continue;
+    }
+    const lead =
+      options.euMainEstablishment && rule.jurisdictions.includes(options.euMainEstablishment)
+        ? options.euMainEstablishment
+        : entry.jurisdiction;
+    const regulator = regulatorOf(rule, lead);
+    const id = `${rule.id}/${regulator.id}`;
+    const group = groups.get(id);
+    if (group) {
+      group.jurisdictions.push(entry.jurisdiction);
+      group.facts = merge(group.facts, entry);
+    } else {
+      const { jurisdiction: _jurisdiction, ...own } = entry;
+      groups.set(id, { rule, regulator, jurisdictions: [entry.jurisdiction], facts: own });
+    }
+  }
+  const computed = [...groups.values()].flatMap((group) => obligationsOf(group, clocks));
+  for (const entry of unruled) computed.push(byHand(entry));
+  return computed.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function obligationsOf(
+  { rule, regulator, jurisdictions, facts }: Group,
+  clocks: Clocks,
+): ComputedObligation[] {
+  return rule.obligations.map((spec) => {
+    const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
+    let applicable = true;
+    let reason = 'applies to every breach';
+    if (spec.when) {
+      const result = checkCondition(spec.when, facts);
+      applicable = result.holds !== false;
+      reason =
+        result.holds === null
+          ? `assumed to apply until the facts are known: ${result.because}`
+          : `${result.holds ? 'applies' : 'does not apply'}: ${result.because}`;
+    }
+    if (applicable) {
+      for (const exemption of spec.exemptIf ?? []) {
+        const result = checkCondition(exemption.condition, facts);
+        if (result.holds === true) {
+          applicable = false;
+          reason = `exempt: ${exemption.reason} (${result.because})`;
+          break;
+        }
+      }
+    }
+    const calendar =
+      spec.deadline.kind === 'within' && spec.deadline.unit === 'businessDays'
+        ? ` (${regulator.holidays.country}${regulator.holidays.state ? `-${regulator.holidays.state}` : ''} public holidays, ${regulator.timeZone})`
+        : '';
+    return {
+      key: `${rule.id}/${regulator.id}/${spec.key}`,
+      ruleId: rule.id,
+      ruleVersion: rule.effectiveFrom,
+      law: rule.law,
+      jurisdictions: [...jurisdictions].sort(),
+      audience: spec.audience,
+      regulator: spec.audience === 'regulator' ? regulator : null,
+      recipient:
+        spec.recipient ??
+        (spec.audience === 'regulator' ? regulator.name : `affected residents (${jurisdictions.join(', ')})`),
+      phase: spec.phase ?? null,
+      what: spec.what,
+      clock: spec.clock,
+      clockStartedAt: started,
+      deadline:
+        spec.deadline.kind === 'asap'
+          ? `${spec.deadline.wording} after ${CLOCK_WORDS[spec.clock]}`
+          : `${describeDeadline(spec.deadline)} from ${CLOCK_WORDS[spec.clock]}${calendar}`,
+      dueAt: started ? dueAt(started, spec.deadline, regulator) : null,
+      applicable,
+      reason,
+      facts,
+      sources: [...spec.sources],
+    };
+  });
+}
+
+function clockStart(
+  clock: ClockStart,
+  jurisdictions: string[],
+  regulator: Regulator,
+  clocks: Clocks,
+): Date | null {
+  switch (clock) {
+    case 'awareness':
+      return clocks.awareness;
+    case 'determination':
+    case 'assessment':
+      return clocks.confirmed;
+    case 'individualsNotified': {
+      const times = jurisdictions.flatMap((j) =>
+        clocks.individualsNotified[j] ? [clocks.individualsNotified[j]] : [],
+      );
+      return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : null;
+    }
+    case 'initialReportFiled':
+      return clocks.initialReportFiled[regulator.id] ?? null;
+  }
+}
+
+function byHand(entry: JurisdictionFacts): ComputedObligation {
+  const { jurisdiction, ...facts } = entry;
+  const where = jurisdiction ?? 'unknown';
+  return {
+    key: `none/${where}/decide`,
+    ruleId: null,
+    ruleVersion: null,
+    law: null,
+    jurisdictions: jurisdiction ? [jurisdiction] : [],
+    audience: 'other',
+    regulator: null,
+    recipient: 'the responders',
+    phase: null,
+    what: jurisdiction
+      ? `No rule for ${jurisdiction} in the rules table: decide by hand whether a regulator or the ${facts.residents} residents must be told, then record the decision (met or waived with a reason).`
+      : `${facts.residents} affected people have no known jurisdiction: find where they live, or decide by hand, and record the decision.`,
+    clock: 'awareness',
+    clockStartedAt: null,
+    deadline: 'decide by hand',
+    dueAt: null,
+    applicable: true,
+    reason: 'no rule: decide by hand',
+    facts,
+    sources: [],
+  };
+}

@@ -1,0 +1,635 @@
+import Holidays from 'date-holidays';
+import {
+  computeObligations,
+  type Clocks,
+  type ComputedObligation,
+  type JurisdictionFacts,
+} from './compute.js';
+import { regulatorOf } from './evaluate.js';
+import { EEA_COUNTRIES, RULES } from './index.js';
+import type { Condition, Regulator, ReportForm, Rule } from './rule.types.js';
+
+// A worked case per rule (and per version): concrete facts and clocks in, the obligations out, with
+// their exact due instants. Awareness is 2026-04-01T15:00:00Z unless a case says otherwise.
+
+const AWARE = new Date('2026-04-01T15:00:00Z');
+const CONFIRMED = new Date('2026-04-03T18:00:00Z');
+const NO_EU_ESTABLISHMENT = { euMainEstablishment: null };
+
+function facts(jurisdiction: string | null, over: Partial<JurisdictionFacts> = {}): JurisdictionFacts {
+  return {
+    jurisdiction,
+    residents: 10,
+    minors: 0,
+    categories: ['account_credentials', 'device_info'],
+    riskLevel: 'high',
+    encrypted: false,
+    cyberAttack: true,
+    ...over,
+  };
+}
+
+function clocks(over: Partial<Clocks> = {}): Clocks {
+  return { awareness: AWARE, confirmed: CONFIRMED, individualsNotified: {}, initialReportFiled: {}, ...over };
+}
+
+/** The obligations keyed by their key, for one case. */
+function run(
+  entries: JurisdictionFacts[],
+  at: Clocks = clocks(),
+  options: { euMainEstablishment: string | null } = NO_EU_ESTABLISHMENT,
+): Record<string, ComputedObligation> {
+  const list = computeObligations(entries, at, RULES, options);
+  return Object.fromEntries(list.map((o) => [o.key, o]));
+}
+
+const iso = (o: ComputedObligation | undefined) => o?.dueAt?.toISOString() ?? null;
+
+describe('EU-GDPR', () => {
+  it('without an EU establishment: one authority per member state, 72 hours, individuals on high risk', () => {
+    const out = run([facts('DE', { residents: 20 }), facts('FR', { residents: 5 })]);
+    expect(Object.keys(out).sort()).toEqual([
+      'EU-GDPR/de-bfdi/individuals',
+      'EU-GDPR/de-bfdi/regulator',
+      'EU-GDPR/de-bfdi/regulator.follow-up',
+      'EU-GDPR/fr-cnil/individuals',
+      'EU-GDPR/fr-cnil/regulator',
+      'EU-GDPR/fr-cnil/regulator.follow-up',
+    ]);
+    const reg = out['EU-GDPR/fr-cnil/regulator'];
+    expect(iso(reg)).toBe('2026-04-04T15:00:00.000Z');
+    expect(reg?.applicable).toBe(true);
+    expect(reg?.reason).toContain('applies: risk high');
+    expect(reg?.regulator?.language).toBe('fr');
+    expect(reg?.jurisdictions).toEqual(['FR']);
+    expect(out['EU-GDPR/de-bfdi/regulator']?.facts.residents).toBe(20);
+    // Art. 33(4): the follow-up clock starts with the initial report; no fixed number of days.
+    expect(out['EU-GDPR/de-bfdi/regulator.follow-up']?.clockStartedAt).toBeNull();
+    expect(out['EU-GDPR/de-bfdi/regulator.follow-up']?.phase).toBe('follow-up');
+    expect(out['EU-GDPR/de-bfdi/individuals']?.applicable).toBe(true);
+    expect(out['EU-GDPR/de-bfdi/individuals']?.dueAt).toBeNull();
+    expect(out['EU-GDPR/de-bfdi/individuals']?.deadline).toBe('without undue delay after awareness');
+  });
+
+  it('with a main establishment: the lead authority gets one report for every EU/EEA resident', () => {
+    const filed = new Date('2026-04-02T09:00:00Z');
+    const out = run(
+      [facts('DE', { residents: 20 }), facts('FR', { residents: 5 }), facts('NO', { residents: 1 })],
+      clocks({ initialReportFiled: { 'ie-dpc': filed } }),
+      { euMainEstablishment: 'IE' },
+    );
+    expect(Object.keys(out).sort()).toEqual([
+      'EU-GDPR/ie-dpc/individuals',
+      'EU-GDPR/ie-dpc/regulator',
+      'EU-GDPR/ie-dpc/regulator.follow-up',
+    ]);
+    const reg = out['EU-GDPR/ie-dpc/regulator'];
+    expect(reg?.jurisdictions).toEqual(['DE', 'FR', 'NO']);
+    expect(reg?.facts.residents).toBe(26);
+    expect(reg?.regulator?.name).toBe('Data Protection Commission');
+    expect(out['EU-GDPR/ie-dpc/regulator.follow-up']?.clockStartedAt).toEqual(filed);
+  });
+
+  it('risk low: nothing to notify ("unlikely to result in a risk")', () => {
+    const out = run([facts('ES', { riskLevel: 'low' })]);
+    expect(out['EU-GDPR/es-aepd/regulator']?.applicable).toBe(false);
+    expect(out['EU-GDPR/es-aepd/regulator']?.reason).toBe('does not apply: risk low (below medium)');
+    expect(out['EU-GDPR/es-aepd/individuals']?.applicable).toBe(false);
+  });
+
+  it('risk medium: the authority only', () => {
+    const out = run([facts('IT', { riskLevel: 'medium' })]);
+    expect(out['EU-GDPR/it-garante/regulator']?.applicable).toBe(true);
+    expect(out['EU-GDPR/it-garante/individuals']?.applicable).toBe(false);
+    expect(out['EU-GDPR/it-garante/individuals']?.reason).toContain('risk medium (below high)');
+  });
+
+  it('risk not assessed yet: assumed to apply', () => {
+    const out = run([facts('NL', { riskLevel: null })]);
+    expect(out['EU-GDPR/nl-ap/regulator']?.applicable).toBe(true);
+    expect(out['EU-GDPR/nl-ap/regulator']?.reason).toContain('assumed to apply until the facts are known');
+    expect(out['EU-GDPR/nl-ap/regulator']?.reason).toContain('risk not assessed yet');
+    expect(out['EU-GDPR/nl-ap/individuals']?.applicable).toBe(true);
+  });
+
+  it('encrypted data: no notice to individuals (Art. 34(3)(a)), the authority still', () => {
+    const out = run([facts('PL', { encrypted: true })]);
+    expect(out['EU-GDPR/pl-uodo/regulator']?.applicable).toBe(true);
+    expect(out['EU-GDPR/pl-uodo/individuals']?.applicable).toBe(false);
+    expect(out['EU-GDPR/pl-uodo/individuals']?.reason).toContain('exempt: the data were unintelligible');
+  });
+});
+
+describe('GB (UK GDPR)', () => {
+  it('reports to the ICO within 72 hours; individuals only on high risk', () => {
+    const out = run([facts('GB-SCT', { riskLevel: 'medium' })], clocks(), { euMainEstablishment: 'IE' });
+    expect(Object.keys(out).sort()).toEqual([
+      'GB/ico/individuals',
+      'GB/ico/regulator',
+      'GB/ico/regulator.follow-up',
+    ]);
+    expect(iso(out['GB/ico/regulator'])).toBe('2026-04-04T15:00:00.000Z');
+    expect(out['GB/ico/regulator']?.regulator?.form).toBe('ico');
+    expect(out['GB/ico/individuals']?.applicable).toBe(false);
+  });
+});
+
+describe('US-CA', () => {
+  const notified = new Date('2026-04-20T16:00:00Z');
+
+  it('SB 446 (from 2026-01-01): 30 days to residents, sample copy to the AG 15 days after the first notice', () => {
+    const out = run(
+      [facts('US-CA', { residents: 501 })],
+      clocks({ individualsNotified: { 'US-CA': notified } }),
+    );
+    const individuals = out['US-CA/us-ca-ag/individuals'];
+    expect(individuals?.ruleVersion).toBe('2026-01-01');
+    expect(iso(individuals)).toBe('2026-05-03T18:00:00.000Z');
+    expect(individuals?.reason).toBe('applies: exposed: account_credentials');
+    const copy = out['US-CA/us-ca-ag/ag.sample-copy'];
+    expect(copy?.applicable).toBe(true);
+    expect(copy?.reason).toContain('501 affected residents (more than 500)');
+    expect(iso(copy)).toBe('2026-05-05T16:00:00.000Z');
+    expect(copy?.deadline).toBe('15 days from the first notice to residents');
+  });
+
+  it('500 residents is not "more than 500"', () => {
+    const out = run([facts('US-CA', { residents: 500 })]);
+    expect(out['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(false);
+    expect(out['US-CA/us-ca-ag/ag.sample-copy']?.reason).toContain(
+      '500 affected residents (not more than 500)',
+    );
+    expect(out['US-CA/us-ca-ag/individuals']?.applicable).toBe(true);
+  });
+
+  it('no credentials exposed: not personal information under 1798.82', () => {
+    const out = run([facts('US-CA', { categories: ['device_identifiers', 'app_usage'] })]);
+    expect(out['US-CA/us-ca-ag/individuals']?.applicable).toBe(false);
+    expect(out['US-CA/us-ca-ag/individuals']?.reason).toBe(
+      'does not apply: none of account_credentials, third_party_account exposed',
+    );
+  });
+
+  it('encrypted credentials: exempt', () => {
+    const out = run([facts('US-CA', { residents: 900, encrypted: true })]);
+    expect(out['US-CA/us-ca-ag/individuals']?.reason).toContain('exempt: the data were encrypted');
+    expect(out['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(false);
+  });
+
+  it('before 2026-01-01: the earlier version, without a number of days', () => {
+    const out = run(
+      [facts('US-CA', { residents: 501 })],
+      clocks({ awareness: new Date('2025-12-31T23:00:00Z'), confirmed: new Date('2026-01-05T10:00:00Z') }),
+    );
+    const individuals = out['US-CA/us-ca-ag/individuals'];
+    expect(individuals?.ruleVersion).toBe('2014-01-01');
+    expect(individuals?.dueAt).toBeNull();
+    expect(individuals?.deadline).toBe(
+      'in the most expedient time possible and without unreasonable delay after determination of the breach',
+    );
+    expect(out['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(true);
+  });
+});
+
+describe('US-NY', () => {
+  it('from 2024-12-21: 30 days to residents; the three state bodies with the notices; CRAs over 5,000', () => {
+    const out = run([facts('US-NY', { residents: 5001 })]);
+    expect(Object.keys(out).sort()).toEqual([
+      'US-NY/us-ny-ag/cra',
+      'US-NY/us-ny-ag/individuals',
+      'US-NY/us-ny-ag/regulator',
+    ]);
+    expect(out['US-NY/us-ny-ag/individuals']?.ruleVersion).toBe('2024-12-21');
+    expect(iso(out['US-NY/us-ny-ag/individuals'])).toBe('2026-05-03T18:00:00.000Z');
+    expect(out['US-NY/us-ny-ag/regulator']?.deadline).toBe(
+      'together with the notices, or promptly after the first notice to residents',
+    );
+    expect(out['US-NY/us-ny-ag/cra']?.applicable).toBe(true);
+    expect(out['US-NY/us-ny-ag/cra']?.audience).toBe('consumer-reporting-agencies');
+  });
+
+  it('5,000 residents: no CRA notice', () => {
+    const out = run([facts('US-NY', { residents: 5000 })]);
+    expect(out['US-NY/us-ny-ag/cra']?.applicable).toBe(false);
+    expect(out['US-NY/us-ny-ag/cra']?.reason).toContain('5000 affected residents (not more than 5000)');
+  });
+
+  it('aware on 2024-12-20: the SHIELD Act version, no number of days', () => {
+    const out = run(
+      [facts('US-NY')],
+      clocks({ awareness: new Date('2024-12-20T12:00:00Z'), confirmed: new Date('2024-12-23T12:00:00Z') }),
+    );
+    expect(out['US-NY/us-ny-ag/individuals']?.ruleVersion).toBe('2019-10-23');
+    expect(out['US-NY/us-ny-ag/individuals']?.dueAt).toBeNull();
+  });
+});
+
+describe('US-TX', () => {
+  it('250 residents: the AG within 30 days; residents within 60 days of determination', () => {
+    const out = run([facts('US-TX', { residents: 250 })]);
+    expect(out['US-TX/us-tx-ag/regulator']?.applicable).toBe(true);
+    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain('250 affected residents (at least 250)');
+    expect(iso(out['US-TX/us-tx-ag/regulator'])).toBe('2026-05-03T18:00:00.000Z');
+    expect(iso(out['US-TX/us-tx-ag/individuals'])).toBe('2026-06-02T18:00:00.000Z');
+    expect(out['US-TX/us-tx-ag/regulator']?.regulator?.timeZone).toBe('America/Chicago');
+  });
+
+  it('249 residents: no report to the AG', () => {
+    const out = run([facts('US-TX', { residents: 249 })]);
+    expect(out['US-TX/us-tx-ag/regulator']?.applicable).toBe(false);
+    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain('249 affected residents (not at least 250)');
+    expect(out['US-TX/us-tx-ag/individuals']?.applicable).toBe(true);
+  });
+
+  it('not confirmed yet: the clocks have not started', () => {
+    const out = run([facts('US-TX', { residents: 300 })], clocks({ confirmed: null }));
+    expect(out['US-TX/us-tx-ag/regulator']?.clockStartedAt).toBeNull();
+    expect(out['US-TX/us-tx-ag/regulator']?.dueAt).toBeNull();
+  });
+});
+
+describe('US-FL', () => {
+  it('500 residents: the Department within 30 days, residents within 30 days, no CRAs (not over 1,000)', () => {
+    const out = run([facts('US-FL', { residents: 500 })]);
+    expect(out['US-FL/us-fl-dla/regulator']?.applicable).toBe(true);
+    expect(iso(out['US-FL/us-fl-dla/regulator'])).toBe('2026-05-03T18:00:00.000Z');
+    expect(iso(out['US-FL/us-fl-dla/individuals'])).toBe('2026-05-03T18:00:00.000Z');
+    expect(out['US-FL/us-fl-dla/cra']?.applicable).toBe(false);
+    expect(out['US-FL/us-fl-dla/regulator.no-harm-determination']?.applicable).toBe(false);
+  });
+
+  it('499 residents and no harm likely: no report, residents exempt, the written determination instead', () => {
+    const out = run([facts('US-FL', { residents: 499, riskLevel: 'low' })]);
+    expect(out['US-FL/us-fl-dla/regulator']?.applicable).toBe(false);
+    expect(out['US-FL/us-fl-dla/individuals']?.applicable).toBe(false);
+    expect(out['US-FL/us-fl-dla/individuals']?.reason).toContain('exempt: after investigation');
+    expect(out['US-FL/us-fl-dla/regulator.no-harm-determination']?.applicable).toBe(true);
+  });
+});
+
+describe('US-MA', () => {
+  it('the AG and OCABR and the residents as soon as practicable: no due date', () => {
+    const out = run([facts('US-MA')]);
+    expect(out['US-MA/us-ma-ag/regulator']?.applicable).toBe(true);
+    expect(out['US-MA/us-ma-ag/regulator']?.dueAt).toBeNull();
+    expect(out['US-MA/us-ma-ag/regulator']?.clockStartedAt).toEqual(AWARE);
+    expect(out['US-MA/us-ma-ag/individuals']?.deadline).toBe(
+      'as soon as practicable and without unreasonable delay after awareness',
+    );
+  });
+});
+
+describe('US-WA', () => {
+  it('501 residents: the AG within 30 days; 500 is not "more than 500"', () => {
+    const over = run([facts('US-WA', { residents: 501 })]);
+    expect(over['US-WA/us-wa-ag/regulator']?.applicable).toBe(true);
+    expect(iso(over['US-WA/us-wa-ag/regulator'])).toBe('2026-05-03T18:00:00.000Z');
+    const at = run([facts('US-WA', { residents: 500 })]);
+    expect(at['US-WA/us-wa-ag/regulator']?.applicable).toBe(false);
+    expect(at['US-WA/us-wa-ag/individuals']?.applicable).toBe(true);
+  });
+
+  it('no risk of harm: exempt', () => {
+    const out = run([facts('US-WA', { residents: 501, riskLevel: 'low' })]);
+    expect(out['US-WA/us-wa-ag/regulator']?.reason).toContain('exempt: not reasonably likely');
+    expect(out['US-WA/us-wa-ag/individuals']?.applicable).toBe(false);
+  });
+});
+
+describe('CA (PIPEDA)', () => {
+  it('a province takes the federal rule: OPC and individuals as soon as feasible on a real risk of significant harm', () => {
+    const out = run([facts('CA-QC', { riskLevel: 'medium' })]);
+    expect(Object.keys(out).sort()).toEqual([
+      'CA/opc/individuals',
+      'CA/opc/regulator',
+      'CA/opc/regulator.follow-up',
+    ]);
+    expect(out['CA/opc/regulator']?.applicable).toBe(true);
+    expect(out['CA/opc/regulator']?.deadline).toBe('as soon as feasible after determination of the breach');
+    expect(out['CA/opc/regulator']?.clockStartedAt).toEqual(CONFIRMED);
+    expect(out['CA/opc/individuals']?.applicable).toBe(true);
+  });
+
+  it('risk low: no real risk of significant harm', () => {
+    const out = run([facts('CA', { riskLevel: 'low' })]);
+    expect(out['CA/opc/regulator']?.applicable).toBe(false);
+    expect(out['CA/opc/individuals']?.applicable).toBe(false);
+  });
+});
+
+describe('BR (LGPD)', () => {
+  it('3 business days: Good Friday 2026-04-03 is a holiday; the complement 20 business days after the report', () => {
+    const filed = new Date('2026-04-07T20:00:00Z');
+    const out = run([facts('BR')], clocks({ initialReportFiled: { anpd: filed } }));
+    expect(iso(out['BR/anpd/regulator'])).toBe('2026-04-08T02:59:59.999Z');
+    expect(iso(out['BR/anpd/individuals'])).toBe('2026-04-08T02:59:59.999Z');
+    expect(out['BR/anpd/regulator']?.deadline).toBe(
+      '3 business days from awareness (BR public holidays, America/Sao_Paulo)',
+    );
+    // 8 Apr to 7 May, without Tiradentes (21 Apr) and Labour Day (1 May).
+    expect(iso(out['BR/anpd/regulator.complement'])).toBe('2026-05-08T02:59:59.999Z');
+    expect(out['BR/anpd/regulator.complement']?.phase).toBe('follow-up');
+  });
+
+  it('significant risk but none of the criteria: not notifiable', () => {
+    const out = run([facts('BR', { categories: ['device_info', 'app_usage'], residents: 999 })]);
+    expect(out['BR/anpd/regulator']?.applicable).toBe(false);
+    expect(out['BR/anpd/regulator']?.reason).toContain('no minors affected');
+    expect(out['BR/anpd/regulator']?.reason).toContain('999 affected residents (not at least 1000)');
+  });
+
+  it('children affected, or large scale: notifiable', () => {
+    const kids = run([facts('BR', { categories: ['device_info'], minors: 3 })]);
+    expect(kids['BR/anpd/regulator']?.applicable).toBe(true);
+    expect(kids['BR/anpd/regulator']?.reason).toContain('3 minors affected');
+    const many = run([facts('BR', { categories: ['device_info'], residents: 1000 })]);
+    expect(many['BR/anpd/regulator']?.applicable).toBe(true);
+  });
+
+  it('credentials but low risk: not notifiable', () => {
+    const out = run([facts('BR', { riskLevel: 'low' })]);
+    expect(out['BR/anpd/regulator']?.applicable).toBe(false);
+    expect(out['BR/anpd/regulator']?.reason).toBe('does not apply: risk low (below medium)');
+  });
+});
+
+describe('CN (PIPL)', () => {
+  it('from 2025-11-01: a relatively major leak goes to the provincial CAC within 4 hours', () => {
+    const out = run([facts('CN', { residents: 1_000_000 })]);
+    expect(Object.keys(out).sort()).toEqual([
+      'CN/cac/individuals',
+      'CN/cac/regulator',
+      'CN/cac/regulator.follow-up',
+      'CN/cac/regulator.incident-report',
+    ]);
+    expect(out['CN/cac/regulator.incident-report']?.ruleVersion).toBe('2025-11-01');
+    expect(iso(out['CN/cac/regulator.incident-report'])).toBe('2026-04-01T19:00:00.000Z');
+    expect(out['CN/cac/regulator']?.deadline).toBe('immediately after awareness');
+    expect(out['CN/cac/individuals']?.applicable).toBe(true);
+  });
+
+  it('below the relatively major tier: the PIPL notice only', () => {
+    const out = run([facts('CN', { residents: 999_999 })]);
+    expect(out['CN/cac/regulator.incident-report']?.applicable).toBe(false);
+    expect(out['CN/cac/regulator']?.applicable).toBe(true);
+    expect(out['CN/cac/regulator']?.reason).toBe('applies to every breach');
+  });
+
+  it('aware before 2025-11-01: PIPL Art. 57 alone', () => {
+    const out = run(
+      [facts('CN', { residents: 2_000_000 })],
+      clocks({ awareness: new Date('2025-10-31T10:00:00Z') }),
+    );
+    expect(Object.keys(out).sort()).toEqual(['CN/cac/individuals', 'CN/cac/regulator']);
+    expect(out['CN/cac/regulator']?.ruleVersion).toBe('2021-11-01');
+  });
+});
+
+describe('SG (PDPA)', () => {
+  it('500 individuals: the PDPC within 3 days of the assessment; assess within 30 days', () => {
+    const out = run([facts('SG', { residents: 500, riskLevel: 'low', categories: ['device_info'] })]);
+    expect(out['SG/pdpc/regulator']?.applicable).toBe(true);
+    expect(out['SG/pdpc/regulator']?.reason).toContain('500 affected residents (at least 500)');
+    expect(iso(out['SG/pdpc/regulator'])).toBe('2026-04-06T18:00:00.000Z');
+    expect(iso(out['SG/pdpc/assessment'])).toBe('2026-05-01T15:00:00.000Z');
+    // No significant harm: the individuals are not told.
+    expect(out['SG/pdpc/individuals']?.applicable).toBe(false);
+  });
+
+  it('499 individuals without significant harm: not notifiable', () => {
+    const out = run([facts('SG', { residents: 499, riskLevel: 'medium', categories: ['device_info'] })]);
+    expect(out['SG/pdpc/regulator']?.applicable).toBe(false);
+  });
+
+  it('significant harm: individuals on or after the PDPC report, unless encrypted (s 26D(5))', () => {
+    const filed = new Date('2026-04-04T02:00:00Z');
+    const out = run([facts('SG')], clocks({ initialReportFiled: { pdpc: filed } }));
+    expect(out['SG/pdpc/regulator']?.applicable).toBe(true);
+    expect(out['SG/pdpc/individuals']?.applicable).toBe(true);
+    expect(out['SG/pdpc/individuals']?.clockStartedAt).toEqual(filed);
+    const encrypted = run([facts('SG', { encrypted: true })]);
+    expect(encrypted['SG/pdpc/individuals']?.reason).toContain('exempt: a technological measure');
+    expect(encrypted['SG/pdpc/regulator']?.applicable).toBe(true);
+  });
+});
+
+describe('AU (NDB)', () => {
+  it('likely serious harm: the OAIC and individuals as soon as practicable; assessment within 30 days', () => {
+    const out = run([facts('AU-NSW')]);
+    expect(Object.keys(out).sort()).toEqual([
+      'AU/oaic/assessment',
+      'AU/oaic/individuals',
+      'AU/oaic/regulator',
+    ]);
+    expect(iso(out['AU/oaic/assessment'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(out['AU/oaic/assessment']?.recipient).toBe('the responders');
+    expect(out['AU/oaic/regulator']?.applicable).toBe(true);
+    expect(out['AU/oaic/regulator']?.dueAt).toBeNull();
+  });
+
+  it('risk medium: not an eligible data breach', () => {
+    const out = run([facts('AU', { riskLevel: 'medium' })]);
+    expect(out['AU/oaic/regulator']?.applicable).toBe(false);
+    expect(out['AU/oaic/assessment']?.applicable).toBe(true);
+  });
+});
+
+describe('JP (APPI)', () => {
+  it('not an attack: preliminary report in 5 days, final in 30 days from awareness', () => {
+    const out = run([facts('JP', { cyberAttack: false })]);
+    expect(iso(out['JP/ppc/regulator'])).toBe('2026-04-06T15:00:00.000Z');
+    expect(out['JP/ppc/regulator.final']?.applicable).toBe(true);
+    expect(iso(out['JP/ppc/regulator.final'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(out['JP/ppc/regulator.final-unlawful']?.applicable).toBe(false);
+    expect(out['JP/ppc/individuals']?.applicable).toBe(true);
+  });
+
+  it('an attack: the final report in 60 days', () => {
+    const out = run([facts('JP', { categories: ['device_info'] })]);
+    expect(out['JP/ppc/regulator']?.reason).toBe('applies: a cyber attack');
+    expect(out['JP/ppc/regulator.final']?.applicable).toBe(false);
+    expect(iso(out['JP/ppc/regulator.final-unlawful'])).toBe('2026-05-31T15:00:00.000Z');
+  });
+
+  it('more than 1,000 people, nothing else: reportable; 1,000 is not', () => {
+    const only = { categories: ['device_info'], cyberAttack: false };
+    expect(run([facts('JP', { ...only, residents: 1001 })])['JP/ppc/regulator']?.applicable).toBe(true);
+    const at = run([facts('JP', { ...only, residents: 1000 })]);
+    expect(at['JP/ppc/regulator']?.applicable).toBe(false);
+    expect(at['JP/ppc/regulator']?.reason).toContain('1000 affected residents (not more than 1000)');
+  });
+
+  it('attack not known yet: both final reports assumed', () => {
+    const out = run([facts('JP', { cyberAttack: null })]);
+    expect(out['JP/ppc/regulator.final']?.reason).toContain('assumed to apply');
+    expect(out['JP/ppc/regulator.final-unlawful']?.reason).toContain('assumed to apply');
+  });
+
+  it('advanced encryption: neither report nor notice', () => {
+    const out = run([facts('JP', { encrypted: true })]);
+    expect(out['JP/ppc/regulator']?.reason).toContain(
+      'exempt: the data were protected by advanced encryption',
+    );
+    expect(out['JP/ppc/individuals']?.applicable).toBe(false);
+  });
+});
+
+describe('KR (PIPA)', () => {
+  it('individuals within 72 hours of any leak; the PIPC only from 1,000 people or an attack', () => {
+    const out = run([facts('KR', { residents: 999, cyberAttack: false })]);
+    expect(out['KR/pipc/regulator']?.applicable).toBe(false);
+    expect(out['KR/pipc/individuals']?.applicable).toBe(true);
+    expect(iso(out['KR/pipc/individuals'])).toBe('2026-04-04T15:00:00.000Z');
+    const many = run([facts('KR', { residents: 1000, cyberAttack: false })]);
+    expect(many['KR/pipc/regulator']?.applicable).toBe(true);
+    expect(iso(many['KR/pipc/regulator'])).toBe('2026-04-04T15:00:00.000Z');
+    expect(run([facts('KR', { residents: 1 })])['KR/pipc/regulator']?.reason).toContain('a cyber attack');
+  });
+});
+
+describe('IN (DPDP Rule 7)', () => {
+  const aware = new Date('2027-06-01T06:30:00Z');
+
+  it('every breach: the Board without delay and in detail within 72 hours; no encryption exemption', () => {
+    const out = run([facts('IN', { encrypted: true, riskLevel: 'low' })], clocks({ awareness: aware }));
+    expect(Object.keys(out).sort()).toEqual([
+      'IN/dpb/individuals',
+      'IN/dpb/regulator',
+      'IN/dpb/regulator.detailed',
+    ]);
+    expect(iso(out['IN/dpb/regulator.detailed'])).toBe('2027-06-04T06:30:00.000Z');
+    expect(Object.values(out).every((o) => o.applicable)).toBe(true);
+    expect(out['IN/dpb/regulator']?.deadline).toBe('without delay after awareness');
+  });
+
+  it('before Rule 7 is in force: decided by hand', () => {
+    const out = run([facts('IN')]);
+    expect(Object.keys(out)).toEqual(['none/IN/decide']);
+  });
+});
+
+describe('no rule', () => {
+  it('a jurisdiction without a rule, and people of unknown residence, are decided by hand', () => {
+    const out = run([
+      facts('MX', { residents: 7 }),
+      facts('US-OH', { residents: 2 }),
+      facts(null, { residents: 3 }),
+    ]);
+    expect(Object.keys(out).sort()).toEqual(['none/MX/decide', 'none/US-OH/decide', 'none/unknown/decide']);
+    expect(out['none/MX/decide']?.reason).toBe('no rule: decide by hand');
+    expect(out['none/MX/decide']?.what).toContain('No rule for MX in the rules table');
+    expect(out['none/US-OH/decide']?.applicable).toBe(true);
+  });
+});
+
+describe('the rules table', () => {
+  const FORMS: readonly ReportForm[] = [
+    'gdpr-art33',
+    'ico',
+    'us-state-ag',
+    'pipeda',
+    'lgpd-anpd',
+    'pipl-cac',
+    'pdpa-pdpc',
+    'au-oaic',
+    'appi-ppc',
+    'pipa-pipc',
+    'dpdp-board',
+  ];
+  const regulators = (rule: Rule): Regulator[] =>
+    'id' in rule.regulator ? [rule.regulator as Regulator] : Object.values(rule.regulator);
+  const conditions = (rule: Rule): Condition[] =>
+    rule.obligations.flatMap((o) => [
+      ...(o.when ? [o.when] : []),
+      ...(o.exemptIf ?? []).map((e) => e.condition),
+    ]);
+
+  it.each(RULES.map((r) => [`${r.id}@${r.effectiveFrom}`, r] as const))(
+    '%s is well formed',
+    (_name, rule) => {
+      expect(rule.sources.length).toBeGreaterThan(0);
+      expect(rule.effectiveFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(rule.publicNotice.length).toBeGreaterThan(0);
+      const keys = new Set(rule.sources.map((s) => s.key));
+      expect(keys.size).toBe(rule.sources.length);
+      for (const obligation of rule.obligations) {
+        expect(obligation.sources.length).toBeGreaterThan(0);
+        // Every key an obligation cites is one of its rule's sources.
+        expect([...keys]).toEqual(expect.arrayContaining([...obligation.sources]));
+        if (obligation.audience === 'regulator') expect(obligation.phase).toBeDefined();
+      }
+      expect(new Set(rule.obligations.map((o) => o.key)).size).toBe(rule.obligations.length);
+      for (const regulator of regulators(rule)) {
+        expect(FORMS).toContain(regulator.form);
+        expect(() => new Intl.DateTimeFormat('en', { timeZone: regulator.timeZone })).not.toThrow();
+        const { country, state } = regulator.holidays;
+        expect(new Holidays().getCountries()[country]).toBeDefined();
+        if (state) expect(new Holidays().getStates(country)?.[state]).toBeDefined();
+      }
+      // Conditions are data: each leaf is one of the known kinds.
+      const known = ['residents', 'risk', 'encrypted', 'cyberAttack', 'categoriesAny', 'minorsAffected'];
+      const leaves = (c: Condition): string[] =>
+        'anyOf' in c
+          ? c.anyOf.flatMap(leaves)
+          : 'allOf' in c
+            ? c.allOf.flatMap(leaves)
+            : 'not' in c
+              ? leaves(c.not)
+              : Object.keys(c);
+      for (const leaf of conditions(rule).flatMap(leaves)) expect(known).toContain(leaf);
+    },
+  );
+
+  it('ids are unique per version', () => {
+    const versions = RULES.map((r) => `${r.id}@${r.effectiveFrom}`);
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+
+  it('regulator ids are unique across rules (reports are filed by regulator id)', () => {
+    const owner = new Map<string, string>();
+    for (const rule of RULES)
+      for (const regulator of regulators(rule)) {
+        const seen = owner.get(regulator.id);
+        if (seen) expect(seen).toBe(rule.id);
+        owner.set(regulator.id, rule.id);
+      }
+  });
+
+  it('every EEA country has its supervisory authority, in the GDPR rule', () => {
+    expect(EEA_COUNTRIES).toHaveLength(30);
+    const gdpr = RULES.find((r) => r.id === 'EU-GDPR');
+    expect(gdpr?.jurisdictions).toEqual(EEA_COUNTRIES);
+    for (const country of EEA_COUNTRIES) {
+      const authority = regulatorOf(gdpr as Rule, country);
+      expect(authority.id).toMatch(new RegExp(`^${country.toLowerCase()}-`));
+      expect(authority.holidays.country).toBe(country);
+      expect(authority.form).toBe('gdpr-art33');
+    }
+  });
+
+  it('only data categories the app knows appear in the conditions', () => {
+    const categories = new Set([
+      'personal_identifiers',
+      'device_identifiers',
+      'camera_data',
+      'app_usage',
+      'device_info',
+      'mobile_network',
+      'logs',
+      'account_credentials',
+      'third_party_account',
+    ]);
+    const used = (c: Condition): string[] =>
+      'anyOf' in c
+        ? c.anyOf.flatMap(used)
+        : 'allOf' in c
+          ? c.allOf.flatMap(used)
+          : 'not' in c
+            ? used(c.not)
+            : 'categoriesAny' in c
+              ? [...c.categoriesAny]
+              : [];
+    for (const rule of RULES)
+      for (const category of conditions(rule).flatMap(used)) expect(categories).toContain(category);
+  });
+});

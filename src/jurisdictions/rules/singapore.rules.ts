@@ -1,0 +1,100 @@
+import type { Condition, Rule } from './rule.types.js';
+
+// PDPA Part 6A (s 26A-26E), in force 2021-02-01: assess a suspected breach, then notify the PDPC within 3
+// calendar days of the assessment that it is notifiable, and the individuals on or after that.
+
+/**
+ * "Significant harm" (s 26B(1)(a)): risk `high`, or exposed credentials, which the Notification Regulations
+ * deem significant harm (an account identifier with its password; recalled).
+ */
+const SIGNIFICANT_HARM: Condition = {
+  anyOf: [{ risk: { atLeast: 'high' } }, { categoriesAny: ['account_credentials', 'third_party_account'] }],
+};
+
+export const SG_PDPA: Rule = {
+  id: 'SG',
+  effectiveFrom: '2021-02-01',
+  law: 'Personal Data Protection Act 2012, s 26A-26E',
+  jurisdictions: ['SG'],
+  regulator: {
+    id: 'pdpc',
+    name: 'Personal Data Protection Commission (PDPC)',
+    contact: { url: 'https://www.pdpc.gov.sg/report-data-breach' },
+    form: 'pdpa-pdpc',
+    language: 'en-SG',
+    timeZone: 'Asia/Singapore',
+    holidays: { country: 'SG' },
+  },
+  obligations: [
+    {
+      key: 'assessment',
+      audience: 'other',
+      recipient: 'the responders',
+      what: 'Assess whether the suspected breach is notifiable, reasonably and expeditiously, and record the assessment.',
+      clock: 'awareness',
+      deadline: { kind: 'within', amount: 30, unit: 'days' },
+      sources: ['SG2', 'SG5'],
+    },
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: "Notify the PDPC on its form, to the best of the organisation's knowledge at the time.",
+      clock: 'assessment',
+      deadline: { kind: 'within', amount: 3, unit: 'days' },
+      // s 26B(1): significant harm, or "not fewer than 500" individuals.
+      when: { anyOf: [SIGNIFICANT_HARM, { residents: { atLeast: 500 } }] },
+      sources: ['SG1', 'SG2', 'SG3'],
+    },
+    {
+      key: 'individuals',
+      audience: 'individuals',
+      what: 'Notify each affected individual in any reasonable manner, with the prescribed content.',
+      // s 26D(2): "on or after notifying the Commission".
+      clock: 'initialReportFiled',
+      deadline: { kind: 'asap', wording: 'at the same time as or soon' },
+      when: SIGNIFICANT_HARM,
+      exemptIf: [
+        {
+          condition: { encrypted: true },
+          reason:
+            'a technological measure taken before the breach (encryption) makes significant harm unlikely (s 26D(5))',
+        },
+      ],
+      sources: ['SG1'],
+    },
+  ],
+  publicNotice:
+    'Individuals are notified "in any manner that is reasonable in the circumstances" (SG1); no separate public-notice rule.',
+  sources: [
+    {
+      key: 'SG1',
+      citation: 'PDPA s 26D (duty to notify)',
+      url: 'https://laws.sg/legislation/act-2012-pdpa/section-26d',
+      status: 'verified',
+    },
+    {
+      key: 'SG2',
+      citation: 'PDPA Part 6A (s 26A-26E)',
+      url: 'https://sso.agc.gov.sg/Act/PDPA2012?ProvIds=P16A-',
+      status: 'verified',
+    },
+    {
+      key: 'SG3',
+      citation: 'Sorena: Singapore PDPA breach notification thresholds (500 individuals)',
+      url: 'https://sorena.io/artifacts/apac/singapore-pdpa/breach-notification-thresholds',
+      status: 'secondary',
+    },
+    {
+      key: 'SG5',
+      citation: 'Resguard: Singapore data breach notification guide (assessment within 30 days)',
+      url: 'https://resguard-solutions.com/blog/singapore-data-breach-notification-guide',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Risk mapping: "significant harm" is risk `high`; credentials count as significant harm on their own (the deemed classes in the Notification Regulations, recalled).',
+    "The 3 days are calendar days from the assessment (the incident confirmed); the 30-day assessment is the PDPC's expectation, not the Act.",
+    'Exemptions not modelled: remedial action after the breach (s 26D(5)(a)) and a direction from a law enforcement agency or the PDPC not to notify (s 26D(6)).',
+  ].join(' '),
+};

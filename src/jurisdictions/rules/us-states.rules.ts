@@ -1,0 +1,540 @@
+import type { Condition, ObligationSpec, Regulator, Rule, Source } from './rule.types.js';
+
+// US state breach-notification statutes. Each state defines "personal information" by data elements
+// (name + SSN, driver's licence, financial account, medical data; in many states online credentials);
+// of this app's data categories only credentials come close (breach-law.md section 5.2). The clocks
+// start at determination (the incident confirmed) unless the statute says otherwise.
+
+/**
+ * The app's categories that meet a state's definition of personal information: a username or email with
+ * a password (`account_credentials`) or with the tokens that open a linked account (`third_party_account`).
+ * Device ids, usage data and logs are not personal information under these statutes.
+ */
+export const US_CREDENTIALS: Condition = { categoriesAny: ['account_credentials', 'third_party_account'] };
+
+/** The statutes cover unencrypted data only (or encrypted data whose key was also taken). */
+const ENCRYPTED = {
+  condition: { encrypted: true },
+  reason: 'the data were encrypted and the key was not acquired',
+} as const;
+
+/** "Not reasonably likely to cause harm" exceptions, where the statute has one: risk `low`. */
+const LOW_RISK: Condition = { not: { risk: { atLeast: 'medium' } } };
+
+function attorneyGeneral(
+  state: string,
+  id: string,
+  name: string,
+  url: string,
+  timeZone: string,
+  email?: string,
+): Regulator {
+  return {
+    id,
+    name,
+    contact: email ? { url, email } : { url },
+    form: 'us-state-ag',
+    language: 'en',
+    timeZone,
+    holidays: { country: 'US', state },
+  };
+}
+
+const individuals = (
+  deadline: ObligationSpec['deadline'],
+  sources: readonly string[],
+  extra: Partial<ObligationSpec> = {},
+): ObligationSpec => ({
+  key: 'individuals',
+  audience: 'individuals',
+  what: 'Send the breach notice to each affected resident.',
+  clock: 'determination',
+  deadline,
+  when: US_CREDENTIALS,
+  exemptIf: [ENCRYPTED],
+  sources,
+  ...extra,
+});
+
+// --- California -------------------------------------------------------------------------------
+
+const CA_REGULATOR = attorneyGeneral(
+  'CA',
+  'us-ca-ag',
+  'California Attorney General',
+  'https://oag.ca.gov/privacy/databreach/reporting',
+  'America/Los_Angeles',
+);
+
+const CA_SOURCES: readonly Source[] = [
+  {
+    key: 'CA1',
+    citation: 'Cal. Civ. Code 1798.82 as amended by SB 446 (30 days; sample copy to the AG within 15 days)',
+    url: 'https://lexace.ai/us/statute/california/civ-1798.82',
+    status: 'verified',
+  },
+  {
+    key: 'CA2',
+    citation: 'Snell & Wilmer data breach map: California (personal information; notice format; encryption)',
+    url: 'https://swlaw.com/data-breach-map/view/state/ca',
+    status: 'secondary',
+  },
+  {
+    key: 'CA3',
+    citation: 'Illinois PIPA 815 ILCS 530/10 (substitute notice, same terms as California)',
+    url: 'https://ilga.gov/legislation/ilcs/documents/081505300K10.htm',
+    status: 'verified',
+  },
+];
+
+const CA_PUBLIC_NOTICE =
+  'Substitute notice (email, conspicuous posting on the website, and statewide media) where notice would cost more than $250,000, reach more than 500,000 people, or contact details are lacking (CA3; the California figures are recalled, unverified).';
+
+// "More than 500 California residents ... as a result of a single breach" (not 500 or more).
+const CA_OVER_500: Condition = { allOf: [US_CREDENTIALS, { residents: { over: 500 } }] };
+
+export const US_CA_2026: Rule = {
+  id: 'US-CA',
+  effectiveFrom: '2026-01-01',
+  law: 'California Civil Code 1798.82 (SB 446)',
+  jurisdictions: ['US-CA'],
+  regulator: CA_REGULATOR,
+  obligations: [
+    individuals({ kind: 'within', amount: 30, unit: 'days' }, ['CA1', 'CA2'], {
+      what: 'Send the "Notice of Data Breach" (title, five headings, at least 10-point type) to each affected resident.',
+    }),
+    {
+      key: 'ag.sample-copy',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Submit a single sample copy of the notice (without personal information) to the Attorney General online.',
+      clock: 'individualsNotified',
+      deadline: { kind: 'within', amount: 15, unit: 'days' },
+      when: CA_OVER_500,
+      exemptIf: [ENCRYPTED],
+      sources: ['CA1'],
+    },
+  ],
+  publicNotice: CA_PUBLIC_NOTICE,
+  childAge: 13,
+  sources: CA_SOURCES,
+  notes: [
+    'The 30 days run from "discovery or notification of the breach"; read here as the determination (incident confirmed). A law-enforcement delay, or the time needed to determine the scope and restore the system, may extend it: not modelled.',
+    'Personal information: of the app data only credentials (`account_credentials`, `third_party_account`) qualify; no harm test.',
+    'childAge is COPPA (13), not California law.',
+  ].join(' '),
+};
+
+export const US_CA_2014: Rule = {
+  ...US_CA_2026,
+  // Credentials (username or email + password) joined the definition on 2014-01-01 (SB 46, recalled); the
+  // sample copy to the AG dates from 2012 (SB 24, recalled). Before 2014 credentials alone did not trigger it.
+  effectiveFrom: '2014-01-01',
+  law: 'California Civil Code 1798.82 (before SB 446)',
+  obligations: [
+    individuals(
+      { kind: 'asap', wording: 'in the most expedient time possible and without unreasonable delay' },
+      ['CA2'],
+    ),
+    {
+      key: 'ag.sample-copy',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Submit a single sample copy of the notice (without personal information) to the Attorney General online.',
+      clock: 'individualsNotified',
+      deadline: { kind: 'asap', wording: 'without a deadline in the statute; promptly' },
+      when: CA_OVER_500,
+      exemptIf: [ENCRYPTED],
+      sources: ['CA1'],
+    },
+  ],
+  notes: [
+    'Version before SB 446: no fixed number of days. The 2014-01-01 start (credentials added to the definition) and the 2012 sample-copy duty are recalled, not from the sources; incidents before 2014 are decided by hand.',
+    'Personal information: of the app data only credentials qualify; no harm test.',
+  ].join(' '),
+};
+
+// --- New York ---------------------------------------------------------------------------------
+
+const NY_REGULATOR = attorneyGeneral(
+  'NY',
+  'us-ny-ag',
+  'New York Attorney General, Department of State and Division of State Police',
+  'https://ag.ny.gov/resources/organizations/data-breach-reporting',
+  'America/New_York',
+);
+
+const NY_SOURCES: readonly Source[] = [
+  {
+    key: 'NY1',
+    citation: 'NY GBL 899-aa as amended December 2024: 30 days to residents',
+    url: 'https://workplaceprivacyreport.com/2025/01/articles/data-breach-notification/new-york-enacts-immediate-updates-to-breach-notification-law/',
+    status: 'secondary',
+  },
+  {
+    key: 'NY2',
+    citation: 'NY Department of State: data security breach management',
+    url: 'https://dos.ny.gov/data-security-breach-management',
+    status: 'verified',
+  },
+  {
+    key: 'NY3',
+    citation: 'Orrick: New York amends its data breach notification law (regulators told with the notices)',
+    url: 'https://infobytes.orrick.com/2025-02-21/new-york-state-amends-law-on-data-breach-notifications',
+    status: 'secondary',
+  },
+  {
+    key: 'NY4',
+    citation: 'New York breach law summary: consumer reporting agencies if more than 5,000',
+    url: 'https://csrps.com/privacy-regulations/new-york/',
+    status: 'secondary',
+  },
+];
+
+const NY_REGULATORS_TOLD: ObligationSpec = {
+  key: 'regulator',
+  audience: 'regulator',
+  phase: 'initial',
+  what: 'Tell the Attorney General, the Department of State and the Division of State Police the timing, content and distribution of the notices and the approximate number of people affected, with a template of the notice.',
+  clock: 'individualsNotified',
+  deadline: { kind: 'asap', wording: 'together with the notices, or promptly' },
+  when: US_CREDENTIALS,
+  exemptIf: [ENCRYPTED],
+  sources: ['NY2', 'NY3'],
+};
+
+const NY_CRAS: ObligationSpec = {
+  key: 'cra',
+  audience: 'consumer-reporting-agencies',
+  recipient: 'the nationwide consumer reporting agencies',
+  what: 'Tell the consumer reporting agencies the timing, content and distribution of the notices and the approximate number of people affected.',
+  clock: 'individualsNotified',
+  deadline: { kind: 'asap', wording: 'together with the notices, or promptly' },
+  when: { allOf: [US_CREDENTIALS, { residents: { over: 5000 } }] },
+  exemptIf: [ENCRYPTED],
+  sources: ['NY4'],
+};
+
+export const US_NY_2024: Rule = {
+  id: 'US-NY',
+  effectiveFrom: '2024-12-21',
+  law: 'New York General Business Law 899-aa (as amended December 2024)',
+  jurisdictions: ['US-NY'],
+  regulator: NY_REGULATOR,
+  obligations: [
+    individuals({ kind: 'within', amount: 30, unit: 'days' }, ['NY1'], {
+      what: 'Send the breach notice to each affected resident: contact details, the categories of information, and the telephone numbers and websites of the state and federal agencies.',
+    }),
+    NY_REGULATORS_TOLD,
+    NY_CRAS,
+  ],
+  publicNotice:
+    'Substitute notice (email, conspicuous website posting and statewide media) where notice would reach more than 500,000 people (NY2); the cost trigger is unverified.',
+  childAge: 13,
+  sources: NY_SOURCES,
+  notes: [
+    'The 30 days run from discovery, read here as the determination. DFS-regulated entities (23 NYCRR 500, 72 hours) are out of scope.',
+    'The three state bodies are one regulator here: one report, sent to each. Encryption exemption: the statute covers unencrypted data (recalled; breach-law.md marks it ?).',
+    'The exception for an inadvertent disclosure by an authorised person, not likely to cause misuse, is not modelled.',
+  ].join(' '),
+};
+
+export const US_NY_2019: Rule = {
+  ...US_NY_2024,
+  // The SHIELD Act (in force 2019-10-23, recalled) added username/email + password to private information.
+  effectiveFrom: '2019-10-23',
+  law: 'New York General Business Law 899-aa (SHIELD Act, before the December 2024 amendment)',
+  obligations: [
+    individuals(
+      { kind: 'asap', wording: 'in the most expedient time possible and without unreasonable delay' },
+      ['NY1'],
+    ),
+    NY_REGULATORS_TOLD,
+    NY_CRAS,
+  ],
+  notes: [
+    'Version before the 2024 amendment: no fixed number of days. Its start (SHIELD Act, credentials added) is recalled; incidents before it are decided by hand.',
+  ].join(' '),
+};
+
+// --- Texas ------------------------------------------------------------------------------------
+
+export const US_TX: Rule = {
+  id: 'US-TX',
+  effectiveFrom: '2023-09-01',
+  law: 'Texas Business and Commerce Code 521.053 (as amended by SB 768, 2023)',
+  jurisdictions: ['US-TX'],
+  regulator: attorneyGeneral(
+    'TX',
+    'us-tx-ag',
+    'Texas Attorney General',
+    'https://oag.my.site.com/datasecuritybreachreport/apex/DataSecurityReportsPage',
+    'America/Chicago',
+  ),
+  obligations: [
+    individuals({ kind: 'within', amount: 60, unit: 'days' }, ['TX1', 'TX2']),
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: "Report the breach to the Attorney General on the AG's electronic form.",
+      clock: 'determination',
+      deadline: { kind: 'within', amount: 30, unit: 'days' },
+      // "At least 250 residents of this state".
+      when: { allOf: [US_CREDENTIALS, { residents: { atLeast: 250 } }] },
+      exemptIf: [ENCRYPTED],
+      sources: ['TX1'],
+    },
+  ],
+  publicNotice: 'Substitute notice terms for Texas were not found (breach-law.md 1B: ?).',
+  childAge: 13,
+  sources: [
+    {
+      key: 'TX1',
+      citation: 'DWT: Texas data breach notification law update (AG within 30 days if 250 or more; 60 days)',
+      url: 'https://dwt.com/blogs/privacy--security-law-blog/2023/06/texas-data-breach-notification-law-update',
+      status: 'secondary',
+    },
+    {
+      key: 'TX2',
+      citation: 'Lewis Brisbois: Texas data breach (determination; no harm test; encryption)',
+      url: 'https://lewisbrisbois.com/privacy/US/Texas/data-breach',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Conservative: Texas "sensitive personal information" is name + SSN, ID or financial account, or health data; as we recall it does not list online credentials, which trigger this rule here as they do elsewhere. Review before relying on it.',
+    'Consumer reporting agencies when more than 10,000 (breach-law.md: ?) are not modelled. The effectiveFrom (SB 768) is recalled.',
+  ].join(' '),
+};
+
+// --- Florida ----------------------------------------------------------------------------------
+
+export const US_FL: Rule = {
+  id: 'US-FL',
+  effectiveFrom: '2014-07-01',
+  law: 'Florida Statutes 501.171 (Florida Information Protection Act)',
+  jurisdictions: ['US-FL'],
+  regulator: attorneyGeneral(
+    'FL',
+    'us-fl-dla',
+    'Florida Department of Legal Affairs (Attorney General)',
+    'https://www.myfloridalegal.com/',
+    'America/New_York',
+  ),
+  obligations: [
+    individuals({ kind: 'within', amount: 30, unit: 'days' }, ['FL1', 'FL3'], {
+      exemptIf: [
+        ENCRYPTED,
+        {
+          condition: LOW_RISK,
+          reason:
+            'after investigation and consultation with law enforcement, identity theft or financial harm is not reasonably likely (the written determination goes to the Department)',
+        },
+      ],
+    }),
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Notify the Department of Legal Affairs: a synopsis, the number of Floridians affected, the services offered, a copy of the notice and a contact.',
+      clock: 'determination',
+      deadline: { kind: 'within', amount: 30, unit: 'days' },
+      // "500 or more individuals in this state".
+      when: { allOf: [US_CREDENTIALS, { residents: { atLeast: 500 } }] },
+      exemptIf: [ENCRYPTED],
+      sources: ['FL1', 'FL2'],
+    },
+    {
+      key: 'regulator.no-harm-determination',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Send the written determination that no harm is likely (kept for 5 years) to the Department instead of telling residents.',
+      clock: 'determination',
+      deadline: { kind: 'within', amount: 30, unit: 'days' },
+      when: { allOf: [US_CREDENTIALS, LOW_RISK] },
+      exemptIf: [ENCRYPTED],
+      sources: ['FL1'],
+    },
+    {
+      key: 'cra',
+      audience: 'consumer-reporting-agencies',
+      recipient: 'the nationwide consumer reporting agencies',
+      what: 'Tell the consumer reporting agencies the timing, distribution and content of the notices.',
+      clock: 'determination',
+      deadline: { kind: 'asap', wording: 'without unreasonable delay' },
+      when: { allOf: [US_CREDENTIALS, { residents: { over: 1000 } }] },
+      exemptIf: [ENCRYPTED],
+      sources: ['FL3'],
+    },
+  ],
+  publicNotice:
+    'Substitute notice: a conspicuous website notice and notice in print and broadcast media (FL3); its triggers are unverified.',
+  childAge: 13,
+  sources: [
+    {
+      key: 'FL1',
+      citation: 'DWT: Florida 501.171 (determination; 30 days; harm test in writing, kept 5 years)',
+      url: 'https://dwt.com/gcp/states/florida',
+      status: 'secondary',
+    },
+    {
+      key: 'FL2',
+      citation: 'Florida: notice to the Department of Legal Affairs (500 or more; +15 days for good cause)',
+      url: 'https://wordsbywit.com/florida',
+      status: 'secondary',
+    },
+    {
+      key: 'FL3',
+      citation: 'Snell & Wilmer data breach map: Florida (notice content, substitute notice, CRAs)',
+      url: 'https://swlaw.com/data-breach-map/view/state/fl',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Risk mapping: `low` = no identity theft or financial harm reasonably likely (individuals exempt, determination sent to the Department). The 15 extra days for good cause (to residents and Department) are not modelled.',
+    'Florida personal information includes a username or email with a password.',
+  ].join(' '),
+};
+
+// --- Massachusetts ----------------------------------------------------------------------------
+
+export const US_MA: Rule = {
+  id: 'US-MA',
+  effectiveFrom: '2007-10-31',
+  law: 'Massachusetts General Laws chapter 93H',
+  jurisdictions: ['US-MA'],
+  regulator: attorneyGeneral(
+    'MA',
+    'us-ma-ag',
+    'Massachusetts Attorney General and Office of Consumer Affairs and Business Regulation (OCABR)',
+    'https://www.mass.gov/info-details/requirements-for-data-breach-notifications',
+    'America/New_York',
+  ),
+  obligations: [
+    individuals(
+      { kind: 'asap', wording: 'as soon as practicable and without unreasonable delay' },
+      ['MA1', 'MA2'],
+      {
+        // 93H 3: when the company "knows or has reason to know", not only once it is confirmed.
+        clock: 'awareness',
+        what: 'Send each affected resident the notice: the right to a police report, how to get a free security freeze, and credit monitoring if SSNs were exposed.',
+      },
+    ),
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: 'Notify the Attorney General and OCABR: the nature of the breach, the number of residents affected and the steps taken.',
+      clock: 'awareness',
+      deadline: { kind: 'asap', wording: 'as soon as practicable and without unreasonable delay' },
+      when: US_CREDENTIALS,
+      exemptIf: [ENCRYPTED],
+      sources: ['MA1', 'MA3'],
+    },
+  ],
+  publicNotice: 'Substitute notice terms for Massachusetts were not found (breach-law.md 1B: ?).',
+  childAge: 13,
+  sources: [
+    {
+      key: 'MA1',
+      citation: 'Mass.gov: requirements for data breach notifications',
+      url: 'https://mass.gov/info-details/requirements-for-data-breach-notifications',
+      status: 'verified',
+    },
+    {
+      key: 'MA2',
+      citation: 'Mass.gov: reporting data breaches to affected residents',
+      url: 'https://mass.gov/info-details/reporting-data-breaches-to-affected-residents',
+      status: 'verified',
+    },
+    {
+      key: 'MA3',
+      citation: 'Mass.gov blog: understanding data breaches (report content to the AG and OCABR)',
+      url: 'https://blog.mass.gov/consumer/massconsumer/understanding-your-financial-institutions-data-breaches/',
+      status: 'verified',
+    },
+    {
+      key: 'MA4',
+      citation: 'Proteus: chapter 93H (substantial risk of identity theft or fraud; encryption)',
+      url: 'https://proteuscyber.com/privacy-database/news/4569-massachusetts-chapter-93h-security-breaches-mass-gen-laws-93h-1',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Conservative: 93H personal information is name + SSN, ID or financial account; as we recall it does not list online credentials, which trigger this rule here as elsewhere. Review before relying on it.',
+    'The "substantial risk of identity theft or fraud" test (MA4) is not a condition here: notice is also due when data were acquired or used by an unauthorised person, whatever the risk.',
+    'The notice must not state the nature of the breach or the number affected (breach-law.md: ?); see the notice templates.',
+  ].join(' '),
+};
+
+// --- Washington -------------------------------------------------------------------------------
+
+// "Not reasonably likely to subject consumers to a risk of harm": no notice to anyone.
+const WA_NO_HARM = {
+  condition: LOW_RISK,
+  reason: 'not reasonably likely to subject consumers to a risk of harm',
+};
+
+export const US_WA: Rule = {
+  id: 'US-WA',
+  effectiveFrom: '2020-03-01',
+  law: 'Revised Code of Washington 19.255 (as amended by HB 1071)',
+  jurisdictions: ['US-WA'],
+  regulator: attorneyGeneral(
+    'WA',
+    'us-wa-ag',
+    'Washington State Attorney General',
+    'https://www.atg.wa.gov/washington-s-data-breach-notification-laws',
+    'America/Los_Angeles',
+  ),
+  obligations: [
+    individuals({ kind: 'within', amount: 30, unit: 'days' }, ['WA1'], {
+      what: 'Send each affected resident the notice in plain language, with the list of information exposed.',
+      exemptIf: [ENCRYPTED, WA_NO_HARM],
+    }),
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: "Report to the Attorney General on the AG's web form: the number of residents affected and a sample of the notice.",
+      clock: 'determination',
+      deadline: { kind: 'within', amount: 30, unit: 'days' },
+      // "More than 500 Washington residents".
+      when: { allOf: [US_CREDENTIALS, { residents: { over: 500 } }] },
+      exemptIf: [ENCRYPTED, WA_NO_HARM],
+      sources: ['WA1', 'WA2'],
+    },
+  ],
+  publicNotice: 'Substitute notice terms for Washington were not found (breach-law.md 1B: ?).',
+  childAge: 13,
+  sources: [
+    {
+      key: 'WA1',
+      citation: "Washington AG: Washington's data breach notification laws",
+      url: 'https://atg.wa.gov/washington-s-data-breach-notification-laws',
+      status: 'verified',
+    },
+    {
+      key: 'WA2',
+      citation: 'ComplianceIQ: Washington breach notification (AG report content)',
+      url: 'https://complianceiq.site/breach-notification/washington',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    'Risk mapping: `low` = not reasonably likely to subject consumers to a risk of harm (exempt). The 30 days run from discovery, read here as the determination.',
+    'Washington personal information includes a username or email with a password; the effectiveFrom (HB 1071) is recalled.',
+  ].join(' '),
+};
+
+export const US_STATE_RULES: readonly Rule[] = [
+  US_CA_2014,
+  US_CA_2026,
+  US_NY_2019,
+  US_NY_2024,
+  US_TX,
+  US_FL,
+  US_MA,
+  US_WA,
+];
