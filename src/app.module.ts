@@ -14,11 +14,13 @@ import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
+import { JurisdictionsModule } from './jurisdictions/jurisdictions.module.js';
 import { loggerOptions } from './logging.js';
 import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -44,6 +46,8 @@ export class AppModule {
         ChannelsModule,
         NotificationsModule,
         WebhooksModule,
+        JurisdictionsModule,
+        ReportsModule,
         HealthModule,
       ],
       providers: [

@@ -31,6 +31,18 @@ export enum Permission {
   CampaignApprove = 'campaign.approve',
   /** Read the local outbox: messages as they would have been sent, with addresses (audited). */
   OutboxRead = 'outbox.read',
+  /** See an incident's obligations: who must be told, by when, and why. */
+  ObligationRead = 'obligation.read',
+  /** Record that an obligation was met outside the service (a call to a regulator, a letter to CRAs). */
+  ObligationMeet = 'obligation.meet',
+  /** Waive an obligation with a reason (a legal decision: DPO or counsel). */
+  ObligationWaive = 'obligation.waive',
+  /** Generate regulator reports and record that they were filed. */
+  ReportWrite = 'report.write',
+  /** Read regulator reports (JSON, HTML, PDF). */
+  ReportRead = 'report.read',
+  /** Approve a report drafted by someone else. */
+  ReportApprove = 'report.approve',
 }
 
 export enum Role {
@@ -45,6 +57,8 @@ const READ: Permission[] = [
   Permission.ScopeRead,
   Permission.ImportRead,
   Permission.CampaignRead,
+  Permission.ObligationRead,
+  Permission.ReportRead,
 ];
 
 /** The one role-to-permissions map. */
@@ -60,10 +74,18 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.ScopeWrite,
     Permission.AffectedRead,
     Permission.CampaignWrite,
+    Permission.ObligationMeet,
+    Permission.ReportWrite,
   ]),
   // Approvers read everything they may be asked to approve; approvals arrive with campaigns and reports.
   // Erasure is for admins (the privacy team answering a data subject's request).
-  [Role.Approver]: new Set([...READ, Permission.AffectedRead, Permission.CampaignApprove]),
+  [Role.Approver]: new Set([
+    ...READ,
+    Permission.AffectedRead,
+    Permission.CampaignApprove,
+    Permission.ReportApprove,
+    Permission.ObligationWaive,
+  ]),
   [Role.Auditor]: new Set([...READ, Permission.AuditRead]),
 };
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
+import { EEA_COUNTRIES } from '../jurisdictions/rules/index.js';
 
 /** What this process does: serve the API, run queue workers, or both (the default). */
 export type Role = 'api' | 'worker' | 'all';
@@ -98,6 +99,14 @@ export class AppConfig {
   readonly fcm!: FcmConfig | undefined;
   /** How long a send job owns the messages it claimed before the reconciler hands them to another. */
   readonly deliveryLeaseMs!: number;
+  /** The DPO or other contact point named in regulator reports (GDPR Art. 33(3)(b)); null: the privacy contact. */
+  readonly dpoContact!: string | null;
+  /** EU/EEA country of the main establishment (one-stop-shop); null: every authority where people live. */
+  readonly euMainEstablishment!: string | null;
+  /** Where deadline alerts are emailed; null: alerts go to the audit log, the timeline and metrics only. */
+  readonly obligationAlertEmail!: string | null;
+  /** How long before an obligation falls due its "due soon" alert fires. */
+  readonly obligationAlertLeadMs!: number;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -159,6 +168,26 @@ export const VARIABLES: readonly Variable[] = [
     name: 'PRIVACY_CONTACT_EMAIL',
     description: 'Where affected people can reach the company',
     default: 'privacy@example.com',
+  },
+  {
+    name: 'DPO_CONTACT',
+    description:
+      'The DPO or contact point named in regulator reports (name, email, phone); unset: the privacy contact',
+  },
+  {
+    name: 'EU_MAIN_ESTABLISHMENT',
+    description:
+      "EU/EEA country (ISO code) of the company's main establishment: its authority leads for all EU residents; unset: each authority where affected people live",
+  },
+  {
+    name: 'OBLIGATION_ALERT_EMAIL',
+    description:
+      'Where deadline alerts are emailed (through the email channel); unset: audit, timeline and metrics only',
+  },
+  {
+    name: 'OBLIGATION_ALERT_LEAD_HOURS',
+    description: 'Hours before an obligation falls due that its "due soon" alert fires',
+    default: '24',
   },
   {
     name: 'SENDGRID_API_KEY',
@@ -343,6 +372,20 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`PRIVACY_CONTACT_EMAIL: must be an email address (got "${privacyContactEmail}")`);
   }
 
+  const dpoContact = read('DPO_CONTACT') ?? null;
+  if (dpoContact && dpoContact.length > 500) problems.push('DPO_CONTACT: must be at most 500 characters');
+  const euMainEstablishment = read('EU_MAIN_ESTABLISHMENT') ?? null;
+  if (euMainEstablishment && !EEA_COUNTRIES.includes(euMainEstablishment)) {
+    problems.push(
+      `EU_MAIN_ESTABLISHMENT: must be an EU/EEA country code such as IE or DE (got "${euMainEstablishment}")`,
+    );
+  }
+  const obligationAlertEmail = read('OBLIGATION_ALERT_EMAIL') ?? null;
+  if (obligationAlertEmail && !isEmail(obligationAlertEmail)) {
+    problems.push(`OBLIGATION_ALERT_EMAIL: must be an email address (got "${obligationAlertEmail}")`);
+  }
+  const obligationAlertLeadMs = integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000;
+
   const adminApiKey = read('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 32) {
     problems.push('ADMIN_API_KEY: must be at least 32 characters (the value is not shown)');
@@ -416,6 +459,10 @@ export function loadConfig(env: Env): AppConfig {
     twilio,
     fcm,
     deliveryLeaseMs,
+    dpoContact,
+    euMainEstablishment,
+    obligationAlertEmail,
+    obligationAlertLeadMs,
   });
 }
 

@@ -90,6 +90,9 @@ export const incidents = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     cause: text('cause'),
+    /** A cyber attack (an unlawful act by a third party); null: not known. ICO form, Japan, Korea. */
+    cyberAttack: boolean('cyber_attack'),
+    howDiscovered: text('how_discovered'),
     occurredFrom: at('occurred_from'),
     occurredTo: at('occurred_to'),
     discoveredAt: at('discovered_at').notNull(),
@@ -108,6 +111,9 @@ export const incidents = pgTable(
     likelyConsequences: text('likely_consequences'),
     measuresTaken: text('measures_taken'),
     measuresPlanned: text('measures_planned'),
+    /** Security in place before the breach (technical and organisational, training): ICO and ANPD forms. */
+    securityMeasuresBefore: text('security_measures_before'),
+    otherOrganisationsTold: text('other_organisations_told'),
     adviceToIndividuals: text('advice_to_individuals'),
     remedies: text('remedies'),
     riskLevel: text('risk_level'),
@@ -500,4 +506,99 @@ export const webhookEvents = pgTable(
     uniqueIndex('webhook_events_key_idx').on(t.provider, t.eventKey),
     index('webhook_events_pending_idx').on(t.processedAt, t.id),
   ],
+);
+
+/**
+ * What the law asks of an incident: one row per obligation (rule, regulator or group, what), recomputed
+ * when the scope, the risk or the facts change. The computed part is replaced on each recomputation;
+ * the decisions (met, waived) and the alerts sent are kept. An obligation no recomputation produces any
+ * more (the scope changed) is marked withdrawn, never deleted.
+ */
+export const obligations = pgTable(
+  'obligations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    /** `<rule>/<regulator or jurisdiction>/<obligation>`: stable across recomputations. */
+    key: text('key').notNull(),
+    ruleId: text('rule_id'),
+    /** The rule version (the day it holds from) the obligation was computed with. */
+    ruleVersion: text('rule_version'),
+    law: text('law'),
+    jurisdictions: text('jurisdictions').array().notNull(),
+    audience: text('audience').notNull(),
+    regulatorId: text('regulator_id'),
+    recipient: text('recipient').notNull(),
+    phase: text('phase'),
+    what: text('what').notNull(),
+    deadline: text('deadline').notNull(),
+    clock: text('clock'),
+    clockStartedAt: at('clock_started_at'),
+    dueAt: at('due_at'),
+    applicable: boolean('applicable').notNull(),
+    reason: text('reason').notNull(),
+    facts: jsonb('facts').$type<Record<string, unknown>>().notNull(),
+    sources: text('sources').array().notNull(),
+    withdrawnAt: at('withdrawn_at'),
+    /** Met: when, and by what (`{kind: report | campaign | manual, id?, note?}`). */
+    metAt: at('met_at'),
+    metBy: jsonb('met_by').$type<Record<string, unknown>>(),
+    waivedAt: at('waived_at'),
+    waivedReason: text('waived_reason'),
+    decidedBy: uuid('decided_by'),
+    alertedDueSoonAt: at('alerted_due_soon_at'),
+    alertedMissedAt: at('alerted_missed_at'),
+    computedAt: at('computed_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('obligations_key_idx').on(t.incidentId, t.key),
+    // The deadline watch: open obligations with a due date.
+    index('obligations_open_idx')
+      .on(t.dueAt)
+      .where(
+        sql`${t.metAt} is null and ${t.waivedAt} is null and ${t.withdrawnAt} is null and ${t.applicable}`,
+      ),
+  ],
+);
+
+/** How far down its timeline an incident's obligations were last computed (the watch recomputes past it). */
+export const obligationChecks = pgTable('obligation_checks', {
+  incidentId: uuid('incident_id')
+    .primaryKey()
+    .references(() => incidents.id, { onDelete: 'cascade' }),
+  throughEventId: bigint('through_event_id', { mode: 'number' }).notNull(),
+  checkedAt: at('checked_at').notNull(),
+});
+
+/** A report to a regulator: the document as generated (JSON), its SHA-256, approval and filing. */
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    regulatorId: text('regulator_id').notNull(),
+    form: text('form').notNull(),
+    phase: text('phase').notNull(),
+    language: text('language').notNull(),
+    /** `draft`, `approved`, `submitted`. */
+    status: text('status').notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 (hex) of the content as canonical JSON; also in the audit log. */
+    sha256: text('sha256').notNull(),
+    previousId: uuid('previous_id'),
+    late: boolean('late').notNull(),
+    delayReasons: text('delay_reasons'),
+    createdBy: uuid('created_by'),
+    createdAt: at('created_at').notNull(),
+    approvedBy: uuid('approved_by'),
+    approvedAt: at('approved_at'),
+    submittedAt: at('submitted_at'),
+    submittedReference: text('submitted_reference'),
+    submittedBy: uuid('submitted_by'),
+  },
+  (t) => [index('reports_incident_idx').on(t.incidentId, t.regulatorId, t.createdAt)],
 );

@@ -56,6 +56,19 @@ export class CreateIncidentDto {
   @MaxLength(2000)
   cause?: string;
 
+  @ApiPropertyOptional({
+    description: 'Whether it was a cyber attack (an unlawful act by a third party); decides some thresholds',
+  })
+  @IsOptional()
+  @IsBoolean()
+  cyberAttack?: boolean;
+
+  @ApiPropertyOptional({ description: 'How the company found out', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  howDiscovered?: string;
+
   @ApiPropertyOptional({ description: 'When the breach started (ISO 8601)' })
   @IsOptional()
   @IsDateString({ strict: true })
@@ -136,6 +149,24 @@ export class CreateIncidentDto {
   @MaxLength(TEXT)
   measuresPlanned?: string;
 
+  @ApiPropertyOptional({
+    description: 'Security measures in place before the breach (technical, organisational, staff training)',
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  securityMeasuresBefore?: string;
+
+  @ApiPropertyOptional({
+    description: 'Other organisations told (police, other regulators, processors, insurers)',
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  otherOrganisationsTold?: string;
+
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
   @IsOptional()
   @IsString()
@@ -214,6 +245,9 @@ export class IncidentDto {
   @ApiProperty({ enum: NATURES, isArray: true, description: 'Security properties breached' })
   nature!: string[];
   @ApiProperty({ description: 'Cause', nullable: true, type: String }) cause!: string | null;
+  @ApiProperty({ description: 'A cyber attack', nullable: true, type: Boolean }) cyberAttack!: boolean | null;
+  @ApiProperty({ description: 'How the company found out', nullable: true, type: String }) howDiscovered!:
+    string | null;
   @ApiProperty({ description: 'Breach start', nullable: true, type: String }) occurredFrom!: string | null;
   @ApiProperty({ description: 'Breach end', nullable: true, type: String }) occurredTo!: string | null;
   @ApiProperty({ description: 'Awareness: legal deadlines run from here' }) discoveredAt!: string;
@@ -231,6 +265,10 @@ export class IncidentDto {
   @ApiProperty({ description: 'Measures taken', nullable: true, type: String }) measuresTaken!: string | null;
   @ApiProperty({ description: 'Measures planned', nullable: true, type: String }) measuresPlanned!:
     string | null;
+  @ApiProperty({ description: 'Security before the breach', nullable: true, type: String })
+  securityMeasuresBefore!: string | null;
+  @ApiProperty({ description: 'Other organisations told', nullable: true, type: String })
+  otherOrganisationsTold!: string | null;
   @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;

@@ -33,6 +33,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly obligationAlerts = new Counter({
+    name: 'obligation_alerts_total',
+    help: 'Deadline alerts raised, by kind (due_soon, missed)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -41,6 +41,11 @@ export enum JobName {
   DeliveriesReconcile = 'deliveries.reconcile',
   /** Apply stored provider delivery events. */
   WebhooksProcess = 'webhooks.process',
+  /**
+   * Recompute the obligations of incidents whose timeline moved (facts, scope, notices, reports), then
+   * alert responders of obligations falling due soon, and of missed ones.
+   */
+  ObligationsWatch = 'obligations.watch',
 }
 
 export interface JobPayloads {
@@ -56,6 +61,7 @@ export interface JobPayloads {
   [JobName.SendPush]: { batchId: number };
   [JobName.DeliveriesReconcile]: Record<string, never>;
   [JobName.WebhooksProcess]: Record<string, never>;
+  [JobName.ObligationsWatch]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -73,6 +79,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendPush]: QueueName.Push,
   [JobName.DeliveriesReconcile]: QueueName.Campaigns,
   [JobName.WebhooksProcess]: QueueName.Campaigns,
+  [JobName.ObligationsWatch]: QueueName.Maintenance,
 };
 
 export interface QueueSettings {
@@ -175,4 +182,6 @@ export const SCHEDULES: ReadonlyArray<{
   { id: 'deliveries-reconcile', job: JobName.DeliveriesReconcile, everyMs: 15_000, data: {} },
   // Events whose processing job was not queued (or was busy when they arrived).
   { id: 'webhooks-process', job: JobName.WebhooksProcess, everyMs: 15_000, data: {} },
+  // Deadlines are hours to days: a minute late is early enough to act on an alert.
+  { id: 'obligations-watch', job: JobName.ObligationsWatch, everyMs: 60_000, data: {} },
 ];

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents/incidents.module.js';
+import { ObligationsController } from './obligations.controller.js';
+import { ObligationsRepository } from './obligations.repository.js';
+import { ObligationsService } from './obligations.service.js';
+
+@Module({
+  imports: [IncidentsModule],
+  controllers: [ObligationsController],
+  providers: [ObligationsRepository, ObligationsService],
+  exports: [ObligationsService],
+})
+export class JurisdictionsModule {}

@@ -1,0 +1,467 @@
+import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
+import { buildReport, changesSince, reportLanguageChain, ReportTemplates } from './report.builder.js';
+import { FIXTURE_REGULATORS, reportFacts, type ReportFactsOverrides } from './report.fixtures.js';
+import type { ReportDocument, ReportField } from './report.types.js';
+
+const templates = new ReportTemplates();
+const FORMS = Object.keys(FIXTURE_REGULATORS) as ReportForm[];
+
+const build = (form: ReportForm, over: ReportFactsOverrides = {}, previous: ReportDocument | null = null) => {
+  const facts = reportFacts(form, over);
+  return buildReport(facts, templates.labels(facts.regulator.language), previous);
+};
+const fields = (doc: ReportDocument): ReportField[] => doc.sections.flatMap((s) => s.fields);
+const field = (doc: ReportDocument, key: string): ReportField => {
+  const found = fields(doc).find((f) => f.key === key);
+  if (!found) throw new Error(`no field ${key} in ${doc.form}`);
+  return found;
+};
+const text = (f: ReportField) => (Array.isArray(f.value) ? f.value.join('\n') : String(f.value));
+
+/** The checklist of each form (breach-law.md 1B and 2): the keys its report must hold. */
+const CHECKLIST: Record<ReportForm, string[]> = {
+  'gdpr-art33': [
+    'gdpr.a.description',
+    'gdpr.a.nature',
+    'gdpr.a.categories',
+    'gdpr.a.subjects',
+    'gdpr.a.subjectCategories',
+    'gdpr.a.records',
+    'gdpr.a.occurred',
+    'gdpr.a.discovered',
+    'gdpr.b.contact',
+    'gdpr.c.consequences',
+    'gdpr.d.measuresTaken',
+    'gdpr.d.measuresPlanned',
+    'gdpr.d.mitigation',
+    'gdpr.timing.phase',
+    'gdpr.timing.delayReasons',
+  ],
+  ico: [
+    'ico.1.type',
+    'ico.2.whatHappened',
+    'ico.2.cyberIncident',
+    'ico.2.howDiscovered',
+    'ico.2.discoveredAt',
+    'ico.2.occurredAt',
+    'ico.2.dataCategories',
+    'ico.2.ourCategories',
+    'ico.2.records',
+    'ico.2.subjects',
+    'ico.2.subjectCategories',
+    'ico.3.consequences',
+    'ico.3.riskLevel',
+    'ico.3.riskReasoning',
+    'ico.4.securityBefore',
+    'ico.5.containment',
+    'ico.6.prevention',
+    'ico.6.otherOrganisations',
+    'ico.6.contact',
+  ],
+  'us-state-ag': [
+    'us.synopsis',
+    'us.occurred',
+    'us.discovered',
+    'us.residentsByJurisdiction',
+    'us.residentsTotal',
+    'us.piTypes',
+    'us.services',
+    'us.noticeCopy',
+    'us.contact',
+  ],
+  pipeda: [
+    'pipeda.a.circumstances',
+    'pipeda.a.cause',
+    'pipeda.b.period',
+    'pipeda.c.information',
+    'pipeda.d.number',
+    'pipeda.e.steps',
+    'pipeda.f.notification',
+    'pipeda.g.contact',
+  ],
+  'lgpd-anpd': [
+    'lgpd.i.nature',
+    'lgpd.i.categories',
+    'lgpd.ii.holders',
+    'lgpd.ii.minors',
+    'lgpd.iii.security',
+    'lgpd.iv.risks',
+    'lgpd.v.delayReasons',
+    'lgpd.vi.measuresTaken',
+    'lgpd.vi.measuresPlanned',
+    'lgpd.contact.dpo',
+  ],
+  'pipl-cac': [
+    'pipl.57.categories',
+    'pipl.57.cause',
+    'pipl.57.harm',
+    'pipl.57.remedial',
+    'pipl.57.individuals',
+    'pipl.57.contact',
+    'pipl.m.unit',
+    'pipl.m.time',
+    'pipl.m.place',
+    'pipl.m.type',
+    'pipl.m.level',
+    'pipl.m.impact',
+    'pipl.m.measures',
+    'pipl.m.cause',
+    'pipl.m.next',
+  ],
+  'pdpa-pdpc': [
+    'pdpa.discovered',
+    'pdpa.how',
+    'pdpa.chronology',
+    'pdpa.number',
+    'pdpa.data',
+    'pdpa.harm',
+    'pdpa.mitigation',
+    'pdpa.notification',
+    'pdpa.contact',
+  ],
+  'au-oaic': [
+    'au.1.identity',
+    'au.1.description',
+    'au.1.kinds',
+    'au.1.steps',
+    'au.2.contactPerson',
+    'au.2.response',
+    'au.2.assistance',
+    'au.2.thirdParties',
+  ],
+  'appi-ppc': [
+    'appi.1.overview',
+    'appi.2.items',
+    'appi.3.number',
+    'appi.4.cause',
+    'appi.5.secondaryHarm',
+    'appi.6.responseToPersons',
+    'appi.7.publication',
+    'appi.8.prevention',
+    'appi.9.other',
+  ],
+  'pipa-pipc': [
+    'pipa.1.items',
+    'pipa.2.when',
+    'pipa.2.circumstances',
+    'pipa.3.selfProtection',
+    'pipa.4.response',
+    'pipa.4.remedy',
+    'pipa.5.helpDesk',
+  ],
+  'dpdp-board': [
+    'dpdp.a.description',
+    'dpdp.a.impact',
+    'dpdp.b.i.update',
+    'dpdp.b.ii.facts',
+    'dpdp.b.iii.mitigation',
+    'dpdp.b.iv.findings',
+    'dpdp.b.v.prevention',
+    'dpdp.b.vi.notices',
+  ],
+};
+
+/** Per form: a fact, the field it fills, and what must be in that field (the fixture's words). */
+const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> = {
+  'gdpr-art33': [
+    ['gdpr.a.description', {}, 'publicly readable storage bucket'],
+    ['gdpr.c.consequences', {}, 'Phishing using the exposed email addresses'],
+    ['gdpr.b.contact', {}, 'dpo@aiart.example'],
+    [
+      'gdpr.timing.delayReasons',
+      { incident: {}, late: true, delayReasons: 'SENTINEL-DELAY' },
+      'SENTINEL-DELAY',
+    ],
+  ],
+  ico: [
+    ['ico.2.howDiscovered', {}, 'security researcher'],
+    ['ico.2.discoveredAt', {}, '2026-04-01 15:00 UTC'],
+    ['ico.2.occurredAt', {}, '2026-03-28 22:00 UTC'],
+    ['ico.2.cyberIncident', {}, 'Yes'],
+    ['ico.2.cyberIncident', { incident: { cyberAttack: null } }, "Don't know"],
+    ['ico.2.dataCategories', {}, 'Identification data (e.g. usernames, passwords)'],
+    ['ico.2.ourCategories', {}, 'Account sign-in credentials'],
+    ['ico.2.records', {}, '5200'],
+    ['ico.2.subjects', {}, '1180'],
+    ['ico.2.subjectCategories', {}, 'Children (37)'],
+    ['ico.6.otherOrganisations', {}, 'Police cybercrime unit'],
+  ],
+  'us-state-ag': [
+    ['us.residentsByJurisdiction', {}, 'US-CA: 1180\nUS-NY: 54'],
+    ['us.residentsTotal', {}, '1234'],
+    ['us.services', {}, 'identity-theft monitoring'],
+    ['us.noticeCopy', {}, 'breach-notice template sent to residents'],
+    ['us.noticesSentAt', {}, '2026-04-02 10:00 UTC'],
+  ],
+  pipeda: [
+    ['pipeda.a.cause', {}, 'Misconfigured storage bucket'],
+    ['pipeda.f.notification', {}, 'No public notice has been published'],
+    ['pipeda.d.number', {}, '1180'],
+  ],
+  'lgpd-anpd': [
+    ['lgpd.ii.minors', {}, '37'],
+    ['lgpd.contact.dpo', {}, 'Dana Pereira'],
+    ['lgpd.iii.security', {}, 'bcrypt'],
+    ['lgpd.v.delayReasons', { late: true, delayReasons: 'SENTINEL-ATRASO' }, 'SENTINEL-ATRASO'],
+  ],
+  'pipl-cac': [
+    ['pipl.57.contact', {}, 'privacy@aiart.example'],
+    ['pipl.m.unit', {}, 'Ai Art Ltd'],
+    ['pipl.m.place', {}, 'photo-backups bucket'],
+    ['pipl.m.time', {}, '2026-04-01 15:00 UTC'],
+  ],
+  'pdpa-pdpc': [
+    ['pdpa.chronology', {}, 'Confirmed as a breach'],
+    ['pdpa.assessed', {}, '2026-04-01 18:30 UTC'],
+  ],
+  'au-oaic': [
+    ['au.1.identity', {}, 'Ai Art Ltd'],
+    ['au.1.steps', {}, 'beware of phishing'],
+  ],
+  'appi-ppc': [
+    ['appi.7.publication', {}, '公表'],
+    ['appi.4.cause', {}, 'Misconfigured storage bucket'],
+  ],
+  'pipa-pipc': [
+    ['pipa.3.selfProtection', {}, 'beware of phishing'],
+    ['pipa.5.helpDesk', {}, 'privacy@aiart.example'],
+  ],
+  'dpdp-board': [
+    ['dpdp.b.vi.notices', {}, 'Notices planned for 1180 people'],
+    ['dpdp.b.iv.findings', {}, 'Cyber attack by a third party: Yes'],
+    ['dpdp.a.extent', {}, '5200'],
+  ],
+};
+
+/** Per form: a fact set to null (or a phase that needs one we do not hold), and the field that goes missing. */
+const GOES_MISSING: Record<ReportForm, [ReportFactsOverrides, string][]> = {
+  'gdpr-art33': [
+    [{ incident: { likelyConsequences: null } }, 'gdpr.c.consequences'],
+    [{ late: true, delayReasons: null }, 'gdpr.timing.delayReasons'],
+    [{ affected: null }, 'gdpr.a.subjects'],
+  ],
+  ico: [
+    [{ incident: { howDiscovered: null } }, 'ico.2.howDiscovered'],
+    [{ phase: 'follow-up' }, 'ico.1.caseReference'],
+    [{ incident: { dataCategories: [] } }, 'ico.2.ourCategories'],
+  ],
+  'us-state-ag': [
+    [{ incident: { remedies: null } }, 'us.services'],
+    [{ affected: null }, 'us.residentsByJurisdiction'],
+  ],
+  pipeda: [[{ incident: { cause: null } }, 'pipeda.a.cause']],
+  'lgpd-anpd': [
+    [{ organization: { dpoContact: null } }, 'lgpd.contact.dpo'],
+    [{ late: true }, 'lgpd.v.delayReasons'],
+  ],
+  'pipl-cac': [[{ incident: { adviceToIndividuals: null } }, 'pipl.57.individuals']],
+  'pdpa-pdpc': [[{ incident: { howDiscovered: null } }, 'pdpa.howDiscovered']],
+  'au-oaic': [[{ incident: { adviceToIndividuals: '  ' } }, 'au.1.steps']],
+  'appi-ppc': [[{ incident: { cause: null } }, 'appi.4.cause']],
+  'pipa-pipc': [[{ incident: { remedies: null } }, 'pipa.4.remedy']],
+  'dpdp-board': [[{ incident: { measuresPlanned: null } }, 'dpdp.b.v.prevention']],
+};
+
+describe('buildReport', () => {
+  describe.each(FORMS)('%s', (form) => {
+    const doc = build(form);
+
+    it('has every checklist field, filled from the facts, and nothing missing', () => {
+      const keys = fields(doc).map((f) => f.key);
+      for (const key of CHECKLIST[form]) {
+        expect(keys).toContain(key);
+        expect(field(doc, key)).toMatchObject({ missing: false });
+        expect(text(field(doc, key)).trim()).not.toBe('');
+      }
+      expect(doc.missing).toEqual([]);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    it.each(FILLED_FROM[form])('fills %s from the facts', (key, over, expected) => {
+      expect(text(field(build(form, over), key))).toContain(expected);
+    });
+
+    it.each(GOES_MISSING[form])('lists a missing fact by its label (%j)', (over, key) => {
+      const missingDoc = build(form, over);
+      const f = field(missingDoc, key);
+      expect(f).toMatchObject({ value: null, missing: true });
+      expect(missingDoc.missing).toContainEqual({ key, label: f.label });
+      expect(f.label).not.toBe(`field.${key}`);
+    });
+
+    it('has the common sections, in order around the form', () => {
+      const keys = doc.sections.map((s) => s.key);
+      expect(keys[0]).toBe('common.report');
+      expect(keys.slice(-4)).toEqual([
+        'common.handling',
+        'common.publicNotice',
+        'common.timeline',
+        'common.obligations',
+      ]);
+      expect(doc).toMatchObject({
+        form,
+        regulator: { id: FIXTURE_REGULATORS[form].id },
+        phase: 'initial',
+        incident: { reference: 'INC-2026-0042' },
+        generatedAt: '2026-04-03T09:30:00.000Z',
+        changes: null,
+      });
+      expect(doc.deliveriesOverTime).toHaveLength(3);
+    });
+
+    it('labels every field and section in its language (no label key shows through)', () => {
+      const variants = [
+        doc,
+        build(form, { phase: 'follow-up', late: true, delayReasons: 'x' }),
+        build(form, {
+          publicNotice: { url: 'https://x.example/n', publishedAt: new Date(0), languages: ['en'] },
+        }),
+        build(form, {
+          affected: null,
+          incident: { riskLevel: 'low', nature: ['integrity', 'availability'] },
+        }),
+      ];
+      for (const d of variants) {
+        expect(d.title).not.toMatch(/^title\./);
+        for (const s of d.sections) {
+          expect(s.title).not.toMatch(/^section\./);
+          for (const f of s.fields) {
+            expect(f.label).not.toMatch(/^field\./);
+            expect(JSON.stringify(f.value)).not.toMatch(/"(value|ui|col|phase|nature|ico)\.[a-zA-Z]/);
+          }
+          for (const t of s.tables ?? []) expect(t.columns.join()).not.toMatch(/col\./);
+        }
+      }
+    });
+  });
+
+  it('reports handling per channel and per jurisdiction, and says acknowledgements are not tracked', () => {
+    const doc = build('us-state-ag');
+    const handling = doc.sections.find((s) => s.key === 'common.handling')!;
+    const [channels, jurisdictions] = handling.tables!;
+    expect(channels.columns).toEqual([
+      'Channel',
+      'Planned',
+      'Sent',
+      'Delivered',
+      'Failed',
+      'Unreachable',
+      'Acknowledged',
+    ]);
+    expect(channels.rows).toEqual([
+      ['Email', 1234, 1224, 1194, 30, 0, 0],
+      ['SMS', 30, 30, 28, 2, 0, 0],
+      ['Push', 0, 0, 0, 0, 0, 0],
+      ['Total', 1234, 1224, 1194, 30, 10, 0],
+    ]);
+    expect(jurisdictions.rows.map((r) => r[0])).toEqual(['US-CA', 'US-NY']);
+    expect(field(doc, 'common.handling.acknowledgement').value).toMatch(/not tracked/i);
+    expect(field(doc, 'common.handling.summary').value).toContain('1194 confirmed delivered');
+  });
+
+  it('says clearly when no public notice was published, and gives it when there is one', () => {
+    expect(field(build('ico'), 'common.publicNotice.status').value).toBe(
+      'No public notice has been published.',
+    );
+    const doc = build('ico', {
+      publicNotice: {
+        url: 'https://aiart.example/security-notice',
+        publishedAt: new Date('2026-04-02T08:00:00Z'),
+        languages: ['en', 'de'],
+      },
+    });
+    expect(field(doc, 'common.publicNotice.url').value).toBe('https://aiart.example/security-notice');
+    expect(field(doc, 'common.publicNotice.publishedAt').value).toBe('2026-04-02 08:00 UTC');
+    expect(field(doc, 'common.publicNotice.languages').value).toEqual(['en', 'de']);
+  });
+
+  it('has the timeline and the obligations as tables', () => {
+    const doc = build('pipeda');
+    const timeline = doc.sections.find((s) => s.key === 'common.timeline')!.tables![0];
+    expect(timeline.rows[0]).toEqual([
+      '2026-04-01 15:00 UTC',
+      'created',
+      'Incident opened from the researcher report',
+    ]);
+    const obligations = doc.sections.find((s) => s.key === 'common.obligations')!.tables![0];
+    expect(obligations.rows).toEqual([
+      ['Report the breach to the regulator', 'Initial report', '2026-04-04 15:00 UTC', 'due'],
+    ]);
+  });
+
+  it('writes the GDPR report in German, the ANPD one in Portuguese and the PPC one in Japanese', () => {
+    expect(build('gdpr-art33')).toMatchObject({ language: 'de' });
+    expect(field(build('gdpr-art33'), 'gdpr.a.subjects').label).toMatch(/betroffenen Personen/);
+    const lgpd = build('lgpd-anpd');
+    expect(lgpd.language).toBe('pt-BR');
+    expect(field(lgpd, 'lgpd.contact.dpo').label).toMatch(/Encarregado/i);
+    expect(build('appi-ppc').language).toBe('ja');
+    // No Korean or Chinese labels yet: English.
+    expect(build('pipa-pipc').language).toBe('en');
+    expect(build('pipl-cac').language).toBe('en');
+  });
+
+  describe('changes since the previous report', () => {
+    const initial = build('gdpr-art33');
+
+    it('lists the fields whose value changed, with the value before and after', () => {
+      const followUp = build(
+        'gdpr-art33',
+        {
+          phase: 'follow-up',
+          incident: { measuresPlanned: 'Bucket policy scanner deployed.', approximateRecords: 6100 },
+        },
+        initial,
+      );
+      const byKey = new Map(followUp.changes!.map((c) => [c.key, c]));
+      expect(byKey.get('gdpr.d.measuresPlanned')).toEqual({
+        key: 'gdpr.d.measuresPlanned',
+        label: field(followUp, 'gdpr.d.measuresPlanned').label,
+        before: 'Automated checks of bucket permissions in CI; backups encrypted with a managed key.',
+        after: 'Bucket policy scanner deployed.',
+      });
+      expect(byKey.get('gdpr.a.records')).toMatchObject({ before: 5200, after: 6100 });
+      expect(byKey.has('gdpr.timing.phase')).toBe(true);
+      expect(byKey.has('gdpr.a.description')).toBe(false);
+    });
+
+    it('has a fact that became known, and one that became unknown', () => {
+      const gap = build('ico', { incident: { howDiscovered: null } });
+      const filled = build('ico', { phase: 'follow-up' }, gap);
+      expect(filled.changes).toContainEqual(
+        expect.objectContaining({ key: 'ico.2.howDiscovered', before: null, after: expect.any(String) }),
+      );
+      // A field the previous report did not have, still unknown now, is no change.
+      expect(filled.changes!.map((c) => c.key)).not.toContain('ico.1.caseReference');
+    });
+
+    it('is empty when nothing changed, and null without a previous report', () => {
+      expect(
+        changesSince(
+          initial,
+          initial.sections.flatMap((s) => s.fields),
+        ),
+      ).toEqual([]);
+      expect(build('gdpr-art33', { phase: 'final' }).changes).toBeNull();
+    });
+  });
+});
+
+describe('ReportTemplates', () => {
+  it('falls back along the chain: regional to language, a bare language to its variant, then English', () => {
+    expect(templates.labels('pt-BR').language).toBe('pt-BR');
+    expect(templates.labels('pt').language).toBe('pt-BR');
+    expect(templates.labels('pt-PT').language).toBe('pt-BR');
+    expect(templates.labels('de-AT').language).toBe('de');
+    expect(templates.labels('fr-CA').language).toBe('fr');
+    expect(templates.labels('ja-JP').language).toBe('ja');
+    expect(templates.labels('en-GB').language).toBe('en');
+    expect(templates.labels('ko').language).toBe('en');
+    expect(templates.labels('not a tag').language).toBe('en');
+    expect(templates.labels('de')).toBe(templates.labels('de'));
+  });
+
+  it('builds the chain from the available files', () => {
+    expect(reportLanguageChain('pt', ['en', 'pt-BR'])).toEqual(['pt', 'pt-Latn', 'pt-BR', 'en']);
+  });
+});

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
+import { buildReport, ReportTemplates } from './report.builder.js';
+import { reportFacts, type ReportFactsOverrides } from './report.fixtures.js';
+import { chartLayout, PDF_FONT_CANDIDATES, renderHtml, renderPdf } from './report.render.js';
+import type { ReportDocument } from './report.types.js';
+
+const templates = new ReportTemplates();
+const build = (form: ReportForm, over: ReportFactsOverrides = {}, previous: ReportDocument | null = null) => {
+  const facts = reportFacts(form, over);
+  return buildReport(facts, templates.labels(facts.regulator.language), previous);
+};
+
+const PDFTOTEXT = '/usr/bin/pdftotext';
+const CJK_FONT = PDF_FONT_CANDIDATES.slice(0, 2).some((f) => existsSync(f.path));
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reports-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The PDF's text as pdftotext lays it out, with all whitespace made one space (columns, wrapped lines). */
+async function pdfText(doc: ReportDocument): Promise<string> {
+  const pdf = await renderPdf(doc);
+  const file = join(dir, `${doc.form}-${doc.language}.pdf`);
+  writeFileSync(file, pdf);
+  return execFileSync(PDFTOTEXT, ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+}
+
+describe('renderHtml', () => {
+  it('escapes the incident text and every other value', () => {
+    const doc = build('ico', {
+      incident: {
+        description: '<script>alert("x")</script> & more',
+        title: '<b>bold</b>',
+        howDiscovered: '<img src=x onerror=alert(1)>',
+      },
+    });
+    const html = renderHtml(doc);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>bold');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
+    expect(html).toContain('&lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it('has the sections, fields, tables, missing list and the chart as inline SVG', () => {
+    const doc = build('ico', { phase: 'follow-up', incident: { riskReasoning: null } });
+    const html = renderHtml(doc);
+    expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
+    for (const section of doc.sections) expect(html).toContain(`<h2>${section.title}</h2>`);
+    expect(html).toContain('When did you discover the breach? (date and time)');
+    expect(html).toContain('2026-04-01 15:00 UTC');
+    expect(html).toContain('<th>Unreachable</th>');
+    expect(html).toContain('No public notice has been published.');
+    // The missing list names what is missing.
+    const missing = html.slice(html.indexOf('<h2>Missing information</h2>'));
+    expect(missing).toContain('<li>ICO case reference</li>');
+    expect(missing).toContain('<li>Why we assess the risk this way</li>');
+    // A follow-up without a previous report says so.
+    expect(html).toContain('There is no previous report to this regulator to compare with.');
+    // 3 hours x 3 series, the two empty ones of the last hour with no height.
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+    expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(9);
+    expect(svg).toContain('<title>Delivered: 580</title>');
+    expect(svg).toContain('04-02 10:00');
+    expect(html).not.toMatch(/sha-?256/i);
+  });
+
+  it('shows the changes since the previous report', () => {
+    const previous = build('gdpr-art33');
+    const doc = build('gdpr-art33', { phase: 'follow-up', incident: { approximateRecords: 6100 } }, previous);
+    const html = renderHtml(doc);
+    const changes = html.slice(html.indexOf('<h2>Änderungen'));
+    expect(changes).toContain('<td>5.200</td><td>6.100</td>');
+  });
+
+  it('says when there is nothing to chart', () => {
+    const facts = reportFacts('ico');
+    const doc = buildReport(
+      { ...facts, handling: { ...facts.handling, overTime: [] } },
+      templates.labels('en'),
+      null,
+    );
+    const html = renderHtml(doc);
+    expect(html).not.toContain('<svg');
+    expect(html).toContain('No notices have been sent yet.');
+  });
+});
+
+describe('chartLayout', () => {
+  it('scales bars to a rounded maximum and keeps them in the plot area', () => {
+    const chart = chartLayout(
+      [
+        { hour: '2026-04-02T10:00:00Z', sent: 600, delivered: 580, failed: 10 },
+        { hour: '2026-04-02T11:00:00Z', sent: 300, delivered: 0, failed: 0 },
+      ],
+      720,
+      240,
+    );
+    expect(chart.max).toBe(1000);
+    expect(chart.bars).toHaveLength(6);
+    for (const bar of chart.bars) {
+      expect(bar.x).toBeGreaterThanOrEqual(chart.left);
+      expect(bar.x + bar.width).toBeLessThanOrEqual(chart.right + 0.1);
+      expect(bar.y + bar.height).toBeCloseTo(chart.bottom, 0);
+    }
+    expect(chart.bars[0].height).toBeCloseTo(((chart.bottom - chart.top) * 600) / 1000, 0);
+  });
+});
+
+describe('renderPdf', () => {
+  it('renders an English ICO report with its labels, values, tables, missing list and chart', async () => {
+    const doc = build('ico', { phase: 'follow-up' });
+    const text = await pdfText(doc);
+    expect(text).toContain("Personal data breach report to the Information Commissioner's Office");
+    expect(text).toContain('INC-2026-0042');
+    expect(text).toContain('1. Report type');
+    expect(text).toContain('Was the breach caused by a cyber incident?');
+    expect(text).toContain('A security researcher reported the open bucket by email.');
+    expect(text).toContain('2026-04-01 15:00 UTC');
+    expect(text).toContain('Identification data (e.g. usernames, passwords)');
+    expect(text).toContain('Children (37)');
+    expect(text).toContain('Police cybercrime unit; our cloud provider.');
+    expect(text).toContain('Email 1,180 1,170 1,140 30 0 0');
+    expect(text).toContain('No public notice has been published.');
+    expect(text).toContain('Missing information');
+    expect(text).toContain('• ICO case reference');
+    expect(text).toContain('Changes since the previous report');
+    expect(text).toContain('Notices to individuals over time');
+    expect(text).toContain('04-02 10:00');
+    expect(text).toMatch(/Page 1 of \d/);
+  });
+
+  it('renders a Portuguese ANPD report, accents and all', async () => {
+    const text = await pdfText(build('lgpd-anpd', { organization: { dpoContact: null } }));
+    expect(text).toContain('Comunicação de incidente de segurança à ANPD');
+    expect(text).toContain('Encarregado pelo tratamento de dados pessoais');
+    expect(text).toContain('Informações ausentes');
+    expect(text).toContain('Nenhum aviso público foi publicado.');
+    expect(text).toContain('Passwords hashed with bcrypt');
+    expect(text).toContain('Crianças e adolescentes');
+  });
+
+  (CJK_FONT ? it : it.skip)('renders a Japanese PPC report when a CJK font is installed', async () => {
+    const text = await pdfText(build('appi-ppc'));
+    expect(text).toContain('個人データの漏えい等');
+    expect(text).toContain('再発防止のための措置');
+    // Latin text in the same report, from the Latin font.
+    expect(text).toContain('Automated checks of bucket permissions in CI');
+    expect(text).toContain('2026-04-01 15:00 UTC');
+  });
+
+  it('gives the same bytes for the same document, dated by the document', async () => {
+    const doc = build('pipeda');
+    const [a, b] = await Promise.all([renderPdf(doc), renderPdf(doc)]);
+    expect(a.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(a.equals(b)).toBe(true);
+    const file = join(dir, 'info.pdf');
+    writeFileSync(file, a);
+    const info = execFileSync('/usr/bin/pdfinfo', ['-isodates', file], { encoding: 'utf8' });
+    expect(info).toMatch(/CreationDate:\s+2026-04-03T09:30:00/);
+  });
+});

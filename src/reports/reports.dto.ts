@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ReportStatus } from './reports.service.js';
+
+export const PHASES = ['initial', 'follow-up', 'final'] as const;
+
+export class GenerateReportDto {
+  @ApiProperty({
+    description: 'Regulator id, as in the obligations (`ico`, `fr-cnil`, `anpd`, `us-ca-ag`, ...)',
+    example: 'ico',
+  })
+  @IsString()
+  @Matches(/^[a-z0-9-]{2,40}$/, { message: 'regulator must be a regulator id such as ico or fr-cnil' })
+  regulator!: string;
+
+  @ApiProperty({ enum: PHASES, description: 'initial, follow-up (Art. 33(4) phases) or final' })
+  @IsIn(PHASES)
+  phase!: (typeof PHASES)[number];
+
+  @ApiPropertyOptional({
+    description: 'Why the report is late; required when it is past its deadline (GDPR Art. 33(1))',
+    maxLength: 10_000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  delayReasons?: string;
+}
+
+export class ReportSubmittedDto {
+  @ApiProperty({ description: 'When it was filed with the regulator (ISO 8601)' })
+  @IsDateString({ strict: true })
+  at!: string;
+
+  @ApiProperty({ description: "The regulator's case or confirmation reference", maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  reference!: string;
+}
+
+export class ReportDto {
+  @ApiProperty({ description: 'Id' }) id!: string;
+  @ApiProperty({ description: 'Incident' }) incidentId!: string;
+  @ApiProperty({ description: 'Regulator id' }) regulatorId!: string;
+  @ApiProperty({ description: "The regulator's form it follows" }) form!: string;
+  @ApiProperty({ enum: PHASES, description: 'Phase' }) phase!: string;
+  @ApiProperty({ description: 'Language it is written in (BCP 47)' }) language!: string;
+  @ApiProperty({ enum: Object.values(ReportStatus), description: 'draft, approved or submitted' })
+  status!: string;
+  @ApiProperty({
+    description:
+      'SHA-256 (hex) of `content` as canonical JSON (keys sorted at every level); also in the audit log',
+  })
+  sha256!: string;
+  @ApiProperty({ description: 'Generated past its deadline' }) late!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'Reasons for the delay' }) delayReasons!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The previous report to this regulator' })
+  previousId!: string | null;
+  @ApiProperty({ description: 'Generated' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Approved' }) approvedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Filed with the regulator' }) submittedAt!:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The regulator's reference" })
+  submittedReference!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The report: sections of fields (each filled or listed as missing), changes, chart data',
+  })
+  content!: Record<string, unknown>;
+}
+
+export class ReportListDto {
+  @ApiProperty({ type: [ReportDto], description: 'Newest first' }) items!: ReportDto[];
+}

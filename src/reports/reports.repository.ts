@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import { and, desc, eq, sql, SQL } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { reports } from '../database/schema.js';
+import { rowsOf } from '../subjects/subjects.repository.js';
+import type { DeliveryCounts, ReportFacts } from './report.types.js';
+
+export type ReportRow = typeof reports.$inferSelect;
+export type NewReportRow = typeof reports.$inferInsert;
+
+const CHANNELS = ['email', 'sms', 'push'] as const;
+
+const zero = (): DeliveryCounts => ({
+  planned: 0,
+  sent: 0,
+  delivered: 0,
+  failed: 0,
+  unreachable: 0,
+  acknowledged: 0,
+});
+
+type Counted = Record<keyof DeliveryCounts, number | string | null>;
+
+function counts(row: Partial<Counted> | undefined): DeliveryCounts {
+  const result = zero();
+  for (const key of Object.keys(result) as (keyof DeliveryCounts)[]) result[key] = Number(row?.[key] ?? 0);
+  return result;
+}
+
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async insert(row: NewReportRow): Promise<ReportRow> {
+    const [inserted] = await this.database.db.insert(reports).values(row).returning();
+    return inserted;
+  }
+
+  async findById(id: string): Promise<ReportRow | undefined> {
+    const [row] = await this.database.db.select().from(reports).where(eq(reports.id, id)).limit(1);
+    return row;
+  }
+
+  async forIncident(incidentId: string): Promise<ReportRow[]> {
+    return this.database.db
+      .select()
+      .from(reports)
+      .where(eq(reports.incidentId, incidentId))
+      .orderBy(desc(reports.createdAt));
+  }
+
+  /** The latest report to a regulator about an incident: what a follow-up is compared with. */
+  async latest(incidentId: string, regulatorId: string): Promise<ReportRow | undefined> {
+    const [row] = await this.database.db
+      .select()
+      .from(reports)
+      .where(and(eq(reports.incidentId, incidentId), eq(reports.regulatorId, regulatorId)))
+      .orderBy(desc(reports.createdAt))
+      .limit(1);
+    return row;
+  }
+
+  /** Moves a report on if it is still in `from`; undefined when it is not (someone else moved it). */
+  async move(id: string, from: string, changes: Partial<NewReportRow>): Promise<ReportRow | undefined> {
+    const [row] = await this.database.db
+      .update(reports)
+      .set(changes)
+      .where(and(eq(reports.id, id), eq(reports.status, from)))
+      .returning();
+    return row;
+  }
+
+  /** The affected set limited to some jurisdictions: total, per jurisdiction, per category, minors. */
+  async affected(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['affected']> {
+    const where = sql`a.incident_id = ${incidentId}::uuid and a.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
+    const [byJurisdiction, byCategory] = await Promise.all([
+      this.database.db.execute(sql`
+        select a.jurisdiction, count(*)::int as n, (count(*) filter (where a.minor))::int as minors
+        from affected_subjects a where ${where} group by a.jurisdiction order by a.jurisdiction`),
+      this.database.db.execute(sql`
+        select c.category, count(*)::int as n
+        from affected_subjects a, unnest(a.exposed_categories) as c(category)
+        where ${where} group by c.category order by c.category`),
+    ]);
+    const rows = rowsOf<{ jurisdiction: string; n: number; minors: number }>(byJurisdiction);
+    if (rows.length === 0) return null;
+    return {
+      total: rows.reduce((sum, r) => sum + r.n, 0),
+      minors: rows.reduce((sum, r) => sum + r.minors, 0),
+      byJurisdiction: Object.fromEntries(rows.map((r) => [r.jurisdiction, r.n])),
+      byCategory: Object.fromEntries(
+        rowsOf<{ category: string; n: number }>(byCategory).map((r) => [r.category, r.n]),
+      ),
+    };
+  }
+
+  /**
+   * What happened to the notices of the incident's campaigns to residents of some jurisdictions: per
+   * channel (messages), per jurisdiction and in total (recipients), and per hour.
+   */
+  async handling(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['handling']> {
+    const scope: SQL = sql`c.incident_id = ${incidentId}::uuid and d.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
+    const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = await Promise.all([
+      this.database.db.execute(sql`
+        select m.channel, count(*)::int as planned,
+          (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
+          (count(*) filter (where m.status = 'delivered'))::int as delivered,
+          (count(*) filter (where m.status = 'failed'))::int as failed
+        from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+        where ${scope} group by m.channel`),
+      this.database.db.execute(sql`
+        select p.channel, count(*)::int as unreachable
+        from deliveries d join campaigns c on c.id = d.campaign_id, unnest(d.plan) as p(channel)
+        where ${scope} and d.status = 'unreachable' group by p.channel`),
+      this.database.db.execute(sql`
+        with m as (
+          select m.delivery_id, bool_or(m.status = 'delivered') as delivered, bool_or(m.status = 'failed') as failed
+          from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+          where ${scope} group by m.delivery_id)
+        select d.jurisdiction, count(*)::int as planned,
+          (count(*) filter (where d.status = 'notified'))::int as sent,
+          (count(*) filter (where m.delivered))::int as delivered,
+          (count(*) filter (where m.failed))::int as failed,
+          (count(*) filter (where d.status = 'unreachable'))::int as unreachable
+        from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
+        where ${scope} group by d.jurisdiction order by d.jurisdiction`),
+      this.database.db.execute(sql`
+        select to_char(date_trunc('hour', coalesce(m.sent_at, m.updated_at) at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as hour,
+          (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
+          (count(*) filter (where m.status = 'delivered'))::int as delivered,
+          (count(*) filter (where m.status = 'failed'))::int as failed
+        from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+        where ${scope} and m.status in ('sent', 'delivered', 'failed') group by 1 order by 1`),
+      this.database.db.execute(sql`
+        select id, status, started_at, finished_at from campaigns
+        where incident_id = ${incidentId}::uuid order by created_at`),
+    ]);
+    const unreachableBy = new Map(
+      rowsOf<{ channel: string; unreachable: number }>(unreachable).map((r) => [r.channel, r.unreachable]),
+    );
+    const channelRows = new Map(
+      rowsOf<Partial<Counted> & { channel: string }>(perChannel).map((r) => [r.channel, r]),
+    );
+    const byChannel = Object.fromEntries(
+      CHANNELS.map((channel) => [
+        channel,
+        counts({ ...channelRows.get(channel), unreachable: unreachableBy.get(channel) ?? 0 }),
+      ]),
+    ) as Record<(typeof CHANNELS)[number], DeliveryCounts>;
+    const jurisdictionRows = rowsOf<Partial<Counted> & { jurisdiction: string }>(perJurisdiction);
+    const byJurisdiction = Object.fromEntries(jurisdictionRows.map((r) => [r.jurisdiction, counts(r)]));
+    const total = zero();
+    for (const row of Object.values(byJurisdiction)) {
+      for (const key of Object.keys(total) as (keyof DeliveryCounts)[]) total[key] += row[key];
+    }
+    const date = (value: unknown) => (value ? new Date(value as string) : null);
+    return {
+      total,
+      byChannel,
+      byJurisdiction,
+      overTime: rowsOf<{ hour: string; sent: number; delivered: number; failed: number }>(perHour),
+      campaigns: rowsOf<{ id: string; status: string; started_at: unknown; finished_at: unknown }>(
+        campaigns,
+      ).map((r) => ({
+        id: r.id,
+        status: r.status,
+        startedAt: date(r.started_at),
+        finishedAt: date(r.finished_at),
+      })),
+    };
+  }
+}

@@ -1,0 +1,375 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Actor } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import {
+  ObligationsService,
+  ObligationState,
+  type ObligationView,
+} from '../jurisdictions/obligations.service.js';
+import { regulatorOf } from '../jurisdictions/rules/evaluate.js';
+import { RULES } from '../jurisdictions/rules/index.js';
+import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
+import { buildReport, ReportTemplates } from './report.builder.js';
+import { renderHtml, renderPdf } from './report.render.js';
+import type { ReportDocument, ReportFacts } from './report.types.js';
+import { ReportsRepository, type ReportRow } from './reports.repository.js';
+
+export const ReportStatus = { Draft: 'draft', Approved: 'approved', Submitted: 'submitted' } as const;
+
+export interface GenerateReport {
+  regulator: string;
+  phase: Phase;
+  delayReasons?: string;
+}
+
+/** JSON with its keys sorted at every level: what the SHA-256 covers, however jsonb orders keys. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export const sha256 = (document: unknown): string =>
+  createHash('sha256').update(canonicalJson(document)).digest('hex');
+
+@Injectable()
+export class ReportsService {
+  private readonly templates = new ReportTemplates();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: ReportsRepository,
+    private readonly incidents: IncidentsRepository,
+    private readonly obligations: ObligationsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Generates a report to a regulator the incident has obligations to, filled from the incident, the
+   * affected set and the deliveries, in the regulator's language; hashed, audited, a draft until approved.
+   */
+  async generate(actor: Actor, incidentId: string, input: GenerateReport): Promise<ReportRow> {
+    const incident = await this.incidents.findById(incidentId);
+    if (!incident) throw AppError.notFound('incident', incidentId);
+    const all = await this.obligations.list(incidentId);
+    const owed = all.filter(
+      (o) =>
+        o.audience === 'regulator' &&
+        o.regulatorId === input.regulator &&
+        o.state !== ObligationState.Withdrawn,
+    );
+    if (owed.length === 0) {
+      const known = [...new Set(all.flatMap((o) => (o.regulatorId ? [o.regulatorId] : [])))].sort();
+      throw AppError.invalid([
+        {
+          field: 'regulator',
+          rule: 'hasObligation',
+          message: `the incident has no obligation to regulator "${input.regulator.slice(0, 64)}"; its regulators: ${known.join(', ') || 'none (freeze a scope first)'}`,
+        },
+      ]);
+    }
+    const previous = await this.repository.latest(incidentId, input.regulator);
+    if (input.phase !== 'initial' && !previous) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `a ${input.phase} report follows an earlier one: generate the initial report to ${input.regulator} first`,
+        { regulator: input.regulator, phase: input.phase },
+      );
+    }
+    const now = this.clock.now();
+    const phaseObligation =
+      owed.find((o) => o.phase === input.phase) ?? owed.find((o) => o.phase === 'initial');
+    const late = phaseObligation?.dueAt ? now.getTime() > phaseObligation.dueAt.getTime() : false;
+    const delayReasons = input.delayReasons?.trim() || null;
+    if (late && !delayReasons) {
+      throw AppError.invalid([
+        {
+          field: 'delayReasons',
+          rule: 'requiredWhenLate',
+          message: `the ${input.phase} report is late (due ${phaseObligation!.dueAt!.toISOString()}): give the reasons for the delay (GDPR Art. 33(1))`,
+        },
+      ]);
+    }
+    const regulator = this.regulatorOf(owed[0]);
+    const jurisdictions = [...new Set(owed.flatMap((o) => o.jurisdictions))].sort();
+    const facts = await this.facts(
+      incidentId,
+      regulator,
+      jurisdictions,
+      input.phase,
+      owed,
+      now,
+      late,
+      delayReasons,
+    );
+    const labels = this.templates.labels(regulator.language);
+    const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
+    const hash = sha256(document);
+    return this.database.transaction(async () => {
+      const report = await this.repository.insert({
+        incidentId,
+        regulatorId: regulator.id,
+        form: regulator.form,
+        phase: input.phase,
+        language: document.language,
+        status: ReportStatus.Draft,
+        content: document as unknown as Record<string, unknown>,
+        sha256: hash,
+        previousId: previous?.id ?? null,
+        late,
+        delayReasons,
+        createdBy: actor.keyId,
+        createdAt: now,
+      });
+      const summary = {
+        reportId: report.id,
+        regulator: regulator.id,
+        phase: input.phase,
+        sha256: hash,
+        late,
+      };
+      await this.incidents.addEvent({
+        incidentId,
+        at: now,
+        kind: 'report.generated',
+        actorKeyId: actor.keyId,
+        details: summary,
+      });
+      await this.audit.record(actor, {
+        action: 'report.generate',
+        targetType: 'report',
+        targetId: report.id,
+        summary,
+      });
+      return report;
+    });
+  }
+
+  async get(id: string): Promise<ReportRow> {
+    const report = await this.repository.findById(id);
+    if (!report) throw AppError.notFound('report', id);
+    return report;
+  }
+
+  async list(incidentId: string): Promise<ReportRow[]> {
+    if (!(await this.incidents.findById(incidentId))) throw AppError.notFound('incident', incidentId);
+    return this.repository.forIncident(incidentId);
+  }
+
+  html(report: ReportRow): string {
+    return renderHtml(report.content as unknown as ReportDocument, this.templates);
+  }
+
+  pdf(report: ReportRow): Promise<Buffer> {
+    return renderPdf(report.content as unknown as ReportDocument, this.templates);
+  }
+
+  /** Four eyes: an approver other than the author. */
+  async approve(actor: Actor, id: string): Promise<ReportRow> {
+    const report = await this.get(id);
+    if (report.status !== ReportStatus.Draft) {
+      throw new AppError(ErrorCode.InvalidTransition, `report ${id} is ${report.status}, not a draft`, {
+        status: report.status,
+      });
+    }
+    if (report.createdBy && report.createdBy === actor.keyId) {
+      throw new AppError(ErrorCode.Forbidden, 'a report is approved by someone other than its author', {});
+    }
+    const now = this.clock.now();
+    return this.database.transaction(async () => {
+      const moved = await this.repository.move(id, ReportStatus.Draft, {
+        status: ReportStatus.Approved,
+        approvedBy: actor.keyId,
+        approvedAt: now,
+      });
+      if (!moved) throw new AppError(ErrorCode.Conflict, `report ${id} changed meanwhile`, {});
+      const summary = {
+        reportId: id,
+        regulator: report.regulatorId,
+        phase: report.phase,
+        sha256: report.sha256,
+      };
+      await this.incidents.addEvent({
+        incidentId: report.incidentId,
+        at: now,
+        kind: 'report.approved',
+        actorKeyId: actor.keyId,
+        details: summary,
+      });
+      await this.audit.record(actor, {
+        action: 'report.approve',
+        targetType: 'report',
+        targetId: id,
+        summary,
+      });
+      return moved;
+    });
+  }
+
+  /** Records that an approved report was filed with the regulator, which meets its obligation. */
+  async submitted(actor: Actor, id: string, at: Date, reference: string): Promise<ReportRow> {
+    const report = await this.get(id);
+    if (report.status !== ReportStatus.Approved) {
+      throw new AppError(
+        ErrorCode.InvalidTransition,
+        `report ${id} is ${report.status}: only an approved report can be recorded as submitted`,
+        { status: report.status },
+      );
+    }
+    const now = this.clock.now();
+    if (at.getTime() > now.getTime() + 5 * 60_000) {
+      throw AppError.invalid([{ field: 'at', rule: 'notInFuture', message: 'at must not be in the future' }]);
+    }
+    if (report.approvedAt && at.getTime() < report.approvedAt.getTime()) {
+      throw AppError.invalid([
+        { field: 'at', rule: 'notBefore:approvedAt', message: 'a report is filed after it was approved' },
+      ]);
+    }
+    return this.database.transaction(async () => {
+      const moved = await this.repository.move(id, ReportStatus.Approved, {
+        status: ReportStatus.Submitted,
+        submittedAt: at,
+        submittedReference: reference,
+        submittedBy: actor.keyId,
+      });
+      if (!moved) throw new AppError(ErrorCode.Conflict, `report ${id} changed meanwhile`, {});
+      const met = await this.obligations.meetByReport(
+        report.incidentId,
+        report.regulatorId,
+        report.phase,
+        id,
+        at,
+      );
+      const summary = {
+        reportId: id,
+        regulator: report.regulatorId,
+        phase: report.phase,
+        at: at.toISOString(),
+        obligationsMet: met.map((o) => o.key),
+      };
+      await this.incidents.addEvent({
+        incidentId: report.incidentId,
+        at: now,
+        kind: 'report.submitted',
+        actorKeyId: actor.keyId,
+        details: summary,
+      });
+      await this.audit.record(actor, {
+        action: 'report.submitted',
+        targetType: 'report',
+        targetId: id,
+        summary,
+      });
+      return moved;
+    });
+  }
+
+  private regulatorOf(obligation: ObligationView): Regulator {
+    const rule = RULES.find((r) => r.id === obligation.ruleId && r.effectiveFrom === obligation.ruleVersion);
+    if (!rule) throw new Error(`rule ${obligation.ruleId} ${obligation.ruleVersion} is not in the table`);
+    return regulatorOf(rule, obligation.jurisdictions[0] ?? '');
+  }
+
+  private async facts(
+    incidentId: string,
+    regulator: Regulator,
+    jurisdictions: string[],
+    phase: Phase,
+    owed: ObligationView[],
+    now: Date,
+    late: boolean,
+    delayReasons: string | null,
+  ): Promise<ReportFacts> {
+    const incident = (await this.incidents.findById(incidentId))!;
+    const [affected, handling, events] = await Promise.all([
+      this.repository.affected(incidentId, jurisdictions),
+      this.repository.handling(incidentId, jurisdictions),
+      this.incidents.events(incidentId, 0, 1000),
+    ]);
+    const confirmed = events.find((e) => e.kind === 'transition' && e.toState === 'confirmed');
+    return {
+      generatedAt: now,
+      organization: {
+        name: this.config.organizationName,
+        privacyContactEmail: this.config.privacyContactEmail,
+        dpoContact: this.config.dpoContact,
+      },
+      regulator,
+      jurisdictions,
+      phase,
+      incident: {
+        reference: incident.reference,
+        title: incident.title,
+        description: incident.description,
+        nature: incident.nature,
+        cause: incident.cause,
+        cyberAttack: incident.cyberAttack,
+        howDiscovered: incident.howDiscovered,
+        occurredFrom: incident.occurredFrom,
+        occurredTo: incident.occurredTo,
+        discoveredAt: incident.discoveredAt,
+        confirmedAt: confirmed?.at ?? null,
+        containedAt: incident.containedAt,
+        systems: incident.systems,
+        dataCategories: incident.dataCategories,
+        encrypted: incident.encrypted,
+        encryptionDetails: incident.encryptionDetails,
+        approximateRecords: incident.approximateRecords,
+        likelyConsequences: incident.likelyConsequences,
+        measuresTaken: incident.measuresTaken,
+        measuresPlanned: incident.measuresPlanned,
+        securityMeasuresBefore: incident.securityMeasuresBefore,
+        adviceToIndividuals: incident.adviceToIndividuals,
+        remedies: incident.remedies,
+        otherOrganisationsTold: incident.otherOrganisationsTold,
+        riskLevel: incident.riskLevel as ReportFacts['incident']['riskLevel'],
+        riskReasoning: incident.riskReasoning,
+      },
+      affected,
+      handling,
+      // The public Security Notice is not built yet: the report says that none was published.
+      publicNotice: null,
+      timeline: events.map((e) => ({ at: e.at, kind: e.kind, summary: summarize(e) })),
+      obligations: owed.map((o) => ({
+        what: o.what,
+        phase: (o.phase as Phase | null) ?? null,
+        dueAt: o.dueAt,
+        state: o.state,
+      })),
+      late,
+      delayReasons,
+    };
+  }
+}
+
+/** A timeline event in one line, from what it records (states, counts, keys: never personal data). */
+function summarize(event: {
+  kind: string;
+  fromState: string | null;
+  toState: string | null;
+  note: string | null;
+  details: Record<string, unknown>;
+}): string {
+  if (event.kind === 'transition')
+    return `${event.fromState} -> ${event.toState}${event.note ? `: ${event.note}` : ''}`;
+  const details = event.details;
+  const parts = ['key', 'fields', 'total', 'added', 'removed', 'regulator', 'phase', 'dueAt', 'status']
+    .filter((k) => details[k] !== undefined && details[k] !== null)
+    .map(
+      (k) => `${k} ${Array.isArray(details[k]) ? (details[k] as unknown[]).join(', ') : String(details[k])}`,
+    );
+  return parts.join('; ');
+}
