@@ -281,7 +281,9 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     expect(keys.some((k) => k.includes('/de-bfdi/'))).toBe(true);
     expect(keys.some((k) => k.includes('/pdpc/'))).toBe(false);
     expect(keys.some((k) => k.includes('/anpd/'))).toBe(false);
-    expect(first.alerts).toBe(keys.length);
+    // The scheduled watch runs too (every minute, same fake clock): whoever claims an alert sends it, once.
+    expect(first.alerts).toBeLessThanOrEqual(keys.length);
+    expect(new Set(keys).size).toBe(keys.length);
     // Once only.
     expect((await service.watch()).alerts).toBe(0);
     at('2026-11-07T10:00:00Z'); // past 09:15: GDPR and UK missed; Singapore (12:00) not yet
@@ -290,6 +292,8 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     expect(missed.some((k) => k.includes('/ico/'))).toBe(true);
     expect(missed.some((k) => k.includes('/pdpc/'))).toBe(false);
     const soon = (await timeline('obligation.due_soon')).map((e) => e.details.key as string);
+    expect(new Set(soon).size).toBe(soon.length);
+    expect(new Set(missed).size).toBe(missed.length);
     expect(soon.some((k) => k.includes('/pdpc/'))).toBe(true);
     expect(find(await obligations(), 'ico', 'regulator', 'initial')).toMatchObject({
       state: 'missed',
