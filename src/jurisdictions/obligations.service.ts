@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import Handlebars from 'handlebars';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { EMAIL_PORT, type EmailPort } from '../channels/channel.port.js';
@@ -337,7 +338,7 @@ export class ObligationsService {
           200,
         ),
         text,
-        html: `<pre>${escapeHtml(text)}</pre>`,
+        html: `<pre>${Handlebars.escapeExpression(text)}</pre>`,
         recipients: [{ messageId: 0, to, substitutions: {} }],
       });
       if (outcome?.kind !== 'sent')
@@ -393,8 +394,4 @@ function plain(value: unknown): unknown {
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -70,30 +70,6 @@ export class ReportsRepository {
     return row;
   }
 
-  /** The affected set limited to some jurisdictions: total, per jurisdiction, per category, minors. */
-  async affected(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['affected']> {
-    const where = sql`a.incident_id = ${incidentId}::uuid and a.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
-    const [byJurisdiction, byCategory] = await Promise.all([
-      this.database.db.execute(sql`
-        select a.jurisdiction, count(*)::int as n, (count(*) filter (where a.minor))::int as minors
-        from affected_subjects a where ${where} group by a.jurisdiction order by a.jurisdiction`),
-      this.database.db.execute(sql`
-        select c.category, count(*)::int as n
-        from affected_subjects a, unnest(a.exposed_categories) as c(category)
-        where ${where} group by c.category order by c.category`),
-    ]);
-    const rows = rowsOf<{ jurisdiction: string; n: number; minors: number }>(byJurisdiction);
-    if (rows.length === 0) return null;
-    return {
-      total: rows.reduce((sum, r) => sum + r.n, 0),
-      minors: rows.reduce((sum, r) => sum + r.minors, 0),
-      byJurisdiction: Object.fromEntries(rows.map((r) => [r.jurisdiction, r.n])),
-      byCategory: Object.fromEntries(
-        rowsOf<{ category: string; n: number }>(byCategory).map((r) => [r.category, r.n]),
-      ),
-    };
-  }
-
   /**
    * What happened to the notices of the incident's campaigns to residents of some jurisdictions: per
    * channel (messages), per jurisdiction and in total (recipients), and per hour.

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
-import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
 import {
   ObligationsService,
   ObligationState,
@@ -18,6 +18,8 @@ import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 import { buildReport, ReportTemplates } from './report.builder.js';
 import { renderHtml, renderPdf } from './report.render.js';
 import type { ReportDocument, ReportFacts } from './report.types.js';
+import { frozenSource } from '../scoping/scope.sql.js';
+import { ScopingRepository } from '../scoping/scoping.repository.js';
 import { ReportsRepository, type ReportRow } from './reports.repository.js';
 
 export const ReportStatus = { Draft: 'draft', Approved: 'approved', Submitted: 'submitted' } as const;
@@ -50,6 +52,7 @@ export class ReportsService {
   constructor(
     private readonly database: DatabaseService,
     private readonly repository: ReportsRepository,
+    private readonly scoping: ScopingRepository,
     private readonly incidents: IncidentsRepository,
     private readonly obligations: ObligationsService,
     private readonly audit: AuditService,
@@ -106,7 +109,7 @@ export class ReportsService {
     const regulator = this.regulatorOf(owed[0]);
     const jurisdictions = [...new Set(owed.flatMap((o) => o.jurisdictions))].sort();
     const facts = await this.facts(
-      incidentId,
+      incident,
       regulator,
       jurisdictions,
       input.phase,
@@ -284,7 +287,7 @@ export class ReportsService {
   }
 
   private async facts(
-    incidentId: string,
+    incident: IncidentRow,
     regulator: Regulator,
     jurisdictions: string[],
     phase: Phase,
@@ -293,12 +296,20 @@ export class ReportsService {
     late: boolean,
     delayReasons: string | null,
   ): Promise<ReportFacts> {
-    const incident = (await this.incidents.findById(incidentId))!;
-    const [affected, handling, events] = await Promise.all([
-      this.repository.affected(incidentId, jurisdictions),
-      this.repository.handling(incidentId, jurisdictions),
-      this.incidents.events(incidentId, 0, 1000),
+    const [counts, handling, events] = await Promise.all([
+      this.scoping.counts(frozenSource(incident.id, jurisdictions)),
+      this.repository.handling(incident.id, jurisdictions),
+      this.incidents.events(incident.id, 0, 1000),
     ]);
+    const affected =
+      counts.total === 0
+        ? null
+        : {
+            total: counts.total,
+            byJurisdiction: counts.byJurisdiction,
+            byCategory: counts.byDataCategory,
+            minors: counts.minors.total,
+          };
     const confirmed = events.find((e) => e.kind === 'transition' && e.toState === 'confirmed');
     return {
       generatedAt: now,

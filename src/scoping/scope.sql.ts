@@ -98,7 +98,9 @@ export function previewSource(criteria: Criteria, categories: readonly string[])
     from subjects s where ${criteriaWhere(criteria)}`;
 }
 
-export function frozenSource(incidentId: string): SQL {
+/** The frozen set of an incident, or the part of it living in some jurisdictions (a regulator's share). */
+export function frozenSource(incidentId: string, jurisdictions?: readonly string[]): SQL {
+  const only = jurisdictions ? sql` and a.jurisdiction = any(${param(jurisdictions)})` : sql``;
   return sql`select a.jurisdiction, a.exposed_categories as exposed, a.channels, a.minor, a.guardian_contact
-    from affected_subjects a where a.incident_id = ${incidentId}::uuid`;
+    from affected_subjects a where a.incident_id = ${incidentId}::uuid${only}`;
 }

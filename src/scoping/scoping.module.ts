@@ -8,5 +8,6 @@ import { ScopingService } from './scoping.service.js';
   imports: [IncidentsModule],
   controllers: [ScopingController],
   providers: [ScopingRepository, ScopingService],
+  exports: [ScopingRepository],
 })
 export class ScopingModule {}
