@@ -1,15 +1,17 @@
 import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
-import { buildReport, changesSince, reportLanguageChain, ReportTemplates } from './report.builder.js';
-import { FIXTURE_REGULATORS, reportFacts, type ReportFactsOverrides } from './report.fixtures.js';
+import { changesSince, reportLanguageChain, ReportTemplates } from './report.builder.js';
+import {
+  buildFixtureReport,
+  FIXTURE_REGULATORS,
+  FORM_CHECKLIST,
+  type ReportFactsOverrides,
+} from './report.fixtures.js';
 import type { ReportDocument, ReportField } from './report.types.js';
 
 const templates = new ReportTemplates();
 const FORMS = Object.keys(FIXTURE_REGULATORS) as ReportForm[];
 
-const build = (form: ReportForm, over: ReportFactsOverrides = {}, previous: ReportDocument | null = null) => {
-  const facts = reportFacts(form, over);
-  return buildReport(facts, templates.labels(facts.regulator.language), previous);
-};
+const build = buildFixtureReport;
 const fields = (doc: ReportDocument): ReportField[] => doc.sections.flatMap((s) => s.fields);
 const field = (doc: ReportDocument, key: string): ReportField => {
   const found = fields(doc).find((f) => f.key === key);
@@ -17,149 +19,6 @@ const field = (doc: ReportDocument, key: string): ReportField => {
   return found;
 };
 const text = (f: ReportField) => (Array.isArray(f.value) ? f.value.join('\n') : String(f.value));
-
-/** The checklist of each form (breach-law.md 1B and 2): the keys its report must hold. */
-const CHECKLIST: Record<ReportForm, string[]> = {
-  'gdpr-art33': [
-    'gdpr.a.description',
-    'gdpr.a.nature',
-    'gdpr.a.categories',
-    'gdpr.a.subjects',
-    'gdpr.a.subjectCategories',
-    'gdpr.a.records',
-    'gdpr.a.occurred',
-    'gdpr.a.discovered',
-    'gdpr.b.contact',
-    'gdpr.c.consequences',
-    'gdpr.d.measuresTaken',
-    'gdpr.d.measuresPlanned',
-    'gdpr.d.mitigation',
-    'gdpr.timing.phase',
-    'gdpr.timing.delayReasons',
-  ],
-  ico: [
-    'ico.1.type',
-    'ico.2.whatHappened',
-    'ico.2.cyberIncident',
-    'ico.2.howDiscovered',
-    'ico.2.discoveredAt',
-    'ico.2.occurredAt',
-    'ico.2.dataCategories',
-    'ico.2.ourCategories',
-    'ico.2.records',
-    'ico.2.subjects',
-    'ico.2.subjectCategories',
-    'ico.3.consequences',
-    'ico.3.riskLevel',
-    'ico.3.riskReasoning',
-    'ico.4.securityBefore',
-    'ico.5.containment',
-    'ico.6.prevention',
-    'ico.6.otherOrganisations',
-    'ico.6.contact',
-  ],
-  'us-state-ag': [
-    'us.synopsis',
-    'us.occurred',
-    'us.discovered',
-    'us.residentsByJurisdiction',
-    'us.residentsTotal',
-    'us.piTypes',
-    'us.services',
-    'us.noticeCopy',
-    'us.contact',
-  ],
-  pipeda: [
-    'pipeda.a.circumstances',
-    'pipeda.a.cause',
-    'pipeda.b.period',
-    'pipeda.c.information',
-    'pipeda.d.number',
-    'pipeda.e.steps',
-    'pipeda.f.notification',
-    'pipeda.g.contact',
-  ],
-  'lgpd-anpd': [
-    'lgpd.i.nature',
-    'lgpd.i.categories',
-    'lgpd.ii.holders',
-    'lgpd.ii.minors',
-    'lgpd.iii.security',
-    'lgpd.iv.risks',
-    'lgpd.v.delayReasons',
-    'lgpd.vi.measuresTaken',
-    'lgpd.vi.measuresPlanned',
-    'lgpd.contact.dpo',
-  ],
-  'pipl-cac': [
-    'pipl.57.categories',
-    'pipl.57.cause',
-    'pipl.57.harm',
-    'pipl.57.remedial',
-    'pipl.57.individuals',
-    'pipl.57.contact',
-    'pipl.m.unit',
-    'pipl.m.time',
-    'pipl.m.place',
-    'pipl.m.type',
-    'pipl.m.level',
-    'pipl.m.impact',
-    'pipl.m.measures',
-    'pipl.m.cause',
-    'pipl.m.next',
-  ],
-  'pdpa-pdpc': [
-    'pdpa.discovered',
-    'pdpa.how',
-    'pdpa.chronology',
-    'pdpa.number',
-    'pdpa.data',
-    'pdpa.harm',
-    'pdpa.mitigation',
-    'pdpa.notification',
-    'pdpa.contact',
-  ],
-  'au-oaic': [
-    'au.1.identity',
-    'au.1.description',
-    'au.1.kinds',
-    'au.1.steps',
-    'au.2.contactPerson',
-    'au.2.response',
-    'au.2.assistance',
-    'au.2.thirdParties',
-  ],
-  'appi-ppc': [
-    'appi.1.overview',
-    'appi.2.items',
-    'appi.3.number',
-    'appi.4.cause',
-    'appi.5.secondaryHarm',
-    'appi.6.responseToPersons',
-    'appi.7.publication',
-    'appi.8.prevention',
-    'appi.9.other',
-  ],
-  'pipa-pipc': [
-    'pipa.1.items',
-    'pipa.2.when',
-    'pipa.2.circumstances',
-    'pipa.3.selfProtection',
-    'pipa.4.response',
-    'pipa.4.remedy',
-    'pipa.5.helpDesk',
-  ],
-  'dpdp-board': [
-    'dpdp.a.description',
-    'dpdp.a.impact',
-    'dpdp.b.i.update',
-    'dpdp.b.ii.facts',
-    'dpdp.b.iii.mitigation',
-    'dpdp.b.iv.findings',
-    'dpdp.b.v.prevention',
-    'dpdp.b.vi.notices',
-  ],
-};
 
 /** Per form: a fact, the field it fills, and what must be in that field (the fixture's words). */
 const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> = {
@@ -268,7 +127,7 @@ describe('buildReport', () => {
 
     it('has every checklist field, filled from the facts, and nothing missing', () => {
       const keys = fields(doc).map((f) => f.key);
-      for (const key of CHECKLIST[form]) {
+      for (const key of FORM_CHECKLIST[form]) {
         expect(keys).toContain(key);
         expect(field(doc, key)).toMatchObject({ missing: false });
         expect(text(field(doc, key)).trim()).not.toBe('');

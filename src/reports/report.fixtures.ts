@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Regulator, ReportForm } from '../jurisdictions/rules/rule.types.js';
-import type { DeliveryCounts, ReportFacts } from './report.types.js';
+import { buildReport, ReportTemplates } from './report.builder.js';
+import type { DeliveryCounts, ReportDocument, ReportFacts } from './report.types.js';
 
 // A realistic incident for report tests: a leaked database backup of a photo app, scoped, notices mostly
-// delivered. Shared by the builder and render specs and by ReportsService's tests.
+// delivered. Shared by the builder and render specs and by the obligations e2e test.
 
 const counts = (planned: number, sent: number, delivered: number, failed: number, unreachable = 0) =>
   ({ planned, sent, delivered, failed, unreachable, acknowledged: 0 }) satisfies DeliveryCounts;
@@ -242,3 +247,173 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
     ...rest,
   };
 }
+
+/** The checklist of each form (breach-law.md 1B and 2): the keys its report must hold. */
+export const FORM_CHECKLIST: Readonly<Record<ReportForm, readonly string[]>> = {
+  'gdpr-art33': [
+    'gdpr.a.description',
+    'gdpr.a.nature',
+    'gdpr.a.categories',
+    'gdpr.a.subjects',
+    'gdpr.a.subjectCategories',
+    'gdpr.a.records',
+    'gdpr.a.occurred',
+    'gdpr.a.discovered',
+    'gdpr.b.contact',
+    'gdpr.c.consequences',
+    'gdpr.d.measuresTaken',
+    'gdpr.d.measuresPlanned',
+    'gdpr.d.mitigation',
+    'gdpr.timing.phase',
+    'gdpr.timing.delayReasons',
+  ],
+  ico: [
+    'ico.1.type',
+    'ico.2.whatHappened',
+    'ico.2.cyberIncident',
+    'ico.2.howDiscovered',
+    'ico.2.discoveredAt',
+    'ico.2.occurredAt',
+    'ico.2.dataCategories',
+    'ico.2.ourCategories',
+    'ico.2.records',
+    'ico.2.subjects',
+    'ico.2.subjectCategories',
+    'ico.3.consequences',
+    'ico.3.riskLevel',
+    'ico.3.riskReasoning',
+    'ico.4.securityBefore',
+    'ico.5.containment',
+    'ico.6.prevention',
+    'ico.6.otherOrganisations',
+    'ico.6.contact',
+  ],
+  'us-state-ag': [
+    'us.synopsis',
+    'us.occurred',
+    'us.discovered',
+    'us.residentsByJurisdiction',
+    'us.residentsTotal',
+    'us.piTypes',
+    'us.services',
+    'us.noticeCopy',
+    'us.contact',
+  ],
+  pipeda: [
+    'pipeda.a.circumstances',
+    'pipeda.a.cause',
+    'pipeda.b.period',
+    'pipeda.c.information',
+    'pipeda.d.number',
+    'pipeda.e.steps',
+    'pipeda.f.notification',
+    'pipeda.g.contact',
+  ],
+  'lgpd-anpd': [
+    'lgpd.i.nature',
+    'lgpd.i.categories',
+    'lgpd.ii.holders',
+    'lgpd.ii.minors',
+    'lgpd.iii.security',
+    'lgpd.iv.risks',
+    'lgpd.v.delayReasons',
+    'lgpd.vi.measuresTaken',
+    'lgpd.vi.measuresPlanned',
+    'lgpd.contact.dpo',
+  ],
+  'pipl-cac': [
+    'pipl.57.categories',
+    'pipl.57.cause',
+    'pipl.57.harm',
+    'pipl.57.remedial',
+    'pipl.57.individuals',
+    'pipl.57.contact',
+    'pipl.m.unit',
+    'pipl.m.time',
+    'pipl.m.place',
+    'pipl.m.type',
+    'pipl.m.level',
+    'pipl.m.impact',
+    'pipl.m.measures',
+    'pipl.m.cause',
+    'pipl.m.next',
+  ],
+  'pdpa-pdpc': [
+    'pdpa.discovered',
+    'pdpa.how',
+    'pdpa.chronology',
+    'pdpa.number',
+    'pdpa.data',
+    'pdpa.harm',
+    'pdpa.mitigation',
+    'pdpa.notification',
+    'pdpa.contact',
+  ],
+  'au-oaic': [
+    'au.1.identity',
+    'au.1.description',
+    'au.1.kinds',
+    'au.1.steps',
+    'au.2.contactPerson',
+    'au.2.response',
+    'au.2.assistance',
+    'au.2.thirdParties',
+  ],
+  'appi-ppc': [
+    'appi.1.overview',
+    'appi.2.items',
+    'appi.3.number',
+    'appi.4.cause',
+    'appi.5.secondaryHarm',
+    'appi.6.responseToPersons',
+    'appi.7.publication',
+    'appi.8.prevention',
+    'appi.9.other',
+  ],
+  'pipa-pipc': [
+    'pipa.1.items',
+    'pipa.2.when',
+    'pipa.2.circumstances',
+    'pipa.3.selfProtection',
+    'pipa.4.response',
+    'pipa.4.remedy',
+    'pipa.5.helpDesk',
+  ],
+  'dpdp-board': [
+    'dpdp.a.description',
+    'dpdp.a.impact',
+    'dpdp.b.i.update',
+    'dpdp.b.ii.facts',
+    'dpdp.b.iii.mitigation',
+    'dpdp.b.iv.findings',
+    'dpdp.b.v.prevention',
+    'dpdp.b.vi.notices',
+  ],
+};
+
+const templates = new ReportTemplates();
+
+/** A report built from the fixture facts of a form, in its regulator's language. */
+export function buildFixtureReport(
+  form: ReportForm,
+  over: ReportFactsOverrides = {},
+  previous: ReportDocument | null = null,
+): ReportDocument {
+  const facts = reportFacts(form, over);
+  return buildReport(facts, templates.labels(facts.regulator.language), previous);
+}
+
+/** Runs a poppler tool (pdftotext, pdfinfo) on a PDF written to a temporary file; its standard output. */
+export function poppler(pdf: Buffer, tool: 'pdftotext' | 'pdfinfo', args: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'report-pdf-'));
+  try {
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, pdf);
+    return execFileSync(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A PDF's text as `pdftotext -layout` lays it out. */
+export const pdfToText = (pdf: Buffer): string => poppler(pdf, 'pdftotext', ['-layout']);

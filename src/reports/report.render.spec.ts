@@ -1,34 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
+import { existsSync } from 'node:fs';
 import { buildReport, ReportTemplates } from './report.builder.js';
-import { reportFacts, type ReportFactsOverrides } from './report.fixtures.js';
+import { buildFixtureReport, pdfToText, poppler, reportFacts } from './report.fixtures.js';
 import { chartLayout, PDF_FONT_CANDIDATES, renderHtml, renderPdf } from './report.render.js';
 import type { ReportDocument } from './report.types.js';
 
 const templates = new ReportTemplates();
-const build = (form: ReportForm, over: ReportFactsOverrides = {}, previous: ReportDocument | null = null) => {
-  const facts = reportFacts(form, over);
-  return buildReport(facts, templates.labels(facts.regulator.language), previous);
-};
+const build = buildFixtureReport;
 
-const PDFTOTEXT = '/usr/bin/pdftotext';
 const CJK_FONT = PDF_FONT_CANDIDATES.slice(0, 2).some((f) => existsSync(f.path));
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'reports-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The PDF's text as pdftotext lays it out, with all whitespace made one space (columns, wrapped lines). */
 async function pdfText(doc: ReportDocument): Promise<string> {
-  const pdf = await renderPdf(doc);
-  const file = join(dir, `${doc.form}-${doc.language}.pdf`);
-  writeFileSync(file, pdf);
-  return execFileSync(PDFTOTEXT, ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  return pdfToText(await renderPdf(doc)).replace(/\s+/g, ' ');
 }
 
 describe('renderHtml', () => {
@@ -161,9 +144,7 @@ describe('renderPdf', () => {
     const [a, b] = await Promise.all([renderPdf(doc), renderPdf(doc)]);
     expect(a.subarray(0, 5).toString()).toBe('%PDF-');
     expect(a.equals(b)).toBe(true);
-    const file = join(dir, 'info.pdf');
-    writeFileSync(file, a);
-    const info = execFileSync('/usr/bin/pdfinfo', ['-isodates', file], { encoding: 'utf8' });
+    const info = poppler(a, 'pdfinfo', ['-isodates']);
     expect(info).toMatch(/CreationDate:\s+2026-04-03T09:30:00/);
   });
 });
