@@ -1,4 +1,11 @@
-import { bearer, eventually, scopedIncident, startApp, TestApp, validIncident } from './support/app.js';
+import {
+  bearer,
+  campaignCompleted,
+  scopedIncident,
+  startApp,
+  TestApp,
+  validIncident,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
@@ -102,20 +109,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   const everyone = people(280);
   jest.setTimeout(120_000);
 
-  const campaign = async (id: string) =>
-    (
-      await t.http
-        .get(`/v1/campaigns/${id}`)
-        .set(...responder)
-        .expect(200)
-    ).body;
-  const completed = (id: string, timeoutMs = 60_000) =>
-    eventually(async () => {
-      const c = await campaign(id);
-      return c.status === 'completed' ? c : undefined;
-    }, timeoutMs).catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(await campaign(id))}`);
-    });
+  const completed = (id: string) => campaignCompleted(t, t.keys.responder, id);
 
   beforeAll(async () => {
     t = await startApp(

@@ -1,4 +1,4 @@
-import { bearer, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import { bearer, campaignCompleted, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
@@ -157,16 +157,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     );
     return Object.fromEntries(rows.map((r) => [r.external_id, { status: r.status, sent: r.sent }]));
   };
-  const completed = () =>
-    eventually(async () => {
-      const c = (
-        await t.http
-          .get(`/v1/campaigns/${campaignId}`)
-          .set(...responder)
-          .expect(200)
-      ).body;
-      return c.status === 'completed' ? c : undefined;
-    }, 60_000);
+  const completed = () => campaignCompleted(t, t.keys.responder, campaignId);
 
   it('sends through SendGrid, Twilio and FCM; refusals fall back along the plan; faults are retried', async () => {
     const draft = await t.http
@@ -368,15 +359,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       .post(`/v1/campaigns/${campaign}/resume`)
       .set(...responder)
       .expect(200);
-    const done = await eventually(async () => {
-      const c = (
-        await t.http
-          .get(`/v1/campaigns/${campaign}`)
-          .set(...responder)
-          .expect(200)
-      ).body;
-      return c.status === 'completed' ? c : undefined;
-    }, 60_000);
+    const done = await campaignCompleted(t, t.keys.responder, campaign);
     const reachable = everyone.filter((p) => p.guardianEmail || (p.email && !sendgrid.invalid.has(p.email)));
     expect(done.progress.deliveries.notified).toBe(reachable.length);
   });

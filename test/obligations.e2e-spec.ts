@@ -2,7 +2,7 @@ import { Clock } from '../src/common/clock.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
 import type { ReportForm } from '../src/jurisdictions/rules/rule.types.js';
 import { FORM_CHECKLIST, pdfToText } from '../src/reports/report.fixtures.js';
-import { bearer, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import { bearer, campaignCompleted, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The worked case of the obligations issue: one incident affecting people in Germany, France, the UK,
@@ -269,13 +269,7 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
       .post(`/v1/campaigns/${campaign.body.id}/approve`)
       .set(...approver)
       .expect(200);
-    await eventually(async () => {
-      const c = await t.http
-        .get(`/v1/campaigns/${campaign.body.id}`)
-        .set(...responder)
-        .expect(200);
-      return c.body.status === 'completed' ? c.body : undefined;
-    }, 60_000);
+    await campaignCompleted(t, t.keys.responder, campaign.body.id);
     const list = await obligations();
     expect(find(list, 'us-ca-ag').dueAt).toBe('2026-11-22T11:00:00.000Z');
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;

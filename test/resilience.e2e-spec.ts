@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import {
   bearer,
+  campaignCompleted,
   ENCRYPTION_ENV,
   eventually,
   freePort,
@@ -73,16 +74,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
       .expect(200);
     return draft.body.id as string;
   };
-  const completed = (id: string) =>
-    eventually(async () => {
-      const c = (
-        await t.http
-          .get(`/v1/campaigns/${id}`)
-          .set(...responder)
-          .expect(200)
-      ).body;
-      return c.status === 'completed' ? c : undefined;
-    }, 120_000);
+  const completed = (id: string) => campaignCompleted(t, t.keys.responder, id, 120_000);
   const perNumber = (since: number) => {
     const counts = new Map<string, number>();
     for (const m of twilio.sent.slice(since)) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);

@@ -121,6 +121,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits until a campaign is completed, through the API as `key`; the error shows where it stood. */
+export async function campaignCompleted(
+  t: TestApp,
+  key: string,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<Record<string, any>> {
+  const campaign = async () =>
+    (
+      await t.http
+        .get(`/v1/campaigns/${id}`)
+        .set(...bearer(key))
+        .expect(200)
+    ).body as Record<string, any>;
+  return eventually(async () => {
+    const c = await campaign();
+    return c.status === 'completed' ? c : undefined;
+  }, timeoutMs).catch(async (err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(await campaign())}`);
+  });
+}
+
 /**
  * An incident (`validIncident(overrides)`) whose affected set is frozen from `criteria`, through the API
  * as `key`; resolves with its id once the freeze completed.
