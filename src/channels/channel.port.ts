@@ -64,6 +64,8 @@ export interface PushPort {
   readonly name: string;
   /** Up to 500 messages; one outcome per message, in order. */
   send(messages: PushMessage[]): Promise<PushOutcome[]>;
+  /** Releases what the adapter holds (the Firebase app and its keep-alive agent). */
+  close?(): Promise<void>;
 }
 
 export const EMAIL_PORT = Symbol('EmailPort');

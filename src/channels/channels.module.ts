@@ -1,17 +1,17 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/config.js';
 import { EMAIL_PORT, PUSH_PORT, SMS_PORT, type PushPort } from './channel.port.js';
-import { FcmAdapter } from './fcm/fcm.adapter.js';
 import { OutboxAdapter } from './outbox/outbox.adapter.js';
 import { OutboxController } from './outbox/outbox.controller.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { OutboxService } from './outbox/outbox.service.js';
-import { SendGridAdapter } from './sendgrid/sendgrid.adapter.js';
-import { TwilioAdapter } from './twilio/twilio.adapter.js';
 
 const logger = new Logger('Channels');
 
-/** A channel with a provider account uses it; one without uses the local outbox. */
+/**
+ * A channel with a provider account uses it; one without uses the local outbox. A provider's adapter (and
+ * its SDK: Twilio's alone is ~25 MB) is loaded only when it is configured.
+ */
 @Global()
 @Module({
   controllers: [OutboxController],
@@ -22,25 +22,36 @@ const logger = new Logger('Channels');
     {
       provide: EMAIL_PORT,
       inject: [AppConfig, OutboxAdapter],
-      useFactory: (config: AppConfig, outbox: OutboxAdapter) =>
-        chosen('email', config.sendgrid ? new SendGridAdapter(config.sendgrid) : outbox),
+      useFactory: async (config: AppConfig, outbox: OutboxAdapter) =>
+        chosen(
+          'email',
+          config.sendgrid
+            ? new (await import('./sendgrid/sendgrid.adapter.js')).SendGridAdapter(config.sendgrid)
+            : outbox,
+        ),
     },
     {
       provide: SMS_PORT,
       inject: [AppConfig, OutboxAdapter],
-      useFactory: (config: AppConfig, outbox: OutboxAdapter) =>
+      useFactory: async (config: AppConfig, outbox: OutboxAdapter) =>
         chosen(
           'sms',
           config.twilio
-            ? new TwilioAdapter(config.twilio, `${config.publicBaseUrl}/v1/webhooks/twilio`)
+            ? new (await import('./twilio/twilio.adapter.js')).TwilioAdapter(
+                config.twilio,
+                `${config.publicBaseUrl}/v1/webhooks/twilio`,
+              )
             : outbox,
         ),
     },
     {
       provide: PUSH_PORT,
       inject: [AppConfig, OutboxAdapter],
-      useFactory: (config: AppConfig, outbox: OutboxAdapter) =>
-        chosen('push', config.fcm ? new FcmAdapter(config.fcm) : outbox),
+      useFactory: async (config: AppConfig, outbox: OutboxAdapter) =>
+        chosen(
+          'push',
+          config.fcm ? new (await import('./fcm/fcm.adapter.js')).FcmAdapter(config.fcm) : outbox,
+        ),
     },
   ],
   exports: [EMAIL_PORT, SMS_PORT, PUSH_PORT],
@@ -49,8 +60,7 @@ export class ChannelsModule implements OnApplicationShutdown {
   constructor(@Inject(PUSH_PORT) private readonly push: PushPort) {}
 
   async onApplicationShutdown(): Promise<void> {
-    // The FCM adapter holds a Firebase app (and its keep-alive agent).
-    if (this.push instanceof FcmAdapter) await this.push.close();
+    await this.push.close?.();
   }
 }
 

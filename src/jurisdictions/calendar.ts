@@ -1,4 +1,5 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysType from 'date-holidays';
 
 // Deadlines in hours, calendar days and business days. Business days skip weekends and the public
 // holidays of the regulator's calendar (date-holidays); a deadline in business days ends at the end of
@@ -14,15 +15,26 @@ export interface Calendar {
 }
 
 const holidayCache = new Map<string, Set<string>>();
+/**
+ * date-holidays is loaded on first use: its rules for every country take ~30 MB, which a node that only
+ * imports people or sends notices should not carry.
+ */
+let Holidays: typeof HolidaysType | undefined;
+function holidaysClass(): typeof HolidaysType {
+  // Its CommonJS build exports the class itself.
+  Holidays ??= createRequire(import.meta.url)('date-holidays') as typeof HolidaysType;
+  return Holidays;
+}
 
 /** Public holidays (YYYY-MM-DD) of a calendar in a year: bank and observance days are working days. */
 export function publicHolidays(calendar: Pick<Calendar, 'country' | 'state'>, year: number): Set<string> {
   const key = `${calendar.country}/${calendar.state ?? ''}/${year}`;
   let days = holidayCache.get(key);
   if (!days) {
+    const Calendar = holidaysClass();
     const holidays = calendar.state
-      ? new Holidays(calendar.country, calendar.state)
-      : new Holidays(calendar.country);
+      ? new Calendar(calendar.country, calendar.state)
+      : new Calendar(calendar.country);
     days = new Set(
       (holidays.getHolidays(year) || []).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)),
     );

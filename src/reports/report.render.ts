@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import PDFDocument from 'pdfkit';
 import { fill } from './forms/common.js';
 import { REPORT_TEMPLATES_DIR, ReportTemplates } from './report.builder.js';
 import type { ReportDocument, ReportField } from './report.types.js';
@@ -432,6 +431,8 @@ function columnWidths(rows: string[][], total: number): number[] {
 export async function renderPdf(doc: ReportDocument, given?: ReportTemplates): Promise<Buffer> {
   const t = templates(given).labels(doc.language).labels;
   const ui = (key: string) => t[`ui.${key}`] ?? key;
+  // pdfkit (~30 MB with its fonts) is loaded when the first PDF is asked for.
+  const { default: PDFDocument } = await import('pdfkit');
   const pdf = new PDFDocument({
     size: 'A4',
     margin: PAGE_MARGIN,

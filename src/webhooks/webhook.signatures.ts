@@ -1,5 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import twilio from 'twilio';
+// Only the SDK's webhook helpers: the whole SDK (its every API) is ~25 MB.
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 
 /** How far a signed SendGrid timestamp may be from now: older posts are refused as replays. */
 export const SENDGRID_MAX_SKEW_S = 5 * 60;
@@ -42,7 +43,7 @@ export function verifyTwilio(
   signature: string | undefined,
 ): Verdict {
   if (!signature) return { ok: false, reason: 'unsigned' };
-  return twilio.validateRequest(authToken, signature, url, params)
+  return validateRequest(authToken, signature, url, params)
     ? { ok: true }
     : { ok: false, reason: 'bad signature' };
 }
