@@ -17,9 +17,10 @@ const TOO_LONG: FieldProblem = {
 };
 
 /**
- * Cuts a file into batches of about `size` lines, skipping the lines up to `resumeAfter`. NDJSON batches
- * are raw bytes of whole lines, found with a native newline search and handed to an import thread that
- * decodes, parses and validates them: the main thread touches no line as a JavaScript string. CSV is
+ * Cuts a file into batches of `size` lines (fewer for the last), skipping the lines up to `resumeAfter`.
+ * NDJSON batches are raw bytes of whole lines, found with a native newline search across chunks and
+ * copied once, into the batch that goes to an import thread, which decodes, parses and validates them: the
+ * main thread touches no line as a JavaScript string. CSV is
  * parsed here (a quoted field can hold a newline) and sent as values.
  */
 export function fileBatches(
@@ -38,82 +39,100 @@ async function* ndjsonBatches(
   size: number,
   resumeAfter: number,
 ): AsyncIterable<FileBatch> {
-  let carry: Buffer = Buffer.alloc(0);
-  /** Lines before `carry` (the next line's number is line + 1), and bytes before it. */
+  // The batch being gathered, as views of the chunks (copied once, into the batch, when it is full).
+  let pieces: Buffer[] = [];
+  let lines = 0;
+  let firstLine = 0;
+  // The start of a line that has not ended yet: the tail of one chunk or more.
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  /** Lines read, and bytes up to the end of the last of them: the checkpoint once the batch is written. */
   let line = 0;
   let bytesDone = 0;
   let skippingLongLine = false;
 
+  const full = (): FileBatch => {
+    const batch: FileBatch = {
+      input: { kind: 'lines', firstLine, bytes: Buffer.concat(pieces) },
+      lastLine: line,
+      bytesDone,
+    };
+    pieces = [];
+    lines = 0;
+    return batch;
+  };
+
   for await (const chunk of chunks) {
-    let buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    if (skippingLongLine) {
-      const end = buffer.indexOf(NEWLINE);
-      if (end < 0) {
-        bytesDone += buffer.length;
-        carry = Buffer.alloc(0);
+    let pos = 0;
+    // Where the run of whole lines gathered from this chunk starts.
+    let run = 0;
+    for (;;) {
+      const newline = chunk.indexOf(NEWLINE, pos);
+      if (newline < 0) break;
+      const end = newline + 1;
+      if (skippingLongLine) {
+        // The end of a line refused for its length: skipped.
+        bytesDone += end - pos;
+        skippingLongLine = false;
+        pos = run = end;
         continue;
       }
-      bytesDone += end + 1;
-      start = end + 1;
-      skippingLongLine = false;
-    }
-    for (;;) {
-      // Up to `size` whole lines from `start`.
-      let end = start - 1;
-      let count = 0;
-      while (count < size) {
-        const next = buffer.indexOf(NEWLINE, end + 1);
-        if (next < 0) break;
-        end = next;
-        count += 1;
-      }
-      if (count === 0) break;
-      const firstLine = line + 1;
-      line += count;
-      bytesDone += end + 1 - start;
-      if (line > resumeAfter) {
-        // Lines already committed by an earlier attempt are cut off the front.
-        let from = start;
-        let first = firstLine;
-        while (first <= resumeAfter) {
-          from = buffer.indexOf(NEWLINE, from) + 1;
-          first += 1;
-        }
-        // A copy of its own, so the batch can move to a thread without taking the chunk along.
-        yield {
-          input: { kind: 'lines', firstLine: first, bytes: Buffer.from(buffer.subarray(from, end + 1)) },
-          lastLine: line,
-          bytesDone,
-        };
-      }
-      start = end + 1;
-      if (count < size) break;
-    }
-    carry = Buffer.from(buffer.subarray(start));
-    buffer = carry;
-    if (carry.length > MAX_LINE_BYTES) {
-      // The line cannot be held; it is refused unread, and skipped up to its end.
       line += 1;
-      bytesDone += carry.length;
-      carry = Buffer.alloc(0);
+      bytesDone += partialBytes + end - pos;
+      if (line <= resumeAfter) {
+        // Committed by an earlier attempt.
+        partial = [];
+        partialBytes = 0;
+        pos = run = end;
+        continue;
+      }
+      if (lines === 0) firstLine = line;
+      if (partialBytes > 0) {
+        // A line begun in earlier chunks (it starts this one, so the run starts with its end).
+        pieces.push(...partial);
+        partial = [];
+        partialBytes = 0;
+      }
+      lines += 1;
+      pos = end;
+      if (lines >= size) {
+        pieces.push(chunk.subarray(run, end));
+        run = end;
+        yield full();
+      }
+    }
+    if (pos > run) pieces.push(chunk.subarray(run, pos));
+    if (pos === chunk.length) continue;
+    if (skippingLongLine) {
+      bytesDone += chunk.length - pos;
+      continue;
+    }
+    partial.push(chunk.subarray(pos));
+    partialBytes += chunk.length - pos;
+    if (partialBytes > MAX_LINE_BYTES) {
+      // The line cannot be held; it is refused unread, and skipped up to its end.
+      if (lines > 0) yield full();
+      line += 1;
+      bytesDone += partialBytes;
+      partial = [];
+      partialBytes = 0;
       skippingLongLine = true;
       if (line > resumeAfter) {
         yield { input: { kind: 'items', items: [{ line, problem: TOO_LONG }] }, lastLine: line, bytesDone };
       }
     }
   }
-  if (carry.length > 0) {
+  if (partialBytes > 0) {
+    // The last line has no newline.
     line += 1;
-    bytesDone += carry.length;
+    bytesDone += partialBytes;
     if (line > resumeAfter) {
-      yield {
-        input: { kind: 'lines', firstLine: line, bytes: Buffer.concat([carry, Buffer.from('\n')]) },
-        lastLine: line,
-        bytesDone,
-      };
+      if (lines === 0) firstLine = line;
+      pieces.push(...partial, Buffer.from('\n'));
+      lines += 1;
     }
   }
+  if (lines > 0) yield full();
 }
 
 async function* csvBatches(

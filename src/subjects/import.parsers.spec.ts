@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { DEFAULT_DATA_CATEGORIES } from '../config/config.js';
 import { fileBatches, type FileBatch } from './import.batches.js';
 import { FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
-import { BatchPreparer } from './subject.batch.js';
+import { BatchPreparer, joinedColumn } from './subject.batch.js';
 
 const chunks = (pieces: Array<string | Buffer>) =>
   Readable.from(pieces.map((piece) => (Buffer.isBuffer(piece) ? piece : Buffer.from(piece))));
@@ -28,8 +28,7 @@ function outcome(batches: FileBatch[]) {
   const rejected: string[] = [];
   for (const batch of batches) {
     const prepared = preparer.prepare(batch.input, NOW);
-    for (const piece of prepared.pieces)
-      stored.push(...Buffer.from(piece.values.externalId).toString().split('\u001f'));
+    for (const piece of prepared.pieces) stored.push(...joinedColumn(piece, 'externalId'));
     rejected.push(...prepared.rejections.map((r) => `${r.line}:${r.rule}`));
   }
   return { stored, rejected };
@@ -61,6 +60,24 @@ describe('NDJSON batches', () => {
     }
   });
 
+  it('gathers whole batches across chunks, each checkpointed at the end of its last line', async () => {
+    const lines = Array.from({ length: 7 }, (_, i) => `{"externalId":"p${i}"}\n`);
+    const bytes = Buffer.from(lines.join(''));
+    // Chunks of 5 bytes: every line spans chunks, and no chunk holds a whole batch.
+    const pieces = Array.from({ length: Math.ceil(bytes.length / 5) }, (_, i) =>
+      bytes.subarray(i * 5, i * 5 + 5),
+    );
+    const batches = await collect(fileBatches('ndjson', chunks(pieces), 3, 0));
+    expect(batches.map((b) => b.lastLine)).toEqual([3, 6, 7]);
+    expect(batches.map((b) => b.bytesDone)).toEqual([3, 6, 7].map((n) => lines.slice(0, n).join('').length));
+    expect(batches.map((b) => b.input.kind === 'lines' && Buffer.from(b.input.bytes).toString())).toEqual([
+      lines.slice(0, 3).join(''),
+      lines.slice(3, 6).join(''),
+      lines[6],
+    ]);
+    expect(outcome(batches).stored).toEqual(lines.map((_, i) => `p${i}`));
+  });
+
   it('resumes after the last committed line', async () => {
     const batches = await collect(fileBatches('ndjson', chunks([file]), 2, 3));
     expect(outcome(batches)).toEqual({ stored: ['c'], rejected: ['4:isJson'] });
@@ -89,11 +106,8 @@ describe('NDJSON batches', () => {
       },
       NOW,
     );
-    expect(prepared.pieces.map((p) => Buffer.from(p.values.externalId).toString())).toEqual([
-      'a\u001fb',
-      'a',
-    ]);
-    expect(Buffer.from(prepared.pieces[1].values.locale).toString()).toBe('fr');
+    expect(prepared.pieces.map((p) => joinedColumn(p, 'externalId'))).toEqual([['a', 'b'], ['a']]);
+    expect(joinedColumn(prepared.pieces[1], 'locale')).toEqual(['fr']);
   });
 });
 

@@ -16,7 +16,7 @@ import {
 const THREAD_SCRIPT = resolve(PROJECT_ROOT, 'dist/subjects/import.thread.js');
 /** Each thread's heap is capped: a batch needs a few MB, and garbage must not grow the process. */
 const THREAD_HEAP_MB = 48;
-const THREAD_YOUNG_MB = 16;
+const THREAD_YOUNG_MB = 8;
 
 interface Pending {
   resolve: (batch: PreparedBatch) => void;

@@ -85,13 +85,14 @@ export interface BatchRejection extends FieldProblem {
 }
 
 /**
- * Columns joined for the upsert (see SubjectsRepository.upsert): per column, its values joined by U+001F,
- * as UTF-8 bytes. Bytes rather than strings: they move between threads without a copy, and are freed as
- * soon as their small wrapper is collected, where megabyte strings would wait for a full GC.
+ * Columns joined for the upsert (see SubjectsRepository.upsert): each column's values joined by U+001F,
+ * the columns (in COLUMN_NAMES order) joined by U+001E, as one UTF-8 buffer. One buffer: it moves between
+ * threads without a copy, is freed as soon as its small wrapper is collected (where megabyte strings would
+ * wait for a full GC), and goes to PostgreSQL as one parameter, which the driver copies once.
  */
 export interface JoinedColumns {
   rows: number;
-  values: Record<keyof SubjectColumns, Uint8Array>;
+  bytes: Uint8Array;
 }
 
 export interface PreparedBatch {
@@ -101,31 +102,33 @@ export interface PreparedBatch {
   rejectedLines: number;
 }
 
-/** One column as UTF-8 bytes: values joined by U+001F, null as the empty string, booleans as t/f. */
-function joinColumn(values: ReadonlyArray<string | number | boolean | null>): Uint8Array {
-  const text = values
+const VALUE_SEPARATOR = '\u001f';
+const COLUMN_SEPARATOR = '\u001e';
+
+/** One column as text: values joined by U+001F, null as the empty string, booleans as t/f. */
+const joinColumn = (values: ReadonlyArray<string | number | boolean | null>): string =>
+  values
     .map((v) => (v === null ? '' : v === true ? 't' : v === false ? 'f' : String(v)))
-    .join('\u001f');
-  const bytes = Buffer.from(text, 'utf8');
-  // Small buffers share Node's pool: give them memory of their own so they can be transferred.
-  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
-}
+    .join(VALUE_SEPARATOR);
 
 export function joinColumns(columns: SubjectColumns): JoinedColumns {
+  const bytes = Buffer.from(COLUMN_NAMES.map((name) => joinColumn(columns[name])).join(COLUMN_SEPARATOR));
+  // Small buffers share Node's pool: give them memory of their own so they can be transferred.
   return {
     rows: columns.externalId.length,
-    values: Object.fromEntries(COLUMN_NAMES.map((name) => [name, joinColumn(columns[name])])) as Record<
-      keyof SubjectColumns,
-      Uint8Array
-    >,
+    bytes: bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes),
   };
+}
+
+/** One column of joined columns, as its values (nulls as empty strings): for tests and inspection. */
+export function joinedColumn(joined: JoinedColumns, name: keyof SubjectColumns): string[] {
+  const text = Buffer.from(joined.bytes.buffer, joined.bytes.byteOffset, joined.bytes.byteLength).toString();
+  return text.split(COLUMN_SEPARATOR)[COLUMN_NAMES.indexOf(name)].split(VALUE_SEPARATOR);
 }
 
 /** The memory a prepared batch can hand to another thread without copying. */
 export function transferables(batch: PreparedBatch): ArrayBuffer[] {
-  return batch.pieces.flatMap((piece) =>
-    Object.values(piece.values).map((bytes) => bytes.buffer as ArrayBuffer),
-  );
+  return batch.pieces.map((piece) => piece.bytes.buffer as ArrayBuffer);
 }
 
 const NOT_JSON: FieldProblem = { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
-import type { JoinedColumns, SubjectColumns } from './subject.batch.js';
+import { COLUMN_NAMES, type JoinedColumns, type SubjectColumns } from './subject.batch.js';
 import { affectedSubjects, subjects } from '../database/schema.js';
 import { eq } from 'drizzle-orm';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
@@ -17,27 +17,25 @@ export class SubjectsRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /**
-   * Inserts or replaces people by external id in one set-based statement. Each column travels as one text
-   * parameter, its values joined by U+001F (no stored plain value can hold it: every one is pattern-checked,
-   * and sealed values are base64), split and unnested by PostgreSQL: far cheaper than array parameters,
-   * whose every element the driver escapes. Each external id may appear once per call (splitAtRepeats).
+   * Inserts or replaces people by external id in one set-based statement. The columns travel as one text
+   * parameter (see JoinedColumns: U+001E between columns, U+001F between values; no stored plain value can
+   * hold either, every one being pattern-checked, and sealed values are base64), split and unnested by
+   * PostgreSQL: far cheaper than array parameters, whose every element the driver escapes. Each external id
+   * may appear once per call (splitAtRepeats).
    */
   async upsert(columns: JoinedColumns, now: Date): Promise<{ created: number; updated: number }> {
     if (columns.rows === 0) return { created: 0, updated: 0 };
     // Bytes go as a binary parameter, which PostgreSQL reads as the text it is (UTF-8). PGlite converts
     // binary parameters slowly: it gets the text.
-    const asText = this.database.kind === 'pglite';
-    const c = (name: keyof SubjectColumns) => {
-      const bytes = Buffer.from(
-        columns.values[name].buffer,
-        columns.values[name].byteOffset,
-        columns.values[name].byteLength,
-      );
-      return sql`string_to_array(${sql.param(asText ? bytes.toString('utf8') : bytes)}, chr(31), '')`;
-    };
+    const bytes = Buffer.from(columns.bytes.buffer, columns.bytes.byteOffset, columns.bytes.byteLength);
+    const joined = this.database.kind === 'pglite' ? bytes.toString('utf8') : bytes;
+    const c = (name: keyof SubjectColumns) =>
+      sql`string_to_array(c[${sql.raw(String(COLUMN_NAMES.indexOf(name) + 1))}], chr(31), '')`;
     const result = await this.database.db.execute(sql`
-      with input as (
-        select * from unnest(
+      with columns as materialized (
+        select string_to_array(${sql.param(joined)}, chr(30)) as c
+      ), input as (
+        select t.* from columns, unnest(
           ${c('externalId')}, ${c('locale')}, ${c('timeZone')}, ${c('jurisdiction')},
           ${c('jurisdictionInferred')}::boolean[], ${c('channelPreferences')}, ${c('dataCategories')},
           ${c('systems')}, ${c('signedUpAt')}::timestamptz[], ${c('lastActiveAt')}::timestamptz[],
