@@ -196,8 +196,10 @@ export const subjects = pgTable(
   },
   (t) => [
     uniqueIndex('subjects_external_id_idx').on(t.externalId),
-    index('subjects_email_hash_idx').on(t.emailHash),
-    index('subjects_phone_hash_idx').on(t.phoneHash),
+    // Hash indexes: lookups are by equality only, and a random 32-byte key costs a B-tree a page split
+    // in a random place; a million-person import writes them in about half the time.
+    index('subjects_email_hash_idx').using('hash', t.emailHash),
+    index('subjects_phone_hash_idx').using('hash', t.phoneHash),
     index('subjects_minor_idx')
       .on(t.id)
       .where(sql`${t.minor}`),
