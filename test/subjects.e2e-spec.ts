@@ -1,5 +1,7 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { ImportsService } from '../src/subjects/imports.service.js';
+import { CHUNK_BYTES, ImportsService } from '../src/subjects/imports.service.js';
 import { SubjectsService } from '../src/subjects/subjects.service.js';
 import { bearer, eventually, REDIS_BASE, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
@@ -278,7 +280,11 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       .set('Content-Type', 'application/x-ndjson')
       .send(lines.join('\n'))
       .expect(202);
-    expect(started.body).toMatchObject({ status: 'queued', format: 'ndjson' });
+    // The job starts with the first chunk, so by the 202 it may already be running.
+    expect(started.body).toMatchObject({
+      format: 'ndjson',
+      status: expect.stringMatching(/^(queued|running)$/),
+    });
     const done = await eventually(async () => {
       const res = await t.http
         .get(`/v1/subjects/imports/${started.body.id}`)
@@ -456,6 +462,97 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     expect(done).toMatchObject({ created: 2, lines: 4 });
     const stored = await t.query("select external_id from subjects where external_id like 'r-%' order by 1");
     expect(stored.map((r) => r.external_id)).toEqual(['r-3', 'r-4']);
+  });
+
+  /** An upload left open: the first `lines` are sent (more than a stored chunk), the rest when told. */
+  async function openUpload(prefix: string, lines: number) {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const line = (i: number) =>
+      `${JSON.stringify({ externalId: `${prefix}-${i}`, name: `Person ${i} of a file sent slowly`, jurisdiction: 'FR', systems: ['auth-db'] })}\n`;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/subjects/imports',
+      headers: { Authorization: responder[1], 'Content-Type': 'application/x-ndjson' },
+    });
+    const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
+      });
+      req.on('error', reject);
+    });
+    const first = Array.from({ length: lines }, (_, i) => line(i)).join('');
+    if (Buffer.byteLength(first) <= CHUNK_BYTES) {
+      req.destroy();
+      throw new Error('the first part must fill a stored chunk');
+    }
+    req.write(first);
+    // The import is found by its first people, stored while the request is still open.
+    const importRow = await eventually(async () => {
+      const [row] = await t.query<{ id: string; created: number }>(
+        "select id, status, created, received_at from subject_imports where created > 0 and status = 'running' and id not in (select id from subject_imports where received_at is not null) order by created_at desc limit 1",
+      );
+      return row;
+    }).catch((err: unknown) => {
+      req.destroy();
+      throw err;
+    });
+    return { req, answer, importId: importRow.id, line, imported: importRow.created };
+  }
+
+  it('imports the first lines while the file is still arriving', async () => {
+    const upload = await openUpload('o', 12_000);
+    expect(upload.imported).toBeGreaterThan(0);
+    const progress = await t.http
+      .get(`/v1/subjects/imports/${upload.importId}`)
+      .set(...responder)
+      .expect(200);
+    expect(progress.body).toMatchObject({ status: 'running', progress: 0 });
+    expect(progress.body.created).toBeGreaterThan(0);
+    upload.req.end(upload.line(12_000));
+    const answer = await upload.answer;
+    expect(answer.status).toBe(202);
+    expect(answer.body.id).toBe(upload.importId);
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${upload.importId}`)
+        .set(...responder)
+        .expect(200);
+      return res.body.status === 'completed' ? res.body : undefined;
+    });
+    expect(done).toMatchObject({ created: 12_001, rejected: 0, lines: 12_001, progress: 1 });
+    expect(
+      await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
+        upload.importId,
+      ]),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it('fails an import whose upload breaks, keeping the people it had already imported', async () => {
+    const upload = await openUpload('x', 12_000);
+    upload.req.destroy();
+    await upload.answer.catch(() => undefined);
+    const failed = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${upload.importId}`)
+        .set(...responder)
+        .expect(200);
+      return res.body.status === 'failed' ? res.body : undefined;
+    });
+    expect(failed.error).toBe('the upload was interrupted');
+    expect(failed.created).toBeGreaterThanOrEqual(upload.imported);
+    const [stored] = await t.query("select count(*)::int as n from subjects where external_id like 'x-%'");
+    expect(stored.n).toBe(failed.created);
+    expect(
+      await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
+        upload.importId,
+      ]),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('erases a person for good; only admins may', async () => {

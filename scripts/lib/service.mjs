@@ -31,11 +31,19 @@ export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Starts dist/main.js with `env` on `port`; resolves once /health/ready answers. */
+/** The node flags and script of `npm run start:dist`, so the benchmarks run the service as it ships. */
+function shippedCommand() {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const [node, ...args] = scripts['start:dist'].split(' ').filter(Boolean);
+  if (node !== 'node') throw new Error(`start:dist does not start node: ${scripts['start:dist']}`);
+  return args;
+}
+
+/** Starts the service (as `npm run start:dist`) with `env` on `port`; resolves once /health/ready answers. */
 export async function startService(env, port, adminKey) {
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service processes.
   const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...args, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...args, ...shippedCommand()], {
     env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: adminKey, ...env },
     stdio: ['ignore', process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore', 'inherit'],
   });

@@ -213,6 +213,11 @@ export const subjectImports = pgTable('subject_imports', {
   status: text('status').notNull(),
   bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
   chunks: integer('chunks').notNull().default(0),
+  /**
+   * When the whole upload was stored: `bytes` and `chunks` are final. Processing starts with the first
+   * chunk; until this is set the job waits for the next one.
+   */
+  receivedAt: at('received_at'),
   /** Every line up to this one is processed and committed; a retried job resumes after it. */
   linesDone: integer('lines_done').notNull().default(0),
   bytesDone: bigint('bytes_done', { mode: 'number' }).notNull().default(0),

@@ -58,6 +58,37 @@ export class ImportsRepository {
     return row;
   }
 
+  /** The job starts (or starts again): running, unless the upload failed meanwhile. */
+  async start(id: string, startedAt: Date): Promise<void> {
+    await this.database.db
+      .update(subjectImports)
+      .set({ status: ImportStatus.Running, startedAt })
+      .where(
+        and(
+          eq(subjectImports.id, id),
+          inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
+        ),
+      );
+  }
+
+  /** The whole upload is stored: queued if its job has not started on it yet. */
+  async received(
+    id: string,
+    upload: { bytes: number; chunks: number; at: Date },
+  ): Promise<ImportRow | undefined> {
+    const [row] = await this.database.db
+      .update(subjectImports)
+      .set({
+        bytes: upload.bytes,
+        chunks: upload.chunks,
+        receivedAt: upload.at,
+        status: sql`case when ${subjectImports.status} = ${ImportStatus.Receiving} then ${ImportStatus.Queued} else ${subjectImports.status} end`,
+      })
+      .where(eq(subjectImports.id, id))
+      .returning();
+    return row;
+  }
+
   /** Records a committed batch: counts grow, and the resume point moves to its last line. */
   async checkpoint(
     id: string,
@@ -111,7 +142,9 @@ export class ImportsRepository {
     const rows = await this.database.db
       .select({ id: subjectImports.id })
       .from(subjectImports)
-      .where(inArray(subjectImports.status, [ImportStatus.Queued, ImportStatus.Running]));
+      .where(
+        inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
+      );
     return rows.map((r) => r.id);
   }
 

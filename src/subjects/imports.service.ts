@@ -26,14 +26,22 @@ const BATCH_ROWS = 5_000;
 /** Every rejected line is counted; the first ones are kept with their reasons. */
 export const REJECTIONS_KEPT = 10_000;
 
+/** While the file is still arriving, the job looks for its next chunk this often. */
+const UPLOAD_POLL_MS = 20;
+/** An upload that brings no chunk for this long is given up (its sender died or hung). */
+export const UPLOAD_STALL_MS = 5 * 60_000;
+
 const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
 const chunkAad = (importId: string, seq: number): string => `import:${importId}:${seq}`;
 
 /**
  * Streamed imports. The API node stores the upload sealed in chunks (so any worker node can process it and
- * a retried job can start again), answers 202, and queues a job. The worker streams the chunks through
- * the parser; batches are validated and sealed on worker threads in parallel and upserted in file order.
- * Each batch commits with its rejections and a checkpoint, so a retry resumes after the last committed line.
+ * a retried job can start again), each committed as it arrives, and queues the job as the upload starts:
+ * the worker processes the chunks while the rest of the file is still arriving, and the 202 comes once the
+ * whole file is stored. The worker streams the chunks through the parser; batches are validated and sealed
+ * on worker threads in parallel and upserted in file order. Each batch commits with its rejections and a
+ * checkpoint, so a retry resumes after the last committed line. An upload that breaks fails the import;
+ * the lines already imported stay (each is a valid person, and sending the file again updates them).
  */
 @Injectable()
 export class ImportsService {
@@ -54,6 +62,11 @@ export class ImportsService {
   async receive(actor: Actor, format: ImportFormat, body: Readable): Promise<ImportRow> {
     const cipher = this.crypto.cipher;
     const created = await this.repository.create(format, actor.keyId, this.clock.now());
+    // Queued now, after the row's commit: the worker starts on the first chunks while the rest arrives.
+    // If Redis cannot take it, the upload goes on and the sweep queues it.
+    await this.enqueue(created.id).catch((err: unknown) =>
+      this.logger.warn({ importId: created.id, err }, 'import job not queued; the sweep will queue it'),
+    );
     let seq = 0;
     let bytes = 0;
     let pending: Buffer[] = [];
@@ -96,12 +109,8 @@ export class ImportsService {
       await this.repository.dropChunks(created.id);
       throw err;
     }
-    const queued = await this.database.transaction(async () => {
-      const row = await this.repository.update(created.id, {
-        status: ImportStatus.Queued,
-        bytes,
-        chunks: seq,
-      });
+    const received = await this.database.transaction(async () => {
+      const row = await this.repository.received(created.id, { bytes, chunks: seq, at: this.clock.now() });
       await this.audit.record(actor, {
         action: 'subject.import.create',
         targetType: 'subject_import',
@@ -110,14 +119,13 @@ export class ImportsService {
       });
       return row!;
     });
-    // Queued once committed, so the worker finds the finished upload; if this fails, the sweep queues it.
-    await this.enqueue(queued.id);
-    return queued;
+    return received;
   }
 
   /**
-   * Every minute: imports the rows say are waiting or running get their job again (same job id, so a job
-   * still there is left alone). Covers a crash between commit and enqueue, and a Redis that lost its jobs.
+   * Every minute: imports the rows say are receiving, waiting or running get their job again (same job id,
+   * so a job still there is left alone). Covers a crash between commit and enqueue, and a Redis that lost
+   * its jobs; an upload whose sender died is failed by its job once it has stalled.
    */
   @OnJob(JobName.ImportsSweep)
   async sweep(): Promise<{ requeued: number }> {
@@ -151,10 +159,7 @@ export class ImportsService {
     if (!row || FINISHED.has(row.status)) {
       return { skipped: row?.status ?? 'missing' };
     }
-    await this.repository.update(row.id, {
-      status: ImportStatus.Running,
-      startedAt: row.startedAt ?? this.clock.now(),
-    });
+    await this.repository.start(row.id, row.startedAt ?? this.clock.now());
     try {
       await this.run(row);
     } catch (err) {
@@ -221,11 +226,34 @@ export class ImportsService {
       while (inFlight.length >= maxAhead) await inFlight.shift();
     };
 
+    /** The file's chunks in order, waiting for each while the upload is still arriving. */
     async function* chunks(): AsyncIterable<Buffer> {
-      for (let seq = 0; seq < row.chunks; seq += 1) {
-        const sealed = await repository.chunk(row.id, seq);
-        if (!sealed) throw new Error(`chunk ${seq} of import ${row.id} is missing`);
+      for (let seq = 0; ; seq += 1) {
+        const sealed = await nextChunk(seq);
+        if (!sealed) return;
         yield cipher.open(sealed, chunkAad(row.id, seq));
+      }
+    }
+    async function nextChunk(seq: number): Promise<Buffer | undefined> {
+      const since = Date.now();
+      for (;;) {
+        const sealed = await repository.chunk(row.id, seq);
+        if (sealed) return sealed;
+        const now = await repository.find(row.id);
+        if (!now || now.status === String(ImportStatus.Failed)) {
+          throw new FileFormatError(now?.error ?? 'the upload was interrupted');
+        }
+        if (now.receivedAt) {
+          if (seq >= now.chunks) return undefined;
+          // Stored between the two reads.
+          const late = await repository.chunk(row.id, seq);
+          if (!late) throw new Error(`chunk ${seq} of import ${row.id} is missing`);
+          return late;
+        }
+        if (Date.now() - since > UPLOAD_STALL_MS) {
+          throw new FileFormatError(`the upload stopped: no data for ${UPLOAD_STALL_MS / 60_000} minutes`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL_MS));
       }
     }
 

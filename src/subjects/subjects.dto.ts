@@ -136,7 +136,11 @@ export class ImportDto {
   @ApiProperty({ enum: IMPORT_FORMATS }) format!: string;
   @ApiProperty({ enum: ['receiving', 'queued', 'running', 'completed', 'failed'] }) status!: string;
   @ApiProperty({ description: 'Size of the upload' }) bytes!: number;
-  @ApiProperty({ description: 'Share of the file processed, 0 to 1' }) progress!: number;
+  @ApiProperty({
+    description:
+      'Share of the file processed, 0 to 1; 0 while the file is still arriving (its size is not known yet), though lines are already being imported',
+  })
+  progress!: number;
   @ApiProperty({ description: 'Lines processed and committed' }) lines!: number;
   @ApiProperty() created!: number;
   @ApiProperty() updated!: number;
