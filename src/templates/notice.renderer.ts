@@ -415,6 +415,10 @@ export function substitute(text: string, substitutions: Record<string, string>):
 /** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */
 export function formatDate(date: Date, locale: string, timeZone: string | null): string {
   const key = `${locale}|${timeZone ?? 'UTC'}`;
+  // A campaign formats the incident's few dates for every recipient: each zone and language once.
+  const formattedKey = `${key}|${date.getTime()}`;
+  const formatted = FORMATTED.get(formattedKey);
+  if (formatted !== undefined) return formatted;
   let format = FORMATS.get(key);
   if (!format) {
     // Building a formatter costs far more than using one: a million notices use a few dozen.
@@ -430,7 +434,11 @@ export function formatDate(date: Date, locale: string, timeZone: string | null):
     if (FORMATS.size > 1_000) FORMATS.clear();
     FORMATS.set(key, format);
   }
-  return format.format(date);
+  const text = format.format(date);
+  if (FORMATTED.size > 10_000) FORMATTED.clear();
+  FORMATTED.set(formattedKey, text);
+  return text;
 }
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
+const FORMATTED = new Map<string, string>();
