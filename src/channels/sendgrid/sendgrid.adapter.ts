@@ -1,15 +1,12 @@
 import { Logger } from '@nestjs/common';
 import sendgridClient from '@sendgrid/client';
-import sendgridMail from '@sendgrid/mail';
+import { EmailAddress } from '@sendgrid/helpers/classes/index.js';
 import type { SendGridConfig } from '../../config/config.js';
 import type { EmailBatch, EmailPort, SendOutcome } from '../channel.port.js';
 
 const TIMEOUT_MS = 30_000;
-// The packages export singletons; their classes are there at run time but missing from the typings.
-const { MailService } = sendgridMail as unknown as { MailService: new () => typeof sendgridMail };
+// The package exports a singleton; its class is there at run time but missing from the typings.
 const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
-/** Our substitution tokens are `%name%`: the SDK wraps the keys it is given with these. */
-const WRAPPERS: [string, string] = ['%', '%'];
 
 interface SendGridFailure {
   code?: number;
@@ -32,34 +29,41 @@ export function resetDelayMs(headers: Record<string, string> | undefined, now: n
 export class SendGridAdapter implements EmailPort {
   readonly name = 'sendgrid';
   private readonly logger = new Logger(SendGridAdapter.name);
-  private readonly mail: typeof sendgridMail;
+  private readonly client: typeof sendgridClient;
+  /** The sender as the API takes it (`Name <address>` parsed by the SDK's helper, once). */
+  private readonly from: { email: string; name?: string };
 
-  constructor(private readonly config: SendGridConfig) {
-    const client = new Client();
+  constructor(config: SendGridConfig) {
+    this.client = new Client();
     // setApiKey resets the base URL: it goes first.
-    client.setApiKey(config.apiKey);
-    client.setDefaultRequest('baseUrl', `${config.baseUrl}/`);
+    this.client.setApiKey(config.apiKey);
+    this.client.setDefaultRequest('baseUrl', `${config.baseUrl}/`);
     // Axios waits forever by default.
-    client.setDefaultRequest({ timeout: TIMEOUT_MS } as never);
-    this.mail = new MailService();
-    this.mail.setClient(client);
+    this.client.setDefaultRequest({ timeout: TIMEOUT_MS } as never);
+    this.from = new EmailAddress(config.from).toJSON() as { email: string; name?: string };
   }
 
   async send(batch: EmailBatch): Promise<SendOutcome[]> {
     try {
-      const [response] = await this.mail.send({
-        from: this.config.from,
-        subject: batch.subject,
-        text: batch.text,
-        html: batch.html,
-        substitutionWrappers: WRAPPERS,
-        personalizations: batch.recipients.map((r) => ({
-          to: [{ email: r.to }],
-          substitutions: Object.fromEntries(
-            Object.entries(r.substitutions).map(([token, value]) => [token.slice(1, -1), value]),
-          ),
-          customArgs: { message_id: String(r.messageId) },
-        })),
+      // The v3 body as the API documents it, through the SDK's client. The SDK's Mail helper would build
+      // the same body by deep-cloning and re-casing every personalization: a quarter of a batch's cost.
+      const [response] = await this.client.request({
+        method: 'POST',
+        url: '/v3/mail/send',
+        body: {
+          from: this.from,
+          subject: batch.subject,
+          content: [
+            { type: 'text/plain', value: batch.text },
+            { type: 'text/html', value: batch.html },
+          ],
+          personalizations: batch.recipients.map((r) => ({
+            to: [{ email: r.to }],
+            // Our tokens are already `%name%`, as they appear in the content.
+            substitutions: r.substitutions,
+            custom_args: { message_id: String(r.messageId) },
+          })),
+        },
       });
       const headers = response.headers as Record<string, string | undefined>;
       const id = headers['x-message-id'] ?? '';
