@@ -26,13 +26,18 @@ const UNREGISTERED = new Set([
   'messaging/invalid-registration-token',
 ]);
 
+/** Connections to FCM per process (sendEach's requests wait for one). */
+const SOCKETS = 64;
+
 /**
  * The FCM host is fixed in the SDK: with FCM_BASE_URL every connection goes to that address instead,
  * in plain TCP for http:// (a local fake) or TLS for https:// (a proxy).
  */
 class RedirectingAgent extends Agent {
   constructor(private readonly target: URL) {
-    super({ keepAlive: true });
+    // sendEach over HTTP/1.1 makes one request per message, 500 at once: without a cap the agent opens a
+    // socket for each and, keeping at most 256 idle, closes the rest, so every call reconnected ~250 times.
+    super({ keepAlive: true, maxSockets: SOCKETS, maxFreeSockets: SOCKETS });
   }
 
   override createConnection(...args: Parameters<Agent['createConnection']>): Socket {
