@@ -194,6 +194,16 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const done = await completed(id);
     expect(done.recipients).toBe(everyone.length);
     expect(done.possibleDuplicates).toBe(0);
+    // Notices before alerts: no push batch was queued while a notice batch still waited.
+    const [order] = await t.query<{ firstPush: Date; lastNotice: Date; pushes: number }>(
+      `select min(queued_at) filter (where channel = 'push') as "firstPush",
+              max(queued_at) filter (where channel <> 'push') as "lastNotice",
+              count(*) filter (where channel = 'push')::int as pushes
+         from message_batches where campaign_id = $1`,
+      [id],
+    );
+    expect(order.pushes).toBeGreaterThan(0);
+    expect(order.firstPush.getTime()).toBeGreaterThan(order.lastNotice.getTime());
 
     const rows = await t.query<{ external_id: string; recipient: string; status: string; sent: string[] }>(
       `select s.external_id, d.recipient, d.status,

@@ -34,6 +34,9 @@ export interface Progress {
   remaining: number;
 }
 
+/** Counted as busy push slots while notices wait: more than any window, so no push batch is taken. */
+const PUSH_HELD = 1_000_000;
+
 @Injectable()
 export class DeliveriesRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -194,6 +197,8 @@ export class DeliveriesRepository {
    * Picks pending batches of a sending campaign, up to the window per channel, and marks them queued; the
    * caller enqueues them. One statement, no lock: every finished batch calls it, and concurrent callers
    * skip each other's rows (the window may be exceeded by a batch or two, never a batch taken twice).
+   * Notices go before alerts: push batches wait while email or SMS batches are pending, so the machine's
+   * time goes first to what the law counts, and an alert tends to find its notice already there.
    */
   async takePending(campaignId: string, window: Record<Channel, number>, now: Date): Promise<QueuedBatch[]> {
     const rows = rowsOf<{ id: string | number; channel: Channel; queuings: number }>(
@@ -201,7 +206,11 @@ export class DeliveriesRepository {
         with room as (
           select c.channel, ${sql.param([window.email, window.sms, window.push])}::int[] as w,
                  (select count(*) from message_batches b
-                   where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued') as busy
+                   where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued')
+                 + case when c.channel = 'push' and exists (
+                     select 1 from message_batches b
+                     where b.campaign_id = ${campaignId}::uuid and b.channel in ('email', 'sms')
+                       and b.status = 'pending') then ${sql.raw(String(PUSH_HELD))} else 0 end as busy
           from unnest(array['email', 'sms', 'push']) as c(channel)),
         picked as (
           select b.id from room r
