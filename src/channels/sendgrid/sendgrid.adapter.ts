@@ -40,7 +40,7 @@ export class SendGridAdapter implements EmailPort {
     this.client.setDefaultRequest('baseUrl', `${config.baseUrl}/`);
     // Axios waits forever by default.
     this.client.setDefaultRequest({ timeout: TIMEOUT_MS } as never);
-    this.from = new EmailAddress(config.from).toJSON() as { email: string; name?: string };
+    this.from = new EmailAddress(config.from).toJSON();
   }
 
   async send(batch: EmailBatch): Promise<SendOutcome[]> {
