@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { CHUNK_BYTES, ImportsService } from '../src/subjects/imports.service.js';
+import { Clock } from '../src/common/clock.js';
+import { CHUNK_BYTES, ImportsService, UPLOAD_STALL_MS } from '../src/subjects/imports.service.js';
 import { SubjectsService } from '../src/subjects/subjects.service.js';
 import { bearer, eventually, REDIS_BASE, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
@@ -553,6 +554,35 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
         upload.importId,
       ]),
     ).toEqual([{ n: 0 }]);
+  });
+
+  it('gives up an upload that stalls, and refuses the rest of it', async () => {
+    const upload = await openUpload('z', 12_000);
+    // Five minutes pass with no more data: the job fails the import (the clock is the only thing faked).
+    const clock = t.app.get(Clock);
+    const later = new Date(clock.now().getTime() + UPLOAD_STALL_MS + 60_000);
+    const spy = jest.spyOn(clock, 'now').mockReturnValue(later);
+    try {
+      const failed = await eventually(async () => {
+        const res = await t.http
+          .get(`/v1/subjects/imports/${upload.importId}`)
+          .set(...responder)
+          .expect(200);
+        return res.body.status === 'failed' ? res.body : undefined;
+      });
+      expect(failed.error).toBe('the upload stopped: no data for 5 minutes');
+      upload.req.end(upload.line(12_000));
+      const answer = await upload.answer;
+      expect(answer.status).toBe(409);
+      expect(answer.body).toMatchObject({ error: 'conflict', details: { importId: upload.importId } });
+      expect(
+        await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
+          upload.importId,
+        ]),
+      ).toEqual([{ n: 0 }]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('erases a person for good; only admins may', async () => {

@@ -109,6 +109,18 @@ export class ImportsService {
       await this.repository.dropChunks(created.id);
       throw err;
     }
+    const current = await this.repository.find(created.id);
+    if (current?.status === String(ImportStatus.Failed)) {
+      // Given up while the file was arriving (it stalled): what came after is not kept.
+      await this.repository.dropChunks(created.id);
+      throw new AppError(
+        ErrorCode.Conflict,
+        `import ${created.id} was given up: ${current.error ?? 'failed'}`,
+        {
+          importId: created.id,
+        },
+      );
+    }
     const received = await this.database.transaction(async () => {
       const row = await this.repository.received(created.id, { bytes, chunks: seq, at: this.clock.now() });
       await this.audit.record(actor, {
@@ -234,8 +246,9 @@ export class ImportsService {
         yield cipher.open(sealed, chunkAad(row.id, seq));
       }
     }
+    const clock = this.clock;
     async function nextChunk(seq: number): Promise<Buffer | undefined> {
-      const since = Date.now();
+      const since = clock.now().getTime();
       for (;;) {
         const sealed = await repository.chunk(row.id, seq);
         if (sealed) return sealed;
@@ -250,7 +263,7 @@ export class ImportsService {
           if (!late) throw new Error(`chunk ${seq} of import ${row.id} is missing`);
           return late;
         }
-        if (Date.now() - since > UPLOAD_STALL_MS) {
+        if (clock.now().getTime() - since > UPLOAD_STALL_MS) {
           throw new FileFormatError(`the upload stopped: no data for ${UPLOAD_STALL_MS / 60_000} minutes`);
         }
         await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL_MS));
