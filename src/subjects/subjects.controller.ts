@@ -69,7 +69,7 @@ export class SubjectsController {
   @ApiOperation({
     summary: 'Import a file of people (NDJSON or CSV, streamed, millions of rows) as a job',
     description:
-      'Send the file as the body with Content-Type application/x-ndjson or text/csv. The upload is stored encrypted and processed by a worker; follow it at GET /v1/subjects/imports/{id}. CSV: a header row of the subject field names, guardianName/guardianEmail/guardianPhone/guardianLocale for the guardian, lists separated by `;`, push tokens as `platform:token`.',
+      'Send the file as the body with Content-Type application/x-ndjson or text/csv. The upload is stored encrypted and processed by a worker from its first megabyte on, while the rest arrives; follow it at GET /v1/subjects/imports/{id}. If the upload breaks, the import fails and the people already imported stay; an upload silent for 5 minutes is given up (409 if it comes back). CSV: a header row of the subject field names, guardianName/guardianEmail/guardianPhone/guardianLocale for the guardian, lists separated by `;`, push tokens as `platform:token`.',
   })
   @ApiConsumes('application/x-ndjson', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
