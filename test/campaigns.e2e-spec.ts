@@ -82,7 +82,10 @@ const subjectOf = (p: Person) => ({
   ...(p.phone ? { phone: p.phone } : {}),
   ...(p.push ? { pushTokens: [{ token: `tok-${p.externalId}`, platform: 'android' }] } : {}),
   birthDate: p.minor ? '2015-06-01' : '1990-06-01',
-  ...(p.guardianEmail ? { guardian: { name: `Guardian of ${p.externalId}`, email: p.guardianEmail } } : {}),
+  // Guardians read German, whatever their child's language: their notice must be in theirs.
+  ...(p.guardianEmail
+    ? { guardian: { name: `Guardian of ${p.externalId}`, email: p.guardianEmail, locale: 'de-DE' } }
+    : {}),
   channelPreferences: p.prefersSms ? ['sms', 'email'] : ['email', 'sms'],
   dataCategories: ['camera_data', 'app_usage'],
   lastActiveAt: '2026-11-01T00:00:00Z',
@@ -304,9 +307,10 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const mail = emails.find((m) => m.content.to === german.email)!;
     expect(mail.content.text).toContain(`Guten Tag Person ${german.externalId},`);
     expect(mail.content.text).toMatch(/https:\/\/notice\.example\.org\/n\/[0-9a-z]+\.[A-Za-z0-9_-]{22}/);
-    const guardian = everyone.find((p) => p.guardianEmail)!;
+    const guardian = everyone.find((p) => p.guardianEmail && p.place.template !== 'de')!;
     const toGuardian = emails.find((m) => m.content.to === guardian.guardianEmail)!;
     expect(toGuardian.content.text).toContain(`Person ${guardian.externalId}`);
+    expect(toGuardian.content.text).toContain('Erziehungsberechtigte');
     // Sealed at rest: no address in the raw table.
     const raw = await t.query<{ sealed: Buffer }>('select sealed from outbox_messages');
     expect(raw.some((r) => r.sealed.toString('latin1').includes('@example.com'))).toBe(false);

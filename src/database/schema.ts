@@ -187,6 +187,8 @@ export const subjects = pgTable(
     minor: boolean('minor').notNull().default(false),
     guardianHasEmail: boolean('guardian_has_email').notNull().default(false),
     guardianHasPhone: boolean('guardian_has_phone').notNull().default(false),
+    /** The guardian's language (a BCP 47 tag, not contact data): their notice is written in it. */
+    guardianLocale: text('guardian_locale'),
     keyId: text('key_id').notNull(),
     sealed: bytea('sealed').notNull(),
     emailHash: bytea('email_hash'),

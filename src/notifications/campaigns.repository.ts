@@ -81,11 +81,12 @@ export class CampaignsRepository {
       .where(inArray(campaigns.status, [...statuses]));
   }
 
-  /** The locales of the people a campaign would reach. */
+  /** The locales of the people a campaign would reach, and of their guardians. */
   async localesOf(incidentId: string): Promise<Array<string | null>> {
     const rows = rowsOf<{ locale: string | null }>(
       await this.database.db.execute(sql`
-        select distinct s.locale from affected_subjects a join subjects s on s.id = a.subject_id
+        select distinct l.locale from affected_subjects a join subjects s on s.id = a.subject_id
+        cross join lateral (values (s.locale), (s.guardian_locale)) as l(locale)
         where a.incident_id = ${incidentId}::uuid and a.notified_at is null`),
     );
     return rows.map((r) => r.locale);
@@ -98,8 +99,9 @@ export class CampaignsRepository {
   /**
    * Writes one delivery per recipient of the affected set who has not been notified yet: the guardian
    * for a minor with guardian contact (when the campaign includes guardians), else the person; with the
-   * notice channels in the person's order of preference among the campaign's, and a push alert when
-   * the campaign has push and the person a token. Returns how many.
+   * notice channels in the person's order of preference among the campaign's, a push alert when the
+   * campaign has push and the person a token, and the recipient's language (a guardian's own, when the
+   * directory has it, else the child's). Returns how many.
    */
   async planDeliveries(p: PlanSettings): Promise<number> {
     const guardian = p.includeGuardians
@@ -114,7 +116,9 @@ export class CampaignsRepository {
             case when g.guardian then 'guardian' else 'person' end,
             case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
             coalesce((select l.t from unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.to)}::text[])
-                        as l(f, t) where l.f = s.locale), ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
+                        as l(f, t)
+                        where l.f = case when g.guardian then coalesce(s.guardian_locale, s.locale) else s.locale end),
+                     ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
             ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0,
             case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
             ${p.now}

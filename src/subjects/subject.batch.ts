@@ -51,6 +51,7 @@ export interface SubjectColumns {
   minor: boolean[];
   guardianHasEmail: boolean[];
   guardianHasPhone: boolean[];
+  guardianLocale: Array<string | null>;
   keyId: string[];
   sealed: string[];
   emailHash: Array<string | null>;
@@ -74,6 +75,7 @@ export const COLUMN_NAMES = [
   'minor',
   'guardianHasEmail',
   'guardianHasPhone',
+  'guardianLocale',
   'keyId',
   'sealed',
   'emailHash',
@@ -259,6 +261,7 @@ export class BatchPreparer {
     c.minor.push(s.minor);
     c.guardianHasEmail.push(s.guardian?.email !== undefined);
     c.guardianHasPhone.push(s.guardian?.phone !== undefined);
+    c.guardianLocale.push(s.guardian?.locale ?? null);
     c.keyId.push(cipher.currentKeyId);
     c.sealed.push(cipher.sealJson(contactOf(s), subjectAad(s.externalId)).toString('base64'));
     c.emailHash.push(s.email ? cipher.keyedHash('email', normalizeEmail(s.email)).toString('base64') : null);

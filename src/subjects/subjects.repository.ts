@@ -41,21 +41,22 @@ export class SubjectsRepository {
           ${c('systems')}, ${c('signedUpAt')}::timestamptz[], ${c('lastActiveAt')}::timestamptz[],
           ${c('hasEmail')}::boolean[], ${c('hasPhone')}::boolean[], ${c('pushTokenCount')}::integer[],
           ${c('minor')}::boolean[], ${c('guardianHasEmail')}::boolean[], ${c('guardianHasPhone')}::boolean[],
+          ${c('guardianLocale')},
           ${c('keyId')}, ${c('sealed')}, ${c('emailHash')}, ${c('phoneHash')}
         ) as t(external_id, locale, time_zone, jurisdiction, jurisdiction_inferred, channel_preferences,
                data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
-               push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
+               push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
                phone_hash)
       ), written as (
         insert into subjects (external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           channel_preferences, data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
-          push_token_count, minor, guardian_has_email, guardian_has_phone, key_id, sealed, email_hash,
+          push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
           phone_hash, created_at, updated_at)
         select external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           coalesce(string_to_array(channel_preferences, ','), '{}'),
           coalesce(string_to_array(data_categories, ','), '{}'), coalesce(string_to_array(systems, ','), '{}'),
           signed_up_at, last_active_at, has_email, has_phone,
-          push_token_count, minor, guardian_has_email, guardian_has_phone, key_id,
+          push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id,
           decode(sealed, 'base64'), decode(email_hash, 'base64'), decode(phone_hash, 'base64'),
           ${now}, ${now}
         from input
@@ -67,7 +68,8 @@ export class SubjectsRepository {
           last_active_at = excluded.last_active_at, has_email = excluded.has_email,
           has_phone = excluded.has_phone, push_token_count = excluded.push_token_count,
           minor = excluded.minor, guardian_has_email = excluded.guardian_has_email,
-          guardian_has_phone = excluded.guardian_has_phone, key_id = excluded.key_id,
+          guardian_has_phone = excluded.guardian_has_phone, guardian_locale = excluded.guardian_locale,
+          key_id = excluded.key_id,
           sealed = excluded.sealed, email_hash = excluded.email_hash, phone_hash = excluded.phone_hash,
           updated_at = excluded.updated_at
         returning (xmax = 0) as inserted
