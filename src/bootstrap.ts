@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +13,7 @@ import { authorize, bearerSecret } from './common/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
+import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
@@ -26,6 +28,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Node ends any request still arriving after 5 minutes: a large import takes longer. Import uploads
+  // are cut off when silent instead (UPLOAD_IDLE_MS); headers still have Node's 60 s.
+  const server: Server = app.getHttpServer();
+  server.requestTimeout = REQUEST_MAX_MS;
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });

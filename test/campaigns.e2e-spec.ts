@@ -197,10 +197,11 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const done = await completed(id);
     expect(done.recipients).toBe(everyone.length);
     expect(done.possibleDuplicates).toBe(0);
-    // Notices before alerts: no push batch was queued while a notice batch still waited.
+    // Notices before alerts: no push batch was queued while an email batch still waited (a later
+    // statement, after a send job ran, so a later millisecond).
     const [order] = await t.query<{ firstPush: Date; lastNotice: Date; pushes: number }>(
       `select min(queued_at) filter (where channel = 'push') as "firstPush",
-              max(queued_at) filter (where channel <> 'push') as "lastNotice",
+              max(queued_at) filter (where channel = 'email') as "lastNotice",
               count(*) filter (where channel = 'push')::int as pushes
          from message_batches where campaign_id = $1`,
       [id],

@@ -585,6 +585,26 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     }
   });
 
+  it('refuses a file over IMPORT_MAX_BYTES before importing any of it, when it says its length', async () => {
+    const small = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api', IMPORT_MAX_BYTES: '1024' }, 11);
+    try {
+      const [before] = await t.query('select count(*)::int as n from subject_imports');
+      const lines = Array.from({ length: 80 }, (_, i) => JSON.stringify({ externalId: `big-${i}` })).join(
+        '\n',
+      );
+      const res = await small.http
+        .post('/v1/subjects/imports')
+        .set(...bearer(small.keys.responder))
+        .set('Content-Type', 'application/x-ndjson')
+        .send(lines)
+        .expect(413);
+      expect(res.body.error).toBe('payload_too_large');
+      expect(await t.query('select count(*)::int as n from subject_imports')).toEqual([before]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('erases a person for good; only admins may', async () => {
     await t.http
       .delete('/v1/subjects/u-teen-us')

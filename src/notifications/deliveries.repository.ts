@@ -34,7 +34,7 @@ export interface Progress {
   remaining: number;
 }
 
-/** Counted as busy push slots while notices wait: more than any window, so no push batch is taken. */
+/** Counted as busy push slots while emails wait: more than any window, so no push batch is taken. */
 const PUSH_HELD = 1_000_000;
 
 @Injectable()
@@ -197,8 +197,9 @@ export class DeliveriesRepository {
    * Picks pending batches of a sending campaign, up to the window per channel, and marks them queued; the
    * caller enqueues them. One statement, no lock: every finished batch calls it, and concurrent callers
    * skip each other's rows (the window may be exceeded by a batch or two, never a batch taken twice).
-   * Notices go before alerts: push batches wait while email or SMS batches are pending, so the machine's
-   * time goes first to what the law counts, and an alert tends to find its notice already there.
+   * Notices go before alerts: push batches wait while email batches are pending, so the machine's time
+   * goes first to what the law counts, and an alert tends to find its notice already there. Not for SMS:
+   * it goes at TWILIO_MAX_PER_SECOND (10/s by default), and alerts would wait for hours behind it.
    */
   async takePending(campaignId: string, window: Record<Channel, number>, now: Date): Promise<QueuedBatch[]> {
     const rows = rowsOf<{ id: string | number; channel: Channel; queuings: number }>(
@@ -209,7 +210,7 @@ export class DeliveriesRepository {
                    where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued')
                  + case when c.channel = 'push' and exists (
                      select 1 from message_batches b
-                     where b.campaign_id = ${campaignId}::uuid and b.channel in ('email', 'sms')
+                     where b.campaign_id = ${campaignId}::uuid and b.channel = 'email'
                        and b.status = 'pending') then ${sql.raw(String(PUSH_HELD))} else 0 end as busy
           from unnest(array['email', 'sms', 'push']) as c(channel)),
         picked as (

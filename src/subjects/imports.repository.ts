@@ -71,7 +71,10 @@ export class ImportsRepository {
       );
   }
 
-  /** The whole upload is stored: queued if its job has not started on it yet. */
+  /**
+   * The whole upload is stored: queued if its job has not started on it yet. Nothing if the import is no
+   * longer waiting for it (its job gave it up).
+   */
   async received(
     id: string,
     upload: { bytes: number; chunks: number; at: Date },
@@ -84,7 +87,12 @@ export class ImportsRepository {
         receivedAt: upload.at,
         status: sql`case when ${subjectImports.status} = ${ImportStatus.Receiving} then ${ImportStatus.Queued} else ${subjectImports.status} end`,
       })
-      .where(eq(subjectImports.id, id))
+      .where(
+        and(
+          eq(subjectImports.id, id),
+          inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
+        ),
+      )
       .returning();
     return row;
   }

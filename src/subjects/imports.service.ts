@@ -28,10 +28,20 @@ export const REJECTIONS_KEPT = 10_000;
 
 /** While the file is still arriving, the job looks for its next chunk this often. */
 const UPLOAD_POLL_MS = 20;
-/** An upload that brings no chunk for this long is given up (its sender died or hung). */
+/** An upload connection silent this long is cut off: the upload was interrupted. */
+export const UPLOAD_IDLE_MS = 60_000;
+/**
+ * An upload that brings no chunk for this long is given up by its job (the API node storing it died;
+ * a silent sender is cut off sooner, by UPLOAD_IDLE_MS).
+ */
 export const UPLOAD_STALL_MS = 5 * 60_000;
+/** How long the whole of a request may take: an import of IMPORT_MAX_BYTES needs far more than Node's 5 minutes. */
+export const REQUEST_MAX_MS = 2 * 60 * 60_000;
 
 const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
+
+/** The job gave the import up while its file was arriving. */
+class GivenUp extends Error {}
 const chunkAad = (importId: string, seq: number): string => `import:${importId}:${seq}`;
 
 /**
@@ -59,12 +69,22 @@ export class ImportsService {
     private readonly config: AppConfig,
   ) {}
 
-  async receive(actor: Actor, format: ImportFormat, body: Readable): Promise<ImportRow> {
+  async receive(
+    actor: Actor,
+    format: ImportFormat,
+    body: Readable,
+    declaredBytes?: number,
+  ): Promise<ImportRow> {
+    if (declaredBytes !== undefined && declaredBytes > this.config.importMaxBytes) {
+      // Refused before anything is imported (a file sent without a length is cut off at the limit instead).
+      body.resume();
+      throw this.tooLarge();
+    }
     const cipher = this.crypto.cipher;
     const created = await this.repository.create(format, actor.keyId, this.clock.now());
     // Queued now, after the row's commit: the worker starts on the first chunks while the rest arrives.
-    // If Redis cannot take it, the upload goes on and the sweep queues it.
-    await this.enqueue(created.id).catch((err: unknown) =>
+    // Not awaited: with Redis down, adding waits for it; the upload goes on and the sweep queues the job.
+    void this.enqueue(created.id).catch((err: unknown) =>
       this.logger.warn({ importId: created.id, err }, 'import job not queued; the sweep will queue it'),
     );
     let seq = 0;
@@ -84,16 +104,20 @@ export class ImportsService {
         },
       );
       seq += 1;
+      // Every 16 MB, whether the job gave the import up (it stalled): then the rest is not taken.
+      if (
+        seq % 16 === 0 &&
+        (await this.repository.find(created.id))?.status === String(ImportStatus.Failed)
+      ) {
+        throw new GivenUp();
+      }
     };
     try {
       for await (const piece of body as AsyncIterable<Buffer>) {
         bytes += piece.length;
         if (bytes > this.config.importMaxBytes) {
           body.resume();
-          throw new AppError(
-            ErrorCode.PayloadTooLarge,
-            `the file is larger than IMPORT_MAX_BYTES (${this.config.importMaxBytes} bytes); split it`,
-          );
+          throw this.tooLarge();
         }
         pending.push(piece);
         pendingBytes += piece.length;
@@ -104,34 +128,48 @@ export class ImportsService {
         throw AppError.invalid([{ field: 'body', rule: 'isNotEmpty', message: 'the file is empty' }]);
       }
     } catch (err) {
+      if (err instanceof GivenUp) {
+        body.resume();
+        await this.repository.dropChunks(created.id);
+        throw await this.givenUp(created.id);
+      }
       const reason = err instanceof AppError ? err.message : 'the upload was interrupted';
       await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
       await this.repository.dropChunks(created.id);
       throw err;
     }
-    const current = await this.repository.find(created.id);
-    if (current?.status === String(ImportStatus.Failed)) {
-      // Given up while the file was arriving (it stalled): what came after is not kept.
-      await this.repository.dropChunks(created.id);
-      throw new AppError(
-        ErrorCode.Conflict,
-        `import ${created.id} was given up: ${current.error ?? 'failed'}`,
-        {
-          importId: created.id,
-        },
-      );
-    }
     const received = await this.database.transaction(async () => {
       const row = await this.repository.received(created.id, { bytes, chunks: seq, at: this.clock.now() });
+      // Given up while the file was arriving (it stalled): nothing is recorded as received.
+      if (!row) return undefined;
       await this.audit.record(actor, {
         action: 'subject.import.create',
         targetType: 'subject_import',
         targetId: created.id,
         summary: { format, bytes },
       });
-      return row!;
+      return row;
     });
+    if (!received) {
+      // What came after the job gave up is not kept.
+      await this.repository.dropChunks(created.id);
+      throw await this.givenUp(created.id);
+    }
     return received;
+  }
+
+  private tooLarge(): AppError {
+    return new AppError(
+      ErrorCode.PayloadTooLarge,
+      `the file is larger than IMPORT_MAX_BYTES (${this.config.importMaxBytes} bytes); split it`,
+    );
+  }
+
+  private async givenUp(id: string): Promise<AppError> {
+    const row = await this.repository.find(id);
+    return new AppError(ErrorCode.Conflict, `import ${id} was given up: ${row?.error ?? 'failed'}`, {
+      importId: id,
+    });
   }
 
   /**
@@ -256,7 +294,8 @@ export class ImportsService {
         if (!now || now.status === String(ImportStatus.Failed)) {
           throw new FileFormatError(now?.error ?? 'the upload was interrupted');
         }
-        if (now.receivedAt) {
+        // Whole: marked received (uploads stored by an older API node only count their chunks).
+        if (now.receivedAt || now.chunks > 0) {
           if (seq >= now.chunks) return undefined;
           // Stored between the two reads.
           const late = await repository.chunk(row.id, seq);
@@ -270,8 +309,14 @@ export class ImportsService {
       }
     }
 
-    for await (const batch of fileBatches(row.format as ImportFormat, chunks(), BATCH_ROWS, resumeAfter)) {
-      await submit(batch);
+    try {
+      for await (const batch of fileBatches(row.format as ImportFormat, chunks(), BATCH_ROWS, resumeAfter)) {
+        await submit(batch);
+      }
+    } catch (err) {
+      // The batches already handed over commit (or fail) before the import is marked failed and counted.
+      await chain.catch(() => undefined);
+      throw err;
     }
     await chain;
   }

@@ -17,7 +17,7 @@ import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
 import type { ImportFormat } from './import.parsers.js';
 import type { ImportRow, RejectionRow } from './imports.repository.js';
-import { ImportsService } from './imports.service.js';
+import { ImportsService, UPLOAD_IDLE_MS } from './imports.service.js';
 import {
   BulkResultDto,
   BulkSubjectsDto,
@@ -69,7 +69,7 @@ export class SubjectsController {
   @ApiOperation({
     summary: 'Import a file of people (NDJSON or CSV, streamed, millions of rows) as a job',
     description:
-      'Send the file as the body with Content-Type application/x-ndjson or text/csv. The upload is stored encrypted and processed by a worker from its first megabyte on, while the rest arrives; follow it at GET /v1/subjects/imports/{id}. If the upload breaks, the import fails and the people already imported stay; an upload silent for 5 minutes is given up (409 if it comes back). CSV: a header row of the subject field names, guardianName/guardianEmail/guardianPhone/guardianLocale for the guardian, lists separated by `;`, push tokens as `platform:token`.',
+      'Send the file as the body with Content-Type application/x-ndjson or text/csv. The upload is stored encrypted and processed by a worker from its first megabyte on, while the rest arrives; follow it at GET /v1/subjects/imports/{id}. If the upload breaks, or the connection is silent for 60 s, the import fails and the people already imported stay (send the file again). A file whose Content-Length is over IMPORT_MAX_BYTES gets 413 before anything is imported; one sent without a length is cut off at the limit, with 413, and what came before it stays imported. If the node storing an upload dies, its job gives the import up after 5 minutes without data, and the rest of that upload, should it come, gets 409. CSV: a header row of the subject field names, guardianName/guardianEmail/guardianPhone/guardianLocale for the guardian, lists separated by `;`, push tokens as `platform:token`.',
   })
   @ApiConsumes('application/x-ndjson', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -89,7 +89,12 @@ export class SubjectsController {
         { field: 'Content-Type', accepted: Object.keys(CONTENT_TYPES) },
       );
     }
-    return this.importDto(await this.imports.receive(actor, format, req));
+    const length = Number(req.headers['content-length']);
+    // A sender silent this long is cut off ("the upload was interrupted"); see UPLOAD_IDLE_MS.
+    req.setTimeout(UPLOAD_IDLE_MS, () => req.destroy(new Error('upload idle')));
+    return this.importDto(
+      await this.imports.receive(actor, format, req, Number.isFinite(length) ? length : undefined),
+    );
   }
 
   @Get('imports/:id')
