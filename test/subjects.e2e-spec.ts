@@ -124,6 +124,33 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     expect(again.body).toMatchObject({ created: 1, updated: 2, rejected: 0, rejections: [] });
   });
 
+  it('stores a person given by external id alone, every optional column empty', async () => {
+    // One row whose every nullable column is null: each travels as an empty column of the joined batch.
+    const res = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects: [{ externalId: 'u-bare' }] })
+      .expect(200);
+    expect(res.body).toMatchObject({ created: 1, rejected: 0 });
+    const [row] = await t.query(
+      `select locale, time_zone, jurisdiction, signed_up_at, last_active_at, email_hash, phone_hash,
+              guardian_locale, has_email, minor, channel_preferences from subjects where external_id = 'u-bare'`,
+    );
+    expect(row).toEqual({
+      locale: null,
+      time_zone: null,
+      jurisdiction: null,
+      signed_up_at: null,
+      last_active_at: null,
+      email_hash: null,
+      phone_hash: null,
+      guardian_locale: null,
+      has_email: false,
+      minor: false,
+      channel_preferences: expect.any(Array),
+    });
+  });
+
   it('refuses a malformed bulk request whole, naming the rule', async () => {
     const empty = await t.http
       .post('/v1/subjects/bulk')

@@ -97,6 +97,28 @@ describe('NDJSON batches', () => {
     expect(batches.at(-1)!.lastLine).toBe(3);
   });
 
+  it('closes the partial batch before an over-long line, checkpointed at the line before it', async () => {
+    const line = (id: string) => `{"externalId":"${id}"}\n`;
+    const long = 'x'.repeat(MAX_LINE_BYTES + 10);
+    const head = line('a') + line('b');
+    const batches = await collect(
+      fileBatches(
+        'ndjson',
+        // The long line starts in the chunk that holds the batch's lines and runs over two more.
+        chunks([head + long.slice(0, 100), long.slice(100, 200_000), long.slice(200_000), `\n${line('c')}`]),
+        10,
+        0,
+      ),
+    );
+    expect(batches.map((b) => [b.input.kind, b.lastLine, b.bytesDone])).toEqual([
+      ['lines', 2, head.length],
+      // Refused when it outgrew the limit, before its end arrived.
+      ['items', 3, head.length + long.length],
+      ['lines', 4, head.length + long.length + 1 + line('c').length],
+    ]);
+    expect(outcome(batches)).toEqual({ stored: ['a', 'b', 'c'], rejected: ['3:maxLength'] });
+  });
+
   it('splits a batch where an external id repeats, so the later row wins', () => {
     const prepared = preparer.prepare(
       {
