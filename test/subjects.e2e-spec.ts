@@ -65,6 +65,24 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
   });
   afterAll(() => t.close());
 
+  /** The import once its status is one of `statuses`. */
+  const importIn = (id: string, ...statuses: string[]) =>
+    eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${id}`)
+        .set(...responder)
+        .expect(200);
+      return statuses.includes(res.body.status) ? res.body : undefined;
+    });
+  /** How many chunks of an upload are still stored (none once it is processed or given up). */
+  const chunksKept = async (id: string) =>
+    (
+      await t.query<{ n: number }>(
+        'select count(*)::int as n from subject_import_chunks where import_id = $1',
+        [id],
+      )
+    )[0].n;
+
   it('stores the valid rows of a bulk upsert and lists each rejected row with its index, field and rule', async () => {
     const res = await t.http
       .post('/v1/subjects/bulk')
@@ -313,13 +331,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       format: 'ndjson',
       status: expect.stringMatching(/^(queued|running)$/),
     });
-    const done = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${started.body.id}`)
-        .set(...responder)
-        .expect(200);
-      return res.body.status === 'completed' || res.body.status === 'failed' ? res.body : undefined;
-    });
+    const done = await importIn(started.body.id, 'completed', 'failed');
     expect(done).toMatchObject({
       status: 'completed',
       created: 3,
@@ -344,9 +356,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       .expect(200);
     expect(n5.body).toMatchObject({ jurisdiction: 'JP', locale: 'ja-JP' });
     // The upload is not kept once processed.
-    expect(
-      await t.query('select 1 from subject_import_chunks where import_id = $1', [started.body.id]),
-    ).toEqual([]);
+    expect(await chunksKept(started.body.id)).toBe(0);
   });
 
   it('imports CSV with quoted fields, lists and guardians; bad lines are numbered as in the file', async () => {
@@ -364,13 +374,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       .set('Content-Type', 'text/csv')
       .send(csv)
       .expect(202);
-    const done = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${started.body.id}`)
-        .set(...responder)
-        .expect(200);
-      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
-    });
+    const done = await importIn(started.body.id, 'completed', 'failed');
     expect(done).toMatchObject({ status: 'completed', created: 2, rejected: 3 });
     expect(
       done.rejections.map(
@@ -414,13 +418,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       .set('Content-Type', 'text/csv')
       .send('externalId,shoeSize\nq-1,42\n')
       .expect(202);
-    const done = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${started.body.id}`)
-        .set(...responder)
-        .expect(200);
-      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
-    });
+    const done = await importIn(started.body.id, 'completed', 'failed');
     expect(done.status).toBe('failed');
     expect(done.error).toContain('"shoeSize"');
     const wrong = await t.http
@@ -480,13 +478,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     redis.disconnect();
     await t.query("update subject_imports set lines_done = 2, status = 'running' where id = $1", [importId]);
     expect(await t.app.get(ImportsService).sweep()).toMatchObject({ requeued: 1 });
-    const done = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${importId}`)
-        .set(...responder)
-        .expect(200);
-      return res.body.status === 'completed' ? res.body : undefined;
-    });
+    const done = await importIn(importId, 'completed');
     expect(done).toMatchObject({ created: 2, lines: 4 });
     const stored = await t.query("select external_id from subjects where external_id like 'r-%' order by 1");
     expect(stored.map((r) => r.external_id)).toEqual(['r-3', 'r-4']);
@@ -546,41 +538,21 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     const answer = await upload.answer;
     expect(answer.status).toBe(202);
     expect(answer.body.id).toBe(upload.importId);
-    const done = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${upload.importId}`)
-        .set(...responder)
-        .expect(200);
-      return res.body.status === 'completed' ? res.body : undefined;
-    });
+    const done = await importIn(upload.importId, 'completed');
     expect(done).toMatchObject({ created: 12_001, rejected: 0, lines: 12_001, progress: 1 });
-    expect(
-      await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
-        upload.importId,
-      ]),
-    ).toEqual([{ n: 0 }]);
+    expect(await chunksKept(upload.importId)).toBe(0);
   });
 
   it('fails an import whose upload breaks, keeping the people it had already imported', async () => {
     const upload = await openUpload('x', 12_000);
     upload.req.destroy();
     await upload.answer.catch(() => undefined);
-    const failed = await eventually(async () => {
-      const res = await t.http
-        .get(`/v1/subjects/imports/${upload.importId}`)
-        .set(...responder)
-        .expect(200);
-      return res.body.status === 'failed' ? res.body : undefined;
-    });
+    const failed = await importIn(upload.importId, 'failed');
     expect(failed.error).toBe('the upload was interrupted');
     expect(failed.created).toBeGreaterThanOrEqual(upload.imported);
     const [stored] = await t.query("select count(*)::int as n from subjects where external_id like 'x-%'");
     expect(stored.n).toBe(failed.created);
-    expect(
-      await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
-        upload.importId,
-      ]),
-    ).toEqual([{ n: 0 }]);
+    expect(await chunksKept(upload.importId)).toBe(0);
   });
 
   it('gives up an upload that stalls, and refuses the rest of it', async () => {
@@ -590,23 +562,13 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     const later = new Date(clock.now().getTime() + UPLOAD_STALL_MS + 60_000);
     const spy = jest.spyOn(clock, 'now').mockReturnValue(later);
     try {
-      const failed = await eventually(async () => {
-        const res = await t.http
-          .get(`/v1/subjects/imports/${upload.importId}`)
-          .set(...responder)
-          .expect(200);
-        return res.body.status === 'failed' ? res.body : undefined;
-      });
+      const failed = await importIn(upload.importId, 'failed');
       expect(failed.error).toBe('the upload stopped: no data for 5 minutes');
       upload.req.end(upload.line(12_000));
       const answer = await upload.answer;
       expect(answer.status).toBe(409);
       expect(answer.body).toMatchObject({ error: 'conflict', details: { importId: upload.importId } });
-      expect(
-        await t.query('select count(*)::int as n from subject_import_chunks where import_id = $1', [
-          upload.importId,
-        ]),
-      ).toEqual([{ n: 0 }]);
+      expect(await chunksKept(upload.importId)).toBe(0);
     } finally {
       spy.mockRestore();
     }
