@@ -34,9 +34,6 @@ export interface Progress {
   remaining: number;
 }
 
-/** Counted as busy push slots while emails wait: more than any window, so no push batch is taken. */
-const PUSH_HELD = 1_000_000;
-
 @Injectable()
 export class DeliveriesRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -207,11 +204,10 @@ export class DeliveriesRepository {
         with room as (
           select c.channel, ${sql.param([window.email, window.sms, window.push])}::int[] as w,
                  (select count(*) from message_batches b
-                   where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued')
-                 + case when c.channel = 'push' and exists (
-                     select 1 from message_batches b
-                     where b.campaign_id = ${campaignId}::uuid and b.channel = 'email'
-                       and b.status = 'pending') then ${sql.raw(String(PUSH_HELD))} else 0 end as busy
+                   where b.campaign_id = ${campaignId}::uuid and b.channel = c.channel and b.status = 'queued') as busy,
+                 c.channel = 'push' and exists (
+                   select 1 from message_batches b
+                   where b.campaign_id = ${campaignId}::uuid and b.channel = 'email' and b.status = 'pending') as held
           from unnest(array['email', 'sms', 'push']) as c(channel)),
         picked as (
           select b.id from room r
@@ -219,7 +215,8 @@ export class DeliveriesRepository {
             select b.id from message_batches b
             where b.campaign_id = ${campaignId}::uuid and b.channel = r.channel and b.status = 'pending'
             order by b.id
-            limit greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy)
+            limit case when r.held then 0
+                       else greatest(0, r.w[array_position(array['email', 'sms', 'push'], r.channel)] - r.busy) end
             for update skip locked) b
           where exists (select 1 from campaigns c where c.id = ${campaignId}::uuid and c.status = 'sending'))
         update message_batches b set status = 'queued', queued_at = ${now}, queuings = b.queuings + 1
