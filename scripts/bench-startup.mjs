@@ -5,9 +5,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { shippedCommand } from './lib/service.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
+// With DATABASE_URL the service needs its keys (the embedded mode makes its own).
+const SECRETS = {
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
+};
 const pg = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redis = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const port = 39600;
@@ -20,7 +26,7 @@ function memory(pid) {
 
 async function startOnce(env) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, shippedCommand(), {
     env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -44,8 +50,8 @@ async function startOnce(env) {
 }
 
 const modes = [
-  { name: 'PostgreSQL + Redis', env: () => ({ DATABASE_URL: pg, REDIS_URL: redis }) },
-  { name: 'PostgreSQL, queues on PostgreSQL', env: () => ({ DATABASE_URL: pg }) },
+  { name: 'PostgreSQL + Redis', env: () => ({ DATABASE_URL: pg, REDIS_URL: redis, ...SECRETS }) },
+  { name: 'PostgreSQL, queues on PostgreSQL', env: () => ({ DATABASE_URL: pg, ...SECRETS }) },
   { name: 'embedded, first start (initdb)', fresh: true, env: (dir) => ({ DATA_DIR: dir }) },
   { name: 'embedded, restart on existing data', env: (dir) => ({ DATA_DIR: dir }) },
 ];

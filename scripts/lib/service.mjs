@@ -32,7 +32,7 @@ export function rssMb(pid) {
 }
 
 /** The node flags and script of `npm run start:dist`, so the benchmarks run the service as it ships. */
-function shippedCommand() {
+export function shippedCommand() {
   const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   const [node, ...args] = scripts['start:dist'].split(' ').filter(Boolean);
   if (node !== 'node') throw new Error(`start:dist does not start node: ${scripts['start:dist']}`);
