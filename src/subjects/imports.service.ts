@@ -130,7 +130,6 @@ export class ImportsService {
     } catch (err) {
       if (err instanceof GivenUp) {
         body.resume();
-        await this.repository.dropChunks(created.id);
         throw await this.givenUp(created.id);
       }
       const reason = err instanceof AppError ? err.message : 'the upload was interrupted';
@@ -150,11 +149,7 @@ export class ImportsService {
       });
       return row;
     });
-    if (!received) {
-      // What came after the job gave up is not kept.
-      await this.repository.dropChunks(created.id);
-      throw await this.givenUp(created.id);
-    }
+    if (!received) throw await this.givenUp(created.id);
     return received;
   }
 
@@ -165,7 +160,9 @@ export class ImportsService {
     );
   }
 
+  /** The job gave the import up while its file arrived: what came after is not kept; the sender gets 409. */
   private async givenUp(id: string): Promise<AppError> {
+    await this.repository.dropChunks(id);
     const row = await this.repository.find(id);
     return new AppError(ErrorCode.Conflict, `import ${id} was given up: ${row?.error ?? 'failed'}`, {
       importId: id,
