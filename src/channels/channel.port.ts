@@ -58,6 +58,8 @@ export interface EmailPort {
 export interface SmsPort {
   readonly name: string;
   send(message: SmsMessage): Promise<SendOutcome>;
+  /** Releases what the adapter holds (its keep-alive agent). */
+  close?(): Promise<void>;
 }
 
 export interface PushPort {

@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/config.js';
-import { EMAIL_PORT, PUSH_PORT, SMS_PORT, type PushPort } from './channel.port.js';
+import { EMAIL_PORT, PUSH_PORT, SMS_PORT, type PushPort, type SmsPort } from './channel.port.js';
 import { OutboxAdapter } from './outbox/outbox.adapter.js';
 import { OutboxController } from './outbox/outbox.controller.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
@@ -57,9 +57,13 @@ const logger = new Logger('Channels');
   exports: [EMAIL_PORT, SMS_PORT, PUSH_PORT],
 })
 export class ChannelsModule implements OnApplicationShutdown {
-  constructor(@Inject(PUSH_PORT) private readonly push: PushPort) {}
+  constructor(
+    @Inject(SMS_PORT) private readonly sms: SmsPort,
+    @Inject(PUSH_PORT) private readonly push: PushPort,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.sms.close?.();
     await this.push.close?.();
   }
 }

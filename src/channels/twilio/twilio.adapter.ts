@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type { TwilioConfig } from '../../config/config.js';
 import type { SendOutcome, SmsMessage, SmsPort } from '../channel.port.js';
+import { TwilioHttpClient } from './twilio.http.js';
 
 /**
  * Error codes worth another try: too many requests, the sender's queue is full. Everything else Twilio
@@ -8,17 +9,6 @@ import type { SendOutcome, SmsMessage, SmsPort } from '../channel.port.js';
  * either: the recipient moves on to the next channel.
  */
 const RETRYABLE_CODES = new Set([20429, 21611]);
-
-/** The SDK has no base-URL option: a request client that sends to the configured address instead. */
-class RedirectingClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: string) {
-    super({ timeout: 30_000, keepAlive: true });
-  }
-
-  override request<T>(opts: Parameters<twilio.RequestClient['request']>[0]): Promise<T> {
-    return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[^/]+/, this.baseUrl) }) as Promise<T>;
-  }
-}
 
 interface TwilioFailure {
   status?: number;
@@ -28,17 +18,18 @@ interface TwilioFailure {
 export class TwilioAdapter implements SmsPort {
   readonly name = 'twilio';
   private readonly client: twilio.Twilio;
+  private readonly http: TwilioHttpClient;
 
   constructor(
     private readonly config: TwilioConfig,
     /** Where Twilio posts status changes (the public address of POST /v1/webhooks/twilio). */
     private readonly statusCallback: string,
   ) {
-    const real = config.baseUrl === 'https://api.twilio.com';
+    this.http = new TwilioHttpClient(config.baseUrl);
     this.client = twilio(config.accountSid, config.authToken, {
       // Retries are ours (backoff, Retry-After, and a limit across workers), not the SDK's.
       autoRetry: false,
-      ...(real ? {} : { httpClient: new RedirectingClient(config.baseUrl) }),
+      httpClient: this.http as unknown as twilio.RequestClient,
     });
   }
 
@@ -58,6 +49,10 @@ export class TwilioAdapter implements SmsPort {
     } catch (err) {
       return classifyTwilio(err as TwilioFailure);
     }
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
   }
 }
 
