@@ -353,6 +353,12 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .set(...responder)
       .expect(200);
     expect(paused.body.status).toBe('paused');
+    // Views in quick succession share one count of the messages; a change of status counts again.
+    const view = async () => (await t.http.get(`/v1/campaigns/${id}`).set(...responder).expect(200)).body;
+    const first = await view();
+    const second = await view();
+    expect(second.progress).toEqual(first.progress);
+    expect(first.progress.asOf).toEqual(expect.any(String));
     await t.http
       .post(`/v1/campaigns/${id}/approve`)
       .set(...approver)
@@ -377,6 +383,9 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     expect(open).toEqual([]);
+    const afterCancel = await view();
+    expect(Date.parse(afterCancel.progress.asOf)).toBeGreaterThan(Date.parse(first.progress.asOf));
+    expect(afterCancel.progress.messages.sms?.queued).toBeUndefined();
     const kinds = (
       (
         await t.http

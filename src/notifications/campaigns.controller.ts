@@ -142,6 +142,6 @@ function toDto(row: CampaignRow | CampaignView): CampaignDto {
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     createdAt: row.createdAt.toISOString(),
-    ...('progress' in row ? { progress: row.progress } : {}),
+    ...('progress' in row ? { progress: { ...row.progress, asOf: row.progress.asOf.toISOString() } } : {}),
   };
 }

@@ -124,6 +124,11 @@ class ProgressDto {
   @ApiProperty({ description: 'Messages per second over the last minute' }) ratePerSecond!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'At the current rate; null when nothing moves' })
   etaSeconds!: number | null;
+  @ApiProperty({
+    description:
+      'When these counts were taken: views within ten times the counting time share one count (at least a second)',
+  })
+  asOf!: string;
 }
 
 export class CampaignDto {

@@ -301,26 +301,25 @@ export class DeliveriesRepository {
       await this.database.db.execute(sql`
         select status, count(*)::int as n from deliveries where campaign_id = ${campaignId}::uuid group by 1`),
     );
-    const messages = rowsOf<{ channel: string; status: string; n: number }>(
+    // One scan of the campaign's messages for both the counts and the last minute's.
+    const messages = rowsOf<{ channel: string; status: string; n: number; recent: number }>(
       await this.database.db.execute(sql`
-        select channel, status, count(*)::int as n from messages
-        where campaign_id = ${campaignId}::uuid group by 1, 2`),
-    );
-    const [recent] = rowsOf<{ n: number }>(
-      await this.database.db.execute(sql`
-        select count(*)::int as n from messages
-        where campaign_id = ${campaignId}::uuid and sent_at > ${new Date(now.getTime() - 60_000)}`),
+        select channel, status, count(*)::int as n,
+               count(*) filter (where sent_at > ${new Date(now.getTime() - 60_000)})::int as recent
+        from messages where campaign_id = ${campaignId}::uuid group by 1, 2`),
     );
     const byChannel: Record<string, Record<string, number>> = {};
     let remaining = 0;
+    let sentLastMinute = 0;
     for (const m of messages) {
       (byChannel[m.channel] ??= {})[m.status] = Number(m.n);
+      sentLastMinute += Number(m.recent);
       if (m.status === 'queued' || m.status === 'sending') remaining += Number(m.n);
     }
     return {
       deliveries: Object.fromEntries(deliveries.map((d) => [d.status, Number(d.n)])),
       messages: byChannel,
-      sentLastMinute: Number(recent?.n ?? 0),
+      sentLastMinute,
       remaining,
     };
   }
