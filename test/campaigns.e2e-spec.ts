@@ -354,7 +354,13 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .expect(200);
     expect(paused.body.status).toBe('paused');
     // Views in quick succession share one count of the messages; a change of status counts again.
-    const view = async () => (await t.http.get(`/v1/campaigns/${id}`).set(...responder).expect(200)).body;
+    const view = async () =>
+      (
+        await t.http
+          .get(`/v1/campaigns/${id}`)
+          .set(...responder)
+          .expect(200)
+      ).body;
     const first = await view();
     const second = await view();
     expect(second.progress).toEqual(first.progress);

@@ -51,8 +51,9 @@ export class TwilioAdapter implements SmsPort {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.http.close();
+    return Promise.resolve();
   }
 }
 

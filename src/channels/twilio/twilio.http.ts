@@ -50,7 +50,7 @@ export class TwilioHttpClient {
       const query = formEncode(opts.params);
       if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
     }
-    const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined) };
+    const headers: Record<string, string> = { ...opts.headers };
     if (opts.username && opts.password) {
       headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
     } else if (opts.authStrategy) {
