@@ -4,6 +4,8 @@ import Handlebars from 'handlebars';
 import {
   CALIFORNIA_HEADINGS,
   CALIFORNIA_TITLE,
+  formatDate,
+  interpolation,
   localeChain,
   NoticeFacts,
   NoticeRenderer,
@@ -200,6 +202,60 @@ describe('notice templates', () => {
         }
       }
     }
+  });
+
+  it('inserts values into every locale string exactly as Handlebars does, and leaves the rest to it', () => {
+    const values = {
+      org: 'Ai Art',
+      contact: 'privacy@example.com',
+      url: URL,
+      name: '<b>{{x}}</b> & %url%',
+      child: 'Bia',
+      from: 'A',
+      to: 'B',
+      discovered: 'C',
+      contained: 'D',
+    };
+    const sources = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (typeof value === 'string') sources.add(value);
+      else if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+    };
+    for (const dir of [...TEMPLATES, '_shared']) {
+      for (const locale of LOCALES) {
+        const file = join(TEMPLATES_DIR, dir, 'locales', `${locale}.json`);
+        collect(JSON.parse(readFileSync(file, 'utf8')));
+      }
+    }
+    let fast = 0;
+    for (const source of sources) {
+      const plain = interpolation(source);
+      if (!plain) continue;
+      fast += 1;
+      expect(plain(values)).toBe(Handlebars.compile(source, { noEscape: true, strict: true })(values));
+    }
+    expect(fast).toBeGreaterThan(100);
+    // Missing values fail as in strict Handlebars; blocks, helpers, escapes and comments go to Handlebars.
+    expect(() => interpolation('Dear {{name}},')!({})).toThrow(/"name" not defined/);
+    for (const source of [
+      '{{#if name}}x{{/if}}',
+      '{{lookup a b}}',
+      '\\{{name}}',
+      '{{! note }}',
+      '{{{name}}}',
+      '{{log}}',
+    ]) {
+      expect(interpolation(source)).toBeUndefined();
+    }
+  });
+
+  it('formats a date again when the incident changes it', () => {
+    const date = new Date('2026-11-04T23:30:00Z');
+    expect(formatDate(date, 'en', 'UTC')).toMatch(/November 4, 2026/);
+    expect(formatDate(date, 'de', 'Europe/Berlin')).toMatch(/5\. November 2026/);
+    date.setTime(Date.parse('2026-12-24T12:00:00Z'));
+    expect(formatDate(date, 'en', 'UTC')).toMatch(/December 24, 2026/);
   });
 
   it('writes to a guardian about the child', () => {

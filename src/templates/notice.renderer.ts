@@ -230,7 +230,8 @@ export class NoticeRenderer {
     const template = this.template(name);
     const locale = this.resolveLocale(name, facts.locale);
     const strings = this.strings(template, locale);
-    const say = (key: string) => this.compile(strings[key] as string)(this.values(facts, locale, false, 't'));
+    const inserted = this.values(facts, locale, false, 't');
+    const say = (key: string) => this.compile(strings[key] as string)(inserted);
     const greeting = say(facts.name ? 'greeting' : 'greetingNoName');
     const labels = strings.categories as Record<string, string>;
     const items = facts.exposed.map((c) => labels[c] ?? c.replaceAll('_', ' '));
@@ -245,15 +246,11 @@ export class NoticeRenderer {
       '%child_h%': escape(child),
       '%child_t%': child,
     };
-    const dates = {
-      from: facts.incident.occurredFrom,
-      to: facts.incident.occurredTo,
-      discovered: facts.incident.discoveredAt,
-      contained: facts.incident.containedAt,
-    };
-    for (const [token, date] of Object.entries(dates)) {
-      if (date) values[`%${token}%`] = formatDate(date, locale, facts.timeZone);
-    }
+    // The incident's dates, formatted once above for the locale strings ('' when the incident has none).
+    if (inserted.from) values['%from%'] = inserted.from;
+    if (inserted.to) values['%to%'] = inserted.to;
+    if (inserted.discovered) values['%discovered%'] = inserted.discovered;
+    if (inserted.contained) values['%contained%'] = inserted.contained;
     return values;
   }
 
@@ -394,11 +391,46 @@ export class NoticeRenderer {
   private compile(source: string): HandlebarsTemplateDelegate {
     let compiled = this.compiled.get(source);
     if (!compiled) {
-      compiled = Handlebars.compile(source, { noEscape: true, strict: true });
+      compiled = interpolation(source) ?? Handlebars.compile(source, { noEscape: true, strict: true });
       this.compiled.set(source, compiled);
     }
     return compiled;
   }
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
+
+/**
+ * A locale string that only inserts values (`Dear {{name}},`) as a plain function: what Handlebars
+ * gives for it (no escaping, strict: a missing value throws) at a fraction of the cost of its runtime,
+ * which a campaign pays per recipient for the greeting. Undefined for anything else (blocks, helpers,
+ * partials, escapes, comments), which Handlebars compiles.
+ */
+export function interpolation(source: string): HandlebarsTemplateDelegate | undefined {
+  if (source.includes('{{{') || source.includes('\\')) return undefined;
+  const texts: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const match of source.matchAll(PLACEHOLDER)) {
+    if (match[1] in Handlebars.helpers) return undefined;
+    texts.push(source.slice(last, match.index));
+    names.push(match[1]);
+    last = match.index + match[0].length;
+  }
+  texts.push(source.slice(last));
+  if (texts.some((text) => text.includes('{{'))) return undefined;
+  return (context: Record<string, unknown>) => {
+    let out = texts[0];
+    for (let i = 0; i < names.length; i += 1) {
+      const value = context[names[i]];
+      if (value === undefined || value === null) {
+        throw new Error(`"${names[i]}" not defined in the values a locale string may insert`);
+      }
+      // What locale strings insert are strings (see `values`).
+      out += (value as string) + texts[i + 1];
+    }
+    return out;
+  };
 }
 
 /**
@@ -414,11 +446,23 @@ export function substitute(text: string, substitutions: Record<string, string>):
 
 /** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */
 export function formatDate(date: Date, locale: string, timeZone: string | null): string {
-  const key = `${locale}|${timeZone ?? 'UTC'}`;
-  // A campaign formats the incident's few dates for every recipient: each zone and language once.
-  const formattedKey = `${key}|${date.getTime()}`;
-  const formatted = FORMATTED.get(formattedKey);
-  if (formatted !== undefined) return formatted;
+  const zone = timeZone ?? 'UTC';
+  // A campaign formats the incident's few dates for every recipient: each zone and language once, found
+  // by the Date itself (the incident's, never changed) rather than by a key string built per call.
+  let forDate = FORMATTED.get(date);
+  if (!forDate || forDate.time !== date.getTime()) {
+    forDate = { time: date.getTime(), texts: new Map() };
+    FORMATTED.set(date, forDate);
+  }
+  let byZone = forDate.texts.get(locale);
+  if (!byZone) {
+    byZone = new Map();
+    if (forDate.texts.size > 1_000) forDate.texts.clear();
+    forDate.texts.set(locale, byZone);
+  }
+  let text = byZone.get(zone);
+  if (text !== undefined) return text;
+  const key = `${locale}|${zone}`;
   let format = FORMATS.get(key);
   if (!format) {
     // Building a formatter costs far more than using one: a million notices use a few dozen.
@@ -428,17 +472,18 @@ export function formatDate(date: Date, locale: string, timeZone: string | null):
       day: 'numeric',
       hour: '2-digit',
       minute: '2-digit',
-      timeZone: timeZone ?? 'UTC',
+      timeZone: zone,
       timeZoneName: 'short',
     });
     if (FORMATS.size > 1_000) FORMATS.clear();
     FORMATS.set(key, format);
   }
-  const text = format.format(date);
-  if (FORMATTED.size > 10_000) FORMATTED.clear();
-  FORMATTED.set(formattedKey, text);
+  text = format.format(date);
+  if (byZone.size > 1_000) byZone.clear();
+  byZone.set(zone, text);
   return text;
 }
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
-const FORMATTED = new Map<string, string>();
+/** Formatted dates per Date (its time kept, should it ever be set), then per locale and zone. */
+const FORMATTED = new WeakMap<Date, { time: number; texts: Map<string, Map<string, string>> }>();
