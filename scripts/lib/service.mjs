@@ -13,7 +13,9 @@ export function cpuSeconds({ pid, name }) {
   let ticks = 0;
   for (const p of pids) {
     const fields = readSafe(`/proc/${p}/stat`).split(') ')[1]?.split(' ') ?? [];
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    // utime + stime, and cutime + cstime: what exited children used once reaped. PostgreSQL's backends
+    // come and go; the postmaster reaps them, so their CPU stays counted after they end.
+    ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
   }
   return ticks / 100;
 }
