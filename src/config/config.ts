@@ -215,7 +215,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'TWILIO_MESSAGING_SERVICE_SID', description: 'Messaging service that picks the sender' },
   {
     name: 'TWILIO_BASE_URL',
-    description: 'Twilio API address (tests and proxies)',
+    description: 'Twilio API address (tests and proxies; a path is kept in front of the API paths)',
     default: 'https://api.twilio.com',
   },
   {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
-import { formEncode, TwilioHttpClient } from './twilio.http.js';
+import { formEncode, targetUrl, TWILIO_API, TwilioHttpClient } from './twilio.http.js';
 
 interface Seen {
   method: string;
@@ -42,6 +42,19 @@ describe('TwilioHttpClient', () => {
   it('encodes forms as Twilio reads them: arrays as repeated keys, nothing for undefined', () => {
     expect(formEncode({ To: '+14155550123', Body: 'a b&c=ü', MediaUrl: ['x', 'y'], Skip: undefined })).toBe(
       'To=%2B14155550123&Body=a%20b%26c%3D%C3%BC&MediaUrl=x&MediaUrl=y',
+    );
+  });
+
+  it("sends to Twilio's own address as the SDK chose it, or to the configured one with its path", () => {
+    // The SDK puts region and edge in the host (TWILIO_REGION, TWILIO_EDGE): kept for the real API.
+    const uri = 'https://api.sydney.au1.twilio.com/2010-04-01/Accounts/AC1/Messages.json';
+    expect(targetUrl(uri, TWILIO_API).href).toBe(uri);
+    expect(targetUrl(uri, `${TWILIO_API}/`).href).toBe(uri);
+    expect(targetUrl(uri, 'http://127.0.0.1:9/').href).toBe(
+      'http://127.0.0.1:9/2010-04-01/Accounts/AC1/Messages.json',
+    );
+    expect(targetUrl(uri, 'https://gateway.example/twilio').href).toBe(
+      'https://gateway.example/twilio/2010-04-01/Accounts/AC1/Messages.json',
     );
   });
 

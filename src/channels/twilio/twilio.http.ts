@@ -22,30 +22,41 @@ export function formEncode(data: object): string {
   return parts.join('&');
 }
 
+/** Twilio's own address: requests go where the SDK sends them (with the region and edge it chose). */
+export const TWILIO_API = 'https://api.twilio.com';
+
+/**
+ * Where a request the SDK built for `uri` goes: unchanged for Twilio's own address, else to `baseUrl`
+ * (a fake in tests, a proxy), its path kept in front of the API's path.
+ */
+export function targetUrl(uri: string, baseUrl: string): URL {
+  if (baseUrl.replace(/\/+$/, '') === TWILIO_API) return new URL(uri);
+  return new URL(uri.replace(/^https:\/\/[^/]+/, baseUrl.replace(/\/+$/, '')));
+}
+
 /**
  * The SDK's HTTP client, on node:http with keep-alive: the SDK builds the request (resource, form
- * fields, user agent) and reads the answer into its instances and exceptions; this only carries it.
- * The SDK's own client goes through axios, whose per-request configuration merging cost more CPU than
- * everything else an SMS does (one request per message). It is also where the base URL is replaced
- * for tests and proxies: the SDK has no option for it.
+ * fields, user agent, region and edge) and reads the answer into its instances and exceptions; this only
+ * carries it. The SDK's own client goes through axios, whose per-request configuration merging cost more
+ * CPU than everything else an SMS does (one request per message). It is also where the base URL is
+ * replaced for tests and proxies: the SDK has no option for it. Unlike the SDK's client it does not read
+ * HTTP_PROXY or TWILIO_CA_BUNDLE: point TWILIO_BASE_URL at a proxy, and give extra CAs to Node
+ * (NODE_EXTRA_CA_CERTS).
  */
 export class TwilioHttpClient {
-  private readonly agent: http.Agent;
-  private readonly transport: typeof http | typeof https;
-  private readonly origin: string;
+  private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(
-    baseUrl: string,
+    private readonly baseUrl: string,
     private readonly timeoutMs = 30_000,
   ) {
-    this.origin = new URL(baseUrl).origin;
-    this.transport = this.origin.startsWith('https:') ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 });
+    // Idle kept-alive sockets close after the timeout too, as the SDK's agent did.
+    const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: timeoutMs };
+    this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
   }
 
   async request(opts: RequestOptions): Promise<TwilioResponse> {
-    const url = new URL(opts.uri);
-    const target = new URL(`${url.pathname}${url.search}`, this.origin);
+    const target = targetUrl(opts.uri, this.baseUrl);
     if (opts.params) {
       const query = formEncode(opts.params);
       if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
@@ -63,10 +74,16 @@ export class TwilioHttpClient {
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     const timeout = opts.timeout ?? this.timeoutMs;
+    const secure = target.protocol === 'https:';
+    const transport = secure ? https : http;
     return new Promise<TwilioResponse>((resolve, reject) => {
-      const req = this.transport.request(
+      const req = transport.request(
         target,
-        { method: opts.method.toUpperCase(), headers, agent: this.agent },
+        {
+          method: opts.method.toUpperCase(),
+          headers,
+          agent: secure ? this.agents.https : this.agents.http,
+        },
         (res) => {
           res.setEncoding('utf8');
           let text = '';
@@ -82,6 +99,7 @@ export class TwilioHttpClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
