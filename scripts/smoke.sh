@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
-port=${SMOKE_PORT:-39517}
+port=${SMOKE_PORT:-29517}
 pid=""
 # Keep the script's own status: `wait` reports the service's SIGTERM exit (143), which must not leak out.
 cleanup() {

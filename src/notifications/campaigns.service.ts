@@ -47,8 +47,9 @@ interface CountedProgress {
   progress: Promise<Progress>;
 }
 
-/** Counts are reused for ten times as long as they took to count, and at least this long (ms). */
+/** Counts are reused for ten times as long as they took to count, at least 1 s and at most 30 s. */
 const PROGRESS_REUSE_MIN_MS = 1_000;
+const PROGRESS_REUSE_MAX_MS = 30_000;
 const PROGRESS_REUSE_FACTOR = 10;
 
 export interface PreviewQuery {
@@ -157,7 +158,7 @@ export class CampaignsService {
   /**
    * The campaign's progress counts. They scan its messages (about a second at a million recipients), so
    * a dashboard polling every few seconds would keep a core of the database counting instead of
-   * sending: views within ten times the counting time share one count (`asOf` says when it was taken),
+   * sending: views within ten times the counting time (1-30 s) share one count (`asOf` says when it was taken),
    * and views arriving while it runs wait for it. A change of status counts again at once.
    */
   private async counted(campaign: CampaignRow): Promise<{ progress: Progress; asOf: Date }> {
@@ -180,7 +181,8 @@ export class CampaignsService {
     try {
       const progress = await entry.progress;
       const took = performance.now() - started;
-      entry.reuseUntil = performance.now() + Math.max(PROGRESS_REUSE_MIN_MS, PROGRESS_REUSE_FACTOR * took);
+      const reuse = Math.max(PROGRESS_REUSE_MIN_MS, PROGRESS_REUSE_FACTOR * took);
+      entry.reuseUntil = performance.now() + Math.min(PROGRESS_REUSE_MAX_MS, reuse);
       return { progress, asOf };
     } catch (err) {
       if (this.progressCounts.get(campaign.id) === entry) this.progressCounts.delete(campaign.id);

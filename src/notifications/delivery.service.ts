@@ -229,14 +229,19 @@ export class DeliveryService {
               ? null
               : first.jurisdiction,
         });
-        const recipients = await sliced(reachable, ({ p }) => ({
-          messageId: p.message.id,
-          to: p.address!,
-          substitutions: this.renderer.substitutions(batch.template, p.facts),
-        }));
-        const results = await this.settle(reachable.length, () =>
-          this.email.send({ subject: shared.subject, html: shared.html, text: shared.text, recipients }),
-        );
+        const results = await this.settle(reachable.length, async () => {
+          const recipients = await sliced(reachable, ({ p }) => ({
+            messageId: p.message.id,
+            to: p.address!,
+            substitutions: this.renderer.substitutions(batch.template, p.facts),
+          }));
+          return this.email.send({
+            subject: shared.subject,
+            html: shared.html,
+            text: shared.text,
+            recipients,
+          });
+        });
         reachable.forEach(({ i }, k) => (outcomes[i] = results[k]!));
       }
     } else if (channel === 'sms') {

@@ -238,6 +238,9 @@ describe('notice templates', () => {
     expect(fast).toBeGreaterThan(100);
     // Missing values fail as in strict Handlebars; blocks, helpers, escapes and comments go to Handlebars.
     expect(() => interpolation('Dear {{name}},')!({})).toThrow(/"name" not defined/);
+    expect(interpolation('Dear {{name}},')!({ name: null })).toBe(
+      Handlebars.compile('Dear {{name}},', { noEscape: true, strict: true })({ name: null }),
+    );
     for (const source of [
       '{{#if name}}x{{/if}}',
       '{{lookup a b}}',
@@ -245,6 +248,8 @@ describe('notice templates', () => {
       '{{! note }}',
       '{{{name}}}',
       '{{log}}',
+      '{{this}}',
+      '{{name}}}',
     ]) {
       expect(interpolation(source)).toBeUndefined();
     }

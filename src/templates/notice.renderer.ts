@@ -407,12 +407,12 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
  * partials, escapes, comments), which Handlebars compiles.
  */
 export function interpolation(source: string): HandlebarsTemplateDelegate | undefined {
-  if (source.includes('{{{') || source.includes('\\')) return undefined;
+  if (source.includes('{{{') || source.includes('}}}') || source.includes('\\')) return undefined;
   const texts: string[] = [];
   const names: string[] = [];
   let last = 0;
   for (const match of source.matchAll(PLACEHOLDER)) {
-    if (match[1] in Handlebars.helpers) return undefined;
+    if (match[1] === 'this' || match[1] in Handlebars.helpers) return undefined;
     texts.push(source.slice(last, match.index));
     names.push(match[1]);
     last = match.index + match[0].length;
@@ -422,12 +422,12 @@ export function interpolation(source: string): HandlebarsTemplateDelegate | unde
   return (context: Record<string, unknown>) => {
     let out = texts[0];
     for (let i = 0; i < names.length; i += 1) {
-      const value = context[names[i]];
-      if (value === undefined || value === null) {
+      // Strict, as Handlebars: the value must be there; null or undefined print nothing.
+      if (!(names[i] in context)) {
         throw new Error(`"${names[i]}" not defined in the values a locale string may insert`);
       }
       // What locale strings insert are strings (see `values`).
-      out += (value as string) + texts[i + 1];
+      out += ((context[names[i]] as string | null | undefined) ?? '') + texts[i + 1];
     }
     return out;
   };
