@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { subjectImportChunks, subjectImportRejections, subjectImports } from '../database/schema.js';
 
@@ -97,12 +97,16 @@ export class ImportsRepository {
     return row;
   }
 
-  /** Records a committed batch: counts grow, and the resume point moves to its last line. */
+  /**
+   * Records a batch in its transaction: counts grow, and the resume point moves to its last line. False
+   * when the import has failed meanwhile (its upload broke): the caller rolls the batch back, so a failed
+   * import's counts are final and say exactly who was stored.
+   */
   async checkpoint(
     id: string,
     progress: { linesDone: number; bytesDone: number; created: number; updated: number; rejected: number },
-  ): Promise<void> {
-    await this.database.db
+  ): Promise<boolean> {
+    const rows = await this.database.db
       .update(subjectImports)
       .set({
         linesDone: progress.linesDone,
@@ -111,7 +115,9 @@ export class ImportsRepository {
         updated: sql`${subjectImports.updated} + ${progress.updated}`,
         rejected: sql`${subjectImports.rejected} + ${progress.rejected}`,
       })
-      .where(eq(subjectImports.id, id));
+      .where(and(eq(subjectImports.id, id), ne(subjectImports.status, ImportStatus.Failed)))
+      .returning({ id: subjectImports.id });
+    return rows.length > 0;
   }
 
   async addRejections(

@@ -248,13 +248,18 @@ export class ImportsService {
         async () => {
           const { created, updated } = await this.subjects.store(prepared);
           await this.repository.addRejections(row.id, rejections);
-          await this.repository.checkpoint(row.id, {
+          const counted = await this.repository.checkpoint(row.id, {
             linesDone: next.linesDone,
             bytesDone: next.bytesDone,
             created,
             updated,
             rejected: prepared.rejectedLines,
           });
+          if (!counted) {
+            // Failed while this batch was on its way (the upload broke): it is not stored either.
+            const now = await this.repository.find(row.id);
+            throw new FileFormatError(now?.error ?? 'the upload was interrupted');
+          }
         },
         { asyncCommit: true },
       );
