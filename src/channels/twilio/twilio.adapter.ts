@@ -13,6 +13,8 @@ const RETRYABLE_CODES = new Set([20429, 21611]);
 interface TwilioFailure {
   status?: number;
   code?: number | string;
+  /** From a Retry-After header (see TwilioRetryAfter). */
+  retryAfterMs?: number;
 }
 
 export class TwilioAdapter implements SmsPort {
@@ -65,8 +67,9 @@ export function classifyTwilio(err: TwilioFailure): SendOutcome {
     return { kind: 'refused', code: `twilio_${code ?? err.status}` };
   }
   if (err.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code))) {
-    return { kind: 'transient', code: `twilio_${code ?? 429}` };
+    return { kind: 'transient', code: `twilio_${code ?? 429}`, retryAfterMs: err.retryAfterMs };
   }
-  if (err.status >= 500) return { kind: 'transient', code: `http_${err.status}` };
+  if (err.status >= 500)
+    return { kind: 'transient', code: `http_${err.status}`, retryAfterMs: err.retryAfterMs };
   return { kind: 'permanent', code: code !== undefined ? `twilio_${code}` : `http_${err.status}` };
 }

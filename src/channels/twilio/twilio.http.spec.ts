@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
-import { formEncode, targetUrl, TWILIO_API, TwilioHttpClient } from './twilio.http.js';
+import { TwilioAdapter } from './twilio.adapter.js';
+import { formEncode, retryAfterMs, targetUrl, TWILIO_API, TwilioHttpClient } from './twilio.http.js';
 
 interface Seen {
   method: string;
@@ -96,6 +97,31 @@ describe('TwilioHttpClient', () => {
     client.close();
     expect(failure).toEqual(expect.objectContaining({ status: 400, code: 21211 }));
     expect(seen[0].headers['user-agent']).toMatch(/^twilio-node\//);
+  });
+
+  it("passes Twilio's Retry-After on to the job's retry, which the SDK's exception would drop", async () => {
+    answer = (res) =>
+      res
+        .writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '7' })
+        .end('{"code":20429,"message":"Too Many Requests","more_info":"","status":429}');
+    const adapter = new TwilioAdapter(
+      {
+        accountSid: 'AC00000000000000000000000000000000',
+        authToken: 'token',
+        from: '+14155550000',
+        messagingServiceSid: undefined,
+        baseUrl: base,
+      },
+      'https://notices.example.org/v1/webhooks/twilio',
+    );
+    const outcome = await adapter.send({ messageId: 1, to: '+14155550123', body: 'x' });
+    await adapter.close();
+    expect(outcome).toEqual({ kind: 'transient', code: 'twilio_20429', retryAfterMs: 7_000 });
+    // Seconds or an HTTP date; nothing usable, nothing to honour.
+    expect(retryAfterMs('120', 0)).toBe(120_000);
+    expect(retryAfterMs(new Date(90_000).toUTCString(), 30_000)).toBe(60_000);
+    expect(retryAfterMs('soon', 0)).toBeUndefined();
+    expect(retryAfterMs(undefined, 0)).toBeUndefined();
   });
 
   it('fails a request that gets no answer within the timeout, as a network failure (no status)', async () => {

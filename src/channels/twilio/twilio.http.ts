@@ -22,6 +22,42 @@ export function formEncode(data: object): string {
   return parts.join('&');
 }
 
+/** Milliseconds a Retry-After header asks to wait: seconds, or an HTTP date. */
+export function retryAfterMs(header: string | undefined, now: number): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Twilio's refusal with a Retry-After (429, 503): the fields of the SDK's RestException, and the wait.
+ * The SDK's exception keeps no headers, so an answer that carries one is raised here instead.
+ */
+export class TwilioRetryAfter extends Error {
+  readonly code?: number;
+  readonly moreInfo?: string;
+
+  constructor(
+    readonly status: number,
+    body: string,
+    readonly retryAfterMs: number,
+  ) {
+    const parsed = errorBody(body);
+    super(parsed?.message ?? `[HTTP ${status}] Failed to execute request`);
+    this.code = parsed?.code;
+    this.moreInfo = parsed?.more_info;
+  }
+}
+
+function errorBody(body: string): { message?: string; code?: number; more_info?: string } | undefined {
+  try {
+    return JSON.parse(body) as { message?: string; code?: number; more_info?: string };
+  } catch {
+    return undefined; // Not JSON: the status says enough.
+  }
+}
+
 /** Twilio's own address: requests go where the SDK sends them (with the region and edge it chose). */
 export const TWILIO_API = 'https://api.twilio.com';
 
@@ -39,7 +75,8 @@ export function targetUrl(uri: string, baseUrl: string): URL {
  * fields, user agent, region and edge) and reads the answer into its instances and exceptions; this only
  * carries it. The SDK's own client goes through axios, whose per-request configuration merging cost more
  * CPU than everything else an SMS does (one request per message). It is also where the base URL is
- * replaced for tests and proxies: the SDK has no option for it. Unlike the SDK's client it does not read
+ * replaced for tests and proxies: the SDK has no option for it, and where a Retry-After reaches the
+ * adapter ({@link TwilioRetryAfter}): the SDK's exception drops the headers. Unlike the SDK's client it does not read
  * HTTP_PROXY or TWILIO_CA_BUNDLE: point TWILIO_BASE_URL at a proxy, and give extra CAs to Node
  * (NODE_EXTRA_CA_CERTS).
  */
@@ -88,7 +125,12 @@ export class TwilioHttpClient {
           res.setEncoding('utf8');
           let text = '';
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, body: text, headers: res.headers }));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const wait = status >= 400 ? retryAfterMs(res.headers['retry-after'], Date.now()) : undefined;
+            if (wait !== undefined) reject(new TwilioRetryAfter(status, text, wait));
+            else resolve({ statusCode: status, body: text, headers: res.headers });
+          });
           res.on('error', reject);
         },
       );
