@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from './lib/people.mjs';
-import { api as call, cpuSeconds, startService as start, until, upload as send } from './lib/service.mjs';
+import {
+  api as call,
+  BENCH_SECRETS,
+  cpuSeconds,
+  startService as start,
+  until,
+  upload as send,
+} from './lib/service.mjs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -30,10 +37,6 @@ const api = (method, path, body) => call(BASE, KEY, method, path, body);
 const upload = (file) => send(BASE, KEY, file);
 const startService = (env) => start(env, PORT, KEY);
 const KEY = 'bench-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-const SECRETS = {
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-  HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
-};
 
 async function measure(mode, rows, file) {
   let cleanup = async () => undefined;
@@ -49,7 +52,7 @@ async function measure(mode, rows, file) {
     const redis = new Redis(REDIS);
     await redis.flushdb();
     redis.disconnect();
-    env = { DATABASE_URL: url.toString(), REDIS_URL: REDIS, ...SECRETS };
+    env = { DATABASE_URL: url.toString(), REDIS_URL: REDIS, ...BENCH_SECRETS };
     cleanup = async () => {
       if (values.keep) return console.log(`  kept database ${name}`);
       const c = new pg.Client({ connectionString: PG_ADMIN });

@@ -12,7 +12,15 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { generate } from './lib/people.mjs';
-import { api as call, cpuSeconds, rssMb, startService, until, upload } from './lib/service.mjs';
+import {
+  api as call,
+  BENCH_SECRETS,
+  cpuSeconds,
+  rssMb,
+  startService,
+  until,
+  upload,
+} from './lib/service.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +38,6 @@ const PORT = 29660;
 const BASE = `http://127.0.0.1:${PORT}`;
 const KEY = 'bench-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 const SMS_PER_SECOND = 5000;
-const SECRETS = {
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-  HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
-};
 const s = (ms) => (ms / 1000).toFixed(1);
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.fakes.json'], { stdio: 'inherit' });
@@ -87,7 +91,7 @@ try {
   const env = {
     DATABASE_URL: url.toString(),
     REDIS_URL,
-    ...SECRETS,
+    ...BENCH_SECRETS,
     ...providers,
   };
   services.push(await startService(env, PORT, KEY));

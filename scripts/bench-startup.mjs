@@ -5,15 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { shippedCommand } from './lib/service.mjs';
+import { BENCH_SECRETS, shippedCommand } from './lib/service.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
-// With DATABASE_URL the service needs its keys (the embedded mode makes its own).
-const SECRETS = {
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-  HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
-};
 const pg = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redis = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 // Below Linux's ephemeral ports (32768-60999): an outgoing connection of the run never holds it.
@@ -51,8 +46,8 @@ async function startOnce(env) {
 }
 
 const modes = [
-  { name: 'PostgreSQL + Redis', env: () => ({ DATABASE_URL: pg, REDIS_URL: redis, ...SECRETS }) },
-  { name: 'PostgreSQL, queues on PostgreSQL', env: () => ({ DATABASE_URL: pg, ...SECRETS }) },
+  { name: 'PostgreSQL + Redis', env: () => ({ DATABASE_URL: pg, REDIS_URL: redis, ...BENCH_SECRETS }) },
+  { name: 'PostgreSQL, queues on PostgreSQL', env: () => ({ DATABASE_URL: pg, ...BENCH_SECRETS }) },
   { name: 'embedded, first start (initdb)', fresh: true, env: (dir) => ({ DATA_DIR: dir }) },
   { name: 'embedded, restart on existing data', env: (dir) => ({ DATA_DIR: dir }) },
 ];

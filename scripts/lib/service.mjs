@@ -5,6 +5,12 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'node:http';
 
+/** The keys the service needs with DATABASE_URL (the embedded mode makes its own): fixed, for benchmarks only. */
+export const BENCH_SECRETS = {
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  HASH_KEY: Buffer.alloc(32, 3).toString('base64'),
+};
+
 /** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by `pid`. */
 export function cpuSeconds({ pid, name }) {
   const pids = pid
