@@ -14,6 +14,9 @@ export enum ImportStatus {
   Failed = 'failed',
 }
 
+/** An import still under way: its file is arriving, or its job is to run or running. */
+const OPEN = [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running];
+
 @Injectable()
 export class ImportsRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -63,12 +66,7 @@ export class ImportsRepository {
     await this.database.db
       .update(subjectImports)
       .set({ status: ImportStatus.Running, startedAt })
-      .where(
-        and(
-          eq(subjectImports.id, id),
-          inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
-        ),
-      );
+      .where(and(eq(subjectImports.id, id), inArray(subjectImports.status, OPEN)));
   }
 
   /**
@@ -87,12 +85,7 @@ export class ImportsRepository {
         receivedAt: upload.at,
         status: sql`case when ${subjectImports.status} = ${ImportStatus.Receiving} then ${ImportStatus.Queued} else ${subjectImports.status} end`,
       })
-      .where(
-        and(
-          eq(subjectImports.id, id),
-          inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
-        ),
-      )
+      .where(and(eq(subjectImports.id, id), inArray(subjectImports.status, OPEN)))
       .returning();
     return row;
   }
@@ -156,9 +149,7 @@ export class ImportsRepository {
     const rows = await this.database.db
       .select({ id: subjectImports.id })
       .from(subjectImports)
-      .where(
-        inArray(subjectImports.status, [ImportStatus.Receiving, ImportStatus.Queued, ImportStatus.Running]),
-      );
+      .where(inArray(subjectImports.status, OPEN));
     return rows.map((r) => r.id);
   }
 

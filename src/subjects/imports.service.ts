@@ -42,6 +42,11 @@ const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
 
 /** The job gave the import up while its file was arriving. */
 class GivenUp extends Error {}
+
+/** Why an import failed, as its job stops on it: what the row says, or that its upload broke. */
+const INTERRUPTED = 'the upload was interrupted';
+const stoppedBy = (row: ImportRow | undefined): FileFormatError =>
+  new FileFormatError(row?.error ?? INTERRUPTED);
 const chunkAad = (importId: string, seq: number): string => `import:${importId}:${seq}`;
 
 /**
@@ -132,7 +137,7 @@ export class ImportsService {
         body.resume();
         throw await this.givenUp(created.id);
       }
-      const reason = err instanceof AppError ? err.message : 'the upload was interrupted';
+      const reason = err instanceof AppError ? err.message : INTERRUPTED;
       await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
       await this.repository.dropChunks(created.id);
       throw err;
@@ -257,8 +262,7 @@ export class ImportsService {
           });
           if (!counted) {
             // Failed while this batch was on its way (the upload broke): it is not stored either.
-            const now = await this.repository.find(row.id);
-            throw new FileFormatError(now?.error ?? 'the upload was interrupted');
+            throw stoppedBy(await this.repository.find(row.id));
           }
         },
         { asyncCommit: true },
@@ -293,9 +297,7 @@ export class ImportsService {
         const sealed = await repository.chunk(row.id, seq);
         if (sealed) return sealed;
         const now = await repository.find(row.id);
-        if (!now || now.status === String(ImportStatus.Failed)) {
-          throw new FileFormatError(now?.error ?? 'the upload was interrupted');
-        }
+        if (!now || now.status === String(ImportStatus.Failed)) throw stoppedBy(now);
         // Whole: marked received (uploads stored by an older API node only count their chunks).
         if (now.receivedAt || now.chunks > 0) {
           if (seq >= now.chunks) return undefined;
