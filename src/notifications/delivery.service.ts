@@ -49,11 +49,11 @@ const PUSH_CALL = 500;
 const SLICE = 100;
 
 /** `each` over `items`, yielding to the event loop between slices. */
-async function sliced<T, R>(items: readonly T[], each: (item: T, index: number) => R): Promise<R[]> {
+async function sliced<T, R>(items: readonly T[], each: (item: T) => R): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   for (let i = 0; i < items.length; i += 1) {
     if (i > 0 && i % SLICE === 0) await yieldToLoop();
-    out[i] = each(items[i], i);
+    out[i] = each(items[i]);
   }
   return out;
 }
