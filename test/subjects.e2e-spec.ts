@@ -577,6 +577,51 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     }
   });
 
+  it('answers an upload its job failed on the content while it arrived with the failed import', async () => {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/v1/subjects/imports',
+      headers: { Authorization: responder[1], 'Content-Type': 'text/csv' },
+    });
+    const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
+      });
+      req.on('error', reject);
+    });
+    const rows = Array.from({ length: 120_000 }, (_, i) => `late-${i},${i % 50}\n`).join('');
+    expect(Buffer.byteLength(rows)).toBeGreaterThan(CHUNK_BYTES);
+    req.write(`externalId,hatSize\n${rows}`);
+    // The job reads the first stored chunk and fails the import on its header before the file is whole.
+    const failed = await eventually(async () => {
+      const [row] = await t.query<{ id: string }>(
+        "select id from subject_imports where status = 'failed' and error like '%hatSize%' and received_at is null",
+      );
+      return row;
+    }).catch((err: unknown) => {
+      req.destroy();
+      throw err;
+    });
+    req.end(rows);
+    const done = await answer;
+    expect(done.status).toBe(202);
+    expect(done.body).toMatchObject({
+      id: failed.id,
+      status: 'failed',
+      error: expect.stringContaining('"hatSize"'),
+    });
+    expect(await chunksKept(failed.id)).toBe(0);
+    const [stored] = await t.query("select count(*)::int as n from subjects where external_id like 'late-%'");
+    expect(stored.n).toBe(0);
+  });
+
   it('refuses a file over IMPORT_MAX_BYTES before importing any of it, when it says its length', async () => {
     const small = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api', IMPORT_MAX_BYTES: '1024' }, 11);
     try {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { subjectImportChunks, subjectImportRejections, subjectImports } from '../database/schema.js';
 
@@ -70,12 +70,14 @@ export class ImportsRepository {
   }
 
   /**
-   * The whole upload is stored: queued if its job has not started on it yet. Nothing if the import is no
-   * longer waiting for it (its job gave it up).
+   * The whole upload is stored: queued if its job has not started on it yet. A failed import (its job
+   * stopped on the file's content) stays failed. Nothing if its job gave it up because it stalled: what
+   * arrives after that is refused.
    */
   async received(
     id: string,
     upload: { bytes: number; chunks: number; at: Date },
+    stalled: string,
   ): Promise<ImportRow | undefined> {
     const [row] = await this.database.db
       .update(subjectImports)
@@ -85,7 +87,15 @@ export class ImportsRepository {
         receivedAt: upload.at,
         status: sql`case when ${subjectImports.status} = ${ImportStatus.Receiving} then ${ImportStatus.Queued} else ${subjectImports.status} end`,
       })
-      .where(and(eq(subjectImports.id, id), inArray(subjectImports.status, OPEN)))
+      .where(
+        and(
+          eq(subjectImports.id, id),
+          or(
+            inArray(subjectImports.status, OPEN),
+            and(eq(subjectImports.status, ImportStatus.Failed), ne(subjectImports.error, stalled)),
+          ),
+        ),
+      )
       .returning();
     return row;
   }

@@ -40,8 +40,11 @@ export const REQUEST_MAX_MS = 2 * 60 * 60_000;
 
 const FINISHED = new Set<string>([ImportStatus.Completed, ImportStatus.Failed]);
 
-/** The job gave the import up while its file was arriving. */
-class GivenUp extends Error {}
+/** The job failed the import while its file was arriving: the rest is not stored. */
+class StoppedEarly extends Error {}
+
+/** Why the job gives up an upload that brings no more data (its API node died). */
+export const STALLED = `the upload stopped: no data for ${UPLOAD_STALL_MS / 60_000} minutes`;
 
 /** Why an import failed, as its job stops on it: what the row says, or that its upload broke. */
 const INTERRUPTED = 'the upload was interrupted';
@@ -109,12 +112,12 @@ export class ImportsService {
         },
       );
       seq += 1;
-      // Every 16 MB, whether the job gave the import up (it stalled): then the rest is not taken.
+      // Every 16 MB, whether the job failed the import (its content, or a stall): then the rest is not taken.
       if (
         seq % 16 === 0 &&
         (await this.repository.find(created.id))?.status === String(ImportStatus.Failed)
       ) {
-        throw new GivenUp();
+        throw new StoppedEarly();
       }
     };
     try {
@@ -133,19 +136,25 @@ export class ImportsService {
         throw AppError.invalid([{ field: 'body', rule: 'isNotEmpty', message: 'the file is empty' }]);
       }
     } catch (err) {
-      if (err instanceof GivenUp) {
-        body.resume();
-        throw await this.givenUp(created.id);
+      if (!(err instanceof StoppedEarly)) {
+        const reason = err instanceof AppError ? err.message : INTERRUPTED;
+        await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
+        await this.repository.dropChunks(created.id);
+        throw err;
       }
-      const reason = err instanceof AppError ? err.message : INTERRUPTED;
-      await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
-      await this.repository.dropChunks(created.id);
-      throw err;
+      body.resume();
     }
     const received = await this.database.transaction(async () => {
-      const row = await this.repository.received(created.id, { bytes, chunks: seq, at: this.clock.now() });
+      const row = await this.repository.received(
+        created.id,
+        { bytes, chunks: seq, at: this.clock.now() },
+        STALLED,
+      );
       // Given up while the file was arriving (it stalled): nothing is recorded as received.
       if (!row) return undefined;
+      // Failed by its job on the file's content, whether before or after the last chunk came: the answer is
+      // the import as it stands (failed, with its reason), and chunks stored after the job stopped go too.
+      if (row.status === String(ImportStatus.Failed)) await this.repository.dropChunks(created.id);
       await this.audit.record(actor, {
         action: 'subject.import.create',
         targetType: 'subject_import',
@@ -307,7 +316,7 @@ export class ImportsService {
           return late;
         }
         if (clock.now().getTime() - since > UPLOAD_STALL_MS) {
-          throw new FileFormatError(`the upload stopped: no data for ${UPLOAD_STALL_MS / 60_000} minutes`);
+          throw new FileFormatError(STALLED);
         }
         await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL_MS));
       }
