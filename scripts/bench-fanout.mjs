@@ -3,7 +3,7 @@
 // queues (Redis) and the real SDKs, against the wire-level fakes of test/fakes on 127.0.0.1. Then the same
 // requests sent straight to the fakes, without queue or database: the floor. Prints per channel throughput
 // against the floor, approval-to-last-delivery time, each process's peak memory and Redis's.
-// Usage: npm run bench:fanout [-- --recipients 1000000 --workers 2]
+// Usage: npm run bench:fanout [-- --recipients 1000000 --workers 2 --channels email,sms,push]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     recipients: { type: 'string', default: '100000' },
     // Service processes: the first serves the API and works, the others only work.
     workers: { type: 'string', default: '2' },
+    // One channel alone (say email) shows what it costs each process, without the others sharing the cores.
+    channels: { type: 'string', default: 'email,sms,push' },
   },
 });
 const N = Number(values.recipients);
@@ -125,7 +127,7 @@ try {
   const approver = await api('POST', '/v1/api-keys', { name: 'bench approver', role: 'approver' });
   const campaign = await api('POST', `/v1/incidents/${incident.id}/campaigns`, {
     template: 'breach-notice',
-    channels: ['email', 'sms', 'push'],
+    channels: values.channels.split(','),
     mode: 'escalate',
   });
 
