@@ -7,6 +7,7 @@ import {
   validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 
 // A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
 // the campaign runs through the real Redis and PostgreSQL to the local outbox, and every person must end
@@ -317,6 +318,82 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(raw.some((r) => r.sealed.toString('latin1').includes('@example.com'))).toBe(false);
     const audit = await t.query("select 1 from audit_log where action = 'outbox.read'");
     expect(audit.length).toBeGreaterThan(0);
+  });
+
+  it('leases a batch to one worker at a time, and counts what an expired lease may have sent twice', async () => {
+    const other = await scopedIncident(t, t.keys.responder, { everyone: true }, {});
+    const draft = await t.http
+      .post(`/v1/incidents/${other}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'all', includeGuardians: false })
+      .expect(201);
+    const id = draft.body.id as string;
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    const done = await completed(id);
+    // One of its batches, put back as it was before its job ran (the repository is driven directly:
+    // two jobs holding one batch at the same moment cannot be arranged through the queue).
+    const [batch] = await t.query<{ id: string; size: number }>(
+      "select id, size from message_batches where campaign_id = $1 and channel = 'email' and size > 2 order by id limit 1",
+      [id],
+    );
+    const batchId = Number(batch.id);
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+      [batchId],
+    );
+    await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
+    const repository = t.app.get(DeliveriesRepository);
+    const lease = new Date(Date.now() + 60_000);
+    const mine = await repository.claim(batchId, lease);
+    expect(mine).toHaveLength(batch.size);
+    // A second job for the same batch gets nothing while the lease holds, and cannot end the first's.
+    expect(await repository.claim(batchId, new Date(Date.now() + 90_000))).toBeUndefined();
+    expect(await repository.releaseBatch(batchId, new Date(Date.now() + 90_000), new Date())).toBe(false);
+    const held = async () =>
+      (
+        await t.query<{ status: string; lease: string | null }>(
+          'select status, lease_until as lease from message_batches where id = $1',
+          [batchId],
+        )
+      )[0];
+    expect(await held()).toMatchObject({ status: 'queued', lease: expect.anything() });
+    // Given back with messages still queued (a retry): open for the next attempt, which claims them again.
+    expect(await repository.releaseBatch(batchId, lease, new Date())).toBe(false);
+    expect(await held()).toEqual({ status: 'queued', lease: null });
+    const again = await repository.claim(batchId, lease);
+    expect(again?.map((m) => m.id)).toEqual(mine!.map((m) => m.id));
+    // Sent, then given back: done. Messages a cancel reached while on the wire are recorded as sent.
+    await t.query('update messages set status = $2 where id = $1', [mine![0].id, 'cancelled']);
+    await repository.markSent(
+      mine!.map((m) => ({ id: m.id, providerRef: 'x' })),
+      new Date(),
+    );
+    expect(await repository.releaseBatch(batchId, lease, new Date())).toBe(true);
+    expect(await held()).toEqual({ status: 'done', lease: null });
+    const statuses = await t.query<{ status: string; n: number }>(
+      'select status, count(*)::int as n from messages where batch_id = $1 group by 1',
+      [batchId],
+    );
+    expect(statuses).toEqual([{ status: 'sent', n: batch.size }]);
+
+    // A worker that dies holding the batch: past its lease the reconciler hands it on, counting every
+    // message still queued in it as a possible duplicate. Nobody else could claim it meanwhile.
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = now() - interval '1 second' where id = $1",
+      [batchId],
+    );
+    await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
+    expect(await repository.claim(batchId, lease)).toBeUndefined();
+    await repository.reclaimExpired(new Date());
+    expect(await held()).toEqual({ status: 'pending', lease: null });
+    const [counted] = await t.query<{ n: number }>(
+      'select possible_duplicates as n from campaigns where id = $1',
+      [id],
+    );
+    expect(counted.n).toBe(done.possibleDuplicates + batch.size);
   });
 
   it('pauses, resumes and cancels; four eyes hold for admins too', async () => {

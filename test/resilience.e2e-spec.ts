@@ -115,7 +115,8 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
     // Killed while it holds claimed messages whose requests are on the wire.
     const inFlight = await eventually(async () => {
       const [row] = await t.query<{ n: number }>(
-        "select count(*)::int as n from messages where campaign_id = $1 and status = 'sending'",
+        `select count(*)::int as n from messages m join message_batches b on b.id = m.batch_id
+         where m.campaign_id = $1 and m.status = 'queued' and b.lease_until is not null`,
         [id],
       );
       return row.n > 0 ? row.n : undefined;

@@ -415,7 +415,7 @@ export const deliveries = pgTable(
   (t) => [index('deliveries_campaign_idx').on(t.campaignId)],
 );
 
-/** One send on one channel to one recipient; the unit a worker claims. */
+/** One send on one channel to one recipient; a worker claims it with its batch. */
 export const messages = pgTable(
   'messages',
   {
@@ -423,10 +423,14 @@ export const messages = pgTable(
     campaignId: uuid('campaign_id').notNull(),
     deliveryId: bigint('delivery_id', { mode: 'number' }).notNull(),
     channel: text('channel').notNull(),
-    /** `queued`, `sending` (claimed, under a lease), `sent`, `delivered`, `failed`, `cancelled`. */
+    /**
+     * `queued` (also while its batch's worker sends it: the lease is the batch's), `sent`, `delivered`,
+     * `failed`, `cancelled`. (`sending` was a claimed message's before claims moved to the batch; the
+     * reconciler puts any left back in the queue.)
+     */
     status: text('status').notNull(),
     batchId: bigint('batch_id', { mode: 'number' }),
-    leaseUntil: at('lease_until'),
+    /** Times it was handed to a provider. */
     attempts: integer('attempts').notNull().default(0),
     /** The provider's id for it (SendGrid message id, Twilio SID, FCM name, outbox id). */
     providerRef: text('provider_ref'),
@@ -436,8 +440,8 @@ export const messages = pgTable(
     updatedAt: at('updated_at').notNull(),
   },
   (t) => [
-    // No index covers what a send changes (status, lease, provider id), so the claim and the outcome
-    // are HOT updates (the table keeps free room per page, migration 0005) that write no index at all.
+    // No index covers what a send changes (status, provider id), so the outcome is a HOT update (the
+    // table keeps free room per page, migration 0005) that writes no index at all.
     index('messages_batch_idx').on(t.batchId),
     index('messages_campaign_idx').on(t.campaignId, t.channel),
     index('messages_delivery_idx').on(t.deliveryId),
@@ -463,7 +467,10 @@ export const messageBatches = pgTable(
      * while a dead worker's job still holds the old id (its second run then claims nothing).
      */
     queuings: integer('queuings').notNull().default(0),
-    /** Set by the job that claimed its messages; past it, the reconciler hands them to another. */
+    /**
+     * Set by the job that claimed it, with the messages it holds (a conditional update: only while no
+     * other holds it); past it, the reconciler hands the batch to another.
+     */
     leaseUntil: at('lease_until'),
     createdAt: at('created_at').notNull(),
     queuedAt: at('queued_at'),

@@ -10,7 +10,6 @@ import type { BatchRow } from './campaigns.repository.js';
 export interface ClaimedMessage {
   id: number;
   deliveryId: number;
-  attempts: number;
   recipient: 'person' | 'guardian';
   timeZone: string | null;
   jurisdiction: string | null;
@@ -44,41 +43,45 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Claims a batch's queued messages under a lease: a conditional update, so two workers holding the
-   * same job (a re-queued batch) never both send a message. Returns what the claim took, joined with
-   * what rendering needs.
+   * Claims a batch under a lease, and with it the messages it holds: a conditional update of the batch
+   * row, so two workers holding the same batch (a re-queued job, a stalled one run again) never both send
+   * it; the one that finds the lease held gets nothing. A lease that ran out is not taken over here: the
+   * reconciler hands its batch on, counting what may have left twice. The messages stay `queued` while they are sent:
+   * only the batch row is written before the provider call, not a thousand message rows. Returns what the
+   * claim took, joined with what rendering needs; undefined when another worker holds the batch.
    */
-  async claim(batchId: number, leaseUntil: Date, now: Date): Promise<ClaimedMessage[]> {
+  async claim(batchId: number, leaseUntil: Date): Promise<ClaimedMessage[] | undefined> {
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
         with leased as (
-          update message_batches set lease_until = ${leaseUntil} where id = ${batchId} returning id),
-        claimed as (
-          update messages set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1,
-            updated_at = ${now}
-          where batch_id = (select id from leased) and status = 'queued'
-          returning id, delivery_id, attempts)
-        select c.id, c.delivery_id, c.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
+          update message_batches set lease_until = ${leaseUntil}
+          where id = ${batchId} and status = 'queued' and lease_until is null
+          returning id)
+        select m.id, m.delivery_id, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
                a.id as affected_id, a.exposed_categories, s.external_id, s.sealed
-        from claimed c
-        join deliveries d on d.id = c.delivery_id
-        join affected_subjects a on a.id = d.affected_id
+        from (select id from leased) l
+        left join messages m on m.batch_id = l.id and m.status = 'queued'
+        left join deliveries d on d.id = m.delivery_id
+        left join affected_subjects a on a.id = d.affected_id
         left join subjects s on s.id = d.subject_id
-        order by c.id`),
+        order by m.id`),
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      deliveryId: Number(r.delivery_id),
-      attempts: Number(r.attempts),
-      recipient: r.recipient as 'person' | 'guardian',
-      timeZone: (r.time_zone as string | null) ?? null,
-      jurisdiction: (r.jurisdiction as string | null) ?? null,
-      exposed: (r.exposed_categories as string[] | null) ?? [],
-      subjectId: r.subject_id === null || r.subject_id === undefined ? null : Number(r.subject_id),
-      externalId: (r.external_id as string | null) ?? null,
-      sealed: r.sealed ? toBuffer(r.sealed as Uint8Array) : null,
-      affectedId: Number(r.affected_id),
-    }));
+    // No row: the lease is someone else's. One row without a message: ours, with nothing left in it.
+    if (rows.length === 0) return undefined;
+    return rows
+      .filter((r) => r.id !== null && r.id !== undefined)
+      .map((r) => ({
+        id: Number(r.id),
+        deliveryId: Number(r.delivery_id),
+        recipient: r.recipient as 'person' | 'guardian',
+        timeZone: (r.time_zone as string | null) ?? null,
+        jurisdiction: (r.jurisdiction as string | null) ?? null,
+        exposed: (r.exposed_categories as string[] | null) ?? [],
+        subjectId: r.subject_id === null || r.subject_id === undefined ? null : Number(r.subject_id),
+        externalId: (r.external_id as string | null) ?? null,
+        sealed: r.sealed ? toBuffer(r.sealed as Uint8Array) : null,
+        affectedId: Number(r.affected_id),
+      }));
   }
 
   /**
@@ -91,11 +94,12 @@ export class DeliveriesRepository {
     if (sent.length === 0) return;
     await this.database.db.execute(sql`
       with done as (
-        update messages m set status = 'sent', provider_ref = x.ref, sent_at = ${now}, lease_until = null,
-          updated_at = ${now}
+        update messages m set status = 'sent', provider_ref = x.ref, sent_at = ${now},
+          attempts = m.attempts + 1, updated_at = ${now}
         from unnest(${sql.param(sent.map((s) => s.id))}::bigint[], ${sql.param(sent.map((s) => s.providerRef))}::text[])
           as x(id, ref)
-        where m.id = x.id and m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[]) and m.status = 'sending'
+        where m.id = x.id and m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[])
+          and m.status in ('queued', 'cancelled')
         returning m.delivery_id, m.channel),
       notified as (
         update deliveries d set status = 'notified', notified_at = ${now}, updated_at = ${now}
@@ -108,10 +112,11 @@ export class DeliveriesRepository {
   async markFailed(failed: Array<{ id: number; code: string }>, now: Date): Promise<void> {
     if (failed.length === 0) return;
     await this.database.db.execute(sql`
-      update messages m set status = 'failed', error = x.code, lease_until = null, updated_at = ${now}
+      update messages m set status = 'failed', error = x.code, attempts = m.attempts + 1, updated_at = ${now}
       from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::text[])
         as x(id, code)
-      where m.id = x.id and m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])`);
+      where m.id = x.id and m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])
+        and m.status in ('queued', 'cancelled')`);
   }
 
   /** Provider events: the message reached the device or inbox. */
@@ -157,12 +162,12 @@ export class DeliveriesRepository {
     return rows.map((r) => Number(r.delivery_id));
   }
 
-  /** Back in the queue for the job's next attempt. */
+  /** Tried and left queued for the job's next attempt (they never left it): only the attempt counts. */
   async release(ids: number[], now: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.database.db.execute(sql`
-      update messages set status = 'queued', lease_until = null, updated_at = ${now}
-      where id = any(${sql.param(ids)}::bigint[]) and status = 'sending'`);
+      update messages set attempts = attempts + 1, updated_at = ${now}
+      where id = any(${sql.param(ids)}::bigint[]) and status = 'queued'`);
   }
 
   /** Deliveries among these whose every notice message failed and that have none left to try. */
@@ -172,21 +177,27 @@ export class DeliveriesRepository {
       update deliveries d set status = 'unreachable', updated_at = ${now}
       where d.id = any(${sql.param(deliveryIds)}::bigint[]) and d.status = 'pending'
         and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
-                          and m.status in ('queued', 'sending', 'sent', 'delivered'))`);
+                          and m.status in ('queued', 'sent', 'delivered'))`);
   }
 
-  async finishBatchIfDone(batchId: number, now: Date): Promise<boolean> {
-    const [row] = await this.database.db
-      .update(messageBatches)
-      .set({ status: 'done', doneAt: now, leaseUntil: null })
-      .where(
-        and(
-          eq(messageBatches.id, batchId),
-          sql`not exists (select 1 from messages m where m.batch_id = ${batchId} and m.status in ('queued', 'sending'))`,
-        ),
-      )
-      .returning({ id: messageBatches.id });
-    return row !== undefined;
+  /**
+   * The claim's end: done when none of its messages is queued any more, else its lease is given back for
+   * the job's next attempt. Only the holder's own lease: a worker that outlived its lease (the reconciler
+   * gave the batch to another) leaves the other's alone.
+   */
+  async releaseBatch(batchId: number, lease: Date, now: Date): Promise<boolean> {
+    const [row] = rowsOf<{ done: boolean }>(
+      await this.database.db.execute(sql`
+        update message_batches b
+        set status = case when x.waiting then b.status else 'done' end,
+            done_at = case when x.waiting then b.done_at else ${now} end,
+            lease_until = null
+        from (select exists (select 1 from messages m where m.batch_id = ${batchId} and m.status = 'queued')
+                as waiting) x
+        where b.id = ${batchId} and b.lease_until = ${lease}
+        returning b.status = 'done' as done`),
+    );
+    return row?.done ?? false;
   }
 
   async setBatchStatus(batchId: number, status: 'pending' | 'queued' | 'done', now: Date): Promise<void> {
@@ -249,8 +260,9 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Messages whose lease ran out (their worker died): back to queued, their batch back to pending. Each
-   * may have reached the provider before the worker died: counted as a possible duplicate.
+   * Batches whose lease ran out (their worker died): back to pending, to be queued again. Each message
+   * still queued in one may have reached the provider before the worker died: counted as a possible
+   * duplicate. (Messages a worker of the previous version marked `sending` go back to queued.)
    */
   async reclaimExpired(now: Date): Promise<Array<{ campaignId: string; count: number }>> {
     // Found through the batches (a few thousand rows), never by scanning the messages.
@@ -260,10 +272,14 @@ export class DeliveriesRepository {
           update message_batches set status = 'pending', lease_until = null
           where status = 'queued' and lease_until < ${now}
           returning id),
-        expired as (
-          update messages set status = 'queued', lease_until = null, updated_at = ${now}
+        legacy as (
+          update messages set status = 'queued', updated_at = ${now}
           where batch_id in (select id from lapsed) and status = 'sending'
-          returning campaign_id),
+          returning id),
+        expired as (
+          select campaign_id from messages where batch_id in (select id from lapsed) and status = 'queued'
+          union all
+          select campaign_id from messages where id in (select id from legacy)),
         counted as (
           update campaigns c set possible_duplicates = possible_duplicates + e.n
           from (select campaign_id, count(*)::int as n from expired group by 1) e
@@ -288,15 +304,20 @@ export class DeliveriesRepository {
     return !row?.busy;
   }
 
-  /** Stops what has not left: queued messages, pending deliveries and open batches. */
+  /**
+   * Stops what has not left: queued messages, pending deliveries and open batches. A message in a batch
+   * a worker holds may be on the wire: it is cancelled too, and its worker records what the provider
+   * said (sent or failed wins over cancelled); its delivery stays pending until then.
+   */
   async cancel(campaignId: string, now: Date): Promise<void> {
-    await this.database.db.execute(sql`
-      update messages set status = 'cancelled', updated_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status = 'queued'`);
     await this.database.db.execute(sql`
       update deliveries set status = 'cancelled', updated_at = ${now}
       where campaign_id = ${campaignId}::uuid and status = 'pending'
-        and not exists (select 1 from messages m where m.delivery_id = deliveries.id and m.status = 'sending')`);
+        and not exists (select 1 from messages m join message_batches b on b.id = m.batch_id
+                        where m.delivery_id = deliveries.id and m.status = 'queued' and b.lease_until is not null)`);
+    await this.database.db.execute(sql`
+      update messages set status = 'cancelled', updated_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status = 'queued'`);
     await this.database.db.execute(sql`
       update message_batches set status = 'done', done_at = ${now}
       where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
@@ -314,6 +335,14 @@ export class DeliveriesRepository {
                count(*) filter (where sent_at > ${new Date(now.getTime() - 60_000)})::int as recent
         from messages where campaign_id = ${campaignId}::uuid group by 1, 2`),
     );
+    // Being sent: the queued messages of the batches workers hold (a few, found through the batches).
+    const held = rowsOf<{ channel: string; n: number }>(
+      await this.database.db.execute(sql`
+        select b.channel, count(*)::int as n
+        from message_batches b join messages m on m.batch_id = b.id and m.status = 'queued'
+        where b.campaign_id = ${campaignId}::uuid and b.status = 'queued' and b.lease_until is not null
+        group by 1`),
+    );
     const byChannel: Record<string, Record<string, number>> = {};
     let remaining = 0;
     let sentLastMinute = 0;
@@ -321,6 +350,15 @@ export class DeliveriesRepository {
       (byChannel[m.channel] ??= {})[m.status] = Number(m.n);
       sentLastMinute += Number(m.recent);
       if (m.status === 'queued' || m.status === 'sending') remaining += Number(m.n);
+    }
+    for (const h of held) {
+      const counts = (byChannel[h.channel] ??= {});
+      // Counted apart from the campaign's scan, a moment later: never more than that scan saw queued.
+      const sending = Math.min(Number(h.n), counts.queued ?? 0);
+      if (sending === 0) continue;
+      counts.sending = (counts.sending ?? 0) + sending;
+      counts.queued -= sending;
+      if (counts.queued === 0) delete counts.queued;
     }
     return {
       deliveries: Object.fromEntries(deliveries.map((d) => [d.status, Number(d.n)])),

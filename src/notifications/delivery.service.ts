@@ -106,11 +106,10 @@ export class DeliveryService {
         await this.deliveries.setBatchStatus(batchId, 'pending', now);
       return { skipped: campaign?.status ?? 'missing' };
     }
-    const claimed = await this.deliveries.claim(
-      batchId,
-      new Date(now.getTime() + this.config.deliveryLeaseMs),
-      now,
-    );
+    const lease = new Date(now.getTime() + this.config.deliveryLeaseMs);
+    const claimed = await this.deliveries.claim(batchId, lease);
+    // Another worker holds it (a job of a re-queued batch, or a stalled one run again): it is theirs.
+    if (!claimed) return { skipped: 'claimed' };
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcomes: SendOutcome[] = [];
     let unregistered: Array<{ subjectId: number; token: string }> = [];
@@ -122,7 +121,7 @@ export class DeliveryService {
     const { transient, refused } = await this.record(
       channel,
       campaign,
-      batchId,
+      { id: batchId, lease },
       claimed,
       outcomes,
       unregistered,
@@ -318,7 +317,7 @@ export class DeliveryService {
   private async record(
     channel: Channel,
     campaign: CampaignRow,
-    batchId: number,
+    batch: { id: number; lease: Date },
     claimed: ClaimedMessage[],
     outcomes: SendOutcome[],
     unregistered: Array<{ subjectId: number; token: string }>,
@@ -358,8 +357,8 @@ export class DeliveryService {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
       await this.dropTokens(unregistered, now);
-      if (refused) await this.deliveries.setBatchStatus(batchId, 'pending', now);
-      else await this.deliveries.finishBatchIfDone(batchId, now);
+      if (refused) await this.deliveries.setBatchStatus(batch.id, 'pending', now);
+      else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
     });
     return { transient, refused };
   }
