@@ -240,7 +240,7 @@ async function measureFloor(sent) {
   const facts = {
     organization: 'Example',
     contactEmail: 'privacy@example.com',
-    url: 'https://notices.example.org/n/1.AAAAAAAAAAAAAAAAAAAAAA',
+    url: 'https://notices.example.org/n/AAAAAAAAAAAAAAAAAAAAAA',
     name: 'Alex',
     child: null,
     locale: 'en',

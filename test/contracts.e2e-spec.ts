@@ -47,7 +47,7 @@ async function prism(
 const facts = (i: number, locale: string): NoticeFacts => ({
   organization: 'Ai Art',
   contactEmail: 'privacy@example.com',
-  url: `https://notices.example.org/n/${i}.AAAAAAAAAAAAAAAAAAAAAA`,
+  url: `https://notices.example.org/n/AAAAAAAAAAAAAAAAAAAA${String(i % 100).padStart(2, '0')}`,
   name: `Person ${i}`,
   child: null,
   locale,

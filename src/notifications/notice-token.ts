@@ -1,32 +1,48 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  timingSafeEqual,
+  type Cipher,
+  type Decipher,
+} from 'node:crypto';
 
-// The link in each notice names its delivery and carries a MAC of it: unguessable (128 bits), nothing to
-// store or index for a million recipients, and a page can check it without a lookup. Keyed by a key
-// derived from HASH_KEY, so it is never the same value as a lookup hash.
+// The link in each notice carries its delivery id enciphered with AES-256 under a key derived from
+// HASH_KEY (so never the same value as a lookup hash): one 16-byte block, the id in its first 8 bytes and
+// zeros in the other 8. Unguessable (a made-up block opens to the zeros once in 2^64), nothing to store or
+// index for a million recipients, a page checks it without a lookup, and the link does not show the id
+// (ids are sequential: they would tell how many notices went out). One long-lived ECB cipher serves every
+// token, a block each with no per-token setup: an HMAC per link (v1) was ~8 µs of a send job's ~75 µs per
+// email, most of it creating the HMAC.
 
-const derive = (hashKey: Buffer): Buffer => createHmac('sha256', hashKey).update('notice-link/v1').digest();
-
-const mac = (key: Buffer, deliveryId: number): Buffer =>
-  createHmac('sha256', key).update(String(deliveryId)).digest().subarray(0, 16);
+const derive = (hashKey: Buffer): Buffer => createHmac('sha256', hashKey).update('notice-link/v2').digest();
+const ZEROS = Buffer.alloc(8);
+const TOKEN = /^[A-Za-z0-9_-]{22}$/;
 
 export class NoticeTokens {
-  private readonly key: Buffer;
+  private readonly cipher: Cipher;
+  private readonly decipher: Decipher;
 
   constructor(hashKey: Buffer) {
-    this.key = derive(hashKey);
+    const key = derive(hashKey);
+    this.cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
+    this.decipher = createDecipheriv('aes-256-ecb', key, null).setAutoPadding(false);
   }
 
   token(deliveryId: number): string {
-    return `${deliveryId.toString(36)}.${mac(this.key, deliveryId).toString('base64url')}`;
+    if (!Number.isSafeInteger(deliveryId) || deliveryId < 0) throw new RangeError('not a delivery id');
+    const block = Buffer.alloc(16);
+    block.writeUInt32BE(Math.floor(deliveryId / 2 ** 32), 0);
+    block.writeUInt32BE(deliveryId % 2 ** 32, 4);
+    return this.cipher.update(block).toString('base64url');
   }
 
   /** The delivery a token names, or undefined when it is not one of ours. */
   verify(token: string): number | undefined {
-    const match = /^([0-9a-z]{1,13})\.([A-Za-z0-9_-]{22})$/.exec(token);
-    if (!match) return undefined;
-    const deliveryId = parseInt(match[1], 36);
-    if (!Number.isSafeInteger(deliveryId)) return undefined;
-    const given = Buffer.from(match[2], 'base64url');
-    return given.length === 16 && timingSafeEqual(given, mac(this.key, deliveryId)) ? deliveryId : undefined;
+    if (!TOKEN.test(token)) return undefined;
+    const block = this.decipher.update(Buffer.from(token, 'base64url'));
+    if (block.length !== 16 || !timingSafeEqual(block.subarray(8), ZEROS)) return undefined;
+    const deliveryId = block.readUInt32BE(0) * 2 ** 32 + block.readUInt32BE(4);
+    return Number.isSafeInteger(deliveryId) ? deliveryId : undefined;
   }
 }

@@ -31,7 +31,7 @@ const INCIDENT = {
   adviceToIndividuals: 'SENTINEL-ADVICE',
   remedies: 'SENTINEL-REMEDIES',
 };
-const URL = 'http://localhost:3000/n/2s.Q1w2E3r4T5y6U7i8O9p0Aa';
+const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
 
 const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
   organization: 'Ai Art',
@@ -125,7 +125,7 @@ describe('notice templates', () => {
       'breach-notice fr': 'GSM-7 1',
       'breach-notice ja': 'UCS-2 2',
       'breach-notice pt': 'UCS-2 3',
-      'breach-notice pt-BR': 'UCS-2 3',
+      'breach-notice pt-BR': 'UCS-2 2',
       'breach-notice zh-Hans': 'UCS-2 2',
       'breach-notice-guardian de': 'GSM-7 1',
       'breach-notice-guardian en': 'GSM-7 1',
