@@ -198,6 +198,17 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const done = await completed(id);
     expect(done.recipients).toBe(everyone.length);
     expect(done.possibleDuplicates).toBe(0);
+    // The planned batches are numbered along the directory, every locale and channel together (windows
+    // take them in id order, so the people being sent to stay in one stretch of the tables).
+    const firsts = await t.query<{ first: string }>(
+      `select min(m.delivery_id) as first from message_batches b join messages m on m.batch_id = b.id
+       where b.campaign_id = $1 and b.created_at = (select min(created_at) from message_batches where campaign_id = $1)
+       group by b.id order by b.id`,
+      [id],
+    );
+    expect(firsts.length).toBeGreaterThan(10);
+    const starts = firsts.map((f) => Number(f.first));
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
     // Notices before alerts: no push batch was queued while an email batch still waited (a later
     // statement, after a send job ran, so a later millisecond).
     const [order] = await t.query<{ firstPush: Date; lastNotice: Date; pushes: number }>(

@@ -163,11 +163,16 @@ export class CampaignsRepository {
       from deliveries d
       cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as x(channel)
       where d.campaign_id = ${campaignId}::uuid`);
+    // Batch ids (the order the windows take them in) follow the first delivery of each batch, so every
+    // locale's batches go through the directory together: the window's people sit in one stretch of the
+    // tables and stay in cache. Numbered per locale instead, the claims swept the whole directory once
+    // per locale, and at a million people re-read most of it from disk each time.
     await db.execute(sql`
       create temporary table plan_batches on commit drop as
-      select channel, template, locale, california, n, count(*)::int as size,
-             nextval('message_batches_id_seq') as id
-      from plan_messages group by channel, template, locale, california, n`);
+      select channel, template, locale, california, n, size, nextval('message_batches_id_seq') as id
+      from (select channel, template, locale, california, n, count(*)::int as size, min(delivery_id) as first
+            from plan_messages group by channel, template, locale, california, n
+            order by first, channel) g`);
     await db.execute(sql`analyze plan_messages`);
     await db.execute(sql`analyze plan_batches`);
     await db.execute(sql`
