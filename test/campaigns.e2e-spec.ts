@@ -7,7 +7,10 @@ import {
   validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { jest } from '@jest/globals';
+import { EMAIL_PORT, type EmailPort } from '../src/channels/channel.port.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
+import { DeliveryService } from '../src/notifications/delivery.service.js';
 
 // A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
 // the campaign runs through the real Redis and PostgreSQL to the local outbox, and every person must end
@@ -376,8 +379,17 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(await held()).toEqual({ status: 'queued', lease: null });
     const again = await repository.claim(batchId, lease);
     expect(again?.map((m) => m.id)).toEqual(mine!.map((m) => m.id));
-    // Sent, then given back: done. Messages a cancel reached while on the wire are recorded as sent.
+    expect(await repository.holds(batchId, lease)).toBe(true);
+    expect(await repository.holds(batchId, new Date(Date.now() + 90_000))).toBe(false);
+    // A paused campaign's job, or another worker whose provider refused us, cannot take it from its holder.
+    await repository.returnBatch(batchId, null);
+    await repository.returnBatch(batchId, new Date(Date.now() + 90_000));
+    expect(await held()).toMatchObject({ status: 'queued', lease: expect.anything() });
+    // Sent, then given back: done. What left wins over what was written meanwhile: a cancel (its
+    // delivery is notified after all), or a failure recorded by a worker that took the batch over.
     await t.query('update messages set status = $2 where id = $1', [mine![0].id, 'cancelled']);
+    await t.query("update deliveries set status = 'cancelled' where id = $1", [mine![0].deliveryId]);
+    await t.query('update messages set status = $2 where id = $1', [mine![1].id, 'failed']);
     await repository.markSent(
       mine!.map((m) => ({ id: m.id, providerRef: 'x' })),
       new Date(),
@@ -389,6 +401,55 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [batchId],
     );
     expect(statuses).toEqual([{ status: 'sent', n: batch.size }]);
+    const [reached] = await t.query<{ status: string }>('select status from deliveries where id = $1', [
+      mine![0].deliveryId,
+    ]);
+    expect(reached.status).toBe('notified');
+    // A closed batch stays closed; its holder's refused provider returns it to pending for the resume.
+    await repository.returnBatch(batchId, null);
+    expect(await held()).toEqual({ status: 'done', lease: null });
+    await t.query("update message_batches set status = 'queued', lease_until = $2 where id = $1", [
+      batchId,
+      lease,
+    ]);
+    await repository.returnBatch(batchId, lease);
+    expect(await held()).toEqual({ status: 'pending', lease: null });
+
+    // A worker that outlives its lease (the batch went to another meanwhile) records what left and nothing
+    // else: the new holder decides the rest. The provider's answer is the only thing faked, to move the
+    // lease while the call is on the wire.
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+      [batchId],
+    );
+    await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
+    await t.query("update campaigns set status = 'sending' where id = $1", [id]);
+    const email = t.app.get<EmailPort>(EMAIL_PORT);
+    const taken = new Date(Date.now() + 3_600_000);
+    const answer = jest.spyOn(email, 'send').mockImplementationOnce(async (sent) => {
+      await t.query('update message_batches set lease_until = $2 where id = $1', [batchId, taken]);
+      return sent.recipients.map((r, i) =>
+        i === 0
+          ? { kind: 'permanent', code: 'bounced' }
+          : { kind: 'sent', providerRef: `late-${r.messageId}` },
+      );
+    });
+    try {
+      await t.app.get(DeliveryService).sendBatch('email', batchId);
+    } finally {
+      answer.mockRestore();
+      await t.query("update campaigns set status = 'completed' where id = $1", [id]);
+    }
+    const late = await t.query<{ status: string; n: number }>(
+      'select status, count(*)::int as n from messages where batch_id = $1 group by 1 order by 1',
+      [batchId],
+    );
+    expect(late).toEqual([
+      { status: 'queued', n: 1 },
+      { status: 'sent', n: batch.size - 1 },
+    ]);
+    expect(await held()).toEqual({ status: 'queued', lease: expect.anything() });
+    expect(await repository.holds(batchId, taken)).toBe(true);
 
     // A worker that dies holding the batch: past its lease the reconciler hands it on, counting every
     // message still queued in it as a possible duplicate. Nobody else could claim it meanwhile.
