@@ -7,7 +7,6 @@ import {
   validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
-import { jest } from '@jest/globals';
 import { EMAIL_PORT, type EmailPort } from '../src/channels/channel.port.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';

@@ -430,6 +430,11 @@ export const messages = pgTable(
      */
     status: text('status').notNull(),
     batchId: bigint('batch_id', { mode: 'number' }),
+    /**
+     * No longer written: claims are the batch's. Kept while workers of the previous version may still
+     * run during an upgrade (they claim messages with it); to be dropped in a later release.
+     */
+    leaseUntil: at('lease_until'),
     /** Times it was handed to a provider. */
     attempts: integer('attempts').notNull().default(0),
     /** The provider's id for it (SendGrid message id, Twilio SID, FCM name, outbox id). */

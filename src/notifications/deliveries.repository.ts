@@ -86,6 +86,8 @@ export class DeliveriesRepository {
 
   /**
    * Messages a provider accepted; their deliveries count as notified when the channel carries notices.
+   * What left wins over what was written meanwhile: a cancel, or a failure recorded by the worker that
+   * took the batch over when this one's lease ran out.
    * Keyed statements below also say `id = any(ids)`: joined to `unnest` alone, the planner guesses the
    * array's size and may hash-join it against a sequential scan of every message of every campaign
    * (seen at 100k recipients with no statistics on the table: 143k rows read per batch of 1,000).
@@ -99,7 +101,7 @@ export class DeliveriesRepository {
         from unnest(${sql.param(sent.map((s) => s.id))}::bigint[], ${sql.param(sent.map((s) => s.providerRef))}::text[])
           as x(id, ref)
         where m.id = x.id and m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[])
-          and m.status in ('queued', 'cancelled')
+          and m.status in ('queued', 'cancelled', 'failed')
         returning m.delivery_id, m.channel),
       notified as (
         update deliveries d set status = 'notified', notified_at = ${now}, updated_at = ${now}
@@ -200,11 +202,28 @@ export class DeliveriesRepository {
     return row?.done ?? false;
   }
 
-  async setBatchStatus(batchId: number, status: 'pending' | 'queued' | 'done', now: Date): Promise<void> {
-    await this.database.db
-      .update(messageBatches)
-      .set({ status, leaseUntil: null, ...(status === 'done' ? { doneAt: now } : {}) })
-      .where(eq(messageBatches.id, batchId));
+  /**
+   * Out of the queue, to be queued again on resume: a batch of a paused campaign (`lease` null: only if
+   * nobody holds it, the holder gives it back itself), or one whose provider refused our account (`lease`:
+   * the holder's own). Never a batch another worker holds, nor one a cancel closed.
+   */
+  async returnBatch(batchId: number, lease: Date | null): Promise<void> {
+    await this.database.db.execute(sql`
+      update message_batches set status = 'pending', lease_until = null
+      where id = ${batchId} and status = 'queued'
+        and ${lease ? sql`lease_until = ${lease}` : sql`lease_until is null`}`);
+  }
+
+  /**
+   * Whether the lease is still this worker's, locking the batch row until the caller's transaction ends:
+   * a worker that outlived its lease (the reconciler gave the batch to another) records only what left.
+   */
+  async holds(batchId: number, lease: Date): Promise<boolean> {
+    const rows = rowsOf<{ id: unknown }>(
+      await this.database.db.execute(sql`
+        select id from message_batches where id = ${batchId} and lease_until = ${lease} for update`),
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -307,14 +326,13 @@ export class DeliveriesRepository {
   /**
    * Stops what has not left: queued messages, pending deliveries and open batches. A message in a batch
    * a worker holds may be on the wire: it is cancelled too, and its worker records what the provider
-   * said (sent or failed wins over cancelled); its delivery stays pending until then.
+   * said: sent wins over cancelled (the delivery is then notified), anything else leaves it cancelled,
+   * with no fallback (only pending deliveries fall back).
    */
   async cancel(campaignId: string, now: Date): Promise<void> {
     await this.database.db.execute(sql`
       update deliveries set status = 'cancelled', updated_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status = 'pending'
-        and not exists (select 1 from messages m join message_batches b on b.id = m.batch_id
-                        where m.delivery_id = deliveries.id and m.status = 'queued' and b.lease_until is not null)`);
+      where campaign_id = ${campaignId}::uuid and status = 'pending'`);
     await this.database.db.execute(sql`
       update messages set status = 'cancelled', updated_at = ${now}
       where campaign_id = ${campaignId}::uuid and status = 'queued'`);

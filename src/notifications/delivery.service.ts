@@ -102,8 +102,7 @@ export class DeliveryService {
     const now = this.clock.now();
     if (campaign?.status !== CampaignStatus.Sending) {
       // Paused: back to pending, queued again on resume. Cancelled: the cancel closed the batches.
-      if (campaign?.status === CampaignStatus.Paused)
-        await this.deliveries.setBatchStatus(batchId, 'pending', now);
+      if (campaign?.status === CampaignStatus.Paused) await this.deliveries.returnBatch(batchId, null);
       return { skipped: campaign?.status ?? 'missing' };
     }
     const lease = new Date(now.getTime() + this.config.deliveryLeaseMs);
@@ -114,9 +113,16 @@ export class DeliveryService {
     let outcomes: SendOutcome[] = [];
     let unregistered: Array<{ subjectId: number; token: string }> = [];
     if (claimed.length > 0) {
-      const incident = await this.incident(campaign.incidentId);
-      const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
-      ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
+      try {
+        const incident = await this.incident(campaign.incidentId);
+        const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
+        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
+      } catch (err) {
+        // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
+        // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
+        await this.deliveries.releaseBatch(batchId, lease, this.clock.now());
+        throw err;
+      }
     }
     const { transient, refused } = await this.record(
       channel,
@@ -349,7 +355,13 @@ export class DeliveryService {
         if (!transient || (outcome.retryAfterMs ?? 0) > (transient.retryAfterMs ?? 0)) transient = outcome;
       }
     });
-    await this.database.transaction(async () => {
+    const kept = await this.database.transaction(async () => {
+      if (!(await this.deliveries.holds(batch.id, batch.lease))) {
+        // The lease ran out and the batch went to another worker: it decides the rest. What left, left.
+        await this.deliveries.markSent(sent, now);
+        await this.dropTokens(unregistered, now);
+        return false;
+      }
       await this.deliveries.markSent(sent, now);
       await this.deliveries.markFailed(failed, now);
       await this.deliveries.release(retry, now);
@@ -357,9 +369,17 @@ export class DeliveryService {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
       await this.dropTokens(unregistered, now);
-      if (refused) await this.deliveries.setBatchStatus(batch.id, 'pending', now);
+      if (refused) await this.deliveries.returnBatch(batch.id, batch.lease);
       else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
+      return true;
     });
+    if (!kept) {
+      this.logger.warn(
+        { batchId: batch.id },
+        'lease lost before the outcome was recorded: only sends recorded',
+      );
+      return {};
+    }
     return { transient, refused };
   }
 

@@ -19,6 +19,12 @@ describe('NoticeTokens', () => {
     expect(tokens.verify(new NoticeTokens(Buffer.alloc(32, 8)).token(123456))).toBeUndefined();
     expect(tokens.verify('nonsense')).toBeUndefined();
     expect(tokens.verify(`${token}A`)).toBeUndefined();
+    // The last character carries 2 of the 128 bits and 4 spare ones: another spelling of the same 16
+    // bytes (a spare bit flipped) is refused.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${token.slice(0, 21)}${alphabet[alphabet.indexOf(token[21]) ^ 1]}`;
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(token, 'base64url'));
+    expect(tokens.verify(respelled)).toBeUndefined();
   });
 
   it('gives the same token for the same delivery every time, whatever came between', () => {

@@ -40,7 +40,10 @@ export class NoticeTokens {
   /** The delivery a token names, or undefined when it is not one of ours. */
   verify(token: string): number | undefined {
     if (!TOKEN.test(token)) return undefined;
-    const block = this.decipher.update(Buffer.from(token, 'base64url'));
+    const sealed = Buffer.from(token, 'base64url');
+    // 22 characters carry 132 bits: only the one spelling of the 128 is a token (one link, one string).
+    if (sealed.toString('base64url') !== token) return undefined;
+    const block = this.decipher.update(sealed);
     if (block.length !== 16 || !timingSafeEqual(block.subarray(8), ZEROS)) return undefined;
     const deliveryId = block.readUInt32BE(0) * 2 ** 32 + block.readUInt32BE(4);
     return Number.isSafeInteger(deliveryId) ? deliveryId : undefined;
