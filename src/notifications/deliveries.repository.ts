@@ -330,15 +330,17 @@ export class DeliveriesRepository {
    * with no fallback (only pending deliveries fall back).
    */
   async cancel(campaignId: string, now: Date): Promise<void> {
+    // Batches first: a worker recording an outcome locks its batch row before the messages and
+    // deliveries, and taking them in the same order means the two wait for each other, never deadlock.
     await this.database.db.execute(sql`
-      update deliveries set status = 'cancelled', updated_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status = 'pending'`);
+      update message_batches set status = 'done', done_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
     await this.database.db.execute(sql`
       update messages set status = 'cancelled', updated_at = ${now}
       where campaign_id = ${campaignId}::uuid and status = 'queued'`);
     await this.database.db.execute(sql`
-      update message_batches set status = 'done', done_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
+      update deliveries set status = 'cancelled', updated_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status = 'pending'`);
   }
 
   async progress(campaignId: string, now: Date): Promise<Progress> {
