@@ -423,6 +423,25 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     );
     await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
     await t.query("update campaigns set status = 'sending' where id = $1", [id]);
+    // A job that fails before the provider call (here a contact that no longer opens: one byte of its
+    // envelope changed) gives the lease back at once, so its retry claims the batch again.
+    const [contact] = await t.query<{ sealed: Buffer }>('select sealed from subjects where id = $1', [
+      mine![0].subjectId,
+    ]);
+    const tampered = Buffer.from(contact.sealed);
+    tampered[tampered.length - 1] ^= 1;
+    await t.query('update subjects set sealed = $2 where id = $1', [mine![0].subjectId, tampered]);
+    try {
+      await expect(t.app.get(DeliveryService).sendBatch('email', batchId)).rejects.toThrow();
+    } finally {
+      await t.query('update subjects set sealed = $2 where id = $1', [mine![0].subjectId, contact.sealed]);
+    }
+    expect(await held()).toEqual({ status: 'queued', lease: null });
+    const untouched = await t.query<{ n: number }>(
+      "select count(*)::int as n from messages where batch_id = $1 and status = 'queued'",
+      [batchId],
+    );
+    expect(untouched[0].n).toBe(batch.size);
     const email = t.app.get<EmailPort>(EMAIL_PORT);
     const taken = new Date(Date.now() + 3_600_000);
     const answer = jest.spyOn(email, 'send').mockImplementationOnce(async (sent) => {
