@@ -484,19 +484,17 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     expect(stored.map((r) => r.external_id)).toEqual(['r-3', 'r-4']);
   });
 
-  /** An upload left open: the first `lines` are sent (more than a stored chunk), the rest when told. */
-  async function openUpload(prefix: string, lines: number) {
+  /** An import upload as a raw request the test writes into at its own pace, and its answer. */
+  async function uploadRequest(contentType: string) {
     const server = t.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const line = (i: number) =>
-      `${JSON.stringify({ externalId: `${prefix}-${i}`, name: `Person ${i} of a file sent slowly`, jurisdiction: 'FR', systems: ['auth-db'] })}\n`;
     const req = httpRequest({
       host: '127.0.0.1',
       port,
       method: 'POST',
       path: '/v1/subjects/imports',
-      headers: { Authorization: responder[1], 'Content-Type': 'application/x-ndjson' },
+      headers: { Authorization: responder[1], 'Content-Type': contentType },
     });
     const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
       req.on('response', (res) => {
@@ -506,6 +504,14 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       });
       req.on('error', reject);
     });
+    return { req, answer };
+  }
+
+  /** An upload left open: the first `lines` are sent (more than a stored chunk), the rest when told. */
+  async function openUpload(prefix: string, lines: number) {
+    const line = (i: number) =>
+      `${JSON.stringify({ externalId: `${prefix}-${i}`, name: `Person ${i} of a file sent slowly`, jurisdiction: 'FR', systems: ['auth-db'] })}\n`;
+    const { req, answer } = await uploadRequest('application/x-ndjson');
     const first = Array.from({ length: lines }, (_, i) => line(i)).join('');
     if (Buffer.byteLength(first) <= CHUNK_BYTES) {
       req.destroy();
@@ -578,24 +584,7 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
   });
 
   it('answers an upload its job failed on the content while it arrived with the failed import', async () => {
-    const server = t.app.getHttpServer();
-    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/v1/subjects/imports',
-      headers: { Authorization: responder[1], 'Content-Type': 'text/csv' },
-    });
-    const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
-      });
-      req.on('error', reject);
-    });
+    const { req, answer } = await uploadRequest('text/csv');
     const rows = Array.from({ length: 120_000 }, (_, i) => `late-${i},${i % 50}\n`).join('');
     expect(Buffer.byteLength(rows)).toBeGreaterThan(CHUNK_BYTES);
     req.write(`externalId,hatSize\n${rows}`);
