@@ -356,19 +356,17 @@ export class DeliveryService {
       }
     });
     const kept = await this.database.transaction(async () => {
-      if (!(await this.deliveries.holds(batch.id, batch.lease))) {
-        // The lease ran out and the batch went to another worker: it decides the rest. What left, left.
-        await this.deliveries.markSent(sent, now);
-        await this.dropTokens(unregistered, now);
-        return false;
-      }
+      // Checked (and the batch row locked) first; what left is recorded whoever holds the batch now.
+      const holding = await this.deliveries.holds(batch.id, batch.lease);
       await this.deliveries.markSent(sent, now);
+      await this.dropTokens(unregistered, now);
+      // The lease ran out and the batch went to another worker: it decides the rest.
+      if (!holding) return false;
       await this.deliveries.markFailed(failed, now);
       await this.deliveries.release(retry, now);
       if (NOTICE_CHANNELS.includes(channel)) {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
-      await this.dropTokens(unregistered, now);
       if (refused) await this.deliveries.returnBatch(batch.id, batch.lease);
       else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
       return true;
