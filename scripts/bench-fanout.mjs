@@ -224,7 +224,9 @@ try {
   for (const svc of services) await svc.stop().catch(() => undefined);
   await db.end().catch(() => undefined);
   redis.disconnect();
-  await admin.query(`drop database if exists "${database}" with (force)`);
+  // BENCH_KEEP_DB=1 keeps the run's database for inspection (its name is printed).
+  if (process.env.BENCH_KEEP_DB) console.log(`database kept: ${database}`);
+  else await admin.query(`drop database if exists "${database}" with (force)`);
   await admin.end();
   for (const fake of [sendgrid, twilio, fcm]) await fake.stop();
   rmSync(work, { recursive: true, force: true });
