@@ -342,7 +342,10 @@ export const affectedSubjects = pgTable(
     /** Channels the notice can reach them by: the guardian's for a minor with guardian contact. */
     channels: text('channels').array().notNull(),
     addedAt: at('added_at').notNull(),
-    /** Set by the notification pipeline when a notice left for this person. */
+    /**
+     * Set by the notification pipeline when a notice left for this person: a HOT update, the table
+     * keeping half of each page free (migration 0010).
+     */
     notifiedAt: at('notified_at'),
   },
   (t) => [
@@ -412,6 +415,7 @@ export const deliveries = pgTable(
     updatedAt: at('updated_at').notNull(),
   },
   // Not on status: an index on a column that every send changes makes every update write every index.
+  // Half of each page is kept free (migration 0010), so a batch's sends are HOT updates.
   (t) => [index('deliveries_campaign_idx').on(t.campaignId)],
 );
 
@@ -446,7 +450,7 @@ export const messages = pgTable(
   },
   (t) => [
     // No index covers what a send changes (status, provider id), so the outcome is a HOT update (the
-    // table keeps free room per page, migration 0005) that writes no index at all.
+    // table keeps a little over half of each page free, migration 0010) that writes no index at all.
     index('messages_batch_idx').on(t.batchId),
     index('messages_campaign_idx').on(t.campaignId, t.channel),
     index('messages_delivery_idx').on(t.deliveryId),
