@@ -488,6 +488,30 @@ export const messageBatches = pgTable(
   (t) => [index('message_batches_campaign_idx').on(t.campaignId, t.status, t.channel)],
 );
 
+/**
+ * A campaign's counts as they change: triggers on `deliveries` and `messages` (migration 0012) add, for
+ * every statement that writes them, one row per kind, channel and status it changed, with the net
+ * change. Progress sums a few thousand of these instead of counting a million rows; the reconciler folds
+ * rows older than a minute into one per status. Appended, never updated: concurrent sends never wait
+ * for each other on a counter.
+ */
+export const campaignTallies = pgTable(
+  'campaign_tallies',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    /** `delivery` or `message`. */
+    kind: text('kind').notNull(),
+    /** The message's channel; empty for a delivery. */
+    channel: text('channel').notNull(),
+    status: text('status').notNull(),
+    /** The net change: rows that took this status less rows that left it. */
+    n: integer('n').notNull(),
+    /** When the statement's transaction began (the last minute's sends give the rate). */
+    at: at('at').notNull(),
+  },
+  (t) => [index('campaign_tallies_campaign_idx').on(t.campaignId, t.at)],
+);
+
 /** The local outbox transport: messages as they would have been sent, sealed (they hold addresses). */
 export const outboxMessages = pgTable(
   'outbox_messages',

@@ -124,10 +124,7 @@ class ProgressDto {
   @ApiProperty({ description: 'Messages per second over the last minute' }) ratePerSecond!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'At the current rate; null when nothing moves' })
   etaSeconds!: number | null;
-  @ApiProperty({
-    description:
-      'When these counts were taken: views within ten times the counting time share one count (at least a second)',
-  })
+  @ApiProperty({ description: 'When these counts were taken' })
   asOf!: string;
 }
 

@@ -38,20 +38,6 @@ export interface CampaignView extends CampaignRow {
   progress: Progress & { ratePerSecond: number; etaSeconds: number | null; asOf: Date };
 }
 
-/** A count of a campaign's messages, reused by the views that follow it for a while. */
-interface CountedProgress {
-  /** The campaign's state it was counted in: a change of status counts again at once. */
-  state: string;
-  asOf: Date;
-  reuseUntil: number;
-  progress: Promise<Progress>;
-}
-
-/** Counts are reused for ten times as long as they took to count, at least 1 s and at most 30 s. */
-const PROGRESS_REUSE_MIN_MS = 1_000;
-const PROGRESS_REUSE_MAX_MS = 30_000;
-const PROGRESS_REUSE_FACTOR = 10;
-
 export interface PreviewQuery {
   locale?: string;
   jurisdiction?: string;
@@ -72,7 +58,6 @@ export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
 /** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
 @Injectable()
 export class CampaignsService {
-  private readonly progressCounts = new Map<string, CountedProgress>();
   private readonly logger = new Logger(CampaignsService.name);
   readonly tokens: NoticeTokens;
 
@@ -146,48 +131,15 @@ export class CampaignsService {
     return campaign;
   }
 
+  /** The campaign with its progress, summed from its tallies as of now (a few thousand rows at most). */
   async view(id: string): Promise<CampaignView> {
     const campaign = await this.get(id);
-    const { progress, asOf } = await this.counted(campaign);
+    const asOf = this.clock.now();
+    const progress = await this.deliveries.progress(campaign.id, asOf);
     const ratePerSecond = Math.round((progress.sentLastMinute / 60) * 10) / 10;
     const etaSeconds =
       progress.remaining === 0 ? 0 : ratePerSecond > 0 ? Math.ceil(progress.remaining / ratePerSecond) : null;
     return { ...campaign, progress: { ...progress, ratePerSecond, etaSeconds, asOf } };
-  }
-
-  /**
-   * The campaign's progress counts. They scan its messages (about a second at a million recipients), so
-   * a dashboard polling every few seconds would keep a core of the database counting instead of
-   * sending: views within ten times the counting time (1-30 s) share one count (`asOf` says when it was taken),
-   * and views arriving while it runs wait for it. A change of status counts again at once.
-   */
-  private async counted(campaign: CampaignRow): Promise<{ progress: Progress; asOf: Date }> {
-    const state = `${campaign.status}|${campaign.updatedAt.getTime()}`;
-    const cached = this.progressCounts.get(campaign.id);
-    if (cached && cached.state === state && performance.now() < cached.reuseUntil) {
-      return { progress: await cached.progress, asOf: cached.asOf };
-    }
-    const started = performance.now();
-    const asOf = this.clock.now();
-    const entry: CountedProgress = {
-      state,
-      asOf,
-      reuseUntil: Number.POSITIVE_INFINITY,
-      progress: this.deliveries.progress(campaign.id, asOf),
-    };
-    this.progressCounts.delete(campaign.id);
-    this.progressCounts.set(campaign.id, entry);
-    if (this.progressCounts.size > 100) this.progressCounts.delete(this.progressCounts.keys().next().value!);
-    try {
-      const progress = await entry.progress;
-      const took = performance.now() - started;
-      const reuse = Math.max(PROGRESS_REUSE_MIN_MS, PROGRESS_REUSE_FACTOR * took);
-      entry.reuseUntil = performance.now() + Math.min(PROGRESS_REUSE_MAX_MS, reuse);
-      return { progress, asOf };
-    } catch (err) {
-      if (this.progressCounts.get(campaign.id) === entry) this.progressCounts.delete(campaign.id);
-      throw err;
-    }
   }
 
   list(incidentId: string): Promise<CampaignRow[]> {

@@ -40,6 +40,8 @@ interface Prepared {
 }
 
 const SMS_CONCURRENCY = 8;
+/** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
+const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
 /**
  * Messages opened and rendered between two yields to the event loop. A thousand emails are tens of
@@ -149,7 +151,8 @@ export class DeliveryService {
 
   /**
    * Reclaims messages whose lease ran out, re-queues batches whose job is gone (Redis restarted or was
-   * flushed), plans approved campaigns whose plan job is gone, tops up windows and finishes campaigns.
+   * flushed), plans approved campaigns whose plan job is gone, tops up windows, finishes campaigns and
+   * folds their older tallies.
    */
   @OnJob(JobName.DeliveriesReconcile)
   async reconcile(): Promise<Record<string, unknown>> {
@@ -173,7 +176,9 @@ export class DeliveryService {
       await this.campaignService.topUp(campaign.id);
       await this.campaignService.finishIfIdle(campaign.id);
     }
-    return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued };
+    // Older than the rate's minute: folded, so progress stays a sum of a few rows per campaign.
+    const folded = await this.deliveries.foldTallies(new Date(now.getTime() - TALLY_FOLD_AFTER_MS));
+    return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued, folded };
   }
 
   private async incident(id: string): Promise<IncidentRow> {

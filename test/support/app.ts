@@ -135,12 +135,39 @@ export async function campaignCompleted(
         .set(...bearer(key))
         .expect(200)
     ).body as Record<string, any>;
-  return eventually(async () => {
+  const done = await eventually(async () => {
     const c = await campaign();
     return c.status === 'completed' ? c : undefined;
   }, timeoutMs).catch(async (err: Error) => {
     throw new Error(`${err.message}: ${JSON.stringify(await campaign())}`);
   });
+  // Every campaign a test completes checks the triggers' tallies against a count of its rows.
+  const differ = await talliesDiffer(t, id);
+  if (differ.length > 0) throw new Error(`tallies differ from the rows: ${JSON.stringify(differ)}`);
+  return done;
+}
+
+/**
+ * Where a campaign's tallies (progress's source, kept by triggers) differ from a count of its deliveries
+ * and messages: one statement, so both sides are read in one snapshot.
+ */
+export function talliesDiffer(
+  t: TestApp,
+  id: string,
+): Promise<Array<{ kind: string; channel: string; status: string; tallied: number; counted: number }>> {
+  return t.query(
+    `with tallied as (
+       select kind, channel, status, sum(n)::int as n from campaign_tallies where campaign_id = $1 group by 1, 2, 3),
+     counted as (
+       select 'delivery' as kind, '' as channel, status, count(*)::int as n from deliveries where campaign_id = $1
+       group by 3
+       union all
+       select 'message', channel, status, count(*)::int from messages where campaign_id = $1 group by 2, 3)
+     select kind, channel, status, coalesce(t.n, 0) as tallied, coalesce(c.n, 0) as counted
+     from tallied t full join counted c using (kind, channel, status)
+     where coalesce(t.n, 0) <> coalesce(c.n, 0)`,
+    [id],
+  );
 }
 
 /**
