@@ -10,3 +10,5 @@ export const AUDIT_CHAIN_LOCK = 0x61756469;
  * while it ran.
  */
 export const AFFECTED_SETS_LOCK = 0x61666673;
+/** Serialises folds of campaign tallies: a second fold waits, then sees the first one's rows. */
+export const TALLY_FOLD_LOCK = 0x74616c6c;

@@ -492,12 +492,13 @@ export const messageBatches = pgTable(
  * A campaign's counts as they change: triggers on `deliveries` and `messages` (migration 0012) add, for
  * every statement that writes them, one row per kind, channel and status it changed, with the net
  * change. Progress sums a few thousand of these instead of counting a million rows; the reconciler folds
- * rows older than a minute into one per status. Appended, never updated: concurrent sends never wait
+ * rows older than 90 s into one per status. Appended, never updated: concurrent sends never wait
  * for each other on a counter.
  */
 export const campaignTallies = pgTable(
   'campaign_tallies',
   {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
     campaignId: uuid('campaign_id').notNull(),
     /** `delivery` or `message`. */
     kind: text('kind').notNull(),

@@ -135,7 +135,7 @@ export class CampaignsService {
   async view(id: string): Promise<CampaignView> {
     const campaign = await this.get(id);
     const asOf = this.clock.now();
-    const progress = await this.deliveries.progress(campaign.id, asOf);
+    const progress = await this.deliveries.progress(campaign.id);
     const ratePerSecond = Math.round((progress.sentLastMinute / 60) * 10) / 10;
     const etaSeconds =
       progress.remaining === 0 ? 0 : ratePerSecond > 0 ? Math.ceil(progress.remaining / ratePerSecond) : null;
@@ -318,7 +318,7 @@ export class CampaignsService {
         updatedAt: now,
       });
       if (!done) return false;
-      const progress = await this.deliveries.progress(campaignId, now);
+      const progress = await this.deliveries.progress(campaignId);
       await this.record(SYSTEM_ACTOR, done, 'campaign.completed', now, { deliveries: progress.deliveries });
       return true;
     });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
+import { TALLY_FOLD_LOCK } from '../database/locks.js';
 import { messageBatches } from '../database/schema.js';
 import { rowsOf, toBuffer } from '../subjects/subjects.repository.js';
 import type { BatchRow } from './campaigns.repository.js';
@@ -345,13 +346,14 @@ export class DeliveriesRepository {
 
   /**
    * The campaign's counts, summed from its tallies (a few rows per batch, kept by triggers as rows are
-   * written; migration 0012), never by counting its deliveries and messages.
+   * written; migration 0012), never by counting its deliveries and messages. The last minute is the
+   * database's, whose clock dates the tallies.
    */
-  async progress(campaignId: string, now: Date): Promise<Progress> {
+  async progress(campaignId: string): Promise<Progress> {
     const tallies = rowsOf<{ kind: string; channel: string; status: string; n: number; recent: number }>(
       await this.database.db.execute(sql`
         select kind, channel, status, sum(n)::int as n,
-               coalesce(sum(n) filter (where status = 'sent' and n > 0 and at > ${new Date(now.getTime() - 60_000)}), 0)::int
+               coalesce(sum(n) filter (where status = 'sent' and n > 0 and at > now() - interval '1 minute'), 0)::int
                  as recent
         from campaign_tallies where campaign_id = ${campaignId}::uuid
         group by 1, 2, 3 having sum(n) <> 0`),
@@ -392,24 +394,34 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Folds tallies older than `before` into one row per campaign, kind, channel and status (dated with the
-   * newest it folds), so progress sums a handful of rows per campaign whatever its age. One statement: a
-   * reader sees the rows before or after, never half of each.
+   * Folds the tallies of campaigns with more than one row for a status older than `olderThanMs` (by the
+   * database's clock, which dates them) into one row per campaign, kind, channel and status, dated with
+   * the newest it folds; campaigns already folded are left alone. One statement: a reader sees the rows
+   * before or after, never half of each. Serialised: a second fold waits, then sees the first's rows.
+   * Returns how many rows it removed.
    */
-  async foldTallies(before: Date): Promise<number> {
-    const [row] = rowsOf<{ folded: number }>(
-      await this.database.db.execute(sql`
-        with gone as (
-          delete from campaign_tallies where at < ${before}
-          returning campaign_id, kind, channel, status, n, at),
-        kept as (
-          insert into campaign_tallies (campaign_id, kind, channel, status, n, at)
-          select campaign_id, kind, channel, status, sum(n)::int, max(at) from gone
-          group by 1, 2, 3, 4 having sum(n) <> 0
-          returning 1)
-        select (select count(*) from gone)::int - (select count(*) from kept)::int as folded`),
-    );
-    return Number(row?.folded ?? 0);
+  async foldTallies(olderThanMs: number): Promise<number> {
+    return this.database.transaction(async () => {
+      await this.database.db.execute(sql`select pg_advisory_xact_lock(${TALLY_FOLD_LOCK})`);
+      const [row] = rowsOf<{ folded: number }>(
+        await this.database.db.execute(sql`
+          with cutoff as (select now() - make_interval(secs => ${olderThanMs / 1000}) as at),
+          crowded as (
+            select distinct campaign_id from campaign_tallies, cutoff where campaign_tallies.at < cutoff.at
+            group by campaign_id, kind, channel, status having count(*) > 1),
+          gone as (
+            delete from campaign_tallies t using cutoff
+            where t.at < cutoff.at and t.campaign_id in (select campaign_id from crowded)
+            returning t.campaign_id, t.kind, t.channel, t.status, t.n, t.at),
+          kept as (
+            insert into campaign_tallies (campaign_id, kind, channel, status, n, at)
+            select campaign_id, kind, channel, status, sum(n)::int, max(at) from gone
+            group by 1, 2, 3, 4 having sum(n) <> 0
+            returning 1)
+          select (select count(*) from gone)::int - (select count(*) from kept)::int as folded`),
+      );
+      return Number(row?.folded ?? 0);
+    });
   }
 
   /** Drops push tokens the provider says are gone, from the person's sealed contact data. */

@@ -156,6 +156,9 @@ export class DeliveryService {
    */
   @OnJob(JobName.DeliveriesReconcile)
   async reconcile(): Promise<Record<string, unknown>> {
+    // First, so nothing below can keep it from running: past the rate's minute, tallies are folded and
+    // progress stays a sum of a few rows per campaign.
+    const folded = await this.deliveries.foldTallies(TALLY_FOLD_AFTER_MS);
     const now = this.clock.now();
     const reclaimed = await this.deliveries.reclaimExpired(now);
     for (const r of reclaimed) {
@@ -176,8 +179,6 @@ export class DeliveryService {
       await this.campaignService.topUp(campaign.id);
       await this.campaignService.finishIfIdle(campaign.id);
     }
-    // Older than the rate's minute: folded, so progress stays a sum of a few rows per campaign.
-    const folded = await this.deliveries.foldTallies(new Date(now.getTime() - TALLY_FOLD_AFTER_MS));
     return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued, folded };
   }
 

@@ -1,4 +1,5 @@
 CREATE TABLE "campaign_tallies" (
+	"id" bigserial PRIMARY KEY NOT NULL,
 	"campaign_id" uuid NOT NULL,
 	"kind" text NOT NULL,
 	"channel" text NOT NULL,

@@ -2,7 +2,15 @@
 -- messages adds its net change per campaign, kind, channel and status to campaign_tallies, from the
 -- statement's transition tables, so progress never counts a campaign's rows. Rows that did not change
 -- status net to nothing and add nothing.
-CREATE FUNCTION tally_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
+--
+-- Both tables are locked first, messages before deliveries: a send records its messages, then their
+-- deliveries, and taking them in that order means a migration during a rolling upgrade waits for sends
+-- (or they for it) instead of deadlocking with one whose provider already took the batch. All sends
+-- wait while it runs (the backfill reads every row once); past lock_timeout it gives up, and the node
+-- fails to start with the lock error and is started again, rather than queue every send behind it.
+SET LOCAL lock_timeout = '10s';--> statement-breakpoint
+LOCK TABLE messages, deliveries IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
+CREATE FUNCTION tally_deliveries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO campaign_tallies (campaign_id, kind, channel, status, n, at)
@@ -20,7 +28,7 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE FUNCTION tally_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION tally_messages() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO campaign_tallies (campaign_id, kind, channel, status, n, at)
@@ -52,11 +60,12 @@ CREATE TRIGGER messages_tally_update AFTER UPDATE ON messages REFERENCING OLD TA
   FOR EACH STATEMENT EXECUTE FUNCTION tally_messages();--> statement-breakpoint
 CREATE TRIGGER messages_tally_delete AFTER DELETE ON messages REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION tally_messages();--> statement-breakpoint
--- Campaigns written before the triggers: counted once here (writers wait on the triggers' locks until
--- this commits), dated an hour back so they do not count as the last minute's sends.
+-- Campaigns written before the triggers: counted once here (writers wait on the locks until this
+-- commits), dated an hour back so they do not count as the last minute's sends.
 INSERT INTO campaign_tallies (campaign_id, kind, channel, status, n, at)
 SELECT campaign_id, 'delivery', '', status, count(*)::int, now() - interval '1 hour' FROM deliveries
 GROUP BY campaign_id, status;--> statement-breakpoint
 INSERT INTO campaign_tallies (campaign_id, kind, channel, status, n, at)
 SELECT campaign_id, 'message', channel, status, count(*)::int, now() - interval '1 hour' FROM messages
-GROUP BY campaign_id, channel, status;
+GROUP BY campaign_id, channel, status;--> statement-breakpoint
+SET LOCAL lock_timeout = DEFAULT;
