@@ -8,8 +8,11 @@ import {
   TestApp,
   validIncident,
 } from './support/app.js';
+import type { Job } from 'bullmq';
 import { createScratchDatabase } from './support/global-setup.js';
-import { EMAIL_PORT, type EmailPort } from '../src/channels/channel.port.js';
+import { EMAIL_PORT, SMS_PORT, type EmailPort, type SmsPort } from '../src/channels/channel.port.js';
+import { Clock } from '../src/common/clock.js';
+import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
 
@@ -511,6 +514,76 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     expect(counted.n).toBe(done.possibleDuplicates + batch.size);
+  });
+
+  it('starts no SMS so late that it could outlast the lease: the rest wait in the queue for the retry', async () => {
+    // An SMS batch of the first campaign, queued again, its campaign sending again.
+    const [batch] = await t.query<{ id: number; campaign_id: string; size: number }>(
+      `select b.id, b.campaign_id, count(*)::int as size from message_batches b join messages m on m.batch_id = b.id
+        where b.channel = 'sms' group by 1, 2 having count(*) >= 3 order by b.id limit 1`,
+    );
+    const batchId = Number(batch.id);
+    await t.query("update messages set status = 'queued', attempts = 0 where batch_id = $1", [batchId]);
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+      [batchId],
+    );
+    await t.query("update campaigns set status = 'sending' where id = $1", [batch.campaign_id]);
+    const states = () =>
+      t.query<{ status: string; attempts: number; n: number }>(
+        `select status, attempts, count(*)::int as n from messages where batch_id = $1
+          group by 1, 2 order by 1, 2`,
+        [batchId],
+      );
+    // The first call ends with the lease all but gone (the clock jumps while it is on the wire, back at
+    // once): no other call starts, the ones left stay queued, and the lease is given back.
+    let ahead = 0;
+    const clock = jest.spyOn(t.app.get(Clock), 'now').mockImplementation(() => new Date(Date.now() + ahead));
+    const slow = jest.spyOn(t.app.get<SmsPort>(SMS_PORT), 'send').mockImplementationOnce(async (message) => {
+      ahead = t.app.get(AppConfig).deliveryLeaseMs;
+      await Promise.resolve();
+      ahead = 0;
+      return { kind: 'sent', providerRef: `slow-${message.messageId}` };
+    });
+    try {
+      // A first attempt of several (only what BullMQ tells the job about its attempts).
+      const job = { attemptsMade: 0, opts: { attempts: 5 } } as Job;
+      await expect(t.app.get(DeliveryService).sendBatch('sms', batchId, job)).rejects.toThrow('lease_ending');
+    } finally {
+      slow.mockRestore();
+      clock.mockRestore();
+    }
+    expect(await states()).toEqual([
+      { status: 'queued', attempts: 1, n: batch.size - 1 },
+      { status: 'sent', attempts: 1, n: 1 },
+    ]);
+    const [held] = await t.query('select status, lease_until from message_batches where id = $1', [batchId]);
+    expect(held).toEqual({ status: 'queued', lease_until: null });
+    // The job's next attempt claims the batch again and sends the rest.
+    try {
+      await t.app.get(DeliveryService).sendBatch('sms', batchId);
+    } finally {
+      await t.query("update campaigns set status = 'completed' where id = $1", [batch.campaign_id]);
+    }
+    expect(await states()).toEqual([
+      { status: 'sent', attempts: 1, n: 1 },
+      { status: 'sent', attempts: 2, n: batch.size - 1 },
+    ]);
+  });
+
+  it('keeps reconciling when folding the tallies fails: folding is housekeeping', async () => {
+    const fold = jest
+      .spyOn(t.app.get(DeliveriesRepository), 'foldTallies')
+      .mockRejectedValueOnce(new Error('canceling statement due to lock timeout'));
+    try {
+      await expect(t.app.get(DeliveryService).reconcile()).resolves.toMatchObject({
+        folded: 0,
+        reclaimed: expect.any(Number),
+        requeuedBatches: expect.any(Number),
+      });
+    } finally {
+      fold.mockRestore();
+    }
   });
 
   it('pauses, resumes and cancels; four eyes hold for admins too', async () => {

@@ -40,6 +40,11 @@ interface Prepared {
 }
 
 const SMS_CONCURRENCY = 8;
+/**
+ * A provider call's time, kept free at the end of a lease (at most half of it): the request timeout
+ * (30 s) and a margin. No call starts later, so none outlasts the lease.
+ */
+const PROVIDER_CALL_BUDGET_MS = 60_000;
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -118,7 +123,9 @@ export class DeliveryService {
       try {
         const incident = await this.incident(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
-        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
+        // No call starts so late that it could outlast the lease (a slow provider, a job of 200 SMS).
+        const budget = Math.min(PROVIDER_CALL_BUDGET_MS, this.config.deliveryLeaseMs / 2);
+        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared, lease.getTime() - budget));
       } catch (err) {
         // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
         // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
@@ -156,9 +163,12 @@ export class DeliveryService {
    */
   @OnJob(JobName.DeliveriesReconcile)
   async reconcile(): Promise<Record<string, unknown>> {
-    // First, so nothing below can keep it from running: past the rate's minute, tallies are folded and
-    // progress stays a sum of a few rows per campaign.
-    const folded = await this.deliveries.foldTallies(TALLY_FOLD_AFTER_MS);
+    // Past the rate's minute, tallies are folded and progress stays a sum of a few rows per campaign.
+    // Housekeeping: a fold that fails is logged and left for the next run, never in the way of recovery.
+    const folded = await this.deliveries.foldTallies(TALLY_FOLD_AFTER_MS).catch((err: unknown) => {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'tally fold failed');
+      return 0;
+    });
     const now = this.clock.now();
     const reclaimed = await this.deliveries.reclaimExpired(now);
     for (const r of reclaimed) {
@@ -221,10 +231,16 @@ export class DeliveryService {
     };
   }
 
+  /**
+   * Sends what was prepared. SMS go one call each, a few at a time: one not started by `deadline` (the
+   * lease's end less a call's time) is left queued for the job's next attempt, so a slow provider never
+   * keeps a job sending past its lease, while the batch goes to another worker.
+   */
   private async deliver(
     channel: Channel,
     batch: BatchRow,
     prepared: Prepared[],
+    deadline: number,
   ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
     const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
     const unregistered: Array<{ subjectId: number; token: string }> = [];
@@ -262,6 +278,10 @@ export class DeliveryService {
           const i = next++;
           const p = prepared[i];
           if (!p.address) continue;
+          if (this.clock.now().getTime() > deadline) {
+            outcomes[i] = { kind: 'transient', code: 'lease_ending', retryAfterMs: 0 };
+            continue;
+          }
           const body = this.renderer.renderShort(batch.template, p.facts).sms.body;
           [outcomes[i]] = await this.settle(1, async () => [
             await this.sms.send({ messageId: p.message.id, to: p.address!, body }),

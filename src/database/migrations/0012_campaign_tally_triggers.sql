@@ -5,9 +5,11 @@
 --
 -- Both tables are locked first, messages before deliveries: a send records its messages, then their
 -- deliveries, and taking them in that order means a migration during a rolling upgrade waits for sends
--- (or they for it) instead of deadlocking with one whose provider already took the batch. All sends
--- wait while it runs (the backfill reads every row once); past lock_timeout it gives up, and the node
--- fails to start with the lock error and is started again, rather than queue every send behind it.
+-- (or they for it) instead of deadlocking with one whose provider already took the batch. (Planning
+-- writes deliveries first: one running now may deadlock with this, and PostgreSQL ends one of the two,
+-- whose job or start is retried; nothing has left.) All sends wait while it runs, the backfill reading
+-- every row once, however long that takes; lock_timeout bounds only the wait for the locks: past it the
+-- node fails to start with the lock error and is started again, rather than queue every send behind it.
 SET LOCAL lock_timeout = '10s';--> statement-breakpoint
 LOCK TABLE messages, deliveries IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
 CREATE FUNCTION tally_deliveries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
