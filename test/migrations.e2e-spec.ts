@@ -1,0 +1,101 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { MIGRATIONS_FOLDER } from '../src/database/database.service.js';
+import { createScratchDatabase } from './support/global-setup.js';
+
+// An upgrade, not a fresh install: a database at the release before the tallies, with campaigns in it,
+// migrated to now. The tallies must start equal to the rows, and the triggers must keep them so.
+
+const TALLY_TRIGGERS = '0012_campaign_tally_triggers';
+
+/** The migrations folder as it was before `tag`: the same files, the journal cut before it. */
+function migrationsBefore(tag: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'migrations-'));
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> };
+  const at = journal.entries.findIndex((e) => e.tag === tag);
+  expect(at).toBeGreaterThan(0);
+  journal.entries = journal.entries.slice(0, at);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return folder;
+}
+
+describe('migrations on a database with campaigns in it', () => {
+  let client: pg.Client;
+  let before: string;
+  jest.setTimeout(60_000);
+
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: await createScratchDatabase('migrations') });
+    await client.connect();
+    before = migrationsBefore(TALLY_TRIGGERS);
+  });
+
+  afterAll(async () => {
+    await client.end();
+    rmSync(before, { recursive: true, force: true });
+  });
+
+  it('counts the campaigns sent before the tallies existed, and keeps counting after', async () => {
+    await migrate(drizzle(client), { migrationsFolder: before });
+    // Two campaigns mid-way: deliveries and messages in several states (the tables hold no foreign keys).
+    const campaigns = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    await client.query(
+      `insert into deliveries (campaign_id, affected_id, recipient, template, locale, plan, alert, status, updated_at)
+       select c::uuid, g, 'person', 'breach-notice', 'en', array['email', 'sms'], g % 2 = 0,
+              (array['pending', 'notified', 'unreachable'])[1 + g % 3], now()
+       from unnest($1::text[]) c, generate_series(1, 30) g`,
+      [campaigns],
+    );
+    await client.query(
+      `insert into messages (campaign_id, delivery_id, channel, status, updated_at)
+       select d.campaign_id, d.id, ch,
+              case when d.status = 'notified' and ch = 'email' then 'sent'
+                   when d.status = 'unreachable' then 'failed' else 'queued' end, now()
+       from deliveries d cross join unnest(case when d.alert then array['email', 'push'] else array['email'] end) ch`,
+    );
+
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+
+    const differ = () =>
+      client
+        .query(
+          `with tallied as (select campaign_id, kind, channel, status, sum(n)::int as n
+                              from campaign_tallies group by 1, 2, 3, 4),
+                counted as (select campaign_id, 'delivery' as kind, '' as channel, status, count(*)::int as n
+                              from deliveries group by 1, 4
+                            union all
+                            select campaign_id, 'message', channel, status, count(*)::int from messages group by 1, 3, 4)
+           select * from tallied t full join counted c using (campaign_id, kind, channel, status)
+           where coalesce(t.n, 0) <> coalesce(c.n, 0)`,
+        )
+        .then((r) => r.rows);
+    expect(await differ()).toEqual([]);
+    const { rows: counted } = await client.query('select count(*)::int as n from campaign_tallies');
+    expect(counted[0].n).toBeGreaterThan(6);
+    // Dated before the rate's minute: the sends before the upgrade are not the last minute's.
+    const { rows: recent } = await client.query(
+      "select count(*)::int as n from campaign_tallies where at > now() - interval '1 minute'",
+    );
+    expect(recent[0].n).toBe(0);
+
+    // From now on the triggers count: a send, a bounce, a cancel.
+    await client.query(
+      "update messages set status = 'sent' where id in (select id from messages where status = 'queued' limit 7)",
+    );
+    await client.query(
+      "update deliveries set status = 'notified' where id in (select id from deliveries where status = 'pending' limit 5)",
+    );
+    await client.query("update messages set status = 'failed' where status = 'sent' and channel = 'email'");
+    await client.query(
+      "update messages set status = 'cancelled' where campaign_id = $1 and status = 'queued'",
+      [campaigns[0]],
+    );
+    expect(await differ()).toEqual([]);
+  });
+});
