@@ -15,6 +15,8 @@ import { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { JobRepository } from '../src/queue/job.repository.js';
+import { QueueName } from '../src/queue/queue.catalogue.js';
 
 // A few hundred people across locales, jurisdictions and channels, minors with and without guardians;
 // the campaign runs through the real Redis and PostgreSQL to the local outbox, and every person must end
@@ -569,6 +571,43 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       { status: 'sent', attempts: 1, n: 1 },
       { status: 'sent', attempts: 2, n: batch.size - 1 },
     ]);
+  });
+
+  it("holds the SMS queue for as long as a batch planned larger than today's rate allows takes", async () => {
+    // Three SMS batches of one campaign made one (as if planned when the rate was higher), queued again.
+    const batches = await t.query<{ id: number; campaign_id: string }>(
+      `select id, campaign_id from message_batches where channel = 'sms'
+        and campaign_id = (select campaign_id from message_batches where channel = 'sms' order by id limit 1)
+        order by id limit 3`,
+    );
+    const [merged, ...others] = batches.map((b) => Number(b.id));
+    const campaignId = batches[0].campaign_id;
+    await t.query('update messages set batch_id = $1 where batch_id = any($2::bigint[])', [merged, others]);
+    await t.query("update messages set status = 'queued' where batch_id = $1", [merged]);
+    const [{ n }] = await t.query<{ n: number }>(
+      'select count(*)::int as n from messages where batch_id = $1',
+      [merged],
+    );
+    expect(n).toBeGreaterThan(20);
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null, size = $2 where id = $1",
+      [merged, n],
+    );
+    await t.query("update campaigns set status = 'sending' where id = $1", [campaignId]);
+    try {
+      await t.app.get(DeliveryService).sendBatch('sms', merged);
+    } finally {
+      await t.query("update campaigns set status = 'completed' where id = $1", [campaignId]);
+    }
+    // TWILIO_MAX_PER_SECOND is 20 (jobs of 20, one a second): this one's n messages hold the queue for
+    // n/20 s, counted from its claim.
+    const queue = t.app
+      .get(JobRepository)
+      .allQueues()
+      .find((q) => q.name === String(QueueName.Sms))!;
+    const held = await queue.getRateLimitTtl();
+    expect(held).toBeGreaterThan(1_000);
+    expect(held).toBeLessThanOrEqual(Math.ceil((1000 * n) / 20));
   });
 
   it('keeps reconciling when folding the tallies fails: folding is housekeeping', async () => {

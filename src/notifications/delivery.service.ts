@@ -21,7 +21,7 @@ import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { JobRepository, RetryLater } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
-import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { JobName, JobPayload, QueueName, smsBatchSize } from '../queue/queue.catalogue.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
@@ -116,6 +116,14 @@ export class DeliveryService {
     const claimed = await this.deliveries.claim(batchId, lease);
     // Another worker holds it (a job of a re-queued batch, or a stalled one run again): it is theirs.
     if (!claimed) return { skipped: 'claimed' };
+    // The SMS limiter spaces jobs for batches of today's size; one planned larger (before the rate was
+    // lowered) holds the queue for as long as its messages take at today's rate.
+    if (channel === 'sms' && claimed.length > smsBatchSize(this.config)) {
+      await this.jobs.holdQueue(
+        QueueName.Sms,
+        Math.ceil((1000 * claimed.length) / this.config.smsMaxPerSecond),
+      );
+    }
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcomes: SendOutcome[] = [];
     let unregistered: Array<{ subjectId: number; token: string }> = [];

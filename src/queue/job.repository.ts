@@ -89,6 +89,14 @@ export class JobRepository implements BeforeApplicationShutdown {
     return job ? await job.getState() : undefined;
   }
 
+  /**
+   * Starts no job of the queue's for `ms`, on every worker (its limiter's window, forced longer): a job
+   * that turns out to carry more than its limiter's share holds the queue for what it carries.
+   */
+  async holdQueue(name: QueueName, ms: number): Promise<void> {
+    await this.queue(name).rateLimit(ms);
+  }
+
   async ping(): Promise<void> {
     await this.requireBackend().ping();
   }
