@@ -215,6 +215,17 @@ export class DeliveriesRepository {
         and ${lease ? sql`lease_until = ${lease}` : sql`lease_until is null`}`);
   }
 
+  /** Moves the holder's lease on (its job still works); false when the lease is no longer the holder's. */
+  async renewLease(batchId: number, lease: Date, next: Date): Promise<boolean> {
+    const rows = rowsOf<{ id: unknown }>(
+      await this.database.db.execute(sql`
+        update message_batches set lease_until = ${next}
+        where id = ${batchId} and lease_until = ${lease} and status = 'queued'
+        returning id`),
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Whether the lease is still this worker's, locking the batch row until the caller's transaction ends:
    * a worker that outlived its lease (the reconciler gave the batch to another) records only what left.

@@ -40,11 +40,6 @@ interface Prepared {
 }
 
 const SMS_CONCURRENCY = 8;
-/**
- * A provider call's time, kept free at the end of a lease (at most half of it): the request timeout
- * (30 s) and a margin. No call starts later, so none outlasts the lease.
- */
-const PROVIDER_CALL_BUDGET_MS = 60_000;
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -112,39 +107,35 @@ export class DeliveryService {
       if (campaign?.status === CampaignStatus.Paused) await this.deliveries.returnBatch(batchId, null);
       return { skipped: campaign?.status ?? 'missing' };
     }
-    const lease = new Date(now.getTime() + this.config.deliveryLeaseMs);
-    const claimed = await this.deliveries.claim(batchId, lease);
+    const lease = { until: new Date(now.getTime() + this.config.deliveryLeaseMs) };
+    const claimed = await this.deliveries.claim(batchId, lease.until);
     // Another worker holds it (a job of a re-queued batch, or a stalled one run again): it is theirs.
     if (!claimed) return { skipped: 'claimed' };
-    // The SMS limiter spaces jobs for batches of today's size; one planned larger (before the rate was
-    // lowered) holds the queue for as long as its messages take at today's rate.
-    if (channel === 'sms' && claimed.length > smsBatchSize(this.config)) {
-      await this.jobs.holdQueue(
-        QueueName.Sms,
-        Math.ceil((1000 * claimed.length) / this.config.smsMaxPerSecond),
-      );
-    }
+    // Renewed while the job sends (a slow provider, a job of 200 SMS), so it never lapses under a live
+    // worker; one that dies stops renewing, and the reconciler hands its batch on.
+    const renewal = this.keepLease(batchId, lease);
+    if (channel === 'sms') await this.holdSmsQueue(claimed.length);
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcomes: SendOutcome[] = [];
     let unregistered: Array<{ subjectId: number; token: string }> = [];
-    if (claimed.length > 0) {
-      try {
+    try {
+      if (claimed.length > 0) {
         const incident = await this.incident(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
-        // No call starts so late that it could outlast the lease (a slow provider, a job of 200 SMS).
-        const budget = Math.min(PROVIDER_CALL_BUDGET_MS, this.config.deliveryLeaseMs / 2);
-        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared, lease.getTime() - budget));
-      } catch (err) {
-        // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
-        // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
-        await this.deliveries.releaseBatch(batchId, lease, this.clock.now());
-        throw err;
+        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
       }
+    } catch (err) {
+      // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
+      // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
+      await renewal.stop();
+      await this.deliveries.releaseBatch(batchId, lease.until, this.clock.now());
+      throw err;
     }
+    await renewal.stop();
     const { transient, refused } = await this.record(
       channel,
       campaign,
-      { id: batchId, lease },
+      { id: batchId, lease: lease.until },
       claimed,
       outcomes,
       unregistered,
@@ -200,6 +191,51 @@ export class DeliveryService {
     return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued, folded };
   }
 
+  /**
+   * Moves the batch's lease on every third of its length while the job works, from where it stands
+   * then; `lease.until` follows, and the job records under the last one. A renewal that finds the lease
+   * no longer its own (the reconciler handed the batch on) changes nothing: the job then records only
+   * what left. `stop` waits for a renewal in flight.
+   */
+  private keepLease(batchId: number, lease: { until: Date }): { stop(): Promise<void> } {
+    let last = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        last = last.then(async () => {
+          const next = new Date(this.clock.now().getTime() + this.config.deliveryLeaseMs);
+          if (await this.deliveries.renewLease(batchId, lease.until, next)) lease.until = next;
+        });
+        last = last.catch((err: unknown) => {
+          this.logger.warn(
+            { batchId, err: err instanceof Error ? err.message : String(err) },
+            'lease renewal failed',
+          );
+        });
+      },
+      Math.max(250, Math.floor(this.config.deliveryLeaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await last;
+      },
+    };
+  }
+
+  /**
+   * The SMS limiter spaces jobs for batches of today's size. A batch planned larger (before the rate was
+   * lowered) holds the queue, on every worker, for as long as its messages take at today's rate; never
+   * shortening a longer hold. Best effort: the send goes on if the queue cannot be reached for it.
+   */
+  private async holdSmsQueue(messages: number): Promise<void> {
+    if (messages <= smsBatchSize(this.config)) return;
+    const ms = Math.ceil((1000 * messages) / this.config.smsMaxPerSecond);
+    await this.jobs.holdQueue(QueueName.Sms, ms).catch((err: unknown) => {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'SMS queue hold failed');
+    });
+  }
+
   private async incident(id: string): Promise<IncidentRow> {
     const cached = this.incidentCache.get(id);
     if (cached && Date.now() - cached.at < 30_000) return cached.incident;
@@ -239,16 +275,10 @@ export class DeliveryService {
     };
   }
 
-  /**
-   * Sends what was prepared. SMS go one call each, a few at a time: one not started by `deadline` (the
-   * lease's end less a call's time) is left queued for the job's next attempt, so a slow provider never
-   * keeps a job sending past its lease, while the batch goes to another worker.
-   */
   private async deliver(
     channel: Channel,
     batch: BatchRow,
     prepared: Prepared[],
-    deadline: number,
   ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
     const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
     const unregistered: Array<{ subjectId: number; token: string }> = [];
@@ -286,10 +316,6 @@ export class DeliveryService {
           const i = next++;
           const p = prepared[i];
           if (!p.address) continue;
-          if (this.clock.now().getTime() > deadline) {
-            outcomes[i] = { kind: 'transient', code: 'lease_ending', retryAfterMs: 0 };
-            continue;
-          }
           const body = this.renderer.renderShort(batch.template, p.facts).sms.body;
           [outcomes[i]] = await this.settle(1, async () => [
             await this.sms.send({ messageId: p.message.id, to: p.address!, body }),

@@ -91,10 +91,13 @@ export class JobRepository implements BeforeApplicationShutdown {
 
   /**
    * Starts no job of the queue's for `ms`, on every worker (its limiter's window, forced longer): a job
-   * that turns out to carry more than its limiter's share holds the queue for what it carries.
+   * that turns out to carry more than its limiter's share holds the queue for what it carries. A longer
+   * hold already set stays (two holders racing may still leave the shorter one: rare, and bounded).
    */
   async holdQueue(name: QueueName, ms: number): Promise<void> {
-    await this.queue(name).rateLimit(ms);
+    const queue = this.queue(name);
+    if ((await queue.getRateLimitTtl()) >= ms) return;
+    await queue.rateLimit(ms);
   }
 
   async ping(): Promise<void> {
