@@ -9,7 +9,10 @@ import {
   validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
-import { EMAIL_PORT, type EmailPort } from '../src/channels/channel.port.js';
+import type { Job } from 'bullmq';
+import { EMAIL_PORT, SMS_PORT, type EmailPort, type SmsPort } from '../src/channels/channel.port.js';
+import { Clock } from '../src/common/clock.js';
+import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
@@ -514,6 +517,97 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     expect(counted.n).toBe(done.possibleDuplicates + batch.size);
+  });
+
+  it('starts no call once its lease runs low: what is left stays queued, untried, for a retry or a new job', async () => {
+    // An SMS batch of the first campaign, queued again, its campaign sending again.
+    const [batch] = await t.query<{ id: number; campaign_id: string; size: number }>(
+      `select b.id, b.campaign_id, count(*)::int as size from message_batches b join messages m on m.batch_id = b.id
+        where b.channel = 'sms' group by 1, 2 having count(*) >= 3 order by b.id limit 1`,
+    );
+    const batchId = Number(batch.id);
+    const reset = async () => {
+      await t.query("update messages set status = 'queued', attempts = 0 where batch_id = $1", [batchId]);
+      await t.query(
+        "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+        [batchId],
+      );
+    };
+    const states = () =>
+      t.query<{ status: string; attempts: number; n: number }>(
+        `select status, attempts, count(*)::int as n from messages where batch_id = $1
+          group by 1, 2 order by 1, 2`,
+        [batchId],
+      );
+    const held = async () =>
+      (
+        await t.query('select status, lease_until, queuings from message_batches where id = $1', [batchId])
+      )[0];
+    // The first call ends with the lease all but run out (renewals stalled: the clock jumps while it is
+    // on the wire, and back at once). No other call starts.
+    const slowFirstCall = () => {
+      let ahead = 0;
+      const clock = jest
+        .spyOn(t.app.get(Clock), 'now')
+        .mockImplementation(() => new Date(Date.now() + ahead));
+      const sms = jest.spyOn(t.app.get<SmsPort>(SMS_PORT), 'send').mockImplementationOnce(async (message) => {
+        ahead = t.app.get(AppConfig).deliveryLeaseMs;
+        await Promise.resolve();
+        ahead = 0;
+        return { kind: 'sent', providerRef: `slow-${message.messageId}` };
+      });
+      return () => {
+        sms.mockRestore();
+        clock.mockRestore();
+      };
+    };
+    const attempt = (made: number) => ({ attemptsMade: made, opts: { attempts: 5 } }) as Job;
+    await reset();
+    await t.query("update campaigns set status = 'sending' where id = $1", [batch.campaign_id]);
+    try {
+      // A first attempt: the rest wait, queued and untried, for the job's retry, which sends them.
+      let restore = slowFirstCall();
+      try {
+        await expect(t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(0))).rejects.toThrow(
+          'lease_lost',
+        );
+      } finally {
+        restore();
+      }
+      expect(await states()).toEqual([
+        { status: 'queued', attempts: 0, n: batch.size - 1 },
+        { status: 'sent', attempts: 1, n: 1 },
+      ]);
+      expect(await held()).toMatchObject({ status: 'queued', lease_until: null });
+      await t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(1));
+      expect(await states()).toEqual([{ status: 'sent', attempts: 1, n: batch.size }]);
+
+      // The job's last attempt: the batch goes back through the window to a new job with attempts of its
+      // own, which sends the rest; nothing is failed. (The batch's send completed the campaign: it is
+      // sending again.)
+      await reset();
+      await t.query("update campaigns set status = 'sending' where id = $1", [batch.campaign_id]);
+      const queuings = Number((await held()).queuings);
+      restore = slowFirstCall();
+      try {
+        await t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(4));
+      } finally {
+        restore();
+      }
+      expect(await states()).toEqual([
+        { status: 'queued', attempts: 0, n: batch.size - 1 },
+        { status: 'sent', attempts: 1, n: 1 },
+      ]);
+      expect(Number((await held()).queuings)).toBe(queuings + 1);
+      await eventually(async () => ((await held()).status === 'done' ? true : undefined));
+      expect(await states()).toEqual([{ status: 'sent', attempts: 1, n: batch.size }]);
+    } finally {
+      await t.query("update messages set status = 'sent' where batch_id = $1", [batchId]);
+      await t.query("update message_batches set status = 'done', lease_until = null where id = $1", [
+        batchId,
+      ]);
+      await t.query("update campaigns set status = 'completed' where id = $1", [batch.campaign_id]);
+    }
   });
 
   it("holds the SMS queue for as long as a batch planned larger than today's rate allows takes", async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
 import { TALLY_FOLD_LOCK } from '../database/locks.js';
@@ -282,12 +282,16 @@ export class DeliveriesRepository {
     return rows.map((r) => ({ id: r.id, channel: r.channel as Channel, queuings: r.queuings }));
   }
 
-  async requeueBatches(ids: number[]): Promise<void> {
+  /**
+   * Batches whose job is gone, back to pending for the window to queue again. Not one whose lease is
+   * live: its job still works (its queue entry lost in a Redis flush), and gives it back itself.
+   */
+  async requeueBatches(ids: number[], now: Date): Promise<void> {
     if (ids.length === 0) return;
-    await this.database.db
-      .update(messageBatches)
-      .set({ status: 'pending' })
-      .where(and(inArray(messageBatches.id, ids), eq(messageBatches.status, 'queued')));
+    await this.database.db.execute(sql`
+      update message_batches set status = 'pending'
+      where id = any(${sql.param(ids)}::bigint[]) and status = 'queued'
+        and (lease_until is null or lease_until < ${now})`);
   }
 
   /**

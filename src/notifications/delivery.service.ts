@@ -31,6 +31,13 @@ import { CampaignsRepository } from './campaigns.repository.js';
 import { batchJobId, CampaignsService, sendJobOf } from './campaigns.service.js';
 import { ClaimedMessage, DeliveriesRepository } from './deliveries.repository.js';
 
+/** A batch's lease as its job holds it: renewed while the job works. */
+interface HeldLease {
+  until: Date;
+  /** A renewal found it no longer this job's: handed on by the reconciler, or the batch closed. */
+  lost: boolean;
+}
+
 /** A claimed message with what it is sent with; `address` undefined when the person cannot be reached so. */
 interface Prepared {
   message: ClaimedMessage;
@@ -40,6 +47,14 @@ interface Prepared {
 }
 
 const SMS_CONCURRENCY = 8;
+/**
+ * How long a job may keep renewing its batch's lease: far past any provider's timeouts (200 SMS at eight
+ * at a time, each up to 30 s, is 12.5 min), so that a job stuck on something that never returns lets
+ * its lease lapse and the batch go on.
+ */
+const RENEWAL_LIMIT_MS = 20 * 60_000;
+/** A message not sent because its job's lease was lost (or about to be): it stays queued, untried. */
+const LEASE_LOST = { kind: 'transient', code: 'lease_lost', retryAfterMs: 0 } as const satisfies SendOutcome;
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -107,7 +122,7 @@ export class DeliveryService {
       if (campaign?.status === CampaignStatus.Paused) await this.deliveries.returnBatch(batchId, null);
       return { skipped: campaign?.status ?? 'missing' };
     }
-    const lease = { until: new Date(now.getTime() + this.config.deliveryLeaseMs) };
+    const lease: HeldLease = { until: new Date(now.getTime() + this.config.deliveryLeaseMs), lost: false };
     const claimed = await this.deliveries.claim(batchId, lease.until);
     // Another worker holds it (a job of a re-queued batch, or a stalled one run again): it is theirs.
     if (!claimed) return { skipped: 'claimed' };
@@ -122,7 +137,11 @@ export class DeliveryService {
       if (claimed.length > 0) {
         const incident = await this.incident(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
-        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared));
+        // Nothing starts once the lease is lost, or has run down to its last third (renewals stalled):
+        // the batch may be another worker's by the time the call leaves.
+        const mayStart = () =>
+          !lease.lost && this.clock.now().getTime() < lease.until.getTime() - this.config.deliveryLeaseMs / 3;
+        ({ outcomes, unregistered } = await this.deliver(channel, batch, prepared, mayStart));
       }
     } catch (err) {
       // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
@@ -183,7 +202,7 @@ export class DeliveryService {
         const state = await this.jobs.getJobState(sendJobOf(batch.channel), batchJobId(batch));
         if (state === undefined || state === 'unknown') lost.push(batch.id);
       }
-      await this.deliveries.requeueBatches(lost);
+      await this.deliveries.requeueBatches(lost, now);
       requeued += lost.length;
       await this.campaignService.topUp(campaign.id);
       await this.campaignService.finishIfIdle(campaign.id);
@@ -192,25 +211,36 @@ export class DeliveryService {
   }
 
   /**
-   * Moves the batch's lease on every third of its length while the job works, from where it stands
-   * then; `lease.until` follows, and the job records under the last one. A renewal that finds the lease
-   * no longer its own (the reconciler handed the batch on) changes nothing: the job then records only
-   * what left. `stop` waits for a renewal in flight.
+   * Moves the batch's lease on every third of its length while the job works (for at most
+   * RENEWAL_LIMIT_MS), from where it stands then; `lease.until` follows, and the job records under the
+   * last one. A renewal that finds the lease no longer its own (handed on, or the batch closed by a
+   * cancel) marks it lost and stops: the job starts nothing more, and records only what left. One
+   * renewal at a time; `stop` waits for the one in flight.
    */
-  private keepLease(batchId: number, lease: { until: Date }): { stop(): Promise<void> } {
-    let last = Promise.resolve();
+  private keepLease(batchId: number, lease: HeldLease): { stop(): Promise<void> } {
+    const started = Date.now();
+    let inFlight: Promise<void> | undefined;
     const timer = setInterval(
       () => {
-        last = last.then(async () => {
-          const next = new Date(this.clock.now().getTime() + this.config.deliveryLeaseMs);
-          if (await this.deliveries.renewLease(batchId, lease.until, next)) lease.until = next;
-        });
-        last = last.catch((err: unknown) => {
-          this.logger.warn(
-            { batchId, err: err instanceof Error ? err.message : String(err) },
-            'lease renewal failed',
-          );
-        });
+        if (inFlight) return;
+        if (lease.lost || Date.now() - started > RENEWAL_LIMIT_MS) {
+          clearInterval(timer);
+          return;
+        }
+        const next = new Date(this.clock.now().getTime() + this.config.deliveryLeaseMs);
+        inFlight = this.deliveries
+          .renewLease(batchId, lease.until, next)
+          .then((renewed) => {
+            if (renewed) lease.until = next;
+            else lease.lost = true;
+          })
+          .catch((err: unknown) => {
+            this.logger.warn(
+              { batchId, err: err instanceof Error ? err.message : String(err) },
+              'lease renewal failed',
+            );
+          })
+          .finally(() => (inFlight = undefined));
       },
       Math.max(250, Math.floor(this.config.deliveryLeaseMs / 3)),
     );
@@ -218,7 +248,7 @@ export class DeliveryService {
     return {
       stop: async () => {
         clearInterval(timer);
-        await last;
+        await inFlight;
       },
     };
   }
@@ -275,16 +305,19 @@ export class DeliveryService {
     };
   }
 
+  /** Sends what was prepared; a call that `mayStart` forbids does not leave (its messages: LEASE_LOST). */
   private async deliver(
     channel: Channel,
     batch: BatchRow,
     prepared: Prepared[],
+    mayStart: () => boolean,
   ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
     const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
     const unregistered: Array<{ subjectId: number; token: string }> = [];
     if (channel === 'email') {
       const reachable = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.address);
-      if (reachable.length > 0) {
+      if (reachable.length > 0 && !mayStart()) reachable.forEach(({ i }) => (outcomes[i] = LEASE_LOST));
+      else if (reachable.length > 0) {
         const first = reachable[0].p.facts;
         const shared = this.renderer.renderShared(batch.template, {
           ...first,
@@ -316,6 +349,10 @@ export class DeliveryService {
           const i = next++;
           const p = prepared[i];
           if (!p.address) continue;
+          if (!mayStart()) {
+            outcomes[i] = LEASE_LOST;
+            continue;
+          }
           const body = this.renderer.renderShort(batch.template, p.facts).sms.body;
           [outcomes[i]] = await this.settle(1, async () => [
             await this.sms.send({ messageId: p.message.id, to: p.address!, body }),
@@ -342,8 +379,13 @@ export class DeliveryService {
         }
       });
       const perMessage = new Map<number, SendOutcome[]>();
+      const untried = new Set<number>();
       for (let from = 0; from < calls.length; from += PUSH_CALL) {
         const slice = calls.slice(from, from + PUSH_CALL);
+        if (!mayStart()) {
+          slice.forEach((call) => untried.add(call.index));
+          continue;
+        }
         const results = await this.settle(slice.length, () => this.push.send(slice.map((c) => c.message)));
         slice.forEach((call, k) => {
           const result = results[k];
@@ -356,6 +398,7 @@ export class DeliveryService {
           perMessage.set(call.index, [...(perMessage.get(call.index) ?? []), result]);
         });
       }
+      for (const index of untried) if (!perMessage.has(index)) outcomes[index] = LEASE_LOST;
       // Sent when any of the person's devices took it; transient when none did but one may yet.
       for (const [index, results] of perMessage) {
         outcomes[index] =
@@ -393,11 +436,14 @@ export class DeliveryService {
     const sent: Array<{ id: number; providerRef: string }> = [];
     const failed: Array<{ id: number; code: string; deliveryId: number }> = [];
     const retry: number[] = [];
+    // Never handed to the provider (the lease was lost or running out): no attempt counted, never failed.
+    let untried = 0;
     let transient: { code: string; retryAfterMs?: number } | undefined;
     let refused: string | undefined;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
-      if (outcome.kind === 'refused') {
+      if (outcome === LEASE_LOST) untried += 1;
+      else if (outcome.kind === 'refused') {
         // Not the recipient's doing: back in the queue whatever the attempt, for after the resume.
         retry.push(message.id);
         refused = outcome.code;
@@ -427,7 +473,8 @@ export class DeliveryService {
       if (NOTICE_CHANNELS.includes(channel)) {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
-      if (refused) await this.deliveries.returnBatch(batch.id, batch.lease);
+      // Untried messages on the job's last attempt: back to pending, for a new job with its own attempts.
+      if (refused || (untried > 0 && lastAttempt)) await this.deliveries.returnBatch(batch.id, batch.lease);
       else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
       return true;
     });
@@ -438,6 +485,7 @@ export class DeliveryService {
       );
       return {};
     }
+    if (untried > 0 && !lastAttempt) transient ??= LEASE_LOST;
     return { transient, refused };
   }
 
