@@ -65,6 +65,9 @@ const PUSH_CALL = 500;
  */
 const SLICE = 100;
 
+/** What a caught value says, for a log line (never the value itself when it is not an Error). */
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 /** `each` over `items`, yielding to the event loop between slices. */
 async function sliced<T, R>(items: readonly T[], each: (item: T) => R): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
@@ -184,7 +187,7 @@ export class DeliveryService {
     // Past the rate's minute, tallies are folded and progress stays a sum of a few rows per campaign.
     // Housekeeping: a fold that fails is logged and left for the next run, never in the way of recovery.
     const folded = await this.deliveries.foldTallies(TALLY_FOLD_AFTER_MS).catch((err: unknown) => {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'tally fold failed');
+      this.logger.warn({ err: messageOf(err) }, 'tally fold failed');
       return 0;
     });
     const now = this.clock.now();
@@ -235,10 +238,7 @@ export class DeliveryService {
             else lease.lost = true;
           })
           .catch((err: unknown) => {
-            this.logger.warn(
-              { batchId, err: err instanceof Error ? err.message : String(err) },
-              'lease renewal failed',
-            );
+            this.logger.warn({ batchId, err: messageOf(err) }, 'lease renewal failed');
           })
           .finally(() => (inFlight = undefined));
       },
@@ -262,7 +262,7 @@ export class DeliveryService {
     if (messages <= smsBatchSize(this.config)) return;
     const ms = Math.ceil((1000 * messages) / this.config.smsMaxPerSecond);
     await this.jobs.holdQueue(QueueName.Sms, ms).catch((err: unknown) => {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'SMS queue hold failed');
+      this.logger.warn({ err: messageOf(err) }, 'SMS queue hold failed');
     });
   }
 
@@ -413,7 +413,7 @@ export class DeliveryService {
     try {
       return await call();
     } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'provider call failed');
+      this.logger.warn({ err: messageOf(err) }, 'provider call failed');
       return Array.from({ length: count }, () => ({ kind: 'transient', code: 'call_failed' }));
     }
   }
