@@ -148,23 +148,35 @@ export async function campaignCompleted(
 }
 
 /**
- * Where a campaign's tallies (progress's source, kept by triggers) differ from a count of its deliveries
- * and messages: one statement, so both sides are read in one snapshot.
+ * Where the tallies (progress's source, kept by triggers) differ from a count of the deliveries and
+ * messages, for one campaign or (`id` null) every one: one statement, so both sides are read in one
+ * snapshot.
  */
 export function talliesDiffer(
-  t: TestApp,
-  id: string,
-): Promise<Array<{ kind: string; channel: string; status: string; tallied: number; counted: number }>> {
+  t: Pick<TestApp, 'query'>,
+  id: string | null,
+): Promise<
+  Array<{
+    campaign_id: string;
+    kind: string;
+    channel: string;
+    status: string;
+    tallied: number;
+    counted: number;
+  }>
+> {
   return t.query(
     `with tallied as (
-       select kind, channel, status, sum(n)::int as n from campaign_tallies where campaign_id = $1 group by 1, 2, 3),
+       select campaign_id, kind, channel, status, sum(n)::int as n from campaign_tallies
+       where $1::uuid is null or campaign_id = $1 group by 1, 2, 3, 4),
      counted as (
-       select 'delivery' as kind, '' as channel, status, count(*)::int as n from deliveries where campaign_id = $1
-       group by 3
+       select campaign_id, 'delivery' as kind, '' as channel, status, count(*)::int as n from deliveries
+       where $1::uuid is null or campaign_id = $1 group by 1, 4
        union all
-       select 'message', channel, status, count(*)::int from messages where campaign_id = $1 group by 2, 3)
-     select kind, channel, status, coalesce(t.n, 0) as tallied, coalesce(c.n, 0) as counted
-     from tallied t full join counted c using (kind, channel, status)
+       select campaign_id, 'message', channel, status, count(*)::int from messages
+       where $1::uuid is null or campaign_id = $1 group by 1, 3, 4)
+     select campaign_id, kind, channel, status, coalesce(t.n, 0) as tallied, coalesce(c.n, 0) as counted
+     from tallied t full join counted c using (campaign_id, kind, channel, status)
      where coalesce(t.n, 0) <> coalesce(c.n, 0)`,
     [id],
   );
