@@ -32,6 +32,17 @@ const INCIDENT = {
   remedies: 'SENTINEL-REMEDIES',
 };
 const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
+/** Words that make a phrase the reader's own, per locale ("your", "you"). */
+const PERSONAL: Record<string, RegExp> = {
+  en: /\byou(r)?\b/i,
+  es: /\b(su|sus|usted|tomó|subió|usó|vinculó)\b/i,
+  fr: /\b(vous|votre|vos)\b/i,
+  de: /\b(Sie|Ihr|Ihre|Ihrem|Ihren)\b/,
+  'pt-BR': /\b(você|seu|sua|seus|suas)\b/i,
+  pt: /\b(seu|sua|seus|suas|tirou|carregou|usou|associou)\b/i,
+  'zh-Hans': /您/,
+  ja: /(お客様|ご利用|された)/,
+};
 
 const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
   organization: 'Ai Art',
@@ -47,12 +58,19 @@ const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
   ...over,
 });
 
-const shared = (locale: string) =>
-  JSON.parse(readFileSync(join(TEMPLATES_DIR, '_shared', 'locales', `${locale}.json`), 'utf8')) as {
-    headings: Record<string, string>;
-    categories: Record<string, string>;
-    standardAdvice: string[];
-  };
+interface Strings {
+  headings: Record<string, string>;
+  categories: Record<string, string>;
+  standardAdvice: string[];
+}
+const readStrings = (...path: string[]) =>
+  JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
+/** A template's strings in a locale: the shared ones, under its own. */
+const stringsOf = (template: string, locale: string) =>
+  ({
+    ...readStrings('_shared', 'locales', `${locale}.json`),
+    ...readStrings(template, 'locales', `${locale}.json`),
+  }) as Strings;
 
 describe('notice templates', () => {
   it('has both templates in every required locale', () => {
@@ -64,7 +82,7 @@ describe('notice templates', () => {
   for (const template of TEMPLATES) {
     for (const locale of LOCALES) {
       it(`${template} in ${locale} has every required part`, () => {
-        const strings = shared(locale);
+        const strings = stringsOf(template, locale);
         for (const jurisdiction of JURISDICTIONS) {
           const notice = renderer.render(template, facts({ locale, jurisdiction }));
           expect(notice.locale).toBe(locale);
@@ -269,5 +287,20 @@ describe('notice templates', () => {
     expect(notice.email.text).toContain('parent or guardian of Bia');
     const anonymous = renderer.render('breach-notice-guardian', facts({ name: null, child: 'Bia' }));
     expect(anonymous.email.text).toContain('Dear parent or guardian,');
+    expect(notice.email.text).toContain('photos and images your child took or uploaded');
+  });
+
+  // The shared strings speak to the person ("photos you took", "watch your accounts"): in every locale the
+  // guardian's notice has its own, about the child, for every category and every piece of advice.
+  it.each(LOCALES)('tells a guardian in %s about the child’s data, not their own', (locale) => {
+    const person = stringsOf('breach-notice', locale);
+    const guardian = stringsOf('breach-notice-guardian', locale);
+    expect(Object.keys(guardian.categories).sort()).toEqual(Object.keys(person.categories).sort());
+    for (const [category, label] of Object.entries(person.categories)) {
+      // The same words only where nothing in them is the reader's ("technical logs").
+      if (guardian.categories[category] === label) expect(label).not.toMatch(PERSONAL[locale]);
+    }
+    expect(guardian.standardAdvice).toHaveLength(person.standardAdvice.length);
+    for (const advice of guardian.standardAdvice) expect(person.standardAdvice).not.toContain(advice);
   });
 });
