@@ -255,6 +255,22 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
     ]);
   });
 
+  it('once a campaign is approved, a new scope only adds people, before any notice went out', async () => {
+    const [campaign] = await t.query<{ id: string }>(
+      `insert into campaigns (incident_id, template, channels, mode, include_guardians, status)
+       values ($1, 'breach-notice', '{email}', 'escalate', true, 'approved') returning id`,
+      [incidentId],
+    );
+    try {
+      // Matching one of the three: a replacement would drop the other two.
+      const run = await freeze({ externalIds: ['p1'] });
+      expect(run).toMatchObject({ kind: 'supplementary', added: 0, removed: 0, keptOutsideCriteria: 2 });
+      expect((await affected()).map((i) => i.externalId).sort()).toEqual(['p1', 'p2', 'p6']);
+    } finally {
+      await t.query('delete from campaigns where id = $1', [campaign.id]);
+    }
+  });
+
   it('after notices went out, a new scope only adds people and keeps everyone already notified', async () => {
     // The notification pipeline (campaigns) stamps notified_at; it is not built yet, so stamp it here.
     await t.query(

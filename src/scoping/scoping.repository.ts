@@ -157,16 +157,29 @@ export class ScopingRepository {
     await this.database.db.execute(sql`select pg_advisory_xact_lock_shared(${AFFECTED_SETS_LOCK})`);
   }
 
-  async setState(incidentId: string): Promise<{ size: number; notified: number; completedRuns: number }> {
-    const [row] = rowsOf<{ size: number; notified: number; completed_runs: number }>(
+  /**
+   * The set as a new freeze finds it. `campaigns`: campaigns past their draft (approved, planned, sent or
+   * cancelled): their deliveries point at the set's rows, which must stay.
+   */
+  async setState(
+    incidentId: string,
+  ): Promise<{ size: number; notified: number; completedRuns: number; campaigns: number }> {
+    const [row] = rowsOf<{ size: number; notified: number; completed_runs: number; campaigns: number }>(
       await this.database.db.execute(sql`
         select (select count(*)::int from affected_subjects where incident_id = ${incidentId}::uuid) as size,
                (select count(*)::int from affected_subjects
                  where incident_id = ${incidentId}::uuid and notified_at is not null) as notified,
                (select count(*)::int from scope_runs
-                 where incident_id = ${incidentId}::uuid and status = 'completed') as completed_runs`),
+                 where incident_id = ${incidentId}::uuid and status = 'completed') as completed_runs,
+               (select count(*)::int from campaigns
+                 where incident_id = ${incidentId}::uuid and status <> 'draft') as campaigns`),
     );
-    return { size: row?.size ?? 0, notified: row?.notified ?? 0, completedRuns: row?.completed_runs ?? 0 };
+    return {
+      size: row?.size ?? 0,
+      notified: row?.notified ?? 0,
+      completedRuns: row?.completed_runs ?? 0,
+      campaigns: row?.campaigns ?? 0,
+    };
   }
 
   /** People of the set whom the criteria do not match (erased people never match). */

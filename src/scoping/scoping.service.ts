@@ -163,10 +163,12 @@ export class ScopingService {
         );
       }
       const before = await this.repository.setState(run.incidentId);
+      // Replaced only while nothing stands on it: once a campaign is approved its deliveries point at the
+      // set's rows (who they notify, what of theirs was exposed), even before the first notice leaves.
       const kind =
         before.size === 0 && before.completedRuns === 0
           ? 'initial'
-          : before.notified > 0
+          : before.notified > 0 || before.campaigns > 0
             ? 'supplementary'
             : 'replacement';
       const outside =
