@@ -322,6 +322,51 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     });
   });
 
+  it('keeps a status callback that comes before its send is recorded, and applies it once it is', async () => {
+    const [sms, other] = twilio.sent.slice(1, 3);
+    const url = sms.statusCallback!;
+    const messageId = Number(/message=(\d+)$/.exec(url)![1]);
+    // As while its job still sends the rest of its batch: queued, no provider id yet.
+    await t.query("update messages set status = 'queued', provider_ref = null where id = $1", [messageId]);
+    const params = { MessageSid: sms.sid, MessageStatus: 'delivered', AccountSid: twilio.accountSid };
+    const signed = twilio.signCallback(url, params);
+    const path = url.slice(PUBLIC_BASE_URL.length);
+    expect((await t.http.post(path).set(signed.headers).send(signed.body)).status).toBe(200);
+    const event = () =>
+      t.query<{ processed_at: Date | null; not_before: Date | null }>(
+        'select processed_at, not_before from webhook_events where event_key = $1',
+        [`${sms.sid}:delivered`],
+      );
+    await eventually(async () => ((await event())[0]?.not_before ? true : undefined));
+    expect((await event())[0].processed_at).toBeNull();
+
+    // The job records the send; the wait is over (the clock's part, done here by hand).
+    await t.query("update messages set status = 'sent', provider_ref = $2 where id = $1", [
+      messageId,
+      sms.sid,
+    ]);
+    await t.query(
+      "update webhook_events set not_before = now() - interval '1 second' where not_before is not null",
+    );
+    // Any callback queues the processing (a status that changes nothing: `sent`).
+    const nudge = twilio.signCallback(other.statusCallback!, {
+      ...params,
+      MessageSid: other.sid,
+      MessageStatus: 'sent',
+    });
+    await t.http
+      .post(other.statusCallback!.slice(PUBLIC_BASE_URL.length))
+      .set(nudge.headers)
+      .send(nudge.body);
+    await eventually(async () => {
+      const [row] = await t.query<{ status: string }>('select status from messages where id = $1', [
+        messageId,
+      ]);
+      return row?.status === 'delivered' ? row : undefined;
+    });
+    expect((await event())[0].processed_at).not.toBeNull();
+  });
+
   it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
     const id = await scopedIncident(t, t.keys.responder);
     const draft = await t.http

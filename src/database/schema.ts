@@ -549,6 +549,11 @@ export const webhookEvents = pgTable(
     occurredAt: at('occurred_at'),
     receivedAt: at('received_at').notNull(),
     processedAt: at('processed_at'),
+    /**
+     * Not to be applied before: an event that came back before its send was recorded (the send job still
+     * holds the message) waits, and is applied once the send is, or given up an hour after it came.
+     */
+    notBefore: at('not_before'),
     /** What applying it did: delivered, failed, ignored, unknown_message. */
     outcome: text('outcome'),
   },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { asc, isNull, sql } from 'drizzle-orm';
+import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { webhookEvents } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
@@ -31,13 +31,26 @@ export class WebhooksRepository {
     return rows.length;
   }
 
-  async pending(limit: number): Promise<WebhookEventRow[]> {
+  /** Events not applied yet, in arrival order; not those waiting for their send to be recorded. */
+  async pending(limit: number, now: Date): Promise<WebhookEventRow[]> {
     return this.database.db
       .select()
       .from(webhookEvents)
-      .where(isNull(webhookEvents.processedAt))
+      .where(
+        and(
+          isNull(webhookEvents.processedAt),
+          or(isNull(webhookEvents.notBefore), lte(webhookEvents.notBefore, now)),
+        ),
+      )
       .orderBy(asc(webhookEvents.id))
       .limit(limit);
+  }
+
+  /** Events that came before their send was recorded: looked at again after `until`. */
+  async wait(ids: number[], until: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.database.db.execute(sql`
+      update webhook_events set not_before = ${until} where id = any(${sql.param(ids)}::bigint[])`);
   }
 
   /** One statement for a chunk of events (a burst is applied 500 at a time). */

@@ -24,6 +24,14 @@ const TWILIO_OUTCOME: Record<string, 'delivered' | 'failed'> = {
 };
 const MAX_EVENTS = 10_000;
 const PROCESS_CHUNK = 500;
+/**
+ * An event can come back before its send is recorded: a job records its batch once every message of it
+ * has left (200 SMS take seconds), and a delivery receipt may be quicker. Such an event waits, looked
+ * at again every WAIT_MS, for at most GIVE_UP_MS after it came (a send never recorded: its worker died,
+ * and the batch went out again under another id).
+ */
+const WAIT_MS = 15_000;
+const GIVE_UP_MS = 60 * 60_000;
 
 interface SendGridEvent {
   event?: unknown;
@@ -141,16 +149,19 @@ export class WebhooksService {
   @OnJob(JobName.WebhooksProcess)
   async process(): Promise<Record<string, number>> {
     let applied = 0;
+    let waiting = 0;
     for (;;) {
-      const events = await this.repository.pending(PROCESS_CHUNK);
+      const events = await this.repository.pending(PROCESS_CHUNK, this.clock.now());
       if (events.length === 0) break;
-      await this.apply(events);
-      applied += events.length;
+      const waited = await this.apply(events);
+      applied += events.length - waited;
+      waiting += waited;
     }
-    return { applied };
+    return { applied, waiting };
   }
 
-  private async apply(events: WebhookEventRow[]): Promise<void> {
+  /** Applies what it can of `events`; returns how many wait for their send to be recorded. */
+  private async apply(events: WebhookEventRow[]): Promise<number> {
     const now = this.clock.now();
     const messages = await this.repository.messages(
       events.map((e) => e.messageId).filter((id): id is number => id !== null),
@@ -163,13 +174,18 @@ export class WebhooksService {
       kind: 'delivered' | 'failed';
       code: string;
     }> = [];
+    const early: number[] = [];
     for (const event of events) {
       const kind = (event.provider === 'sendgrid' ? SENDGRID_OUTCOME : TWILIO_OUTCOME)[event.event];
       const message = byId.get(event.messageId ?? -1);
       // An event must name our message and what the provider called it (the SID, the request's id).
       const channel = event.provider === 'sendgrid' ? 'email' : 'sms';
-      const matches = message?.channel === channel && message.providerRef === event.providerRef;
+      const ours = message?.channel === channel;
+      const matches = ours && message.providerRef === event.providerRef;
+      // Ours, still queued and with no provider id: its job has not recorded the send yet.
+      const unrecorded = ours && message.providerRef === null && message.status === 'queued';
       if (!kind) outcomes.push({ id: event.id, outcome: 'ignored' });
+      else if (unrecorded && now.getTime() - event.receivedAt.getTime() < GIVE_UP_MS) early.push(event.id);
       else if (!message || !matches) outcomes.push({ id: event.id, outcome: 'unknown_message' });
       else {
         changes.push({
@@ -183,6 +199,8 @@ export class WebhooksService {
     }
     await this.deliveries.applyEvents(changes);
     await this.repository.done(outcomes, now);
+    await this.repository.wait(early, new Date(now.getTime() + WAIT_MS));
+    return early.length;
   }
 
   private async kick(): Promise<void> {
