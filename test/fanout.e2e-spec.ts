@@ -290,6 +290,13 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     const stored = await t.query('select * from webhook_events');
     expect(JSON.stringify(stored)).not.toContain(person.email);
     expect(stored[0]).toMatchObject({ event: 'bounce', code: 'bounce 5.1.1', outcome: 'failed' });
+
+    // A signed post of 9,000 events (72,000 values: more than one statement takes), with things in the
+    // array that are not events: stored, the rest skipped, never a 500.
+    const many = Array.from({ length: 9_000 }, (_, i) => ({ event: 'processed', sg_event_id: `m${i}` }));
+    const burst = await post(sendgrid.signEvents([null, 42, 'x', ...many] as never[]));
+    expect(burst.status).toBe(200);
+    expect(burst.body).toEqual({ stored: 9_000 });
     await completed();
   });
 
@@ -311,6 +318,12 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     // Signed for another message's address: refused too.
     const elsewhere = twilio.signCallback(url.replace(/\d+$/, '1'), params);
     expect((await t.http.post(path).set(elsewhere.headers).send(elsewhere.body)).status).toBe(403);
+    // Not a form (JSON with an object the SDK cannot make a string of): refused, never a 500.
+    const json = await t.http
+      .post(path)
+      .set('X-Twilio-Signature', twilio.signCallback(url, params).headers['X-Twilio-Signature'])
+      .send({ ...params, AccountSid: { toString: 1 } });
+    expect(json.status).toBe(403);
     const signed = twilio.signCallback(url, params);
     const ok = await t.http.post(path).set(signed.headers).send(signed.body);
     expect(ok.status).toBe(200);

@@ -39,11 +39,20 @@ export function verifySendGrid(
 export function verifyTwilio(
   authToken: string,
   url: string,
-  params: Record<string, string>,
+  params: Record<string, unknown>,
   signature: string | undefined,
 ): Verdict {
   if (!signature) return { ok: false, reason: 'unsigned' };
-  return validateRequest(authToken, signature, url, params)
-    ? { ok: true }
-    : { ok: false, reason: 'bad signature' };
+  // Twilio posts a form: every value a string. Anything else (a JSON body with objects in it) was not
+  // signed by Twilio, and the SDK would throw on it.
+  if (!Object.values(params).every((v) => typeof v === 'string')) {
+    return { ok: false, reason: 'not a form of strings' };
+  }
+  try {
+    return validateRequest(authToken, signature, url, params as Record<string, string>)
+      ? { ok: true }
+      : { ok: false, reason: 'bad signature' };
+  } catch {
+    return { ok: false, reason: 'bad signature' };
+  }
 }

@@ -4,6 +4,8 @@ import { DatabaseService } from '../database/database.service.js';
 import { webhookEvents } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 
+const STORE_CHUNK = 1_000;
+
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEvent = Omit<typeof webhookEvents.$inferInsert, 'id'>;
 
@@ -22,13 +24,17 @@ export class WebhooksRepository {
 
   /** Stores new events; an event seen before (a replay, a provider's retry) is skipped. */
   async store(events: NewWebhookEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
-    const rows = await this.database.db
-      .insert(webhookEvents)
-      .values(events)
-      .onConflictDoNothing()
-      .returning({ id: webhookEvents.id });
-    return rows.length;
+    let stored = 0;
+    // A statement takes at most 65,535 parameters: 10,000 events of 8 go in chunks.
+    for (let from = 0; from < events.length; from += STORE_CHUNK) {
+      const rows = await this.database.db
+        .insert(webhookEvents)
+        .values(events.slice(from, from + STORE_CHUNK))
+        .onConflictDoNothing()
+        .returning({ id: webhookEvents.id });
+      stored += rows.length;
+    }
+    return stored;
   }
 
   /** Events not applied yet, in arrival order; not those waiting for their send to be recorded. */

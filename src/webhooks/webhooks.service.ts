@@ -49,6 +49,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.length <
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
   private readonly sendgridKey?: KeyObject;
+  private kicking?: Promise<void>;
 
   constructor(
     private readonly repository: WebhooksRepository,
@@ -94,7 +95,9 @@ export class WebhooksService {
       ]);
     }
     const now = this.clock.now();
-    const rows: NewWebhookEvent[] = events.map((e) => ({
+    // Signed, so SendGrid's: anything in the array that is not an event object is skipped.
+    const objects = events.filter((e): e is SendGridEvent => typeof e === 'object' && e !== null);
+    const rows: NewWebhookEvent[] = objects.map((e) => ({
       provider: 'sendgrid',
       eventKey: text(e.sg_event_id) ?? createHash('sha256').update(JSON.stringify(e)).digest('base64url'),
       event: text(e.event) ?? 'unknown',
@@ -107,7 +110,7 @@ export class WebhooksService {
       receivedAt: now,
     }));
     const stored = await this.repository.store(rows);
-    await this.kick();
+    this.kick();
     return stored;
   }
 
@@ -141,7 +144,7 @@ export class WebhooksService {
         receivedAt: this.clock.now(),
       },
     ]);
-    await this.kick();
+    this.kick();
     return stored;
   }
 
@@ -203,13 +206,22 @@ export class WebhooksService {
     return early.length;
   }
 
-  private async kick(): Promise<void> {
+  /**
+   * Queues the processing, without making the provider wait for it: with Redis away, adding a job waits
+   * for its return, and the answer must not (the events are stored; the 15 s schedule applies them). One
+   * add at a time: the one in flight queues the processing of everything stored meanwhile.
+   */
+  private kick(): void {
+    if (this.kicking) return;
     // One job at a time, gone when done so that the next event can queue it again.
     const once = { jobId: 'webhooks-process', removeOnComplete: true, removeOnFail: true };
-    await this.jobs.add(JobName.WebhooksProcess, {}, once).catch((err: Error) => {
-      // Stored already: the reconciler applies them.
-      this.logger.warn(`webhook processing not queued: ${err.message}`);
-    });
+    this.kicking = this.jobs
+      .add(JobName.WebhooksProcess, {}, once)
+      .then(
+        () => undefined,
+        (err: Error) => this.logger.warn(`webhook processing not queued: ${err.message}`),
+      )
+      .finally(() => (this.kicking = undefined));
   }
 
   private refuse(provider: string, reason: string): AppError {
