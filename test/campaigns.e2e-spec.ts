@@ -755,6 +755,24 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const counts = Object.values(afterCancel.progress.deliveries as Record<string, number>);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(afterCancel.recipients);
     expect(await talliesDiffer(t, id)).toEqual([]);
+
+    // An SMS that had left comes back undelivered after the cancel: no longer notified, and nothing more
+    // is planned for that person (a cancelled campaign sends nothing), so nothing is left pending.
+    const [late] = await t.query<{ id: string; delivery_id: string }>(
+      "select id, delivery_id from messages where campaign_id = $1 and status = 'sent' limit 1",
+      [id],
+    );
+    expect(late).toBeDefined();
+    await t.app
+      .get(DeliveryService)
+      .applyEvents([{ messageId: Number(late.id), campaignId: id, kind: 'failed', code: 'twilio_30003' }]);
+    const [after] = await t.query<{ status: string; messages: number }>(
+      'select d.status, (select count(*)::int from messages m where m.delivery_id = d.id) as messages from deliveries d where d.id = $1',
+      [late.delivery_id],
+    );
+    expect(after).toEqual({ status: 'cancelled', messages: 1 });
+    expect((await view()).status).toBe('cancelled');
+    expect(await talliesDiffer(t, id)).toEqual([]);
     const kinds = (
       (
         await t.http

@@ -290,6 +290,14 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     const stored = await t.query('select * from webhook_events');
     expect(JSON.stringify(stored)).not.toContain(person.email);
     expect(stored[0]).toMatchObject({ event: 'bounce', code: 'bounce 5.1.1', outcome: 'failed' });
+    // The completed campaign sent again for the fallback: on its timeline and in the audit log.
+    const reopened = await t.query<{ summary: object }>(
+      "select summary from audit_log where action = 'campaign.reopened' and target_id = $1",
+      [campaignId],
+    );
+    expect(reopened).toEqual([
+      { summary: expect.objectContaining({ reason: 'failed_after_send', deliveries: 1 }) },
+    ]);
 
     // A signed post of 9,000 events (72,000 values: more than one statement takes), with things in the
     // array that are not events: stored, the rest skipped, never a 500.

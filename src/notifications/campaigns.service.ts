@@ -223,6 +223,24 @@ export class CampaignsService {
     });
   }
 
+  /**
+   * A completed campaign with new messages to send (notices that failed after they had left, falling
+   * back to the next channel) is sending again, on the timeline. In the caller's transaction.
+   */
+  async reopen(id: string, deliveries: number, now: Date): Promise<void> {
+    const reopened = await this.repository.move(id, [CampaignStatus.Completed], {
+      status: CampaignStatus.Sending,
+      finishedAt: null,
+      updatedAt: now,
+    });
+    if (reopened) {
+      await this.record(SYSTEM_ACTOR, reopened, 'campaign.reopened', now, {
+        reason: 'failed_after_send',
+        deliveries,
+      });
+    }
+  }
+
   async cancel(actor: Actor, id: string): Promise<CampaignRow> {
     const now = this.clock.now();
     return this.database.transaction(async () => {

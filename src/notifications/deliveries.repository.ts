@@ -173,6 +173,14 @@ export class DeliveriesRepository {
       where id = any(${sql.param(ids)}::bigint[]) and status = 'queued'`);
   }
 
+  /** Deliveries among these still pending, closed as cancelled (their campaign sends nothing more). */
+  async markCancelled(deliveryIds: number[], now: Date): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.database.db.execute(sql`
+      update deliveries set status = 'cancelled', updated_at = ${now}
+      where id = any(${sql.param(deliveryIds)}::bigint[]) and status = 'pending'`);
+  }
+
   /** Deliveries among these whose every notice message failed and that have none left to try. */
   async markUnreachable(deliveryIds: number[], now: Date): Promise<void> {
     if (deliveryIds.length === 0) return;

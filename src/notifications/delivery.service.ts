@@ -530,14 +530,13 @@ export class DeliveryService {
           mine.map((f) => ({ id: f.messageId, code: f.code })),
           now,
         );
-        const added = await this.fallBack(campaign, reopened, now);
-        if (added) {
-          await this.campaigns.move(campaignId, [CampaignStatus.Completed], {
-            status: CampaignStatus.Sending,
-            finishedAt: null,
-            updatedAt: now,
-          });
+        // A cancelled campaign sends nothing more: no longer notified, and no next channel.
+        if (campaign.status === CampaignStatus.Cancelled) {
+          await this.deliveries.markCancelled(reopened, now);
+          return false;
         }
+        const added = await this.fallBack(campaign, reopened, now);
+        if (added) await this.campaignService.reopen(campaignId, reopened.length, now);
         return added;
       });
       if (more) await this.campaignService.topUp(campaignId);
