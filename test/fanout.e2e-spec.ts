@@ -65,6 +65,8 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   const invalidOnlyEmail = everyone[5].email!; // f-5: email + push -> no notice channel left
   const stoppedPhone = everyone[6].phone!; // f-6: sms only -> unreachable
   const deadToken = everyone[4].token!; // f-4
+  // Registered by another Firebase project: that alert fails, the campaign goes on, the token stays.
+  const foreignToken = everyone[9].token!; // f-9: email + push
   jest.setTimeout(120_000);
 
   /** Outcome by the plan: preferred notice channel first, the next on a permanent refusal. */
@@ -79,7 +81,10 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     const accepted = order.find((c) => !refused(c));
     return {
       status: accepted ? 'notified' : 'unreachable',
-      sent: [...(accepted ? [accepted] : []), ...(p.token && p.token !== deadToken ? ['push'] : [])].sort(),
+      sent: [
+        ...(accepted ? [accepted] : []),
+        ...(p.token && p.token !== deadToken && p.token !== foreignToken ? ['push'] : []),
+      ].sort(),
     };
   };
   /** Adults notified by email in their own name (for content checks). */
@@ -91,6 +96,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     sendgrid.invalid.add(invalidOnlyEmail);
     twilio.stopped.add(stoppedPhone);
     fcm.unregistered.add(deadToken);
+    fcm.otherProject.add(foreignToken);
     // Transient faults on the way: each is retried, none changes an outcome.
     sendgrid.faults.rateLimited = 1;
     sendgrid.faults.retryAfterSeconds = 1;
@@ -235,6 +241,11 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       .set(...responder)
       .expect(200);
     expect(subject.body.pushTokens).toEqual([]);
+    const foreign = await t.http
+      .get(`/v1/subjects/${everyone.find((p) => p.token === foreignToken)!.externalId}`)
+      .set(...responder)
+      .expect(200);
+    expect(foreign.body.pushTokens).toEqual([expect.objectContaining({ token: foreignToken })]);
 
     // The transient faults happened and were retried.
     expect(sendgrid.faults.rateLimited).toBe(0);

@@ -29,6 +29,8 @@ export class FcmFake extends FakeServer {
   readonly accessToken = `ya29.fake-${randomBytes(8).toString('hex')}`;
   readonly sent: SentPush[] = [];
   readonly unregistered = new Set<string>();
+  /** Tokens of another Firebase project (an old build of the app): 403 SENDER_ID_MISMATCH. */
+  readonly otherProject = new Set<string>();
 
   constructor() {
     super((req, res) => this.send(req, res), {
@@ -61,6 +63,9 @@ export class FcmFake extends FakeServer {
     };
     if (this.unregistered.has(message.token)) {
       return json(res, 404, fcmError(404, 'NOT_FOUND', 'UNREGISTERED', 'Requested entity was not found.'));
+    }
+    if (this.otherProject.has(message.token)) {
+      return json(res, 403, fcmError(403, 'PERMISSION_DENIED', 'SENDER_ID_MISMATCH', 'SenderId mismatch'));
     }
     const payload = Buffer.byteLength(JSON.stringify(message));
     if (payload > 4096) {

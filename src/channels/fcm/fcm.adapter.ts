@@ -15,12 +15,13 @@ const TRANSIENT = new Set([
   'app/network-error',
   'app/network-timeout',
 ]);
-/** Our credential or project is refused: the campaign pauses rather than dropping everyone's alert. */
-const ACCOUNT = new Set([
-  'app/invalid-credential',
-  'messaging/authentication-error',
-  'messaging/mismatched-credential',
-]);
+/**
+ * Our credential or project is refused: the campaign pauses rather than dropping everyone's alert. Not
+ * `messaging/mismatched-credential` (SENDER_ID_MISMATCH): FCM says it of one token, registered by another
+ * project (an old build of the app); it fails that alert alone, and the token stays in the directory
+ * (were it our project that is wrong, every token would say it).
+ */
+const ACCOUNT = new Set(['app/invalid-credential', 'messaging/authentication-error']);
 const UNREGISTERED = new Set([
   'messaging/registration-token-not-registered',
   'messaging/invalid-registration-token',
