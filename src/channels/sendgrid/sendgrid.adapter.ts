@@ -69,42 +69,45 @@ export class SendGridAdapter implements EmailPort {
       const id = headers['x-message-id'] ?? '';
       return batch.recipients.map(() => ({ kind: 'sent', providerRef: id }));
     } catch (err) {
-      return this.classify(err as SendGridFailure, batch);
+      const outcomes = classifySendGrid(err as SendGridFailure, batch.recipients.length, Date.now());
+      if (outcomes[0]?.kind === 'refused')
+        this.logger.error(`SendGrid refused the request: ${outcomes[0].code}`);
+      return outcomes;
     }
   }
+}
 
-  /** SendGrid answers for the whole request; a 400 names the personalizations it refused. */
-  private classify(err: SendGridFailure, batch: EmailBatch): SendOutcome[] {
-    const status = typeof err.code === 'number' ? err.code : undefined;
-    const all = (outcome: SendOutcome) => batch.recipients.map(() => outcome);
-    if (status === undefined) return all({ kind: 'transient', code: 'network' });
-    if (status === 429) {
-      return all({
-        kind: 'transient',
-        code: 'http_429',
-        retryAfterMs: resetDelayMs(err.response?.headers, Date.now()),
-      });
-    }
-    if (status >= 500) return all({ kind: 'transient', code: `http_${status}` });
-    if (status === 401 || status === 403) {
-      this.logger.error(`SendGrid refused the API key (${status})`);
-      return all({ kind: 'refused', code: `sendgrid_http_${status}` });
-    }
-    if (status === 400) {
-      const refused = new Set<number>();
-      for (const e of err.response?.body?.errors ?? []) {
-        const match = /^personalizations\.(\d+)\.to/.exec(e.field ?? '');
-        if (match) refused.add(Number(match[1]));
-      }
-      if (refused.size > 0) {
-        // Those addresses will never work; the others go again with the job's next attempt.
-        return batch.recipients.map((_, i) =>
-          refused.has(i)
-            ? { kind: 'permanent', code: 'invalid_address' }
-            : { kind: 'transient', code: 'batch_refused', retryAfterMs: 0 },
-        );
-      }
-    }
-    return all({ kind: 'permanent', code: `http_${status}` });
+/**
+ * SendGrid answers for the whole request. A 400 names the personalizations it refused: those fail (an
+ * address, or anything else of that one person), the others go again with the job's next attempt. A 400
+ * that names nobody is about what every person shares (our sender, our content) and an unknown status
+ * can be anything: neither is the recipients' doing, and the campaign pauses rather than failing a
+ * thousand people over to another channel.
+ */
+export function classifySendGrid(err: SendGridFailure, count: number, now: number): SendOutcome[] {
+  const status = typeof err.code === 'number' ? err.code : undefined;
+  const all = (outcome: SendOutcome) => Array.from({ length: count }, () => outcome);
+  if (status === undefined) return all({ kind: 'transient', code: 'network' });
+  if (status === 429) {
+    return all({
+      kind: 'transient',
+      code: 'http_429',
+      retryAfterMs: resetDelayMs(err.response?.headers, now),
+    });
   }
+  if (status >= 500) return all({ kind: 'transient', code: `http_${status}` });
+  const refused = new Map<number, string>();
+  if (status === 400) {
+    for (const e of err.response?.body?.errors ?? []) {
+      const match = /^personalizations\.(\d+)\.(\w+)/.exec(e.field ?? '');
+      if (match && Number(match[1]) < count) {
+        refused.set(Number(match[1]), match[2] === 'to' ? 'invalid_address' : `invalid_${match[2]}`);
+      }
+    }
+  }
+  if (refused.size === 0) return all({ kind: 'refused', code: `sendgrid_http_${status}` });
+  return Array.from({ length: count }, (_, i): SendOutcome => {
+    const code = refused.get(i);
+    return code ? { kind: 'permanent', code } : { kind: 'transient', code: 'batch_refused', retryAfterMs: 0 };
+  });
 }

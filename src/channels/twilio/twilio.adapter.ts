@@ -9,6 +9,12 @@ import { TwilioHttpClient } from './twilio.http.js';
  * either: the recipient moves on to the next channel.
  */
 const RETRYABLE_CODES = new Set([20429, 21611]);
+/**
+ * Refusals of our account or sender, not of the recipient: authentication (20003), an account or
+ * Messaging Service that is not there (20404), a From number that is invalid, not ours or cannot send
+ * (21212, 21606, 21659, 21660). Failing recipients over for them would be wrong: the campaign pauses.
+ */
+const ACCOUNT_CODES = new Set([20003, 20404, 21212, 21606, 21659, 21660]);
 
 interface TwilioFailure {
   status?: number;
@@ -62,8 +68,8 @@ export class TwilioAdapter implements SmsPort {
 export function classifyTwilio(err: TwilioFailure): SendOutcome {
   const code = typeof err.code === 'number' ? err.code : undefined;
   if (err.status === undefined) return { kind: 'transient', code: 'network' };
-  // 20003: authentication failed; 401/403: the account or the sender is not ours to use.
-  if (err.status === 401 || err.status === 403 || code === 20003) {
+  // 401/403/404: the account, the sender or the service is not ours to use, or not there.
+  if (err.status === 401 || err.status === 403 || err.status === 404 || (code && ACCOUNT_CODES.has(code))) {
     return { kind: 'refused', code: `twilio_${code ?? err.status}` };
   }
   if (err.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code))) {
