@@ -610,6 +610,88 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     }
   });
 
+  it('never fails a recipient over for an outage: past a job, its batch goes to a new one; past four, the campaign pauses', async () => {
+    const [batch] = await t.query<{ id: number; campaign_id: string; size: number }>(
+      `select b.id, b.campaign_id, count(*)::int as size from message_batches b join messages m on m.batch_id = b.id
+        where b.channel = 'sms' group by 1, 2 having count(*) >= 2 order by b.id desc limit 1`,
+    );
+    const batchId = Number(batch.id);
+    const campaignId = batch.campaign_id;
+    const reset = async (attempts: number) => {
+      await t.query('update messages set status = $2, attempts = $3 where batch_id = $1', [
+        batchId,
+        'queued',
+        attempts,
+      ]);
+      await t.query(
+        "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+        [batchId],
+      );
+      await t.query("update campaigns set status = 'sending' where id = $1", [campaignId]);
+    };
+    const states = () =>
+      t.query<{ status: string; attempts: number; n: number }>(
+        'select status, attempts, count(*)::int as n from messages where batch_id = $1 group by 1, 2 order by 1, 2',
+        [batchId],
+      );
+    const status = async () =>
+      (await t.query<{ status: string }>('select status from campaigns where id = $1', [campaignId]))[0]
+        .status;
+    // Twilio answering 503 to every call, through the job's last attempt.
+    const lastAttemptInAnOutage = async () => {
+      const down = jest
+        .spyOn(t.app.get<SmsPort>(SMS_PORT), 'send')
+        .mockImplementation(() => Promise.resolve({ kind: 'transient', code: 'http_503' }));
+      try {
+        await t.app
+          .get(DeliveryService)
+          .sendBatch('sms', batchId, { attemptsMade: 7, opts: { attempts: 8 } } as Job);
+      } finally {
+        down.mockRestore();
+      }
+    };
+    try {
+      await reset(0);
+      await lastAttemptInAnOutage();
+      // Nobody failed: still queued, the try counted; a new job takes the batch and sends it.
+      expect(await states()).toEqual([{ status: 'queued', attempts: 1, n: batch.size }]);
+      await eventually(async () => {
+        const now = await states();
+        return now.length === 1 && now[0].status === 'sent' ? now : undefined;
+      });
+      expect(
+        await t.query("select 1 from messages where batch_id = $1 and status = 'failed'", [batchId]),
+      ).toEqual([]);
+
+      // Through four jobs' tries: the campaign pauses, on its timeline, and goes on when resumed.
+      await reset(31);
+      await lastAttemptInAnOutage();
+      expect(await status()).toBe('paused');
+      expect(await states()).toEqual([{ status: 'queued', attempts: 32, n: batch.size }]);
+      const [paused] = await t.query<{ details: Record<string, unknown> }>(
+        "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1",
+        [campaignId],
+      );
+      expect(paused.details).toMatchObject({
+        reason: 'provider_unavailable',
+        channel: 'sms',
+        code: 'http_503',
+      });
+      await t.http
+        .post(`/v1/campaigns/${campaignId}/resume`)
+        .set(...responder)
+        .expect(200);
+      await eventually(async () => ((await status()) === 'completed' ? true : undefined));
+      expect(await states()).toEqual([{ status: 'sent', attempts: 33, n: batch.size }]);
+    } finally {
+      await t.query("update messages set status = 'sent' where batch_id = $1", [batchId]);
+      await t.query("update message_batches set status = 'done', lease_until = null where id = $1", [
+        batchId,
+      ]);
+      await t.query("update campaigns set status = 'completed' where id = $1", [campaignId]);
+    }
+  });
+
   it("holds the SMS queue for as long as a batch planned larger than today's rate allows takes", async () => {
     // Three SMS batches of one campaign made one (as if planned when the rate was higher), pending again,
     // and the campaign sending: the window takes it and a worker sends it.
@@ -756,13 +838,16 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(counts.reduce((a, b) => a + b, 0)).toBe(afterCancel.recipients);
     expect(await talliesDiffer(t, id)).toEqual([]);
 
-    // An SMS that had left comes back undelivered after the cancel: no longer notified, and nothing more
-    // is planned for that person (a cancelled campaign sends nothing), so nothing is left pending.
+    // An SMS on the wire at the cancel, recorded sent by its worker (sent wins over cancelled), comes back
+    // undelivered: no longer notified, and nothing more is planned for that person (a cancelled campaign
+    // sends nothing), so nothing is left pending.
     const [late] = await t.query<{ id: string; delivery_id: string }>(
-      "select id, delivery_id from messages where campaign_id = $1 and status = 'sent' limit 1",
+      "select id, delivery_id from messages where campaign_id = $1 and status = 'cancelled' limit 1",
       [id],
     );
-    expect(late).toBeDefined();
+    await t.app
+      .get(DeliveriesRepository)
+      .markSent([{ id: Number(late.id), providerRef: 'SM-late' }], new Date());
     await t.app
       .get(DeliveryService)
       .applyEvents([{ messageId: Number(late.id), campaignId: id, kind: 'failed', code: 'twilio_30003' }]);

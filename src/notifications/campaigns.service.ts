@@ -202,11 +202,17 @@ export class CampaignsService {
   }
 
   /**
-   * A provider refused our account (credentials, suspension): sending more would only fail, and failing
-   * everyone over to another channel would be wrong. The campaign pauses, on the timeline with the reason;
-   * it resumes by hand once the account is fixed.
+   * A provider refused our account (credentials, suspension), or has been unavailable through many tries:
+   * sending more would only fail, and failing everyone over to another channel would be wrong. The
+   * campaign pauses, on the timeline with the reason; it resumes by hand once the account is fixed or the
+   * provider is back.
    */
-  async pauseForProvider(id: string, channel: string, code: string): Promise<void> {
+  async pauseForProvider(
+    id: string,
+    channel: string,
+    code: string,
+    reason: 'provider_refused_account' | 'provider_unavailable',
+  ): Promise<void> {
     const now = this.clock.now();
     await this.database.transaction(async () => {
       const paused = await this.repository.move(id, [CampaignStatus.Sending], {
@@ -214,12 +220,8 @@ export class CampaignsService {
         updatedAt: now,
       });
       if (!paused) return;
-      this.logger.error({ campaignId: id, channel, code }, 'provider refused the account: campaign paused');
-      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, {
-        reason: 'provider_refused_account',
-        channel,
-        code,
-      });
+      this.logger.error({ campaignId: id, channel, code, reason }, 'campaign paused for its provider');
+      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, { reason, channel, code });
     });
   }
 

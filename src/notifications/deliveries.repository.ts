@@ -11,6 +11,8 @@ import type { BatchRow } from './campaigns.repository.js';
 export interface ClaimedMessage {
   id: number;
   deliveryId: number;
+  /** Provider calls tried for it so far (transient failures). */
+  attempts: number;
   recipient: 'person' | 'guardian';
   timeZone: string | null;
   jurisdiction: string | null;
@@ -58,7 +60,7 @@ export class DeliveriesRepository {
           update message_batches set lease_until = ${leaseUntil}
           where id = ${batchId} and status = 'queued' and lease_until is null
           returning id)
-        select m.id, m.delivery_id, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
+        select m.id, m.delivery_id, m.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
                a.id as affected_id, a.exposed_categories, s.external_id, s.sealed
         from (select id from leased) l
         left join messages m on m.batch_id = l.id and m.status = 'queued'
@@ -74,6 +76,7 @@ export class DeliveriesRepository {
       .map((r) => ({
         id: Number(r.id),
         deliveryId: Number(r.delivery_id),
+        attempts: Number(r.attempts),
         recipient: r.recipient as 'person' | 'guardian',
         timeZone: (r.time_zone as string | null) ?? null,
         jurisdiction: (r.jurisdiction as string | null) ?? null,

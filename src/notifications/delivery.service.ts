@@ -55,6 +55,12 @@ const SMS_CONCURRENCY = 8;
 const RENEWAL_LIMIT_MS = 20 * 60_000;
 /** A message not sent because its job's lease was lost (or about to be): it stays queued, untried. */
 const LEASE_LOST = { kind: 'transient', code: 'lease_lost', retryAfterMs: 0 } as const satisfies SendOutcome;
+/**
+ * Tries of one message through a provider's outage before its campaign pauses: four send jobs (eight
+ * attempts each, about two minutes of backoff per job). Until then each job's last attempt hands the
+ * batch to a new job; a transient failure never fails a recipient over.
+ */
+const PAUSE_AFTER_ATTEMPTS = 32;
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -154,7 +160,7 @@ export class DeliveryService {
       throw err;
     }
     await renewal.stop();
-    const { transient, refused } = await this.record(
+    const { transient, refused, unavailable } = await this.record(
       channel,
       campaign,
       { id: batchId, lease: lease.until },
@@ -163,9 +169,12 @@ export class DeliveryService {
       unregistered,
       lastAttempt,
     );
-    if (refused) {
-      await this.campaignService.pauseForProvider(campaign.id, channel, refused);
-      return { claimed: claimed.length, paused: refused };
+    if (refused || unavailable) {
+      const [reason, code] = refused
+        ? (['provider_refused_account', refused] as const)
+        : (['provider_unavailable', unavailable!] as const);
+      await this.campaignService.pauseForProvider(campaign.id, channel, code, reason);
+      return { claimed: claimed.length, paused: code };
     }
     await this.campaignService.topUp(campaign.id);
     await this.campaignService.finishIfIdle(campaign.id);
@@ -431,7 +440,11 @@ export class DeliveryService {
     outcomes: SendOutcome[],
     unregistered: Array<{ subjectId: number; token: string }>,
     lastAttempt: boolean,
-  ): Promise<{ transient?: { code: string; retryAfterMs?: number }; refused?: string }> {
+  ): Promise<{
+    transient?: { code: string; retryAfterMs?: number };
+    refused?: string;
+    unavailable?: string;
+  }> {
     const now = this.clock.now();
     const sent: Array<{ id: number; providerRef: string }> = [];
     const failed: Array<{ id: number; code: string; deliveryId: number }> = [];
@@ -440,6 +453,9 @@ export class DeliveryService {
     let untried = 0;
     let transient: { code: string; retryAfterMs?: number } | undefined;
     let refused: string | undefined;
+    // A transient failure on the job's last attempt: the provider is down (or slow) for longer than one
+    // job's backoff. Not the recipient's doing: they stay queued, never failed over to another channel.
+    let outlasted: { code: string; attempts: number } | undefined;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
       if (outcome === LEASE_LOST) untried += 1;
@@ -450,13 +466,12 @@ export class DeliveryService {
       } else if (outcome.kind === 'sent') sent.push({ id: message.id, providerRef: outcome.providerRef });
       else if (outcome.kind === 'permanent')
         failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
-      else if (lastAttempt)
-        failed.push({
-          id: message.id,
-          code: `retries_exhausted:${outcome.code}`,
-          deliveryId: message.deliveryId,
-        });
-      else {
+      else if (lastAttempt) {
+        retry.push(message.id);
+        if (!outlasted || message.attempts + 1 > outlasted.attempts) {
+          outlasted = { code: outcome.code, attempts: message.attempts + 1 };
+        }
+      } else {
         retry.push(message.id);
         if (!transient || (outcome.retryAfterMs ?? 0) > (transient.retryAfterMs ?? 0)) transient = outcome;
       }
@@ -474,8 +489,11 @@ export class DeliveryService {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
       // Untried messages on the job's last attempt: back to pending, for a new job with its own attempts.
-      if (refused || (untried > 0 && lastAttempt)) await this.deliveries.returnBatch(batch.id, batch.lease);
-      else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
+      // Untried messages on the job's last attempt, or an outage that outlasted it: back to pending, for a
+      // new job with attempts of its own.
+      if (refused || outlasted || (untried > 0 && lastAttempt)) {
+        await this.deliveries.returnBatch(batch.id, batch.lease);
+      } else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
       return true;
     });
     if (!kept) {
@@ -486,7 +504,10 @@ export class DeliveryService {
       return {};
     }
     if (untried > 0 && !lastAttempt) transient ??= LEASE_LOST;
-    return { transient, refused };
+    // New jobs keep trying through an outage; one that has outlasted PAUSE_AFTER_ATTEMPTS tries pauses
+    // the campaign for a person to look (resume once the provider is back).
+    const unavailable = outlasted && outlasted.attempts >= PAUSE_AFTER_ATTEMPTS ? outlasted.code : undefined;
+    return { transient, refused, unavailable };
   }
 
   /**
