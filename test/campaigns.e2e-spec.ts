@@ -176,6 +176,15 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       'channels',
       'mode',
     ]);
+    // Push alone is an alert pointing to a notice that never comes.
+    const pushOnly = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['push'], mode: 'all' })
+      .expect(400);
+    expect(pushOnly.body.details.problems).toEqual([
+      expect.objectContaining({ field: 'channels', rule: 'hasNoticeChannel' }),
+    ]);
   });
 
   it('sends every person exactly what the plan says, after an approval by someone else', async () => {
@@ -261,7 +270,11 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     );
     expect(sentCount.n).toBeGreaterThan(0);
     expect(done.progress.sentLastMinute).toBe(sentCount.n);
-    expect(done.progress.ratePerSecond).toBe(Math.round((sentCount.n / 60) * 10) / 10);
+    // Over the seconds since sending started, not a full minute it has not had.
+    const window = (Date.parse(done.progress.asOf) - Date.parse(done.startedAt)) / 1000;
+    expect(window).toBeLessThan(60);
+    expect(done.progress.ratePerSecond).toBe(Math.round((sentCount.n / Math.max(1, window)) * 10) / 10);
+    expect(done.progress.etaSeconds).toBe(0);
 
     // The reconciler folds tallies past the rate's minute: the same counts, from one row per status.
     await t.app.get(DeliveriesRepository).foldTallies(0);
@@ -331,6 +344,14 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(bad.body.details.problems.map((p: { field: string }) => p.field).sort()).toEqual([
       'channel',
       'locale',
+    ]);
+    // Shaped like a zone, unknown to ICU: a 400 naming it, never a 500.
+    const zone = await t.http
+      .get(`/v1/campaigns/${id}/preview?timeZone=Mars/Phobos`)
+      .set(...responder)
+      .expect(400);
+    expect(zone.body.details.problems).toEqual([
+      expect.objectContaining({ field: 'timeZone', rule: 'isTimeZone' }),
     ]);
   });
 
@@ -775,6 +796,17 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .set(...admin)
       .expect(403);
     expect(own.body.message).toContain('someone other than its author');
+    // Nor with an approver key the author makes for the purpose after drafting.
+    const minted = await t.http
+      .post('/v1/api-keys')
+      .set(...admin)
+      .send({ name: 'second key', role: 'approver' })
+      .expect(201);
+    const second = await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...bearer(minted.body.key as string))
+      .expect(403);
+    expect(second.body.message).toContain('made by its author after the draft');
     await t.http
       .post(`/v1/campaigns/${id}/resume`)
       .set(...responder)

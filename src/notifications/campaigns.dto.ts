@@ -121,8 +121,15 @@ class ProgressDto {
   messages!: Record<string, Record<string, number>>;
   @ApiProperty({ description: 'Messages sent in the last minute' }) sentLastMinute!: number;
   @ApiProperty({ description: 'Messages not sent yet' }) remaining!: number;
-  @ApiProperty({ description: 'Messages per second over the last minute' }) ratePerSecond!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'At the current rate; null when nothing moves' })
+  @ApiProperty({
+    description: 'Messages per second over the last minute (or since sending started, when less)',
+  })
+  ratePerSecond!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'At the current rate; null when nothing moves or the campaign is not planned yet',
+  })
   etaSeconds!: number | null;
   @ApiProperty({ description: 'When these counts were taken' })
   asOf!: string;

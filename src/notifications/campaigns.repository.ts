@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
-import { campaigns, messageBatches } from '../database/schema.js';
+import { apiKeys, campaigns, messageBatches } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 import type { Channel } from '../channels/channel.port.js';
 
@@ -44,6 +44,15 @@ export class CampaignsRepository {
 
   async create(values: typeof campaigns.$inferInsert): Promise<CampaignRow> {
     const [row] = await this.database.db.insert(campaigns).values(values).returning();
+    return row;
+  }
+
+  /** Who made an API key, and when (for the four-eyes check). */
+  async keyOrigin(keyId: string): Promise<{ createdBy: string | null; createdAt: Date } | undefined> {
+    const [row] = await this.database.db
+      .select({ createdBy: apiKeys.createdBy, createdAt: apiKeys.createdAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, keyId));
     return row;
   }
 

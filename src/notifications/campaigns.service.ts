@@ -2,15 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Channel } from '../channels/channel.port.js';
+import { NOTICE_CHANNELS, type Channel } from '../channels/channel.port.js';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
-import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
+import { canonicalTimeZone } from '../subjects/subject.validation.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
@@ -56,6 +57,24 @@ export const batchJobId = (batch: { id: number; queuings: number }): string =>
 export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
 
 /** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
+/** Thrown to undo a plan whose campaign was paused or cancelled while it was made. */
+class PlanInterrupted extends Error {}
+
+/** A notice can go out for the incident: not closed, and every part the law asks a notice to say is there. */
+function checkNoticeable(incident: IncidentRow): void {
+  if (CLOSED_INCIDENT.has(incident.state)) {
+    throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
+  }
+  const missing = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
+  if (missing.length > 0) {
+    throw new AppError(
+      ErrorCode.Conflict,
+      `every notice must say what happened, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
+      { missing },
+    );
+  }
+}
+
 @Injectable()
 export class CampaignsService {
   private readonly logger = new Logger(CampaignsService.name);
@@ -79,18 +98,8 @@ export class CampaignsService {
 
   async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
     const incident = await this.incidents.get(incidentId);
-    if (CLOSED_INCIDENT.has(incident.state)) {
-      throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
-    }
+    checkNoticeable(incident);
     this.checkTemplate(input);
-    const missing = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
-    if (missing.length > 0) {
-      throw new AppError(
-        ErrorCode.Conflict,
-        `every notice must say what happened, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
-        { missing },
-      );
-    }
     const now = this.clock.now();
     return this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -136,9 +145,22 @@ export class CampaignsService {
     const campaign = await this.get(id);
     const asOf = this.clock.now();
     const progress = await this.deliveries.progress(campaign.id);
-    const ratePerSecond = Math.round((progress.sentLastMinute / 60) * 10) / 10;
-    const etaSeconds =
-      progress.remaining === 0 ? 0 : ratePerSecond > 0 ? Math.ceil(progress.remaining / ratePerSecond) : null;
+    // Over the last minute, or since sending started when that is less: ten seconds in, sixty would
+    // understate the rate sixfold.
+    const window = Math.min(
+      60,
+      Math.max(1, campaign.startedAt ? (asOf.getTime() - campaign.startedAt.getTime()) / 1000 : 60),
+    );
+    const ratePerSecond = Math.round((progress.sentLastMinute / window) * 10) / 10;
+    // Not planned yet (draft, approved): how much is left is not known.
+    const planned = campaign.recipients !== null;
+    const etaSeconds = !planned
+      ? null
+      : progress.remaining === 0
+        ? 0
+        : ratePerSecond > 0
+          ? Math.ceil(progress.remaining / ratePerSecond)
+          : null;
     return { ...campaign, progress: { ...progress, ratePerSecond, etaSeconds, asOf } };
   }
 
@@ -151,6 +173,20 @@ export class CampaignsService {
     const campaign = await this.get(id);
     const incident = await this.incidents.get(campaign.incidentId);
     const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
+    if (query.timeZone && !canonicalTimeZone(query.timeZone)) {
+      throw AppError.invalid([
+        { field: 'timeZone', rule: 'isTimeZone', message: 'timeZone must be an IANA time zone' },
+      ]);
+    }
+    if (!this.renderer.has(template)) {
+      throw AppError.invalid([
+        {
+          field: 'recipient',
+          rule: 'hasGuardianTemplate',
+          message: `template ${campaign.template} has no guardian version (${template})`,
+        },
+      ]);
+    }
     return this.renderer.render(template, {
       organization: this.config.organizationName,
       contactEmail: this.config.privacyContactEmail,
@@ -165,12 +201,27 @@ export class CampaignsService {
     });
   }
 
-  /** Four eyes: the author cannot approve. Sending starts once approved. */
+  /**
+   * Four eyes: the author cannot approve, nor a key the author made after drafting (keys are not people:
+   * an admin could otherwise draft, make themselves an approver key, and approve). The incident is
+   * checked again: it may have been closed, or its notice facts emptied, since the draft. Sending starts
+   * once approved.
+   */
   async approve(actor: Actor, id: string): Promise<CampaignRow> {
     const campaign = await this.get(id);
     if (actor.keyId !== null && actor.keyId === campaign.createdBy) {
       throw new AppError(ErrorCode.Forbidden, 'a campaign must be approved by someone other than its author');
     }
+    if (actor.keyId !== null && campaign.createdBy !== null) {
+      const key = await this.repository.keyOrigin(actor.keyId);
+      if (key?.createdBy === campaign.createdBy && key.createdAt >= campaign.createdAt) {
+        throw new AppError(
+          ErrorCode.Forbidden,
+          'a campaign must be approved by someone other than its author: this key was made by its author after the draft',
+        );
+      }
+    }
+    checkNoticeable(await this.incidents.get(campaign.incidentId));
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
@@ -179,11 +230,12 @@ export class CampaignsService {
         approvedAt: now,
         updatedAt: now,
       });
-      if (!moved) throw this.refused(campaign, 'approve');
+      // The status now, not as read before: another approval or a cancel may have come first.
+      if (!moved) throw this.refused(await this.get(id), 'approve');
       await this.record(actor, moved, 'campaign.approved', now, {});
       return moved;
     });
-    await this.enqueuePlan(id);
+    await this.afterCommit(id, () => this.enqueuePlan(id));
     return approved;
   }
 
@@ -196,8 +248,9 @@ export class CampaignsService {
     // Not yet planned: back to approved, and planned now.
     const to = campaign.recipients === null ? CampaignStatus.Approved : CampaignStatus.Sending;
     const resumed = await this.change(actor, id, [CampaignStatus.Paused], to);
-    if (to === CampaignStatus.Approved) await this.enqueuePlan(id);
-    else await this.topUp(id);
+    await this.afterCommit(id, () =>
+      to === CampaignStatus.Approved ? this.enqueuePlan(id) : this.topUp(id),
+    );
     return resumed;
   }
 
@@ -272,41 +325,48 @@ export class CampaignsService {
     const started = performance.now();
     const locales = await this.repository.localesOf(campaign.incidentId);
     const resolved = locales.filter((l): l is string => l !== null);
-    const planned = await this.database.transaction(async () => {
-      await this.repository.lockCampaign(campaign.id);
-      const current = await this.repository.find(campaign.id);
-      if (current?.status !== CampaignStatus.Approved) return undefined;
-      const recipients = await this.repository.planDeliveries({
-        campaignId: campaign.id,
-        incidentId: campaign.incidentId,
-        locales: {
-          from: resolved,
-          to: resolved.map((l) => this.renderer.resolveLocale(campaign.template, l)),
-          fallback: this.renderer.resolveLocale(campaign.template, null),
-        },
-        channels: campaign.channels as Channel[],
-        mode: campaign.mode as 'escalate' | 'all',
-        includeGuardians: campaign.includeGuardians,
-        template: campaign.template,
-        guardianTemplate: guardianTemplate(campaign.template),
-        now,
+    const planned = await this.database
+      .transaction(async () => {
+        await this.repository.lockCampaign(campaign.id);
+        const current = await this.repository.find(campaign.id);
+        if (current?.status !== CampaignStatus.Approved) return undefined;
+        const recipients = await this.repository.planDeliveries({
+          campaignId: campaign.id,
+          incidentId: campaign.incidentId,
+          locales: {
+            from: resolved,
+            to: resolved.map((l) => this.renderer.resolveLocale(campaign.template, l)),
+            fallback: this.renderer.resolveLocale(campaign.template, null),
+          },
+          channels: campaign.channels as Channel[],
+          mode: campaign.mode as 'escalate' | 'all',
+          includeGuardians: campaign.includeGuardians,
+          template: campaign.template,
+          guardianTemplate: guardianTemplate(campaign.template),
+          now,
+        });
+        await this.repository.planMessages(
+          campaign.id,
+          campaign.mode as 'escalate' | 'all',
+          batchSizes(this.config),
+          now,
+        );
+        const sending = await this.repository.move(campaign.id, [CampaignStatus.Approved], {
+          status: CampaignStatus.Sending,
+          recipients,
+          // When sending could start: after the planning.
+          startedAt: this.clock.now(),
+          updatedAt: now,
+        });
+        // Paused or cancelled while it planned: the plan is undone, and made again on resume.
+        if (!sending) throw new PlanInterrupted();
+        await this.record(SYSTEM_ACTOR, sending, 'campaign.sending', now, { recipients });
+        return recipients;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof PlanInterrupted) return undefined;
+        throw err;
       });
-      await this.repository.planMessages(
-        campaign.id,
-        campaign.mode as 'escalate' | 'all',
-        batchSizes(this.config),
-        now,
-      );
-      const sending = await this.repository.move(campaign.id, [CampaignStatus.Approved], {
-        status: CampaignStatus.Sending,
-        recipients,
-        // When sending could start: after the planning.
-        startedAt: this.clock.now(),
-        updatedAt: now,
-      });
-      await this.record(SYSTEM_ACTOR, sending!, 'campaign.sending', now, { recipients });
-      return recipients;
-    });
     if (planned === undefined) return { skipped: 'not approved' };
     this.logger.log(
       { campaignId: campaign.id, recipients: planned, ms: Math.round(performance.now() - started) },
@@ -353,6 +413,16 @@ export class CampaignsService {
   }
 
   private checkTemplate(input: CreateCampaign): void {
+    // Push is an alert pointing to the notice, never the notice: a campaign needs a channel that carries it.
+    if (!input.channels.some((c) => NOTICE_CHANNELS.includes(c))) {
+      throw AppError.invalid([
+        {
+          field: 'channels',
+          rule: 'hasNoticeChannel',
+          message: 'channels must include email or sms: a push alert alone notifies nobody',
+        },
+      ]);
+    }
     if (!this.renderer.has(input.template) || this.renderer.audience(input.template) !== 'person') {
       const known = this.renderer.names.filter((n) => this.renderer.audience(n) === 'person');
       throw AppError.invalid([
@@ -382,6 +452,19 @@ export class CampaignsService {
       if (!moved) throw this.refused(await this.get(id), verb);
       await this.record(actor, moved, `campaign.${verb}d`, now, {});
       return moved;
+    });
+  }
+
+  /**
+   * Queues what a committed step starts. The step stands whatever happens here: with the queue away the
+   * reconciler plans approved campaigns and tops up sending ones once it is back.
+   */
+  private async afterCommit(id: string, start: () => Promise<unknown>): Promise<void> {
+    await start().catch((err: unknown) => {
+      this.logger.warn(
+        { campaignId: id, err: err instanceof Error ? err.message : String(err) },
+        'queued later by the reconciler',
+      );
     });
   }
 

@@ -93,7 +93,7 @@ const MAX_LIST = 64;
 
 const timeZones = new Map<string, string | null>();
 /** The canonical IANA name of a zone, or null when ICU does not know it. */
-function canonicalTimeZone(zone: string): string | null {
+export function canonicalTimeZone(zone: string): string | null {
   let canonical = timeZones.get(zone);
   if (canonical === undefined) {
     try {
