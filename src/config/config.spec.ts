@@ -91,4 +91,18 @@ describe('loadConfig', () => {
     expect(config.minorAgeDefault).toBe(13);
     expect(() => loadConfig({ MINOR_AGES: 'Germany=16' })).toThrow(/MINOR_AGES: "Germany=16"/);
   });
+
+  it('refuses a name and address that would take the English SMS notice past one segment', () => {
+    expect(
+      loadConfig({ ORGANIZATION_NAME: 'Ai Art', PUBLIC_BASE_URL: 'https://notices.aiart.example' }),
+    ).toBeDefined();
+    expect(() =>
+      loadConfig({
+        ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
+        PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com/',
+      }),
+    ).toThrow(
+      /ORGANIZATION_NAME, PUBLIC_BASE_URL: the English SMS of breach-notice(-guardian)? is 1\d\d GSM-7/,
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
 import { EEA_COUNTRIES } from '../jurisdictions/rules/index.js';
+import { englishSmsProblem, NoticeRenderer } from '../templates/notice.renderer.js';
 
 /** What this process does: serve the API, run queue workers, or both (the default). */
 export type Role = 'api' | 'worker' | 'all';
@@ -161,7 +162,8 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'ORGANIZATION_NAME',
-    description: 'The company that sends the notices',
+    description:
+      'The company that sends the notices; with PUBLIC_BASE_URL, short enough for a one-segment English SMS',
     default: 'Example Organization',
   },
   {
@@ -367,6 +369,11 @@ export function loadConfig(env: Env): AppConfig {
   }
   const organizationName = read('ORGANIZATION_NAME') ?? '';
   if (organizationName.length > 200) problems.push('ORGANIZATION_NAME: must be at most 200 characters');
+  else if (!problems.some((p) => p.startsWith('PUBLIC_BASE_URL'))) {
+    // The English SMS notice is one segment: the name and the address are what vary in it.
+    const sms = englishSmsProblem(new NoticeRenderer(), organizationName, publicBaseUrl.replace(/\/+$/, ''));
+    if (sms) problems.push(`ORGANIZATION_NAME, PUBLIC_BASE_URL: ${sms}`);
+  }
   const privacyContactEmail = read('PRIVACY_CONTACT_EMAIL') ?? '';
   if (!isEmail(privacyContactEmail)) {
     problems.push(`PRIVACY_CONTACT_EMAIL: must be an email address (got "${privacyContactEmail}")`);

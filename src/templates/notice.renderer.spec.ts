@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import {
   CALIFORNIA_HEADINGS,
   CALIFORNIA_TITLE,
+  englishSmsProblem,
   formatDate,
   interpolation,
   localeChain,
@@ -154,6 +155,18 @@ describe('notice templates', () => {
       'breach-notice-guardian pt-BR': 'UCS-2 3',
       'breach-notice-guardian zh-Hans': 'UCS-2 2',
     });
+  });
+
+  it('says when an organization’s name and address would take the English SMS past one segment', () => {
+    expect(englishSmsProblem(renderer, 'Example Organization', 'http://localhost:3000')).toBeUndefined();
+    expect(englishSmsProblem(renderer, 'Ai Art', 'https://notices.aiart.example.com')).toBeUndefined();
+    expect(
+      englishSmsProblem(renderer, 'Ai Art Technology Co., Ltd.', 'https://notices.aiart-privacy.example.com'),
+    ).toMatch(/ORGANIZATION_NAME and PUBLIC_BASE_URL, 2 segments where one holds 160: shorten them/);
+    // A curly apostrophe is outside GSM-7: the whole SMS becomes UCS-2, 70 characters a segment.
+    expect(englishSmsProblem(renderer, 'Ai Art’s Studio', 'https://ai.example')).toMatch(
+      /UCS-2 characters .* where one holds 70 \(a character of the name is outside GSM-7\)/,
+    );
   });
 
   it('renders the SMS and push alone exactly as in the whole notice', () => {

@@ -433,6 +433,55 @@ export function interpolation(source: string): HandlebarsTemplateDelegate | unde
   };
 }
 
+/** A notice link's length: the base address, `/n/` and a 22-character token. */
+const SAMPLE_TOKEN = 'A'.repeat(22);
+
+/**
+ * Whether the English SMS of every template is one segment with this organization's name and public
+ * address (what varies in it besides the token); a sentence naming what to shorten when it is not.
+ */
+export function englishSmsProblem(
+  renderer: NoticeRenderer,
+  organization: string,
+  publicBaseUrl: string,
+): string | undefined {
+  for (const template of renderer.names) {
+    const { sms } = renderer.renderShort(template, {
+      organization,
+      contactEmail: '',
+      url: `${publicBaseUrl}/n/${SAMPLE_TOKEN}`,
+      name: null,
+      child: null,
+      locale: BASE_LOCALE,
+      timeZone: null,
+      jurisdiction: null,
+      exposed: [],
+      incident: {
+        description: null,
+        occurredFrom: null,
+        occurredTo: null,
+        discoveredAt: new Date(0),
+        containedAt: null,
+        likelyConsequences: null,
+        measuresTaken: null,
+        measuresPlanned: null,
+        adviceToIndividuals: null,
+        remedies: null,
+      },
+    });
+    if (sms.segments > 1) {
+      const limit = sms.encoding === 'GSM-7' ? 160 : 70;
+      return (
+        `the English SMS of ${template} is ${sms.units} ${sms.encoding} characters with this ` +
+        `ORGANIZATION_NAME and PUBLIC_BASE_URL, ${sms.segments} segments where one holds ${limit}` +
+        (sms.encoding === 'UCS-2' ? ' (a character of the name is outside GSM-7)' : '') +
+        ': shorten them'
+      );
+    }
+  }
+  return undefined;
+}
+
 /**
  * What SendGrid does with a personalization's substitutions, for the outbox and the tests: one pass, so a
  * value that happens to look like a token (a name "%url%") is never replaced in turn.
