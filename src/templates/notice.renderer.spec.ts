@@ -235,6 +235,29 @@ describe('notice templates', () => {
     }
   });
 
+  it('lets nothing inserted into the HTML spell a token, even were SendGrid to substitute again inside values', () => {
+    const name = '%greeting_t%<a href="//evil.example">%url%</a>';
+    for (const template of TEMPLATES) {
+      const own = facts({ name, child: name, jurisdiction: 'BR' });
+      const shared = renderer.renderShared(template, own);
+      const values = renderer.substitutions(template, own);
+      for (const [token, value] of Object.entries(values)) {
+        if (token.endsWith('_h%')) expect(value).not.toContain('%');
+      }
+      // Nested substitution, four levels deep (what SendGrid's documentation once allowed).
+      let html = shared.html;
+      for (let i = 0; i < 4; i += 1) html = substitute(html, values);
+      expect(html).not.toContain('<a href="//evil');
+      expect(html).toContain('&#37;greeting_t&#37;&lt;a href&#x3D;&quot;//evil.example&quot;&gt;');
+    }
+    // The responders' words too: a percentage stays text, never a token.
+    const percent = renderer.renderShared(
+      'breach-notice',
+      facts({ incident: { ...INCIDENT, description: 'About 20% of %url% users' } }),
+    );
+    expect(percent.html).toContain('About 20&#37; of &#37;url&#37; users');
+  });
+
   it('inserts values into every locale string exactly as Handlebars does, and leaves the rest to it', () => {
     const values = {
       org: 'Ai Art',

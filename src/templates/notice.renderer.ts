@@ -236,14 +236,13 @@ export class NoticeRenderer {
     const labels = strings.categories as Record<string, string>;
     const items = facts.exposed.map((c) => labels[c] ?? c.replaceAll('_', ' '));
     const child = facts.child ?? '';
-    const escape = Handlebars.escapeExpression;
     const values: Record<string, string> = {
       '%url%': facts.url,
-      '%greeting_h%': escape(greeting),
+      '%greeting_h%': escapeHtml(greeting),
       '%greeting_t%': greeting,
-      '%categories_h%': items.map((item) => escape(item)).join('</li>\n<li>'),
+      '%categories_h%': items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
       '%categories_t%': items.join('\n- '),
-      '%child_h%': escape(child),
+      '%child_h%': escapeHtml(child),
       '%child_t%': child,
     };
     // The incident's dates, formatted once above for the locale strings ('' when the incident has none).
@@ -288,14 +287,14 @@ export class NoticeRenderer {
   /** What locale strings may insert, as text; tokens instead of what differs per person for a shared email. */
   private values(facts: NoticeFacts, locale: string, tokens: boolean, m: 'h' | 't'): Record<string, string> {
     const when = (date: Date | null, token: string) =>
-      !date ? '' : tokens ? `%${token}%` : formatDate(date, locale, facts.timeZone);
+      !date ? '' : tokens ? `${MARK}${token}${MARK}` : formatDate(date, locale, facts.timeZone);
     return {
       org: facts.organization,
       contact: facts.contactEmail,
-      url: tokens ? '%url%' : facts.url,
+      url: tokens ? `${MARK}url${MARK}` : facts.url,
       name: facts.name ?? '',
-      // Escaped by `say` with the rest of the string: the token is plain text for both parts.
-      child: tokens ? `%child_${m}%` : (facts.child ?? ''),
+      // Escaped by `say` with the rest of the string, then made a token.
+      child: tokens ? `${MARK}child_${m}${MARK}` : (facts.child ?? ''),
       from: when(facts.incident.occurredFrom, 'from'),
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
@@ -318,7 +317,9 @@ export class NoticeRenderer {
     mode: Mode,
     tokens = false,
   ): Record<string, unknown> {
-    const escape = (value: string) => (mode === 'html' ? Handlebars.escapeExpression(value) : value);
+    // Tokens are marked while a string is rendered and escaped, and become `%token%` after: any other `%`
+    // in HTML is an entity, so nothing inserted (a name, the responders' words) can spell a token.
+    const escape = (value: string) => (mode === 'html' ? escapeHtml(value) : value).replaceAll(MARK, '%');
     const m = mode === 'html' ? 'h' : 't';
     const values = this.values(facts, locale, tokens, m);
     // Each string is rendered as text, then escaped whole for HTML: its own words and what it inserts.
@@ -367,7 +368,7 @@ export class NoticeRenderer {
     const title = say('title');
     return {
       lang: locale,
-      url: values.url,
+      url: values.url.replaceAll(MARK, '%'),
       california,
       t: {
         title: california ? (english ? CALIFORNIA_TITLE : `${CALIFORNIA_TITLE} (${title})`) : title,
@@ -399,6 +400,17 @@ export class NoticeRenderer {
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]\w*)\s*\}\}/g;
+
+/** Marks a token's ends while a shared email is rendered (a character no text of ours holds). */
+const MARK = '\u0001';
+
+/**
+ * Text as HTML, with `%` as an entity too: SendGrid replaces `%token%` wherever it finds one (and,
+ * its documentation has said, inside what it inserted), so no `%` that is not a token reaches it.
+ */
+function escapeHtml(text: string): string {
+  return Handlebars.escapeExpression(text).replaceAll('%', '&#37;');
+}
 
 /**
  * A locale string that only inserts values (`Dear {{name}},`) as a plain function: what Handlebars
