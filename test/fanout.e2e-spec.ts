@@ -26,6 +26,8 @@ interface Person {
 
 const LOCALES = [
   ['US-CA', 'en-US'],
+  ['US-NY', 'en-US'],
+  ['US-MA', 'en-US'],
   ['BR', 'pt-BR'],
   ['DE', 'de-DE'],
   ['JP', 'ja-JP'],
@@ -223,6 +225,35 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(linked.external_id).toBe(br.externalId);
     const ca = everyone.find((p) => p.jurisdiction === 'US-CA' && adultByEmail(p))!;
     expect(sendgrid.sent.find((m) => m.to === ca.email)!.subject).toMatch(/^Notice of Data Breach/);
+    // What each jurisdiction adds (or leaves out), in batches of their own though all speak English: New
+    // York's agencies, Massachusetts' police report and free freeze without the nature of the breach, and
+    // for every state the FTC instead of a data protection authority.
+    const mailOf = (jurisdiction: string) =>
+      sendgrid.sent.find(
+        (m) => m.to === everyone.find((p) => p.jurisdiction === jurisdiction && adultByEmail(p))!.email,
+      )!;
+    const [{ description }] = await t.query<{ description: string }>(
+      'select description from incidents where id = $1',
+      [incidentId],
+    );
+    const ny = mailOf('US-NY');
+    const ma = mailOf('US-MA');
+    expect(ny.text).toContain('New York Attorney General (1-800-771-7755, ag.ny.gov)');
+    expect(ny.text).toContain(description);
+    expect(ma.text).toContain('You have the right to obtain a police report about this incident.');
+    expect(ma.html).toContain('security freeze on your credit report, free of charge');
+    expect(ma.text).not.toContain(description);
+    expect(ma.text).not.toContain('1-800-771-7755');
+    for (const mail of [ny, ma, sendgrid.sent.find((m) => m.to === ca.email)!]) {
+      expect(mail.text).toContain('IdentityTheft.gov');
+      expect(mail.text).not.toContain('data protection authority');
+    }
+    expect(mail.text).not.toContain('IdentityTheft.gov');
+    const variants = await t.query<{ variant: string }>(
+      "select distinct variant from message_batches where campaign_id = $1 and channel = 'email' order by 1",
+      [campaignId],
+    );
+    expect(variants.map((v) => v.variant)).toEqual(['', 'US-CA', 'US-MA', 'US-NY']);
     // A guardian gets the guardian's version, about the child.
     const minor = everyone.find((p) => p.guardianEmail)!;
     const toGuardian = sendgrid.sent.find((m) => m.to === minor.guardianEmail)!;

@@ -466,8 +466,13 @@ export const messageBatches = pgTable(
     channel: text('channel').notNull(),
     template: text('template').notNull(),
     locale: text('locale').notNull(),
-    /** Its recipients live in California (the statute's title and headings). */
+    /** Its recipients live in California (the statute's title and headings). Kept for workers of 0013. */
     california: boolean('california').notNull(),
+    /**
+     * What its recipients' jurisdiction changes in their notice (`noticeVariant`): 'US-CA', 'US-MA',
+     * 'US-NY', 'US' (another state) or ''. One per batch: the batch's email is rendered once.
+     */
+    variant: text('variant').notNull().default(''),
     size: integer('size').notNull(),
     /** `pending` (not in the queue), `queued`, `done`. */
     status: text('status').notNull(),

@@ -4,6 +4,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { apiKeys, campaigns, messageBatches } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 import type { Channel } from '../channels/channel.port.js';
+import { NOTICE_VARIANTS } from '../templates/notice.renderer.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type BatchRow = typeof messageBatches.$inferSelect;
@@ -21,15 +22,19 @@ export interface PlanSettings {
   now: Date;
 }
 
-/** Recipients in California get the statute's title and headings: a batch holds only one kind. */
-const CALIFORNIA = sql`coalesce(d.jurisdiction = 'US-CA', false)`;
+/**
+ * What the recipient's jurisdiction changes in their notice (`noticeVariant`, over deliveries `d`): a
+ * batch holds one, since its email is rendered once.
+ */
+const VARIANT = sql`case when d.jurisdiction = any(${sql.param([...NOTICE_VARIANTS])}::text[]) then d.jurisdiction
+  when d.jurisdiction = 'US' or d.jurisdiction like 'US-%' then 'US' else '' end`;
 
 /**
- * A message's batch number among the messages of its channel, template, locale and California rule
+ * A message's batch number among the messages of its channel, template, locale and notice variant
  * (over deliveries `d`): planning and fallback cut batches the same way.
  */
 function batchNumber(channel: SQL, order: SQL, sizes: Record<Channel, number>): SQL {
-  return sql`(row_number() over (partition by ${channel}, d.template, d.locale, ${CALIFORNIA} order by ${order}) - 1)
+  return sql`(row_number() over (partition by ${channel}, d.template, d.locale, ${VARIANT} order by ${order}) - 1)
     / case ${channel} when 'email' then ${sizes.email}::int when 'sms' then ${sizes.sms}::int
                       else ${sizes.push}::int end`;
 }
@@ -167,7 +172,7 @@ export class CampaignsRepository {
     await db.execute(sql`
       create temporary table plan_messages on commit drop as
       select d.id as delivery_id, x.channel, d.template, d.locale,
-        ${CALIFORNIA} as california,
+        ${VARIANT} as variant,
         ${batchNumber(sql`x.channel`, sql`d.id`, sizes)} as n
       from deliveries d
       cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as x(channel)
@@ -178,22 +183,23 @@ export class CampaignsRepository {
     // per locale, and at a million people re-read most of it from disk each time.
     await db.execute(sql`
       create temporary table plan_batches on commit drop as
-      select channel, template, locale, california, n, size, nextval('message_batches_id_seq') as id
-      from (select channel, template, locale, california, n, count(*)::int as size, min(delivery_id) as first
-            from plan_messages group by channel, template, locale, california, n
+      select channel, template, locale, variant, n, size, nextval('message_batches_id_seq') as id
+      from (select channel, template, locale, variant, n, count(*)::int as size, min(delivery_id) as first
+            from plan_messages group by channel, template, locale, variant, n
             order by first, channel) g`);
     await db.execute(sql`analyze plan_messages`);
     await db.execute(sql`analyze plan_batches`);
     await db.execute(sql`
-      insert into message_batches (id, campaign_id, channel, template, locale, california, size, status, created_at)
-      select id, ${campaignId}::uuid, channel, template, locale, california, size, 'pending', ${now}
+      insert into message_batches (id, campaign_id, channel, template, locale, variant, california, size, status,
+        created_at)
+      select id, ${campaignId}::uuid, channel, template, locale, variant, variant = 'US-CA', size, 'pending', ${now}
       from plan_batches order by id`);
     const [row] = rowsOf<{ n: number }>(
       await db.execute(sql`
         with inserted as (
           insert into messages (campaign_id, delivery_id, channel, status, batch_id, updated_at)
           select ${campaignId}::uuid, m.delivery_id, m.channel, 'queued', b.id, ${now}
-          from plan_messages m join plan_batches b using (channel, template, locale, california, n)
+          from plan_messages m join plan_batches b using (channel, template, locale, variant, n)
           order by b.id, m.delivery_id
           returning 1)
         select count(*)::int as n from inserted`),
@@ -236,23 +242,24 @@ export class CampaignsRepository {
     const [row] = rowsOf<{ n: number }>(
       await this.database.db.execute(sql`
         with ranked as materialized (
-          select m.id, m.channel, d.template, d.locale, ${CALIFORNIA} as california,
+          select m.id, m.channel, d.template, d.locale, ${VARIANT} as variant,
             ${batchNumber(sql`m.channel`, sql`m.id`, sizes)} as n
           from messages m join deliveries d on d.id = m.delivery_id
           where m.campaign_id = ${campaignId}::uuid and m.batch_id is null and m.status = 'queued'),
         groups as materialized (
-          select channel, template, locale, california, n, count(*)::int as size,
+          select channel, template, locale, variant, n, count(*)::int as size,
                  nextval('message_batches_id_seq') as batch_id
-          from ranked group by channel, template, locale, california, n),
+          from ranked group by channel, template, locale, variant, n),
         made as (
-          insert into message_batches (id, campaign_id, channel, template, locale, california, size, status,
-            created_at)
-          select batch_id, ${campaignId}::uuid, channel, template, locale, california, size, 'pending', ${now}
+          insert into message_batches (id, campaign_id, channel, template, locale, variant, california, size,
+            status, created_at)
+          select batch_id, ${campaignId}::uuid, channel, template, locale, variant, variant = 'US-CA', size,
+            'pending', ${now}
           from groups
           returning 1),
         assigned as (
           update messages msg set batch_id = g.batch_id
-          from ranked r join groups g using (channel, template, locale, california, n)
+          from ranked r join groups g using (channel, template, locale, variant, n)
           where msg.id = r.id
           returning 1)
         select (select count(*)::int from assigned) as n, (select count(*) from made) as batches`),

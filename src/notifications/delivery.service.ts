@@ -328,13 +328,11 @@ export class DeliveryService {
       if (reachable.length > 0 && !mayStart()) reachable.forEach(({ i }) => (outcomes[i] = LEASE_LOST));
       else if (reachable.length > 0) {
         const first = reachable[0].p.facts;
+        // What the batch's jurisdiction changes is the same for all of it (batches planned by workers
+        // before 0014 know only California).
         const shared = this.renderer.renderShared(batch.template, {
           ...first,
-          jurisdiction: batch.california
-            ? 'US-CA'
-            : first.jurisdiction === 'US-CA'
-              ? null
-              : first.jurisdiction,
+          jurisdiction: batch.variant || (batch.california ? 'US-CA' : null),
         });
         const results = await this.settle(reachable.length, async () => {
           const recipients = await sliced(reachable, ({ p }) => ({

@@ -17,7 +17,7 @@ import {
 const renderer = new NoticeRenderer();
 const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];
 const TEMPLATES = ['breach-notice', 'breach-notice-guardian'];
-const JURISDICTIONS = ['US-CA', 'US-NY', 'DE', 'FR', 'GB', 'BR', 'JP', 'CN'];
+const JURISDICTIONS = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'DE', 'FR', 'GB', 'BR', 'JP', 'CN', 'CA', 'IN'];
 
 // Sentinels: each part of the incident must reach the notice, word for word.
 const INCIDENT = {
@@ -63,6 +63,11 @@ interface Strings {
   headings: Record<string, string>;
   categories: Record<string, string>;
   standardAdvice: string[];
+  complaint: string;
+  complaintUS: string;
+  newYorkAgencies: string;
+  massachusettsPoliceReport: string;
+  massachusettsFreeze: string;
 }
 const readStrings = (...path: string[]) =>
   JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
@@ -91,8 +96,11 @@ describe('notice templates', () => {
             [notice.email.html, Handlebars.escapeExpression],
             [notice.email.text, (text: string) => text],
           ] as const) {
-            for (const sentinel of Object.values(INCIDENT).filter((v) => typeof v === 'string')) {
-              expect(part).toContain(sentinel);
+            // Massachusetts: never the nature of the breach (the responders' description).
+            for (const [field, sentinel] of Object.entries(INCIDENT)) {
+              if (typeof sentinel !== 'string') continue;
+              if (jurisdiction === 'US-MA' && field === 'description') expect(part).not.toContain(sentinel);
+              else expect(part).toContain(sentinel);
             }
             expect(part).toContain('privacy@example.com');
             expect(part).toContain(URL);
@@ -100,14 +108,27 @@ describe('notice templates', () => {
             expect(part).toContain(as(strings.categories.device_identifiers));
             expect(part).not.toContain(as(strings.categories.account_credentials));
             for (const advice of strings.standardAdvice) expect(part).toContain(as(advice));
+            // California: the statute's five headings in its words, in every language, and no other.
             for (const [section, heading] of Object.entries(strings.headings)) {
-              const statutory =
-                jurisdiction === 'US-CA' ? CALIFORNIA_HEADINGS[section as 'whatHappened'] : undefined;
-              expect(part).toContain(as(statutory ?? heading));
+              const statutory = CALIFORNIA_HEADINGS[section as 'whatHappened'];
+              if (jurisdiction !== 'US-CA') expect(part).toContain(as(heading));
+              else if (statutory) expect(part).toContain(as(statutory));
+              else expect(part).not.toContain(as(heading));
             }
-            // California: the title and headings in the statute's words, in every language.
             if (jurisdiction === 'US-CA') expect(part).toContain(CALIFORNIA_TITLE);
             else expect(part).not.toContain(CALIFORNIA_TITLE);
+            // Where to complain: a data protection authority, or in the US (which has none) the FTC and
+            // the state's Attorney General.
+            const us = jurisdiction.startsWith('US-');
+            expect(part).toContain(as(us ? strings.complaintUS : strings.complaint));
+            expect(part).not.toContain(as(us ? strings.complaint : strings.complaintUS));
+            const extra = (text: string, where: string) =>
+              jurisdiction === where
+                ? expect(part).toContain(as(text))
+                : expect(part).not.toContain(as(text));
+            extra(strings.newYorkAgencies, 'US-NY');
+            extra(strings.massachusettsPoliceReport, 'US-MA');
+            extra(strings.massachusettsFreeze, 'US-MA');
           }
           if (jurisdiction === 'US-CA') expect(notice.email.subject.startsWith(CALIFORNIA_TITLE)).toBe(true);
           expect(notice.sms.body).toContain(URL);

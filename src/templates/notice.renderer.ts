@@ -27,6 +27,24 @@ export const CALIFORNIA_HEADINGS: Partial<Record<SectionName, string>> = {
   moreInformation: 'For More Information',
 };
 
+/**
+ * Jurisdictions whose notice says more, or less, than the others (each gets batches of its own):
+ * - US-CA: the statute's title and five headings (Civil Code 1798.82(d)(1)), and nothing between them;
+ * - US-MA: the right to a police report and a free security freeze, and not the nature of the breach
+ *   (M.G.L. c. 93H s. 3(b));
+ * - US-NY: the state and federal agencies' numbers and websites (General Business Law 899-aa(7)).
+ * Every other state: where to report identity theft (the FTC, the state's Attorney General) instead of
+ * a data protection authority, which the US does not have.
+ */
+export const NOTICE_VARIANTS = ['US-CA', 'US-MA', 'US-NY'] as const;
+
+/** What a recipient's jurisdiction changes in their notice: a NOTICE_VARIANT, 'US' (another state), or ''. */
+export function noticeVariant(jurisdiction: string | null): string {
+  if (!jurisdiction) return '';
+  if ((NOTICE_VARIANTS as readonly string[]).includes(jurisdiction)) return jurisdiction;
+  return jurisdiction === 'US' || jurisdiction.startsWith('US-') ? 'US' : '';
+}
+
 /** The incident's words, as the responders wrote them. */
 export interface NoticeIncident {
   description: string | null;
@@ -333,7 +351,9 @@ export class NoticeRenderer {
     const own = (value: string | null) => (value?.trim() ? [escape(value.trim())] : []);
     const headings = strings.headings as Record<SectionName, string>;
     const labels = strings.categories as Record<string, string>;
-    const california = facts.jurisdiction === 'US-CA';
+    const variant = noticeVariant(facts.jurisdiction);
+    const california = variant === 'US-CA';
+    const massachusetts = variant === 'US-MA';
     const english = locale === BASE_LOCALE || locale.startsWith('en-');
     const heading = (section: SectionName): string => {
       const statutory = california ? CALIFORNIA_HEADINGS[section] : undefined;
@@ -342,7 +362,7 @@ export class NoticeRenderer {
     };
     const incident = facts.incident;
     const happened = [
-      ...own(incident.description),
+      ...(massachusetts ? [] : own(incident.description)),
       incident.occurredFrom && incident.occurredTo ? say('occurredBetween') : '',
       incident.occurredFrom && !incident.occurredTo ? say('occurredSince') : '',
       say('discovered'),
@@ -361,10 +381,32 @@ export class NoticeRenderer {
         paragraphs: [...own(incident.measuresTaken), ...own(incident.measuresPlanned)],
         items: [],
       },
-      whatYouCanDo: { paragraphs: own(incident.adviceToIndividuals), items: sayEach('standardAdvice') },
+      whatYouCanDo: {
+        paragraphs: [
+          ...own(incident.adviceToIndividuals),
+          ...(massachusetts ? [say('massachusettsPoliceReport'), say('massachusettsFreeze')] : []),
+        ],
+        items: sayEach('standardAdvice'),
+      },
       remedies: { paragraphs: own(incident.remedies), items: [] },
-      moreInformation: { paragraphs: [say('contact'), say('complaint')], items: [] },
+      moreInformation: {
+        paragraphs: [
+          say('contact'),
+          say(variant.startsWith('US') ? 'complaintUS' : 'complaint'),
+          ...(variant === 'US-NY' ? [say('newYorkAgencies')] : []),
+        ],
+        items: [],
+      },
     };
+    // California: the five headings and nothing between them; the impact is part of what happened, the
+    // remedies part of what the company does.
+    if (california) {
+      body.whatHappened.paragraphs.push(...body.impact.paragraphs);
+      body.whatWeAreDoing.paragraphs.push(...body.remedies.paragraphs);
+    }
+    const sections = template.manifest.sections.filter(
+      (section) => !california || CALIFORNIA_HEADINGS[section],
+    );
     const title = say('title');
     return {
       lang: locale,
@@ -382,7 +424,7 @@ export class NoticeRenderer {
         pushTitle: say('pushTitle'),
         pushBody: say('pushBody'),
       },
-      sections: template.manifest.sections.map((section) => ({
+      sections: sections.map((section) => ({
         heading: heading(section),
         ...body[section],
       })),
