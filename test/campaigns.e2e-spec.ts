@@ -807,6 +807,21 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .set(...bearer(minted.body.key as string))
       .expect(403);
     expect(second.body.message).toContain('made by its author after the draft');
+    // Nor through a key in between: the author makes an admin key, which makes the approver key.
+    const between = await t.http
+      .post('/v1/api-keys')
+      .set(...admin)
+      .send({ name: 'in between', role: 'admin' })
+      .expect(201);
+    const third = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(between.body.key as string))
+      .send({ name: 'third key', role: 'approver' })
+      .expect(201);
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...bearer(third.body.key as string))
+      .expect(403);
     await t.http
       .post(`/v1/campaigns/${id}/resume`)
       .set(...responder)

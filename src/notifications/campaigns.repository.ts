@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
-import { apiKeys, campaigns, messageBatches } from '../database/schema.js';
+import { campaigns, messageBatches } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 import type { Channel } from '../channels/channel.port.js';
 import { NOTICE_VARIANTS } from '../templates/notice.renderer.js';
@@ -52,13 +52,27 @@ export class CampaignsRepository {
     return row;
   }
 
-  /** Who made an API key, and when (for the four-eyes check). */
-  async keyOrigin(keyId: string): Promise<{ createdBy: string | null; createdAt: Date } | undefined> {
-    const [row] = await this.database.db
-      .select({ createdBy: apiKeys.createdBy, createdAt: apiKeys.createdAt })
-      .from(apiKeys)
-      .where(eq(apiKeys.id, keyId));
-    return row;
+  /**
+   * Whether the key, or a key in the chain of keys that made it, was made by `author` after the campaign
+   * was drafted (for the four-eyes check: an author minting approver keys, directly or through another
+   * key). The key's time is the database's, the draft's the service's clock: within their skew (normally
+   * milliseconds) the comparison may go either way.
+   */
+  async keyMadeBy(keyId: string, author: string, campaignId: string): Promise<boolean> {
+    const [row] = rowsOf<{ made: boolean }>(
+      await this.database.db.execute(sql`
+        with recursive chain (id, created_by, created_at, depth) as (
+          select id, created_by, created_at, 0 from api_keys where id = ${keyId}::uuid
+          union all
+          select k.id, k.created_by, k.created_at, c.depth + 1
+          from api_keys k join chain c on k.id = c.created_by
+          where c.depth < 32)
+        select exists (
+          select 1 from chain c, campaigns p
+          where p.id = ${campaignId}::uuid and c.created_by = ${author}::uuid and c.created_at >= p.created_at
+        ) as made`),
+    );
+    return row?.made ?? false;
   }
 
   async find(id: string): Promise<CampaignRow | undefined> {

@@ -213,8 +213,7 @@ export class CampaignsService {
       throw new AppError(ErrorCode.Forbidden, 'a campaign must be approved by someone other than its author');
     }
     if (actor.keyId !== null && campaign.createdBy !== null) {
-      const key = await this.repository.keyOrigin(actor.keyId);
-      if (key?.createdBy === campaign.createdBy && key.createdAt >= campaign.createdAt) {
+      if (await this.repository.keyMadeBy(actor.keyId, campaign.createdBy, campaign.id)) {
         throw new AppError(
           ErrorCode.Forbidden,
           'a campaign must be approved by someone other than its author: this key was made by its author after the draft',
@@ -224,6 +223,9 @@ export class CampaignsService {
     checkNoticeable(await this.incidents.get(campaign.incidentId));
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {
+      // After a freeze of the set that is under way, never beside it: a freeze that began before the
+      // approval may replace the set, and the plan must read the set it leaves.
+      await this.timeline.lockIncident(campaign.incidentId);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

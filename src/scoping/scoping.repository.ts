@@ -158,8 +158,8 @@ export class ScopingRepository {
   }
 
   /**
-   * The set as a new freeze finds it. `campaigns`: campaigns past their draft (approved, planned, sent or
-   * cancelled): their deliveries point at the set's rows, which must stay.
+   * The set as a new freeze finds it. `campaigns`: campaigns past their draft (approved, planned, sent, or
+   * cancelled after planning): their deliveries point at the set's rows, which must stay.
    */
   async setState(
     incidentId: string,
@@ -172,7 +172,8 @@ export class ScopingRepository {
                (select count(*)::int from scope_runs
                  where incident_id = ${incidentId}::uuid and status = 'completed') as completed_runs,
                (select count(*)::int from campaigns
-                 where incident_id = ${incidentId}::uuid and status <> 'draft') as campaigns`),
+                 where incident_id = ${incidentId}::uuid and status <> 'draft'
+                   and not (status = 'cancelled' and recipients is null)) as campaigns`),
     );
     return {
       size: row?.size ?? 0,
