@@ -451,8 +451,12 @@ export class DeliveryService {
     let untried = 0;
     let transient: { code: string; retryAfterMs?: number } | undefined;
     let refused: string | undefined;
-    // A transient failure on the job's last attempt: the provider is down (or slow) for longer than one
-    // job's backoff. Not the recipient's doing: they stay queued, never failed over to another channel.
+    // A transient failure on the job's last attempt. When the provider took none of the job's messages it
+    // is down (or slow) for longer than one job's backoff: not the recipient's doing, they stay queued and
+    // are never failed over. When it took others, the failure is this recipient's: it fails like a
+    // permanent one (retried for as long as a job tries). Alerts are never held for long: push
+    // alerts still failing after PAUSE_AFTER_ATTEMPTS tries fail, and the notices go on.
+    const providerUp = outcomes.some((o) => o.kind === 'sent');
     let outlasted: { code: string; attempts: number } | undefined;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
@@ -464,7 +468,16 @@ export class DeliveryService {
       } else if (outcome.kind === 'sent') sent.push({ id: message.id, providerRef: outcome.providerRef });
       else if (outcome.kind === 'permanent')
         failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
-      else if (lastAttempt) {
+      else if (
+        lastAttempt &&
+        (providerUp || (channel === 'push' && message.attempts + 1 >= PAUSE_AFTER_ATTEMPTS))
+      ) {
+        failed.push({
+          id: message.id,
+          code: `retries_exhausted:${outcome.code}`,
+          deliveryId: message.deliveryId,
+        });
+      } else if (lastAttempt) {
         retry.push(message.id);
         if (!outlasted || message.attempts + 1 > outlasted.attempts) {
           outlasted = { code: outcome.code, attempts: message.attempts + 1 };
