@@ -386,27 +386,47 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   });
 
   it('keeps a status callback that comes before its send is recorded, and applies it once it is', async () => {
-    const [sms, other] = twilio.sent.slice(1, 3);
+    const [sms, other, cancelled] = twilio.sent.slice(1, 4);
     const url = sms.statusCallback!;
     const messageId = Number(/message=(\d+)$/.exec(url)![1]);
-    // As while its job still sends the rest of its batch: queued, no provider id yet.
+    const cancelledId = Number(/message=(\d+)$/.exec(cancelled.statusCallback!)![1]);
+    // As while its job still sends the rest of its batch: queued, no provider id yet; or cancelled while
+    // it was on the wire.
     await t.query("update messages set status = 'queued', provider_ref = null where id = $1", [messageId]);
+    await t.query("update messages set status = 'cancelled', provider_ref = null where id = $1", [
+      cancelledId,
+    ]);
     const params = { MessageSid: sms.sid, MessageStatus: 'delivered', AccountSid: twilio.accountSid };
     const signed = twilio.signCallback(url, params);
     const path = url.slice(PUBLIC_BASE_URL.length);
     expect((await t.http.post(path).set(signed.headers).send(signed.body)).status).toBe(200);
-    const event = () =>
+    const onCancelled = twilio.signCallback(cancelled.statusCallback!, {
+      ...params,
+      MessageSid: cancelled.sid,
+    });
+    await t.http
+      .post(cancelled.statusCallback!.slice(PUBLIC_BASE_URL.length))
+      .set(onCancelled.headers)
+      .send(onCancelled.body)
+      .expect(200);
+    const event = (sid = sms.sid) =>
       t.query<{ processed_at: Date | null; not_before: Date | null }>(
         'select processed_at, not_before from webhook_events where event_key = $1',
-        [`${sms.sid}:delivered`],
+        [`${sid}:delivered`],
       );
     await eventually(async () => ((await event())[0]?.not_before ? true : undefined));
+    await eventually(async () => ((await event(cancelled.sid))[0]?.not_before ? true : undefined));
     expect((await event())[0].processed_at).toBeNull();
+    expect((await event(cancelled.sid))[0].processed_at).toBeNull();
 
     // The job records the send; the wait is over (the clock's part, done here by hand).
     await t.query("update messages set status = 'sent', provider_ref = $2 where id = $1", [
       messageId,
       sms.sid,
+    ]);
+    await t.query("update messages set status = 'sent', provider_ref = $2 where id = $1", [
+      cancelledId,
+      cancelled.sid,
     ]);
     await t.query(
       "update webhook_events set not_before = now() - interval '1 second' where not_before is not null",

@@ -80,6 +80,12 @@ export class CampaignsRepository {
     return row;
   }
 
+  /** The campaign, its row locked until the caller's transaction ends. */
+  async findForUpdate(id: string): Promise<CampaignRow | undefined> {
+    const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id)).for('update');
+    return row;
+  }
+
   async forIncident(incidentId: string): Promise<CampaignRow[]> {
     return this.database.db
       .select()

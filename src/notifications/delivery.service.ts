@@ -554,10 +554,12 @@ export class DeliveryService {
     );
     const failures = events.filter((e) => e.kind === 'failed');
     for (const campaignId of new Set(failures.map((f) => f.campaignId))) {
-      const campaign = await this.campaigns.find(campaignId);
-      if (!campaign) continue;
       const mine = failures.filter((f) => f.campaignId === campaignId);
       const more = await this.database.transaction(async () => {
+        // Its status as of now, held until this commits: a cancel comes before (nothing falls back) or
+        // after (and cancels what this queues).
+        const campaign = await this.campaigns.findForUpdate(campaignId);
+        if (!campaign) return false;
         const reopened = await this.deliveries.failAfterSend(
           mine.map((f) => ({ id: f.messageId, code: f.code })),
           now,

@@ -185,8 +185,12 @@ export class WebhooksService {
       const channel = event.provider === 'sendgrid' ? 'email' : 'sms';
       const ours = message?.channel === channel;
       const matches = ours && message.providerRef === event.providerRef;
-      // Ours, still queued and with no provider id: its job has not recorded the send yet.
-      const unrecorded = ours && message.providerRef === null && message.status === 'queued';
+      // Ours, with no provider id, still queued (or cancelled while on the wire): its job has not recorded
+      // the send yet.
+      const unrecorded =
+        ours &&
+        message.providerRef === null &&
+        (message.status === 'queued' || message.status === 'cancelled');
       if (!kind) outcomes.push({ id: event.id, outcome: 'ignored' });
       else if (unrecorded && now.getTime() - event.receivedAt.getTime() < GIVE_UP_MS) early.push(event.id);
       else if (!message || !matches) outcomes.push({ id: event.id, outcome: 'unknown_message' });
