@@ -743,6 +743,56 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     }
   });
 
+  it('renders each jurisdiction its own email even in a batch planned before batches were cut by it', async () => {
+    // One Californian's email and one Italian's (both in English), in one batch as a planner before
+    // migration 0014 would have made it: variant '' and california false.
+    const pick = (variant: string) =>
+      t.query<{ id: string; campaign_id: string }>(
+        `select m.id, b.campaign_id from messages m join message_batches b on b.id = m.batch_id
+          where b.channel = 'email' and b.locale = 'en' and b.variant = $1 and b.template = 'breach-notice'
+          order by m.id limit 1`,
+        [variant],
+      );
+    const [[californian], [italian]] = await Promise.all([pick('US-CA'), pick('')]);
+    const campaignId = californian.campaign_id;
+    const [{ id: batchId }] = await t.query<{ id: string }>(
+      `insert into message_batches (campaign_id, channel, template, locale, california, size, status, created_at)
+       values ($1, 'email', 'breach-notice', 'en', false, 2, 'queued', now()) returning id`,
+      [campaignId],
+    );
+    const ids = [californian.id, italian.id];
+    const before = await t.query<{ id: string; batch_id: string }>(
+      'select id, batch_id from messages where id = any($1::bigint[])',
+      [ids],
+    );
+    await t.query("update messages set batch_id = $2, status = 'queued' where id = any($1::bigint[])", [
+      ids,
+      batchId,
+    ]);
+    await t.query("update campaigns set status = 'sending' where id = $1", [campaignId]);
+    const email = t.app.get<EmailPort>(EMAIL_PORT);
+    const sends = jest.spyOn(email, 'send');
+    try {
+      await t.app.get(DeliveryService).sendBatch('email', Number(batchId));
+      const requests = sends.mock.calls.map(([batch]) => ({
+        title: batch.subject.startsWith('Notice of Data Breach'),
+        ftc: batch.text.includes('IdentityTheft.gov'),
+        recipients: batch.recipients.map((r) => String(r.messageId)),
+      }));
+      expect(requests.sort((a, b) => Number(a.title) - Number(b.title))).toEqual([
+        { title: false, ftc: false, recipients: [italian.id] },
+        { title: true, ftc: true, recipients: [californian.id] },
+      ]);
+    } finally {
+      sends.mockRestore();
+      for (const m of before) {
+        await t.query("update messages set batch_id = $2, status = 'sent' where id = $1", [m.id, m.batch_id]);
+      }
+      await t.query("update message_batches set status = 'done' where id = $1", [batchId]);
+      await t.query("update campaigns set status = 'completed' where id = $1", [campaignId]);
+    }
+  });
+
   it("holds the SMS queue for as long as a batch planned larger than today's rate allows takes", async () => {
     // Three SMS batches of one campaign made one (as if planned when the rate was higher), pending again,
     // and the campaign sending: the window takes it and a worker sends it.

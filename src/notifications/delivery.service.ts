@@ -24,7 +24,7 @@ import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload, QueueName, smsBatchSize } from '../queue/queue.catalogue.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
-import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
+import { NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
 import { batchSizes, CampaignStatus } from './campaign.rules.js';
 import type { BatchRow, CampaignRow } from './campaigns.repository.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -324,16 +324,23 @@ export class DeliveryService {
     const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
     const unregistered: Array<{ subjectId: number; token: string }> = [];
     if (channel === 'email') {
-      const reachable = prepared.map((p, i) => ({ p, i })).filter(({ p }) => p.address);
-      if (reachable.length > 0 && !mayStart()) reachable.forEach(({ i }) => (outcomes[i] = LEASE_LOST));
-      else if (reachable.length > 0) {
-        const first = reachable[0].p.facts;
-        // What the batch's jurisdiction changes is the same for all of it (batches planned by workers
-        // before 0014 know only California).
-        const shared = this.renderer.renderShared(batch.template, {
-          ...first,
-          jurisdiction: batch.variant || (batch.california ? 'US-CA' : null),
-        });
+      // One request per notice variant (what the jurisdiction changes in the email, rendered once per
+      // request): the planner cuts batches by it, so that is one request, but a batch planned before
+      // 0014 (only California apart) may mix them.
+      const groups = new Map<string, Array<{ p: Prepared; i: number }>>();
+      prepared.forEach((p, i) => {
+        if (!p.address) return;
+        const variant = noticeVariant(p.facts.jurisdiction);
+        const group = groups.get(variant);
+        if (group) group.push({ p, i });
+        else groups.set(variant, [{ p, i }]);
+      });
+      for (const reachable of groups.values()) {
+        if (!mayStart()) {
+          reachable.forEach(({ i }) => (outcomes[i] = LEASE_LOST));
+          continue;
+        }
+        const shared = this.renderer.renderShared(batch.template, reachable[0].p.facts);
         const results = await this.settle(reachable.length, async () => {
           const recipients = await sliced(reachable, ({ p }) => ({
             messageId: p.message.id,
