@@ -190,6 +190,21 @@ describe('notice templates', () => {
     );
   });
 
+  // M.G.L. c. 93H s. 3(b): how to request the freeze, what the request needs, and what it costs.
+  it.each(TEMPLATES)(
+    '%s tells Massachusetts residents how to freeze their credit, in every locale',
+    (template) => {
+      for (const locale of LOCALES) {
+        const freeze = stringsOf(template, locale).massachusettsFreeze;
+        for (const agency of ['1-888-298-0045', '1-888-397-3742', '1-888-909-8872'])
+          expect(freeze).toContain(agency);
+      }
+      const english = stringsOf(template, 'en').massachusettsFreeze;
+      expect(english).toMatch(/free of charge/);
+      expect(english).toMatch(/date of birth and Social Security number/);
+    },
+  );
+
   it('renders the SMS and push alone exactly as in the whole notice', () => {
     for (const locale of LOCALES) {
       const whole = renderer.render('breach-notice', facts({ locale }));
