@@ -151,7 +151,12 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       .send({ subjects })
       .expect(200);
     expect(stored.body.rejections).toEqual([]);
-    incidentId = await scopedIncident(t, t.keys.responder);
+    incidentId = await scopedIncident(
+      t,
+      t.keys.responder,
+      { everyone: true },
+      { location: 'Our image storage in the cloud', lawEnforcementDelay: false },
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -244,6 +249,11 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(ma.html).toContain('security freeze on your credit report, free of charge');
     expect(ma.text).not.toContain(description);
     expect(ma.text).not.toContain('1-800-771-7755');
+    // Where it happened, for everyone; whether law enforcement delayed it, for Californians.
+    expect(ny.text).toContain('Where it happened: Our image storage in the cloud');
+    const caMail = sendgrid.sent.find((m) => m.to === ca.email)!;
+    expect(caMail.text).toContain('This notice was not delayed by a law enforcement investigation.');
+    expect(ny.text).not.toContain('law enforcement investigation');
     for (const mail of [ny, ma, sendgrid.sent.find((m) => m.to === ca.email)!]) {
       expect(mail.text).toContain('IdentityTheft.gov');
       expect(mail.text).not.toContain('data protection authority');

@@ -136,6 +136,33 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       .expect(200);
   });
 
+  it('keeps where it happened and whether law enforcement delayed the notices, for the notices to say', async () => {
+    const created = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(
+        validIncident({ location: 'Our image storage in the cloud (EU region)', lawEnforcementDelay: false }),
+      )
+      .expect(201);
+    expect(created.body).toMatchObject({
+      location: 'Our image storage in the cloud (EU region)',
+      lawEnforcementDelay: false,
+    });
+    const cleared = await t.http
+      .patch(`/v1/incidents/${created.body.id}`)
+      .set(...responder)
+      .set('If-Match', '"1"')
+      .send({ location: null, lawEnforcementDelay: true })
+      .expect(200);
+    expect(cleared.body).toMatchObject({ location: null, lawEnforcementDelay: true });
+    const bad = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident({ lawEnforcementDelay: 'maybe' }))
+      .expect(400);
+    expect(bad.body.details.problems.map((p: { field: string }) => p.field)).toEqual(['lawEnforcementDelay']);
+  });
+
   it('catches concurrent edits: missing If-Match is 428, a stale one is 412', async () => {
     const { body } = await t.http
       .post('/v1/incidents')

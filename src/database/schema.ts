@@ -97,6 +97,10 @@ export const incidents = pgTable(
     occurredTo: at('occurred_to'),
     discoveredAt: at('discovered_at').notNull(),
     containedAt: at('contained_at'),
+    /** Where it took place, in words an affected person understands (India's Rule 7 asks it of the notice). */
+    location: text('location'),
+    /** Whether notifying people was delayed at the request of law enforcement; null: not known (California). */
+    lawEnforcementDelay: boolean('law_enforcement_delay'),
     systems: text('systems')
       .array()
       .notNull()

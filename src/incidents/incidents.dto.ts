@@ -167,6 +167,25 @@ export class CreateIncidentDto {
   @MaxLength(TEXT)
   otherOrganisationsTold?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "Where it took place (systems, services or places), in words an affected person understands; notices say it (India's Rule 7 asks for it)",
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  location?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Whether notifying people was delayed at the request of a law enforcement investigation; California notices say whether it was. Unset: not known',
+    type: Boolean,
+  })
+  @IsOptional()
+  @IsBoolean()
+  lawEnforcementDelay?: boolean;
+
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
   @IsOptional()
   @IsString()
@@ -269,6 +288,9 @@ export class IncidentDto {
   securityMeasuresBefore!: string | null;
   @ApiProperty({ description: 'Other organisations told', nullable: true, type: String })
   otherOrganisationsTold!: string | null;
+  @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;
+  @ApiProperty({ description: 'Notice delayed for law enforcement', nullable: true, type: Boolean })
+  lawEnforcementDelay!: boolean | null;
   @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;

@@ -31,6 +31,7 @@ const INCIDENT = {
   measuresPlanned: 'SENTINEL-MEASURES-PLANNED',
   adviceToIndividuals: 'SENTINEL-ADVICE',
   remedies: 'SENTINEL-REMEDIES',
+  location: 'SENTINEL-LOCATION',
 };
 const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
 /** Words that make a phrase the reader's own, per locale ("your", "you"). */
@@ -68,6 +69,8 @@ interface Strings {
   newYorkAgencies: string;
   massachusettsPoliceReport: string;
   massachusettsFreeze: string;
+  delayedByLawEnforcement: string;
+  notDelayedByLawEnforcement: string;
 }
 const readStrings = (...path: string[]) =>
   JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
@@ -190,6 +193,26 @@ describe('notice templates', () => {
     );
   });
 
+  // Civil Code 1798.82(d)(2)(D): whether a law enforcement investigation delayed the notice, when known.
+  it('tells Californians whether law enforcement delayed the notice, when the incident says', () => {
+    const strings = stringsOf('breach-notice', 'es');
+    const text = (jurisdiction: string, lawEnforcementDelay: boolean | null) =>
+      renderer.render(
+        'breach-notice',
+        facts({ locale: 'es', jurisdiction, incident: { ...INCIDENT, lawEnforcementDelay } }),
+      ).email.text;
+    expect(text('US-CA', true)).toContain(strings.delayedByLawEnforcement);
+    expect(text('US-CA', false)).toContain(strings.notDelayedByLawEnforcement);
+    for (const [jurisdiction, delay] of [
+      ['US-CA', null],
+      ['DE', true],
+      ['US-NY', false],
+    ] as const) {
+      expect(text(jurisdiction, delay)).not.toContain(strings.delayedByLawEnforcement);
+      expect(text(jurisdiction, delay)).not.toContain(strings.notDelayedByLawEnforcement);
+    }
+  });
+
   // M.G.L. c. 93H s. 3(b): how to request the freeze, what the request needs, and what it costs.
   it.each(TEMPLATES)(
     '%s tells Massachusetts residents how to freeze their credit, in every locale',
@@ -305,6 +328,7 @@ describe('notice templates', () => {
       to: 'B',
       discovered: 'C',
       contained: 'D',
+      location: 'E',
     };
     const sources = new Set<string>();
     const collect = (value: unknown): void => {

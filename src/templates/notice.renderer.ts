@@ -57,6 +57,10 @@ export interface NoticeIncident {
   measuresPlanned: string | null;
   adviceToIndividuals: string | null;
   remedies: string | null;
+  /** Where it took place, in the responders' words. */
+  location?: string | null;
+  /** Whether notifying people was delayed for law enforcement (California's notice says); null: not known. */
+  lawEnforcementDelay?: boolean | null;
 }
 
 /** Everything one recipient's notice says. */
@@ -317,6 +321,7 @@ export class NoticeRenderer {
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
       contained: when(facts.incident.containedAt, 'contained'),
+      location: facts.incident.location?.trim() ?? '',
     };
   }
 
@@ -367,6 +372,11 @@ export class NoticeRenderer {
       incident.occurredFrom && !incident.occurredTo ? say('occurredSince') : '',
       say('discovered'),
       incident.containedAt ? say('contained') : '',
+      incident.location?.trim() ? say('location') : '',
+      // California (1798.82(d)(2)(D)): whether law enforcement delayed the notice, when that is known.
+      california && typeof incident.lawEnforcementDelay === 'boolean'
+        ? say(incident.lawEnforcementDelay ? 'delayedByLawEnforcement' : 'notDelayedByLawEnforcement')
+        : '',
     ].filter((p) => p !== '');
     const body: Record<SectionName, { paragraphs: string[]; items: string[] }> = {
       whatHappened: { paragraphs: happened, items: [] },
