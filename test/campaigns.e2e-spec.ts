@@ -16,6 +16,11 @@ import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { noticeVariantSql } from '../src/notifications/campaigns.repository.js';
+import { DatabaseService } from '../src/database/database.service.js';
+import { rowsOf } from '../src/subjects/subjects.repository.js';
+import { noticeVariant } from '../src/templates/notice.renderer.js';
+import { sql } from 'drizzle-orm';
 import { JobRepository } from '../src/queue/job.repository.js';
 import { QueueName } from '../src/queue/queue.catalogue.js';
 
@@ -741,6 +746,15 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       ]);
       await t.query("update campaigns set status = 'completed' where id = $1", [campaignId]);
     }
+  });
+
+  it('cuts batches by the same notice variants the renderer knows', async () => {
+    const jurisdictions = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'US', 'CA', 'CA-QC', 'KR', 'DE', 'USA', null];
+    const rows = rowsOf<{ j: string | null; v: string }>(
+      await t.app.get(DatabaseService).db.execute(sql`
+        select j, ${noticeVariantSql(sql`j`)} as v from unnest(${sql.param(jurisdictions)}::text[]) as x(j)`),
+    );
+    expect(rows.map((r) => [r.j, r.v])).toEqual(jurisdictions.map((j) => [j, noticeVariant(j)]));
   });
 
   it('renders each jurisdiction its own email even in a batch planned before batches were cut by it', async () => {

@@ -4,7 +4,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { campaigns, messageBatches } from '../database/schema.js';
 import { rowsOf } from '../subjects/subjects.repository.js';
 import type { Channel } from '../channels/channel.port.js';
-import { NOTICE_VARIANTS } from '../templates/notice.renderer.js';
+import { NOTICE_COUNTRIES, NOTICE_VARIANTS } from '../templates/notice.renderer.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type BatchRow = typeof messageBatches.$inferSelect;
@@ -23,11 +23,18 @@ export interface PlanSettings {
 }
 
 /**
- * What the recipient's jurisdiction changes in their notice (`noticeVariant`, over deliveries `d`): a
- * batch holds one, since its email is rendered once.
+ * What a jurisdiction changes in the notice, in SQL: `noticeVariant` over a column (the renderer's lists).
+ * A batch holds one variant, since its email is rendered once.
  */
-const VARIANT = sql`case when d.jurisdiction = any(${sql.param([...NOTICE_VARIANTS])}::text[]) then d.jurisdiction
-  when d.jurisdiction = 'US' or d.jurisdiction like 'US-%' then 'US' else '' end`;
+export function noticeVariantSql(jurisdiction: SQL): SQL {
+  const country = sql`split_part(${jurisdiction}, '-', 1)`;
+  return sql`case when ${jurisdiction} = any(${sql.param([...NOTICE_VARIANTS])}::text[]) then ${jurisdiction}
+    when ${country} = 'US' then 'US'
+    when ${country} = any(${sql.param([...NOTICE_COUNTRIES])}::text[]) then ${country}
+    else '' end`;
+}
+
+const VARIANT = noticeVariantSql(sql`d.jurisdiction`);
 
 /**
  * A message's batch number among the messages of its channel, template, locale and notice variant

@@ -9,6 +9,7 @@ import {
   interpolation,
   localeChain,
   NoticeFacts,
+  noticeVariant,
   NoticeRenderer,
   substitute,
   TEMPLATES_DIR,
@@ -17,7 +18,21 @@ import {
 const renderer = new NoticeRenderer();
 const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];
 const TEMPLATES = ['breach-notice', 'breach-notice-guardian'];
-const JURISDICTIONS = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'DE', 'FR', 'GB', 'BR', 'JP', 'CN', 'CA', 'IN'];
+const JURISDICTIONS = [
+  'US-CA',
+  'US-MA',
+  'US-NY',
+  'US-TX',
+  'DE',
+  'FR',
+  'GB',
+  'BR',
+  'JP',
+  'CN',
+  'CA',
+  'IN',
+  'KR',
+];
 
 // Sentinels: each part of the incident must reach the notice, word for word.
 const INCIDENT = {
@@ -66,6 +81,8 @@ interface Strings {
   standardAdvice: string[];
   complaint: string;
   complaintUS: string;
+  complaintCanada: string;
+  complaintKorea: string;
   newYorkAgencies: string;
   massachusettsPoliceReport: string;
   massachusettsFreeze: string;
@@ -122,9 +139,22 @@ describe('notice templates', () => {
             else expect(part).not.toContain(CALIFORNIA_TITLE);
             // Where to complain: a data protection authority, or in the US (which has none) the FTC and
             // the state's Attorney General.
-            const us = jurisdiction.startsWith('US-');
-            expect(part).toContain(as(us ? strings.complaintUS : strings.complaint));
-            expect(part).not.toContain(as(us ? strings.complaint : strings.complaintUS));
+            const complaint = jurisdiction.startsWith('US-')
+              ? strings.complaintUS
+              : jurisdiction === 'CA'
+                ? strings.complaintCanada
+                : jurisdiction === 'KR'
+                  ? strings.complaintKorea
+                  : strings.complaint;
+            for (const line of [
+              strings.complaint,
+              strings.complaintUS,
+              strings.complaintCanada,
+              strings.complaintKorea,
+            ]) {
+              if (line === complaint) expect(part).toContain(as(line));
+              else expect(part).not.toContain(as(line));
+            }
             const extra = (text: string, where: string) =>
               jurisdiction === where
                 ? expect(part).toContain(as(text))
@@ -191,6 +221,25 @@ describe('notice templates', () => {
     expect(englishSmsProblem(renderer, 'Ai Art’s Studio', 'https://ai.example')).toMatch(
       /UCS-2 characters .* where one holds 70 \(a character of the name is outside GSM-7\)/,
     );
+  });
+
+  it('knows what each jurisdiction changes in a notice', () => {
+    const cases: Array<[string | null, string]> = [
+      ['US-CA', 'US-CA'],
+      ['US-MA', 'US-MA'],
+      ['US-NY', 'US-NY'],
+      ['US-TX', 'US'],
+      ['US', 'US'],
+      ['CA', 'CA'],
+      ['CA-QC', 'CA'],
+      ['KR', 'KR'],
+      ['DE', ''],
+      ['GB', ''],
+      ['USA', ''],
+      [null, ''],
+    ];
+    for (const [jurisdiction, variant] of cases)
+      expect([jurisdiction, noticeVariant(jurisdiction)]).toEqual([jurisdiction, variant]);
   });
 
   // Civil Code 1798.82(d)(2)(D): whether a law enforcement investigation delayed the notice, when known.

@@ -32,17 +32,29 @@ export const CALIFORNIA_HEADINGS: Partial<Record<SectionName, string>> = {
  * - US-CA: the statute's title and five headings (Civil Code 1798.82(d)(1)), and nothing between them;
  * - US-MA: the right to a police report and a free security freeze, and not the nature of the breach
  *   (M.G.L. c. 93H s. 3(b));
- * - US-NY: the state and federal agencies' numbers and websites (General Business Law 899-aa(7)).
+ * - US-NY: the state and federal agencies' numbers and websites (General Business Law 899-aa(7));
+ * - CA (Canada, any province): the right to complain to the Privacy Commissioner, by name (PIPEDA, SOR/2018-64 s. 3);
+ * - KR: the remedies: dispute mediation and the infringement report center (PIPA, 2026).
  * Every other state: where to report identity theft (the FTC, the state's Attorney General) instead of
  * a data protection authority, which the US does not have.
  */
 export const NOTICE_VARIANTS = ['US-CA', 'US-MA', 'US-NY'] as const;
+/** Countries whose notice differs, for every subdivision (CA-QC is Canada). */
+export const NOTICE_COUNTRIES = ['CA', 'KR'] as const;
 
-/** What a recipient's jurisdiction changes in their notice: a NOTICE_VARIANT, 'US' (another state), or ''. */
+/** Where a variant's notice tells people they can complain; the rest say `complaint`. */
+const COMPLAINT: Record<string, string> = { CA: 'complaintCanada', KR: 'complaintKorea' };
+
+/**
+ * What a recipient's jurisdiction changes in their notice: a NOTICE_VARIANT, 'US' (another state), a
+ * NOTICE_COUNTRY, or ''. The planner computes the same in SQL (campaigns.repository).
+ */
 export function noticeVariant(jurisdiction: string | null): string {
   if (!jurisdiction) return '';
   if ((NOTICE_VARIANTS as readonly string[]).includes(jurisdiction)) return jurisdiction;
-  return jurisdiction === 'US' || jurisdiction.startsWith('US-') ? 'US' : '';
+  const country = jurisdiction.split('-')[0];
+  if (country === 'US') return 'US';
+  return (NOTICE_COUNTRIES as readonly string[]).includes(country) ? country : '';
 }
 
 /** The incident's words, as the responders wrote them. */
@@ -402,7 +414,7 @@ export class NoticeRenderer {
       moreInformation: {
         paragraphs: [
           say('contact'),
-          say(variant.startsWith('US') ? 'complaintUS' : 'complaint'),
+          say(variant.startsWith('US') ? 'complaintUS' : (COMPLAINT[variant] ?? 'complaint')),
           ...(variant === 'US-NY' ? [say('newYorkAgencies')] : []),
         ],
         items: [],
