@@ -689,35 +689,46 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         await t.query("select 1 from messages where batch_id = $1 and status = 'failed'", [batchId]),
       ).toEqual([]);
 
-      // The provider takes the others: the one it keeps refusing for the moment is the recipient's
-      // trouble, not an outage, and it fails like a permanent failure on the job's last attempt.
-      await reset(0);
+      // Twilio takes the others on the first attempt and keeps answering 503 for one number through the
+      // job's last: that number's trouble, not an outage, and it fails over. Throttling (429, 20429) never
+      // is a number's trouble: on the last attempt it goes to a new job.
       const [first] = await t.query<{ id: string }>(
         'select min(id) as id from messages where batch_id = $1',
         [batchId],
       );
-      const partly = jest
-        .spyOn(t.app.get<SmsPort>(SMS_PORT), 'send')
-        .mockImplementation((message) =>
-          Promise.resolve(
-            message.messageId === Number(first.id)
-              ? { kind: 'transient', code: 'http_503' }
-              : { kind: 'sent', providerRef: `SM-${message.messageId}` },
-          ),
-        );
-      try {
-        await t.app
-          .get(DeliveryService)
-          .sendBatch('sms', batchId, { attemptsMade: 7, opts: { attempts: 8 } } as Job);
-      } finally {
-        partly.mockRestore();
-      }
-      const [lone] = await t.query<{ status: string; error: string }>(
-        'select status, error from messages where id = $1',
-        [first.id],
-      );
-      expect(lone).toEqual({ status: 'failed', error: 'retries_exhausted:http_503' });
+      const lone = async (code: string) => {
+        await reset(0);
+        const troubled = jest
+          .spyOn(t.app.get<SmsPort>(SMS_PORT), 'send')
+          .mockImplementation((message) =>
+            Promise.resolve(
+              message.messageId === Number(first.id)
+                ? { kind: 'transient', code }
+                : { kind: 'sent', providerRef: `SM-${message.messageId}` },
+            ),
+          );
+        try {
+          const send = (made: number) =>
+            t.app
+              .get(DeliveryService)
+              .sendBatch('sms', batchId, { attemptsMade: made, opts: { attempts: 8 } } as Job);
+          await expect(send(0)).rejects.toThrow(code);
+          await send(7);
+        } finally {
+          troubled.mockRestore();
+        }
+        return (
+          await t.query<{ status: string; error: string | null }>(
+            'select status, error from messages where id = $1',
+            [first.id],
+          )
+        )[0];
+      };
+      expect(await lone('http_503')).toEqual({ status: 'failed', error: 'retries_exhausted:http_503' });
       expect(await status()).not.toBe('paused');
+      expect(await lone('twilio_20429')).toMatchObject({ status: 'queued' });
+      expect(await status()).not.toBe('paused');
+      await eventually(async () => ((await states()).every((s) => s.status === 'sent') ? true : undefined));
 
       // Through four jobs' tries: the campaign pauses, on its timeline, and goes on when resumed.
       await reset(31);

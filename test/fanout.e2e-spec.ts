@@ -251,6 +251,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(ma.text).not.toContain('1-800-771-7755');
     // Where it happened, for everyone; whether law enforcement delayed it, for Californians.
     expect(ny.text).toContain('Where it happened: Our image storage in the cloud');
+    expect(ma.text).not.toContain('Our image storage in the cloud');
     const caMail = sendgrid.sent.find((m) => m.to === ca.email)!;
     expect(caMail.text).toContain('This notice was not delayed by a law enforcement investigation.');
     expect(ny.text).not.toContain('law enforcement investigation');

@@ -17,7 +17,7 @@ describe('provider error classification', () => {
     [{ status: 401, code: 20003 }, 'refused', 'twilio_20003'],
     [{ status: 404, code: 20404 }, 'refused', 'twilio_20404'], // wrong account or service SID
     [{ status: 400, code: 21212 }, 'refused', 'twilio_21212'], // invalid From
-    [{ status: 400, code: 21606 }, 'permanent', 'twilio_21606'], // From cannot send to that destination
+    [{ status: 400, code: 21606 }, 'refused', 'twilio_21606'], // From cannot send SMS (mid-port, not capable)
     [{ status: 400, code: 21659 }, 'refused', 'twilio_21659'], // From is not a Twilio number
     [{ status: 400, code: 21660 }, 'refused', 'twilio_21660'], // From is another account's
   ])('Twilio %j is %s', (err, kind, code) => {

@@ -91,6 +91,14 @@ export class IncidentsRepository {
     await this.database.db.execute(sql`select id from incidents where id = ${id}::uuid for update`);
   }
 
+  /**
+   * Waits for whoever holds the incident's lock (a freeze of its set), and keeps it from being taken
+   * until the caller's transaction ends, without blocking those who only add to its timeline.
+   */
+  async lockIncidentShared(id: string): Promise<void> {
+    await this.database.db.execute(sql`select id from incidents where id = ${id}::uuid for share`);
+  }
+
   async addEvent(event: NewIncidentEventRow): Promise<void> {
     await this.database.db.insert(incidentEvents).values(event);
   }

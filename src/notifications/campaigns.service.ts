@@ -224,8 +224,9 @@ export class CampaignsService {
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {
       // After a freeze of the set that is under way, never beside it: a freeze that began before the
-      // approval may replace the set, and the plan must read the set it leaves.
-      await this.timeline.lockIncident(campaign.incidentId);
+      // approval may replace the set, and the plan must read the set it leaves. A share lock: a cancel
+      // holding the campaign row still adds to the timeline (a key-share lock), so the two never deadlock.
+      await this.timeline.lockIncidentShared(campaign.incidentId);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

@@ -237,6 +237,16 @@ export class DeliveriesRepository {
     return rows.length > 0;
   }
 
+  /** A batch's messages the provider took (sent or delivered), of all it holds. */
+  async batchSends(batchId: number): Promise<{ sent: number; total: number }> {
+    const [row] = rowsOf<{ sent: number; total: number }>(
+      await this.database.db.execute(sql`
+        select count(*) filter (where status in ('sent', 'delivered'))::int as sent, count(*)::int as total
+        from messages where batch_id = ${batchId}`),
+    );
+    return { sent: row?.sent ?? 0, total: row?.total ?? 0 };
+  }
+
   /**
    * Whether the lease is still this worker's, locking the batch row until the caller's transaction ends:
    * a worker that outlived its lease (the reconciler gave the batch to another) records only what left.

@@ -61,6 +61,10 @@ const LEASE_LOST = { kind: 'transient', code: 'lease_lost', retryAfterMs: 0 } as
  * batch to a new job; a transient failure never fails a recipient over.
  */
 const PAUSE_AFTER_ATTEMPTS = 32;
+/** A share of a batch small enough that its failures are the recipients', not the provider's. */
+const FEW_FAILING = 0.1;
+/** Throttling is the provider's (or our rate's), never a recipient's. */
+const THROTTLED = new Set(['http_429', 'twilio_20429', 'twilio_21611']);
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -458,12 +462,12 @@ export class DeliveryService {
     let untried = 0;
     let transient: { code: string; retryAfterMs?: number } | undefined;
     let refused: string | undefined;
-    // A transient failure on the job's last attempt. When the provider took none of the job's messages it
-    // is down (or slow) for longer than one job's backoff: not the recipient's doing, they stay queued and
-    // are never failed over. When it took others, the failure is this recipient's: it fails like a
-    // permanent one (retried for as long as a job tries). Alerts are never held for long: push
-    // alerts still failing after PAUSE_AFTER_ATTEMPTS tries fail, and the notices go on.
-    const providerUp = outcomes.some((o) => o.kind === 'sent');
+    // A transient failure on the job's last attempt is an outage (not the recipient's doing: they stay
+    // queued, never failed over), unless it is a few SMS of a batch Twilio otherwise took: then it is
+    // those numbers' trouble, and they fail like a permanent failure. Alerts are never held for long:
+    // push alerts still failing after PAUSE_AFTER_ATTEMPTS tries fail, and the notices go on.
+    const recipientsTrouble =
+      lastAttempt && channel === 'sms' ? await this.fewFailing(batch.id, outcomes) : false;
     let outlasted: { code: string; attempts: number } | undefined;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
@@ -477,7 +481,8 @@ export class DeliveryService {
         failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
       else if (
         lastAttempt &&
-        (providerUp || (channel === 'push' && message.attempts + 1 >= PAUSE_AFTER_ATTEMPTS))
+        ((recipientsTrouble && !THROTTLED.has(outcome.code)) ||
+          (channel === 'push' && message.attempts + 1 >= PAUSE_AFTER_ATTEMPTS))
       ) {
         failed.push({
           id: message.id,
@@ -526,6 +531,18 @@ export class DeliveryService {
     // the campaign for a person to look (resume once the provider is back).
     const unavailable = outlasted && outlasted.attempts >= PAUSE_AFTER_ATTEMPTS ? outlasted.code : undefined;
     return { transient, refused, unavailable };
+  }
+
+  /**
+   * Whether the transient failures among `outcomes` are a few of a batch the provider otherwise took (in
+   * this attempt or an earlier one): at most FEW_FAILING of it, at least one sent.
+   */
+  private async fewFailing(batchId: number, outcomes: SendOutcome[]): Promise<boolean> {
+    const failing = outcomes.filter((o) => o !== LEASE_LOST && o.kind === 'transient').length;
+    if (failing === 0) return false;
+    const { sent, total } = await this.deliveries.batchSends(batchId);
+    const sentNow = outcomes.filter((o) => o.kind === 'sent').length;
+    return sent + sentNow > 0 && failing <= Math.max(1, Math.floor(total * FEW_FAILING));
   }
 
   /**

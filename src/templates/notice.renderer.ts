@@ -384,7 +384,8 @@ export class NoticeRenderer {
       incident.occurredFrom && !incident.occurredTo ? say('occurredSince') : '',
       say('discovered'),
       incident.containedAt ? say('contained') : '',
-      incident.location?.trim() ? say('location') : '',
+      // Where it happened describes the breach too: not for Massachusetts either.
+      incident.location?.trim() && !massachusetts ? say('location') : '',
       // California (1798.82(d)(2)(D)): whether law enforcement delayed the notice, when that is known.
       california && typeof incident.lawEnforcementDelay === 'boolean'
         ? say(incident.lawEnforcementDelay ? 'delayedByLawEnforcement' : 'notDelayedByLawEnforcement')

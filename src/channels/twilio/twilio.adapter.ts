@@ -11,12 +11,12 @@ import { TwilioHttpClient } from './twilio.http.js';
 const RETRYABLE_CODES = new Set([20429, 21611]);
 /**
  * Refusals of our account or sender, not of the recipient: authentication (20003), an account or
- * Messaging Service that is not there (20404), a From number that is invalid, not a Twilio number or
- * another account's (21212, 21659, 21660). Failing recipients over for them would be wrong: the campaign
- * pauses. Not 21606 (the From cannot send to this destination): it depends on where the message goes,
- * and fails that recipient over, as 21408 (a region not enabled) does.
+ * Messaging Service that is not there (20404), a From number that is invalid, cannot send SMS (mid-port,
+ * not SMS-capable, a short code of another country: 21606), is not a Twilio number or is another
+ * account's (21212, 21659, 21660). Failing recipients over for them would be wrong: the campaign pauses.
+ * 21408 (the recipient's region is not enabled) fails that recipient over.
  */
-const ACCOUNT_CODES = new Set([20003, 20404, 21212, 21659, 21660]);
+const ACCOUNT_CODES = new Set([20003, 20404, 21212, 21606, 21659, 21660]);
 
 interface TwilioFailure {
   status?: number;
