@@ -459,6 +459,43 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       return row?.status === 'delivered' ? row : undefined;
     });
     expect((await event())[0].processed_at).not.toBeNull();
+
+    // A send never recorded (its worker died; the batch went out again under another SID): the event
+    // waits an hour after it came, then is closed as naming no message we sent.
+    const [late] = twilio.sent.slice(4, 5);
+    const lateId = Number(/message=(\d+)$/.exec(late.statusCallback!)![1]);
+    await t.query("update messages set status = 'queued', provider_ref = null where id = $1", [lateId]);
+    try {
+      const lateEvent = twilio.signCallback(late.statusCallback!, { ...params, MessageSid: late.sid });
+      await t.http
+        .post(late.statusCallback!.slice(PUBLIC_BASE_URL.length))
+        .set(lateEvent.headers)
+        .send(lateEvent.body)
+        .expect(200);
+      await eventually(async () => ((await event(late.sid))[0]?.not_before ? true : undefined));
+      await t.query(
+        "update webhook_events set received_at = now() - interval '61 minutes', not_before = now() where event_key = $1",
+        [`${late.sid}:delivered`],
+      );
+      await t.http
+        .post(other.statusCallback!.slice(PUBLIC_BASE_URL.length))
+        .set(nudge.headers)
+        .send(nudge.body);
+      const outcome = async () =>
+        (
+          await t.query<{ outcome: string | null }>(
+            'select outcome from webhook_events where event_key = $1',
+            [`${late.sid}:delivered`],
+          )
+        )[0].outcome;
+      await eventually(async () => ((await outcome()) ? true : undefined));
+      expect(await outcome()).toBe('unknown_message');
+    } finally {
+      await t.query("update messages set status = 'sent', provider_ref = $2 where id = $1", [
+        lateId,
+        late.sid,
+      ]);
+    }
   });
 
   it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
