@@ -20,19 +20,22 @@ export class RetryLater extends Error {
 }
 
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
+/** A provider's own wait is honoured up to this (a rate limit that resets in more is asked again then). */
+const MAX_PROVIDER_WAIT_MS = 60 * 60_000;
 const SCHEDULE_REFRESH_MS = 10_000;
 
 /**
- * The `retry-after` backoff: the provider's delay when it gave one, else exponential from the job's
- * base delay; both with ±25% jitter so that retries of many jobs do not arrive together.
+ * The `retry-after` backoff, with jitter so that retries of many jobs do not arrive together: the
+ * provider's delay when it gave one (Retry-After, X-RateLimit-Reset), never less, up to 25% more (and
+ * at most an hour); else exponential from the job's base delay, ±25%, at most ten minutes.
  */
 export function retryDelay(attemptsMade: number, _type?: string, err?: Error, job?: MinimalJob): number {
+  if (err instanceof RetryLater && err.retryAfterMs !== undefined) {
+    return Math.round(Math.min(MAX_PROVIDER_WAIT_MS, err.retryAfterMs) * (1 + Math.random() * 0.25));
+  }
   const base =
     typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 1_000) : (job?.opts.backoff ?? 1_000);
-  const wanted =
-    err instanceof RetryLater && err.retryAfterMs !== undefined
-      ? err.retryAfterMs
-      : base * 2 ** Math.max(0, attemptsMade - 1);
+  const wanted = base * 2 ** Math.max(0, attemptsMade - 1);
   return Math.round(Math.min(MAX_RETRY_DELAY_MS, wanted) * (0.75 + Math.random() * 0.5));
 }
 
