@@ -1,6 +1,7 @@
 import { bearer, campaignCompleted, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
+import { DeliveryService } from '../src/notifications/delivery.service.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
@@ -106,6 +107,14 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     twilio.faults.rateLimited = 1;
     twilio.faults.retryAfterSeconds = 1;
     fcm.faults.serverErrors = 1;
+    // Connections dropped without an answer, 5xx, answers that do not parse, FCM's 429.
+    sendgrid.faults.dropped = 1;
+    sendgrid.faults.serverErrors = 1;
+    twilio.faults.dropped = 1;
+    twilio.faults.malformed = 1;
+    fcm.faults.malformed = 1;
+    fcm.faults.rateLimited = 1;
+    fcm.faults.retryAfterSeconds = 1;
     fcm.faults.dropped = 1;
     t = await startApp(
       {
@@ -290,9 +299,15 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(foreign.body.pushTokens).toEqual([expect.objectContaining({ token: foreignToken })]);
 
     // The transient faults happened and were retried.
-    expect(sendgrid.faults.rateLimited).toBe(0);
-    expect(twilio.faults.serverErrors + twilio.faults.rateLimited).toBe(0);
-    expect(fcm.faults.serverErrors + fcm.faults.dropped).toBe(0);
+    for (const fake of [sendgrid, twilio, fcm]) {
+      const { serverErrors, rateLimited, dropped, malformed } = fake.faults;
+      expect({ serverErrors, rateLimited, dropped, malformed }).toEqual({
+        serverErrors: 0,
+        rateLimited: 0,
+        dropped: 0,
+        malformed: 0,
+      });
+    }
   });
 
   it('accepts signed SendGrid events, refuses forged, stale and unsigned ones, and ignores replays', async () => {
@@ -385,15 +400,101 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       .set('X-Twilio-Signature', twilio.signCallback(url, params).headers['X-Twilio-Signature'])
       .send({ ...params, AccountSid: { toString: 1 } });
     expect(json.status).toBe(403);
+    // Unsigned: refused.
+    const unsigned = await t.http
+      .post(path)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(new URLSearchParams(params).toString());
+    expect(unsigned.status).toBe(403);
     const signed = twilio.signCallback(url, params);
     const ok = await t.http.post(path).set(signed.headers).send(signed.body);
     expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ stored: 1 });
+    // Twilio's retry of the same callback changes nothing.
+    const again = await t.http.post(path).set(signed.headers).send(signed.body);
+    expect(again.body).toEqual({ stored: 0 });
     await eventually(async () => {
       const [row] = await t.query<{ status: string }>('select status from messages where provider_ref = $1', [
         sms.sid,
       ]);
       return row?.status === 'delivered' ? row : undefined;
     });
+
+    // An SMS that comes back undelivered moves its person to the next channel of their plan: email.
+    const index = twilio.sent.findIndex(
+      (m, i) =>
+        i >= 5 &&
+        everyone.some(
+          (p) => p.phone === m.to && p.email && p.prefersSms && !p.minor && expected(p).sent.includes('sms'),
+        ),
+    );
+    const lost = twilio.sent[index];
+    const person = everyone.find((p) => p.phone === lost.to)!;
+    const undelivered = twilio.signCallback(lost.statusCallback!, {
+      MessageSid: lost.sid,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+      AccountSid: twilio.accountSid,
+    });
+    await t.http
+      .post(lost.statusCallback!.slice(PUBLIC_BASE_URL.length))
+      .set(undelivered.headers)
+      .send(undelivered.body)
+      .expect(200);
+    await eventually(
+      () => Promise.resolve(sendgrid.sent.some((m) => m.to === person.email) ? true : undefined),
+      30_000,
+    );
+    await completed();
+    const after = (await outcomes())[person.externalId];
+    expect(after).toMatchObject({ status: 'notified', sent: ['email', ...(person.token ? ['push'] : [])] });
+    const [failed] = await t.query<{ status: string; error: string }>(
+      'select status, error from messages where provider_ref = $1',
+      [lost.sid],
+    );
+    expect(failed).toEqual({ status: 'failed', error: 'twilio_30003' });
+
+    // Stored first, applied from the queue: with the applying held up, Twilio still gets its answer and
+    // the event waits, stored; it is applied once the worker goes on.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const deliveries = t.app.get(DeliveryService);
+    const apply = deliveries.applyEvents.bind(deliveries);
+    const stall = jest.spyOn(deliveries, 'applyEvents').mockImplementation(async (events) => {
+      await held;
+      return apply(events);
+    });
+    try {
+      const next = twilio.sent[index + 1];
+      const receipt = twilio.signCallback(next.statusCallback!, {
+        MessageSid: next.sid,
+        MessageStatus: 'delivered',
+        AccountSid: twilio.accountSid,
+      });
+      const answer = await t.http
+        .post(next.statusCallback!.slice(PUBLIC_BASE_URL.length))
+        .set(receipt.headers)
+        .send(receipt.body)
+        .expect(200);
+      expect(answer.body).toEqual({ stored: 1 });
+      await eventually(() => Promise.resolve(stall.mock.calls.length > 0 ? true : undefined));
+      const waiting = await t.query<{ processed_at: Date | null }>(
+        'select processed_at from webhook_events where event_key = $1',
+        [`${next.sid}:delivered`],
+      );
+      expect(waiting).toEqual([{ processed_at: null }]);
+      release();
+      await eventually(async () => {
+        const [row] = await t.query<{ status: string }>(
+          'select status from messages where provider_ref = $1',
+          [next.sid],
+        );
+        return row?.status === 'delivered' ? row : undefined;
+      });
+    } finally {
+      release();
+      stall.mockRestore();
+    }
   });
 
   it('keeps a status callback that comes before its send is recorded, and applies it once it is', async () => {

@@ -1,3 +1,4 @@
+import { classifyFcm } from './fcm/fcm.adapter.js';
 import { classifySendGrid } from './sendgrid/sendgrid.adapter.js';
 import { classifyTwilio } from './twilio/twilio.adapter.js';
 
@@ -22,6 +23,23 @@ describe('provider error classification', () => {
     [{ status: 400, code: 21660 }, 'refused', 'twilio_21660'], // From is another account's
   ])('Twilio %j is %s', (err, kind, code) => {
     expect(classifyTwilio(err)).toMatchObject({ kind, code });
+  });
+
+  it.each([
+    ['messaging/registration-token-not-registered', { kind: 'permanent', unregistered: true }],
+    ['messaging/invalid-registration-token', { kind: 'permanent', unregistered: true }],
+    // A token of another Firebase project: that alert fails, the token stays.
+    ['messaging/mismatched-credential', { kind: 'permanent', unregistered: false }],
+    ['messaging/invalid-argument', { kind: 'permanent', unregistered: false }],
+    ['messaging/message-rate-exceeded', { kind: 'transient' }],
+    ['messaging/server-unavailable', { kind: 'transient' }],
+    ['messaging/internal-error', { kind: 'transient' }],
+    ['app/network-timeout', { kind: 'transient' }],
+    ['app/unable-to-parse-response', { kind: 'transient' }],
+    ['messaging/authentication-error', { kind: 'refused' }],
+    ['app/invalid-credential', { kind: 'refused' }],
+  ])('FCM %s is %j', (code, outcome) => {
+    expect(classifyFcm(code)).toMatchObject({ ...outcome, code });
   });
 
   const sendgrid400 = (...fields: Array<string | null>) => ({

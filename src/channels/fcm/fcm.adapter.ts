@@ -14,6 +14,8 @@ const TRANSIENT = new Set([
   'messaging/unknown-error',
   'app/network-error',
   'app/network-timeout',
+  // An answer that does not parse: whether FCM took the alert is not known; another try may repeat it.
+  'app/unable-to-parse-response',
 ]);
 /**
  * Our credential or project is refused: the campaign pauses rather than dropping everyone's alert. Not
@@ -26,6 +28,13 @@ const UNREGISTERED = new Set([
   'messaging/registration-token-not-registered',
   'messaging/invalid-registration-token',
 ]);
+
+/** What an FCM error code means for the alert: again later, our account, or this token (gone or not). */
+export function classifyFcm(code: string): PushOutcome {
+  if (TRANSIENT.has(code)) return { kind: 'transient', code };
+  if (ACCOUNT.has(code)) return { kind: 'refused', code };
+  return { kind: 'permanent', code, unregistered: UNREGISTERED.has(code) };
+}
 
 /** Connections to FCM per process (sendEach's requests wait for one). */
 const SOCKETS = 64;
@@ -89,13 +98,11 @@ export class FcmAdapter implements PushPort {
           android: { priority: 'high' as const },
         })),
       );
-      return result.responses.map((r): PushOutcome => {
-        if (r.success) return { kind: 'sent', providerRef: r.messageId ?? '' };
-        const code = r.error?.code ?? 'unknown';
-        if (TRANSIENT.has(code)) return { kind: 'transient', code };
-        if (ACCOUNT.has(code)) return { kind: 'refused', code };
-        return { kind: 'permanent', code, unregistered: UNREGISTERED.has(code) };
-      });
+      return result.responses.map((r): PushOutcome =>
+        r.success
+          ? { kind: 'sent', providerRef: r.messageId ?? '' }
+          : classifyFcm(r.error?.code ?? 'unknown'),
+      );
     } catch {
       // sendEach throws for the whole call (an invalid message, no answer at all).
       return messages.map(() => ({ kind: 'transient', code: 'call_failed' }));
