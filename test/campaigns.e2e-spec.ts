@@ -759,6 +759,18 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     }
   });
 
+  it('refuses delivery events it has no way to verify (no SendGrid key, no Twilio account)', async () => {
+    for (const provider of ['sendgrid', 'twilio']) {
+      const res = await t.http
+        .post(`/v1/webhooks/${provider}`)
+        .set('Content-Type', 'application/json')
+        .send([{ event: 'delivered', sg_event_id: 'e1', message_id: '1' }])
+        .expect(403);
+      expect(res.body.message).toMatch(/^webhook refused: (no SENDGRID_WEBHOOK_PUBLIC_KEY|Twilio is not)/);
+    }
+    expect(await t.query('select 1 from webhook_events')).toEqual([]);
+  });
+
   it('cuts batches by the same notice variants the renderer knows', async () => {
     const jurisdictions = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'US', 'CA', 'CA-QC', 'KR', 'DE', 'USA', null];
     const rows = rowsOf<{ j: string | null; v: string }>(

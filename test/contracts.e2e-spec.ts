@@ -136,6 +136,19 @@ describe('provider contracts: the adapters against the official OpenAPI files', 
     const body = renderer.render('breach-notice', facts(7, 'en')).sms.body;
     expect(await adapter.send({ messageId: 7, to: '+14155550123', body })).toMatchObject({ kind: 'sent' });
     expect(twilio.sent).toEqual([expect.objectContaining({ to: '+14155550123', body })]);
+    // From a Messaging Service instead of a number (TWILIO_MESSAGING_SERVICE_SID).
+    const service = new TwilioAdapter(
+      {
+        accountSid: twilio.accountSid,
+        authToken: twilio.authToken,
+        from: undefined,
+        messagingServiceSid: `MG${'0'.repeat(32)}`,
+        baseUrl: proxy.url,
+      },
+      'https://notices.example.org/v1/webhooks/twilio',
+    );
+    expect(await service.send({ messageId: 9, to: '+14155550125', body })).toMatchObject({ kind: 'sent' });
+    expect(twilio.sent.at(-1)).toMatchObject({ from: null, messagingServiceSid: `MG${'0'.repeat(32)}` });
     // And Twilio's refusal passes the proxy and is classified as the recipient's failure.
     twilio.stopped.add('+14155550124');
     expect(await adapter.send({ messageId: 8, to: '+14155550124', body })).toEqual({

@@ -220,6 +220,8 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
         .map((p) => p.token)
         .sort(),
     );
+    // From the configured sender (SENDGRID_FROM).
+    expect(new Set(sendgrid.sent.map((m) => m.from))).toEqual(new Set(['security@aiart.example']));
     // Batches: SendGrid requests carry many recipients of one locale each.
     const mailSends = sendgrid.requests.filter((r) => r.path === '/v3/mail/send');
     expect(mailSends.length).toBeLessThan(emails.length);

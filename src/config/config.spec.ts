@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, DEFAULT_DATA_CATEGORIES, loadConfig } from './config.js';
 
 const KEY_A = Buffer.alloc(32, 7).toString('base64');
@@ -90,6 +93,62 @@ describe('loadConfig', () => {
     expect(config.minorAges).toEqual({ DE: 15, 'US-CA': 16 });
     expect(config.minorAgeDefault).toBe(13);
     expect(() => loadConfig({ MINOR_AGES: 'Germany=16' })).toThrow(/MINOR_AGES: "Germany=16"/);
+  });
+
+  it('reads each provider when its credentials are set, and says what is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fcm-'));
+    const account = { type: 'service_account', project_id: 'p', client_email: 'x@p.iam', private_key: 'k' };
+    writeFileSync(join(dir, 'account.json'), JSON.stringify(account));
+    try {
+      const config = loadConfig({
+        SENDGRID_API_KEY: 'SG.key',
+        SENDGRID_FROM: 'security@aiart.example',
+        SENDGRID_BASE_URL: 'http://127.0.0.1:9000/',
+        TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'token',
+        TWILIO_MESSAGING_SERVICE_SID: `MG${'b'.repeat(32)}`,
+        FCM_PROJECT_ID: 'p',
+        FCM_SERVICE_ACCOUNT: join(dir, 'account.json'),
+      });
+      expect(config.sendgrid).toEqual({
+        apiKey: 'SG.key',
+        from: 'security@aiart.example',
+        baseUrl: 'http://127.0.0.1:9000',
+      });
+      // A Messaging Service instead of a From number.
+      expect(config.twilio).toMatchObject({ from: undefined, messagingServiceSid: `MG${'b'.repeat(32)}` });
+      // The service account from a path, or inline; HTTP/2 unless asked (or sent to FCM_BASE_URL).
+      expect(config.fcm).toMatchObject({ projectId: 'p', serviceAccount: account, legacyHttp: false });
+      expect(
+        loadConfig({
+          FCM_PROJECT_ID: 'p',
+          FCM_SERVICE_ACCOUNT: JSON.stringify(account),
+          FCM_LEGACY_HTTP: 'true',
+        }).fcm,
+      ).toMatchObject({ serviceAccount: account, legacyHttp: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ SENDGRID_API_KEY: 'SG.key' })).toEqual([
+      expect.stringMatching(/^SENDGRID_FROM: must be/),
+    ]);
+    expect(problems({ TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't' })).toEqual([
+      expect.stringMatching(/^TWILIO_FROM: a sender number, or TWILIO_MESSAGING_SERVICE_SID/),
+    ]);
+    const secret = '{"private_key": "-----BEGIN SECRET';
+    const fcm = problems({ FCM_PROJECT_ID: 'p', FCM_SERVICE_ACCOUNT: secret });
+    expect(fcm).toContain(
+      'FCM_SERVICE_ACCOUNT: must be a service account JSON, or the path of one (the value is not shown)',
+    );
+    expect(fcm.join('\n')).not.toContain('SECRET');
   });
 
   it('refuses a name and address that would take the English SMS notice past one segment', () => {

@@ -4,6 +4,7 @@ import { FakeServer, json, type Recorded } from './fake-server.js';
 
 export interface SentEmail {
   messageId: string;
+  from: string;
   to: string;
   subject: string;
   html: string;
@@ -123,6 +124,7 @@ export class SendGridFake extends FakeServer {
       if (this.keep)
         this.sent.push({
           messageId,
+          from: mail.from!.email!,
           to: p.to[0].email,
           subject: fill(mail.subject ?? ''),
           html: fill(html),
