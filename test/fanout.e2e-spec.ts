@@ -172,13 +172,13 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     await Promise.all([sendgrid.stop(), twilio.stop(), fcm.stop()]);
   });
 
-  const outcomes = async () => {
+  const outcomes = async (campaign = campaignId) => {
     const rows = await t.query<{ external_id: string; status: string; sent: string[] }>(
       `select s.external_id, d.status,
               coalesce(array_agg(m.channel order by m.channel) filter (where m.status in ('sent', 'delivered')), '{}') as sent
          from deliveries d join subjects s on s.id = d.subject_id left join messages m on m.delivery_id = d.id
         where d.campaign_id = $1 group by 1, 2`,
-      [campaignId],
+      [campaign],
     );
     return Object.fromEntries(rows.map((r) => [r.external_id, { status: r.status, sent: r.sent }]));
   };
@@ -599,6 +599,34 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
         late.sid,
       ]);
     }
+  });
+
+  it('in mode all sends every notice channel; a person is unreachable only when every one failed', async () => {
+    const id = await scopedIncident(t, t.keys.responder);
+    const draft = await t.http
+      .post(`/v1/incidents/${id}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'all' })
+      .expect(201);
+    await t.http
+      .post(`/v1/campaigns/${draft.body.id}/approve`)
+      .set(...approver)
+      .expect(200);
+    await campaignCompleted(t, t.keys.responder, draft.body.id);
+    const all = (p: Person) => {
+      if (p.guardianEmail) return { status: 'notified', sent: ['email'] };
+      const sent = [
+        ...(p.email && ![invalidEmail, invalidOnlyEmail].includes(p.email) ? ['email'] : []),
+        ...(p.phone && p.phone !== stoppedPhone ? ['sms'] : []),
+      ];
+      return { status: sent.length > 0 ? 'notified' : 'unreachable', sent };
+    };
+    expect(await outcomes(draft.body.id)).toEqual(
+      Object.fromEntries(everyone.map((p) => [p.externalId, all(p)])),
+    );
+    // Both channels failed nobody over: f-3's email was refused and its SMS sent all the same.
+    expect(all(everyone[3])).toEqual({ status: 'notified', sent: ['sms'] });
+    expect(all(everyone[5]).status).toBe('unreachable');
   });
 
   it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
