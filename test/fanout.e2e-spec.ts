@@ -1,6 +1,7 @@
 import { bearer, campaignCompleted, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
+import { FcmAdapter } from '../src/channels/fcm/fcm.adapter.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
@@ -627,6 +628,42 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     // Both channels failed nobody over: f-3's email was refused and its SMS sent all the same.
     expect(all(everyone[3])).toEqual({ status: 'notified', sent: ['sms'] });
     expect(all(everyone[5]).status).toBe('unreachable');
+  });
+
+  it("fails one token of another Firebase project, but refuses the call when every token is another project's", async () => {
+    const adapter = new FcmAdapter({
+      projectId: fcm.projectId,
+      serviceAccount: undefined,
+      accessToken: fcm.accessToken,
+      baseUrl: fcm.url,
+      legacyHttp: true,
+    });
+    const alert = (messageId: number, token: string) => ({
+      messageId,
+      token,
+      title: 't',
+      body: 'b',
+      data: {},
+    });
+    const foreign = Array.from({ length: 10 }, (_, i) => `foreign-${i}`);
+    const mismatched = { kind: 'permanent', code: 'messaging/mismatched-credential', unregistered: false };
+    try {
+      for (const token of foreign) fcm.otherProject.add(token);
+      const mixed = await adapter.send([alert(1, foreign[0]), alert(2, 'ours-1')]);
+      expect(mixed).toEqual([mismatched, { kind: 'sent', providerRef: expect.any(String) }]);
+      // Two stale tokens may end a campaign's last call: still theirs.
+      expect(await adapter.send(foreign.slice(0, 2).map((token, i) => alert(i, token)))).toEqual([
+        mismatched,
+        mismatched,
+      ]);
+      // Ten, every one another project's: ours is the wrong project.
+      expect(await adapter.send(foreign.map((token, i) => alert(i, token)))).toEqual(
+        foreign.map(() => ({ kind: 'refused', code: 'messaging/mismatched-credential' })),
+      );
+    } finally {
+      for (const token of foreign) fcm.otherProject.delete(token);
+      await adapter.close();
+    }
   });
 
   it('pauses when the provider refuses the account, fails nobody over, and finishes once resumed', async () => {
