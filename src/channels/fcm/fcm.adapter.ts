@@ -20,13 +20,10 @@ const TRANSIENT = new Set([
 /**
  * Our credential or project is refused: the campaign pauses rather than dropping everyone's alert. Not
  * `messaging/mismatched-credential` (SENDER_ID_MISMATCH): FCM says it of one token, registered by another
- * project (an old build of the app); it fails that alert alone, and the token stays in the directory.
- * When every token of a call says it, our project is the wrong one: `send` refuses the call then.
+ * project (an old build of the app); it fails that alert alone, and the token stays in the directory
+ * (were it our project that is wrong, every token would say it).
  */
 const ACCOUNT = new Set(['app/invalid-credential', 'messaging/authentication-error']);
-const MISMATCHED = 'messaging/mismatched-credential';
-/** Tokens in a call, all of another project, that say our project is the wrong one. */
-const WRONG_PROJECT_CALL = 10;
 const UNREGISTERED = new Set([
   'messaging/registration-token-not-registered',
   'messaging/invalid-registration-token',
@@ -101,21 +98,11 @@ export class FcmAdapter implements PushPort {
           android: { priority: 'high' as const },
         })),
       );
-      const outcomes = result.responses.map((r): PushOutcome =>
+      return result.responses.map((r): PushOutcome =>
         r.success
           ? { kind: 'sent', providerRef: r.messageId ?? '' }
           : classifyFcm(r.error?.code ?? 'unknown'),
       );
-      // Every token of a call of some size of another project: it is our project that is wrong
-      // (FCM_PROJECT_ID, the credential), not the tokens. The campaign pauses instead of failing every
-      // alert. (A few tokens alone cannot tell: two stale ones may end a campaign's last call.)
-      if (
-        outcomes.length >= WRONG_PROJECT_CALL &&
-        outcomes.every((o) => o.kind === 'permanent' && o.code === MISMATCHED)
-      ) {
-        return outcomes.map((): PushOutcome => ({ kind: 'refused', code: MISMATCHED }));
-      }
-      return outcomes;
     } catch {
       // sendEach throws for the whole call (an invalid message, no answer at all).
       return messages.map(() => ({ kind: 'transient', code: 'call_failed' }));
