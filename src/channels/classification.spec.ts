@@ -75,6 +75,10 @@ describe('provider error classification', () => {
     expect(classifySendGrid(limited, 1, 1_000_000)).toEqual([
       { kind: 'transient', code: 'http_429', retryAfterMs: 60_000 },
     ]);
+    // A reset already past (our clock ahead, the same second): our own backoff, not a retry at once.
+    expect(classifySendGrid(limited, 1, 1_060_000)).toEqual([
+      { kind: 'transient', code: 'http_429', retryAfterMs: undefined },
+    ]);
     expect(classifySendGrid({ code: 502 }, 1, 0)).toEqual([{ kind: 'transient', code: 'http_502' }]);
     expect(classifySendGrid({}, 1, 0)).toEqual([{ kind: 'transient', code: 'network' }]);
   });

@@ -57,8 +57,8 @@ const RENEWAL_LIMIT_MS = 20 * 60_000;
 const LEASE_LOST = { kind: 'transient', code: 'lease_lost', retryAfterMs: 0 } as const satisfies SendOutcome;
 /**
  * Tries of one message through a provider's outage before its campaign pauses: four send jobs (eight
- * attempts each, about two minutes of backoff per job). Until then each job's last attempt hands the
- * batch to a new job; a transient failure never fails a recipient over.
+ * attempts each: at least two minutes of backoff per job, longer when the provider asks to wait).
+ * Until then each job's last attempt hands the batch to a new job.
  */
 const PAUSE_AFTER_ATTEMPTS = 32;
 /** A share of a batch small enough that its failures are the recipients', not the provider's. */
@@ -74,6 +74,14 @@ const PUSH_CALL = 500;
  * milliseconds) would wait behind them, and SMS would go at the pace of email batches.
  */
 const SLICE = 100;
+
+/**
+ * Orders the waits of a job's transient failures, the longest to retry after: a provider's wait, then
+ * our backoff (no wait given), then at once (0: a refused batch's others, a lost lease). So a 5xx beside
+ * a batch's refused address still backs off.
+ */
+const waitRank = (outcome: { retryAfterMs?: number }): number =>
+  outcome.retryAfterMs === undefined ? 0.5 : outcome.retryAfterMs;
 
 /** What a caught value says, for a log line (never the value itself when it is not an Error). */
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -496,7 +504,7 @@ export class DeliveryService {
         }
       } else {
         retry.push(message.id);
-        if (!transient || (outcome.retryAfterMs ?? 0) > (transient.retryAfterMs ?? 0)) transient = outcome;
+        if (!transient || waitRank(outcome) > waitRank(transient)) transient = outcome;
       }
     });
     const kept = await this.database.transaction(async () => {

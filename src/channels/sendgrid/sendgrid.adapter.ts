@@ -14,11 +14,16 @@ interface SendGridFailure {
   response?: { headers?: Record<string, string>; body?: { errors?: Array<{ field?: string | null }> } };
 }
 
-/** Seconds until SendGrid's rate limit resets (X-RateLimit-Reset is a Unix time). */
+/**
+ * Milliseconds until SendGrid's rate limit resets (X-RateLimit-Reset is a Unix time); undefined when
+ * the header says nothing usable, or a moment already past (our clock ahead of theirs, or the same
+ * second): then our own backoff applies, never an immediate retry into the limit.
+ */
 export function resetDelayMs(headers: Record<string, string> | undefined, now: number): number | undefined {
   const reset = Number(headers?.['x-ratelimit-reset']);
   if (!Number.isFinite(reset) || reset <= 0) return undefined;
-  return Math.max(0, reset * 1000 - now);
+  const wait = reset * 1000 - now;
+  return wait > 0 ? wait : undefined;
 }
 
 /**

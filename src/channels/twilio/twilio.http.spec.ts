@@ -121,6 +121,9 @@ describe('TwilioHttpClient', () => {
     expect(retryAfterMs('120', 0)).toBe(120_000);
     expect(retryAfterMs(new Date(90_000).toUTCString(), 30_000)).toBe(60_000);
     expect(retryAfterMs('soon', 0)).toBeUndefined();
+    // No wait at all is no hint: our backoff, not a retry at once into the limit.
+    expect(retryAfterMs('0', 0)).toBeUndefined();
+    expect(retryAfterMs(new Date(10_000).toUTCString(), 30_000)).toBeUndefined();
     expect(retryAfterMs(undefined, 0)).toBeUndefined();
   });
 

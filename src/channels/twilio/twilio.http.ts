@@ -22,12 +22,14 @@ export function formEncode(data: object): string {
   return parts.join('&');
 }
 
-/** Milliseconds a Retry-After header asks to wait: seconds, or an HTTP date. */
+/**
+ * Milliseconds a Retry-After header asks to wait: seconds, or an HTTP date. Undefined for no wait (0, a
+ * date already past): our own backoff applies then, never an immediate retry into a limit.
+ */
 export function retryAfterMs(header: string | undefined, now: number): number | undefined {
   if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  const wait = /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : Date.parse(header) - now;
+  return Number.isFinite(wait) && wait > 0 ? wait : undefined;
 }
 
 /**
