@@ -13,6 +13,7 @@ import {
   TestApp,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
 
@@ -31,7 +32,10 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
   let approver: [string, string];
   let databaseUrl: string;
   const twilio = new TwilioFake();
+  const sendgrid = new SendGridFake();
   const workers: ChildProcess[] = [];
+  /** Extra settings of the workers started from here on (SendGrid, for the email test). */
+  let workerEnv: Record<string, string> = {};
   const phone = (i: number) => `+1415555${String(3000 + i)}`;
 
   const startWorker = async () => {
@@ -45,6 +49,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
         REDIS_URL: `${REDIS_BASE}/${REDIS_DB}`,
         ...ENCRYPTION_ENV,
         ...providerEnv(),
+        ...workerEnv,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -84,7 +89,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
   };
 
   beforeAll(async () => {
-    await twilio.start();
+    await Promise.all([twilio.start(), sendgrid.start()]);
     // Slow answers: a batch of ten takes seconds, so a kill finds one in flight.
     twilio.faults.latencyMs = 1_200;
     databaseUrl = await createScratchDatabase('resilience');
@@ -107,7 +112,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
   afterAll(async () => {
     for (const w of workers) w.kill('SIGKILL');
     await t?.close();
-    await twilio.stop();
+    await Promise.all([twilio.stop(), sendgrid.stop()]);
   });
 
   it('completes after the worker is killed mid-batch: claims expire and go to the next worker', async () => {
@@ -159,6 +164,73 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
     const busiest = Math.max(...times.map((t0) => times.filter((t) => t >= t0 && t < t0 + 3_000).length));
     expect(busiest).toBeLessThanOrEqual(40);
     expect(busiest).toBeGreaterThan(10);
+  });
+
+  it('completes an email campaign after the worker is killed with a claim of 1,000 on the wire', async () => {
+    // 1,200 people by email only: a batch of 1,000 and one of 200, each request three seconds long.
+    const EMAILS = 1_200;
+    const email = (i: number) => `e${i}@example.com`;
+    const subjects = Array.from({ length: EMAILS }, (_, i) => ({
+      externalId: `e-${i}`,
+      email: email(i),
+      jurisdiction: 'DE',
+      dataCategories: ['camera_data'],
+    }));
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects })
+      .expect(200);
+    sendgrid.faults.latencyMs = 3_000;
+    // Workers that send email through SendGrid.
+    for (const w of workers) w.kill('SIGKILL');
+    workerEnv = {
+      SENDGRID_API_KEY: sendgrid.apiKey,
+      SENDGRID_FROM: 'security@aiart.example',
+      SENDGRID_BASE_URL: sendgrid.url,
+    };
+    await startWorker();
+    const incident = await scopedIncident(
+      t,
+      t.keys.responder,
+      { externalIds: subjects.map((p) => p.externalId) },
+      {},
+      60_000,
+    );
+    const draft = await t.http
+      .post(`/v1/incidents/${incident}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+      .expect(201);
+    const id = draft.body.id as string;
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    // Killed while its first request (a claim of 1,000) waits for SendGrid's answer.
+    await eventually(() => Promise.resolve(sendgrid.requests.length > 0 ? true : undefined), 60_000);
+    const [held] = await t.query<{ n: number }>(
+      `select count(*)::int as n from messages m join message_batches b on b.id = m.batch_id
+        where m.campaign_id = $1 and m.status = 'queued' and b.lease_until is not null`,
+      [id],
+    );
+    workers.at(-1)!.kill('SIGKILL');
+    await startWorker();
+    const done = await completed(id);
+    expect(done.progress.deliveries).toEqual({ notified: EMAILS });
+    // Every address got it; what went twice was in flight at the kill, and counted.
+    const counts = new Map<string, number>();
+    for (const m of sendgrid.sent) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+    expect(counts.size).toBe(EMAILS);
+    const twice = [...counts.values()].filter((n) => n > 1).length;
+    expect(twice).toBeLessThanOrEqual(done.possibleDuplicates);
+    expect(done.possibleDuplicates).toBeGreaterThan(0);
+    expect(done.possibleDuplicates).toBeLessThanOrEqual(held.n);
+    // SendGrid's limit held: no request carried more than 1,000 recipients.
+    const sizes = sendgrid.requests.map(
+      (r) => (JSON.parse(r.body) as { personalizations: unknown[] }).personalizations.length,
+    );
+    expect(Math.max(...sizes)).toBe(1_000);
   });
 
   it('keeps the lease of a batch slower than it: nobody else takes it and nothing goes twice', async () => {
