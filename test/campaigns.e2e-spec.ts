@@ -976,6 +976,34 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       return v.status === 'sending' ? v : undefined;
     });
     expect(sending.progress.deliveries.pending).toBeGreaterThan(0);
+    // A pause mid-send: what a worker holds finishes, then nothing more leaves until the resume.
+    await t.http
+      .post(`/v1/campaigns/${id}/pause`)
+      .set(...responder)
+      .expect(200);
+    const sentCount = async () =>
+      (
+        await t.query<{ n: number }>(
+          "select count(*)::int as n from messages where campaign_id = $1 and status in ('sent', 'delivered')",
+          [id],
+        )
+      )[0].n;
+    await eventually(async () => {
+      const [held] = await t.query<{ n: number }>(
+        'select count(*)::int as n from message_batches where campaign_id = $1 and lease_until is not null',
+        [id],
+      );
+      return held.n === 0 ? true : undefined;
+    });
+    const atPause = await sentCount();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await sentCount()).toBe(atPause);
+    expect((await view()).progress.deliveries.pending).toBeGreaterThan(0);
+    await t.http
+      .post(`/v1/campaigns/${id}/resume`)
+      .set(...responder)
+      .expect(200);
+    await eventually(async () => ((await sentCount()) > atPause ? true : undefined));
     const cancelled = await t.http
       .post(`/v1/campaigns/${id}/cancel`)
       .set(...responder)
