@@ -5,7 +5,7 @@ import { FcmAdapter } from '../src/channels/fcm/fcm.adapter.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
-import { TwilioFake } from './fakes/twilio.fake.js';
+import { TwilioFake, type SentSms } from './fakes/twilio.fake.js';
 
 // The real SendGrid, Twilio and Firebase SDKs against wire-level fakes on 127.0.0.1, with faults: every
 // person ends with the outcome their plan and the providers' answers say; webhooks move deliveries on.
@@ -184,6 +184,21 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     return Object.fromEntries(rows.map((r) => [r.external_id, { status: r.status, sent: r.sent }]));
   };
   const completed = () => campaignCompleted(t, t.keys.responder, campaignId);
+  /** Twilio's status callback for an SMS it took, signed for the address it was given, posted there. */
+  const callback = (sms: SentSms, status: string, extra: Record<string, string> = {}) => {
+    const signed = twilio.signCallback(sms.statusCallback!, {
+      MessageSid: sms.sid,
+      MessageStatus: status,
+      AccountSid: twilio.accountSid,
+      ...extra,
+    });
+    return t.http
+      .post(sms.statusCallback!.slice(PUBLIC_BASE_URL.length))
+      .set(signed.headers)
+      .send(signed.body);
+  };
+  /** Our message id, from the callback address an SMS was given. */
+  const messageIdOf = (sms: SentSms) => Number(/message=(\d+)$/.exec(sms.statusCallback!)![1]);
 
   it('sends through SendGrid, Twilio and FCM; refusals fall back along the plan; faults are retried', async () => {
     const draft = await t.http
@@ -433,17 +448,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     );
     const lost = twilio.sent[index];
     const person = everyone.find((p) => p.phone === lost.to)!;
-    const undelivered = twilio.signCallback(lost.statusCallback!, {
-      MessageSid: lost.sid,
-      MessageStatus: 'undelivered',
-      ErrorCode: '30003',
-      AccountSid: twilio.accountSid,
-    });
-    await t.http
-      .post(lost.statusCallback!.slice(PUBLIC_BASE_URL.length))
-      .set(undelivered.headers)
-      .send(undelivered.body)
-      .expect(200);
+    await callback(lost, 'undelivered', { ErrorCode: '30003' }).expect(200);
     await eventually(
       () => Promise.resolve(sendgrid.sent.some((m) => m.to === person.email) ? true : undefined),
       30_000,
@@ -469,16 +474,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     });
     try {
       const next = twilio.sent[index + 1];
-      const receipt = twilio.signCallback(next.statusCallback!, {
-        MessageSid: next.sid,
-        MessageStatus: 'delivered',
-        AccountSid: twilio.accountSid,
-      });
-      const answer = await t.http
-        .post(next.statusCallback!.slice(PUBLIC_BASE_URL.length))
-        .set(receipt.headers)
-        .send(receipt.body)
-        .expect(200);
+      const answer = await callback(next, 'delivered').expect(200);
       expect(answer.body).toEqual({ stored: 1 });
       await eventually(() => Promise.resolve(stall.mock.calls.length > 0 ? true : undefined));
       const waiting = await t.query<{ processed_at: Date | null }>(
@@ -502,28 +498,16 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   it('keeps a status callback that comes before its send is recorded, and applies it once it is', async () => {
     const [sms, other, cancelled] = twilio.sent.slice(1, 4);
-    const url = sms.statusCallback!;
-    const messageId = Number(/message=(\d+)$/.exec(url)![1]);
-    const cancelledId = Number(/message=(\d+)$/.exec(cancelled.statusCallback!)![1]);
+    const messageId = messageIdOf(sms);
+    const cancelledId = messageIdOf(cancelled);
     // As while its job still sends the rest of its batch: queued, no provider id yet; or cancelled while
     // it was on the wire.
     await t.query("update messages set status = 'queued', provider_ref = null where id = $1", [messageId]);
     await t.query("update messages set status = 'cancelled', provider_ref = null where id = $1", [
       cancelledId,
     ]);
-    const params = { MessageSid: sms.sid, MessageStatus: 'delivered', AccountSid: twilio.accountSid };
-    const signed = twilio.signCallback(url, params);
-    const path = url.slice(PUBLIC_BASE_URL.length);
-    expect((await t.http.post(path).set(signed.headers).send(signed.body)).status).toBe(200);
-    const onCancelled = twilio.signCallback(cancelled.statusCallback!, {
-      ...params,
-      MessageSid: cancelled.sid,
-    });
-    await t.http
-      .post(cancelled.statusCallback!.slice(PUBLIC_BASE_URL.length))
-      .set(onCancelled.headers)
-      .send(onCancelled.body)
-      .expect(200);
+    await callback(sms, 'delivered').expect(200);
+    await callback(cancelled, 'delivered').expect(200);
     const event = (sid = sms.sid) =>
       t.query<{ processed_at: Date | null; not_before: Date | null }>(
         'select processed_at, not_before from webhook_events where event_key = $1',
@@ -547,15 +531,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       "update webhook_events set not_before = now() - interval '1 second' where not_before is not null",
     );
     // Any callback queues the processing (a status that changes nothing: `sent`).
-    const nudge = twilio.signCallback(other.statusCallback!, {
-      ...params,
-      MessageSid: other.sid,
-      MessageStatus: 'sent',
-    });
-    await t.http
-      .post(other.statusCallback!.slice(PUBLIC_BASE_URL.length))
-      .set(nudge.headers)
-      .send(nudge.body);
+    await callback(other, 'sent');
     await eventually(async () => {
       const [row] = await t.query<{ status: string }>('select status from messages where id = $1', [
         messageId,
@@ -567,24 +543,16 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     // A send never recorded (its worker died; the batch went out again under another SID): the event
     // waits an hour after it came, then is closed as naming no message we sent.
     const [late] = twilio.sent.slice(4, 5);
-    const lateId = Number(/message=(\d+)$/.exec(late.statusCallback!)![1]);
+    const lateId = messageIdOf(late);
     await t.query("update messages set status = 'queued', provider_ref = null where id = $1", [lateId]);
     try {
-      const lateEvent = twilio.signCallback(late.statusCallback!, { ...params, MessageSid: late.sid });
-      await t.http
-        .post(late.statusCallback!.slice(PUBLIC_BASE_URL.length))
-        .set(lateEvent.headers)
-        .send(lateEvent.body)
-        .expect(200);
+      await callback(late, 'delivered').expect(200);
       await eventually(async () => ((await event(late.sid))[0]?.not_before ? true : undefined));
       await t.query(
         "update webhook_events set received_at = now() - interval '61 minutes', not_before = now() where event_key = $1",
         [`${late.sid}:delivered`],
       );
-      await t.http
-        .post(other.statusCallback!.slice(PUBLIC_BASE_URL.length))
-        .set(nudge.headers)
-        .send(nudge.body);
+      await callback(other, 'sent');
       const outcome = async () =>
         (
           await t.query<{ outcome: string | null }>(
