@@ -65,3 +65,6 @@ export class AppError extends Error {
     return new AppError(ErrorCode.ValidationFailed, message, { problems });
   }
 }
+
+/** What a caught value says, for a log line (never the value itself when it is not an Error). */
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

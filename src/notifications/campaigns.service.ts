@@ -4,7 +4,7 @@ import { SYSTEM_ACTOR } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { NOTICE_CHANNELS, type Channel } from '../channels/channel.port.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode } from '../common/errors.js';
+import { AppError, ErrorCode, messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -56,7 +56,6 @@ export const batchJobId = (batch: { id: number; queuings: number }): string =>
   `batch-${batch.id}-${batch.queuings}`;
 export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
 
-/** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
 /** Thrown to undo a plan whose campaign was paused or cancelled while it was made. */
 class PlanInterrupted extends Error {}
 
@@ -75,6 +74,7 @@ function checkNoticeable(incident: IncidentRow): void {
   }
 }
 
+/** Campaigns: draft, preview, four-eyes approval, planning, pause/resume/cancel, progress. */
 @Injectable()
 export class CampaignsService {
   private readonly logger = new Logger(CampaignsService.name);
@@ -464,10 +464,7 @@ export class CampaignsService {
    */
   private async afterCommit(id: string, start: () => Promise<unknown>): Promise<void> {
     await start().catch((err: unknown) => {
-      this.logger.warn(
-        { campaignId: id, err: err instanceof Error ? err.message : String(err) },
-        'queued later by the reconciler',
-      );
+      this.logger.warn({ campaignId: id, err: messageOf(err) }, 'queued later by the reconciler');
     });
   }
 

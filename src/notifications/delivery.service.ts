@@ -14,6 +14,7 @@ import {
   type SmsPort,
 } from '../channels/channel.port.js';
 import { Clock } from '../common/clock.js';
+import { messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -82,9 +83,6 @@ const SLICE = 100;
  */
 const waitRank = (outcome: { retryAfterMs?: number }): number =>
   outcome.retryAfterMs === undefined ? 0.5 : outcome.retryAfterMs;
-
-/** What a caught value says, for a log line (never the value itself when it is not an Error). */
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** `each` over `items`, yielding to the event loop between slices. */
 async function sliced<T, R>(items: readonly T[], each: (item: T) => R): Promise<R[]> {
@@ -519,7 +517,6 @@ export class DeliveryService {
       if (NOTICE_CHANNELS.includes(channel)) {
         await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
       }
-      // Untried messages on the job's last attempt: back to pending, for a new job with its own attempts.
       // Untried messages on the job's last attempt, or an outage that outlasted it: back to pending, for a
       // new job with attempts of its own.
       if (refused || outlasted || (untried > 0 && lastAttempt)) {

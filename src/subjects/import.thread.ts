@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { messageOf } from '../common/errors.js';
 import { BatchPreparer, transferables, type BatchInput, type PreparerSettings } from './subject.batch.js';
 
 // An import worker thread: prepares batches (validate, seal, hash) off the main thread.
@@ -9,6 +10,6 @@ parentPort?.on('message', (message: { id: number; input: BatchInput; now: string
     const result = preparer.prepare(message.input, new Date(message.now));
     parentPort?.postMessage({ id: message.id, result }, transferables(result));
   } catch (err) {
-    parentPort?.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
+    parentPort?.postMessage({ id: message.id, error: messageOf(err) });
   }
 });
