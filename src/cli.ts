@@ -18,8 +18,9 @@ import { SubjectsService } from './subjects/subjects.service.js';
 
 const USAGE = `Usage: breach-notify <command>
 
-  keys:create --name NAME --role admin|responder|approver|auditor [--expires ISO-DATE]
-      Create an API key (uses DATABASE_URL / DATA_DIR); prints the secret once.
+  keys:create --name NAME --role admin|responder|approver|auditor [--holder WHO] [--expires ISO-DATE]
+      Create an API key (uses DATABASE_URL / DATA_DIR); prints the secret once. WHO: the person who
+      holds it (their work email, say); four eyes refuse approvals by another key of the author's holder.
   openapi [--check]
       Write openapi.json from the DTOs, or with --check fail if the committed file is stale.
   secrets:generate
@@ -40,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
     case 'keys:create': {
       const { values } = parseArgs({
         args: rest,
-        options: { name: { type: 'string' }, role: { type: 'string' }, expires: { type: 'string' } },
+        options: {
+          name: { type: 'string' },
+          role: { type: 'string' },
+          holder: { type: 'string' },
+          expires: { type: 'string' },
+        },
       });
       const role = values.role as Role | undefined;
       if (!values.name || !role || !Object.values(Role).includes(role)) {
@@ -58,9 +64,9 @@ async function main(argv: string[]): Promise<number> {
       try {
         const { key, secret } = await app
           .get(ApiKeysService)
-          .create(SYSTEM_ACTOR, { name: values.name, role, expiresAt });
+          .create(SYSTEM_ACTOR, { name: values.name, role, holder: values.holder, expiresAt });
         process.stdout.write(
-          `${JSON.stringify({ id: key.id, name: key.name, role: key.role, key: secret })}\n`,
+          `${JSON.stringify({ id: key.id, name: key.name, role: key.role, holder: key.holder, key: secret })}\n`,
         );
       } finally {
         await app.close();

@@ -212,7 +212,7 @@ describe('API keys, roles and permissions', () => {
       .set(...bearer(ADMIN_KEY))
       .expect(200);
     const listed = list.body.find((k: { id: string }) => k.id === created.body.id);
-    expect(listed).toMatchObject({ name: 'ci', role: 'responder', revokedAt: null });
+    expect(listed).toMatchObject({ name: 'ci', role: 'responder', holder: null, revokedAt: null });
     expect(JSON.stringify(list.body)).not.toContain(key);
     expect(key.startsWith(listed.prefix)).toBe(true);
 
@@ -260,6 +260,12 @@ describe('API keys, roles and permissions', () => {
       .send({ name: 'past', role: 'auditor', expiresAt: '2020-01-01T00:00:00Z' })
       .expect(400);
     expect(past.body.details.problems[0]).toMatchObject({ field: 'expiresAt', rule: 'isFuture' });
+    const long = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .send({ name: 'long', role: 'auditor', holder: 'x'.repeat(201) })
+      .expect(400);
+    expect(long.body.details.problems[0]).toMatchObject({ field: 'holder', rule: 'maxLength' });
   });
 
   it('ADMIN_API_KEY is idempotent: a second start with the same secret keeps one key', async () => {

@@ -892,6 +892,41 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     }
   });
 
+  it("four eyes compare holders: another key of the author's holder cannot approve", async () => {
+    const other = await scopedIncident(
+      t,
+      t.keys.responder,
+      { dataCategories: ['app_usage'] },
+      {
+        dataCategories: ['app_usage'],
+      },
+    );
+    const draft = await t.http
+      .post(`/v1/incidents/${other}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate', includeGuardians: false })
+      .expect(201);
+    // The support keys are held by `<role>@e2e.test`; the admin makes the author a second key.
+    const same = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(t.keys.admin))
+      .send({ name: 'the responder, approving', role: 'approver', holder: ' Responder@E2E.test ' })
+      .expect(201);
+    expect(same.body.holder).toBe('responder@e2e.test');
+    const refused = await t.http
+      .post(`/v1/campaigns/${draft.body.id}/approve`)
+      .set(...bearer(same.body.key as string))
+      .expect(403);
+    expect(refused.body.message).toBe(
+      "a campaign must be approved by someone other than its author: this key and the author's have the same holder",
+    );
+    expect((await t.http.get(`/v1/campaigns/${draft.body.id}`).set(...responder)).body.status).toBe('draft');
+    await t.http
+      .post(`/v1/campaigns/${draft.body.id}/cancel`)
+      .set(...responder)
+      .expect(200);
+  });
+
   it('pauses, resumes and cancels; four eyes hold for admins too', async () => {
     const other = await scopedIncident(
       t,

@@ -148,6 +148,20 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
     }
   });
 
+  it('creates a key with its holder, which the service then lists', async () => {
+    const result = await run(
+      ['keys:create', '--name', 'on call', '--role', 'approver', '--holder', 'Ana.Lima@AIART.example'],
+      env(),
+    );
+    expect(result.code).toBe(0);
+    const created = JSON.parse(result.stdout) as { id: string; holder: string; key: string };
+    expect(created).toMatchObject({ role: 'approver', holder: 'ana.lima@aiart.example' });
+    const listed = (await (
+      await fetch(`${base}/v1/api-keys`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } })
+    ).json()) as Array<{ id: string; holder: string | null }>;
+    expect(listed.find((k) => k.id === created.id)?.holder).toBe('ana.lima@aiart.example');
+  });
+
   it('re-encrypts everyone under a new key, which the service then reads with', async () => {
     service.kill('SIGTERM');
     await new Promise((r) => service.once('exit', r));

@@ -359,6 +359,17 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
       .post(`/v1/reports/${report.id}/approve`)
       .set(...responder)
       .expect(403);
+    // Nor another key of the author's holder (the support keys are held by `<role>@e2e.test`).
+    const same = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(t.keys.admin))
+      .send({ name: 'the responder, approving', role: 'approver', holder: 'responder@e2e.test' })
+      .expect(201);
+    const sameHolder = await t.http
+      .post(`/v1/reports/${report.id}/approve`)
+      .set(...bearer(same.body.key as string))
+      .expect(403);
+    expect(sameHolder.body.message).toContain("this key and the author's have the same holder");
     await t.http
       .post(`/v1/reports/${report.id}/approve`)
       .set(...approver)

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { apiKeys } from '../database/schema.js';
+import { rowsOf } from '../subjects/subjects.repository.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type NewApiKeyRow = typeof apiKeys.$inferInsert;
@@ -47,6 +48,40 @@ export class ApiKeyRepository {
       .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
       .returning();
     return row;
+  }
+
+  /**
+   * Why `approver` may not approve what `author` drafted at `draftedAt`, if anything: the two keys have
+   * one holder, or the approver key, or a key in the chain of keys that made it, was made by the author
+   * after the draft (an author minting approver keys, directly or through another key). Key times are
+   * the database's, the draft's the service's clock: within their skew (normally milliseconds) the
+   * comparison may go either way.
+   */
+  async approvalConflict(
+    approver: string,
+    author: string,
+    draftedAt: Date,
+  ): Promise<'same_holder' | 'made_by_author' | undefined> {
+    const [row] = rowsOf<{ same_holder: boolean; made: boolean }>(
+      await this.database.db.execute(sql`
+        with recursive chain (id, created_by, created_at, depth) as (
+          select id, created_by, created_at, 0 from api_keys where id = ${approver}::uuid
+          union all
+          select k.id, k.created_by, k.created_at, c.depth + 1
+          from api_keys k join chain c on k.id = c.created_by
+          where c.depth < 32)
+        select
+          exists (
+            select 1 from api_keys a, api_keys b
+            where a.id = ${approver}::uuid and b.id = ${author}::uuid and a.holder = b.holder
+          ) as same_holder,
+          exists (
+            select 1 from chain c where c.created_by = ${author}::uuid and c.created_at >= ${draftedAt}
+          ) as made`),
+    );
+    if (row?.same_holder) return 'same_holder';
+    if (row?.made) return 'made_by_author';
+    return undefined;
   }
 
   async touch(id: string, at: Date): Promise<void> {

@@ -26,12 +26,14 @@ export class ApiKeysController {
     const { key, secret } = await this.keys.create(actor, {
       name: body.name,
       role: body.role,
+      holder: body.holder,
       expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
     });
     return {
       id: key.id,
       name: key.name,
       role: key.role,
+      holder: key.holder,
       expiresAt: key.expiresAt?.toISOString() ?? null,
       key: secret,
     };

@@ -14,6 +14,18 @@ export class CreateApiKeyDto {
   @IsEnum(Role)
   role!: Role;
 
+  @ApiPropertyOptional({
+    description:
+      "Who holds the key: one person's work identity, such as their email address (compared without case). " +
+      'Four eyes compare holders: a campaign or report drafted with a key cannot be approved with another key of the same holder.',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  holder?: string;
+
   @ApiPropertyOptional({ description: 'When the key stops working (ISO 8601, in the future)' })
   @IsOptional()
   @IsDateString({ strict: true })
@@ -24,6 +36,8 @@ export class ApiKeyDto {
   @ApiProperty({ description: 'Key id (appears in the audit log as the actor)' }) id!: string;
   @ApiProperty({ description: 'What the key is for' }) name!: string;
   @ApiProperty({ enum: Role, description: 'What the key may do' }) role!: string;
+  @ApiProperty({ description: 'Who holds the key (lower-cased), when given', nullable: true, type: String })
+  holder!: string | null;
   @ApiProperty({ description: 'First characters of the secret, to tell keys apart' }) prefix!: string;
   @ApiProperty({ description: 'When it was created' }) createdAt!: string;
   @ApiProperty({ description: 'When it stops working', nullable: true, type: String }) expiresAt!:
@@ -38,6 +52,7 @@ export class ApiKeyDto {
       id: row.id,
       name: row.name,
       role: row.role,
+      holder: row.holder,
       prefix: row.keyPrefix,
       createdAt: row.createdAt.toISOString(),
       expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -51,6 +66,8 @@ export class CreatedApiKeyDto {
   @ApiProperty({ description: 'Key id' }) id!: string;
   @ApiProperty({ description: 'What the key is for' }) name!: string;
   @ApiProperty({ enum: Role, description: 'What the key may do' }) role!: string;
+  @ApiProperty({ description: 'Who holds the key (lower-cased), when given', nullable: true, type: String })
+  holder!: string | null;
   @ApiProperty({ description: 'When it stops working', nullable: true, type: String }) expiresAt!:
     string | null;
   @ApiProperty({ description: 'The secret: shown this once, store it now' }) key!: string;

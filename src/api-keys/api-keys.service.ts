@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Actor, SYSTEM_ACTOR } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError } from '../common/errors.js';
+import { AppError, ErrorCode } from '../common/errors.js';
 import { Role } from '../common/permissions.js';
 import { DatabaseService } from '../database/database.service.js';
 import { displayPrefix, generateSecret, hashSecret } from './api-key.secret.js';
@@ -11,8 +11,16 @@ import { ApiKeyRepository, ApiKeyRow } from './api-key.repository.js';
 export interface NewApiKey {
   name: string;
   role: Role;
+  /** One person's work identity; stored trimmed and lower-cased, so holders compare without case. */
+  holder?: string;
   expiresAt?: Date;
 }
+
+/** What a four-eyes check refuses an approval for. */
+const APPROVAL_CONFLICTS = {
+  same_holder: "this key and the author's have the same holder",
+  made_by_author: 'this key was made by its author after the draft',
+} as const;
 
 /** Writing lastUsedAt on every request would turn each read into a write; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -42,6 +50,7 @@ export class ApiKeysService {
         role: input.role,
         keyHash: hashSecret(secret),
         keyPrefix: displayPrefix(secret),
+        holder: input.holder?.trim().toLowerCase() || null,
         createdBy: actor.keyId,
         expiresAt: input.expiresAt ?? null,
       });
@@ -49,11 +58,33 @@ export class ApiKeysService {
         action: 'api_key.create',
         targetType: 'api_key',
         targetId: row.id,
-        summary: { role: row.role, expiresAt: row.expiresAt },
+        summary: { role: row.role, holder: row.holder, expiresAt: row.expiresAt },
       });
       return row;
     });
     return { key, secret };
+  }
+
+  /**
+   * Four eyes: refuses (403) an approval of what `authorKeyId` drafted at `draftedAt` by the same key,
+   * by another key of the same holder, or by a key the author made after the draft. `what` names the
+   * thing in the message ("a campaign"). Keys are not people: holders are what tells people apart.
+   */
+  async checkFourEyes(
+    actor: Actor,
+    authorKeyId: string | null,
+    draftedAt: Date,
+    what: string,
+  ): Promise<void> {
+    const refuse = (why?: string) =>
+      new AppError(
+        ErrorCode.Forbidden,
+        `${what} must be approved by someone other than its author${why ? `: ${why}` : ''}`,
+      );
+    if (actor.keyId === null || authorKeyId === null) return;
+    if (actor.keyId === authorKeyId) throw refuse();
+    const conflict = await this.repository.approvalConflict(actor.keyId, authorKeyId, draftedAt);
+    if (conflict) throw refuse(APPROVAL_CONFLICTS[conflict]);
   }
 
   list(): Promise<ApiKeyRow[]> {

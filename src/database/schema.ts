@@ -29,6 +29,11 @@ export const apiKeys = pgTable(
     keyHash: text('key_hash').notNull(),
     /** The first characters of the key, to tell keys apart in listings. */
     keyPrefix: text('key_prefix').notNull(),
+    /**
+     * Who holds the key: one person's work identity, lower-cased (keys are not people; four eyes compare
+     * holders, so one person's two keys cannot draft and approve the same thing).
+     */
+    holder: text('holder'),
     createdBy: uuid('created_by'),
     createdAt: at('created_at').notNull().defaultNow(),
     expiresAt: at('expires_at'),

@@ -59,29 +59,6 @@ export class CampaignsRepository {
     return row;
   }
 
-  /**
-   * Whether the key, or a key in the chain of keys that made it, was made by `author` after the campaign
-   * was drafted (for the four-eyes check: an author minting approver keys, directly or through another
-   * key). The key's time is the database's, the draft's the service's clock: within their skew (normally
-   * milliseconds) the comparison may go either way.
-   */
-  async keyMadeBy(keyId: string, author: string, campaignId: string): Promise<boolean> {
-    const [row] = rowsOf<{ made: boolean }>(
-      await this.database.db.execute(sql`
-        with recursive chain (id, created_by, created_at, depth) as (
-          select id, created_by, created_at, 0 from api_keys where id = ${keyId}::uuid
-          union all
-          select k.id, k.created_by, k.created_at, c.depth + 1
-          from api_keys k join chain c on k.id = c.created_by
-          where c.depth < 32)
-        select exists (
-          select 1 from chain c, campaigns p
-          where p.id = ${campaignId}::uuid and c.created_by = ${author}::uuid and c.created_at >= p.created_at
-        ) as made`),
-    );
-    return row?.made ?? false;
-  }
-
   async find(id: string): Promise<CampaignRow | undefined> {
     const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id));
     return row;

@@ -1,3 +1,4 @@
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
@@ -91,6 +92,7 @@ export class CampaignsService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly renderer: NoticeRenderer,
+    private readonly keys: ApiKeysService,
     crypto: CryptoService,
   ) {
     this.tokens = new NoticeTokens(crypto.keys.hashKey);
@@ -202,24 +204,14 @@ export class CampaignsService {
   }
 
   /**
-   * Four eyes: the author cannot approve, nor a key the author made after drafting (keys are not people:
-   * an admin could otherwise draft, make themselves an approver key, and approve). The incident is
-   * checked again: it may have been closed, or its notice facts emptied, since the draft. Sending starts
-   * once approved.
+   * Four eyes: not the author's key, nor another key of its holder, nor a key the author made after
+   * drafting (an admin could otherwise draft, make themselves an approver key, and approve). The incident
+   * is checked again: it may have been closed, or its notice facts emptied, since the draft. Sending
+   * starts once approved.
    */
   async approve(actor: Actor, id: string): Promise<CampaignRow> {
     const campaign = await this.get(id);
-    if (actor.keyId !== null && actor.keyId === campaign.createdBy) {
-      throw new AppError(ErrorCode.Forbidden, 'a campaign must be approved by someone other than its author');
-    }
-    if (actor.keyId !== null && campaign.createdBy !== null) {
-      if (await this.repository.keyMadeBy(actor.keyId, campaign.createdBy, campaign.id)) {
-        throw new AppError(
-          ErrorCode.Forbidden,
-          'a campaign must be approved by someone other than its author: this key was made by its author after the draft',
-        );
-      }
-    }
+    await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
     checkNoticeable(await this.incidents.get(campaign.incidentId));
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { CampaignsController } from './campaigns.controller.js';
@@ -8,7 +9,7 @@ import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryService } from './delivery.service.js';
 
 @Module({
-  imports: [IncidentsModule],
+  imports: [ApiKeysModule, IncidentsModule],
   controllers: [CampaignsController],
   providers: [
     CampaignsRepository,

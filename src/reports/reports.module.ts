@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
 import { JurisdictionsModule } from '../jurisdictions/jurisdictions.module.js';
 import { ScopingModule } from '../scoping/scoping.module.js';
@@ -7,7 +8,7 @@ import { ReportsRepository } from './reports.repository.js';
 import { ReportsService } from './reports.service.js';
 
 @Module({
-  imports: [IncidentsModule, JurisdictionsModule, ScopingModule],
+  imports: [ApiKeysModule, IncidentsModule, JurisdictionsModule, ScopingModule],
   controllers: [ReportsController],
   providers: [ReportsRepository, ReportsService],
 })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { Actor } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -58,6 +59,7 @@ export class ReportsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly keys: ApiKeysService,
   ) {}
 
   /**
@@ -180,7 +182,7 @@ export class ReportsService {
     return renderPdf(report.content as unknown as ReportDocument, this.templates);
   }
 
-  /** Four eyes: an approver other than the author. */
+  /** Four eyes: an approver other than the author, as for campaigns (`ApiKeysService.checkFourEyes`). */
   async approve(actor: Actor, id: string): Promise<ReportRow> {
     const report = await this.get(id);
     if (report.status !== ReportStatus.Draft) {
@@ -188,9 +190,7 @@ export class ReportsService {
         status: report.status,
       });
     }
-    if (report.createdBy && report.createdBy === actor.keyId) {
-      throw new AppError(ErrorCode.Forbidden, 'a report is approved by someone other than its author', {});
-    }
+    await this.keys.checkFourEyes(actor, report.createdBy, report.createdAt, 'a report');
     const now = this.clock.now();
     return this.database.transaction(async () => {
       const moved = await this.repository.move(id, ReportStatus.Draft, {

@@ -62,7 +62,9 @@ export async function startApp(
   const service = app.get(ApiKeysService);
   const keys = { [Role.Admin]: ADMIN_KEY } as Record<Role, string>;
   for (const role of [Role.Responder, Role.Approver, Role.Auditor]) {
-    keys[role] = (await service.create(SYSTEM_ACTOR, { name: `e2e ${role}`, role })).secret;
+    keys[role] = (
+      await service.create(SYSTEM_ACTOR, { name: `e2e ${role}`, role, holder: `${role}@e2e.test` })
+    ).secret;
   }
   return {
     app,
