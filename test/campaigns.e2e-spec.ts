@@ -10,6 +10,7 @@ import {
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import type { Job } from 'bullmq';
+import pg from 'pg';
 import { EMAIL_PORT, SMS_PORT, type EmailPort, type SmsPort } from '../src/channels/channel.port.js';
 import { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/config.js';
@@ -125,6 +126,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   let responder: [string, string];
   let approver: [string, string];
   let incidentId: string;
+  let databaseUrl: string;
   const everyone = people(280);
   jest.setTimeout(120_000);
 
@@ -133,7 +135,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   beforeAll(async () => {
     t = await startApp(
       {
-        DATABASE_URL: await createScratchDatabase('campaigns'),
+        DATABASE_URL: (databaseUrl = await createScratchDatabase('campaigns')),
         ORGANIZATION_NAME: 'Ai Art',
         PUBLIC_BASE_URL: 'https://notice.example.org',
         TWILIO_MAX_PER_SECOND: '20',
@@ -312,6 +314,56 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     );
   });
 
+  it('fails a person whose contact data does not open alone: the rest of the batch goes, the campaign completes', async () => {
+    const ids = ['unreadable-0', 'unreadable-1', 'unreadable-2'];
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({
+        subjects: ids.map((externalId) => ({
+          externalId,
+          email: `${externalId}@mail.example.com`,
+          jurisdiction: 'DE',
+          dataCategories: ['camera_data'],
+        })),
+      })
+      .expect(200);
+    const incident = await scopedIncident(t, t.keys.responder, { externalIds: ids }, {});
+    // One envelope damaged (a byte of its ciphertext): it no longer opens.
+    await t.query(
+      `update subjects set sealed = set_byte(sealed, length(sealed) - 1, get_byte(sealed, length(sealed) - 1) # 1)
+        where external_id = $1`,
+      ['unreadable-1'],
+    );
+    const draft = await t.http
+      .post(`/v1/incidents/${incident}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'escalate' })
+      .expect(201);
+    await t.http
+      .post(`/v1/campaigns/${draft.body.id}/approve`)
+      .set(...approver)
+      .expect(200);
+    const done = await completed(draft.body.id as string);
+    expect(done.progress.deliveries).toEqual({ notified: 2, unreachable: 1 });
+    const rows = await t.query<{
+      external_id: string;
+      status: string;
+      channel: string;
+      error: string | null;
+    }>(
+      `select s.external_id, m.status, m.channel, m.error from messages m
+         join deliveries d on d.id = m.delivery_id join subjects s on s.id = d.subject_id
+        where m.campaign_id = $1 order by 1, 3`,
+      [draft.body.id],
+    );
+    expect(rows).toEqual([
+      { external_id: 'unreadable-0', status: 'sent', channel: 'email', error: null },
+      { external_id: 'unreadable-1', status: 'failed', channel: 'email', error: 'contact_unreadable' },
+      { external_id: 'unreadable-2', status: 'sent', channel: 'email', error: null },
+    ]);
+  });
+
   it('previews the notice per locale, jurisdiction and channel, with SMS segments', async () => {
     const [latest] = (
       await t.http
@@ -482,18 +534,17 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     );
     await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
     await t.query("update campaigns set status = 'sending' where id = $1", [id]);
-    // A job that fails before the provider call (here a contact that no longer opens: one byte of its
-    // envelope changed) gives the lease back at once, so its retry claims the batch again.
-    const [contact] = await t.query<{ sealed: Buffer }>('select sealed from subjects where id = $1', [
-      mine![0].subjectId,
-    ]);
-    const tampered = Buffer.from(contact.sealed);
-    tampered[tampered.length - 1] ^= 1;
-    await t.query('update subjects set sealed = $2 where id = $1', [mine![0].subjectId, tampered]);
+    // A job that fails before the provider call (here reading the incident: the database went away, a
+    // failure only a mock can cause on cue) gives the lease back at once, so its retry claims the batch
+    // again.
+    const service = t.app.get(DeliveryService);
+    const lost = jest
+      .spyOn(service as unknown as { incident: () => Promise<unknown> }, 'incident')
+      .mockRejectedValueOnce(new Error('connection terminated'));
     try {
-      await expect(t.app.get(DeliveryService).sendBatch('email', batchId)).rejects.toThrow();
+      await expect(service.sendBatch('email', batchId)).rejects.toThrow('connection terminated');
     } finally {
-      await t.query('update subjects set sealed = $2 where id = $1', [mine![0].subjectId, contact.sealed]);
+      lost.mockRestore();
     }
     expect(await held()).toEqual({ status: 'queued', lease: null });
     const untouched = await t.query<{ n: number }>(
@@ -543,6 +594,167 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     expect(counted.n).toBe(done.possibleDuplicates + batch.size);
+  });
+
+  it('records a send again when PostgreSQL ends the record for a deadlock: nothing goes twice', async () => {
+    const other = await scopedIncident(t, t.keys.responder, { everyone: true }, {});
+    const draft = await t.http
+      .post(`/v1/incidents/${other}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate', includeGuardians: false })
+      .expect(201);
+    const id = draft.body.id as string;
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    await completed(id);
+    // One batch put back as before its job ran, driven directly (as above) so the deadlock can be timed.
+    const [batch] = await t.query<{ id: string; size: number }>(
+      "select id, size from message_batches where campaign_id = $1 and channel = 'email' order by id limit 1",
+      [id],
+    );
+    const batchId = Number(batch.id);
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+      [batchId],
+    );
+    await t.query("update messages set status = 'queued', sent_at = null where batch_id = $1", [batchId]);
+    await t.query(
+      "update deliveries set status = 'pending', notified_at = null where id in (select delivery_id from messages where batch_id = $1)",
+      [batchId],
+    );
+    await t.query("update campaigns set status = 'sending' where id = $1", [id]);
+    const outboxBefore = (await t.query<{ n: number }>('select count(*)::int as n from outbox_messages'))[0]
+      .n;
+
+    // A transaction of ours holds the batch's deliveries; the record, holding the batch row, waits on them;
+    // then ours asks for the batch row: a deadlock, which PostgreSQL breaks by ending the record (its
+    // check runs after 1 s of waiting; ours is told to wait 30 s first).
+    const locker = new pg.Client({ connectionString: databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query("set local deadlock_timeout = '30s'");
+      await locker.query(
+        'select 1 from deliveries where id in (select delivery_id from messages where batch_id = $1) for update',
+        [batchId],
+      );
+      const sending = t.app.get(DeliveryService).sendBatch('email', batchId);
+      await eventually(async () => {
+        const [w] = await t.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+        );
+        return w.n > 0 ? true : undefined;
+      });
+      // Granted only once the record's transaction is gone: PostgreSQL ended it.
+      await locker.query('select 1 from message_batches where id = $1 for update', [batchId]);
+      await locker.query('rollback');
+      // The record ran again, and everything that left is recorded once.
+      await expect(sending).resolves.toMatchObject({ claimed: batch.size, sent: batch.size });
+    } finally {
+      await locker.end();
+    }
+    const after = await t.query<{ status: string; n: number }>(
+      'select status, count(*)::int as n from messages where batch_id = $1 group by 1',
+      [batchId],
+    );
+    expect(after).toEqual([{ status: 'sent', n: batch.size }]);
+    const outboxAfter = (await t.query<{ n: number }>('select count(*)::int as n from outbox_messages'))[0].n;
+    expect(outboxAfter - outboxBefore).toBe(batch.size);
+    const [campaign] = await t.query<{ possible_duplicates: number }>(
+      'select possible_duplicates from campaigns where id = $1',
+      [id],
+    );
+    expect(campaign.possible_duplicates).toBe(0);
+  });
+
+  it('closes a delivery whose email and SMS fail at the same moment (mode all): never left pending', async () => {
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({
+        subjects: [
+          {
+            externalId: 'both-fail',
+            email: 'both-fail@mail.example.com',
+            phone: '+4915112345699',
+            jurisdiction: 'DE',
+            dataCategories: ['camera_data'],
+          },
+        ],
+      })
+      .expect(200);
+    const incident = await scopedIncident(t, t.keys.responder, { externalIds: ['both-fail'] }, {});
+    const draft = await t.http
+      .post(`/v1/incidents/${incident}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'all' })
+      .expect(201);
+    const id = draft.body.id as string;
+    await t.http
+      .post(`/v1/campaigns/${id}/approve`)
+      .set(...approver)
+      .expect(200);
+    await completed(id);
+    // Both messages put back as before their jobs ran; this time both are refused for good, and both
+    // records are let go at the same moment (our transaction held their messages).
+    const batches = await t.query<{ id: number; channel: 'email' | 'sms' }>(
+      'select id::int, channel from message_batches where campaign_id = $1 order by channel',
+      [id],
+    );
+    expect(batches.map((b) => b.channel)).toEqual(['email', 'sms']);
+    await t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where campaign_id = $1",
+      [id],
+    );
+    await t.query("update messages set status = 'queued', sent_at = null where campaign_id = $1", [id]);
+    await t.query("update deliveries set status = 'pending', notified_at = null where campaign_id = $1", [
+      id,
+    ]);
+    await t.query("update campaigns set status = 'sending' where id = $1", [id]);
+    // The outbox is one object behind both ports: one stand-in answers either shape.
+    const outbox = t.app.get<EmailPort & SmsPort>(EMAIL_PORT);
+    expect(t.app.get(SMS_PORT)).toBe(outbox);
+    const refuse = jest.spyOn(outbox as unknown as { send: (m: object) => Promise<unknown> }, 'send');
+    const stranded = jest.spyOn(t.app.get(DeliveriesRepository), 'settleStranded');
+    refuse.mockImplementation((message) =>
+      Promise.resolve(
+        'recipients' in message
+          ? (message as { recipients: unknown[] }).recipients.map(() => ({
+              kind: 'permanent',
+              code: 'bounce',
+            }))
+          : { kind: 'permanent', code: 'twilio_21614' },
+      ),
+    );
+    const locker = new pg.Client({ connectionString: databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('select 1 from messages where campaign_id = $1 for update', [id]);
+      const service = t.app.get(DeliveryService);
+      const both = Promise.all(batches.map((b) => service.sendBatch(b.channel, b.id)));
+      await eventually(async () => {
+        const [w] = await t.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+        );
+        return w.n >= 2 ? true : undefined;
+      });
+      await locker.query('rollback');
+      await both;
+      // Closed by the second record itself, not by the completion's safety net.
+      expect(stranded).not.toHaveBeenCalled();
+    } finally {
+      refuse.mockRestore();
+      stranded.mockRestore();
+      await locker.end();
+    }
+    const [delivery] = await t.query<{ status: string }>(
+      'select status from deliveries where campaign_id = $1',
+      [id],
+    );
+    expect(delivery.status).toBe('unreachable');
   });
 
   it('starts no call once its lease runs low: what is left stays queued, untried, for a retry or a new job', async () => {

@@ -67,13 +67,29 @@ export class DatabaseService implements OnApplicationShutdown {
    * longer job whose end commits normally. A crash may lose the last such commits, never half of one, and
    * the final synchronous commit flushes the WAL of every earlier one. Imports use it per batch, so a
    * million rows cost two hundred WAL flushes less; a lost batch is redone from its checkpoint.
+   *
+   * `retries`: run again, after a short pause, when PostgreSQL ended it for a deadlock or a serialization
+   * failure, or the connection was lost; `work` must then be safe to run twice (its first run either
+   * rolled back or, for a connection lost at the commit, may have committed). Not when nested.
    */
-  async transaction<T>(work: () => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
+  async transaction<T>(
+    work: () => Promise<T>,
+    options: { asyncCommit?: boolean; retries?: number } = {},
+  ): Promise<T> {
     if (this.context.getStore()) return work();
-    return this.db.transaction(async (tx) => {
-      if (options.asyncCommit) await tx.execute(sql`set local synchronous_commit = off`);
-      return this.context.run(tx, work);
-    });
+    const once = () =>
+      this.db.transaction(async (tx) => {
+        if (options.asyncCommit) await tx.execute(sql`set local synchronous_commit = off`);
+        return this.context.run(tx, work);
+      });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await once();
+      } catch (err) {
+        if (attempt >= (options.retries ?? 0) || !retryable(err)) throw err;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt * (1 + Math.random())));
+      }
+    }
   }
 
   /**
@@ -168,4 +184,16 @@ async function copyOutBytes(pool: pg.Pool, query: string, params: unknown[]): Pr
   } finally {
     client.release();
   }
+}
+
+/** SQLSTATEs after which a transaction can be run again: a deadlock, a serialization failure, a lost connection. */
+const RETRYABLE = /^(40001|40P01|57P01|08\d{3})$/;
+
+/** Whether `err` (or what it wraps: drizzle wraps the driver's error) is one a transaction may be retried after. */
+export function retryable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && RETRYABLE.test(code)) return true;
+  }
+  return false;
 }

@@ -382,18 +382,32 @@ export class CampaignsService {
     return taken.length;
   }
 
-  /** A sending campaign with nothing left to send is completed. */
+  /**
+   * A sending campaign with nothing left to send is completed. Idle is asked again under the campaign's
+   * row lock: a webhook's fallback (`applyEvents`) holds that lock while it adds messages, so they are
+   * either committed and seen here, or added after the completion and reopen it; asked only before, a
+   * fallback committed in between was stranded in a completed campaign. A delivery still pending then has
+   * nothing left that could settle it (a defect, logged): it is settled from its messages.
+   */
   async finishIfIdle(campaignId: string): Promise<boolean> {
     if (!(await this.deliveries.idle(campaignId))) return false;
     const now = this.clock.now();
     return this.database.transaction(async () => {
+      const campaign = await this.repository.findForUpdate(campaignId);
+      if (campaign?.status !== CampaignStatus.Sending) return false;
+      if (!(await this.deliveries.idle(campaignId))) return false;
       const done = await this.repository.move(campaignId, [CampaignStatus.Sending], {
         status: CampaignStatus.Completed,
         finishedAt: now,
         updatedAt: now,
       });
       if (!done) return false;
-      const progress = await this.deliveries.progress(campaignId);
+      let progress = await this.deliveries.progress(campaignId);
+      if (progress.deliveries.pending) {
+        const settled = await this.deliveries.settleStranded(campaignId, now);
+        this.logger.error({ campaignId, ...settled }, 'campaign idle with deliveries pending: settled');
+        progress = await this.deliveries.progress(campaignId);
+      }
       await this.record(SYSTEM_ACTOR, done, 'campaign.completed', now, { deliveries: progress.deliveries });
       return true;
     });

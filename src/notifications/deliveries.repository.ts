@@ -184,6 +184,45 @@ export class DeliveriesRepository {
       where id = any(${sql.param(deliveryIds)}::bigint[]) and status = 'pending'`);
   }
 
+  /** Locks these deliveries until the transaction ends (in id order: two lockers never deadlock). */
+  async lock(deliveryIds: number[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.database.db.execute(sql`
+      select 1 from deliveries where id = any(${sql.param(deliveryIds)}::bigint[]) order by id for update`);
+  }
+
+  /**
+   * Pending deliveries of an idle campaign, which nothing queued can settle any more: notified when a
+   * notice message of theirs left, unreachable when none did. A safety net under the campaign's row lock.
+   */
+  async settleStranded(campaignId: string, now: Date): Promise<{ notified: number; unreachable: number }> {
+    const [row] = rowsOf<{ notified: number; unreachable: number }>(
+      await this.database.db.execute(sql`
+        with stranded as (
+          select d.id, d.affected_id,
+                 (select min(m.sent_at) from messages m where m.delivery_id = d.id
+                    and m.channel in ('email', 'sms') and m.status in ('sent', 'delivered')) as sent_at
+          from deliveries d
+          where d.campaign_id = ${campaignId}::uuid and d.status = 'pending'
+            and not exists (select 1 from messages m where m.delivery_id = d.id and m.status = 'queued')
+          for update of d),
+        settled as (
+          update deliveries d
+          set status = case when s.sent_at is null then 'unreachable' else 'notified' end,
+              notified_at = s.sent_at, updated_at = ${now}
+          from stranded s where d.id = s.id
+          returning d.status, d.affected_id, d.notified_at),
+        affected as (
+          update affected_subjects a set notified_at = s.notified_at
+          from settled s where a.id = s.affected_id and s.status = 'notified' and a.notified_at is null
+          returning 1)
+        select count(*) filter (where status = 'notified')::int as notified,
+               count(*) filter (where status = 'unreachable')::int as unreachable
+        from settled`),
+    );
+    return { notified: row?.notified ?? 0, unreachable: row?.unreachable ?? 0 };
+  }
+
   /** Deliveries among these whose every notice message failed and that have none left to try. */
   async markUnreachable(deliveryIds: number[], now: Date): Promise<void> {
     if (deliveryIds.length === 0) return;

@@ -45,7 +45,12 @@ interface Prepared {
   facts: NoticeFacts;
   address?: string;
   tokens: string[];
+  /** Why it cannot be sent at all (its contact data does not open): it fails with this code. */
+  problem?: string;
 }
+
+/** A recipient whose notice does not render (a defect, logged): fails alone, never their batch. */
+const RENDER_FAILED = { kind: 'permanent', code: 'render_failed' } as const satisfies SendOutcome;
 
 const SMS_CONCURRENCY = 8;
 /**
@@ -294,12 +299,26 @@ export class DeliveryService {
     return incident;
   }
 
-  /** Opens the person's sealed contact data, only here, only for the channel at hand. */
+  /**
+   * Opens the person's sealed contact data, only here, only for the channel at hand. One that does not
+   * open (its key left ENCRYPTION_KEYS before a re-encryption finished, a damaged row) fails that
+   * recipient with `contact_unreadable`, logged; thrown, it held up the whole batch for good.
+   */
   private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow): Prepared {
-    const contact =
-      message.sealed && message.externalId
-        ? this.crypto.cipher.openJson<SealedContact>(message.sealed, subjectAad(message.externalId))
-        : undefined;
+    let contact: SealedContact | undefined;
+    let problem: string | undefined;
+    try {
+      contact =
+        message.sealed && message.externalId
+          ? this.crypto.cipher.openJson<SealedContact>(message.sealed, subjectAad(message.externalId))
+          : undefined;
+    } catch (err) {
+      problem = 'contact_unreadable';
+      this.logger.error(
+        { deliveryId: message.deliveryId, err: messageOf(err) },
+        'contact data does not open: the recipient fails on this channel',
+      );
+    }
     const guardian = message.recipient === 'guardian';
     const who = guardian ? contact?.guardian : contact;
     const address = batch.channel === 'email' ? who?.email : batch.channel === 'sms' ? who?.phone : undefined;
@@ -309,6 +328,7 @@ export class DeliveryService {
       message,
       address,
       tokens,
+      problem,
       facts: {
         organization: this.config.organizationName,
         contactEmail: this.config.privacyContactEmail,
@@ -331,7 +351,10 @@ export class DeliveryService {
     prepared: Prepared[],
     mayStart: () => boolean,
   ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
-    const outcomes: SendOutcome[] = prepared.map(() => ({ kind: 'permanent', code: 'no_address' }));
+    const outcomes: SendOutcome[] = prepared.map((p) => ({
+      kind: 'permanent',
+      code: p.problem ?? 'no_address',
+    }));
     const unregistered: Array<{ subjectId: number; token: string }> = [];
     if (channel === 'email') {
       // One request per notice variant (what the jurisdiction changes in the email, rendered once per
@@ -350,21 +373,30 @@ export class DeliveryService {
           reachable.forEach(({ i }) => (outcomes[i] = LEASE_LOST));
           continue;
         }
-        const shared = this.renderer.renderShared(batch.template, reachable[0].p.facts);
-        const results = await this.settle(reachable.length, async () => {
-          const recipients = await sliced(reachable, ({ p }) => ({
-            messageId: p.message.id,
-            to: p.address!,
-            substitutions: this.renderer.substitutions(batch.template, p.facts),
-          }));
-          return this.email.send({
+        const shared = this.rendered(() => this.renderer.renderShared(batch.template, reachable[0].p.facts));
+        if (!shared) {
+          // The part every recipient shares: not theirs to fail for. Tried again, as an outage is.
+          reachable.forEach(({ i }) => (outcomes[i] = { kind: 'transient', code: 'render_failed' }));
+          continue;
+        }
+        const rendered = await sliced(reachable, ({ p, i }) => {
+          const substitutions = this.rendered(() => this.renderer.substitutions(batch.template, p.facts));
+          if (!substitutions) outcomes[i] = RENDER_FAILED;
+          return (
+            substitutions && { i, recipient: { messageId: p.message.id, to: p.address!, substitutions } }
+          );
+        });
+        const going = rendered.filter((r) => r !== undefined);
+        if (going.length === 0) continue;
+        const results = await this.settle(going.length, () =>
+          this.email.send({
             subject: shared.subject,
             html: shared.html,
             text: shared.text,
-            recipients,
-          });
-        });
-        reachable.forEach(({ i }, k) => (outcomes[i] = results[k]!));
+            recipients: going.map((g) => g.recipient),
+          }),
+        );
+        going.forEach(({ i }, k) => (outcomes[i] = results[k]!));
       }
     } else if (channel === 'sms') {
       let next = 0;
@@ -377,7 +409,11 @@ export class DeliveryService {
             outcomes[i] = LEASE_LOST;
             continue;
           }
-          const body = this.renderer.renderShort(batch.template, p.facts).sms.body;
+          const body = this.rendered(() => this.renderer.renderShort(batch.template, p.facts).sms.body);
+          if (body === undefined) {
+            outcomes[i] = RENDER_FAILED;
+            continue;
+          }
           [outcomes[i]] = await this.settle(1, async () => [
             await this.sms.send({ messageId: p.message.id, to: p.address!, body }),
           ]);
@@ -388,7 +424,11 @@ export class DeliveryService {
       const calls: Array<{ index: number; message: PushMessage }> = [];
       prepared.forEach((p, index) => {
         if (p.tokens.length === 0) return;
-        const rendered = this.renderer.renderShort(batch.template, p.facts).push;
+        const rendered = this.rendered(() => this.renderer.renderShort(batch.template, p.facts).push);
+        if (!rendered) {
+          outcomes[index] = RENDER_FAILED;
+          return;
+        }
         for (const token of p.tokens) {
           calls.push({
             index,
@@ -430,6 +470,16 @@ export class DeliveryService {
       }
     }
     return { outcomes, unregistered };
+  }
+
+  /** What `render` returns, or undefined (logged) when it throws: a defect, never a batch held up by it. */
+  private rendered<T>(render: () => T): T | undefined {
+    try {
+      return render();
+    } catch (err) {
+      this.logger.error({ err: messageOf(err) }, 'a notice did not render');
+      return undefined;
+    }
   }
 
   /** An adapter that throws (a bug, a dropped connection it did not classify) fails the call transiently. */
@@ -505,25 +555,35 @@ export class DeliveryService {
         if (!transient || waitRank(outcome) > waitRank(transient)) transient = outcome;
       }
     });
-    const kept = await this.database.transaction(async () => {
-      // Checked (and the batch row locked) first; what left is recorded whoever holds the batch now.
-      const holding = await this.deliveries.holds(batch.id, batch.lease);
-      await this.deliveries.markSent(sent, now);
-      await this.dropTokens(unregistered, now);
-      // The lease ran out and the batch went to another worker: it decides the rest.
-      if (!holding) return false;
-      await this.deliveries.markFailed(failed, now);
-      await this.deliveries.release(retry, now);
-      if (NOTICE_CHANNELS.includes(channel)) {
-        await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
-      }
-      // Untried messages on the job's last attempt, or an outage that outlasted it: back to pending, for a
-      // new job with attempts of its own.
-      if (refused || outlasted || (untried > 0 && lastAttempt)) {
-        await this.deliveries.returnBatch(batch.id, batch.lease);
-      } else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
-      return true;
-    });
+    // Retried when PostgreSQL ends it (a deadlock with another batch's record, say): given up, what left
+    // would be sent again once the lease ran out. Safe to run twice: every write is conditional.
+    const kept = await this.database.transaction(
+      async () => {
+        // Checked (and the batch row locked) first; what left is recorded whoever holds the batch now.
+        const holding = await this.deliveries.holds(batch.id, batch.lease);
+        await this.deliveries.markSent(sent, now);
+        if (!holding) return false;
+        await this.deliveries.markFailed(failed, now);
+        await this.deliveries.release(retry, now);
+        if (NOTICE_CHANNELS.includes(channel)) {
+          await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
+        }
+        // Untried messages on the job's last attempt, or an outage that outlasted it: back to pending, for
+        // a new job with attempts of its own.
+        if (refused || outlasted || (untried > 0 && lastAttempt)) {
+          await this.deliveries.returnBatch(batch.id, batch.lease);
+        } else await this.deliveries.releaseBatch(batch.id, batch.lease, now);
+        return true;
+      },
+      { retries: 3 },
+    );
+    // Housekeeping of the directory, after: it locks people's rows (an import may hold them), and what
+    // left must not wait for it or roll back with it. Tokens left in are tried, and dropped, next time.
+    await this.database
+      .transaction(() => this.dropTokens(unregistered, now), { retries: 3 })
+      .catch((err: unknown) =>
+        this.logger.warn({ err: messageOf(err) }, 'unregistered push tokens not dropped'),
+      );
     if (!kept) {
       this.logger.warn(
         { batchId: batch.id },
@@ -557,6 +617,11 @@ export class DeliveryService {
    */
   private async fallBack(campaign: CampaignRow, deliveryIds: number[], now: Date): Promise<boolean> {
     if (deliveryIds.length === 0) return false;
+    // Two failures of one delivery recorded at once (mode all: its email and its SMS, in two batches; or
+    // a bounce beside a send's failure) each saw the other's message still queued, and neither closed
+    // it: it stayed pending for good. Locked first, the second waits, and its next statement sees the
+    // first's commit.
+    await this.deliveries.lock(deliveryIds);
     if (campaign.mode !== 'escalate') {
       await this.deliveries.markUnreachable(deliveryIds, now);
       return false;
