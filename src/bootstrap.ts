@@ -19,6 +19,48 @@ import { JobRepository } from './queue/job.repository.js';
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first string in a parsed body that text columns cannot keep as given: a NUL character, or a lone
+ * surrogate (not well-formed UTF-16). Its field is named as the validation errors name fields.
+ */
+export function unstorableText(
+  value: unknown,
+  path = '',
+): { field: string; rule: string; message: string } | undefined {
+  if (typeof value === 'string') {
+    const field = path || 'body';
+    if (value.includes('\u0000')) {
+      return {
+        field,
+        rule: 'noNulCharacter',
+        message: `${field} must not contain the NUL character (U+0000)`,
+      };
+    }
+    if (LONE_SURROGATE.test(value)) {
+      return {
+        field,
+        rule: 'wellFormedUnicode',
+        message: `${field} must be well-formed Unicode (it holds a lone surrogate)`,
+      };
+    }
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = unstorableText(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = unstorableText(inner, path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Builds the application for a role, fully configured but not listening (tests use it as is). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -38,6 +80,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Twilio's status callbacks are form posts; nowhere else is a form accepted (a form body elsewhere must
   // stay unparsed, to be refused as "not a JSON object").
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
+  // PostgreSQL stores no NUL in text (the insert failed with a 500), and a lone surrogate is stored as
+  // U+FFFD: refused here, for every body, naming the field.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const problem = unstorableText(req.body);
+    next(problem ? AppError.invalid([problem]) : undefined);
+  });
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 

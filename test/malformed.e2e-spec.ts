@@ -73,6 +73,18 @@ const INCIDENT_CASES: Case[] = [
     rule: 'notBefore:occurredFrom',
   },
   {
+    name: 'a NUL character (PostgreSQL text cannot hold it)',
+    body: { remedies: 'Call Jane Doe at +1 415 555 2671\u0000' },
+    field: 'remedies',
+    rule: 'noNulCharacter',
+  },
+  {
+    name: 'a lone surrogate (stored, it would turn into U+FFFD)',
+    body: { measuresTaken: 'a\ud800b' },
+    field: 'measuresTaken',
+    rule: 'wellFormedUnicode',
+  },
+  {
     name: 'unknown data category',
     body: { dataCategories: ['camera_data', 'dna'] },
     field: 'dataCategories.1',
@@ -192,7 +204,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
   const TRANSITION_CASES: Case[] = [
     { name: 'invalid JSON', body: undefined, raw: '{"to":', status: 400 },
     { name: 'unknown state', body: { to: 'solved' }, field: 'to', rule: 'isEnum' },
-    { name: 'missing state', body: {}, field: 'to', rule: 'isEnum' },
+    { name: 'missing state', body: {}, field: 'to', rule: 'isDefined' },
     { name: 'huge note', body: { to: 'assessing', note: long(2001) }, field: 'note', rule: 'maxLength' },
     { name: 'unknown field', body: { to: 'assessing', force: true }, field: 'force', rule: 'unknownField' },
     { name: 'array body', body: [{ to: 'assessing' }], field: 'body', rule: 'isObject' },
@@ -205,7 +217,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
 
   const KEY_CASES: Case[] = [
     { name: 'invalid JSON', body: undefined, raw: '{', status: 400 },
-    { name: 'missing name', body: { role: 'admin' }, field: 'name', rule: 'isNotEmpty' },
+    { name: 'missing name', body: { role: 'admin' }, field: 'name', rule: 'isDefined' },
     { name: 'empty name', body: { name: '', role: 'admin' }, field: 'name', rule: 'isNotEmpty' },
     { name: 'huge name', body: { name: long(101), role: 'admin' }, field: 'name', rule: 'maxLength' },
     { name: 'unknown role', body: { name: 'x', role: 'root' }, field: 'role', rule: 'isEnum' },
@@ -243,6 +255,35 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
       .set(...bearer(ADMIN_KEY));
     expectRefused(unknown, { name: '', body: {}, status: 404 });
     expect(await counts()).toEqual(before);
+  });
+
+  it('a required field left out is one problem, isDefined, naming it (a missing scope criteria was a 500)', async () => {
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...bearer(ADMIN_KEY))
+      .send(validIncident())
+      .expect(201);
+    for (const path of [
+      `/v1/incidents/${incident.body.id}/scope/preview`,
+      `/v1/incidents/${incident.body.id}/scope`,
+    ]) {
+      const res = await t.http
+        .post(path)
+        .set(...bearer(ADMIN_KEY))
+        .send({});
+      expect(res.status).toBe(400);
+      expect(res.body.details.problems).toEqual([
+        { field: 'criteria', rule: 'isDefined', message: 'criteria is required' },
+      ]);
+    }
+    const key = await t.http
+      .post('/v1/api-keys')
+      .set(...bearer(ADMIN_KEY))
+      .send({ role: 'auditor' })
+      .expect(400);
+    expect(key.body.details.problems).toEqual([
+      { field: 'name', rule: 'isDefined', message: 'name is required' },
+    ]);
   });
 
   it('bad query parameters are 400s naming the parameter', async () => {

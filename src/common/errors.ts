@@ -66,5 +66,40 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A failed statement, told without what it was given. Drizzle's DrizzleQueryError writes the statement's
+ * parameters into its message and stack and keeps them as a property: a responder's text, a name being
+ * sealed, would reach the log (and BullMQ's record of a failed job). This keeps the statement's first
+ * words, PostgreSQL's SQLSTATE and its message up to the first colon (after which PostgreSQL may quote
+ * the value it refused), and the stack's frames.
+ */
+export class QueryFailed extends Error {
+  override readonly name = 'QueryFailed';
+  readonly code?: string;
+
+  constructor(err: Error & { query: string; cause?: unknown }) {
+    const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    const said = typeof cause?.message === 'string' ? cause.message.split(':')[0] : 'failed';
+    const statement = err.query.trim().split(/\s+/).slice(0, 4).join(' ');
+    super(`query failed${code ? ` (${code})` : ''}: ${said} [${statement} ...]`);
+    this.code = code;
+    const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+    this.stack = [`${this.name}: ${this.message}`, ...frames].join('\n');
+  }
+}
+
+/** `err`, or for a failed statement the same without its parameters ({@link QueryFailed}). */
+export function withoutParams(err: unknown): unknown {
+  if (err instanceof QueryFailed || !(err instanceof Error)) return err;
+  if ('params' in err && typeof (err as { query?: unknown }).query === 'string') {
+    return new QueryFailed(err as unknown as Error & { query: string });
+  }
+  return err;
+}
+
 /** What a caught value says, for a log line (never the value itself when it is not an Error). */
-export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+export const messageOf = (err: unknown): string => {
+  const clean = withoutParams(err);
+  return clean instanceof Error ? clean.message : String(clean);
+};

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError, ErrorCode } from './errors.js';
+import { AppError, ErrorCode, withoutParams } from './errors.js';
 
 /** The one JSON shape of every error answer. */
 export interface ErrorBody {
@@ -103,7 +103,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const { body, unexpected } = toErrorBody(error);
     if (unexpected) {
-      this.logger.error({ errorId: body.errorId, err: error }, 'unexpected error');
+      this.logger.error({ errorId: body.errorId, err: withoutParams(error) }, 'unexpected error');
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;

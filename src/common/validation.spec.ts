@@ -1,5 +1,6 @@
 import { ValidationError } from 'class-validator';
-import { AppError } from './errors.js';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { AppError, messageOf, QueryFailed, withoutParams } from './errors.js';
 import { toErrorBody } from './exception.filter.js';
 import { toFieldProblems } from './validation.js';
 
@@ -7,6 +8,7 @@ describe('error shapes', () => {
   it('flattens nested validation errors into field paths with their rule', () => {
     const child = Object.assign(new ValidationError(), {
       property: 'email',
+      value: 'not-an-address',
       constraints: { isEmail: 'email must be an email' },
     });
     const item = Object.assign(new ValidationError(), { property: '3', children: [child] });
@@ -19,6 +21,57 @@ describe('error shapes', () => {
       { field: 'subjects.3.email', rule: 'isEmail', message: 'email must be an email' },
       { field: 'x', rule: 'unknownField', message: 'x is not a known field' },
     ]);
+  });
+
+  it('names one rule for a missing field, and only the kind for a value of the wrong kind', () => {
+    const missing = Object.assign(new ValidationError(), {
+      property: 'name',
+      value: undefined,
+      constraints: { isString: 'name must be a string', isNotEmpty: 'name should not be empty' },
+    });
+    const kind = Object.assign(new ValidationError(), {
+      property: 'approximateRecords',
+      value: '25',
+      constraints: { isInt: 'must be an integer', min: 'must not be less than 0' },
+    });
+    const content = Object.assign(new ValidationError(), {
+      property: 'title',
+      value: '',
+      constraints: { isNotEmpty: 'title should not be empty', minLength: 'title is too short' },
+    });
+    expect(toFieldProblems([missing, kind, content]).map((p) => `${p.field}:${p.rule}`)).toEqual([
+      'name:isDefined',
+      'approximateRecords:isInt',
+      'title:isNotEmpty',
+      'title:minLength',
+    ]);
+    expect(toFieldProblems([missing])[0].message).toBe('name is required');
+  });
+
+  it('tells a failed statement without its parameters: message, stack and properties', () => {
+    const driver = Object.assign(new Error('invalid input syntax for type uuid: "Jane Doe"'), {
+      code: '22P02',
+    });
+    const failed = new DrizzleQueryError(
+      'update incidents set remedies = $1 where id = $2',
+      ['Call Jane Doe at +1 415 555 2671', 'Jane Doe'],
+      driver,
+    );
+    expect(failed.message).toContain('Jane Doe');
+    const clean = withoutParams(failed) as QueryFailed;
+    expect(clean).toBeInstanceOf(QueryFailed);
+    expect(clean.code).toBe('22P02');
+    expect(clean.message).toBe(
+      'query failed (22P02): invalid input syntax for type uuid [update incidents set remedies ...]',
+    );
+    expect(JSON.stringify({ ...clean, message: clean.message, stack: clean.stack })).not.toMatch(/Jane|415/);
+    expect(clean.stack).toMatch(/^QueryFailed: query failed/);
+    expect(clean.stack).toContain('    at ');
+    expect(messageOf(failed)).toBe(clean.message);
+    // Anything else goes through as it is.
+    const other = new Error('boom');
+    expect(withoutParams(other)).toBe(other);
+    expect(withoutParams('text')).toBe('text');
   });
 
   it('hides internals of unknown errors behind an errorId', () => {

@@ -1,11 +1,40 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldProblem } from './errors.js';
 
-/** Flattens class-validator's tree into one problem per broken rule, each naming its field path. */
+/** Rules about what kind of value a field holds: when one fails, the rules about its content do not apply. */
+const KIND_RULES = new Set([
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isEnum',
+  'isIn',
+  'isArray',
+  'isObject',
+  'isDateString',
+  'isUUID',
+  'isEmail',
+  'isUrl',
+  'isTimeZone',
+  'isLocale',
+]);
+
+/**
+ * Flattens class-validator's tree into problems naming their field path: a missing field gets one
+ * (`isDefined`, "is required"), a value of the wrong kind only its kind's rules, anything else one per
+ * broken rule. (Optional fields never fail when absent: an absent field that fails is a required one.)
+ */
 export function toFieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+    let broken = Object.entries(error.constraints ?? {});
+    const missing = (error.value === undefined || error.value === null) && broken.length > 0;
+    if (missing && !broken.some(([rule]) => rule === 'whitelistValidation')) {
+      broken = [['isDefined', `${field} is required`]];
+    } else if (broken.some(([rule]) => KIND_RULES.has(rule))) {
+      broken = broken.filter(([rule]) => KIND_RULES.has(rule));
+    }
+    const own = broken.map(([rule, message]) => ({
       field,
       rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
       message: rule === 'whitelistValidation' ? `${field} is not a known field` : message,
@@ -62,7 +91,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    validationError: { target: false, value: false },
+    // The value is read by toFieldProblems (is it there at all?), never put in a message.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => AppError.invalid(toFieldProblems(errors)),
   });
 }

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Job, JobsOptions, MinimalJob, Queue, Worker } from 'bullmq';
+import { withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
@@ -120,7 +121,11 @@ export class JobRepository implements BeforeApplicationShutdown {
         async (job: Job) => {
           const handler = handlers.get(job.name as JobName);
           if (!handler) throw new Error(`no handler for job ${job.name}`);
-          return handler(job.data, job);
+          // What BullMQ keeps of a failure (its reason and stack, in the queue) never holds a statement's
+          // parameters.
+          return handler(job.data, job).catch((err: unknown) => {
+            throw withoutParams(err);
+          });
         },
         {
           connection: backend.connection as never,

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
+  IsObject,
   ArrayMaxSize,
   IsArray,
   IsBoolean,
@@ -136,6 +138,8 @@ export class ScopeCriteriaDto {
 
 export class ScopeRequestDto {
   @ApiProperty({ type: ScopeCriteriaDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ScopeCriteriaDto)
   criteria!: ScopeCriteriaDto;

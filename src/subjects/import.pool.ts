@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { PROJECT_ROOT } from '../paths.js';
@@ -106,7 +107,7 @@ export class PreparerPool implements OnApplicationShutdown {
       else waiting?.reject(new Error(`import thread: ${message.error ?? 'no result'}`));
     });
     worker.on('error', (err) => {
-      this.logger.error({ err }, 'import thread failed');
+      this.logger.error({ err: withoutParams(err) }, 'import thread failed');
       // Fail what was waiting; the next batch starts fresh threads (the job retries and resumes).
       for (const [id, waiting] of this.pending) {
         waiting.reject(err);

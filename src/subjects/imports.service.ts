@@ -5,7 +5,7 @@ import type { Actor } from '../common/actor.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode } from '../common/errors.js';
+import { AppError, ErrorCode, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -228,7 +228,7 @@ export class ImportsService {
       if (!(err instanceof FileFormatError) && !lastAttempt) throw err;
       const reason = err instanceof FileFormatError ? err.message : 'the import failed; see the service log';
       this.logger.error(
-        { importId: row.id, err: err instanceof FileFormatError ? undefined : err },
+        { importId: row.id, err: err instanceof FileFormatError ? undefined : withoutParams(err) },
         'import failed',
       );
       await this.finish(row.id, ImportStatus.Failed, reason);
