@@ -166,14 +166,14 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const bare = await t.http
       .post('/v1/incidents')
       .set(...responder)
-      .send(validIncident({ likelyConsequences: undefined, remedies: undefined }))
+      .send(validIncident({ likelyConsequences: undefined, remedies: undefined, dataCategories: [] }))
       .expect(201);
     const refused = await t.http
       .post(`/v1/incidents/${bare.body.id}/campaigns`)
       .set(...responder)
       .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
       .expect(409);
-    expect(refused.body.details.missing).toEqual(['likelyConsequences', 'remedies']);
+    expect(refused.body.details.missing).toEqual(['likelyConsequences', 'remedies', 'dataCategories']);
     const unknown = await t.http
       .post(`/v1/incidents/${incidentId}/campaigns`)
       .set(...responder)
@@ -410,6 +410,16 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(zone.body.details.problems).toEqual([
       expect.objectContaining({ field: 'timeZone', rule: 'isTimeZone' }),
     ]);
+    // A jurisdiction nobody can have: refused as the directory refuses it, not previewed as generic.
+    for (const jurisdiction of ['ZZ', 'US-XX']) {
+      const unknown = await t.http
+        .get(`/v1/campaigns/${id}/preview?jurisdiction=${jurisdiction}&channel=sms`)
+        .set(...responder)
+        .expect(400);
+      expect(unknown.body.details.problems).toEqual([
+        expect.objectContaining({ field: 'jurisdiction', rule: 'isJurisdiction' }),
+      ]);
+    }
   });
 
   it('keeps every rendered message in the outbox, sealed, for admins only, audited', async () => {

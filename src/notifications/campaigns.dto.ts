@@ -9,8 +9,10 @@ import {
   IsString,
   Matches,
   MaxLength,
+  ValidateBy,
 } from 'class-validator';
 import { CHANNELS, type Channel } from '../channels/channel.port.js';
+import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
 import { CampaignStatus } from './campaign.rules.js';
 
 export class CreateCampaignDto {
@@ -63,7 +65,15 @@ export class PreviewQueryDto {
 
   @ApiPropertyOptional({ example: 'US-CA' })
   @IsOptional()
-  @Matches(/^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/, { message: 'jurisdiction must look like BR or US-CA' })
+  @IsString()
+  @ValidateBy({
+    name: 'isJurisdiction',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isKnownJurisdiction(value.toUpperCase()),
+      defaultMessage: () =>
+        `jurisdiction must be an ISO 3166-1 alpha-2 country or a subdivision of ${COUNTRIES_WITH_SUBDIVISIONS.join(', ')} (e.g. US-CA)`,
+    },
+  })
   jurisdiction?: string;
 
   @ApiPropertyOptional({

@@ -65,11 +65,13 @@ function checkNoticeable(incident: IncidentRow): void {
   if (CLOSED_INCIDENT.has(incident.state)) {
     throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
   }
-  const missing = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
+  const missing: string[] = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
+  // Each notice names the person's data that was involved, from these when the scope did not say.
+  if (incident.dataCategories.length === 0) missing.push('dataCategories');
   if (missing.length > 0) {
     throw new AppError(
       ErrorCode.Conflict,
-      `every notice must say what happened, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
+      `every notice must say what happened, what data was involved, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
       { missing },
     );
   }
