@@ -270,17 +270,14 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     );
     expect(notified[0].n).toBe(done.progress.deliveries.notified);
 
-    // The last minute's sends give the rate (the campaign took seconds: all of them).
+    // The last minute's sends (the campaign took seconds: all of them); no rate once it is done.
     const [sentCount] = await t.query<{ n: number }>(
       "select count(*)::int as n from messages where campaign_id = $1 and status in ('sent', 'delivered')",
       [id],
     );
     expect(sentCount.n).toBeGreaterThan(0);
     expect(done.progress.sentLastMinute).toBe(sentCount.n);
-    // Over the seconds since sending started, not a full minute it has not had.
-    const window = (Date.parse(done.progress.asOf) - Date.parse(done.startedAt)) / 1000;
-    expect(window).toBeLessThan(60);
-    expect(done.progress.ratePerSecond).toBe(Math.round((sentCount.n / Math.max(1, window)) * 10) / 10);
+    expect(done.progress.ratePerSecond).toBe(0);
     expect(done.progress.etaSeconds).toBe(0);
 
     // The reconciler folds tallies past the rate's minute: the same counts, from one row per status.
@@ -1218,6 +1215,8 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       ).body;
     const first = await view();
     expect(first.progress.asOf).toEqual(expect.any(String));
+    // Paused: nothing moves, so no rate and no time left.
+    expect(first.progress).toMatchObject({ ratePerSecond: 0, etaSeconds: null });
     await t.http
       .post(`/v1/campaigns/${id}/approve`)
       .set(...approver)
@@ -1233,6 +1232,18 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       return v.status === 'sending' ? v : undefined;
     });
     expect(sending.progress.deliveries.pending).toBeGreaterThan(0);
+    // The rate over the seconds since sending started (not a full minute it has not had), and the time
+    // left at it.
+    const window = (Date.parse(sending.progress.asOf) - Date.parse(sending.startedAt)) / 1000;
+    expect(window).toBeLessThan(60);
+    expect(sending.progress.ratePerSecond).toBe(
+      Math.round((sending.progress.sentLastMinute / Math.max(1, window)) * 10) / 10,
+    );
+    if (sending.progress.ratePerSecond > 0) {
+      expect(sending.progress.etaSeconds).toBe(
+        Math.ceil(sending.progress.remaining / sending.progress.ratePerSecond),
+      );
+    }
     // A pause mid-send: what a worker holds finishes, then nothing more leaves until the resume.
     await t.http
       .post(`/v1/campaigns/${id}/pause`)

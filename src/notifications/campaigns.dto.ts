@@ -132,13 +132,15 @@ class ProgressDto {
   @ApiProperty({ description: 'Messages sent in the last minute' }) sentLastMinute!: number;
   @ApiProperty({ description: 'Messages not sent yet' }) remaining!: number;
   @ApiProperty({
-    description: 'Messages per second over the last minute (or since sending started, when less)',
+    description:
+      'Messages per second over the last minute (or since sending started, when less); 0 unless the campaign is sending',
   })
   ratePerSecond!: number;
   @ApiProperty({
     nullable: true,
     type: Number,
-    description: 'At the current rate; null when nothing moves or the campaign is not planned yet',
+    description:
+      'Seconds left at the current rate while the campaign sends; 0 once completed; null when nothing moves, or when it is not sending (draft, approved, paused, cancelled)',
   })
   etaSeconds!: number | null;
   @ApiProperty({ description: 'When these counts were taken' })

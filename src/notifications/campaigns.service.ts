@@ -155,16 +155,20 @@ export class CampaignsService {
       60,
       Math.max(1, campaign.startedAt ? (asOf.getTime() - campaign.startedAt.getTime()) / 1000 : 60),
     );
-    const ratePerSecond = Math.round((progress.sentLastMinute / window) * 10) / 10;
-    // Not planned yet (draft, approved): how much is left is not known.
-    const planned = campaign.recipients !== null;
-    const etaSeconds = !planned
-      ? null
-      : progress.remaining === 0
+    // A rate and a time left only while it sends: paused, the last minute's sends only fade out, and the
+    // time left grew with each view.
+    const sending = campaign.status === (CampaignStatus.Sending as string);
+    const ratePerSecond = sending ? Math.round((progress.sentLastMinute / window) * 10) / 10 : 0;
+    const etaSeconds =
+      campaign.status === (CampaignStatus.Completed as string)
         ? 0
-        : ratePerSecond > 0
-          ? Math.ceil(progress.remaining / ratePerSecond)
-          : null;
+        : !sending
+          ? null
+          : progress.remaining === 0
+            ? 0
+            : ratePerSecond > 0
+              ? Math.ceil(progress.remaining / ratePerSecond)
+              : null;
     return { ...campaign, progress: { ...progress, ratePerSecond, etaSeconds, asOf } };
   }
 
