@@ -10,13 +10,31 @@ export type SendOutcome =
   | { kind: 'sent'; providerRef: string }
   /** The address, number or token will not work: move on to the next channel of the plan. */
   | { kind: 'permanent'; code: string }
-  /** Try again later (timeouts, 5xx, 429), after `retryAfterMs` when the provider said. */
-  | { kind: 'transient'; code: string; retryAfterMs?: number }
+  /**
+   * Try again later (timeouts, 5xx, 429), after `retryAfterMs` when the provider said. `maybeSent`: no
+   * answer came (a timeout, a connection cut after the request left), so the provider may have taken it:
+   * sent again, it is counted as a possible duplicate.
+   */
+  | { kind: 'transient'; code: string; retryAfterMs?: number; maybeSent?: true }
   /**
    * The provider refused our account (bad or revoked credentials, suspended account): no recipient's
    * fault, and no retry will fix it. The campaign pauses until someone fixes the account and resumes.
    */
   | { kind: 'refused'; code: string };
+
+/** Network errors after which the request cannot have reached the provider (no connection was made). */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * A call that got no answer: transient, and `maybeSent` unless the error says no connection was made
+ * (a timeout or a connection cut may come after the provider took the request).
+ */
+export function noAnswer(err: { code?: unknown }): SendOutcome {
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  return code && NEVER_CONNECTED.has(code)
+    ? { kind: 'transient', code: 'network' }
+    : { kind: 'transient', code: 'network', maybeSent: true };
+}
 
 export interface EmailRecipient {
   messageId: number;

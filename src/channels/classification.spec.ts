@@ -80,6 +80,23 @@ describe('provider error classification', () => {
       { kind: 'transient', code: 'http_429', retryAfterMs: undefined },
     ]);
     expect(classifySendGrid({ code: 502 }, 1, 0)).toEqual([{ kind: 'transient', code: 'http_502' }]);
-    expect(classifySendGrid({}, 1, 0)).toEqual([{ kind: 'transient', code: 'network' }]);
+    // No answer: it may have been taken (sent again, a possible duplicate), unless no connection was made.
+    expect(classifySendGrid({}, 1, 0)).toEqual([{ kind: 'transient', code: 'network', maybeSent: true }]);
+    expect(classifySendGrid({ code: 'ECONNRESET' }, 1, 0)).toEqual([
+      { kind: 'transient', code: 'network', maybeSent: true },
+    ]);
+    expect(classifySendGrid({ code: 'ECONNREFUSED' }, 1, 0)).toEqual([
+      { kind: 'transient', code: 'network' },
+    ]);
+  });
+
+  it('takes a Twilio call with no answer as possibly sent, unless no connection was made', () => {
+    expect(classifyTwilio({ code: 'ECONNRESET' })).toEqual({
+      kind: 'transient',
+      code: 'network',
+      maybeSent: true,
+    });
+    expect(classifyTwilio({})).toEqual({ kind: 'transient', code: 'network', maybeSent: true });
+    expect(classifyTwilio({ code: 'ENOTFOUND' })).toEqual({ kind: 'transient', code: 'network' });
   });
 });

@@ -157,7 +157,10 @@ export class CampaignDto {
   @ApiProperty({ enum: Object.values(CampaignStatus) }) status!: string;
   @ApiProperty({ nullable: true, type: Number, description: 'Recipients planned, once approved and planned' })
   recipients!: number | null;
-  @ApiProperty({ description: 'Sends that may have reached a provider twice (worker lost mid-batch)' })
+  @ApiProperty({
+    description:
+      'Sends that may have reached a recipient twice: a worker lost mid-batch, or a call that got no answer and was made again',
+  })
   possibleDuplicates!: number;
   @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
   @ApiProperty({ nullable: true, type: String }) approvedBy!: string | null;

@@ -59,6 +59,14 @@ export class CampaignsRepository {
     return row;
   }
 
+  /** Messages that may have reached their recipient twice (a call with no answer, sent again). */
+  async addPossibleDuplicates(id: string, n: number): Promise<void> {
+    if (n === 0) return;
+    await this.database.db.execute(
+      sql`update campaigns set possible_duplicates = possible_duplicates + ${n} where id = ${id}::uuid`,
+    );
+  }
+
   async find(id: string): Promise<CampaignRow | undefined> {
     const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id));
     return row;

@@ -525,6 +525,8 @@ export class DeliveryService {
     const recipientsTrouble =
       lastAttempt && channel === 'sms' ? await this.fewFailing(batch.id, outcomes) : false;
     let outlasted: { code: string; attempts: number } | undefined;
+    // Calls that got no answer may have been taken: whatever comes of them now, they may arrive twice.
+    const maybeSent = outcomes.filter((o) => o.kind === 'transient' && o.maybeSent).length;
     claimed.forEach((message, i) => {
       const outcome = outcomes[i];
       if (outcome === LEASE_LOST) untried += 1;
@@ -565,6 +567,7 @@ export class DeliveryService {
         if (!holding) return false;
         await this.deliveries.markFailed(failed, now);
         await this.deliveries.release(retry, now);
+        await this.campaigns.addPossibleDuplicates(campaign.id, maybeSent);
         if (NOTICE_CHANNELS.includes(channel)) {
           await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
         }

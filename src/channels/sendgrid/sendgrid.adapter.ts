@@ -2,14 +2,15 @@ import { Logger } from '@nestjs/common';
 import sendgridClient from '@sendgrid/client';
 import { EmailAddress } from '@sendgrid/helpers/classes/index.js';
 import type { SendGridConfig } from '../../config/config.js';
-import type { EmailBatch, EmailPort, SendOutcome } from '../channel.port.js';
+import { noAnswer, type EmailBatch, type EmailPort, type SendOutcome } from '../channel.port.js';
 
 const TIMEOUT_MS = 30_000;
 // The package exports a singleton; its class is there at run time but missing from the typings.
 const { Client } = sendgridClient as unknown as { Client: new () => typeof sendgridClient };
 
 interface SendGridFailure {
-  code?: number;
+  /** The HTTP status of an answer; a string (ECONNRESET, ECONNABORTED...) when none came. */
+  code?: number | string;
   message?: string;
   response?: { headers?: Record<string, string>; body?: { errors?: Array<{ field?: string | null }> } };
 }
@@ -92,7 +93,7 @@ export class SendGridAdapter implements EmailPort {
 export function classifySendGrid(err: SendGridFailure, count: number, now: number): SendOutcome[] {
   const status = typeof err.code === 'number' ? err.code : undefined;
   const all = (outcome: SendOutcome) => Array.from({ length: count }, () => outcome);
-  if (status === undefined) return all({ kind: 'transient', code: 'network' });
+  if (status === undefined) return all(noAnswer(err));
   if (status === 429) {
     return all({
       kind: 'transient',

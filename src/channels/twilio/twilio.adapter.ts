@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { TwilioConfig } from '../../config/config.js';
-import type { SendOutcome, SmsMessage, SmsPort } from '../channel.port.js';
+import { noAnswer, type SendOutcome, type SmsMessage, type SmsPort } from '../channel.port.js';
 import { TwilioHttpClient } from './twilio.http.js';
 
 /**
@@ -69,7 +69,7 @@ export class TwilioAdapter implements SmsPort {
 
 export function classifyTwilio(err: TwilioFailure): SendOutcome {
   const code = typeof err.code === 'number' ? err.code : undefined;
-  if (err.status === undefined) return { kind: 'transient', code: 'network' };
+  if (err.status === undefined) return noAnswer(err);
   // 401/403/404: the account, the sender or the service is not ours to use, or not there.
   if (err.status === 401 || err.status === 403 || err.status === 404 || (code && ACCOUNT_CODES.has(code))) {
     return { kind: 'refused', code: `twilio_${code ?? err.status}` };
