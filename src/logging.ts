@@ -25,6 +25,13 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** The request's path as logged: no query string, and a person's external id replaced by its name. */
+export function loggedPath(url: string): string {
+  return url
+    .split('?')[0]
+    .replace(/^(\/v1\/subjects\/)(?!bulk$|imports(\/|$)|lookup$)[^/]+$/, '$1:externalId');
+}
+
 export function loggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
@@ -38,8 +45,9 @@ export function loggerOptions(config: AppConfig): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          // Query strings can carry lookups by email or phone: keep the path only.
-          path: req.url.split('?')[0],
+          // Query strings can carry lookups by email or phone: keep the path only. A person's external id
+          // is theirs to choose (some use an email address): its place in the path is logged, not it.
+          path: loggedPath(req.url),
         }),
       },
       // Health probes and scrapes every few seconds would drown the log.

@@ -132,8 +132,13 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
       headers: auth,
       body: `{"subjects": [${JSON.stringify(row(9))}`,
     });
+    // An external id that is an email address (some directories use them): not in the log.
+    const byEmail = await fetch(`${base}/v1/subjects/someone.else@mail.example.com`, { headers: auth });
+    expect(byEmail.status).toBe(404);
     await new Promise((r) => setTimeout(r, 300));
     expect(log).toContain('"path":"/v1/subjects/lookup"');
+    expect(log).toContain('"path":"/v1/subjects/:externalId"');
+    expect(log).not.toContain('someone.else');
     for (const i of [0, 7, 10, 5000, 5001]) {
       const person = row(i);
       for (const value of [

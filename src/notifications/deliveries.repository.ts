@@ -417,6 +417,11 @@ export class DeliveriesRepository {
     await this.database.db.execute(sql`
       update deliveries set status = 'cancelled', updated_at = ${now}
       where campaign_id = ${campaignId}::uuid and status = 'pending'`);
+    // Batches a record we waited for made (its fallback's), which the first statement could not see:
+    // their messages were just cancelled, and they are closed too.
+    await this.database.db.execute(sql`
+      update message_batches set status = 'done', done_at = ${now}
+      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
   }
 
   /**
