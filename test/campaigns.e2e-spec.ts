@@ -15,6 +15,7 @@ import { EMAIL_PORT, SMS_PORT, type EmailPort, type SmsPort } from '../src/chann
 import { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
+import { ReportsRepository } from '../src/reports/reports.repository.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
 import { noticeVariantSql } from '../src/notifications/campaigns.repository.js';
@@ -359,6 +360,45 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       { external_id: 'unreadable-1', status: 'failed', channel: 'email', error: 'contact_unreadable' },
       { external_id: 'unreadable-2', status: 'sent', channel: 'email', error: null },
     ]);
+  });
+
+  it('counts people, not deliveries, for the regulator: a person tried by two campaigns is one', async () => {
+    const ids = ['counted-once-0', 'counted-once-1'];
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({
+        subjects: [
+          {
+            externalId: ids[0],
+            email: 'counted-once-0@mail.example.com',
+            jurisdiction: 'AT',
+            dataCategories: ['camera_data'],
+          },
+          // No contact at all: unreachable by every campaign.
+          { externalId: ids[1], jurisdiction: 'AT', dataCategories: ['camera_data'] },
+        ],
+      })
+      .expect(200);
+    const incident = await scopedIncident(t, t.keys.responder, { externalIds: ids }, {});
+    // A second campaign tries again whoever the first did not reach.
+    for (const expected of [2, 1]) {
+      const draft = await t.http
+        .post(`/v1/incidents/${incident}/campaigns`)
+        .set(...responder)
+        .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+        .expect(201);
+      await t.http
+        .post(`/v1/campaigns/${draft.body.id}/approve`)
+        .set(...approver)
+        .expect(200);
+      const done = await completed(draft.body.id as string);
+      expect(done.recipients).toBe(expected);
+    }
+    const handling = await t.app.get(ReportsRepository).handling(incident, ['AT']);
+    expect(handling.total).toMatchObject({ planned: 2, sent: 1, unreachable: 1 });
+    // Per channel, messages: one email; the person without contact had no channel to be unreachable on.
+    expect(handling.byChannel.email).toMatchObject({ planned: 1, sent: 1, unreachable: 0 });
   });
 
   it('previews the notice per locale, jurisdiction and channel, with SMS segments', async () => {

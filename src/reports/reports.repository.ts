@@ -72,34 +72,46 @@ export class ReportsRepository {
 
   /**
    * What happened to the notices of the incident's campaigns to residents of some jurisdictions: per
-   * channel (messages), per jurisdiction and in total (recipients), and per hour.
+   * channel (messages), per jurisdiction and in total (people), and per hour. A person in several
+   * campaigns (a later one tries again whoever was not reached) counts once, by their best outcome:
+   * notified in any, else unreachable in one; messages withdrawn by a cancel were never planned.
    */
   async handling(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['handling']> {
     const scope: SQL = sql`c.incident_id = ${incidentId}::uuid and d.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
     const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = await Promise.all([
       this.database.db.execute(sql`
-        select m.channel, count(*)::int as planned,
+        select m.channel, (count(*) filter (where m.status <> 'cancelled'))::int as planned,
           (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
           (count(*) filter (where m.status = 'delivered'))::int as delivered,
           (count(*) filter (where m.status = 'failed'))::int as failed
         from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
         where ${scope} group by m.channel`),
       this.database.db.execute(sql`
-        select p.channel, count(*)::int as unreachable
+        select p.channel, count(distinct d.affected_id)::int as unreachable
         from deliveries d join campaigns c on c.id = d.campaign_id, unnest(d.plan) as p(channel)
-        where ${scope} and d.status = 'unreachable' group by p.channel`),
+        where ${scope} and d.status = 'unreachable'
+          and not exists (select 1 from deliveries n where n.affected_id = d.affected_id and n.status = 'notified')
+        group by p.channel`),
       this.database.db.execute(sql`
         with m as (
           select m.delivery_id, bool_or(m.status = 'delivered') as delivered, bool_or(m.status = 'failed') as failed
           from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
-          where ${scope} group by m.delivery_id)
-        select d.jurisdiction, count(*)::int as planned,
-          (count(*) filter (where d.status = 'notified'))::int as sent,
-          (count(*) filter (where m.delivered))::int as delivered,
-          (count(*) filter (where m.failed))::int as failed,
-          (count(*) filter (where d.status = 'unreachable'))::int as unreachable
-        from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
-        where ${scope} group by d.jurisdiction order by d.jurisdiction`),
+          where ${scope} group by m.delivery_id),
+        people as (
+          select d.affected_id, min(d.jurisdiction) as jurisdiction,
+            bool_or(d.status = 'notified') as notified,
+            coalesce(bool_or(m.delivered), false) as delivered,
+            coalesce(bool_or(m.failed), false) as failed,
+            bool_or(d.status = 'unreachable') as unreachable,
+            bool_and(d.status = 'cancelled') as withdrawn
+          from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
+          where ${scope} group by d.affected_id)
+        select jurisdiction, (count(*) filter (where not withdrawn))::int as planned,
+          (count(*) filter (where notified))::int as sent,
+          (count(*) filter (where delivered))::int as delivered,
+          (count(*) filter (where failed))::int as failed,
+          (count(*) filter (where unreachable and not notified))::int as unreachable
+        from people group by jurisdiction order by jurisdiction`),
       this.database.db.execute(sql`
         select to_char(date_trunc('hour', coalesce(m.sent_at, m.updated_at) at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as hour,
           (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
