@@ -206,6 +206,8 @@ export class CampaignsService {
       jurisdiction: query.jurisdiction?.toUpperCase() ?? null,
       exposed: incident.dataCategories,
       incident,
+      // As if it went out now.
+      sentAt: this.clock.now(),
     });
   }
 

@@ -160,7 +160,7 @@ export class DeliveryService {
     try {
       if (claimed.length > 0) {
         const incident = await this.incident(campaign.incidentId);
-        const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident));
+        const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident, now));
         // Nothing starts once the lease is lost, or has run down to its last third (renewals stalled):
         // the batch may be another worker's by the time the call leaves.
         const mayStart = () =>
@@ -304,7 +304,7 @@ export class DeliveryService {
    * open (its key left ENCRYPTION_KEYS before a re-encryption finished, a damaged row) fails that
    * recipient with `contact_unreadable`, logged; thrown, it held up the whole batch for good.
    */
-  private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow): Prepared {
+  private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow, sentAt: Date): Prepared {
     let contact: SealedContact | undefined;
     let problem: string | undefined;
     try {
@@ -340,6 +340,7 @@ export class DeliveryService {
         jurisdiction: message.jurisdiction,
         exposed: message.exposed.length > 0 ? message.exposed : incident.dataCategories,
         incident,
+        sentAt,
       },
     };
   }

@@ -49,6 +49,8 @@ const INCIDENT = {
   location: 'SENTINEL-LOCATION',
 };
 const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
+/** The day the notice goes out: California's notice says it (a day no other date of the incident has). */
+const SENT_AT = new Date('2026-11-19T10:00:00Z');
 /** Words that make a phrase the reader's own, per locale ("your", "you"). */
 const PERSONAL: Record<string, RegExp> = {
   en: /\byou(r)?\b/i,
@@ -72,6 +74,7 @@ const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
   jurisdiction: 'DE',
   exposed: ['camera_data', 'device_identifiers'],
   incident: INCIDENT,
+  sentAt: SENT_AT,
   ...over,
 });
 
@@ -88,6 +91,7 @@ interface Strings {
   massachusettsFreeze: string;
   delayedByLawEnforcement: string;
   notDelayedByLawEnforcement: string;
+  noticeDate: string;
 }
 const readStrings = (...path: string[]) =>
   JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
@@ -161,6 +165,9 @@ describe('notice templates', () => {
                 ? expect(part).toContain(as(text))
                 : expect(part).not.toContain(as(text));
             extra(strings.newYorkAgencies, 'US-NY');
+            // California: the date of the notice (1798.82(d)(2)), in the reader's language.
+            const dated = strings.noticeDate.replace('{{noticeDate}}', formatDate(SENT_AT, locale, 'UTC'));
+            extra(dated, 'US-CA');
             extra(strings.massachusettsPoliceReport, 'US-MA');
             extra(strings.massachusettsFreeze, 'US-MA');
           }
@@ -379,6 +386,7 @@ describe('notice templates', () => {
       discovered: 'C',
       contained: 'D',
       location: 'E',
+      noticeDate: 'F',
     };
     const sources = new Set<string>();
     const collect = (value: unknown): void => {

@@ -91,6 +91,8 @@ export interface NoticeFacts {
   /** What of the person was exposed (data category ids). */
   exposed: readonly string[];
   incident: NoticeIncident;
+  /** When the notice goes out (California's notice gives its date, 1798.82(d)(2)); none in a sample. */
+  sentAt?: Date | null;
 }
 
 export interface RenderedNotice {
@@ -284,6 +286,7 @@ export class NoticeRenderer {
     if (inserted.to) values['%to%'] = inserted.to;
     if (inserted.discovered) values['%discovered%'] = inserted.discovered;
     if (inserted.contained) values['%contained%'] = inserted.contained;
+    if (inserted.noticeDate) values['%noticedate%'] = inserted.noticeDate;
     return values;
   }
 
@@ -333,6 +336,7 @@ export class NoticeRenderer {
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
       contained: when(facts.incident.containedAt, 'contained'),
+      noticeDate: when(facts.sentAt ?? null, 'noticedate'),
       location: facts.incident.location?.trim() ?? '',
     };
   }
@@ -379,6 +383,8 @@ export class NoticeRenderer {
     };
     const incident = facts.incident;
     const happened = [
+      // California (1798.82(d)(2)): the notice says its date; first, where the statute's title leads.
+      california && facts.sentAt ? say('noticeDate') : '',
       ...(massachusetts ? [] : own(incident.description)),
       incident.occurredFrom && incident.occurredTo ? say('occurredBetween') : '',
       incident.occurredFrom && !incident.occurredTo ? say('occurredSince') : '',
