@@ -43,6 +43,7 @@ describe('SubjectValidator', () => {
     [{ externalId: 'u', phone: '5511912345678' }, ['phone isE164']],
     [{ externalId: 'u', phone: '+15550000000' }, ['phone isPhoneNumber']],
     [{ externalId: 'u', locale: 'en_US' }, ['locale isLocale']],
+    [{ externalId: 'u', locale: 'english' }, ['locale isLocale']],
     [{ externalId: 'u', timeZone: 'Europe/Atlantis' }, ['timeZone isTimeZone']],
     [{ externalId: 'u', jurisdiction: 'DE-BY' }, ['jurisdiction isJurisdiction']],
     [{ externalId: 'u', birthDate: '2010-02-30' }, ['birthDate isDate']],
@@ -61,6 +62,8 @@ describe('SubjectValidator', () => {
       ['guardian.age unknownField', 'guardian.email isEmail'],
     ],
     [{ externalId: 'u', name: 'a\u0000b' }, ['name noControlCharacters']],
+    // A right-to-left override would make the name in a notice read otherwise than it is.
+    [{ externalId: 'u', name: 'Ann \u202eevil' }, ['name noControlCharacters']],
     [{ externalId: 'u', __proto__x: 1 }, ['__proto__x unknownField']],
     [[], [' isObject']],
   ])('refuses %j with %j', (raw, expected) => {

@@ -78,7 +78,11 @@ const SYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * Control characters, and the bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069)
+ * that make a name read otherwise in a notice than it is written ("Trojan Source").
+ */
+const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 /**
  * An address as HTML's `type=email` accepts it (WHATWG), with a dot-separated domain ending in a top-level
  * label of letters: the syntax mail providers accept, checked in well under a microsecond.
@@ -304,7 +308,10 @@ export class SubjectValidator {
     const tag = this.string(value, field, 35, fail);
     if (tag === undefined) return undefined;
     return (
-      canonicalLocale(tag) ?? fail(field, 'isLocale', `${field} must be a BCP 47 language tag, e.g. pt-BR`)
+      // A language of two or three letters: "english" is well-formed BCP 47 (a registered subtag's shape)
+      // but no language, and would quietly get the fallback.
+      (/^[a-z]{2,3}(-|$)/i.test(tag) ? canonicalLocale(tag) : null) ??
+      fail(field, 'isLocale', `${field} must be a BCP 47 language tag, e.g. pt-BR`)
     );
   }
 

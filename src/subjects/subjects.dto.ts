@@ -20,7 +20,8 @@ export class GuardianDto {
 export class SubjectDto {
   @ApiProperty({
     example: 'u-123',
-    description: "The app's user id (not an email): 1-128 letters, digits, ._:|+/#=-",
+    description:
+      "The app's user id: 1-128 letters, digits or ._:|+/#=@- (an opaque id is best; an email address works, and is kept out of the request log)",
   })
   externalId!: string;
   @ApiPropertyOptional({ maxLength: 200 }) name?: string;
