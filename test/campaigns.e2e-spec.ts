@@ -362,7 +362,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     ]);
   });
 
-  it('counts people, not deliveries, for the regulator: a person tried by two campaigns is one', async () => {
+  it('counts people, not deliveries, for the regulator, and leaves notifying them open while one is unreached', async () => {
     const ids = ['counted-once-0', 'counted-once-1'];
     await t.http
       .post('/v1/subjects/bulk')
@@ -399,6 +399,24 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(handling.total).toMatchObject({ planned: 2, sent: 1, unreachable: 1 });
     // Per channel, messages: one email; the person without contact had no channel to be unreachable on.
     expect(handling.byChannel.email).toMatchObject({ planned: 1, sent: 1, unreachable: 0 });
+    const obligations = await t.http
+      .get(`/v1/incidents/${incident}/obligations`)
+      .set(...responder)
+      .expect(200);
+    // Nor is telling them met while one was never reached: it waits for a substitute notice or a reason.
+    const individuals = (obligations.body.items as Array<Record<string, unknown>>).find(
+      (o) => o.audience === 'individuals',
+    );
+    expect(individuals).toMatchObject({
+      key: 'EU-GDPR/at-dsb/individuals',
+      state: 'due',
+      metAt: null,
+      unreached: 1,
+    });
+    const regulator = (obligations.body.items as Array<Record<string, unknown>>).find(
+      (o) => o.audience === 'regulator',
+    );
+    expect(regulator?.unreached).toBeNull();
   });
 
   it('previews the notice per locale, jurisdiction and channel, with SMS segments', async () => {

@@ -82,6 +82,7 @@ function toDto(view: ObligationView): ObligationDto {
     facts: view.facts,
     metAt: iso(view.metAt),
     metBy: view.metBy ?? null,
+    unreached: view.unreached ?? null,
     waivedAt: iso(view.waivedAt),
     waivedReason: view.waivedReason,
     computedAt: view.computedAt.toISOString(),

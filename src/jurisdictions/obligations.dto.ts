@@ -71,6 +71,13 @@ export class ObligationDto {
     description: 'By what: {kind: report | campaign | manual, id?, note?}',
   })
   metBy!: Record<string, unknown> | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'To individuals, in the list: residents it covers not notified yet. A campaign meets it only when none is left; until then a substitute or public notice (met by hand) or a reason (waived) closes it. Null otherwise',
+  })
+  unreached!: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'When it was waived' }) waivedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why it was waived' }) waivedReason!:
     string | null;

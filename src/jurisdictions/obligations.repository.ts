@@ -90,7 +90,7 @@ export class ObligationsRepository {
     const result = await this.database.db.execute(sql`
       select id, finished_at from campaigns
       where incident_id = ${incidentId}::uuid and status = 'completed' and finished_at is not null
-      order by finished_at limit 1`);
+      order by finished_at desc limit 1`);
     const [row] = rowsOf<{ id: string; finished_at: unknown }>(result);
     return row ? { id: row.id, finishedAt: new Date(row.finished_at as string) } : undefined;
   }
@@ -159,9 +159,20 @@ export class ObligationsRepository {
   }
 
   /** Marks open obligations met: a report to their regulator filed, or the individuals' notices sent. */
+  /** People of the incident's affected set not notified yet, by jurisdiction. */
+  async unnotified(incidentId: string): Promise<Map<string, number>> {
+    const rows = rowsOf<{ jurisdiction: string; n: number }>(
+      await this.database.db.execute(sql`
+        select jurisdiction, count(*)::int as n from affected_subjects
+        where incident_id = ${incidentId}::uuid and notified_at is null and jurisdiction is not null
+        group by 1`),
+    );
+    return new Map(rows.map((r) => [r.jurisdiction, r.n]));
+  }
+
   async meet(
     incidentId: string,
-    match: { regulatorId?: string; phase?: string; audience: string },
+    match: { regulatorId?: string; phase?: string; audience: string; ids?: string[] },
     at: Date,
     by: Record<string, unknown>,
   ): Promise<ObligationRow[]> {
@@ -174,6 +185,7 @@ export class ObligationsRepository {
           eq(obligations.audience, match.audience),
           match.regulatorId ? eq(obligations.regulatorId, match.regulatorId) : undefined,
           match.phase ? eq(obligations.phase, match.phase) : undefined,
+          match.ids ? inArray(obligations.id, match.ids) : undefined,
           isNull(obligations.metAt),
           isNull(obligations.waivedAt),
           isNull(obligations.withdrawnAt),

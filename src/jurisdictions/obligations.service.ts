@@ -31,7 +31,13 @@ export interface ObligationView extends ObligationRow {
   state: ObligationState;
   /** Met or still open after its due date. */
   late: boolean;
+  /** Individuals' obligations, in a list: residents it covers not notified yet. */
+  unreached?: number | null;
 }
+
+/** Residents of these jurisdictions not notified yet. */
+const unreachedOf = (jurisdictions: readonly string[], unnotified: Map<string, number>): number =>
+  jurisdictions.reduce((n, j) => n + (unnotified.get(j) ?? 0), 0);
 
 /** An obligation's state now: decisions first, then the clock. */
 export function stateOf(row: ObligationRow, now: Date): ObligationView {
@@ -71,11 +77,18 @@ export class ObligationsService {
     @Inject(EMAIL_PORT) private readonly email: EmailPort,
   ) {}
 
-  /** The obligations of an incident, recomputed from its current facts first. */
+  /**
+   * The obligations of an incident, recomputed from its current facts first; those to individuals say
+   * how many of their residents were not notified yet.
+   */
   async list(incidentId: string): Promise<ObligationView[]> {
     await this.recompute(incidentId);
     const now = this.clock.now();
-    return (await this.repository.forIncident(incidentId)).map((row) => stateOf(row, now));
+    const unnotified = await this.repository.unnotified(incidentId);
+    return (await this.repository.forIncident(incidentId)).map((row) => ({
+      ...stateOf(row, now),
+      unreached: row.audience === 'individuals' ? unreachedOf(row.jurisdictions, unnotified) : null,
+    }));
   }
 
   async get(id: string): Promise<ObligationView> {
@@ -87,7 +100,7 @@ export class ObligationsService {
   /**
    * Applies the rules to the incident's facts, affected set and clocks, and writes what changed: new
    * obligations, changed due dates or applicability, withdrawn ones; each change on the timeline with
-   * the rule version. Individuals' obligations are met once a campaign to them completed.
+   * the rule version. Individuals' obligations are met once a campaign notified every resident they cover.
    */
   async recompute(incidentId: string): Promise<{ added: number; changed: number; withdrawn: number }> {
     return this.database.transaction(async () => {
@@ -127,12 +140,21 @@ export class ObligationsService {
         gone.map((row) => row.id),
         now,
       );
+      // Notifying people is met by a campaign once every resident it covers was notified; while some
+      // were not reached one by one (no contact, every channel failed), it stays open: the law then wants
+      // a substitute or public notice (met by hand), or a reason (waived). The list says how many.
       const campaign = await this.repository.completedCampaign(incidentId);
       if (campaign) {
-        const met = await this.repository.meet(incidentId, { audience: 'individuals' }, campaign.finishedAt, {
-          kind: 'campaign',
-          id: campaign.id,
-        });
+        const unnotified = await this.repository.unnotified(incidentId);
+        const whole = (await this.repository.forIncident(incidentId))
+          .filter((row) => row.audience === 'individuals' && unreachedOf(row.jurisdictions, unnotified) === 0)
+          .map((row) => row.id);
+        const met = await this.repository.meet(
+          incidentId,
+          { audience: 'individuals', ids: whole },
+          campaign.finishedAt,
+          { kind: 'campaign', id: campaign.id },
+        );
         for (const row of met) {
           events.push({
             kind: 'obligation.met',
