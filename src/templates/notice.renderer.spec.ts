@@ -30,6 +30,7 @@ const JURISDICTIONS = [
   'JP',
   'CN',
   'CA',
+  'CA-QC',
   'IN',
   'KR',
 ];
@@ -85,6 +86,7 @@ interface Strings {
   complaint: string;
   complaintUS: string;
   complaintCanada: string;
+  complaintQuebec: string;
   complaintKorea: string;
   newYorkAgencies: string;
   massachusettsPoliceReport: string;
@@ -148,13 +150,16 @@ describe('notice templates', () => {
               ? strings.complaintUS
               : jurisdiction === 'CA'
                 ? strings.complaintCanada
-                : jurisdiction === 'KR'
-                  ? strings.complaintKorea
-                  : strings.complaint;
+                : jurisdiction === 'CA-QC'
+                  ? strings.complaintQuebec
+                  : jurisdiction === 'KR'
+                    ? strings.complaintKorea
+                    : strings.complaint;
             for (const line of [
               strings.complaint,
               strings.complaintUS,
               strings.complaintCanada,
+              strings.complaintQuebec,
               strings.complaintKorea,
             ]) {
               if (line === complaint) expect(part).toContain(as(line));
@@ -239,7 +244,8 @@ describe('notice templates', () => {
       ['US-TX', 'US'],
       ['US', 'US'],
       ['CA', 'CA'],
-      ['CA-QC', 'CA'],
+      ['CA-ON', 'CA'],
+      ['CA-QC', 'CA-QC'],
       ['KR', 'KR'],
       ['DE', ''],
       ['GB', ''],

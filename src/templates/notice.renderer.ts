@@ -33,17 +33,22 @@ export const CALIFORNIA_HEADINGS: Partial<Record<SectionName, string>> = {
  * - US-MA: the right to a police report and a free security freeze, and not the nature of the breach
  *   (M.G.L. c. 93H s. 3(b));
  * - US-NY: the state and federal agencies' numbers and websites (General Business Law 899-aa(7));
- * - CA (Canada, any province): the right to complain to the Privacy Commissioner, by name (PIPEDA, SOR/2018-64 s. 3);
+ * - CA (Canada, any other province): the right to complain to the Privacy Commissioner, by name (PIPEDA,
+ *   SOR/2018-64 s. 3); CA-QC: to Quebec's Commission d'accès à l'information as well (Law 25);
  * - KR: the remedies: dispute mediation and the infringement report center (PIPA, 2026).
  * Every other state: where to report identity theft (the FTC, the state's Attorney General) instead of
  * a data protection authority, which the US does not have.
  */
-export const NOTICE_VARIANTS = ['US-CA', 'US-MA', 'US-NY'] as const;
-/** Countries whose notice differs, for every subdivision (CA-QC is Canada). */
+export const NOTICE_VARIANTS = ['US-CA', 'US-MA', 'US-NY', 'CA-QC'] as const;
+/** Countries whose notice differs, for every subdivision without a variant of its own. */
 export const NOTICE_COUNTRIES = ['CA', 'KR'] as const;
 
 /** Where a variant's notice tells people they can complain; the rest say `complaint`. */
-const COMPLAINT: Record<string, string> = { CA: 'complaintCanada', KR: 'complaintKorea' };
+const COMPLAINT: Record<string, string> = {
+  CA: 'complaintCanada',
+  'CA-QC': 'complaintQuebec',
+  KR: 'complaintKorea',
+};
 
 /**
  * What a recipient's jurisdiction changes in their notice: a NOTICE_VARIANT, 'US' (another state), a
