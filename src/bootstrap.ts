@@ -19,43 +19,47 @@ import { JobRepository } from './queue/job.repository.js';
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Bodies the check below leaves alone: the bulk upsert refuses such a person alone, row by row (the
+ * others are stored), and the providers' webhooks carry their own text (a bounce reason), never stored.
+ */
+const UNCHECKED_BODIES = /^\/v1\/(subjects\/bulk|webhooks\/)/i;
 
 /**
  * The first string in a parsed body that text columns cannot keep as given: a NUL character, or a lone
- * surrogate (not well-formed UTF-16). Its field is named as the validation errors name fields.
+ * surrogate (not well-formed UTF-16). Its field is named as the validation errors name fields. Walked
+ * with a stack of its own: a deeply nested body is not a stack overflow.
  */
-export function unstorableText(
-  value: unknown,
-  path = '',
-): { field: string; rule: string; message: string } | undefined {
-  if (typeof value === 'string') {
-    const field = path || 'body';
-    if (value.includes('\u0000')) {
-      return {
-        field,
-        rule: 'noNulCharacter',
-        message: `${field} must not contain the NUL character (U+0000)`,
-      };
-    }
-    if (LONE_SURROGATE.test(value)) {
-      return {
-        field,
-        rule: 'wellFormedUnicode',
-        message: `${field} must be well-formed Unicode (it holds a lone surrogate)`,
-      };
-    }
-    return undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = unstorableText(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = unstorableText(inner, path ? `${path}.${key}` : key);
-      if (found) return found;
+export function unstorableText(body: unknown): { field: string; rule: string; message: string } | undefined {
+  const pending: Array<[unknown, string]> = [[body, '']];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value === 'string') {
+      const field = path || 'body';
+      if (value.includes('\u0000')) {
+        return {
+          field,
+          rule: 'noNulCharacter',
+          message: `${field} must not contain the NUL character (U+0000)`,
+        };
+      }
+      if (LONE_SURROGATE.test(value)) {
+        return {
+          field,
+          rule: 'wellFormedUnicode',
+          message: `${field} must be well-formed Unicode (it holds a lone surrogate)`,
+        };
+      }
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i -= 1) pending.push([value[i], `${path}[${i}]`]);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>);
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, inner] = entries[i];
+        pending.push([inner, path ? `${path}.${key}` : key]);
+      }
     }
   }
   return undefined;
@@ -83,6 +87,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // PostgreSQL stores no NUL in text (the insert failed with a 500), and a lone surrogate is stored as
   // U+FFFD: refused here, for every body, naming the field.
   app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (UNCHECKED_BODIES.test(req.path)) return next();
     const problem = unstorableText(req.body);
     next(problem ? AppError.invalid([problem]) : undefined);
   });

@@ -29,7 +29,7 @@ export const REDACTED_PATHS = [
 export function loggedPath(url: string): string {
   return url
     .split('?')[0]
-    .replace(/^(\/v1\/subjects\/)(?!bulk$|imports(\/|$)|lookup$)[^/]+$/, '$1:externalId');
+    .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$))[^/]+\/?$/i, '$1:externalId');
 }
 
 export function loggerOptions(config: AppConfig): Params {

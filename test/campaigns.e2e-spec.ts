@@ -1302,11 +1302,6 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         Math.ceil(sending.progress.remaining / sending.progress.ratePerSecond),
       );
     }
-    // A pause mid-send: what a worker holds finishes, then nothing more leaves until the resume.
-    await t.http
-      .post(`/v1/campaigns/${id}/pause`)
-      .set(...responder)
-      .expect(200);
     const sentCount = async () =>
       (
         await t.query<{ n: number }>(
@@ -1314,6 +1309,12 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
           [id],
         )
       )[0].n;
+    await eventually(async () => ((await sentCount()) > 0 ? true : undefined));
+    // A pause mid-send: what a worker holds finishes, then nothing more leaves until the resume.
+    await t.http
+      .post(`/v1/campaigns/${id}/pause`)
+      .set(...responder)
+      .expect(200);
     await eventually(async () => {
       const [held] = await t.query<{ n: number }>(
         'select count(*)::int as n from message_batches where campaign_id = $1 and lease_until is not null',
@@ -1324,7 +1325,11 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const atPause = await sentCount();
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await sentCount()).toBe(atPause);
-    expect((await view()).progress.deliveries.pending).toBeGreaterThan(0);
+    const pausedView = await view();
+    expect(pausedView.progress.deliveries.pending).toBeGreaterThan(0);
+    // Paused mid-send, with the last minute's sends on record: no rate, and no time left.
+    expect(pausedView.progress.sentLastMinute).toBeGreaterThan(0);
+    expect(pausedView.progress).toMatchObject({ ratePerSecond: 0, etaSeconds: null });
     await t.http
       .post(`/v1/campaigns/${id}/resume`)
       .set(...responder)

@@ -257,6 +257,26 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     expect(await counts()).toEqual(before);
   });
 
+  it('a bulk upsert refuses a person with a NUL or half a surrogate pair alone, and stores the others', async () => {
+    const res = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...bearer(ADMIN_KEY))
+      .send({
+        subjects: [
+          { externalId: 'nul-0', name: 'Ana\u0000', jurisdiction: 'DE' },
+          { externalId: 'nul-1', name: 'Bea', jurisdiction: 'DE' },
+          { externalId: 'nul-2', name: 'C\ud800', jurisdiction: 'DE' },
+        ],
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({ created: 1, rejected: 2 });
+    expect(
+      (res.body.rejections as Array<{ index: number; field: string; rule: string }>).map(
+        (r) => `${r.index} ${r.field} ${r.rule}`,
+      ),
+    ).toEqual(['0 name noControlCharacters', '2 name wellFormedUnicode']);
+  });
+
   it('a required field left out is one problem, isDefined, naming it (a missing scope criteria was a 500)', async () => {
     const incident = await t.http
       .post('/v1/incidents')

@@ -1,23 +1,8 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldProblem } from './errors.js';
 
-/** Rules about what kind of value a field holds: when one fails, the rules about its content do not apply. */
-const KIND_RULES = new Set([
-  'isString',
-  'isInt',
-  'isNumber',
-  'isBoolean',
-  'isEnum',
-  'isIn',
-  'isArray',
-  'isObject',
-  'isDateString',
-  'isUUID',
-  'isEmail',
-  'isUrl',
-  'isTimeZone',
-  'isLocale',
-]);
+/** Rules about what type of value a field holds: when one fails, the rules about its content do not apply. */
+const KIND_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject']);
 
 /**
  * Flattens class-validator's tree into problems naming their field path: a missing field gets one

@@ -14,6 +14,8 @@ export interface CipherKeys {
 }
 
 export class DecryptionError extends Error {}
+/** The envelope names a key this process is not given (ENCRYPTION_KEYS): configuration, not the data. */
+export class UnknownKeyError extends DecryptionError {}
 
 /**
  * AES-256-GCM envelopes for personal data, bound to what they belong to (the AAD: a row's identity), so a
@@ -50,7 +52,7 @@ export class FieldCipher {
     const idLength = envelope[1];
     const keyId = envelope.subarray(2, 2 + idLength).toString('utf8');
     const key = this.byId.get(keyId);
-    if (!key) throw new DecryptionError(`no configured key has id "${keyId}"`);
+    if (!key) throw new UnknownKeyError(`no configured key has id "${keyId}"`);
     const ivStart = 2 + idLength;
     const tagStart = ivStart + IV_BYTES;
     const bodyStart = tagStart + TAG_BYTES;

@@ -69,8 +69,7 @@ export class DatabaseService implements OnApplicationShutdown {
    * million rows cost two hundred WAL flushes less; a lost batch is redone from its checkpoint.
    *
    * `retries`: run again, after a short pause, when PostgreSQL ended it for a deadlock or a serialization
-   * failure, or the connection was lost; `work` must then be safe to run twice (its first run either
-   * rolled back or, for a connection lost at the commit, may have committed). Not when nested.
+   * failure (it rolled back); `work` must be safe to run again. Not when nested.
    */
   async transaction<T>(
     work: () => Promise<T>,
@@ -186,8 +185,11 @@ async function copyOutBytes(pool: pg.Pool, query: string, params: unknown[]): Pr
   }
 }
 
-/** SQLSTATEs after which a transaction can be run again: a deadlock, a serialization failure, a lost connection. */
-const RETRYABLE = /^(40001|40P01|57P01|08\d{3})$/;
+/**
+ * SQLSTATEs after which a transaction can be run again: a deadlock, a serialization failure. (Not a lost
+ * connection: its commit may have gone through, and a run after it would see its own work as another's.)
+ */
+const RETRYABLE = /^(40001|40P01)$/;
 
 /** Whether `err` (or what it wraps: drizzle wraps the driver's error) is one a transaction may be retried after. */
 export function retryable(err: unknown): boolean {

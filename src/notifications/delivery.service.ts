@@ -17,6 +17,7 @@ import { Clock } from '../common/clock.js';
 import { messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
+import { UnknownKeyError } from '../crypto/field-cipher.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
@@ -45,12 +46,15 @@ interface Prepared {
   facts: NoticeFacts;
   address?: string;
   tokens: string[];
-  /** Why it cannot be sent at all (its contact data does not open): it fails with this code. */
-  problem?: string;
+  /** Why it cannot be sent now (its contact data does not open): its outcome instead of a send. */
+  problem?: SendOutcome;
 }
 
-/** A recipient whose notice does not render (a defect, logged): fails alone, never their batch. */
-const RENDER_FAILED = { kind: 'permanent', code: 'render_failed' } as const satisfies SendOutcome;
+/**
+ * A notice that does not render (a defect of a template or a locale, logged): tried again like an
+ * outage, so a defect pauses the campaign rather than failing everyone over; never holds up the batch.
+ */
+const RENDER_FAILED = { kind: 'transient', code: 'render_failed' } as const satisfies SendOutcome;
 
 const SMS_CONCURRENCY = 8;
 /**
@@ -306,14 +310,20 @@ export class DeliveryService {
    */
   private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow, sentAt: Date): Prepared {
     let contact: SealedContact | undefined;
-    let problem: string | undefined;
+    let problem: SendOutcome | undefined;
     try {
       contact =
         message.sealed && message.externalId
           ? this.crypto.cipher.openJson<SealedContact>(message.sealed, subjectAad(message.externalId))
           : undefined;
     } catch (err) {
-      problem = 'contact_unreadable';
+      // A key this worker is not given (ENCRYPTION_KEYS out of step across nodes) is configuration: tried
+      // again, and past an outage's tries the campaign pauses. A row that does not open with its key is
+      // that person's: they fail on this channel.
+      problem =
+        err instanceof UnknownKeyError
+          ? { kind: 'transient', code: 'contact_key_unknown' }
+          : { kind: 'permanent', code: 'contact_unreadable' };
       this.logger.error(
         { deliveryId: message.deliveryId, err: messageOf(err) },
         'contact data does not open: the recipient fails on this channel',
@@ -352,10 +362,9 @@ export class DeliveryService {
     prepared: Prepared[],
     mayStart: () => boolean,
   ): Promise<{ outcomes: SendOutcome[]; unregistered: Array<{ subjectId: number; token: string }> }> {
-    const outcomes: SendOutcome[] = prepared.map((p) => ({
-      kind: 'permanent',
-      code: p.problem ?? 'no_address',
-    }));
+    const outcomes: SendOutcome[] = prepared.map(
+      (p) => p.problem ?? { kind: 'permanent', code: 'no_address' },
+    );
     const unregistered: Array<{ subjectId: number; token: string }> = [];
     if (channel === 'email') {
       // One request per notice variant (what the jurisdiction changes in the email, rendered once per
@@ -376,8 +385,7 @@ export class DeliveryService {
         }
         const shared = this.rendered(() => this.renderer.renderShared(batch.template, reachable[0].p.facts));
         if (!shared) {
-          // The part every recipient shares: not theirs to fail for. Tried again, as an outage is.
-          reachable.forEach(({ i }) => (outcomes[i] = { kind: 'transient', code: 'render_failed' }));
+          reachable.forEach(({ i }) => (outcomes[i] = RENDER_FAILED));
           continue;
         }
         const rendered = await sliced(reachable, ({ p, i }) => {
@@ -568,7 +576,6 @@ export class DeliveryService {
         if (!holding) return false;
         await this.deliveries.markFailed(failed, now);
         await this.deliveries.release(retry, now);
-        await this.campaigns.addPossibleDuplicates(campaign.id, maybeSent);
         if (NOTICE_CHANNELS.includes(channel)) {
           await this.fallBack(campaign, [...new Set(failed.map((f) => f.deliveryId))], now);
         }
@@ -581,13 +588,24 @@ export class DeliveryService {
       },
       { retries: 3 },
     );
-    // Housekeeping of the directory, after: it locks people's rows (an import may hold them), and what
-    // left must not wait for it or roll back with it. Tokens left in are tried, and dropped, next time.
-    await this.database
-      .transaction(() => this.dropTokens(unregistered, now), { retries: 3 })
-      .catch((err: unknown) =>
-        this.logger.warn({ err: messageOf(err) }, 'unregistered push tokens not dropped'),
-      );
+    // After the commit, each in a statement of its own: the count takes the campaign's row, which a
+    // cancel takes before the batches (inside the record it could deadlock with one); dropping tokens
+    // locks people's rows (an import may hold them), and what left must not wait for it or roll back
+    // with it. Tokens left in are tried, and dropped, next time.
+    if (kept && maybeSent > 0) {
+      await this.campaigns
+        .addPossibleDuplicates(campaign.id, maybeSent)
+        .catch((err: unknown) =>
+          this.logger.warn({ err: messageOf(err) }, 'possible duplicates not counted'),
+        );
+    }
+    if (unregistered.length > 0) {
+      await this.database
+        .transaction(() => this.dropTokens(unregistered, now), { retries: 3 })
+        .catch((err: unknown) =>
+          this.logger.warn({ err: messageOf(err) }, 'unregistered push tokens not dropped'),
+        );
+    }
     if (!kept) {
       this.logger.warn(
         { batchId: batch.id },

@@ -90,7 +90,8 @@ export class ReportsRepository {
         select p.channel, count(distinct d.affected_id)::int as unreachable
         from deliveries d join campaigns c on c.id = d.campaign_id, unnest(d.plan) as p(channel)
         where ${scope} and d.status = 'unreachable'
-          and not exists (select 1 from deliveries n where n.affected_id = d.affected_id and n.status = 'notified')
+          and not exists (select 1 from deliveries n where n.affected_id = d.affected_id and n.status = 'notified'
+                            and n.campaign_id in (select id from campaigns where incident_id = ${incidentId}::uuid))
         group by p.channel`),
       this.database.db.execute(sql`
         with m as (

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import type { Actor } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
+import { AppError, ErrorCode, FieldProblem, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
@@ -139,7 +139,7 @@ export class ScopingService {
     } catch (err) {
       const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!lastAttempt) throw err;
-      this.logger.error({ scopeRunId: run.id, err }, 'scope freeze failed');
+      this.logger.error({ scopeRunId: run.id, err: withoutParams(err) }, 'scope freeze failed');
       await this.repository.updateRun(run.id, {
         status: ScopeRunStatus.Failed,
         error: err instanceof AppError ? err.message : 'the freeze failed; see the service log',

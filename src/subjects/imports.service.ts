@@ -93,7 +93,10 @@ export class ImportsService {
     // Queued now, after the row's commit: the worker starts on the first chunks while the rest arrives.
     // Not awaited: with Redis down, adding waits for it; the upload goes on and the sweep queues the job.
     void this.enqueue(created.id).catch((err: unknown) =>
-      this.logger.warn({ importId: created.id, err }, 'import job not queued; the sweep will queue it'),
+      this.logger.warn(
+        { importId: created.id, err: withoutParams(err) },
+        'import job not queued; the sweep will queue it',
+      ),
     );
     let seq = 0;
     let bytes = 0;

@@ -10,6 +10,12 @@ const rules = (raw: unknown) => {
 };
 
 describe('SubjectValidator', () => {
+  it('keeps the bidirectional marks that Hebrew and Arabic names carry (embeddings, isolates)', () => {
+    for (const name of ['\u202bדנה כהן\u202c', '\u2067سارة\u2069 Smith']) {
+      expect(validator.validate({ externalId: 'u', name })).toMatchObject({ ok: true, subject: { name } });
+    }
+  });
+
   it('normalises a full record and infers the jurisdiction from the phone', () => {
     const result = validator.validate({
       externalId: ' u-1 ',
@@ -64,6 +70,7 @@ describe('SubjectValidator', () => {
     [{ externalId: 'u', name: 'a\u0000b' }, ['name noControlCharacters']],
     // A right-to-left override would make the name in a notice read otherwise than it is.
     [{ externalId: 'u', name: 'Ann \u202eevil' }, ['name noControlCharacters']],
+    [{ externalId: 'u', name: 'a\ud800b' }, ['name wellFormedUnicode']],
     [{ externalId: 'u', __proto__x: 1 }, ['__proto__x unknownField']],
     [[], [' isObject']],
   ])('refuses %j with %j', (raw, expected) => {

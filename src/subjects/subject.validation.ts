@@ -79,10 +79,12 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 /**
- * Control characters, and the bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069)
- * that make a name read otherwise in a notice than it is written ("Trojan Source").
+ * Control characters, and the bidirectional overrides (U+202D, U+202E) that make a name read otherwise in a
+ * notice than it is written. Embeddings and isolates stay: Hebrew and Arabic names carry them.
  */
-const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL = /[\u0000-\u001f\u007f\u202d\u202e]/;
+/** Half of a UTF-16 surrogate pair without the other: stored, it would turn into U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /**
  * An address as HTML's `type=email` accepts it (WHATWG), with a dot-separated domain ending in a top-level
  * label of letters: the syntax mail providers accept, checked in well under a microsecond.
@@ -275,6 +277,13 @@ export class SubjectValidator {
     const trimmed = value.trim();
     if (trimmed.length > max) return fail(field, 'maxLength', `${field} must be at most ${max} characters`);
     if (trimmed === '') return required ? fail(field, 'isNotEmpty', `${field} is required`) : undefined;
+    if (LONE_SURROGATE.test(trimmed)) {
+      return fail(
+        field,
+        'wellFormedUnicode',
+        `${field} must be well-formed Unicode (it holds a lone surrogate)`,
+      );
+    }
     return trimmed;
   }
 

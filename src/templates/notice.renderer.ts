@@ -341,7 +341,9 @@ export class NoticeRenderer {
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
       contained: when(facts.incident.containedAt, 'contained'),
-      noticeDate: when(facts.sentAt ?? null, 'noticedate'),
+      // Only California's notice says its date (a token the others would carry for nothing).
+      noticeDate:
+        noticeVariant(facts.jurisdiction) === 'US-CA' ? when(facts.sentAt ?? null, 'noticedate') : '',
       location: facts.incident.location?.trim() ?? '',
     };
   }
