@@ -11,6 +11,7 @@ import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
 import { authorize, bearerSecret } from './common/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
+import { LONE_SURROGATE } from './common/text.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
@@ -18,8 +19,6 @@ import { JobRepository } from './queue/job.repository.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
-
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Bodies the check below leaves alone: the bulk upsert refuses such a person alone, row by row (the

@@ -75,6 +75,8 @@ const PAUSE_AFTER_ATTEMPTS = 32;
 const FEW_FAILING = 0.1;
 /** Throttling is the provider's (or our rate's), never a recipient's. */
 const THROTTLED = new Set(['http_429', 'twilio_20429', 'twilio_21611']);
+/** Transient failures of ours (a key this worker lacks, a notice that does not render), never a recipient's. */
+const OURS = new Set(['contact_key_unknown', 'render_failed']);
 /** Tallies older than this are folded: the last minute's stay apart, they give the rate. */
 const TALLY_FOLD_AFTER_MS = 90_000;
 const PUSH_CALL = 500;
@@ -548,7 +550,7 @@ export class DeliveryService {
         failed.push({ id: message.id, code: outcome.code, deliveryId: message.deliveryId });
       else if (
         lastAttempt &&
-        ((recipientsTrouble && !THROTTLED.has(outcome.code)) ||
+        ((recipientsTrouble && !THROTTLED.has(outcome.code) && !OURS.has(outcome.code)) ||
           (channel === 'push' && message.attempts + 1 >= PAUSE_AFTER_ATTEMPTS))
       ) {
         failed.push({

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
+import { LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
 import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
 
@@ -83,8 +84,6 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
  * notice than it is written. Embeddings and isolates stay: Hebrew and Arabic names carry them.
  */
 const CONTROL = /[\u0000-\u001f\u007f\u202d\u202e]/;
-/** Half of a UTF-16 surrogate pair without the other: stored, it would turn into U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /**
  * An address as HTML's `type=email` accepts it (WHATWG), with a dot-separated domain ending in a top-level
  * label of letters: the syntax mail providers accept, checked in well under a microsecond.
