@@ -117,6 +117,26 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
       .send('externalId\np1\np3\nzz-unknown\nbad id\np1\n')
       .expect(201);
     expect(list.body).toMatchObject({ count: 3, invalidLines: 1, invalidLineNumbers: [5] });
+    // A list of nothing usable is refused, and leaves no list behind.
+    const lists = async () =>
+      (
+        await t.query<{ n: number }>('select count(*)::int as n from scope_id_lists where incident_id = $1', [
+          incidentId,
+        ])
+      )[0].n;
+    const before = await lists();
+    for (const body of ['', 'externalId\nbad id\n']) {
+      const empty = await t.http
+        .post(`/v1/incidents/${incidentId}/id-lists`)
+        .set(...responder)
+        .set('Content-Type', 'text/plain')
+        .send(body)
+        .expect(400);
+      expect(empty.body.details.problems).toEqual([
+        expect.objectContaining({ field: 'body', rule: 'hasExternalIds' }),
+      ]);
+    }
+    expect(await lists()).toBe(before);
     const byList = await t.http
       .post(`/v1/incidents/${incidentId}/scope/preview`)
       .set(...responder)

@@ -32,12 +32,13 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   428: ErrorCode.PreconditionRequired,
 };
 
-/** body-parser's error type, whether raw or wrapped by Nest's express adapter (as `cause`). */
-function parserErrorCode(error: unknown): ErrorCode | undefined {
+/** body-parser's error, whether raw or wrapped by Nest's express adapter (as `cause`): its code, its limit. */
+function parserError(error: unknown): { code: ErrorCode; limit?: number } | undefined {
   for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
     if (typeof candidate === 'object' && candidate !== null && 'type' in candidate) {
       const code = PARSER_ERRORS[String(candidate.type)];
-      if (code) return code;
+      const limit = 'limit' in candidate && typeof candidate.limit === 'number' ? candidate.limit : undefined;
+      if (code) return { code, limit };
     }
   }
   return undefined;
@@ -45,7 +46,8 @@ function parserErrorCode(error: unknown): ErrorCode | undefined {
 
 const PARSER_MESSAGES: Partial<Record<ErrorCode, string>> = {
   // Fixed text: the parser's own message quotes the body, which may hold personal data.
-  [ErrorCode.InvalidJson]: 'the request body is not valid JSON',
+  [ErrorCode.InvalidJson]:
+    'the request body is not valid JSON (an object, or an array where a route takes one)',
   [ErrorCode.PayloadTooLarge]: 'the request body is larger than the server accepts',
   [ErrorCode.UnsupportedMediaType]: 'the request body encoding is not supported',
 };
@@ -57,13 +59,13 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
       unexpected: false,
     };
   }
-  const parserCode = parserErrorCode(error);
-  if (parserCode) {
-    const status = new AppError(parserCode, '').status;
-    return {
-      body: { statusCode: status, error: parserCode, message: PARSER_MESSAGES[parserCode] ?? '' },
-      unexpected: false,
-    };
+  const parsed = parserError(error);
+  if (parsed) {
+    const status = new AppError(parsed.code, '').status;
+    const limit =
+      parsed.limit !== undefined ? ` (at most ${parsed.limit.toLocaleString('en-US')} bytes)` : '';
+    const message = `${PARSER_MESSAGES[parsed.code] ?? ''}${parsed.code === ErrorCode.PayloadTooLarge ? limit : ''}`;
+    return { body: { statusCode: status, error: parsed.code, message }, unexpected: false };
   }
   if (error instanceof HttpException && error.getStatus() < 500) {
     const status = error.getStatus();

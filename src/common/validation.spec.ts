@@ -90,11 +90,16 @@ describe('error shapes', () => {
     expect(toErrorBody(parse).body).toEqual({
       statusCode: 400,
       error: 'invalid_json',
-      message: 'the request body is not valid JSON',
+      message: 'the request body is not valid JSON (an object, or an array where a route takes one)',
     });
+    // The limit is said (the body never is).
     expect(
-      toErrorBody(Object.assign(new Error('too big'), { type: 'entity.too.large' })).body.statusCode,
-    ).toBe(413);
+      toErrorBody(Object.assign(new Error('too big'), { type: 'entity.too.large', limit: 1048576 })).body,
+    ).toEqual({
+      statusCode: 413,
+      error: 'payload_too_large',
+      message: 'the request body is larger than the server accepts (at most 1,048,576 bytes)',
+    });
   });
 
   it('keeps the code and details of domain errors', () => {

@@ -110,6 +110,11 @@ export class ScopingRepository {
     return row;
   }
 
+  /** A list that was not finished (refused, or its upload failed), with its items. */
+  async dropIdList(listId: string): Promise<void> {
+    await this.database.db.delete(scopeIdLists).where(eq(scopeIdLists.id, listId));
+  }
+
   async findIdList(listId: string): Promise<IdListRow | undefined> {
     const [row] = await this.database.db.select().from(scopeIdLists).where(eq(scopeIdLists.id, listId));
     return row;

@@ -24,7 +24,7 @@ import {
   ScopeRunRow,
   ScopingRepository,
 } from './scoping.repository.js';
-import { EXTERNAL_ID } from '../subjects/subject.validation.js';
+import { EXTERNAL_ID, EXTERNAL_ID_RULE } from '../subjects/subject.validation.js';
 
 export interface ScopePreview extends ScopeCounts {
   unmatchedIds: { count: number; sample: string[] };
@@ -252,25 +252,41 @@ export class ScopingService {
         if (invalidLineNumbers.length < INVALID_LINES_KEPT) invalidLineNumbers.push(line);
       }
     };
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > this.config.importMaxBytes) {
-        body.resume();
-        throw new AppError(ErrorCode.PayloadTooLarge, 'the id list is larger than IMPORT_MAX_BYTES');
+    // A list is all of its upload or nothing: one refused, or whose upload failed, leaves no rows.
+    let finished: IdListRow;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > this.config.importMaxBytes) {
+          body.resume();
+          throw new AppError(ErrorCode.PayloadTooLarge, 'the id list is larger than IMPORT_MAX_BYTES');
+        }
+        const lines = (pending + decoder.write(chunk)).split(/\r?\n/);
+        pending = lines.pop() ?? '';
+        if (pending.length > 1024) pending = pending.slice(0, 1024);
+        lines.forEach(take);
+        if (batch.length >= ID_BATCH) {
+          await this.repository.addIdListItems(list.id, batch);
+          batch = [];
+        }
       }
-      const lines = (pending + decoder.write(chunk)).split(/\r?\n/);
-      pending = lines.pop() ?? '';
-      if (pending.length > 1024) pending = pending.slice(0, 1024);
-      lines.forEach(take);
-      if (batch.length >= ID_BATCH) {
-        await this.repository.addIdListItems(list.id, batch);
-        batch = [];
+      const rest = pending + decoder.end();
+      if (rest !== '') take(rest);
+      await this.repository.addIdListItems(list.id, batch);
+      finished = await this.repository.finishIdList(list.id);
+      if (finished.count === 0) {
+        throw AppError.invalid([
+          {
+            field: 'body',
+            rule: 'hasExternalIds',
+            message: `the id list holds no valid external id (${invalidLines} line(s) refused: ${EXTERNAL_ID_RULE})`,
+          },
+        ]);
       }
+    } catch (err) {
+      await this.repository.dropIdList(list.id);
+      throw err;
     }
-    const rest = pending + decoder.end();
-    if (rest !== '') take(rest);
-    await this.repository.addIdListItems(list.id, batch);
-    const finished = await this.repository.finishIdList(list.id);
     await this.audit.record(actor, {
       action: 'scope.id_list.create',
       targetType: 'incident',
