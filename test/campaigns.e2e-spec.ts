@@ -18,6 +18,7 @@ import { DeliveriesRepository } from '../src/notifications/deliveries.repository
 import { ReportsRepository } from '../src/reports/reports.repository.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { OutboxService } from '../src/channels/outbox/outbox.service.js';
 import { noticeVariantSql } from '../src/notifications/campaigns.repository.js';
 import { DatabaseService } from '../src/database/database.service.js';
 import { rowsOf } from '../src/subjects/subjects.repository.js';
@@ -1394,5 +1395,29 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(kinds).toEqual(
       expect.arrayContaining(['campaign.paused', 'campaign.resumed', 'campaign.cancelled']),
     );
+  });
+
+  // Last: it empties the outbox.
+  it('deletes outbox messages past OUTBOX_RETENTION_DAYS (30), hourly, audited', async () => {
+    const outbox = async () =>
+      (await t.query<{ n: number }>('select count(*)::int as n from outbox_messages'))[0].n;
+    const stored = await outbox();
+    expect(stored).toBeGreaterThan(0);
+    const service = t.app.get(OutboxService);
+    const clock = jest.spyOn(t.app.get(Clock), 'now');
+    try {
+      clock.mockReturnValue(new Date(Date.now() + 29 * 24 * 3_600_000));
+      expect(await service.prune()).toEqual({ deleted: 0 });
+      expect(await outbox()).toBe(stored);
+      clock.mockReturnValue(new Date(Date.now() + 31 * 24 * 3_600_000));
+      expect(await service.prune()).toEqual({ deleted: stored });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await outbox()).toBe(0);
+    const [audit] = await t.query<{ summary: { deleted: number } }>(
+      "select summary from audit_log where action = 'outbox.prune'",
+    );
+    expect(audit.summary.deleted).toBe(stored);
   });
 });

@@ -108,6 +108,8 @@ export class AppConfig {
   readonly obligationAlertEmail!: string | null;
   /** How long before an obligation falls due its "due soon" alert fires. */
   readonly obligationAlertLeadMs!: number;
+  /** How long the local outbox keeps a message; 0: no limit. */
+  readonly outboxRetentionMs!: number;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -190,6 +192,12 @@ export const VARIABLES: readonly Variable[] = [
     name: 'OBLIGATION_ALERT_LEAD_HOURS',
     description: 'Hours before an obligation falls due that its "due soon" alert fires',
     default: '24',
+  },
+  {
+    name: 'OUTBOX_RETENTION_DAYS',
+    description:
+      'Days the local outbox keeps a rendered message (they hold names and addresses, sealed); 0: kept until deleted by hand',
+    default: '30',
   },
   {
     name: 'SENDGRID_API_KEY',
@@ -392,6 +400,7 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`OBLIGATION_ALERT_EMAIL: must be an email address (got "${obligationAlertEmail}")`);
   }
   const obligationAlertLeadMs = integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000;
+  const outboxRetentionMs = integer('OUTBOX_RETENTION_DAYS', 0, 3650) * 24 * 60 * 60_000;
 
   const adminApiKey = read('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 32) {
@@ -470,6 +479,7 @@ export function loadConfig(env: Env): AppConfig {
     euMainEstablishment,
     obligationAlertEmail,
     obligationAlertLeadMs,
+    outboxRetentionMs,
   });
 }
 

@@ -46,6 +46,8 @@ export enum JobName {
    * alert responders of obligations falling due soon, and of missed ones.
    */
   ObligationsWatch = 'obligations.watch',
+  /** Delete outbox messages past OUTBOX_RETENTION_DAYS (they hold names and addresses). */
+  OutboxPrune = 'outbox.prune',
 }
 
 export interface JobPayloads {
@@ -62,6 +64,7 @@ export interface JobPayloads {
   [JobName.DeliveriesReconcile]: Record<string, never>;
   [JobName.WebhooksProcess]: Record<string, never>;
   [JobName.ObligationsWatch]: Record<string, never>;
+  [JobName.OutboxPrune]: Record<string, never>;
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -80,6 +83,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DeliveriesReconcile]: QueueName.Campaigns,
   [JobName.WebhooksProcess]: QueueName.Campaigns,
   [JobName.ObligationsWatch]: QueueName.Maintenance,
+  [JobName.OutboxPrune]: QueueName.Maintenance,
 };
 
 export interface QueueSettings {
@@ -188,4 +192,6 @@ export const SCHEDULES: ReadonlyArray<{
   { id: 'webhooks-process', job: JobName.WebhooksProcess, everyMs: 15_000, data: {} },
   // Deadlines are hours to days: a minute late is early enough to act on an alert.
   { id: 'obligations-watch', job: JobName.ObligationsWatch, everyMs: 60_000, data: {} },
+  // The outbox's retention is in days: an hour late deletes nothing that matters.
+  { id: 'outbox-prune', job: JobName.OutboxPrune, everyMs: 60 * 60 * 1000, data: {} },
 ];

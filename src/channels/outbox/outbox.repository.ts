@@ -21,6 +21,15 @@ export class OutboxRepository {
     return inserted.map((r) => r.id);
   }
 
+  /** Deletes the messages stored before `before`; how many. */
+  async deleteBefore(before: Date): Promise<number> {
+    const deleted = await this.database.db
+      .delete(outboxMessages)
+      .where(lt(outboxMessages.createdAt, before))
+      .returning({ id: outboxMessages.id });
+    return deleted.length;
+  }
+
   /** Newest first, keyset-paged. */
   async page(channel: string | undefined, beforeId: number | undefined, limit: number): Promise<OutboxRow[]> {
     const conditions = [

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '../../common/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../../common/actor.js';
 import { AuditService } from '../../audit/audit.service.js';
+import { Clock } from '../../common/clock.js';
+import { AppConfig } from '../../config/config.js';
 import { CryptoService } from '../../crypto/crypto.service.js';
 import { DatabaseService } from '../../database/database.service.js';
 import type { OutboxPageDto } from '../../notifications/campaigns.dto.js';
 import { outboxAad } from './outbox.adapter.js';
+import { OnJob } from '../../queue/on-job.decorator.js';
+import { JobName } from '../../queue/queue.catalogue.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 @Injectable()
@@ -14,7 +18,31 @@ export class OutboxService {
     private readonly repository: OutboxRepository,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The outbox keeps what it would have sent for OUTBOX_RETENTION_DAYS, no longer: names and addresses
+   * are not kept for nothing. Hourly; the deletion is audited.
+   */
+  @OnJob(JobName.OutboxPrune)
+  async prune(): Promise<{ deleted: number }> {
+    if (this.config.outboxRetentionMs === 0) return { deleted: 0 };
+    const before = new Date(this.clock.now().getTime() - this.config.outboxRetentionMs);
+    return this.database.transaction(async () => {
+      const deleted = await this.repository.deleteBefore(before);
+      if (deleted > 0) {
+        await this.audit.record(SYSTEM_ACTOR, {
+          action: 'outbox.prune',
+          targetType: 'outbox',
+          targetId: 'all',
+          summary: { deleted, before: before.toISOString() },
+        });
+      }
+      return { deleted };
+    });
+  }
 
   /** Outbox messages hold addresses and names: opened here only, and the read is audited. */
   async page(
