@@ -466,6 +466,29 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(zone.body.details.problems).toEqual([
       expect.objectContaining({ field: 'timeZone', rule: 'isTimeZone' }),
     ]);
+    // The responders' words in the notice's language, when they gave them.
+    const translated = await scopedIncident(
+      t,
+      t.keys.responder,
+      { externalIds: ['p-0'] },
+      {
+        translations: { de: { description: 'Ein Speicher mit Bildern war öffentlich lesbar.' } },
+      },
+    );
+    const german = await t.http
+      .post(`/v1/incidents/${translated}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+      .expect(201);
+    const de = await t.http
+      .get(`/v1/campaigns/${german.body.id}/preview?locale=de&channel=email`)
+      .set(...responder)
+      .expect(200);
+    expect(de.body.email.text).toContain('Ein Speicher mit Bildern war öffentlich lesbar.');
+    await t.http
+      .post(`/v1/campaigns/${german.body.id}/cancel`)
+      .set(...responder)
+      .expect(200);
     // A jurisdiction nobody can have: refused as the directory refuses it, not previewed as generic.
     for (const jurisdiction of ['ZZ', 'US-XX']) {
       const unknown = await t.http

@@ -163,6 +163,42 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
     expect(bad.body.details.problems.map((p: { field: string }) => p.field)).toEqual(['lawEnforcementDelay']);
   });
 
+  it("keeps the notice's words in other languages, and refuses what is not a language or a notice's fact", async () => {
+    const translations = {
+      de: { description: 'Ein Speicher war lesbar.' },
+      'pt-BR': { remedies: 'Suporte.' },
+    };
+    const created = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident({ translations }))
+      .expect(201);
+    expect(created.body.translations).toEqual(translations);
+    const cleared = await t.http
+      .patch(`/v1/incidents/${created.body.id}`)
+      .set(...responder)
+      .set('If-Match', '"1"')
+      .send({ translations: null })
+      .expect(200);
+    expect(cleared.body.translations).toEqual({});
+    for (const wrong of [
+      { english: { description: 'x' } },
+      { de: { title: 'x' } },
+      { de: { description: 42 } },
+      { de: 'x' },
+      ['de'],
+    ]) {
+      const bad = await t.http
+        .post('/v1/incidents')
+        .set(...responder)
+        .send(validIncident({ translations: wrong }))
+        .expect(400);
+      expect(bad.body.details.problems).toEqual([
+        expect.objectContaining({ field: 'translations', rule: 'isNoticeTranslations' }),
+      ]);
+    }
+  });
+
   it('catches concurrent edits: missing If-Match is 428, a stale one is 412', async () => {
     const { body } = await t.http
       .post('/v1/incidents')

@@ -1,6 +1,7 @@
 // Tables as code. Migrations are generated from this file (`npm run db:generate`) and checked for drift
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
+import type { NoticeTranslations } from '../incidents/notice-text.js';
 import {
   bigint,
   bigserial,
@@ -106,6 +107,14 @@ export const incidents = pgTable(
     location: text('location'),
     /** Whether notifying people was delayed at the request of law enforcement; null: not known (California). */
     lawEnforcementDelay: boolean('law_enforcement_delay'),
+    /**
+     * The responders' words for the notice in other languages: per BCP 47 tag, any of the notice's text
+     * facts (NOTICE_TEXT_FIELDS). A notice in a language without them says the facts as written.
+     */
+    translations: jsonb('translations')
+      .$type<NoticeTranslations>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     systems: text('systems')
       .array()
       .notNull()

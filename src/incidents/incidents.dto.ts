@@ -14,9 +14,11 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
 import { IncidentState } from './incident.lifecycle.js';
+import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
 export type Nature = (typeof NATURES)[number];
@@ -24,6 +26,29 @@ export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 const TEXT = 10_000;
+
+/** What is wrong with a `translations` value, if anything (the message of its validation problem). */
+function translationsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object of languages';
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) return 'at most 50 languages';
+  for (const [tag, words] of entries) {
+    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/i.test(tag))
+      return `"${tag.slice(0, 20)}" is not a BCP 47 tag like pt-BR`;
+    if (typeof words !== 'object' || words === null || Array.isArray(words))
+      return `${tag} must be an object`;
+    for (const [field, text] of Object.entries(words as Record<string, unknown>)) {
+      if (!(NOTICE_TEXT_FIELDS as readonly string[]).includes(field)) {
+        return `${tag}.${field.slice(0, 40)} is not one of ${NOTICE_TEXT_FIELDS.join(', ')}`;
+      }
+      if (typeof text !== 'string' || text.trim() === '') return `${tag}.${field} must be a non-empty string`;
+      if (text.length > TEXT) return `${tag}.${field} must be at most ${TEXT} characters`;
+    }
+  }
+  return undefined;
+}
 
 /** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
 export class CreateIncidentDto {
@@ -201,6 +226,27 @@ export class CreateIncidentDto {
   @MaxLength(TEXT)
   remedies?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, ja...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language (pt-BR, then pt); what is not given there is said as written above",
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: Object.fromEntries(NOTICE_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }])),
+      additionalProperties: false,
+    },
+    example: { de: { description: 'Ein Speicher mit Bildern war öffentlich lesbar.' } },
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isNoticeTranslations',
+    validator: {
+      validate: (value: unknown) => translationsProblem(value) === undefined,
+      defaultMessage: (args) => `translations: ${translationsProblem(args?.value) ?? 'invalid'}`,
+    },
+  })
+  translations?: NoticeTranslations;
+
   @ApiPropertyOptional({ description: "Risk to people's rights and freedoms", enum: RISK_LEVELS })
   @IsOptional()
   @IsIn(RISK_LEVELS)
@@ -294,6 +340,12 @@ export class IncidentDto {
   @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    description: "The notice's words in other languages, per BCP 47 tag",
+  })
+  translations!: NoticeTranslations;
   @ApiProperty({ enum: RISK_LEVELS, nullable: true, description: 'Risk level' }) riskLevel!: string | null;
   @ApiProperty({ description: 'Why that risk level', nullable: true, type: String }) riskReasoning!:
     string | null;

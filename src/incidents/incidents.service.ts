@@ -205,5 +205,6 @@ function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
   for (const key of ['nature', 'systems', 'dataCategories'] as const) {
     if (changes[key] === null) changes[key] = [];
   }
+  if (changes.translations === null) changes.translations = {};
   return changes;
 }

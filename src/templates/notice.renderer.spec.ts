@@ -320,6 +320,36 @@ describe('notice templates', () => {
     expect(jp.email.text).toContain('8:30');
   });
 
+  it("says the responders' words in the notice's language when they gave them, else as written", () => {
+    const incident = {
+      ...INCIDENT,
+      translations: {
+        de: { description: 'DE-WAS-GESCHAH', remedies: 'DE-ABHILFE' },
+        pt: { description: 'PT-O-QUE-ACONTECEU' },
+        'pt-BR': { remedies: 'PTBR-REPARACAO' },
+      },
+    };
+    const text = (locale: string) => renderer.render('breach-notice', facts({ locale, incident })).email.text;
+    expect(text('de')).toContain('DE-WAS-GESCHAH');
+    expect(text('de')).toContain('DE-ABHILFE');
+    expect(text('de')).not.toContain(INCIDENT.description);
+    // Not given in German: as written.
+    expect(text('de')).toContain(INCIDENT.likelyConsequences);
+    // pt-BR: its own words first, then Portuguese's, then as written.
+    expect(text('pt-BR')).toContain('PTBR-REPARACAO');
+    expect(text('pt-BR')).toContain('PT-O-QUE-ACONTECEU');
+    expect(text('pt-BR')).toContain(INCIDENT.measuresTaken);
+    // A language without any: as written.
+    expect(text('ja')).toContain(INCIDENT.description);
+    // The batch's email with each recipient's substitutions gives the same notice.
+    for (const locale of ['de', 'pt-BR']) {
+      const own = facts({ locale, incident, jurisdiction: 'US-CA' });
+      const shared = renderer.renderShared('breach-notice', own);
+      const values = renderer.substitutions('breach-notice', own);
+      expect(substitute(shared.text, values)).toBe(renderer.render('breach-notice', own).email.text);
+    }
+  });
+
   it('inserts names and texts as text: escaped in HTML, never evaluated', () => {
     const hostile = facts({
       name: '<script>alert(1)</script> {{org}}',

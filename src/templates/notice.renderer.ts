@@ -1,3 +1,4 @@
+import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from '../incidents/notice-text.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -78,6 +79,8 @@ export interface NoticeIncident {
   location?: string | null;
   /** Whether notifying people was delayed for law enforcement (California's notice says); null: not known. */
   lawEnforcementDelay?: boolean | null;
+  /** The responders' words in other languages (per BCP 47 tag); a notice takes its language's. */
+  translations?: NoticeTranslations | null;
 }
 
 /** Everything one recipient's notice says. */
@@ -223,9 +226,10 @@ export class NoticeRenderer {
     return resolved;
   }
 
-  render(name: string, facts: NoticeFacts): RenderedNotice {
+  render(name: string, given: NoticeFacts): RenderedNotice {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, facts.locale);
+    const locale = this.resolveLocale(name, given.locale);
+    const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const html = this.context(template, strings, locale, facts, 'html');
     const text = this.context(template, strings, locale, facts, 'text');
@@ -249,9 +253,10 @@ export class NoticeRenderer {
    * `%token%`, filled per recipient by {@link substitutions} (SendGrid's per-personalization
    * substitutions). Applying them gives exactly what {@link render} gives.
    */
-  renderShared(name: string, facts: NoticeFacts): RenderedNotice['email'] & { locale: string } {
+  renderShared(name: string, given: NoticeFacts): RenderedNotice['email'] & { locale: string } {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, facts.locale);
+    const locale = this.resolveLocale(name, given.locale);
+    const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const html = this.context(template, strings, locale, facts, 'html', true);
     const text = this.context(template, strings, locale, facts, 'text', true);
@@ -267,9 +272,10 @@ export class NoticeRenderer {
    * The values of {@link renderShared}'s tokens for one recipient: only what differs per person is
    * rendered (a million of these go out per campaign).
    */
-  substitutions(name: string, facts: NoticeFacts): Record<string, string> {
+  substitutions(name: string, given: NoticeFacts): Record<string, string> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, facts.locale);
+    const locale = this.resolveLocale(name, given.locale);
+    const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const inserted = this.values(facts, locale, false, 't');
     const say = (key: string) => this.compile(strings[key] as string)(inserted);
@@ -581,6 +587,37 @@ export function substitute(text: string, substitutions: Record<string, string>):
   if (tokens.length === 0) return text;
   const pattern = new RegExp(tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   return text.replace(pattern, (token) => substitutions[token] ?? token);
+}
+
+/** The incident in a notice's language, by the incident and language (its words are read once per batch). */
+const LOCALIZED = new WeakMap<NoticeIncident, Map<string, NoticeIncident>>();
+
+/**
+ * The facts with the incident's words in `locale`: each text fact from its translation for the locale, or
+ * for its language (pt-BR, then pt), else as written. The same objects for the same incident and locale.
+ */
+function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
+  const translations = facts.incident.translations;
+  if (!translations || Object.keys(translations).length === 0) return facts;
+  let byLocale = LOCALIZED.get(facts.incident);
+  if (!byLocale) {
+    byLocale = new Map();
+    LOCALIZED.set(facts.incident, byLocale);
+  }
+  let incident = byLocale.get(locale);
+  if (!incident) {
+    const tags = Object.keys(translations);
+    const chain = [locale, locale.split('-')[0]].map((l) =>
+      tags.find((t) => t.toLowerCase() === l.toLowerCase()),
+    );
+    incident = { ...facts.incident };
+    for (const field of NOTICE_TEXT_FIELDS) {
+      const words = chain.map((tag) => (tag ? translations[tag]?.[field] : undefined)).find((w) => w?.trim());
+      if (words) incident[field] = words;
+    }
+    byLocale.set(locale, incident);
+  }
+  return { ...facts, incident };
 }
 
 /** A date as the recipient reads it: their language, their time zone (UTC when unknown), with the zone. */

@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "translations" jsonb DEFAULT '{}'::jsonb NOT NULL;
