@@ -187,6 +187,7 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       { de: { description: 42 } },
       { de: 'x' },
       ['de'],
+      { de: { description: 'x' }, DE: { remedies: 'y' } },
     ]) {
       const bad = await t.http
         .post('/v1/incidents')
@@ -196,6 +197,8 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       expect(bad.body.details.problems).toEqual([
         expect.objectContaining({ field: 'translations', rule: 'isNoticeTranslations' }),
       ]);
+      // What was sent is not quoted back.
+      expect(bad.body.message).not.toMatch(/english|title/);
     }
   });
 

@@ -27,24 +27,29 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 const TEXT = 10_000;
 
-/** What is wrong with a `translations` value, if anything (the message of its validation problem). */
+/** What is wrong with a `translations` value, if anything (never quoting what was sent). */
 function translationsProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be an object of languages';
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > 50) return 'at most 50 languages';
+  const seen = new Set<string>();
   for (const [tag, words] of entries) {
-    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/i.test(tag))
-      return `"${tag.slice(0, 20)}" is not a BCP 47 tag like pt-BR`;
-    if (typeof words !== 'object' || words === null || Array.isArray(words))
-      return `${tag} must be an object`;
+    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/i.test(tag)) {
+      return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    }
+    if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
+    seen.add(tag.toLowerCase());
+    if (typeof words !== 'object' || words === null || Array.isArray(words)) {
+      return 'each language must be an object of texts';
+    }
     for (const [field, text] of Object.entries(words as Record<string, unknown>)) {
       if (!(NOTICE_TEXT_FIELDS as readonly string[]).includes(field)) {
-        return `${tag}.${field.slice(0, 40)} is not one of ${NOTICE_TEXT_FIELDS.join(', ')}`;
+        return `each language may give only ${NOTICE_TEXT_FIELDS.join(', ')}`;
       }
-      if (typeof text !== 'string' || text.trim() === '') return `${tag}.${field} must be a non-empty string`;
-      if (text.length > TEXT) return `${tag}.${field} must be at most ${TEXT} characters`;
+      if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
+      if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
     }
   }
   return undefined;
@@ -228,7 +233,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({
     description:
-      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, ja...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language (pt-BR, then pt); what is not given there is said as written above",
+      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it",
     type: 'object',
     additionalProperties: {
       type: 'object',

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import type { Actor } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode, FieldProblem, withoutParams } from '../common/errors.js';
+import { AppError, ErrorCode, FieldProblem, messageOf, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
@@ -284,7 +284,13 @@ export class ScopingService {
         ]);
       }
     } catch (err) {
-      await this.repository.dropIdList(list.id);
+      // What went wrong is the answer; a list that could not be dropped as well is logged.
+      await this.repository.dropIdList(list.id).catch((dropped: unknown) => {
+        this.logger.error(
+          { idListId: list.id, err: messageOf(dropped) },
+          'a refused id list was not dropped',
+        );
+      });
       throw err;
     }
     await this.audit.record(actor, {

@@ -341,6 +341,14 @@ describe('notice templates', () => {
     expect(text('pt-BR')).toContain(INCIDENT.measuresTaken);
     // A language without any: as written.
     expect(text('ja')).toContain(INCIDENT.description);
+    // A regional tag serves its language's notice (the reader's region is not kept past planning).
+    const regional = { ...INCIDENT, translations: { 'fr-CA': { description: 'FRCA-CE-QUI-EST-ARRIVE' } } };
+    expect(
+      renderer.render('breach-notice', facts({ locale: 'fr-CA', incident: regional })).email.text,
+    ).toContain('FRCA-CE-QUI-EST-ARRIVE');
+    // The SMS and push read the same words as the email (none inserts them today; the same path if one does).
+    const short = renderer.renderShort('breach-notice', facts({ locale: 'de', incident }));
+    expect(short.sms.body).toBe(renderer.render('breach-notice', facts({ locale: 'de', incident })).sms.body);
     // The batch's email with each recipient's substitutions gives the same notice.
     for (const locale of ['de', 'pt-BR']) {
       const own = facts({ locale, incident, jurisdiction: 'US-CA' });
@@ -402,6 +410,17 @@ describe('notice templates', () => {
       expect(html).not.toContain('<a href="//evil');
       expect(html).toContain('&#37;greeting_t&#37;&lt;a href&#x3D;&quot;//evil.example&quot;&gt;');
     }
+    // The responders' words never carry the token mark into the email: it would become a token.
+    const marked = facts({
+      jurisdiction: 'BR',
+      incident: { ...INCIDENT, description: 'See \u0001url\u0001 now', location: 'at \u0001to\u0001' },
+    });
+    const sharedMarked = renderer.renderShared('breach-notice', marked);
+    const direct = renderer.render('breach-notice', marked).email;
+    const valuesMarked = renderer.substitutions('breach-notice', marked);
+    expect(substitute(sharedMarked.text, valuesMarked)).toBe(direct.text);
+    expect(substitute(sharedMarked.html, valuesMarked)).toBe(direct.html);
+    expect(direct.text).toContain('See url now');
     // The responders' words too: a percentage stays text, never a token.
     const percent = renderer.renderShared(
       'breach-notice',

@@ -302,9 +302,10 @@ export class NoticeRenderer {
   }
 
   /** Only the SMS and the push alert: what the SMS and push jobs send, without rendering the email. */
-  renderShort(name: string, facts: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
+  renderShort(name: string, given: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, facts.locale);
+    const locale = this.resolveLocale(name, given.locale);
+    const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const values = this.values(facts, locale, false, 't');
     const say = (key: string) => this.compile(strings[key] as string)(values);
@@ -350,7 +351,7 @@ export class NoticeRenderer {
       // Only California's notice says its date (a token the others would carry for nothing).
       noticeDate:
         noticeVariant(facts.jurisdiction) === 'US-CA' ? when(facts.sentAt ?? null, 'noticedate') : '',
-      location: facts.incident.location?.trim() ?? '',
+      location: facts.incident.location?.trim().replaceAll(MARK, '') ?? '',
     };
   }
 
@@ -382,7 +383,8 @@ export class NoticeRenderer {
     };
     const sayEach = (key: string): string[] =>
       (strings[key] as string[]).map((source) => escape(this.compile(source)(values)));
-    const own = (value: string | null) => (value?.trim() ? [escape(value.trim())] : []);
+    // The responders' words never carry the token mark: it would make them a SendGrid token.
+    const own = (value: string | null) => (value?.trim() ? [escape(value.trim().replaceAll(MARK, ''))] : []);
     const headings = strings.headings as Record<SectionName, string>;
     const labels = strings.categories as Record<string, string>;
     const variant = noticeVariant(facts.jurisdiction);
@@ -606,13 +608,18 @@ function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
   }
   let incident = byLocale.get(locale);
   if (!incident) {
+    // The notice's locale, then its language, then any tag of the language: a fr-CA or zh-CN translation
+    // serves the fr or zh-Hans notice (the reader's own region is not kept past planning).
     const tags = Object.keys(translations);
-    const chain = [locale, locale.split('-')[0]].map((l) =>
-      tags.find((t) => t.toLowerCase() === l.toLowerCase()),
-    );
+    const language = (tag: string) => tag.split('-')[0].toLowerCase();
+    const chain = [
+      ...tags.filter((t) => t.toLowerCase() === locale.toLowerCase()),
+      ...tags.filter((t) => t.toLowerCase() === language(locale)),
+      ...tags.filter((t) => language(t) === language(locale)).sort(),
+    ];
     incident = { ...facts.incident };
     for (const field of NOTICE_TEXT_FIELDS) {
-      const words = chain.map((tag) => (tag ? translations[tag]?.[field] : undefined)).find((w) => w?.trim());
+      const words = chain.map((tag) => translations[tag]?.[field]).find((w) => w?.trim());
       if (words) incident[field] = words;
     }
     byLocale.set(locale, incident);

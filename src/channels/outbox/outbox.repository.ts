@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { DatabaseService } from '../../database/database.service.js';
 import { outboxMessages } from '../../database/schema.js';
+import { rowsOf } from '../../subjects/subjects.repository.js';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -21,13 +22,20 @@ export class OutboxRepository {
     return inserted.map((r) => r.id);
   }
 
-  /** Deletes the messages stored before `before`; how many. */
-  async deleteBefore(before: Date): Promise<number> {
-    const deleted = await this.database.db
-      .delete(outboxMessages)
-      .where(lt(outboxMessages.createdAt, before))
-      .returning({ id: outboxMessages.id });
-    return deleted.length;
+  /**
+   * Deletes up to `limit` of the messages stored before `before`, oldest first; how many. Ids grow with
+   * time, so the primary key finds them without an index on the time.
+   */
+  async deleteBefore(before: Date, limit: number): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        with gone as (
+          delete from outbox_messages where id in (
+            select id from outbox_messages where created_at < ${before} order by id limit ${limit})
+          returning 1)
+        select count(*)::int as n from gone`),
+    );
+    return row?.n ?? 0;
   }
 
   /** Newest first, keyset-paged. */

@@ -11,6 +11,8 @@ import { OnJob } from '../../queue/on-job.decorator.js';
 import { JobName } from '../../queue/queue.catalogue.js';
 import { OutboxRepository } from './outbox.repository.js';
 
+const PRUNE_CHUNK = 10_000;
+
 @Injectable()
 export class OutboxService {
   constructor(
@@ -30,18 +32,20 @@ export class OutboxService {
   async prune(): Promise<{ deleted: number }> {
     if (this.config.outboxRetentionMs === 0) return { deleted: 0 };
     const before = new Date(this.clock.now().getTime() - this.config.outboxRetentionMs);
-    return this.database.transaction(async () => {
-      const deleted = await this.repository.deleteBefore(before);
-      if (deleted > 0) {
-        await this.audit.record(SYSTEM_ACTOR, {
-          action: 'outbox.prune',
-          targetType: 'outbox',
-          targetId: 'all',
-          summary: { deleted, before: before.toISOString() },
-        });
-      }
-      return { deleted };
-    });
+    // In chunks, each its own statement: a million-recipient campaign's outbox is not one transaction.
+    let deleted = 0;
+    for (let chunk = PRUNE_CHUNK; chunk === PRUNE_CHUNK; deleted += chunk) {
+      chunk = await this.repository.deleteBefore(before, PRUNE_CHUNK);
+    }
+    if (deleted > 0) {
+      await this.audit.record(SYSTEM_ACTOR, {
+        action: 'outbox.prune',
+        targetType: 'outbox',
+        targetId: 'all',
+        summary: { deleted, before: before.toISOString() },
+      });
+    }
+    return { deleted };
   }
 
   /** Outbox messages hold addresses and names: opened here only, and the read is audited. */
