@@ -341,6 +341,14 @@ describe('notice templates', () => {
     expect(text('pt-BR')).toContain(INCIDENT.measuresTaken);
     // A language without any: as written.
     expect(text('ja')).toContain(INCIDENT.description);
+    // Only in the notice's script: Traditional Chinese never serves the Simplified notice.
+    const chinese = (translations: Record<string, { description: string }>) =>
+      renderer.render('breach-notice', facts({ locale: 'zh-Hans', incident: { ...INCIDENT, translations } }))
+        .email.text;
+    expect(chinese({ 'zh-TW': { description: 'ZH-TW' } })).toContain(INCIDENT.description);
+    expect(chinese({ 'zh-HK': { description: 'ZH-HK' }, 'zh-SG': { description: 'ZH-SG' } })).toContain(
+      'ZH-SG',
+    );
     // A regional tag serves its language's notice (the reader's region is not kept past planning).
     const regional = { ...INCIDENT, translations: { 'fr-CA': { description: 'FRCA-CE-QUI-EST-ARRIVE' } } };
     expect(
@@ -422,11 +430,19 @@ describe('notice templates', () => {
     expect(substitute(sharedMarked.html, valuesMarked)).toBe(direct.html);
     expect(direct.text).toContain('See url now');
     // The responders' words too: a percentage stays text, never a token.
-    const percent = renderer.renderShared(
-      'breach-notice',
-      facts({ incident: { ...INCIDENT, description: 'About 20% of %url% users' } }),
-    );
+    const percentFacts = facts({
+      name: 'Ana %child_t%',
+      incident: { ...INCIDENT, description: 'About 20% of %url% users', location: 'Room %to%' },
+    });
+    const percent = renderer.renderShared('breach-notice', percentFacts);
     expect(percent.html).toContain('About 20&#37; of &#37;url&#37; users');
+    // In the plain-text part too: after SendGrid's substitution, the words are the words.
+    const percentValues = renderer.substitutions('breach-notice', percentFacts);
+    const percentDirect = renderer.render('breach-notice', percentFacts).email;
+    expect(substitute(percent.text, percentValues)).toBe(percentDirect.text);
+    expect(substitute(percent.html, percentValues)).toBe(percentDirect.html);
+    expect(percentDirect.text).toContain('About 20%\u2060 of %\u2060url%\u2060 users');
+    expect(substitute(percent.text, percentValues)).not.toContain(URL.slice(0, 20) + ' users');
   });
 
   it('inserts values into every locale string exactly as Handlebars does, and leaves the rest to it', () => {

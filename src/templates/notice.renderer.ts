@@ -285,12 +285,13 @@ export class NoticeRenderer {
     const child = facts.child ?? '';
     const values: Record<string, string> = {
       '%url%': facts.url,
-      '%greeting_h%': escapeHtml(greeting),
+      // The greeting was said for the text part (see `inert`); HTML has its own guard.
+      '%greeting_h%': escapeHtml(greeting.replaceAll('%\u2060', '%')),
       '%greeting_t%': greeting,
       '%categories_h%': items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
       '%categories_t%': items.join('\n- '),
       '%child_h%': escapeHtml(child),
-      '%child_t%': child,
+      '%child_t%': inert(child),
     };
     // The incident's dates, formatted once above for the locale strings ('' when the incident has none).
     if (inserted.from) values['%from%'] = inserted.from;
@@ -341,9 +342,9 @@ export class NoticeRenderer {
       org: facts.organization,
       contact: facts.contactEmail,
       url: tokens ? `${MARK}url${MARK}` : facts.url,
-      name: facts.name ?? '',
+      name: m === 't' ? inert(facts.name ?? '') : (facts.name ?? ''),
       // Escaped by `say` with the rest of the string, then made a token.
-      child: tokens ? `${MARK}child_${m}${MARK}` : (facts.child ?? ''),
+      child: tokens ? `${MARK}child_${m}${MARK}` : m === 't' ? inert(facts.child ?? '') : (facts.child ?? ''),
       from: when(facts.incident.occurredFrom, 'from'),
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
@@ -351,7 +352,9 @@ export class NoticeRenderer {
       // Only California's notice says its date (a token the others would carry for nothing).
       noticeDate:
         noticeVariant(facts.jurisdiction) === 'US-CA' ? when(facts.sentAt ?? null, 'noticedate') : '',
-      location: facts.incident.location?.trim().replaceAll(MARK, '') ?? '',
+      location: ((words: string) => (m === 't' ? inert(words) : words))(
+        facts.incident.location?.trim().replaceAll(MARK, '') ?? '',
+      ),
     };
   }
 
@@ -383,8 +386,11 @@ export class NoticeRenderer {
     };
     const sayEach = (key: string): string[] =>
       (strings[key] as string[]).map((source) => escape(this.compile(source)(values)));
-    // The responders' words never carry the token mark: it would make them a SendGrid token.
-    const own = (value: string | null) => (value?.trim() ? [escape(value.trim().replaceAll(MARK, ''))] : []);
+    // The responders' words never carry the token mark, nor spell a token in the text part.
+    const own = (value: string | null) => {
+      const words = value?.trim().replaceAll(MARK, '');
+      return words ? [escape(mode === 'text' ? inert(words) : words)] : [];
+    };
     const headings = strings.headings as Record<SectionName, string>;
     const labels = strings.categories as Record<string, string>;
     const variant = noticeVariant(facts.jurisdiction);
@@ -591,6 +597,21 @@ export function substitute(text: string, substitutions: Record<string, string>):
   return text.replace(pattern, (token) => substitutions[token] ?? token);
 }
 
+/** The script a language tag is written in (Latn, Hans, Hant...), as likely subtags say. */
+function scriptOf(tag: string): string | undefined {
+  try {
+    return new Intl.Locale(tag).maximize().script;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Words of someone else's (the responders', a person's name) in the plain-text part: a `%` is followed by
+ * an invisible word joiner, so `%url%` in them is never a SendGrid token (HTML has `&#37;` for that).
+ */
+const inert = (text: string): string => text.replaceAll('%', '%\u2060');
+
 /** The incident in a notice's language, by the incident and language (its words are read once per batch). */
 const LOCALIZED = new WeakMap<NoticeIncident, Map<string, NoticeIncident>>();
 
@@ -610,12 +631,14 @@ function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
   if (!incident) {
     // The notice's locale, then its language, then any tag of the language: a fr-CA or zh-CN translation
     // serves the fr or zh-Hans notice (the reader's own region is not kept past planning).
+    // Only in the notice's script: a zh-TW (Traditional) text never serves the zh-Hans notice.
     const tags = Object.keys(translations);
     const language = (tag: string) => tag.split('-')[0].toLowerCase();
+    const ours = scriptOf(locale);
     const chain = [
       ...tags.filter((t) => t.toLowerCase() === locale.toLowerCase()),
-      ...tags.filter((t) => t.toLowerCase() === language(locale)),
-      ...tags.filter((t) => language(t) === language(locale)).sort(),
+      ...tags.filter((t) => t.toLowerCase() === language(locale) && scriptOf(t) === ours),
+      ...tags.filter((t) => language(t) === language(locale) && scriptOf(t) === ours).sort(),
     ];
     incident = { ...facts.incident };
     for (const field of NOTICE_TEXT_FIELDS) {
