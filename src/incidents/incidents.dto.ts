@@ -17,6 +17,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
+import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
 import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
 
@@ -36,7 +37,7 @@ function translationsProblem(value: unknown): string | undefined {
   if (entries.length > 50) return 'at most 50 languages';
   const seen = new Set<string>();
   for (const [tag, words] of entries) {
-    if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/i.test(tag)) {
+    if (!LANGUAGE_TAG.test(tag)) {
       return 'each key must be a BCP 47 language tag such as de or pt-BR';
     }
     if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';

@@ -12,6 +12,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { CHANNELS, type Channel } from '../channels/channel.port.js';
+import { LANGUAGE_TAG } from '../common/text.js';
 import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
 import { CampaignStatus } from './campaign.rules.js';
 
@@ -55,7 +56,7 @@ export class PreviewQueryDto {
     description: 'The recipient locale; falls back along pt-BR -> pt -> en',
   })
   @IsOptional()
-  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: 'locale must be a BCP 47 tag like pt-BR' })
+  @Matches(LANGUAGE_TAG, { message: 'locale must be a BCP 47 tag like pt-BR' })
   locale?: string;
 
   @ApiPropertyOptional({ enum: CHANNELS, description: 'Only this channel' })

@@ -406,11 +406,13 @@ export class DeliveriesRepository {
    * with no fallback (only pending deliveries fall back).
    */
   async cancel(campaignId: string, now: Date): Promise<void> {
+    const closeBatches = () =>
+      this.database.db.execute(sql`
+        update message_batches set status = 'done', done_at = ${now}
+        where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
     // Batches first: a worker recording an outcome locks its batch row before the messages and
     // deliveries, and taking them in the same order means the two wait for each other, never deadlock.
-    await this.database.db.execute(sql`
-      update message_batches set status = 'done', done_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
+    await closeBatches();
     await this.database.db.execute(sql`
       update messages set status = 'cancelled', updated_at = ${now}
       where campaign_id = ${campaignId}::uuid and status = 'queued'`);
@@ -419,9 +421,7 @@ export class DeliveriesRepository {
       where campaign_id = ${campaignId}::uuid and status = 'pending'`);
     // Batches a record we waited for made (its fallback's), which the first statement could not see:
     // their messages were just cancelled, and they are closed too.
-    await this.database.db.execute(sql`
-      update message_batches set status = 'done', done_at = ${now}
-      where campaign_id = ${campaignId}::uuid and status in ('pending', 'queued')`);
+    await closeBatches();
   }
 
   /**

@@ -307,8 +307,7 @@ export class DeliveryService {
 
   /**
    * Opens the person's sealed contact data, only here, only for the channel at hand. One that does not
-   * open (its key left ENCRYPTION_KEYS before a re-encryption finished, a damaged row) fails that
-   * recipient with `contact_unreadable`, logged; thrown, it held up the whole batch for good.
+   * open is that recipient's outcome, logged (below); thrown, it held up the whole batch for good.
    */
   private prepare(message: ClaimedMessage, batch: BatchRow, incident: IncidentRow, sentAt: Date): Prepared {
     let contact: SealedContact | undefined;
@@ -328,7 +327,7 @@ export class DeliveryService {
           : { kind: 'permanent', code: 'contact_unreadable' };
       this.logger.error(
         { deliveryId: message.deliveryId, err: messageOf(err) },
-        'contact data does not open: the recipient fails on this channel',
+        'contact data does not open',
       );
     }
     const guardian = message.recipient === 'guardian';

@@ -338,13 +338,15 @@ export class NoticeRenderer {
   private values(facts: NoticeFacts, locale: string, tokens: boolean, m: 'h' | 't'): Record<string, string> {
     const when = (date: Date | null, token: string) =>
       !date ? '' : tokens ? `${MARK}${token}${MARK}` : formatDate(date, locale, facts.timeZone);
+    // Words of someone else's: inert in the text part (see `inert`).
+    const theirs = (words: string) => (m === 't' ? inert(words) : words);
     return {
       org: facts.organization,
       contact: facts.contactEmail,
       url: tokens ? `${MARK}url${MARK}` : facts.url,
-      name: m === 't' ? inert(facts.name ?? '') : (facts.name ?? ''),
+      name: theirs(facts.name ?? ''),
       // Escaped by `say` with the rest of the string, then made a token.
-      child: tokens ? `${MARK}child_${m}${MARK}` : m === 't' ? inert(facts.child ?? '') : (facts.child ?? ''),
+      child: tokens ? `${MARK}child_${m}${MARK}` : theirs(facts.child ?? ''),
       from: when(facts.incident.occurredFrom, 'from'),
       to: when(facts.incident.occurredTo, 'to'),
       discovered: when(facts.incident.discoveredAt, 'discovered'),
@@ -352,9 +354,7 @@ export class NoticeRenderer {
       // Only California's notice says its date (a token the others would carry for nothing).
       noticeDate:
         noticeVariant(facts.jurisdiction) === 'US-CA' ? when(facts.sentAt ?? null, 'noticedate') : '',
-      location: ((words: string) => (m === 't' ? inert(words) : words))(
-        facts.incident.location?.trim().replaceAll(MARK, '') ?? '',
-      ),
+      location: theirs(facts.incident.location?.trim().replaceAll(MARK, '') ?? ''),
     };
   }
 
@@ -616,8 +616,9 @@ const inert = (text: string): string => text.replaceAll('%', '%\u2060');
 const LOCALIZED = new WeakMap<NoticeIncident, Map<string, NoticeIncident>>();
 
 /**
- * The facts with the incident's words in `locale`: each text fact from its translation for the locale, or
- * for its language (pt-BR, then pt), else as written. The same objects for the same incident and locale.
+ * The facts with the incident's words in `locale`: each text fact from the first translation that gives it,
+ * among the tags of the notice's language and script (the locale itself, then the bare language, then the
+ * others), else as written. The same objects for the same incident and locale.
  */
 function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
   const translations = facts.incident.translations;
@@ -629,17 +630,15 @@ function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
   }
   let incident = byLocale.get(locale);
   if (!incident) {
-    // The notice's locale, then its language, then any tag of the language: a fr-CA or zh-CN translation
-    // serves the fr or zh-Hans notice (the reader's own region is not kept past planning).
-    // Only in the notice's script: a zh-TW (Traditional) text never serves the zh-Hans notice.
-    const tags = Object.keys(translations);
+    // A fr-CA or zh-CN translation serves the fr or zh-Hans notice (the reader's own region is not kept
+    // past planning); a zh-TW (Traditional) one never serves the zh-Hans notice.
     const language = (tag: string) => tag.split('-')[0].toLowerCase();
     const ours = scriptOf(locale);
-    const chain = [
-      ...tags.filter((t) => t.toLowerCase() === locale.toLowerCase()),
-      ...tags.filter((t) => t.toLowerCase() === language(locale) && scriptOf(t) === ours),
-      ...tags.filter((t) => language(t) === language(locale) && scriptOf(t) === ours).sort(),
-    ];
+    const rank = (tag: string) =>
+      tag.toLowerCase() === locale.toLowerCase() ? 0 : tag.toLowerCase() === language(locale) ? 1 : 2;
+    const chain = Object.keys(translations)
+      .filter((t) => language(t) === language(locale) && scriptOf(t) === ours)
+      .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     incident = { ...facts.incident };
     for (const field of NOTICE_TEXT_FIELDS) {
       const words = chain.map((tag) => translations[tag]?.[field]).find((w) => w?.trim());
