@@ -1,6 +1,7 @@
 import {
   bearer,
   campaignCompleted,
+  completedCampaign,
   eventually,
   scopedIncident,
   startApp,
@@ -133,6 +134,12 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   jest.setTimeout(120_000);
 
   const completed = (id: string) => campaignCompleted(t, t.keys.responder, id);
+  /** A batch as it was before its job ran: queued, no lease (its messages are the caller's to reset). */
+  const queuedAgain = (batchId: number | string) =>
+    t.query(
+      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
+      [batchId],
+    );
 
   beforeAll(async () => {
     t = await startApp(
@@ -334,16 +341,10 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         where external_id = $1`,
       ['unreadable-1'],
     );
-    const draft = await t.http
-      .post(`/v1/incidents/${incident}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'escalate' })
-      .expect(201);
-    await t.http
-      .post(`/v1/campaigns/${draft.body.id}/approve`)
-      .set(...approver)
-      .expect(200);
-    const done = await completed(draft.body.id as string);
+    const { id, done } = await completedCampaign(t, incident, {
+      channels: ['email', 'sms'],
+      mode: 'escalate',
+    });
     expect(done.progress.deliveries).toEqual({ notified: 2, unreachable: 1 });
     const rows = await t.query<{
       external_id: string;
@@ -354,7 +355,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       `select s.external_id, m.status, m.channel, m.error from messages m
          join deliveries d on d.id = m.delivery_id join subjects s on s.id = d.subject_id
         where m.campaign_id = $1 order by 1, 3`,
-      [draft.body.id],
+      [id],
     );
     expect(rows).toEqual([
       { external_id: 'unreadable-0', status: 'sent', channel: 'email', error: null },
@@ -384,16 +385,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const incident = await scopedIncident(t, t.keys.responder, { externalIds: ids }, {});
     // A second campaign tries again whoever the first did not reach.
     for (const expected of [2, 1]) {
-      const draft = await t.http
-        .post(`/v1/incidents/${incident}/campaigns`)
-        .set(...responder)
-        .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
-        .expect(201);
-      await t.http
-        .post(`/v1/campaigns/${draft.body.id}/approve`)
-        .set(...approver)
-        .expect(200);
-      const done = await completed(draft.body.id as string);
+      const { done } = await completedCampaign(t, incident, { channels: ['email'], mode: 'escalate' });
       expect(done.recipients).toBe(expected);
     }
     const handling = await t.app.get(ReportsRepository).handling(incident, ['AT']);
@@ -535,17 +527,11 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
 
   it('leases a batch to one worker at a time, and counts what an expired lease may have sent twice', async () => {
     const other = await scopedIncident(t, t.keys.responder, { everyone: true }, {});
-    const draft = await t.http
-      .post(`/v1/incidents/${other}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email'], mode: 'all', includeGuardians: false })
-      .expect(201);
-    const id = draft.body.id as string;
-    await t.http
-      .post(`/v1/campaigns/${id}/approve`)
-      .set(...approver)
-      .expect(200);
-    const done = await completed(id);
+    const { id, done } = await completedCampaign(t, other, {
+      channels: ['email'],
+      mode: 'all',
+      includeGuardians: false,
+    });
     // One of its batches, put back as it was before its job ran (the repository is driven directly:
     // two jobs holding one batch at the same moment cannot be arranged through the queue).
     const [batch] = await t.query<{ id: string; size: number }>(
@@ -553,10 +539,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     const batchId = Number(batch.id);
-    await t.query(
-      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
-      [batchId],
-    );
+    await queuedAgain(batchId);
     await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
     const repository = t.app.get(DeliveriesRepository);
     const lease = new Date(Date.now() + 60_000);
@@ -617,10 +600,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     // A worker that outlives its lease (the batch went to another meanwhile) records what left and nothing
     // else: the new holder decides the rest. The provider's answer is the only thing faked, to move the
     // lease while the call is on the wire.
-    await t.query(
-      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
-      [batchId],
-    );
+    await queuedAgain(batchId);
     await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
     await t.query("update campaigns set status = 'sending' where id = $1", [id]);
     // A job that fails before the provider call (here reading the incident: the database went away, a
@@ -687,27 +667,18 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
 
   it('records a send again when PostgreSQL ends the record for a deadlock: nothing goes twice', async () => {
     const other = await scopedIncident(t, t.keys.responder, { everyone: true }, {});
-    const draft = await t.http
-      .post(`/v1/incidents/${other}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate', includeGuardians: false })
-      .expect(201);
-    const id = draft.body.id as string;
-    await t.http
-      .post(`/v1/campaigns/${id}/approve`)
-      .set(...approver)
-      .expect(200);
-    await completed(id);
+    const { id } = await completedCampaign(t, other, {
+      channels: ['email'],
+      mode: 'escalate',
+      includeGuardians: false,
+    });
     // One batch put back as before its job ran, driven directly (as above) so the deadlock can be timed.
     const [batch] = await t.query<{ id: string; size: number }>(
       "select id, size from message_batches where campaign_id = $1 and channel = 'email' order by id limit 1",
       [id],
     );
     const batchId = Number(batch.id);
-    await t.query(
-      "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
-      [batchId],
-    );
+    await queuedAgain(batchId);
     await t.query("update messages set status = 'queued', sent_at = null where batch_id = $1", [batchId]);
     await t.query(
       "update deliveries set status = 'pending', notified_at = null where id in (select delivery_id from messages where batch_id = $1)",
@@ -775,17 +746,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       })
       .expect(200);
     const incident = await scopedIncident(t, t.keys.responder, { externalIds: ['both-fail'] }, {});
-    const draft = await t.http
-      .post(`/v1/incidents/${incident}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'all' })
-      .expect(201);
-    const id = draft.body.id as string;
-    await t.http
-      .post(`/v1/campaigns/${id}/approve`)
-      .set(...approver)
-      .expect(200);
-    await completed(id);
+    const { id } = await completedCampaign(t, incident, { channels: ['email', 'sms'], mode: 'all' });
     // Both messages put back as before their jobs ran; this time both are refused for good, and both
     // records are let go at the same moment (our transaction held their messages).
     const batches = await t.query<{ id: number; channel: 'email' | 'sms' }>(
@@ -855,10 +816,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const batchId = Number(batch.id);
     const reset = async () => {
       await t.query("update messages set status = 'queued', attempts = 0 where batch_id = $1", [batchId]);
-      await t.query(
-        "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
-        [batchId],
-      );
+      await queuedAgain(batchId);
     };
     const states = () =>
       t.query<{ status: string; attempts: number; n: number }>(
@@ -950,10 +908,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         'queued',
         attempts,
       ]);
-      await t.query(
-        "update message_batches set status = 'queued', lease_until = null, done_at = null where id = $1",
-        [batchId],
-      );
+      await queuedAgain(batchId);
       await t.query("update campaigns set status = 'sending' where id = $1", [campaignId]);
     };
     const states = () =>

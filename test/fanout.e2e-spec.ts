@@ -1,4 +1,12 @@
-import { bearer, campaignCompleted, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  bearer,
+  campaignCompleted,
+  completedCampaign,
+  eventually,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { FcmAdapter } from '../src/channels/fcm/fcm.adapter.js';
@@ -577,16 +585,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   it('in mode all sends every notice channel; a person is unreachable only when every one failed', async () => {
     const id = await scopedIncident(t, t.keys.responder);
-    const draft = await t.http
-      .post(`/v1/incidents/${id}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'all' })
-      .expect(201);
-    await t.http
-      .post(`/v1/campaigns/${draft.body.id}/approve`)
-      .set(...approver)
-      .expect(200);
-    await campaignCompleted(t, t.keys.responder, draft.body.id);
+    const { id: everyChannel } = await completedCampaign(t, id, { channels: ['email', 'sms'], mode: 'all' });
     const all = (p: Person) => {
       if (p.guardianEmail) return { status: 'notified', sent: ['email'] };
       const sent = [
@@ -595,7 +594,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       ];
       return { status: sent.length > 0 ? 'notified' : 'unreachable', sent };
     };
-    expect(await outcomes(draft.body.id)).toEqual(
+    expect(await outcomes(everyChannel)).toEqual(
       Object.fromEntries(everyone.map((p) => [p.externalId, all(p)])),
     );
     // Both channels failed nobody over: f-3's email was refused and its SMS sent all the same.

@@ -2,7 +2,7 @@ import { Clock } from '../src/common/clock.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
 import type { ReportForm } from '../src/jurisdictions/rules/rule.types.js';
 import { FORM_CHECKLIST, pdfToText } from '../src/reports/report.fixtures.js';
-import { bearer, campaignCompleted, scopedIncident, startApp, TestApp } from './support/app.js';
+import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The worked case of the obligations issue: one incident affecting people in Germany, France, the UK,
@@ -260,22 +260,13 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
 
   it('sends the notices, which starts the sample-copy clock and meets the individuals obligations', async () => {
     at('2026-11-07T11:00:00Z');
-    const campaign = await t.http
-      .post(`/v1/incidents/${incidentId}/campaigns`)
-      .set(...responder)
-      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
-      .expect(201);
-    await t.http
-      .post(`/v1/campaigns/${campaign.body.id}/approve`)
-      .set(...approver)
-      .expect(200);
-    await campaignCompleted(t, t.keys.responder, campaign.body.id);
+    const campaign = await completedCampaign(t, incidentId, { channels: ['email'], mode: 'escalate' });
     const list = await obligations();
     expect(find(list, 'us-ca-ag').dueAt).toBe('2026-11-22T11:00:00.000Z');
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;
     expect(californians).toMatchObject({
       state: 'met',
-      metBy: { kind: 'campaign', id: campaign.body.id },
+      metBy: { kind: 'campaign', id: campaign.id },
       unreached: 0,
     });
   }, 90_000);

@@ -124,6 +124,28 @@ export function freePort(): Promise<number> {
 }
 
 /** Waits until a campaign is completed, through the API as `key`; the error shows where it stood. */
+/**
+ * A campaign drafted on the incident by the responder, approved by the approver, and run to completion:
+ * its id and its final view.
+ */
+export async function completedCampaign(
+  t: TestApp,
+  incident: string,
+  draft: object,
+): Promise<{ id: string; done: Record<string, any> }> {
+  const created = await t.http
+    .post(`/v1/incidents/${incident}/campaigns`)
+    .set(...bearer(t.keys.responder))
+    .send({ template: 'breach-notice', ...draft })
+    .expect(201);
+  const id = created.body.id as string;
+  await t.http
+    .post(`/v1/campaigns/${id}/approve`)
+    .set(...bearer(t.keys.approver))
+    .expect(200);
+  return { id, done: await campaignCompleted(t, t.keys.responder, id) };
+}
+
 export async function campaignCompleted(
   t: TestApp,
   key: string,
