@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRedis } from './lib/redis-server.mjs';
 import { generate } from './lib/people.mjs';
 import {
   api as call,
@@ -29,7 +30,9 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(',').map(Number);
 const modes = values.modes.split(',');
 const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+// A Redis server of the run's own (BENCH_REDIS_URL names another, whose database it flushes).
+const ownRedis = process.env.BENCH_REDIS_URL ? undefined : await startRedis();
+const REDIS = process.env.BENCH_REDIS_URL ?? `${ownRedis.url}/1`;
 // Below Linux's ephemeral ports (32768-60999): an outgoing connection of the run never holds it.
 const PORT = 29650;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -149,6 +152,7 @@ try {
     rmSync(file, { force: true });
   }
 } finally {
+  await ownRedis?.stop();
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRedis } from './lib/redis-server.mjs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { generate } from './lib/people.mjs';
@@ -34,7 +35,9 @@ const { values } = parseArgs({
 const N = Number(values.recipients);
 const PROCESSES = Number(values.workers);
 const PG_ADMIN = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+// A Redis server of the run's own (BENCH_REDIS_URL names another, whose database it flushes).
+const ownRedis = process.env.BENCH_REDIS_URL ? undefined : await startRedis();
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? `${ownRedis.url}/1`;
 // Below Linux's ephemeral ports (32768-60999): an outgoing connection of the run never holds it.
 const PORT = 29660;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -144,7 +147,7 @@ try {
   const cpu = () => ({
     service: services.reduce((sum, svc) => sum + svc.cpu(), 0),
     database: cpuSeconds({ name: 'postgres' }),
-    redis: cpuSeconds({ name: 'redis-server' }),
+    redis: ownRedis ? cpuSeconds({ pid: ownRedis.pid }) : cpuSeconds({ name: 'redis-server' }),
     fakes: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
   });
   const cpu0 = cpu();
@@ -224,6 +227,7 @@ try {
   for (const svc of services) await svc.stop().catch(() => undefined);
   await db.end().catch(() => undefined);
   redis.disconnect();
+  await ownRedis?.stop();
   // BENCH_KEEP_DB=1 keeps the run's database for inspection (its name is printed).
   if (process.env.BENCH_KEEP_DB) console.log(`database kept: ${database}`);
   else await admin.query(`drop database if exists "${database}" with (force)`);

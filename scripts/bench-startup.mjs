@@ -5,12 +5,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRedis } from './lib/redis-server.mjs';
 import { BENCH_SECRETS, shippedCommand } from './lib/service.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
 const pg = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redis = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+// A Redis server of the run's own unless BENCH_REDIS_URL names one.
+const ownRedis = process.env.BENCH_REDIS_URL ? undefined : await startRedis();
+const redis = process.env.BENCH_REDIS_URL ?? `${ownRedis.url}/1`;
 // Below Linux's ephemeral ports (32768-60999): an outgoing connection of the run never holds it.
 const port = 29600;
 
@@ -77,5 +80,6 @@ try {
     );
   }
 } finally {
+  await ownRedis?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -12,6 +12,6 @@ step build;           npx tsc -p tsconfig.build.json
 step "migrations are generated from the schema"; bash scripts/check-migrations.sh
 step "openapi.json is generated from the DTOs";  node dist/cli.js openapi --check
 export NODE_OPTIONS=--experimental-vm-modules
-step "unit and e2e tests (PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379)"
+step "unit and e2e tests (PostgreSQL 127.0.0.1:5432, a database of their own; a Redis server of their own)"
 npx jest --runInBand --ci
 step "smoke: no configuration, embedded database"; bash scripts/smoke.sh

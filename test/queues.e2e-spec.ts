@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AuditRepository } from '../src/audit/audit.repository.js';
-import { ADMIN_KEY, bearer, eventually, startApp, TestApp } from './support/app.js';
+import { ADMIN_KEY, bearer, eventually, REDIS_BASE, startApp, TestApp } from './support/app.js';
 
 async function jobCompleted(t: TestApp, jobId: string): Promise<void> {
   await eventually(async () => {
@@ -88,7 +88,7 @@ describe('roles: api and worker nodes on shared PostgreSQL and Redis', () => {
       expect(waiting.body.state).toBe('waiting');
 
       // Same Redis db as the api node, not flushed.
-      worker = await startApp({ ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379/6' });
+      worker = await startApp({ ROLE: 'worker', REDIS_URL: `${REDIS_BASE}/6` });
       await jobCompleted(api, queued.body.jobId);
       await worker.http.get('/health').expect(200);
       await worker.http.get('/metrics').expect(200);

@@ -22,7 +22,7 @@ import { DeliveryService } from '../src/notifications/delivery.service.js';
 // twice when a live worker's batch takes longer than its lease.
 
 const ROOT = resolve(__dirname, '..');
-const REDIS_DB = 0;
+const REDIS_DB = 9;
 const PEOPLE = 60;
 
 describe('campaigns survive a killed worker and a flushed Redis', () => {

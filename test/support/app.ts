@@ -22,7 +22,8 @@ export const ENCRYPTION_ENV = {
   HASH_KEY: TEST_KEYS.hash,
 };
 
-export const REDIS_BASE = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The run's own Redis server (see global-setup); tests use its databases 1-15, never 0. */
+export const REDIS_BASE = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:0';
 
 export interface TestApp {
   app: NestExpressApplication;

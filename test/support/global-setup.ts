@@ -1,10 +1,25 @@
 import pg from 'pg';
+import { startRedis } from '../../scripts/lib/redis-server.mjs';
 
 /**
  * One fresh PostgreSQL database per test run, so runs never see each other's rows. The server is the
  * one on this machine (see .ci/run); PG_ADMIN_URL points elsewhere.
+ *
+ * And a Redis server of the run's own, on a free port, stopped by the teardown: tests flush the Redis
+ * databases they use, and a user's Redis (its database 0 above all) must never be one of them. Given
+ * TEST_REDIS_URL instead, the tests use databases 1-15 of that server (never 0).
  */
 export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_REDIS_URL) {
+    const given = new URL(process.env.TEST_REDIS_URL);
+    given.pathname = '';
+    process.env.E2E_REDIS_URL = given.toString().replace(/\/$/, '');
+  } else {
+    const redis = await startRedis({ detached: true });
+    process.env.E2E_REDIS_URL = redis.url;
+    process.env.E2E_REDIS_PID = String(redis.pid);
+  }
+
   const name = `breach_e2e_${Date.now()}_${process.pid}`;
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
