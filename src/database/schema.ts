@@ -487,8 +487,9 @@ export const messageBatches = pgTable(
     /** Its recipients live in California (the statute's title and headings). Kept for workers of 0013. */
     california: boolean('california').notNull(),
     /**
-     * What its recipients' jurisdiction changes in their notice (`noticeVariant`): 'US-CA', 'US-MA',
-     * 'US-NY', 'US' (another state) or ''. One per batch: the batch's email is rendered once.
+     * What its recipients' jurisdiction changes in their notice (`noticeVariant`): the code of their most
+     * specific notice profile ('US-CA', 'US' for another state, 'CA-QC'...) or ''. One per batch: the
+     * batch's email is rendered once.
      */
     variant: text('variant').notNull().default(''),
     size: integer('size').notNull(),

@@ -43,3 +43,13 @@ export const countryOf = (code: string): string => code.split('-')[0] ?? code;
 
 /** Countries whose subdivisions are known codes (for error messages). */
 export const COUNTRIES_WITH_SUBDIVISIONS = Object.keys(SUBDIVISIONS);
+
+/** Every jurisdiction code the service knows: each country ICU names, and the subdivisions above. */
+export function knownJurisdictions(): string[] {
+  const letters = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'];
+  const countries = letters.flatMap((a) => letters.map((b) => a + b)).filter(isKnownCountry);
+  const subdivisions = Object.entries(SUBDIVISIONS).flatMap(([country, codes]) =>
+    codes.map((code) => `${country}-${code}`),
+  );
+  return [...countries, ...subdivisions].filter(isKnownJurisdiction);
+}
