@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldProblem } from './errors.js';
+import { textProblem } from './text.js';
 
 /** Rules about what type of value a field holds: when one fails, the rules about its content do not apply. */
 const KIND_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject']);
@@ -31,6 +32,12 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
 /** A body must be a JSON object: an array or a bare value is refused before field validation. */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Path parameters get the body's text rule here, where their names are known (the query string and
+    // the body are checked before routing, in common/http-hardening.ts).
+    if (metadata.type === 'param' && typeof value === 'string') {
+      const problem = textProblem(value, metadata.data ?? 'path');
+      if (problem) throw AppError.invalid([problem]);
+    }
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw AppError.invalid([
@@ -58,15 +65,24 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * class-transformer skips these keys instead of reporting them, so whitelisting never sees them; they are
- * refused like any unknown field (and would only ever be sent to pollute prototypes).
+ * refused like any unknown field (and would only ever be sent to pollute prototypes). Walked with a stack
+ * of its own (the body's depth is bounded before, in common/http-hardening.ts, all the same).
  */
-function findForbiddenKeys(value: unknown, path = ''): string[] {
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.keys(value).flatMap((key) => {
-    const field = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return [field];
-    return findForbiddenKeys((value as Record<string, unknown>)[key], field);
-  });
+function findForbiddenKeys(body: unknown): string[] {
+  const found: string[] = [];
+  const pending: Array<[unknown, string]> = [[body, '']];
+  while (pending.length > 0) {
+    const [value, path] = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    const keys = Object.keys(value);
+    const field = (key: string) => (path ? `${path}.${key}` : key);
+    found.push(...keys.filter((key) => FORBIDDEN_KEYS.has(key)).map(field));
+    for (let i = keys.length - 1; i >= 0; i -= 1) {
+      const key = keys[i];
+      if (!FORBIDDEN_KEYS.has(key)) pending.push([(value as Record<string, unknown>)[key], field(key)]);
+    }
+  }
+  return found;
 }
 
 /** Strict: unknown fields are rejected, types are converted, every problem is reported at once. */
