@@ -201,4 +201,147 @@ describe('hostile requests (issue 19)', () => {
       expect(six.body.name).toBe('Six "6"');
     }, 40_000);
   });
+
+  describe('4. every criteria field has one accepted shape', () => {
+    const wrong: Array<[string, Record<string, unknown>, string]> = [
+      [
+        'exclude as an array',
+        { everyone: true, exclude: [{ externalIds: ['h-1'] }] },
+        'criteria.exclude isObject',
+      ],
+      ['exclude as a string', { everyone: true, exclude: 'h-1' }, 'criteria.exclude isObject'],
+      ['a list as a string', { jurisdictions: 'DE' }, 'criteria.jurisdictions isArray'],
+      ['a list as null', { jurisdictions: null }, 'criteria.jurisdictions notNull'],
+      ['exclude as null', { everyone: true, exclude: null }, 'criteria.exclude notNull'],
+      ['everyone as a string', { everyone: 'true' }, 'criteria.everyone isBoolean'],
+      ['ids as numbers', { externalIds: [1, 2] }, 'criteria.externalIds matches'],
+      ['nested lists', { systems: [['media-store']] }, 'criteria.systems isString'],
+      [
+        'match as a list',
+        { everyone: true, dataCategoriesMatch: ['all'] },
+        'criteria.dataCategoriesMatch isIn',
+      ],
+      ['a date as a number', { activeFrom: 1_700_000_000 }, 'criteria.activeFrom isDateString'],
+      ['an id list as a list', { idListId: [UNKNOWN] }, 'criteria.idListId isUuid'],
+      [
+        'exclusions as a list of lists',
+        { everyone: true, exclude: { jurisdictions: [['DE']] } },
+        'criteria.exclude.jurisdictions matches',
+      ],
+    ];
+    it.each(wrong)('%s', async (_name, criteria, problem) => {
+      const before = await tables();
+      for (const path of ['scope/preview', 'scope']) {
+        const res: Answer = await t.http
+          .post(`/v1/incidents/${incidentId}/${path}`)
+          .set(...bearer(ADMIN_KEY))
+          .send({ criteria });
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        expect(problemsOf(res)).toContain(problem);
+      }
+      expect(await tables()).toEqual(before);
+    });
+  });
+
+  describe('5. email addresses are refused as ids, as the directory refuses them', () => {
+    it.each([
+      [{ externalIds: ['h-1', 'jane@example.com'] }, 'criteria.externalIds notContactData'],
+      [
+        { everyone: true, exclude: { externalIds: ['jane@example.com'] } },
+        'criteria.exclude.externalIds notContactData',
+      ],
+    ])('criteria %j', async (criteria, problem) => {
+      const before = await tables();
+      for (const path of ['scope/preview', 'scope']) {
+        const res: Answer = await t.http
+          .post(`/v1/incidents/${incidentId}/${path}`)
+          .set(...bearer(ADMIN_KEY))
+          .send({ criteria });
+        expect(res.status).toBe(400);
+        expect(problemsOf(res)).toEqual([problem]);
+        expect(res.text).not.toContain('jane@example.com');
+      }
+      expect(await tables()).toEqual(before);
+    });
+
+    it('an id list holding an email address is refused whole, naming its line, and nothing is stored', async () => {
+      const before = await tables();
+      const res: Answer = await t.http
+        .post(`/v1/incidents/${incidentId}/id-lists`)
+        .set(...bearer(ADMIN_KEY))
+        .set('Content-Type', 'text/plain')
+        .send('h-1\nh-2\njane@example.com\n');
+      expect(res.status).toBe(400);
+      expect(problemsOf(res)).toEqual(['body notContactData']);
+      expect(res.body.message).toContain('line 3');
+      expect(res.text).not.toContain('jane@example.com');
+      expect(await tables()).toEqual(before);
+    });
+  });
+
+  it('6. a 404 never echoes the id or the address asked for', async () => {
+    for (const method of ['get', 'delete'] as const) {
+      const res: Answer = await (t.http as any)
+        [method]('/v1/subjects/jane.doe@example.com')
+        .set(...bearer(ADMIN_KEY));
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('jane');
+    }
+    const noRoute: Answer = await t.http
+      .get('/v1/nowhere/jane.doe@example.com?email=jane.doe@example.com')
+      .set(...bearer(ADMIN_KEY));
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.text).not.toContain('jane');
+    const badPath: Answer = await t.http.get('/v1/subjects/jane%ZZ').set(...bearer(ADMIN_KEY));
+    expect(badPath.status).toBe(400);
+    expect(badPath.text).not.toContain('jane');
+  });
+
+  describe('"UK" is refused with a hint (GB), wherever a jurisdiction is accepted', () => {
+    it('in the directory', async () => {
+      const res = await t.http
+        .post('/v1/subjects/bulk')
+        .set(...bearer(ADMIN_KEY))
+        .send({
+          subjects: [
+            { externalId: 'uk-1', jurisdiction: 'UK' },
+            { externalId: 'uk-2', jurisdiction: 'uk' },
+          ],
+        })
+        .expect(200);
+      expect(res.body).toMatchObject({ created: 0, rejected: 2 });
+      for (const r of res.body.rejections) {
+        expect(r).toMatchObject({ field: 'jurisdiction', rule: 'isJurisdiction' });
+        expect(r.message).toContain('GB');
+      }
+    });
+
+    it.each([
+      [`/v1/incidents/${'ID'}/scope/preview`, { jurisdictions: ['DE', 'UK'] }, 'criteria.jurisdictions.1'],
+      [
+        `/v1/incidents/${'ID'}/scope`,
+        { everyone: true, exclude: { jurisdictions: ['UK'] } },
+        'criteria.exclude.jurisdictions.0',
+      ],
+    ])('in scoping criteria (%s)', async (path, criteria, field) => {
+      const res: Answer = await t.http
+        .post(path.replace('ID', incidentId))
+        .set(...bearer(ADMIN_KEY))
+        .send({ criteria });
+      expect(res.status).toBe(400);
+      expect(problemsOf(res)).toEqual([`${field} isJurisdiction`]);
+      expect(res.body.details.problems[0].message).toContain('GB');
+    });
+
+    it.each([
+      [`/v1/campaigns/${UNKNOWN}/preview?jurisdiction=UK`],
+      [`/v1/incidents/${UNKNOWN}/affected?jurisdiction=uk`],
+      [`/v1/incidents/${UNKNOWN}/affected/export?jurisdiction=UK`],
+    ])('in %s', async (path) => {
+      const res: Answer = await t.http.get(path).set(...bearer(ADMIN_KEY));
+      expect(res.status).toBe(400);
+      expect(problemsOf(res)).toEqual(['jurisdiction isJurisdiction']);
+      expect(res.body.details.problems[0].message).toContain('GB');
+    });
+  });
 });

@@ -1,4 +1,5 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { AppError, FieldProblem } from './errors.js';
 import { textProblem } from './text.js';
 
@@ -15,7 +16,10 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
     const field = parent ? `${parent}.${error.property}` : error.property;
     let broken = Object.entries(error.constraints ?? {});
     const missing = (error.value === undefined || error.value === null) && broken.length > 0;
-    if (missing && !broken.some(([rule]) => rule === 'whitelistValidation')) {
+    if (error.value === null && broken.some(([rule]) => rule === NOT_NULL)) {
+      // An optional field that takes no null: "is required" would be wrong.
+      broken = broken.filter(([rule]) => rule === NOT_NULL);
+    } else if (missing && !broken.some(([rule]) => rule === 'whitelistValidation')) {
       broken = [['isDefined', `${field} is required`]];
     } else if (broken.some(([rule]) => KIND_RULES.has(rule))) {
       broken = broken.filter(([rule]) => KIND_RULES.has(rule));
@@ -27,6 +31,44 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
     }));
     return [...own, ...toFieldProblems(error.children ?? [], field)];
   });
+}
+
+const NOT_NULL = 'notNull';
+
+/**
+ * Optional, but when given, given as its one shape: null is refused like any other wrong shape (the
+ * validators below it then run on what was given). `@IsOptional()` lets null through as "absent",
+ * where a list given as null counted as a criterion and narrowed nothing.
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf((_object, value: unknown) => value !== undefined),
+    ValidateBy({
+      name: NOT_NULL,
+      validator: {
+        validate: (value: unknown) => value !== null,
+        defaultMessage: (args) => `${args?.property ?? 'the field'} must not be null (leave it out)`,
+      },
+    }),
+  );
+}
+
+/**
+ * Not an email address, for ids stored in clear (external ids): a contact address goes through keyed
+ * hashes, as the directory refuses an email-shaped externalId.
+ */
+export function NotEmailAddress(isEmail: (value: string) => boolean, options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'notContactData',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !isEmail(value),
+        defaultMessage: (args) =>
+          `${options?.each ? 'each of ' : ''}${args?.property ?? 'the id'} must be an external id, not an email address (find people by email with POST /v1/subjects/lookup)`,
+      },
+    },
+    options,
+  );
 }
 
 /** A body must be a JSON object: an array or a bare value is refused before field validation. */
