@@ -11,11 +11,13 @@ import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
 import { authorize, bearerSecret } from './common/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
-import { refuseUnstorableInput } from './common/http-hardening.js';
+import { refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
@@ -33,6 +35,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // are cut off when silent instead (UPLOAD_IDLE_MS); headers still have Node's 60 s.
   const server: Server = app.getHttpServer();
   server.requestTimeout = REQUEST_MAX_MS;
+  // First, so every answer is counted under its status and carries the headers, errors included.
+  app.use(httpMetrics(app.get(MetricsService)));
+  app.use(securityHeaders);
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
@@ -97,10 +102,10 @@ function mountQueueDashboard(app: NestExpressApplication): void {
       },
     );
   });
-  app.use(
-    QUEUE_DASHBOARD_PATH,
-    serverAdapter.getRouter() as (req: Request, res: Response, next: NextFunction) => void,
-  );
+  const dashboard = serverAdapter.getRouter() as express.Express;
+  // Its own Express app, which says X-Powered-By unless told not to.
+  dashboard.disable('x-powered-by');
+  app.use(QUEUE_DASHBOARD_PATH, dashboard);
 }
 
 function basicPassword(header: string | undefined): string | undefined {

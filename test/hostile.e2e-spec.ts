@@ -297,6 +297,119 @@ describe('hostile requests (issue 19)', () => {
     expect(badPath.text).not.toContain('jane');
   });
 
+  describe('7-10. security headers', () => {
+    const framed = (res: Answer) => {
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    };
+    const common = (res: Answer) => {
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      framed(res);
+    };
+
+    it('every kind of answer carries nosniff and no X-Powered-By, and cannot be framed', async () => {
+      const answers: Answer[] = [
+        await t.http.get('/health'),
+        await t.http.get('/metrics'),
+        await t.http.get('/docs/'),
+        await t.http.get('/docs-json'),
+        await t.http.get('/queues'),
+        await t.http.get('/queues').set(...bearer(ADMIN_KEY)),
+        await t.http.get('/queues/api/queues').set(...bearer(ADMIN_KEY)),
+        await t.http.get('/v1/incidents'),
+        await t.http.get('/v1/incidents').set(...bearer(ADMIN_KEY)),
+        await t.http.get('/v1/nowhere'),
+        await t.http.post('/v1/incidents').set('Content-Type', 'application/json').send('{'),
+      ];
+      for (const res of answers) common(res);
+    });
+
+    it('a report as HTML cannot be framed either', async () => {
+      const created = await t.http
+        .post(`/v1/incidents/${incidentId}/reports`)
+        .set(...bearer(ADMIN_KEY))
+        .send({ regulator: 'ico', phase: 'initial', delayReasons: 'Still establishing the scope.' })
+        .expect(201);
+      const html: Answer = await t.http
+        .get(`/v1/reports/${created.body.id}.html`)
+        .set(...bearer(ADMIN_KEY))
+        .expect(200);
+      common(html);
+    });
+
+    it('9. answers that hold personal data are not stored by caches', async () => {
+      const reads: Answer[] = [
+        await t.http.get('/v1/subjects/h-1').set(...bearer(ADMIN_KEY)),
+        await t.http
+          .post('/v1/subjects/lookup')
+          .set(...bearer(ADMIN_KEY))
+          .send({ email: 'ana@example.com' }),
+        await t.http.get('/v1/outbox').set(...bearer(ADMIN_KEY)),
+        await t.http.get(`/v1/incidents/${incidentId}/affected`).set(...bearer(ADMIN_KEY)),
+        await t.http.get(`/v1/incidents/${incidentId}/affected/export`).set(...bearer(ADMIN_KEY)),
+        await t.http.get('/v1/audit').set(...bearer(ADMIN_KEY)),
+      ];
+      for (const res of reads) {
+        expect(res.status).toBe(200);
+        expect(res.headers['cache-control']).toBe('no-store');
+      }
+    });
+  });
+
+  it('11. /metrics counts answers under their real status: 400, 401, 403, 404 and 500 too', async () => {
+    const count = async (method: string, route: string, status: number): Promise<number> => {
+      const text = (await t.http.get('/metrics')).text;
+      const prefix = `http_request_duration_seconds_count{method="${method}",route="${route}",status="${status}"}`;
+      const line = text.split('\n').find((l) => l.startsWith(prefix));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const route = '/v1/incidents/:id';
+    const counts = async () => ({
+      400: await count('GET', route, 400),
+      401: await count('GET', route, 401),
+      403: await count('PATCH', route, 403),
+      404: await count('GET', route, 404),
+      500: await count('GET', route, 500),
+    });
+    const before = await counts();
+    await t.http
+      .get('/v1/incidents/nope')
+      .set(...bearer(ADMIN_KEY))
+      .expect(400);
+    await t.http.get(`/v1/incidents/${UNKNOWN}`).expect(401);
+    await t.http
+      .get(`/v1/incidents/${UNKNOWN}`)
+      .set(...bearer('not-a-key'))
+      .expect(401);
+    await t.http
+      .patch(`/v1/incidents/${UNKNOWN}`)
+      .set(...bearer(t.keys.auditor))
+      .send({ title: 'x' })
+      .expect(403);
+    await t.http
+      .get(`/v1/incidents/${UNKNOWN}`)
+      .set(...bearer(ADMIN_KEY))
+      .expect(404);
+    const { IncidentsService } = await import('../src/incidents/incidents.service.js');
+    const spy = jest.spyOn(t.app.get(IncidentsService), 'get').mockRejectedValue(new Error('boom'));
+    try {
+      await t.http
+        .get(`/v1/incidents/${UNKNOWN}`)
+        .set(...bearer(ADMIN_KEY))
+        .expect(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await counts()).toEqual({
+      400: before[400] + 1,
+      401: before[401] + 2,
+      403: before[403] + 1,
+      404: before[404] + 1,
+      500: before[500] + 1,
+    });
+  });
+
   describe('"UK" is refused with a hint (GB), wherever a jurisdiction is accepted', () => {
     it('in the directory', async () => {
       const res = await t.http

@@ -39,3 +39,20 @@ function headerProblem(req: Request): ReturnType<typeof textProblem> {
   }
   return undefined;
 }
+
+/** Answers that may hold personal data: the API (a person, a lookup, the outbox, the affected set) and the dashboard. */
+const NO_STORE = /^\/(v1|queues)(\/|$)/;
+
+/**
+ * Headers every answer carries, set before anything else runs so that errors, the docs, the dashboard
+ * and report HTML get them too: no content sniffing (a JSON error quoting a field is never run as
+ * HTML), no framing by another site (clickjacking of /docs, /queues and report HTML), and no caching of
+ * the API's answers, which hold personal data, by browsers or proxies.
+ */
+export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  if (NO_STORE.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+  next();
+}
