@@ -26,7 +26,11 @@ export const BODY_IDS_MAX = 50_000;
 const JURISDICTION = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
 
 export class ExclusionsDto {
-  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: BODY_IDS_MAX,
+    description: 'People left out, by external id (an email address is refused)',
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(BODY_IDS_MAX)
@@ -121,7 +125,11 @@ export class ScopeCriteriaDto {
   @IsDateString({ strict: true })
   signedUpBefore?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX, description: 'Only these people' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: BODY_IDS_MAX,
+    description: 'Only these people, by external id (an email address is refused)',
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(BODY_IDS_MAX)
@@ -134,7 +142,7 @@ export class ScopeCriteriaDto {
   @IsUUID()
   idListId?: string;
 
-  @ApiPropertyOptional({ type: ExclusionsDto })
+  @ApiPropertyOptional({ type: ExclusionsDto, description: 'People left out: an object, never a list' })
   @OptionalNotNull()
   @IsObject()
   @ValidateNested()
