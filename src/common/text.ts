@@ -68,15 +68,22 @@ export function inputProblem(
           message: `${options.root} nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`,
         };
       }
+      // Field names are only made when text is checked: the bulk upsert's 10,000 people need none.
       if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i -= 1) pending.push([value[i], `${path}[${i}]`, depth + 1]);
+        for (let i = value.length - 1; i >= 0; i -= 1) {
+          pending.push([value[i], options.text ? `${path}[${i}]` : '', depth + 1]);
+        }
         continue;
       }
       const entries = Object.entries(value as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i -= 1) {
         const [key, inner] = entries[i];
+        if (!options.text) {
+          pending.push([inner, '', depth + 1]);
+          continue;
+        }
         const field = path ? `${path}.${storable(key, 100)}` : storable(key, 100);
-        const problem = options.text ? textProblem(key, field) : undefined;
+        const problem = textProblem(key, field);
         if (problem) return problem;
         pending.push([inner, field, depth + 1]);
       }
