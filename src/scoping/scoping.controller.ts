@@ -82,7 +82,8 @@ export class ScopingController {
   @Authorize(Permission.ScopeWrite)
   @ApiOperation({
     summary: 'Upload a file of external ids from forensics, for criteria.idListId',
-    description: 'One id per line (or a CSV whose first column is the id; an externalId header is skipped).',
+    description:
+      'One id per line (or a CSV whose first column is the id; an externalId header is skipped). A line holding an email address refuses the whole list (400, naming the line): the list holds external ids, stored in clear, never contact data.',
   })
   @ApiConsumes('text/plain', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })

@@ -11,7 +11,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
-import { isKnownJurisdiction } from '../jurisdictions/codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
@@ -24,7 +24,7 @@ import {
   ScopeRunRow,
   ScopingRepository,
 } from './scoping.repository.js';
-import { EXTERNAL_ID, EXTERNAL_ID_RULE } from '../subjects/subject.validation.js';
+import { EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
 export interface ScopePreview extends ScopeCounts {
   unmatchedIds: { count: number; sample: string[] };
@@ -36,6 +36,16 @@ export enum ScopeRunStatus {
   Completed = 'completed',
   Failed = 'failed',
 }
+
+/** An id list with an email address in it: refused whole, naming the line and never the address. */
+const emailInList = (line: number): AppError =>
+  AppError.invalid([
+    {
+      field: 'body',
+      rule: 'notContactData',
+      message: `line ${line} is an email address: an id list holds external ids (the app's user ids), never contact data; find people by email with POST /v1/subjects/lookup`,
+    },
+  ]);
 
 const FINISHED_RUNS = new Set<string>([ScopeRunStatus.Completed, ScopeRunStatus.Failed]);
 /** A set cannot be frozen for an incident that is over. */
@@ -246,6 +256,9 @@ export class ScopingService {
       line += 1;
       const id = (text.split(',')[0] ?? '').trim().replace(/^"(.*)"$/, '$1');
       if (id === '' || (line === 1 && /^external_?id$/i.test(id))) return;
+      // The items are stored in clear and shown to auditors: an address is refused, never stored, as the
+      // directory refuses an email-shaped externalId (which no person there can have).
+      if (isEmailAddress(id)) throw emailInList(line);
       if (EXTERNAL_ID.test(id)) batch.push(id);
       else {
         invalidLines += 1;
@@ -284,6 +297,8 @@ export class ScopingService {
         ]);
       }
     } catch (err) {
+      // The rest of an upload refused part-way is read and dropped, so the caller gets the answer.
+      body.resume();
       // What went wrong is the answer; a list that could not be dropped as well is logged.
       await this.repository.dropIdList(list.id).catch((dropped: unknown) => {
         this.logger.error(
@@ -377,7 +392,7 @@ export class ScopingService {
           problems.push({
             field: `${field}.${i}`,
             rule: 'isJurisdiction',
-            message: `${field}.${i} is not a known jurisdiction code`,
+            message: jurisdictionRule(`${field}.${i}`, value),
           });
         }
       });

@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
 import { LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
-import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 
 export const CHANNELS = ['email', 'sms', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -184,11 +184,7 @@ export class SubjectValidator {
     if (jurisdiction !== undefined) {
       jurisdiction = jurisdiction.toUpperCase();
       if (!isKnownJurisdiction(jurisdiction)) {
-        jurisdiction = fail(
-          'jurisdiction',
-          'isJurisdiction',
-          `jurisdiction must be an ISO 3166-1 alpha-2 country or a subdivision of ${COUNTRIES_WITH_SUBDIVISIONS.join(', ')} (e.g. US-CA)`,
-        );
+        jurisdiction = fail('jurisdiction', 'isJurisdiction', jurisdictionRule('jurisdiction', jurisdiction));
       }
     } else if (
       !problems.some((p) => p.field === 'jurisdiction') &&
