@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, desc, eq, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { reports } from '../database/schema.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 import type { DeliveryCounts, ReportFacts } from './report.types.js';
 
 export type ReportRow = typeof reports.$inferSelect;
