@@ -23,6 +23,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         IncidentsModule,
         SubjectsModule,
         ScopingModule,
+        TemplatesModule,
         ChannelsModule,
         NotificationsModule,
         WebhooksModule,
