@@ -54,7 +54,8 @@ export interface SealedContact {
 
 export type Validation = { ok: true; subject: Subject } | { ok: false; problems: FieldProblem[] };
 
-const KNOWN_FIELDS = new Set([
+/** The fields of a person's record, in the order a CSV file's columns are listed (import.parsers.ts). */
+export const SUBJECT_FIELDS = [
   'externalId',
   'name',
   'email',
@@ -70,8 +71,10 @@ const KNOWN_FIELDS = new Set([
   'systems',
   'createdAt',
   'lastActiveAt',
-]);
-const GUARDIAN_FIELDS = new Set(['name', 'email', 'phone', 'locale']);
+] as const;
+export const GUARDIAN_FIELDS = ['name', 'email', 'phone', 'locale'] as const;
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(SUBJECT_FIELDS);
+const KNOWN_GUARDIAN_FIELDS: ReadonlySet<string> = new Set(GUARDIAN_FIELDS);
 /** The app's user id: stored in clear, so checked not to be an email address. */
 export const EXTERNAL_ID = /^[\p{L}\p{N}._:|+/#=@-]{1,128}$/u;
 export const EXTERNAL_ID_RULE = 'externalId must be 1-128 letters, digits or ._:|+/#=@-';
@@ -402,7 +405,7 @@ export class SubjectValidator {
     }
     const input = value as Record<string, unknown>;
     for (const key of Object.keys(input)) {
-      if (!GUARDIAN_FIELDS.has(key))
+      if (!KNOWN_GUARDIAN_FIELDS.has(key))
         fail(`guardian.${key}`, 'unknownField', `guardian.${key} is not a known field`);
     }
     const guardian: Guardian = {
