@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode, FieldProblem, messageOf, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
+import { IncidentHistory } from '../incidents/incident.history.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
@@ -52,6 +53,7 @@ export class ScopingService {
     private readonly repository: ScopingRepository,
     private readonly incidents: IncidentsService,
     private readonly timeline: IncidentsRepository,
+    private readonly history: IncidentHistory,
     private readonly jobs: JobRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -204,16 +206,17 @@ export class ScopingService {
         removed,
         ...(kind === 'supplementary' ? { keptOutsideCriteria: outside } : {}),
       };
-      await this.timeline.addEvent({
-        incidentId: run.incidentId,
-        at: now,
-        kind: 'scope.frozen',
-        actorKeyId: run.createdBy,
-        details,
-      });
-      await this.audit.record(
+      // The freeze is more than one write: its history is recorded here, in its transaction.
+      await this.history.record(
         { keyId: run.createdBy, role: 'system', ip: null },
-        { action: 'scope.freeze', targetType: 'incident', targetId: run.incidentId, summary: details },
+        {
+          incidentId: run.incidentId,
+          at: now,
+          kind: 'scope.frozen',
+          action: 'scope.freeze',
+          target: { type: 'incident', id: run.incidentId },
+          details,
+        },
       );
       return done!;
     });
