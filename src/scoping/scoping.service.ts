@@ -320,7 +320,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         rows: rows.length,
       },
     });
@@ -342,7 +342,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         format: 'csv',
       },
     });
@@ -426,4 +426,9 @@ export class ScopingService {
     }
     if (problems.length > 0) throw AppError.invalid(problems);
   }
+}
+
+/** Which filters a read of the affected set used (their names, never their values), for its audit record. */
+function usedFilters(filter: AffectedFilter): string[] {
+  return Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined);
 }
