@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
-import { AuthGuard } from './common/auth.guard.js';
+import { AuthGuard } from './api-keys/auth.guard.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
@@ -22,6 +22,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         IncidentsModule,
         SubjectsModule,
         ScopingModule,
+        TemplatesModule,
         ChannelsModule,
         NotificationsModule,
         WebhooksModule,

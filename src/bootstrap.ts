@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger } from 'nestjs-pino';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
-import { authorize, bearerSecret } from './common/auth.guard.js';
+import { authorize, bearerSecret } from './api-keys/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
 import { refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';

@@ -1,7 +1,6 @@
 // Tables as code. Migrations are generated from this file (`npm run db:generate`) and checked for drift
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
-import type { NoticeTranslations } from '../incidents/notice-text.js';
 import {
   bigint,
   bigserial,
@@ -109,10 +108,12 @@ export const incidents = pgTable(
     lawEnforcementDelay: boolean('law_enforcement_delay'),
     /**
      * The responders' words for the notice in other languages: per BCP 47 tag, any of the notice's text
-     * facts (NOTICE_TEXT_FIELDS). A notice in a language without them says the facts as written.
+     * facts (NOTICE_TEXT_FIELDS in incidents/notice-text.ts, whose NoticeTranslations narrows this type;
+     * the schema sits below the features and names none of them). A notice in a language without them
+     * says the facts as written.
      */
     translations: jsonb('translations')
-      .$type<NoticeTranslations>()
+      .$type<Record<string, Partial<Record<string, string>>>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
     systems: text('systems')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { campaigns, messageBatches } from '../database/schema.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 import type { Channel } from '../channels/channel.port.js';
 import { noticeVariantSqlOf } from '../jurisdictions/notice-variant.sql.js';
 

@@ -4,7 +4,7 @@ import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
 import { TALLY_FOLD_LOCK } from '../database/locks.js';
 import { messageBatches } from '../database/schema.js';
-import { rowsOf, toBuffer } from '../subjects/subjects.repository.js';
+import { rowsOf, toBuffer } from '../database/rows.js';
 import type { BatchRow } from './campaigns.repository.js';
 
 /** What a send job needs of each message it claimed. Contact data stays sealed until it is sent. */

@@ -15,7 +15,7 @@ import type { Request, Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { byId, decodeCursor, nextCursor } from '../common/pagination.js';
 import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
 import type { AffectedFilter, AffectedRow, ScopeCounts, ScopeRunRow } from './scoping.repository.js';
@@ -125,10 +125,9 @@ export class ScopingController {
   ): Promise<AffectedPageDto> {
     const after = query.cursor ? decodeCursor(query.cursor, { id: 'integer' }).id : 0;
     const rows = await this.scoping.affected(actor, id, toFilter(query), after, query.limit);
-    const last = rows.at(-1);
     return {
       items: rows.map(toAffectedDto),
-      nextCursor: rows.length === query.limit && last ? encodeCursor({ id: last.id }) : null,
+      nextCursor: nextCursor(rows, query.limit, byId),
     };
   }
 

@@ -4,7 +4,7 @@ import { storable } from '../common/text.js';
 import { DatabaseService } from '../database/database.service.js';
 import { scopeIdLists, scopeRuns } from '../database/schema.js';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 import { countsQuery, Criteria, criteriaWhere, exposedCategories, REACHABLE_CHANNELS } from './scope.sql.js';
 
 export type ScopeRunRow = typeof scopeRuns.$inferSelect;

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode, FieldProblem, messageOf, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
+import { IncidentHistory } from '../incidents/incident.history.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
@@ -62,6 +63,7 @@ export class ScopingService {
     private readonly repository: ScopingRepository,
     private readonly incidents: IncidentsService,
     private readonly timeline: IncidentsRepository,
+    private readonly history: IncidentHistory,
     private readonly jobs: JobRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -214,16 +216,17 @@ export class ScopingService {
         removed,
         ...(kind === 'supplementary' ? { keptOutsideCriteria: outside } : {}),
       };
-      await this.timeline.addEvent({
-        incidentId: run.incidentId,
-        at: now,
-        kind: 'scope.frozen',
-        actorKeyId: run.createdBy,
-        details,
-      });
-      await this.audit.record(
+      // The freeze is more than one write: its history is recorded here, in its transaction.
+      await this.history.record(
         { keyId: run.createdBy, role: 'system', ip: null },
-        { action: 'scope.freeze', targetType: 'incident', targetId: run.incidentId, summary: details },
+        {
+          incidentId: run.incidentId,
+          at: now,
+          kind: 'scope.frozen',
+          action: 'scope.freeze',
+          target: { type: 'incident', id: run.incidentId },
+          details,
+        },
       );
       return done!;
     });
@@ -332,7 +335,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         rows: rows.length,
       },
     });
@@ -354,7 +357,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         format: 'csv',
       },
     });
@@ -438,4 +441,9 @@ export class ScopingService {
     }
     if (problems.length > 0) throw AppError.invalid(problems);
   }
+}
+
+/** Which filters a read of the affected set used (their names, never their values), for its audit record. */
+function usedFilters(filter: AffectedFilter): string[] {
+  return Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined);
 }

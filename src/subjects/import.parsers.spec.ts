@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { DEFAULT_DATA_CATEGORIES } from '../config/config.js';
 import { fileBatches, type FileBatch } from './import.batches.js';
-import { FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
+import { CSV_COLUMNS, FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
+import { SubjectValidator } from './subject.validation.js';
+import { consentAges } from '../jurisdictions/consent-ages.js';
 import { BatchPreparer, joinedColumn } from './subject.batch.js';
 
 const chunks = (pieces: Array<string | Buffer>) =>
@@ -240,6 +242,27 @@ describe('CSV records', () => {
     const long = `x,"${'y'.repeat(MAX_LINE_BYTES + 10)}"\n`;
     const lines = await csv(['externalId,name\n', long.slice(0, 1000), long.slice(1000), 'z,Z\n']);
     expect(summary(lines)).toEqual(['2:maxLength', '3:z']);
+  });
+
+  it("has a column for every field of a person's record, and no other", async () => {
+    // The columns come from the validator's list of fields: a field added there is a column here.
+    expect(CSV_COLUMNS).toEqual([
+      ...['externalId', 'name', 'email', 'phone', 'pushTokens', 'locale', 'timeZone', 'jurisdiction'],
+      ...['birthDate', 'guardianName', 'guardianEmail', 'guardianPhone', 'guardianLocale'],
+      ...['channelPreferences', 'dataCategories', 'systems', 'createdAt', 'lastActiveAt'],
+    ]);
+    const [line] = await csv([
+      `${CSV_COLUMNS.join(',')}\n`,
+      'c-1,Ana,ana@example.com,+5511912345678,android:t1,pt-BR,America/Sao_Paulo,BR,2015-03-04,' +
+        'Rui,rui@example.com,+5511912345679,pt-BR,email;sms,camera_data,media-store,' +
+        '2024-01-01T00:00:00Z,2026-11-01T00:00:00Z\n',
+    ]);
+    const validation = new SubjectValidator(
+      new Set(DEFAULT_DATA_CATEGORIES),
+      consentAges(14, {}),
+      () => NOW,
+    ).validate(line.value);
+    expect(validation).toMatchObject({ ok: true, subject: { guardian: { name: 'Rui' }, minor: true } });
   });
 
   it('batches CSV records with their line numbers, resuming after a checkpoint', async () => {

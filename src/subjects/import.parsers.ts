@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FieldProblem } from '../common/errors.js';
+import { GUARDIAN_FIELDS, SUBJECT_FIELDS } from './subject.validation.js';
 
 export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -19,34 +20,15 @@ export class FileFormatError extends Error {}
 /** Longer lines are refused, so a file without newlines cannot make the parser hold it all. */
 export const MAX_LINE_BYTES = 256 * 1024;
 
+/** A guardian's field as a CSV column: `guardianName`, `guardianEmail`... */
+const GUARDIAN_COLUMNS: Record<string, string> = Object.fromEntries(
+  GUARDIAN_FIELDS.map((field) => [`guardian${field[0].toUpperCase()}${field.slice(1)}`, field]),
+);
 /** CSV columns: the subject's fields, with the guardian's flattened and lists separated by `;`. */
-export const CSV_COLUMNS = [
-  'externalId',
-  'name',
-  'email',
-  'phone',
-  'pushTokens',
-  'locale',
-  'timeZone',
-  'jurisdiction',
-  'birthDate',
-  'guardianName',
-  'guardianEmail',
-  'guardianPhone',
-  'guardianLocale',
-  'channelPreferences',
-  'dataCategories',
-  'systems',
-  'createdAt',
-  'lastActiveAt',
-] as const;
+export const CSV_COLUMNS: readonly string[] = SUBJECT_FIELDS.flatMap((field) =>
+  field === 'guardian' ? Object.keys(GUARDIAN_COLUMNS) : [field],
+);
 const LIST_COLUMNS = new Set(['channelPreferences', 'dataCategories', 'systems']);
-const GUARDIAN_COLUMNS: Record<string, string> = {
-  guardianName: 'name',
-  guardianEmail: 'email',
-  guardianPhone: 'phone',
-  guardianLocale: 'locale',
-};
 
 const splitList = (cell: string): string[] =>
   cell
@@ -262,7 +244,7 @@ export async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<Pa
     columns: (header: string[]) => {
       const names = header.map((h) => h.trim());
       const unknown = names.flatMap((name, i) =>
-        (CSV_COLUMNS as readonly string[]).includes(name)
+        CSV_COLUMNS.includes(name)
           ? []
           : [NAME_LIKE.test(name) ? `"${name}"` : `column ${i + 1}`],
       );

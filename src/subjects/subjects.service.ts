@@ -19,7 +19,8 @@ import {
 } from './subject.validation.js';
 import { PreparerPool } from './import.pool.js';
 import { subjectAad, type PreparedBatch } from './subject.batch.js';
-import { SubjectRow, SubjectsRepository, toBuffer } from './subjects.repository.js';
+import { toBuffer } from '../database/rows.js';
+import { SubjectRow, SubjectsRepository } from './subjects.repository.js';
 
 export const BULK_MAX = 10_000;
 

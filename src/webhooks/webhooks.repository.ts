@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { webhookEvents } from '../database/schema.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 
 const STORE_CHUNK = 1_000;
 
