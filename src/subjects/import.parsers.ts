@@ -244,9 +244,7 @@ export async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<Pa
     columns: (header: string[]) => {
       const names = header.map((h) => h.trim());
       const unknown = names.flatMap((name, i) =>
-        CSV_COLUMNS.includes(name)
-          ? []
-          : [NAME_LIKE.test(name) ? `"${name}"` : `column ${i + 1}`],
+        CSV_COLUMNS.includes(name) ? [] : [NAME_LIKE.test(name) ? `"${name}"` : `column ${i + 1}`],
       );
       if (unknown.length > 0) {
         throw new FileFormatError(

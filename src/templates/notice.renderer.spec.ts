@@ -10,9 +10,9 @@ import {
   NoticeFacts,
   noticeVariant,
   NoticeRenderer,
-  substitute,
   TEMPLATES_DIR,
 } from './notice.renderer.js';
+import { substitute } from '../channels/substitutions.js';
 
 // California's title and headings (Civil Code 1798.82(d)(1)), as its notice profile gives them.
 const { title: statutoryTitle, headings: statutoryHeadings } = noticeShape('US-CA', null);

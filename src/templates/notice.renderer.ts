@@ -19,7 +19,6 @@ export { formatDate } from './dates.js';
 export { interpolation } from './interpolation.js';
 export { BASE_LOCALE, localeChain } from './locales.js';
 export type { NoticeFacts, NoticeIncident, RenderedNotice } from './notice.types.js';
-export { substitute } from './tokens.js';
 
 export const TEMPLATES_DIR = join(PROJECT_ROOT, 'templates');
 

@@ -16,17 +16,6 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * What SendGrid does with a personalization's substitutions, for the outbox and the tests: one pass, so a
- * value that happens to look like a token (a name "%url%") is never replaced in turn.
- */
-export function substitute(text: string, substitutions: Record<string, string>): string {
-  const tokens = Object.keys(substitutions);
-  if (tokens.length === 0) return text;
-  const pattern = new RegExp(tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return text.replace(pattern, (token) => substitutions[token] ?? token);
-}
-
-/**
  * Words of someone else's (the responders', a person's name) in the plain-text part: a `%` is followed by
  * an invisible word joiner, so `%url%` in them is never a SendGrid token (HTML has `&#37;` for that).
  */
