@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
+import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 import { EEA_COUNTRIES } from '../jurisdictions/rules/index.js';
 import { englishSmsProblem, NoticeRenderer } from '../templates/notice.renderer.js';
 
@@ -43,18 +44,8 @@ export interface FcmConfig {
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
-/** The privacy policy's data categories, plus the two that breaches of accounts add. */
-export const DEFAULT_DATA_CATEGORIES = [
-  'personal_identifiers',
-  'device_identifiers',
-  'camera_data',
-  'app_usage',
-  'device_info',
-  'mobile_network',
-  'logs',
-  'account_credentials',
-  'third_party_account',
-] as const;
+/** The privacy policy's data categories (as groups) and their finer members, plus the two that breaches of accounts add. */
+export { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 
 /**
  * The typed, validated configuration. Built once at start by {@link loadConfig}; nothing else reads
