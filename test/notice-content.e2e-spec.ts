@@ -132,4 +132,70 @@ describe('what notices say, through HTTP (PostgreSQL + Redis, outbox transport)'
       expect(toCredentials).not.toContain('your email address');
     });
   });
+
+  describe('statutory parts in the responders’ words', () => {
+    let campaignId: string;
+    const preview = async (query: string) =>
+      (
+        await t.http
+          .get(`/v1/campaigns/${campaignId}/preview?${query}`)
+          .set(...responder)
+          .expect(200)
+      ).body.email.text as string;
+
+    beforeAll(async () => {
+      await t.http
+        .post('/v1/subjects/bulk')
+        .set(...responder)
+        .send({ subjects: [{ externalId: 'st1', jurisdiction: 'BR', email: 'st1@example.com' }] })
+        .expect(200);
+      const incident = await t.http
+        .post('/v1/incidents')
+        .set(...responder)
+        .send(
+          validIncident({
+            securityMeasuresBefore: 'Passwords were hashed with bcrypt.',
+            noticeDelayReasons: 'The forensic analysis took nine days.',
+            howDiscovered: 'A researcher wrote to us.',
+            cause: 'A storage bucket was left public.',
+            translations: { 'pt-BR': { noticeDelayReasons: 'A análise forense levou nove dias.' } },
+          }),
+        )
+        .expect(201);
+      expect(incident.body).toMatchObject({ noticeDelayReasons: 'The forensic analysis took nine days.' });
+      await freeze(incident.body.id, { externalIds: ['st1'] });
+      const draft = await t.http
+        .post(`/v1/incidents/${incident.body.id}/campaigns`)
+        .set(...responder)
+        .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+        .expect(201);
+      campaignId = draft.body.id;
+    });
+
+    it('says what each jurisdiction asks, in the reader’s language, and nowhere else', async () => {
+      const brazil = await preview('jurisdiction=BR&locale=pt-BR');
+      expect(brazil).toContain(
+        'Medidas de segurança que protegiam seus dados antes do incidente: Passwords were hashed with bcrypt.',
+      );
+      expect(brazil).toContain('Motivos da demora desta comunicação: A análise forense levou nove dias.');
+      expect(await preview('jurisdiction=SG&locale=en')).toContain(
+        'How we found out: A researcher wrote to us.',
+      );
+      for (const jurisdiction of ['JP', 'CN']) {
+        expect(await preview(`jurisdiction=${jurisdiction}&locale=en`)).toContain(
+          'What caused it: A storage bucket was left public.',
+        );
+      }
+      const germany = await preview('jurisdiction=DE&locale=en');
+      for (const words of ['bcrypt', 'nine days', 'A researcher', 'left public']) {
+        expect(germany).not.toContain(words);
+      }
+      expect(await preview('jurisdiction=US-WA&locale=en')).toContain(
+        'Equifax, 1-888-298-0045, P.O. Box 105788, Atlanta, GA 30348',
+      );
+      expect(await preview('jurisdiction=CA-ON&locale=en')).toContain(
+        'You can also complain to us about how we handled your personal information: write to',
+      );
+    });
+  });
 });

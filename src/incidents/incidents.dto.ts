@@ -81,7 +81,10 @@ export class CreateIncidentDto {
   @IsIn(NATURES, { each: true })
   nature?: Nature[];
 
-  @ApiPropertyOptional({ description: 'Cause (attack, error, lost device, ...)', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "Cause (attack, error, lost device, ...); Japan's and China's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -94,7 +97,10 @@ export class CreateIncidentDto {
   @IsBoolean()
   cyberAttack?: boolean;
 
-  @ApiPropertyOptional({ description: 'How the company found out', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "How the company found out; Singapore's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -182,13 +188,24 @@ export class CreateIncidentDto {
   measuresPlanned?: string;
 
   @ApiPropertyOptional({
-    description: 'Security measures in place before the breach (technical, organisational, staff training)',
+    description:
+      "Security measures in place before the breach (technical, organisational, staff training); Brazil's notices say them (LGPD Art. 48 §1 III)",
     maxLength: TEXT,
   })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
   securityMeasuresBefore?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 VI: give it when the notice was not immediate)",
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  noticeDelayReasons?: string;
 
   @ApiPropertyOptional({
     description: 'Other organisations told (police, other regulators, processors, insurers)',
@@ -235,7 +252,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({
     description:
-      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it",
+      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location, securityMeasuresBefore, noticeDelayReasons, howDiscovered, cause. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it",
     type: 'object',
     additionalProperties: {
       type: 'object',
@@ -339,6 +356,8 @@ export class IncidentDto {
     string | null;
   @ApiProperty({ description: 'Security before the breach', nullable: true, type: String })
   securityMeasuresBefore!: string | null;
+  @ApiProperty({ description: 'Why the notice goes out late', nullable: true, type: String })
+  noticeDelayReasons!: string | null;
   @ApiProperty({ description: 'Other organisations told', nullable: true, type: String })
   otherOrganisationsTold!: string | null;
   @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;

@@ -7,6 +7,11 @@ export const NOTICE_TEXT_FIELDS = [
   'adviceToIndividuals',
   'remedies',
   'location',
+  // Said where a jurisdiction's notice profile asks for them (a `words` statement).
+  'securityMeasuresBefore',
+  'noticeDelayReasons',
+  'howDiscovered',
+  'cause',
 ] as const;
 export type NoticeTextField = (typeof NOTICE_TEXT_FIELDS)[number];
 

@@ -27,6 +27,8 @@ const STANDARD: Readonly<Record<SectionName, { paragraphs: readonly StandardPart
 export interface Speaker {
   /** A locale string. */
   say: (key: string) => string;
+  /** A locale string that inserts someone else's words as `{{words}}` (made inert and escaped with it). */
+  sayWith: (key: string, words: string) => string;
   /** A locale string that is a list. */
   sayEach: (key: string) => string[];
   /** The responders' words, as written (trimmed); none when they gave none. */
@@ -147,6 +149,10 @@ function statement(said: Statement, input: BodyInput, speaker: Speaker): string[
     case 'answer': {
       const answer = input.incident[said.fact];
       return typeof answer === 'boolean' ? [speaker.say(answer ? said.yes : said.no)] : [];
+    }
+    case 'words': {
+      const words = input.incident[said.field]?.trim();
+      return words ? [speaker.sayWith(said.key, words)] : [];
     }
   }
 }

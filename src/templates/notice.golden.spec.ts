@@ -15,7 +15,22 @@ const GOLDEN = join(__dirname, 'notice.golden.json');
 const renderer = new NoticeRenderer();
 
 /** A jurisdiction for each notice variant (and two for the variant of every other jurisdiction). */
-const JURISDICTIONS = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'CA-ON', 'CA-QC', 'KR', 'DE', null];
+const JURISDICTIONS = [
+  'US-CA',
+  'US-MA',
+  'US-NY',
+  'US-TX',
+  'US-WA',
+  'CA-ON',
+  'CA-QC',
+  'KR',
+  'BR',
+  'SG',
+  'JP',
+  'CN',
+  'DE',
+  null,
+];
 /** Locales the templates do not have, each falling back along its chain. */
 const FALLING_BACK = ['fr-CA', 'pt-PT', 'zh-CN', 'it', null];
 
@@ -32,6 +47,10 @@ const FULL: NoticeIncident = {
   remedies: 'What is offered.',
   location: 'The photo service, eu-west.',
   lawEnforcementDelay: true,
+  securityMeasuresBefore: 'How it was protected.',
+  noticeDelayReasons: 'Why it is late.',
+  howDiscovered: 'How it was found.',
+  cause: 'What caused it.',
 };
 
 const SPARSE: NoticeIncident = {
@@ -62,13 +81,15 @@ const HOSTILE: NoticeIncident = {
   remedies: 'Remedies',
   location: 'Room %to% \u0001from\u0001',
   lawEnforcementDelay: null,
+  cause: 'Cause %url% <i>',
+  howDiscovered: '{{org}} \u0001url\u0001',
   translations: {
     de: { description: 'Was geschah', remedies: 'Abhilfe', location: 'Raum 5' },
     pt: { description: 'O que aconteceu' },
     'pt-BR': { remedies: 'Reparação' },
     'fr-CA': { likelyConsequences: 'Conséquences' },
     'zh-TW': { description: '繁體' },
-    'zh-SG': { description: '简体' },
+    'zh-SG': { description: '简体', cause: '原因' },
   },
 };
 

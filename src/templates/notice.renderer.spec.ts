@@ -27,6 +27,7 @@ const JURISDICTIONS = [
   'US-MA',
   'US-NY',
   'US-TX',
+  'US-WA',
   'DE',
   'FR',
   'GB',
@@ -37,6 +38,7 @@ const JURISDICTIONS = [
   'CA-QC',
   'IN',
   'KR',
+  'SG',
 ];
 
 // Sentinels: each part of the incident must reach the notice, word for word.
@@ -52,6 +54,23 @@ const INCIDENT = {
   adviceToIndividuals: 'SENTINEL-ADVICE',
   remedies: 'SENTINEL-REMEDIES',
   location: 'SENTINEL-LOCATION',
+  securityMeasuresBefore: 'SENTINEL-SECURITY-BEFORE',
+  noticeDelayReasons: 'SENTINEL-DELAY-REASONS',
+  howDiscovered: 'SENTINEL-HOW-DISCOVERED',
+  cause: 'SENTINEL-CAUSE',
+};
+/** The responders' words a jurisdiction's notice says besides the standard notice, by their lead-in string. */
+const STATUTORY_WORDS: Record<
+  string,
+  {
+    key: 'wordsSecurityMeasuresBefore' | 'wordsNoticeDelayReasons' | 'wordsHowDiscovered' | 'wordsCause';
+    where: string[];
+  }
+> = {
+  securityMeasuresBefore: { key: 'wordsSecurityMeasuresBefore', where: ['BR'] },
+  noticeDelayReasons: { key: 'wordsNoticeDelayReasons', where: ['BR'] },
+  howDiscovered: { key: 'wordsHowDiscovered', where: ['SG'] },
+  cause: { key: 'wordsCause', where: ['JP', 'CN'] },
 };
 const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
 /** The day the notice goes out: California's notice says it (a day no other date of the incident has). */
@@ -98,6 +117,12 @@ interface Strings {
   delayedByLawEnforcement: string;
   notDelayedByLawEnforcement: string;
   noticeDate: string;
+  washingtonCreditAgencies: string;
+  complaintProcessCanada: string;
+  wordsSecurityMeasuresBefore: string;
+  wordsNoticeDelayReasons: string;
+  wordsHowDiscovered: string;
+  wordsCause: string;
 }
 const readStrings = (...path: string[]) =>
   JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
@@ -129,7 +154,13 @@ describe('notice templates', () => {
             // Massachusetts: never the nature of the breach (the responders' description, where it was).
             for (const [field, sentinel] of Object.entries(INCIDENT)) {
               if (typeof sentinel !== 'string') continue;
-              if (jurisdiction === 'US-MA' && (field === 'description' || field === 'location')) {
+              const statutory = STATUTORY_WORDS[field];
+              if (statutory) {
+                // Said where a statute asks, led in by its string in the reader's language.
+                const said = as(strings[statutory.key].replace('{{words}}', sentinel));
+                if (statutory.where.includes(jurisdiction)) expect(part).toContain(said);
+                else expect(part).not.toContain(sentinel);
+              } else if (jurisdiction === 'US-MA' && (field === 'description' || field === 'location')) {
                 expect(part).not.toContain(sentinel);
               } else expect(part).toContain(sentinel);
             }
@@ -179,6 +210,10 @@ describe('notice templates', () => {
             extra(dated, 'US-CA');
             extra(strings.massachusettsPoliceReport, 'US-MA');
             extra(strings.massachusettsFreeze, 'US-MA');
+            extra(strings.washingtonCreditAgencies, 'US-WA');
+            const process = strings.complaintProcessCanada.replace('{{contact}}', 'privacy@example.com');
+            if (jurisdiction.startsWith('CA')) expect(part).toContain(as(process));
+            else expect(part).not.toContain(as(process));
           }
           if (jurisdiction === 'US-CA') expect(notice.email.subject.startsWith(CALIFORNIA_TITLE)).toBe(true);
           expect(notice.sms.body).toContain(URL);
@@ -499,6 +534,7 @@ describe('notice templates', () => {
       contained: 'D',
       location: 'E',
       noticeDate: 'F',
+      words: 'G',
     };
     const sources = new Set<string>();
     const collect = (value: unknown): void => {

@@ -355,6 +355,12 @@ export class NoticeRenderer {
         if (typeof source !== 'string') throw new Error(`${template.name}/${locale}: no string "${key}"`);
         return escape(this.compile(source)(values));
       },
+      sayWith: (key, words) => {
+        const source = strings[key];
+        if (typeof source !== 'string') throw new Error(`${template.name}/${locale}: no string "${key}"`);
+        const theirs = words.replaceAll(MARK, '');
+        return escape(this.compile(source)({ ...values, words: mode === 'text' ? inert(theirs) : theirs }));
+      },
       sayEach: (key) => (strings[key] as string[]).map((source) => escape(this.compile(source)(values))),
       // The responders' words never carry the token mark, nor spell a token in the text part.
       own: (value) => {

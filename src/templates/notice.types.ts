@@ -15,6 +15,14 @@ export interface NoticeIncident {
   remedies: string | null;
   /** Where it took place, in the responders' words. */
   location?: string | null;
+  /** The security measures that protected the data before the breach (where a profile asks: Brazil). */
+  securityMeasuresBefore?: string | null;
+  /** Why the notice goes out late (where a profile asks: Brazil). */
+  noticeDelayReasons?: string | null;
+  /** How the company found out (where a profile asks: Singapore). */
+  howDiscovered?: string | null;
+  /** What caused it (where a profile asks: Japan, China). */
+  cause?: string | null;
   /** Whether notifying people was delayed for law enforcement (where a profile asks); null: not known. */
   lawEnforcementDelay?: boolean | null;
   /** The responders' words in other languages (per BCP 47 tag); a notice takes its language's. */

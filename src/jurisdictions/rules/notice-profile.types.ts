@@ -14,10 +14,13 @@ import type { Source } from './rule.types.js';
 // leave out what may not be said) and says so in the requirement's `unsettled`.
 //
 // How a new requirement is added:
-// 1. Find the kind below that says it. A fixed sentence of the jurisdiction's (a Washington agency list,
-//    PIPEDA's internal complaint process) is a `paragraphs` requirement: add the locale string to every
-//    locale of templates/_shared (and the guardian's wording to the guardian template where it speaks to
-//    the reader), cite it, and add the worked case. Nothing else changes.
+// 1. Find the kind below that says it. A fixed sentence of the jurisdiction's (Washington's credit
+//    reporting agencies, PIPEDA's internal complaint process) is a `paragraphs` requirement: add the
+//    locale string to every locale of templates/_shared (and the guardian's wording to the guardian
+//    template where it speaks to the reader), cite it, and add the worked case. A fact of the incident
+//    in the responders' words (Singapore's how it was discovered) is a `words` statement in it, naming
+//    the incident's field (a new field: add it to StatutoryWordsField and NOTICE_TEXT_FIELDS, so it is
+//    translated too). Nothing else changes.
 // 2. A requirement no kind says (below, "what comes next"): add a member to NoticeRequirement with its
 //    doc comment; compile it into NoticeShape in notice-profiles.ts (the switch there is exhaustive, so
 //    the compiler names every place that must learn it); make the renderer, or the planner, read the
@@ -40,9 +43,6 @@ import type { Source } from './rule.types.js';
 //   and the fallback to read (which channels count as individual notice), not the renderer.
 // - The core an SMS or push must carry when it serves as the notice: a `short` requirement naming the
 //   locale strings the SMS says, read by the renderer's short path.
-// - Statutory parts in the responders' words (Brazil's security measures before the breach and its
-//   reasons for delay, Singapore's how it was discovered, Japan's and China's cause): a `words` Statement
-//   naming the incident's field, added by `paragraphs` where the jurisdiction asks for it.
 // - Languages (Korean, Hindi; the jurisdiction's language before English): a `languages` requirement that
 //   the locale resolution reads; the locales themselves are template files.
 // - Guardian versions: requirements hold for both audiences; where the guardian must read other words,
@@ -91,6 +91,13 @@ export interface StatutoryWords<T> {
   language: string;
 }
 
+/**
+ * The incident's facts in the responders' words that a jurisdiction asks its notice to say and the
+ * standard notice does not: how the data was protected before (Brazil), why the notice is late
+ * (Brazil), how the breach was discovered (Singapore), what caused it (Japan, China).
+ */
+export type StatutoryWordsField = 'securityMeasuresBefore' | 'noticeDelayReasons' | 'howDiscovered' | 'cause';
+
 /** A paragraph a profile adds, by its locale string (templates/_shared/locales/<locale>.json). */
 export type Statement =
   /** Always said. */
@@ -98,7 +105,12 @@ export type Statement =
   /** Said when the notice has its date (`sentAt`; a sample has none): the string inserts `{{noticeDate}}`. */
   | { kind: 'dated'; key: string }
   /** The incident's yes-or-no answer, said as one string or the other; nothing while it is not known. */
-  | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string };
+  | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string }
+  /**
+   * The responders' words for a fact (in the notice's language when translated), led in by the string,
+   * which inserts them as `{{words}}`; nothing while the incident has none.
+   */
+  | { kind: 'words'; field: StatutoryWordsField; key: string };
 
 interface Cited {
   /** Keys of the profile's sources behind it (../shared/reference/breach-law.md section 6, or the profile's own). */

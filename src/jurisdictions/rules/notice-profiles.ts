@@ -1,4 +1,7 @@
+import { BR_NOTICE } from './brazil.rules.js';
 import { CA_NOTICE, CA_QC_NOTICE } from './canada.rules.js';
+import { CN_NOTICE } from './china.rules.js';
+import { JP_NOTICE } from './japan.rules.js';
 import { KR_NOTICE } from './korea.rules.js';
 import type {
   NoticeForm,
@@ -8,8 +11,9 @@ import type {
   Statement,
   StatutoryWords,
 } from './notice-profile.types.js';
+import { SG_NOTICE } from './singapore.rules.js';
 import { DEFAULT_NOTICE } from './standard-notice.js';
-import { US_CA_NOTICE, US_MA_NOTICE, US_NOTICE, US_NY_NOTICE } from './us-states.rules.js';
+import { US_CA_NOTICE, US_MA_NOTICE, US_NOTICE, US_NY_NOTICE, US_WA_NOTICE } from './us-states.rules.js';
 
 // The table of notice profiles (see notice-profile.types.ts), and what a jurisdiction's notice is made
 // of on a day: its profiles layered (default, country, subdivision) and compiled into a NoticeShape,
@@ -23,9 +27,14 @@ export const NOTICE_PROFILES: readonly NoticeProfile[] = [
   US_CA_NOTICE,
   US_MA_NOTICE,
   US_NY_NOTICE,
+  US_WA_NOTICE,
   CA_NOTICE,
   CA_QC_NOTICE,
   KR_NOTICE,
+  BR_NOTICE,
+  SG_NOTICE,
+  JP_NOTICE,
+  CN_NOTICE,
 ];
 
 /** What a notice is made of, for one notice variant on one day: what the renderer reads. */
