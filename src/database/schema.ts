@@ -1,7 +1,7 @@
 // Tables as code. Migrations are generated from this file (`npm run db:generate`) and checked for drift
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
-import type { NoticeTranslations } from '../incidents/notice-text.js';
+import type { GuardianWords, MassachusettsWords, NoticeTranslations } from '../incidents/notice-text.js';
 import {
   bigint,
   bigserial,
@@ -113,6 +113,16 @@ export const incidents = pgTable(
      */
     translations: jsonb('translations')
       .$type<NoticeTranslations>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** The guardian's version of the words written to the person (GUARDIAN_TEXT_FIELDS): guardians' notices say these. */
+    guardianWords: jsonb('guardian_words')
+      .$type<GuardianWords>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** The version without the nature of the breach that Massachusetts notices say (and its guardian's version). */
+    massachusettsWords: jsonb('massachusetts_words')
+      .$type<MassachusettsWords>()
       .notNull()
       .default(sql`'{}'::jsonb`),
     systems: text('systems')

@@ -114,6 +114,20 @@ export class CampaignsRepository {
     return rows.map((r) => r.locale);
   }
 
+  /**
+   * The jurisdictions of the people not notified yet whom a campaign with guardians would reach through
+   * their guardian (the planner's condition: a minor with a guardian's email or phone).
+   */
+  async guardianJurisdictions(incidentId: string): Promise<Array<string | null>> {
+    const rows = rowsOf<{ jurisdiction: string | null }>(
+      await this.database.db.execute(sql`
+        select distinct a.jurisdiction from affected_subjects a join subjects s on s.id = a.subject_id
+        where a.incident_id = ${incidentId}::uuid and a.notified_at is null
+          and a.minor and (s.guardian_has_email or s.guardian_has_phone)`),
+    );
+    return rows.map((r) => r.jurisdiction);
+  }
+
   async lockCampaign(campaignId: string): Promise<void> {
     await this.database.db.execute(sql`select ${campaignLock(campaignId)}`);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NoticeProfile, NoticeRequirement } from '../jurisdictions/rules/notice-profile.types.js';
 import { compileShape, SECTIONS } from '../jurisdictions/rules/notice-profiles.js';
 import { noticeSections, noticeTitle, type BodyInput, type Speaker } from './notice.body.js';
+import { wordsFor } from './locales.js';
 import { NoticeRenderer, TEMPLATES_DIR, type NoticeIncident } from './notice.renderer.js';
 
 // The body reads a NoticeShape and knows no jurisdiction: each field of a shape, from a made-up profile,
@@ -49,6 +50,7 @@ function body(requirements: NoticeRequirement[], over: Partial<BodyInput> = {}) 
     headings: HEADINGS,
     locale: 'de',
     incident: INCIDENT,
+    words: wordsFor(over.incident ?? INCIDENT, 'person', null),
     dated: true,
     categories: ['cat'],
     ...over,

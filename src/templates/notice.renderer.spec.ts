@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
+import { GUARDIAN_TEXT_FIELDS, MASSACHUSETTS_TEXT_FIELDS } from '../incidents/notice-text.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import {
   englishSmsProblem,
@@ -58,7 +59,28 @@ const INCIDENT = {
   noticeDelayReasons: 'SENTINEL-DELAY-REASONS',
   howDiscovered: 'SENTINEL-HOW-DISCOVERED',
   cause: 'SENTINEL-CAUSE',
+  guardianWords: Object.fromEntries(GUARDIAN_TEXT_FIELDS.map((f) => [f, `SENTINEL-GUARDIAN-${f}`])),
+  massachusettsWords: {
+    ...Object.fromEntries(MASSACHUSETTS_TEXT_FIELDS.map((f) => [f, `SENTINEL-MA-${f}`])),
+    guardian: Object.fromEntries(MASSACHUSETTS_TEXT_FIELDS.map((f) => [f, `SENTINEL-MA-GUARDIAN-${f}`])),
+  },
 };
+/**
+ * The words a notice says for a field: Massachusetts its own version (the guardian's for a guardian), or
+ * nothing; a guardian the guardian's version of what is written to the person; else as written.
+ */
+function expectedWords(field: string, template: string, jurisdiction: string): string | undefined {
+  const guardian = template.endsWith('-guardian');
+  const massachusetts = INCIDENT.massachusettsWords as Record<string, unknown>;
+  if (jurisdiction === 'US-MA') {
+    const version = (guardian ? massachusetts.guardian : massachusetts) as Record<string, string>;
+    return version[field];
+  }
+  if (guardian && (GUARDIAN_TEXT_FIELDS as readonly string[]).includes(field)) {
+    return (INCIDENT.guardianWords as Record<string, string>)[field];
+  }
+  return (INCIDENT as Record<string, unknown>)[field] as string;
+}
 /** The responders' words a jurisdiction's notice says besides the standard notice, by their lead-in string. */
 const STATUTORY_WORDS: Record<
   string,
@@ -160,9 +182,12 @@ describe('notice templates', () => {
                 const said = as(strings[statutory.key].replace('{{words}}', sentinel));
                 if (statutory.where.includes(jurisdiction)) expect(part).toContain(said);
                 else expect(part).not.toContain(sentinel);
-              } else if (jurisdiction === 'US-MA' && (field === 'description' || field === 'location')) {
-                expect(part).not.toContain(sentinel);
-              } else expect(part).toContain(sentinel);
+              } else {
+                // Massachusetts: never the nature of the breach, nor any word written for everyone.
+                const said = expectedWords(field, template, jurisdiction);
+                if (said) expect(part).toContain(said);
+                if (said !== sentinel) expect(part).not.toContain(sentinel);
+              }
             }
             expect(part).toContain('privacy@example.com');
             expect(part).toContain(URL);

@@ -7,7 +7,7 @@ import type { SectionName } from '../jurisdictions/rules/notice-profile.types.js
 import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
-import { BASE_LOCALE, inLanguage, localeChain } from './locales.js';
+import { BASE_LOCALE, inLanguage, localeChain, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
 import type { NoticeFacts, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
@@ -308,6 +308,7 @@ export class NoticeRenderer {
         headings: strings.headings as Record<SectionName, string>,
         locale,
         incident: facts.incident,
+        words: wordsFor(facts.incident, template.manifest.audience, shape.wordsVersion),
         dated: Boolean(facts.sentAt),
         categories: tokens
           ? [`%categories_${m}%`]

@@ -46,7 +46,8 @@ import type { Source } from './rule.types.js';
 // - Languages (Korean, Hindi; the jurisdiction's language before English): a `languages` requirement that
 //   the locale resolution reads; the locales themselves are template files.
 // - Guardian versions: requirements hold for both audiences; where the guardian must read other words,
-//   the guardian template's strings under the same key say them.
+//   the guardian template's strings under the same key say them, and the responders' words come from the
+//   incident's guardian version (src/templates/locales.ts `wordsFor`; campaigns refuse guardians without).
 
 /** The sections of a notice, in the order the templates list them (templates/<name>/template.json). */
 export type SectionName =
@@ -80,6 +81,12 @@ export type StandardPart =
   | 'remedies'
   | 'contact'
   | 'complaint';
+
+/**
+ * A version of the responders' words a jurisdiction's notice says in place of the words as written (the
+ * incident's `massachusettsWords`): each field from it, or left out.
+ */
+export type WordsVersion = 'massachusetts';
 
 /** Which notice a requirement shapes: the one each person gets, or the public Security Notice (issue 16). */
 export type NoticeForm = 'individual' | 'public';
@@ -154,6 +161,14 @@ export type NoticeRequirement = Cited &
         /** Where the reader may complain: the locale string the `complaint` part says. */
         kind: 'complaint';
         key: string;
+      }
+    | {
+        /**
+         * The responders' words come only from the incident's version for this jurisdiction, each field
+         * from it or left out: never as written for everyone (nor as a guardian's, but its own guardian's).
+         */
+        kind: 'ownWords';
+        version: WordsVersion;
       }
   );
 

@@ -99,6 +99,9 @@ describe('notice profiles: worked cases', () => {
       whatYouCanDo: { start: [], end: ['say:massachusettsPoliceReport', 'say:massachusettsFreeze'] },
     });
     expect(shape).toMatchObject({ title: null, headings: null, complaint: 'complaintUS', dated: false });
+    // The responders' words only in the incident's Massachusetts version.
+    expect(shape.wordsVersion).toBe('massachusetts');
+    expect(noticeShape('US-NY', SENT).wordsVersion).toBeNull();
   });
 
   it("New York: the state and federal agencies' numbers and websites, after whom to ask", () => {

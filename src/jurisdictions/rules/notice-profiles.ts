@@ -10,6 +10,7 @@ import type {
   StandardPart,
   Statement,
   StatutoryWords,
+  WordsVersion,
 } from './notice-profile.types.js';
 import { SG_NOTICE } from './singapore.rules.js';
 import { DEFAULT_NOTICE } from './standard-notice.js';
@@ -55,6 +56,8 @@ export interface NoticeShape {
   complaint: string | null;
   /** Whether the notice says its date (a `dated` statement): only then is the date formatted for it. */
   dated: boolean;
+  /** The version of the responders' words it says in place of the words as written, or null. */
+  wordsVersion: WordsVersion | null;
   /** The profile versions it was compiled from, `US-CA@2016-01-01`, in layer order. */
   profiles: readonly string[];
   /** The source keys of the requirements it applies. */
@@ -86,6 +89,7 @@ export function compileShape(
   let headings: NoticeShape['headings'] = null;
   let merge: Partial<Record<SectionName, SectionName>> = {};
   let complaint: string | null = null;
+  let wordsVersion: WordsVersion | null = null;
   const omitted = new Set<StandardPart>();
   const added = perSection(() => ({ start: [] as Statement[], end: [] as Statement[] }));
   const sources = new Set<string>();
@@ -109,6 +113,9 @@ export function compileShape(
       case 'complaint':
         complaint = requirement.key;
         break;
+      case 'ownWords':
+        wordsVersion = requirement.version;
+        break;
     }
   }
   const statutory = headings;
@@ -127,6 +134,7 @@ export function compileShape(
     added,
     complaint,
     dated: SECTIONS.some((s) => [...added[s].start, ...added[s].end].some((said) => said.kind === 'dated')),
+    wordsVersion,
     profiles: layers.map((profile) => `${profile.jurisdiction ?? 'default'}@${profile.effectiveFrom}`),
     sources: [...sources],
   };
@@ -274,6 +282,7 @@ export function profileStringKeys(): string[] {
       case 'title':
       case 'headings':
       case 'omit':
+      case 'ownWords':
         break;
     }
   }

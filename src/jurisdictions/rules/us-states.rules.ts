@@ -628,7 +628,10 @@ export const US_CA_NOTICE: NoticeProfile = {
   ].join(' '),
 };
 
-/** M.G.L. c. 93H s. 3(b): the police report and the free security freeze, and never the nature of the breach. */
+/**
+ * M.G.L. c. 93H s. 3(b): the police report and the free security freeze, and never the nature of the
+ * breach: no description, no place, and the responders' words only in their Massachusetts version.
+ */
 export const US_MA_NOTICE: NoticeProfile = {
   jurisdiction: 'US-MA',
   effectiveFrom: '2007-10-31',
@@ -639,7 +642,14 @@ export const US_MA_NOTICE: NoticeProfile = {
       parts: ['description', 'location'],
       sources: ['MA2'],
       unsettled:
-        "That the notice must not state the nature of the breach (nor the number of residents affected) is marked ? in breach-law.md; read strictly: neither the responders' description nor where it happened. Their other fields may describe it too: issue 18.",
+        "That the notice must not state the nature of the breach (nor the number of residents affected) is marked ? in breach-law.md; read strictly: neither the responders' description nor where it happened.",
+    },
+    {
+      kind: 'ownWords',
+      version: 'massachusetts',
+      sources: ['MA2'],
+      unsettled:
+        "Read strictly, any of the responders' words written for every notice may describe the breach (\"we closed the public bucket\"): a Massachusetts notice says only the incident's Massachusetts version of them (massachusettsWords, and its guardian's for a guardian), each field from it or left out, and none of the statutory facts other profiles add (cause, how it was found).",
     },
     {
       kind: 'paragraphs',
