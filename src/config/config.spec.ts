@@ -151,17 +151,22 @@ describe('loadConfig', () => {
     expect(fcm.join('\n')).not.toContain('SECRET');
   });
 
-  it('refuses a name and address that would take the English SMS notice past one segment', () => {
+  it('refuses a name, address and email that would take the English SMS notice past two segments', () => {
     expect(
-      loadConfig({ ORGANIZATION_NAME: 'Ai Art', PUBLIC_BASE_URL: 'https://notices.aiart.example' }),
+      loadConfig({
+        ORGANIZATION_NAME: 'Ai Art',
+        PUBLIC_BASE_URL: 'https://notices.aiart.example',
+        PRIVACY_CONTACT_EMAIL: 'privacy@aiart.example',
+      }),
     ).toBeDefined();
     expect(() =>
       loadConfig({
         ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
         PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com/',
+        PRIVACY_CONTACT_EMAIL: 'data-protection-office@aiart-privacy.example.com',
       }),
     ).toThrow(
-      /ORGANIZATION_NAME, PUBLIC_BASE_URL: the English SMS of breach-notice(-guardian)? is 1\d\d GSM-7/,
+      /ORGANIZATION_NAME, PUBLIC_BASE_URL, PRIVACY_CONTACT_EMAIL: the English SMS of breach-notice(-guardian)? is 3\d\d GSM-7/,
     );
   });
 });

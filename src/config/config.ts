@@ -156,7 +156,7 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'ORGANIZATION_NAME',
     description:
-      'The company that sends the notices; with PUBLIC_BASE_URL, short enough for a one-segment English SMS',
+      'The company that sends the notices; with PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, short enough for a two-segment English SMS',
     default: 'Example Organization',
   },
   {
@@ -368,14 +368,18 @@ export function loadConfig(env: Env): AppConfig {
   }
   const organizationName = read('ORGANIZATION_NAME') ?? '';
   if (organizationName.length > 200) problems.push('ORGANIZATION_NAME: must be at most 200 characters');
-  else if (!problems.some((p) => p.startsWith('PUBLIC_BASE_URL'))) {
-    // The English SMS notice is one segment: the name and the address are what vary in it.
-    const sms = englishSmsProblem(new NoticeRenderer(), organizationName, publicBaseUrl.replace(/\/+$/, ''));
-    if (sms) problems.push(`ORGANIZATION_NAME, PUBLIC_BASE_URL: ${sms}`);
-  }
   const privacyContactEmail = read('PRIVACY_CONTACT_EMAIL') ?? '';
   if (!isEmail(privacyContactEmail)) {
     problems.push(`PRIVACY_CONTACT_EMAIL: must be an email address (got "${privacyContactEmail}")`);
+  } else if (organizationName.length <= 200 && !problems.some((p) => p.startsWith('PUBLIC_BASE_URL'))) {
+    // The English SMS notice fits two segments: the name, the address and the email are what vary in it.
+    const sms = englishSmsProblem(
+      new NoticeRenderer(),
+      organizationName,
+      publicBaseUrl.replace(/\/+$/, ''),
+      privacyContactEmail,
+    );
+    if (sms) problems.push(`ORGANIZATION_NAME, PUBLIC_BASE_URL, PRIVACY_CONTACT_EMAIL: ${sms}`);
   }
 
   const dpoContact = read('DPO_CONTACT') ?? null;

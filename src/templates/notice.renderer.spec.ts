@@ -296,7 +296,34 @@ describe('notice templates', () => {
     );
   });
 
-  it('keeps the English SMS to one segment, and knows what each locale takes', () => {
+  it('makes an SMS or push that serves as the notice carry its core, and say how to tell a genuine one', () => {
+    for (const template of TEMPLATES) {
+      for (const locale of LOCALES) {
+        const { sms, push } = renderer.render(template, facts({ locale }));
+        // Who, how to reach them, the link, and where every link of theirs goes.
+        for (const said of ['Ai Art', 'privacy@example.com', URL, ' localhost:3000']) {
+          expect([template, locale, said, sms.body.includes(said)]).toEqual([template, locale, said, true]);
+        }
+        expect(push.title).toContain('Ai Art');
+        expect(push.body).toContain('privacy@example.com');
+        // That it is the reader's own data (or their child's).
+        if (template === 'breach-notice') expect(sms.body).toMatch(PERSONAL[locale]);
+      }
+    }
+    // What it says of passwords is what the notice's own advice says: never asked for.
+    const english = renderer.render('breach-notice', facts({ locale: 'en' }));
+    expect(english.sms.body).toBe(
+      'Ai Art: a security incident involved your data. What happened, what to do: ' +
+        `${URL} First, beware of messages about it: we never ask for passwords or codes, and link only to ` +
+        'localhost:3000. Questions: privacy@example.com',
+    );
+    expect(english.email.text).toContain('we will never ask for them');
+    expect(renderer.render('breach-notice-guardian', facts({ locale: 'en' })).sms.body).toContain(
+      "involved your child's data",
+    );
+  });
+
+  it('keeps the English SMS to two segments, and knows what each locale takes', () => {
     // Documented in the campaign preview; this table changes only with the words.
     const segments: Record<string, string> = {};
     for (const template of TEMPLATES) {
@@ -306,34 +333,44 @@ describe('notice templates', () => {
       }
     }
     expect(segments).toEqual({
-      'breach-notice de': 'GSM-7 1',
-      'breach-notice en': 'GSM-7 1',
-      'breach-notice es': 'UCS-2 2',
-      'breach-notice fr': 'GSM-7 1',
-      'breach-notice ja': 'UCS-2 2',
-      'breach-notice pt': 'UCS-2 3',
-      'breach-notice pt-BR': 'UCS-2 2',
-      'breach-notice zh-Hans': 'UCS-2 2',
-      'breach-notice-guardian de': 'GSM-7 1',
-      'breach-notice-guardian en': 'GSM-7 1',
-      'breach-notice-guardian es': 'UCS-2 3',
-      'breach-notice-guardian fr': 'GSM-7 1',
-      'breach-notice-guardian ja': 'UCS-2 2',
-      'breach-notice-guardian pt': 'UCS-2 3',
-      'breach-notice-guardian pt-BR': 'UCS-2 3',
-      'breach-notice-guardian zh-Hans': 'UCS-2 2',
+      'breach-notice de': 'GSM-7 3',
+      'breach-notice en': 'GSM-7 2',
+      'breach-notice es': 'UCS-2 5',
+      'breach-notice fr': 'GSM-7 3',
+      'breach-notice ja': 'UCS-2 3',
+      'breach-notice pt': 'UCS-2 5',
+      'breach-notice pt-BR': 'UCS-2 5',
+      'breach-notice zh-Hans': 'UCS-2 3',
+      'breach-notice-guardian de': 'GSM-7 3',
+      'breach-notice-guardian en': 'GSM-7 2',
+      'breach-notice-guardian es': 'UCS-2 5',
+      'breach-notice-guardian fr': 'GSM-7 3',
+      'breach-notice-guardian ja': 'UCS-2 3',
+      'breach-notice-guardian pt': 'UCS-2 5',
+      'breach-notice-guardian pt-BR': 'UCS-2 5',
+      'breach-notice-guardian zh-Hans': 'UCS-2 3',
     });
   });
 
-  it('says when an organization’s name and address would take the English SMS past one segment', () => {
-    expect(englishSmsProblem(renderer, 'Example Organization', 'http://localhost:3000')).toBeUndefined();
-    expect(englishSmsProblem(renderer, 'Ai Art', 'https://notices.aiart.example.com')).toBeUndefined();
+  it('says when the name, address and email would take the English SMS past what is allowed', () => {
+    const ok = (org: string, base: string, email: string, max?: number) =>
+      englishSmsProblem(renderer, org, base, email, max);
+    expect(ok('Example Organization', 'http://localhost:3000', 'privacy@example.com')).toBeUndefined();
+    expect(ok('Ai Art', 'https://notices.aiart.example.com', 'privacy@aiart.example.com')).toBeUndefined();
     expect(
-      englishSmsProblem(renderer, 'Ai Art Technology Co., Ltd.', 'https://notices.aiart-privacy.example.com'),
-    ).toMatch(/ORGANIZATION_NAME and PUBLIC_BASE_URL, 2 segments where one holds 160: shorten them/);
-    // A curly apostrophe is outside GSM-7: the whole SMS becomes UCS-2, 70 characters a segment.
-    expect(englishSmsProblem(renderer, 'Ai Art’s Studio', 'https://ai.example')).toMatch(
-      /UCS-2 characters .* where one holds 70 \(a character of the name is outside GSM-7\)/,
+      ok(
+        'Ai Art Technology Co., Ltd.',
+        'https://notices.aiart-privacy.example.com',
+        'data-protection-office@aiart-privacy.example.com',
+      ),
+    ).toMatch(
+      /ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, 3 segments where 2 hold 306: shorten them/,
+    );
+    // Where a setting allows one segment only, nothing with a link and the core fits.
+    expect(ok('Ai Art', 'https://ai.example', 'p@ai.example', 1)).toMatch(/segments where 1 hold 160/);
+    // A curly apostrophe is outside GSM-7: the whole SMS becomes UCS-2, 67 characters a segment.
+    expect(ok('Ai Art’s Studio', 'https://ai.example', 'p@ai.example')).toMatch(
+      /UCS-2 characters .* where 2 hold 134 \(a character of the name or the email is outside GSM-7\)/,
     );
   });
 
@@ -560,6 +597,7 @@ describe('notice templates', () => {
       location: 'E',
       noticeDate: 'F',
       words: 'G',
+      site: 'H',
     };
     const sources = new Set<string>();
     const collect = (value: unknown): void => {

@@ -265,6 +265,8 @@ export class NoticeRenderer {
       org: facts.organization,
       contact: facts.contactEmail,
       url: tokens ? `${MARK}url${MARK}` : facts.url,
+      // Where every link of ours goes (the SMS says it, to tell a genuine message from a copy).
+      site: siteOf(facts.url),
       name: theirs(facts.name ?? ''),
       // Escaped by `say` with the rest of the string, then made a token.
       child: tokens ? `${MARK}child_${m}${MARK}` : theirs(facts.child ?? ''),
@@ -381,22 +383,40 @@ export class NoticeRenderer {
   }
 }
 
+/** The host a link goes to (`notice.example.org`), as a reader sees it: no scheme, no path. */
+function siteOf(url: string): string {
+  const start = url.indexOf('//');
+  const host = start < 0 ? url : url.slice(start + 2);
+  const end = host.indexOf('/');
+  return end < 0 ? host : host.slice(0, end);
+}
+
 /** A notice link's length: the base address, `/n/` and a 22-character token. */
 const SAMPLE_TOKEN = 'A'.repeat(22);
 
 /**
- * Whether the English SMS of every template is one segment with this organization's name and public
- * address (what varies in it besides the token); a sentence naming what to shorten when it is not.
+ * The segments the English SMS may take: it carries the core of the notice (who, that the reader's data
+ * was involved, what to do first, how to tell a genuine message, how to reach the company, the link),
+ * which one segment cannot hold with a link; two GSM-7 segments (306 characters) can.
+ */
+export const ENGLISH_SMS_SEGMENTS = 2;
+
+/**
+ * Whether the English SMS of every template stays within `maxSegments` with this organization's name,
+ * public address and contact email (what varies in it besides the token); a sentence naming what to
+ * shorten when it does not.
  */
 export function englishSmsProblem(
   renderer: NoticeRenderer,
   organization: string,
   publicBaseUrl: string,
+  contactEmail: string,
+  maxSegments = ENGLISH_SMS_SEGMENTS,
 ): string | undefined {
   for (const template of renderer.names) {
     const { sms } = renderer.renderShort(template, {
       organization,
-      contactEmail: '',
+      contactEmail,
       url: `${publicBaseUrl}/n/${SAMPLE_TOKEN}`,
       name: null,
       child: null,
@@ -417,12 +437,14 @@ export function englishSmsProblem(
         remedies: null,
       },
     });
-    if (sms.segments > 1) {
-      const limit = sms.encoding === 'GSM-7' ? 160 : 70;
+    if (sms.segments > maxSegments) {
+      const gsm = sms.encoding === 'GSM-7';
+      const holds = maxSegments === 1 ? (gsm ? 160 : 70) : (gsm ? 153 : 67) * maxSegments;
       return (
         `the English SMS of ${template} is ${sms.units} ${sms.encoding} characters with this ` +
-        `ORGANIZATION_NAME and PUBLIC_BASE_URL, ${sms.segments} segments where one holds ${limit}` +
-        (sms.encoding === 'UCS-2' ? ' (a character of the name is outside GSM-7)' : '') +
+        `ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, ${sms.segments} segments where ` +
+        `${maxSegments} hold ${holds}` +
+        (gsm ? '' : ' (a character of the name or the email is outside GSM-7)') +
         ': shorten them'
       );
     }
