@@ -279,6 +279,54 @@ describe('what notices say, through HTTP (PostgreSQL + Redis, outbox transport)'
     });
   });
 
+  describe('languages', () => {
+    const PEOPLE = [
+      { externalId: 'ln1', jurisdiction: 'DE', locale: 'tr-DE' },
+      { externalId: 'ln2', jurisdiction: 'CA-QC', locale: 'en-CA' },
+      { externalId: 'ln3', jurisdiction: 'CA-QC', locale: 'fr-CA' },
+      { externalId: 'ln4', jurisdiction: 'JP' },
+      { externalId: 'ln5', jurisdiction: 'ES', locale: 'ca-ES' },
+      { externalId: 'ln6', jurisdiction: 'KR', locale: 'ko' },
+      { externalId: 'ln7', jurisdiction: 'IN', locale: 'hi' },
+      { externalId: 'ln8', jurisdiction: 'IN', locale: 'ta' },
+    ].map((p) => ({ ...p, email: `${p.externalId}@example.com` }));
+
+    it("plans each notice in the locale it renders in: the reader's, else the jurisdiction's, Quebec's French first", async () => {
+      const stored = await t.http
+        .post('/v1/subjects/bulk')
+        .set(...responder)
+        .send({ subjects: PEOPLE })
+        .expect(200);
+      expect(stored.body).toMatchObject({ rejected: 0 });
+      const incident = await t.http
+        .post('/v1/incidents')
+        .set(...responder)
+        .send(validIncident())
+        .expect(201);
+      await freeze(incident.body.id, { externalIds: PEOPLE.map((p) => p.externalId) });
+      const { id } = await completedCampaign(t, incident.body.id, { channels: ['email'], mode: 'escalate' });
+      const planned = await t.query<{ external_id: string; locale: string }>(
+        `select s.external_id, d.locale from deliveries d join subjects s on s.id = d.subject_id
+         where d.campaign_id = $1 order by s.external_id`,
+        [id],
+      );
+      expect(Object.fromEntries(planned.map((r) => [r.external_id, r.locale]))).toEqual({
+        ln1: 'de',
+        ln2: 'fr+en',
+        ln3: 'fr',
+        ln4: 'ja',
+        ln5: 'es',
+        ln6: 'ko',
+        ln7: 'hi',
+        ln8: 'en',
+      });
+      const [quebec] = await emailsTo('ln2@example.com');
+      expect(quebec.indexOf('Avis de sécurité')).toBe(0);
+      expect(quebec).toContain('\n\n----\n\nSecurity notice');
+      expect((await emailsTo('ln1@example.com'))[0]).toContain('Sicherheitshinweis');
+    });
+  });
+
   describe('statutory parts in the responders’ words', () => {
     let campaignId: string;
     const preview = async (query: string) =>

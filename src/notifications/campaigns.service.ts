@@ -332,7 +332,6 @@ export class CampaignsService {
     const now = this.clock.now();
     const started = performance.now();
     const locales = await this.repository.localesOf(campaign.incidentId);
-    const resolved = locales.filter((l): l is string => l !== null);
     const planned = await this.database
       .transaction(async () => {
         await this.repository.lockCampaign(campaign.id);
@@ -341,9 +340,11 @@ export class CampaignsService {
         const recipients = await this.repository.planDeliveries({
           campaignId: campaign.id,
           incidentId: campaign.incidentId,
+          // The renderer's own resolution, so a notice is planned in the locale it renders in.
           locales: {
-            from: resolved,
-            to: resolved.map((l) => this.renderer.resolveLocale(campaign.template, l)),
+            from: locales.map((l) => l.locale ?? ''),
+            jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
+            to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
             fallback: this.renderer.resolveLocale(campaign.template, null),
           },
           channels: campaign.channels as Channel[],

@@ -35,6 +35,44 @@ export function localeChain(locale: string | null): string[] {
   return chain;
 }
 
+/** What joins the locales of a notice in two languages (Quebec: `fr+en`, French first). */
+export const ALONGSIDE = '+';
+
+/**
+ * The locale a reader's notice is in, for the planner and the renderer alike: the reader's language where
+ * the templates have it (along its chain, not falling to English); else their jurisdiction's language
+ * (`tr-DE` reads German, `ca-ES` Spanish); else English. Where the jurisdiction's law fixes a language
+ * (`required`, Quebec's French), that language, with the reader's own alongside when the templates have it
+ * and it is another (`fr+en`). A locale already resolved (`fr+en`, `de`) resolves to itself.
+ */
+export function noticeLocale(
+  has: (tag: string) => boolean,
+  locale: string | null,
+  jurisdictionLanguages: readonly string[],
+  required: string | null,
+): string {
+  if (locale?.includes(ALONGSIDE)) {
+    const parts = locale.split(ALONGSIDE);
+    if (parts.every(has)) return locale;
+  }
+  const own = firstOf(has, locale);
+  const fixed = required ? firstOf(has, required) : undefined;
+  if (fixed) return own && own !== fixed ? `${fixed}${ALONGSIDE}${own}` : fixed;
+  if (own) return own;
+  for (const language of jurisdictionLanguages) {
+    const theirs = firstOf(has, language);
+    if (theirs) return theirs;
+  }
+  return BASE_LOCALE;
+}
+
+/** The first locale the templates have along a tag's chain, English only for an English tag. */
+function firstOf(has: (tag: string) => boolean, tag: string | null): string | undefined {
+  if (!tag) return undefined;
+  const english = tag.split('-')[0].toLowerCase() === BASE_LOCALE;
+  return localeChain(tag).find((l) => (l !== BASE_LOCALE || english) && has(l));
+}
+
 /** The script a language tag is written in (Latn, Hans, Hant...), as likely subtags say. */
 function scriptOf(tag: string): string | undefined {
   try {

@@ -28,11 +28,12 @@ const JURISDICTIONS = [
   'SG',
   'JP',
   'CN',
+  'IN',
   'DE',
   null,
 ];
 /** Locales the templates do not have, each falling back along its chain. */
-const FALLING_BACK = ['fr-CA', 'pt-PT', 'zh-CN', 'it', null];
+const FALLING_BACK = ['fr-CA', 'pt-PT', 'zh-CN', 'ko-KR', 'it', null];
 
 const FULL: NoticeIncident = {
   description: 'What happened, in the responders’ words.',

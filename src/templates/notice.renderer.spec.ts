@@ -21,7 +21,7 @@ const { title: statutoryTitle, headings: statutoryHeadings } = noticeShape('US-C
 const [CALIFORNIA_TITLE, CALIFORNIA_HEADINGS] = [statutoryTitle!.words, statutoryHeadings!.words];
 
 const renderer = new NoticeRenderer();
-const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];
+const LOCALES = ['de', 'en', 'es', 'fr', 'hi', 'ja', 'ko', 'pt', 'pt-BR', 'zh-Hans'];
 const TEMPLATES = ['breach-notice', 'breach-notice-guardian'];
 const JURISDICTIONS = [
   'US-CA',
@@ -107,6 +107,8 @@ const PERSONAL: Record<string, RegExp> = {
   pt: /\b(seu|sua|seus|suas|tirou|carregou|usou|associou)\b/i,
   'zh-Hans': /您/,
   ja: /(お客様|ご利用|された)/,
+  ko: /(고객님|하신|하셨)/,
+  hi: /आप/,
 };
 
 const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
@@ -141,6 +143,7 @@ interface Strings {
   noticeDate: string;
   washingtonCreditAgencies: string;
   complaintProcessCanada: string;
+  intro: string;
   wordsSecurityMeasuresBefore: string;
   wordsNoticeDelayReasons: string;
   wordsHowDiscovered: string;
@@ -168,7 +171,9 @@ describe('notice templates', () => {
         const strings = stringsOf(template, locale);
         for (const jurisdiction of JURISDICTIONS) {
           const notice = renderer.render(template, facts({ locale, jurisdiction }));
-          expect(notice.locale).toBe(locale);
+          // Quebec: French, with the reader's language alongside (checked below, in that part).
+          const quebec = jurisdiction === 'CA-QC' && locale !== 'fr';
+          expect(notice.locale).toBe(quebec ? `fr+${locale}` : locale);
           for (const [part, as] of [
             [notice.email.html, Handlebars.escapeExpression],
             [notice.email.text, (text: string) => text],
@@ -337,7 +342,9 @@ describe('notice templates', () => {
       'breach-notice en': 'GSM-7 2',
       'breach-notice es': 'UCS-2 5',
       'breach-notice fr': 'GSM-7 3',
+      'breach-notice hi': 'UCS-2 5',
       'breach-notice ja': 'UCS-2 3',
+      'breach-notice ko': 'UCS-2 3',
       'breach-notice pt': 'UCS-2 5',
       'breach-notice pt-BR': 'UCS-2 5',
       'breach-notice zh-Hans': 'UCS-2 3',
@@ -345,7 +352,9 @@ describe('notice templates', () => {
       'breach-notice-guardian en': 'GSM-7 2',
       'breach-notice-guardian es': 'UCS-2 5',
       'breach-notice-guardian fr': 'GSM-7 3',
+      'breach-notice-guardian hi': 'UCS-2 5',
       'breach-notice-guardian ja': 'UCS-2 3',
+      'breach-notice-guardian ko': 'UCS-2 3',
       'breach-notice-guardian pt': 'UCS-2 5',
       'breach-notice-guardian pt-BR': 'UCS-2 5',
       'breach-notice-guardian zh-Hans': 'UCS-2 3',
@@ -449,6 +458,67 @@ describe('notice templates', () => {
     expect(renderer.resolveLocale('breach-notice', null)).toBe('en');
   });
 
+  it("falls back to the reader's jurisdiction's language before English, in the planner and the renderer alike", () => {
+    const resolve = (locale: string | null, jurisdiction: string | null) =>
+      renderer.resolveLocale('breach-notice', locale, jurisdiction);
+    expect(resolve('tr-DE', 'DE')).toBe('de');
+    expect(resolve('ca-ES', 'ES')).toBe('es');
+    expect(resolve('it', 'BR')).toBe('pt-BR');
+    expect(resolve('ru', 'CN')).toBe('zh-Hans');
+    expect(resolve(null, 'JP')).toBe('ja');
+    expect(resolve('nl', 'BE')).toBe('fr');
+    // The reader's own language first, wherever they live; English where the jurisdiction's is missing too.
+    expect(resolve('en', 'DE')).toBe('en');
+    expect(resolve('pt-PT', 'DE')).toBe('pt');
+    expect(resolve('zh-TW', 'TW')).toBe('en');
+    expect(resolve('it', null)).toBe('en');
+    expect(resolve('tr', 'US-CA')).toBe('en');
+    // Korean residents read Korean; India: Hindi to Hindi readers, English before Hindi to the others.
+    expect(resolve(null, 'KR')).toBe('ko');
+    expect(resolve('ko-KR', 'US-CA')).toBe('ko');
+    expect(resolve('hi-IN', 'IN')).toBe('hi');
+    expect(resolve('ta-IN', 'IN')).toBe('en');
+    expect(resolve('mr', 'IN')).toBe('en');
+    // What the planner stored resolves to itself, so the send path renders what was planned.
+    for (const [locale, jurisdiction] of [
+      ['tr-DE', 'DE'],
+      ['en', 'CA-QC'],
+      ['de', 'CA-QC'],
+    ] as const) {
+      const planned = resolve(locale, jurisdiction);
+      expect(resolve(planned, jurisdiction)).toBe(planned);
+      expect(renderer.render('breach-notice', facts({ locale: planned, jurisdiction })).locale).toBe(planned);
+    }
+  });
+
+  it('gives Quebec residents French, with their own language alongside when it is another', () => {
+    const resolve = (locale: string | null) => renderer.resolveLocale('breach-notice', locale, 'CA-QC');
+    expect(resolve('fr-CA')).toBe('fr');
+    expect(resolve('en-CA')).toBe('fr+en');
+    expect(resolve('de')).toBe('fr+de');
+    expect(resolve('tr')).toBe('fr');
+    expect(resolve(null)).toBe('fr');
+    for (const template of TEMPLATES) {
+      const notice = renderer.render(template, facts({ locale: 'en', jurisdiction: 'CA-QC' }));
+      const [french, english] = [stringsOf(template, 'fr'), stringsOf(template, 'en')];
+      const intro = (strings: Strings) =>
+        strings.intro.replace('{{org}}', 'Ai Art').replace('{{child}}', 'Bia Silva');
+      const text = notice.email.text;
+      // French first, then English, each whole.
+      expect(text.indexOf(intro(french))).toBeGreaterThanOrEqual(0);
+      expect(text.indexOf(intro(english))).toBeGreaterThan(text.indexOf(intro(french)));
+      expect(text).toContain('\n\n----\n\n');
+      expect(text).toContain(french.complaintQuebec);
+      expect(text).toContain(english.complaintQuebec);
+      expect(notice.email.html).toMatch(/^<!doctype html>\n<html lang="fr">/);
+      expect(notice.email.html).toContain('<div lang="en" style=');
+      expect(notice.email.subject).toContain(' / ');
+      expect(notice.sms.body.split('\n\n')).toHaveLength(2);
+      expect(notice.sms.body.split(URL)).toHaveLength(3);
+      expect(notice.push.title).toBe('Avis de sécurité de Ai Art / Security notice from Ai Art');
+    }
+  });
+
   it('shows dates in the recipient’s time zone and language', () => {
     const br = renderer.render('breach-notice', facts({ locale: 'pt-BR', timeZone: 'America/Sao_Paulo' }));
     expect(br.email.text).toContain('4 de novembro de 2026');
@@ -526,7 +596,7 @@ describe('notice templates', () => {
     ];
     for (const template of TEMPLATES) {
       for (const locale of ['en', 'pt-BR', 'ja']) {
-        for (const jurisdiction of ['US-CA', 'BR']) {
+        for (const jurisdiction of ['US-CA', 'BR', 'CA-QC']) {
           const shared = renderer.renderShared(template, facts({ locale, jurisdiction }));
           for (const person of people) {
             const own = facts({ locale, jurisdiction, ...person, url: `${URL}-${person.timeZone}` });

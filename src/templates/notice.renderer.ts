@@ -7,7 +7,8 @@ import type { SectionName } from '../jurisdictions/rules/notice-profile.types.js
 import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
-import { BASE_LOCALE, inLanguage, localeChain, wordsFor } from './locales.js';
+import { jurisdictionLanguages } from '../jurisdictions/languages.js';
+import { ALONGSIDE, BASE_LOCALE, inLanguage, noticeLocale, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
 import type { NoticeFacts, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
@@ -133,14 +134,22 @@ export class NoticeRenderer {
     return [...this.template(name).locales.keys()].filter((l) => this.shared.has(l)).sort();
   }
 
-  /** The locale a recipient's notice will be in. */
-  resolveLocale(name: string, locale: string | null): string {
-    const key = `${name}|${locale ?? ''}`;
+  /**
+   * The locale a recipient's notice will be in (`noticeLocale`): their language, else their jurisdiction's,
+   * else English; Quebec's French with theirs alongside (`fr+en`). The planner stores what this says and
+   * the send path renders what the planner stored, which resolves to itself.
+   */
+  resolveLocale(name: string, locale: string | null, jurisdiction: string | null = null): string {
+    const key = `${name}|${locale ?? ''}|${jurisdiction ?? ''}`;
     let resolved = this.resolved.get(key);
     if (resolved === undefined) {
       const template = this.template(name);
-      resolved =
-        localeChain(locale).find((l) => template.locales.has(l) && this.shared.has(l)) ?? BASE_LOCALE;
+      resolved = noticeLocale(
+        (l) => template.locales.has(l) && this.shared.has(l),
+        locale,
+        jurisdictionLanguages(jurisdiction),
+        noticeShape(jurisdiction, null).language,
+      );
       if (this.resolved.size > 10_000) this.resolved.clear();
       this.resolved.set(key, resolved);
     }
@@ -149,11 +158,9 @@ export class NoticeRenderer {
 
   render(name: string, given: NoticeFacts): RenderedNotice {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const html = this.context(template, strings, locale, facts, 'html');
-    const text = this.context(template, strings, locale, facts, 'text');
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const html = this.layoutContext(template, locale, given, 'html');
+    const text = this.layoutContext(template, locale, given, 'text');
     const sms = template.layouts.sms(text);
     return {
       template: name,
@@ -176,11 +183,9 @@ export class NoticeRenderer {
    */
   renderShared(name: string, given: NoticeFacts): RenderedNotice['email'] & { locale: string } {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const html = this.context(template, strings, locale, facts, 'html', true);
-    const text = this.context(template, strings, locale, facts, 'text', true);
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const html = this.layoutContext(template, locale, given, 'html', true);
+    const text = this.layoutContext(template, locale, given, 'text', true);
     return {
       locale,
       subject: template.layouts['email.subject'](text),
@@ -191,11 +196,25 @@ export class NoticeRenderer {
 
   /**
    * The values of {@link renderShared}'s tokens for one recipient: only what differs per person is
-   * rendered (a million of these go out per campaign).
+   * rendered (a million of these go out per campaign). In a notice in two languages, each language's
+   * own tokens (the second's end in `_2`).
    */
   substitutions(name: string, given: NoticeFacts): Record<string, string> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
+    const parts = this.resolveLocale(name, given.locale, given.jurisdiction).split(ALONGSIDE);
+    if (parts.length === 1) return this.substitutionsIn(template, parts[0], given, '');
+    return Object.assign(
+      {},
+      ...parts.map((part, i) => this.substitutionsIn(template, part, given, suffixOf(i))),
+    ) as Record<string, string>;
+  }
+
+  private substitutionsIn(
+    template: LoadedTemplate,
+    locale: string,
+    given: NoticeFacts,
+    suffix: string,
+  ): Record<string, string> {
     const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const inserted = this.values(facts, locale, false, 't');
@@ -207,42 +226,66 @@ export class NoticeRenderer {
     const values: Record<string, string> = {
       '%url%': facts.url,
       // The greeting was said for the text part (see `inert`); HTML has its own guard.
-      '%greeting_h%': escapeHtml(greeting.replaceAll('%\u2060', '%')),
-      '%greeting_t%': greeting,
-      '%categories_h%': items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
-      '%categories_t%': items.join('\n- '),
+      [`%greeting_h${suffix}%`]: escapeHtml(greeting.replaceAll('%\u2060', '%')),
+      [`%greeting_t${suffix}%`]: greeting,
+      [`%categories_h${suffix}%`]: items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
+      [`%categories_t${suffix}%`]: items.join('\n- '),
       '%child_h%': escapeHtml(child),
       '%child_t%': inert(child),
     };
     // The incident's dates, formatted once above for the locale strings ('' when the incident has none).
-    if (inserted.from) values['%from%'] = inserted.from;
-    if (inserted.to) values['%to%'] = inserted.to;
-    if (inserted.discovered) values['%discovered%'] = inserted.discovered;
-    if (inserted.contained) values['%contained%'] = inserted.contained;
-    if (inserted.noticeDate) values['%noticedate%'] = inserted.noticeDate;
+    if (inserted.from) values[`%from${suffix}%`] = inserted.from;
+    if (inserted.to) values[`%to${suffix}%`] = inserted.to;
+    if (inserted.discovered) values[`%discovered${suffix}%`] = inserted.discovered;
+    if (inserted.contained) values[`%contained${suffix}%`] = inserted.contained;
+    if (inserted.noticeDate) values[`%noticedate${suffix}%`] = inserted.noticeDate;
     return values;
   }
 
   /** Only the SMS and the push alert: what the SMS and push jobs send, without rendering the email. */
   renderShort(name: string, given: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const values = this.values(facts, locale, false, 't');
-    const say = (key: string) => this.compile(strings[key] as string)(values);
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
     // What the SMS and push layouts may use; strict mode fails a layout that wants more.
-    const text = {
-      lang: locale,
-      url: facts.url,
-      t: { sms: say('sms'), pushTitle: say('pushTitle'), pushBody: say('pushBody') },
-    };
+    const notices = locale.split(ALONGSIDE).map((part, i) => {
+      const facts = inLanguage(given, part);
+      const strings = this.strings(template, part);
+      const values = this.values(facts, part, false, 't');
+      const say = (key: string) => this.compile(strings[key] as string)(values);
+      return {
+        lang: part,
+        url: facts.url,
+        sep: i === 0 ? '' : SHORT_SEPARATOR,
+        t: { sms: say('sms'), pushTitle: say('pushTitle'), pushBody: say('pushBody') },
+      };
+    });
+    const text = { ...notices[0], notices };
     const sms = template.layouts.sms(text);
     return {
       locale,
       sms: { body: sms, ...smsSize(sms) },
       push: { title: template.layouts['push.title'](text), body: template.layouts['push.body'](text) },
     };
+  }
+
+  /**
+   * What a layout sees: the notice in each of its languages (`notices`, one but in a jurisdiction that
+   * fixes a language besides the reader's), the first of them also at the top.
+   */
+  private layoutContext(
+    template: LoadedTemplate,
+    locale: string,
+    given: NoticeFacts,
+    mode: Mode,
+    tokens = false,
+  ): Record<string, unknown> {
+    const notices = locale.split(ALONGSIDE).map((part, i) => ({
+      ...this.context(template, this.strings(template, part), part, inLanguage(given, part), mode, tokens, {
+        suffix: suffixOf(i),
+      }),
+      sep: i === 0 ? '' : SHORT_SEPARATOR,
+    }));
+    return { ...notices[0], notices };
   }
 
   private strings(template: LoadedTemplate, locale: string): Strings {
@@ -256,9 +299,15 @@ export class NoticeRenderer {
   }
 
   /** What locale strings may insert, as text; tokens instead of what differs per person for a shared email. */
-  private values(facts: NoticeFacts, locale: string, tokens: boolean, m: 'h' | 't'): Record<string, string> {
+  private values(
+    facts: NoticeFacts,
+    locale: string,
+    tokens: boolean,
+    m: 'h' | 't',
+    suffix = '',
+  ): Record<string, string> {
     const when = (date: Date | null, token: string) =>
-      !date ? '' : tokens ? `${MARK}${token}${MARK}` : formatDate(date, locale, facts.timeZone);
+      !date ? '' : tokens ? `${MARK}${token}${suffix}${MARK}` : formatDate(date, locale, facts.timeZone);
     // Words of someone else's: inert in the text part (see `inert`).
     const theirs = (words: string) => (m === 't' ? inert(words) : words);
     return {
@@ -296,9 +345,11 @@ export class NoticeRenderer {
     facts: NoticeFacts,
     mode: Mode,
     tokens = false,
+    { suffix }: { suffix: string } = { suffix: '' },
   ): Record<string, unknown> {
     const m = mode === 'html' ? 'h' : 't';
-    const speaker = this.speaker(template, strings, locale, this.values(facts, locale, tokens, m), mode);
+    const values = this.values(facts, locale, tokens, m, suffix);
+    const speaker = this.speaker(template, strings, locale, values, mode);
     const { say } = speaker;
     // What the recipient's jurisdiction asks of the notice on the day it goes out.
     const shape = noticeShape(facts.jurisdiction, facts.sentAt);
@@ -313,7 +364,7 @@ export class NoticeRenderer {
         words: wordsFor(facts.incident, template.manifest.audience, shape.wordsVersion),
         dated: Boolean(facts.sentAt),
         categories: tokens
-          ? [`%categories_${m}%`]
+          ? [`%categories_${m}${suffix}%`]
           : listed(facts.exposed).map((c) => speaker.escape(labels[c] ?? c.replaceAll('_', ' '))),
       },
       speaker,
@@ -326,7 +377,7 @@ export class NoticeRenderer {
       t: {
         title: noticeTitle(shape, locale, say('title'), speaker),
         subject: say('subject'),
-        greeting: tokens ? `%greeting_${m}%` : facts.name ? say('greeting') : say('greetingNoName'),
+        greeting: tokens ? `%greeting_${m}${suffix}%` : facts.name ? say('greeting') : say('greetingNoName'),
         intro: say('intro'),
         readOnline: say('readOnline'),
         closing: say('closing'),
@@ -382,6 +433,12 @@ export class NoticeRenderer {
     return compiled;
   }
 }
+
+/** Between the languages of an SMS or push alert in two (the email has its own, in its layouts). */
+const SHORT_SEPARATOR = '\n\n';
+
+/** The token suffix of the i-th language of a notice: none for the first, `_2` for the second. */
+const suffixOf = (i: number): string => (i === 0 ? '' : `_${i + 1}`);
 
 /** The host a link goes to (`notice.example.org`), as a reader sees it: no scheme, no path. */
 function siteOf(url: string): string {

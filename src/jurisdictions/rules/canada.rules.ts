@@ -135,6 +135,13 @@ export const CA_QC_NOTICE: NoticeProfile = {
       unsettled:
         'Quebec residents may complain to the CAI; as PIPEDA may apply too, the notice names both, the stricter reading.',
     },
+    {
+      kind: 'language',
+      language: 'fr',
+      sources: ['QC2'],
+      unsettled:
+        "Whether a breach notice is a document the Charter reaches is not settled here; read strictly, every Quebec resident's notice is in French, with the reader's own language alongside when it is another the templates have (English for most), French first.",
+    },
   ],
   sources: [
     {
@@ -144,7 +151,14 @@ export const CA_QC_NOTICE: NoticeProfile = {
       url: 'https://www.cai.gouv.qc.ca/',
       status: 'unverified',
     },
+    {
+      key: 'QC2',
+      citation:
+        'Charter of the French Language (as amended by Bill 96, 2022): documents a business addresses to consumers are in French, another language may accompany it; recalled, not in breach-law.md',
+      url: 'https://www.oqlf.gouv.qc.ca/',
+      status: 'unverified',
+    },
   ],
   notes:
-    'What a Quebec notice must contain (regulation under s 3.5) is not modelled beyond the complaint route; the date is recalled.',
+    'What a Quebec notice must contain (regulation under s 3.5) is not modelled beyond the complaint route and its language; the date is recalled.',
 };

@@ -27,6 +27,10 @@ import type { Source } from './rule.types.js';
 //    shape's new field; then as in 1. A new kind of paragraph (the responders' words for one jurisdiction
 //    only, a sentence that depends on a new fact) is a new Statement kind instead, read by the renderer's
 //    paragraph function (src/templates/notice.body.ts).
+// Languages are not a requirement but for a law that fixes one (Quebec's French, a `language`
+// requirement): a reader's language the templates lack falls back to their jurisdiction's (CLDR's likely
+// language of its country, src/jurisdictions/languages.ts) before English; a new locale is template files.
+//
 // 3. A jurisdiction that asks something for the first time gets a profile of its own: its code becomes a
 //    notice variant, with batches of its own (the planner's SQL follows from this table).
 // 4. A change in the law is a new version (a profile with the same jurisdiction and a later effectiveFrom);
@@ -43,8 +47,6 @@ import type { Source } from './rule.types.js';
 //   and the fallback to read (which channels count as individual notice), not the renderer.
 // - The core an SMS or push must carry when it serves as the notice: a `short` requirement naming the
 //   locale strings the SMS says, read by the renderer's short path.
-// - Languages (Korean, Hindi; the jurisdiction's language before English): a `languages` requirement that
-//   the locale resolution reads; the locales themselves are template files.
 // - Guardian versions: requirements hold for both audiences; where the guardian must read other words,
 //   the guardian template's strings under the same key say them, and the responders' words come from the
 //   incident's guardian version (src/templates/locales.ts `wordsFor`; campaigns refuse guardians without).
@@ -161,6 +163,15 @@ export type NoticeRequirement = Cited &
         /** Where the reader may complain: the locale string the `complaint` part says. */
         kind: 'complaint';
         key: string;
+      }
+    | {
+        /**
+         * The language every notice of the jurisdiction is in (a BCP 47 tag: the templates' locale for
+         * it), whatever the reader's; the reader's own language, where the templates have it and it is
+         * another, alongside it (a notice in two languages, this one first).
+         */
+        kind: 'language';
+        language: string;
       }
     | {
         /**

@@ -58,6 +58,8 @@ export interface NoticeShape {
   dated: boolean;
   /** The version of the responders' words it says in place of the words as written, or null. */
   wordsVersion: WordsVersion | null;
+  /** The language the law requires every notice to be in (the reader's own alongside), or null. */
+  language: string | null;
   /** The profile versions it was compiled from, `US-CA@2016-01-01`, in layer order. */
   profiles: readonly string[];
   /** The source keys of the requirements it applies. */
@@ -90,6 +92,7 @@ export function compileShape(
   let merge: Partial<Record<SectionName, SectionName>> = {};
   let complaint: string | null = null;
   let wordsVersion: WordsVersion | null = null;
+  let language: string | null = null;
   const omitted = new Set<StandardPart>();
   const added = perSection(() => ({ start: [] as Statement[], end: [] as Statement[] }));
   const sources = new Set<string>();
@@ -116,6 +119,9 @@ export function compileShape(
       case 'ownWords':
         wordsVersion = requirement.version;
         break;
+      case 'language':
+        language = requirement.language;
+        break;
     }
   }
   const statutory = headings;
@@ -135,6 +141,7 @@ export function compileShape(
     complaint,
     dated: SECTIONS.some((s) => [...added[s].start, ...added[s].end].some((said) => said.kind === 'dated')),
     wordsVersion,
+    language,
     profiles: layers.map((profile) => `${profile.jurisdiction ?? 'default'}@${profile.effectiveFrom}`),
     sources: [...sources],
   };
@@ -283,6 +290,7 @@ export function profileStringKeys(): string[] {
       case 'headings':
       case 'omit':
       case 'ownWords':
+      case 'language':
         break;
     }
   }
