@@ -303,7 +303,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       "select distinct variant from message_batches where campaign_id = $1 and channel = 'email' order by 1",
       [campaignId],
     );
-    expect(variants.map((v) => v.variant)).toEqual(['', 'US-CA', 'US-MA', 'US-NY']);
+    expect(variants.map((v) => v.variant)).toEqual(['', 'BR', 'JP', 'US-CA', 'US-MA', 'US-NY']);
     // A guardian gets the guardian's version, about the child.
     const minor = everyone.find((p) => p.guardianEmail)!;
     const toGuardian = sendgrid.sent.find((m) => m.to === minor.guardianEmail)!;

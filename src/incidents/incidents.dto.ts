@@ -19,7 +19,17 @@ import {
 import { PageQueryDto } from '../common/pagination.js';
 import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
-import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
+import {
+  GUARDIAN_TEXT_FIELDS,
+  guardianWordsProblem,
+  MASSACHUSETTS_TEXT_FIELDS,
+  massachusettsWordsProblem,
+  NOTICE_TEXT_FIELDS,
+  wordsInLanguageProblem,
+  type GuardianWords,
+  type MassachusettsWords,
+  type NoticeTranslations,
+} from '../common/notice-text.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
 export type Nature = (typeof NATURES)[number];
@@ -42,19 +52,34 @@ function translationsProblem(value: unknown): string | undefined {
     }
     if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
     seen.add(tag.toLowerCase());
-    if (typeof words !== 'object' || words === null || Array.isArray(words)) {
-      return 'each language must be an object of texts';
-    }
-    for (const [field, text] of Object.entries(words as Record<string, unknown>)) {
-      if (!(NOTICE_TEXT_FIELDS as readonly string[]).includes(field)) {
-        return `each language may give only ${NOTICE_TEXT_FIELDS.join(', ')}`;
-      }
-      if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
-      if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
-    }
+    const problem = wordsInLanguageProblem(words);
+    if (problem) return problem;
   }
   return undefined;
 }
+
+/** A validator of an object of texts, by the function that says what is wrong with one. */
+const textsRule = (name: string, field: string, problem: (value: unknown) => string | undefined) =>
+  ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown) => problem(value) === undefined,
+      defaultMessage: (args) => `${field}: ${problem(args?.value) ?? 'invalid'}`,
+    },
+  });
+
+const TEXTS_SCHEMA = (fields: readonly string[]) => ({
+  type: 'object' as const,
+  properties: Object.fromEntries(fields.map((f) => [f, { type: 'string' as const, maxLength: TEXT }])),
+  additionalProperties: false,
+});
+const MASSACHUSETTS_SCHEMA = {
+  ...TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS),
+  properties: {
+    ...TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS).properties,
+    guardian: TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS),
+  },
+};
 
 /** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
 export class CreateIncidentDto {
@@ -81,7 +106,10 @@ export class CreateIncidentDto {
   @IsIn(NATURES, { each: true })
   nature?: Nature[];
 
-  @ApiPropertyOptional({ description: 'Cause (attack, error, lost device, ...)', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "Cause (attack, error, lost device, ...); Japan's and China's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -94,7 +122,10 @@ export class CreateIncidentDto {
   @IsBoolean()
   cyberAttack?: boolean;
 
-  @ApiPropertyOptional({ description: 'How the company found out', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "How the company found out; Singapore's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -129,7 +160,8 @@ export class CreateIncidentDto {
   systems?: string[];
 
   @ApiPropertyOptional({
-    description: "Data categories involved (the privacy policy's, plus EXTRA_DATA_CATEGORIES)",
+    description:
+      'Data categories involved: the privacy policy\'s groups (personal_identifiers...), their finer categories (email_address, phone_number, password_hash...), and EXTRA_DATA_CATEGORIES. Name the finest that is true: a notice says "your email address" only when it is told so',
     type: [String],
     maxItems: 50,
   })
@@ -181,13 +213,24 @@ export class CreateIncidentDto {
   measuresPlanned?: string;
 
   @ApiPropertyOptional({
-    description: 'Security measures in place before the breach (technical, organisational, staff training)',
+    description:
+      "Security measures in place before the breach (technical, organisational, staff training); Brazil's notices say them (LGPD Art. 48 §1 III)",
     maxLength: TEXT,
   })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
   securityMeasuresBefore?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 VI: give it when the notice was not immediate)",
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  noticeDelayReasons?: string;
 
   @ApiPropertyOptional({
     description: 'Other organisations told (police, other regulators, processors, insurers)',
@@ -233,24 +276,38 @@ export class CreateIncidentDto {
   remedies?: string;
 
   @ApiPropertyOptional({
-    description:
-      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it",
+    description: `The guardian's version of the responders' words written to the person affected (${GUARDIAN_TEXT_FIELDS.join(', ')}): a guardian's notice speaks to the guardian about the child ("your child's photos") and says these in place of the words as written, never those. A campaign that notifies guardians is refused (409) while a field given for the person has no guardian version here (or in a translation that gives it). A PATCH replaces the whole object; null empties it`,
+    ...TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+    example: { description: "A storage bucket with your child's photos was readable by anyone." },
+  })
+  @IsOptional()
+  @textsRule('isGuardianWords', 'guardianWords', guardianWordsProblem)
+  guardianWords?: GuardianWords;
+
+  @ApiPropertyOptional({
+    description: `The Massachusetts version of the responders' words (${MASSACHUSETTS_TEXT_FIELDS.join(', ')}), with its guardian's version under \`guardian\`: M.G.L. c. 93H s. 3(b) forbids a notice to describe the nature of the breach, so a Massachusetts notice says only these (never the words as written, the description or where it happened), and leaves out a field without one. A PATCH replaces the whole object; null empties it`,
+    ...MASSACHUSETTS_SCHEMA,
+    example: { measuresTaken: 'We have secured the affected system.', guardian: {} },
+  })
+  @IsOptional()
+  @textsRule('isMassachusettsWords', 'massachusettsWords', massachusettsWordsProblem)
+  massachusettsWords?: MassachusettsWords;
+
+  @ApiPropertyOptional({
+    description: `The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of ${NOTICE_TEXT_FIELDS.join(', ')}, and guardianWords and massachusettsWords as above. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it`,
     type: 'object',
     additionalProperties: {
-      type: 'object',
-      properties: Object.fromEntries(NOTICE_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }])),
-      additionalProperties: false,
+      ...TEXTS_SCHEMA(NOTICE_TEXT_FIELDS),
+      properties: {
+        ...TEXTS_SCHEMA(NOTICE_TEXT_FIELDS).properties,
+        guardianWords: TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+        massachusettsWords: MASSACHUSETTS_SCHEMA,
+      },
     },
     example: { de: { description: 'Ein Speicher mit Bildern war öffentlich lesbar.' } },
   })
   @IsOptional()
-  @ValidateBy({
-    name: 'isNoticeTranslations',
-    validator: {
-      validate: (value: unknown) => translationsProblem(value) === undefined,
-      defaultMessage: (args) => `translations: ${translationsProblem(args?.value) ?? 'invalid'}`,
-    },
-  })
+  @textsRule('isNoticeTranslations', 'translations', translationsProblem)
   translations?: NoticeTranslations;
 
   @ApiPropertyOptional({ description: "Risk to people's rights and freedoms", enum: RISK_LEVELS })
@@ -338,6 +395,8 @@ export class IncidentDto {
     string | null;
   @ApiProperty({ description: 'Security before the breach', nullable: true, type: String })
   securityMeasuresBefore!: string | null;
+  @ApiProperty({ description: 'Why the notice goes out late', nullable: true, type: String })
+  noticeDelayReasons!: string | null;
   @ApiProperty({ description: 'Other organisations told', nullable: true, type: String })
   otherOrganisationsTold!: string | null;
   @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;
@@ -347,8 +406,15 @@ export class IncidentDto {
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;
   @ApiProperty({
+    ...TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+    description: "The guardian's version of the responders' words",
+  })
+  guardianWords!: GuardianWords;
+  @ApiProperty({ ...MASSACHUSETTS_SCHEMA, description: "The Massachusetts version of the responders' words" })
+  massachusettsWords!: MassachusettsWords;
+  @ApiProperty({
     type: 'object',
-    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    additionalProperties: { type: 'object', additionalProperties: true },
     description: "The notice's words in other languages, per BCP 47 tag",
   })
   translations!: NoticeTranslations;

@@ -182,6 +182,8 @@ function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
   for (const key of ['nature', 'systems', 'dataCategories'] as const) {
     if (changes[key] === null) changes[key] = [];
   }
-  if (changes.translations === null) changes.translations = {};
+  for (const key of ['translations', 'guardianWords', 'massachusettsWords'] as const) {
+    if (changes[key] === null) changes[key] = {};
+  }
   return changes;
 }

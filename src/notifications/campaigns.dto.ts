@@ -53,7 +53,8 @@ export class CreateCampaignDto {
 export class PreviewQueryDto {
   @ApiPropertyOptional({
     example: 'pt-BR',
-    description: 'The recipient locale; falls back along pt-BR -> pt -> en',
+    description:
+      "The recipient locale; falls back along pt-BR -> pt, then to the jurisdiction's language, then en (Quebec: French, the reader's alongside)",
   })
   @IsOptional()
   @Matches(LANGUAGE_TAG, { message: 'locale must be a BCP 47 tag like pt-BR' })
@@ -112,7 +113,11 @@ class PreviewPushDto {
 
 export class CampaignPreviewDto {
   @ApiProperty() template!: string;
-  @ApiProperty({ description: 'The locale the notice is in, after the fallback chain' }) locale!: string;
+  @ApiProperty({
+    description:
+      'The locale the notice is in, after the fallback chain; two joined by + for a notice in two languages (fr+en)',
+  })
+  locale!: string;
   @ApiPropertyOptional({ type: PreviewEmailDto }) email?: PreviewEmailDto;
   @ApiPropertyOptional({ type: PreviewSmsDto }) sms?: PreviewSmsDto;
   @ApiPropertyOptional({ type: PreviewPushDto }) push?: PreviewPushDto;

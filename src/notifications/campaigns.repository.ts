@@ -12,8 +12,11 @@ export type BatchRow = typeof messageBatches.$inferSelect;
 export interface PlanSettings {
   campaignId: string;
   incidentId: string;
-  /** Each locale of the directory and the template locale it falls back to (resolved in code). */
-  locales: { from: string[]; to: string[]; fallback: string };
+  /**
+   * Each locale of the directory with a jurisdiction of its readers ('' for none, either), and the
+   * template locale the notice is in (resolved in code, by the renderer's one function).
+   */
+  locales: { from: string[]; jurisdictions: string[]; to: string[]; fallback: string };
   channels: readonly Channel[];
   mode: 'escalate' | 'all';
   includeGuardians: boolean;
@@ -104,14 +107,34 @@ export class CampaignsRepository {
   }
 
   /** The locales of the people a campaign would reach, and of their guardians. */
-  async localesOf(incidentId: string): Promise<Array<string | null>> {
-    const rows = rowsOf<{ locale: string | null }>(
+  /**
+   * The languages of the people not notified yet (theirs and their guardians'), each with the
+   * jurisdictions they are read in: the notice's locale depends on both (a language the templates lack
+   * falls back to the jurisdiction's; Quebec adds French).
+   */
+  async localesOf(
+    incidentId: string,
+  ): Promise<Array<{ locale: string | null; jurisdiction: string | null }>> {
+    return rowsOf<{ locale: string | null; jurisdiction: string | null }>(
       await this.database.db.execute(sql`
-        select distinct l.locale from affected_subjects a join subjects s on s.id = a.subject_id
+        select distinct l.locale, a.jurisdiction from affected_subjects a join subjects s on s.id = a.subject_id
         cross join lateral (values (s.locale), (s.guardian_locale)) as l(locale)
         where a.incident_id = ${incidentId}::uuid and a.notified_at is null`),
     );
-    return rows.map((r) => r.locale);
+  }
+
+  /**
+   * The jurisdictions of the people not notified yet whom a campaign with guardians would reach through
+   * their guardian (the planner's condition: a minor with a guardian's email or phone).
+   */
+  async guardianJurisdictions(incidentId: string): Promise<Array<string | null>> {
+    const rows = rowsOf<{ jurisdiction: string | null }>(
+      await this.database.db.execute(sql`
+        select distinct a.jurisdiction from affected_subjects a join subjects s on s.id = a.subject_id
+        where a.incident_id = ${incidentId}::uuid and a.notified_at is null
+          and a.minor and (s.guardian_has_email or s.guardian_has_phone)`),
+    );
+    return rows.map((r) => r.jurisdiction);
   }
 
   async lockCampaign(campaignId: string): Promise<void> {
@@ -137,10 +160,7 @@ export class CampaignsRepository {
           select ${p.campaignId}::uuid, a.id, s.id,
             case when g.guardian then 'guardian' else 'person' end,
             case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
-            coalesce((select l.t from unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.to)}::text[])
-                        as l(f, t)
-                        where l.f = case when g.guardian then coalesce(s.guardian_locale, s.locale) else s.locale end),
-                     ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
+            coalesce(l.t, ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
             ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0,
             case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
             ${p.now}
@@ -156,6 +176,12 @@ export class CampaignsRepository {
                   else (case when gg.guardian then s.guardian_has_phone else s.has_phone end) end
               order by case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
             )::text[] as plan) g
+          -- The notice's locale by the reader's language and jurisdiction, as resolved in code: a hash
+          -- join ('' for none), not a scan of the pairs per recipient.
+          left join unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.jurisdictions)}::text[],
+              ${sql.param(p.locales.to)}::text[]) as l(f, j, t)
+            on l.f = coalesce(case when g.guardian then coalesce(s.guardian_locale, s.locale) else s.locale end, '')
+            and l.j = coalesce(a.jurisdiction, '')
           where a.incident_id = ${p.incidentId}::uuid and a.notified_at is null
           returning 1)
         select count(*)::int as n from planned`),

@@ -16,12 +16,14 @@ import { canonicalTimeZone } from '../subjects/subject.validation.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import { NoticeRenderer, type RenderedNotice } from '../templates/notice.renderer.js';
 import {
   ACTIVE_STATUSES,
   batchSizes,
   CampaignStatus,
   guardianTemplate,
+  missingGuardianWords,
   NOTICE_FACTS,
   WINDOW,
 } from './campaign.rules.js';
@@ -104,6 +106,7 @@ export class CampaignsService {
     const incident = await this.incidents.get(incidentId);
     checkNoticeable(incident);
     this.checkTemplate(input);
+    await this.checkGuardianWords(incident, input.includeGuardians);
     const now = this.clock.now();
     return this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -220,7 +223,9 @@ export class CampaignsService {
   async approve(actor: Actor, id: string): Promise<CampaignRow> {
     const campaign = await this.get(id);
     await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
-    checkNoticeable(await this.incidents.get(campaign.incidentId));
+    const incident = await this.incidents.get(campaign.incidentId);
+    checkNoticeable(incident);
+    await this.checkGuardianWords(incident, campaign.includeGuardians);
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {
       // After a freeze of the set that is under way, never beside it: a freeze that began before the
@@ -327,7 +332,6 @@ export class CampaignsService {
     const now = this.clock.now();
     const started = performance.now();
     const locales = await this.repository.localesOf(campaign.incidentId);
-    const resolved = locales.filter((l): l is string => l !== null);
     const planned = await this.database
       .transaction(async () => {
         await this.repository.lockCampaign(campaign.id);
@@ -336,9 +340,11 @@ export class CampaignsService {
         const recipients = await this.repository.planDeliveries({
           campaignId: campaign.id,
           incidentId: campaign.incidentId,
+          // The renderer's own resolution, so a notice is planned in the locale it renders in.
           locales: {
-            from: resolved,
-            to: resolved.map((l) => this.renderer.resolveLocale(campaign.template, l)),
+            from: locales.map((l) => l.locale ?? ''),
+            jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
+            to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
             fallback: this.renderer.resolveLocale(campaign.template, null),
           },
           channels: campaign.channels as Channel[],
@@ -458,6 +464,27 @@ export class CampaignsService {
           message: `template ${input.template} has no guardian version (${guardianTemplate(input.template)})`,
         },
       ]);
+    }
+  }
+
+  /**
+   * A guardian's notice speaks to the guardian about the child, in the guardian's version of the words
+   * written to the person: a campaign that would reach guardians is refused while a version it needs is
+   * missing (at draft, and again at approval: the set or the incident may have changed since).
+   */
+  private async checkGuardianWords(incident: IncidentRow, includeGuardians: boolean): Promise<void> {
+    if (!includeGuardians) return;
+    const jurisdictions = await this.repository.guardianJurisdictions(incident.id);
+    if (jurisdictions.length === 0) return;
+    const now = this.clock.now();
+    const versions = new Set(jurisdictions.map((j) => noticeShape(j, now).wordsVersion));
+    const missing = missingGuardianWords(incident, versions);
+    if (missing.length > 0) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `guardians of affected minors would be notified, and a guardian's notice speaks to the guardian about the child: give the guardian's version of ${missing.join(', ')} (or draft the campaign with includeGuardians: false)`,
+        { missing },
+      );
     }
   }
 
