@@ -32,7 +32,7 @@ describe('EnglishSmsCheck (at boot)', () => {
 
   it('says when a character of the name is outside GSM-7 (a segment then holds 70)', () => {
     expect(check({ ORGANIZATION_NAME: 'Ai Art 艺术科技有限公司' })).toThrow(
-      /is \d+ UCS-2 characters .* where one holds 70 \(a character of the name is outside GSM-7\)/,
+      /is \d+ UCS-2 characters .* where 2 hold 134 \(a character of the name or the email is outside GSM-7\)/,
     );
   });
 });
