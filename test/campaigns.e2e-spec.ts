@@ -17,10 +17,14 @@ import { Clock } from '../src/common/clock.js';
 import { AppConfig } from '../src/config/config.js';
 import { DeliveriesRepository } from '../src/notifications/deliveries.repository.js';
 import { ReportsRepository } from '../src/reports/reports.repository.js';
-import { CampaignsService } from '../src/notifications/campaigns.service.js';
-import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { SendBatchService } from '../src/notifications/send/send-batch.service.js';
+import { Reconciler } from '../src/notifications/reconciler.service.js';
+import { DeliveryEventsService } from '../src/notifications/delivery-events.service.js';
+import { CampaignLifecycle } from '../src/notifications/campaign.lifecycle.js';
+import { MessagesRepository } from '../src/notifications/messages.repository.js';
+import { TalliesRepository } from '../src/notifications/tallies.repository.js';
 import { OutboxService } from '../src/channels/outbox/outbox.service.js';
-import { noticeVariantSql } from '../src/notifications/campaigns.repository.js';
+import { noticeVariantSql } from '../src/notifications/batching.sql.js';
 import { DatabaseService } from '../src/database/database.service.js';
 import { rowsOf } from '../src/subjects/subjects.repository.js';
 import { noticeVariant } from '../src/templates/notice.renderer.js';
@@ -290,7 +294,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     expect(done.progress.etaSeconds).toBe(0);
 
     // The reconciler folds tallies past the rate's minute: the same counts, from one row per status.
-    await t.app.get(DeliveriesRepository).foldTallies(0);
+    await t.app.get(TalliesRepository).foldTallies(0);
     const perStatus = await t.query<{ n: number }>(
       'select count(*)::int as n from campaign_tallies where campaign_id = $1 group by kind, channel, status',
       [id],
@@ -541,7 +545,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const batchId = Number(batch.id);
     await queuedAgain(batchId);
     await t.query("update messages set status = 'queued' where batch_id = $1", [batchId]);
-    const repository = t.app.get(DeliveriesRepository);
+    const repository = t.app.get(MessagesRepository);
     const lease = new Date(Date.now() + 60_000);
     const mine = await repository.claim(batchId, lease);
     expect(mine).toHaveLength(batch.size);
@@ -606,7 +610,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     // A job that fails before the provider call (here reading the incident: the database went away, a
     // failure only a mock can cause on cue) gives the lease back at once, so its retry claims the batch
     // again.
-    const service = t.app.get(DeliveryService);
+    const service = t.app.get(SendBatchService);
     const lost = jest
       .spyOn(service as unknown as { incident: () => Promise<unknown> }, 'incident')
       .mockRejectedValueOnce(new Error('connection terminated'));
@@ -632,7 +636,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       );
     });
     try {
-      await t.app.get(DeliveryService).sendBatch('email', batchId);
+      await t.app.get(SendBatchService).sendBatch('email', batchId);
     } finally {
       answer.mockRestore();
       await t.query("update campaigns set status = 'completed' where id = $1", [id]);
@@ -700,7 +704,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         'select 1 from deliveries where id in (select delivery_id from messages where batch_id = $1) for update',
         [batchId],
       );
-      const sending = t.app.get(DeliveryService).sendBatch('email', batchId);
+      const sending = t.app.get(SendBatchService).sendBatch('email', batchId);
       await eventually(async () => {
         const [w] = await t.query<{ n: number }>(
           "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
@@ -783,7 +787,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     try {
       await locker.query('begin');
       await locker.query('select 1 from messages where campaign_id = $1 for update', [id]);
-      const service = t.app.get(DeliveryService);
+      const service = t.app.get(SendBatchService);
       const both = Promise.all(batches.map((b) => service.sendBatch(b.channel, b.id)));
       await eventually(async () => {
         const [w] = await t.query<{ n: number }>(
@@ -853,7 +857,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       // A first attempt: the rest wait, queued and untried, for the job's retry, which sends them.
       let restore = slowFirstCall();
       try {
-        await expect(t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(0))).rejects.toThrow(
+        await expect(t.app.get(SendBatchService).sendBatch('sms', batchId, attempt(0))).rejects.toThrow(
           'lease_lost',
         );
       } finally {
@@ -864,7 +868,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         { status: 'sent', attempts: 1, n: 1 },
       ]);
       expect(await held()).toMatchObject({ status: 'queued', lease_until: null });
-      await t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(1));
+      await t.app.get(SendBatchService).sendBatch('sms', batchId, attempt(1));
       expect(await states()).toEqual([{ status: 'sent', attempts: 1, n: batch.size }]);
 
       // The job's last attempt: the batch goes back through the window to a new job with attempts of its
@@ -875,7 +879,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       const queuings = Number((await held()).queuings);
       restore = slowFirstCall();
       try {
-        await t.app.get(DeliveryService).sendBatch('sms', batchId, attempt(4));
+        await t.app.get(SendBatchService).sendBatch('sms', batchId, attempt(4));
       } finally {
         restore();
       }
@@ -926,7 +930,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         .mockImplementation(() => Promise.resolve({ kind: 'transient', code: 'http_503' }));
       try {
         await t.app
-          .get(DeliveryService)
+          .get(SendBatchService)
           .sendBatch('sms', batchId, { attemptsMade: 7, opts: { attempts: 8 } } as Job);
       } finally {
         down.mockRestore();
@@ -966,7 +970,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         try {
           const send = (made: number) =>
             t.app
-              .get(DeliveryService)
+              .get(SendBatchService)
               .sendBatch('sms', batchId, { attemptsMade: made, opts: { attempts: 8 } } as Job);
           await expect(send(0)).rejects.toThrow(code);
           await send(7);
@@ -1066,7 +1070,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     const email = t.app.get<EmailPort>(EMAIL_PORT);
     const sends = jest.spyOn(email, 'send');
     try {
-      await t.app.get(DeliveryService).sendBatch('email', Number(batchId));
+      await t.app.get(SendBatchService).sendBatch('email', Number(batchId));
       const requests = sends.mock.calls.map(([batch]) => ({
         title: batch.subject.startsWith('Notice of Data Breach'),
         ftc: batch.text.includes('IdentityTheft.gov'),
@@ -1113,7 +1117,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       .find((q) => q.name === String(QueueName.Sms))!;
     await t.query("update campaigns set status = 'sending' where id = $1", [campaignId]);
     try {
-      await t.app.get(CampaignsService).topUp(campaignId);
+      await t.app.get(CampaignLifecycle).topUp(campaignId);
       const started = Date.now();
       await eventually(async () => {
         const [b] = await t.query('select status from message_batches where id = $1', [merged]);
@@ -1135,10 +1139,10 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
 
   it('keeps reconciling when folding the tallies fails: folding is housekeeping', async () => {
     const fold = jest
-      .spyOn(t.app.get(DeliveriesRepository), 'foldTallies')
+      .spyOn(t.app.get(TalliesRepository), 'foldTallies')
       .mockRejectedValueOnce(new Error('canceling statement due to lock timeout'));
     try {
-      await expect(t.app.get(DeliveryService).reconcile()).resolves.toMatchObject({
+      await expect(t.app.get(Reconciler).reconcile()).resolves.toMatchObject({
         folded: 0,
         reclaimed: expect.any(Number),
         requeuedBatches: expect.any(Number),
@@ -1348,10 +1352,10 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
       [id],
     );
     await t.app
-      .get(DeliveriesRepository)
+      .get(MessagesRepository)
       .markSent([{ id: Number(late.id), providerRef: 'SM-late' }], new Date());
     await t.app
-      .get(DeliveryService)
+      .get(DeliveryEventsService)
       .applyEvents([{ messageId: Number(late.id), campaignId: id, kind: 'failed', code: 'twilio_30003' }]);
     const [after] = await t.query<{ status: string; messages: number }>(
       'select d.status, (select count(*)::int from messages m where m.delivery_id = d.id) as messages from deliveries d where d.id = $1',

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   DELIVERY_EVENT_SOURCES,
+  type DeliveryEventSource,
   type DeliveryEventSources,
   type EventProvider,
   type WebhookPost,
 } from '../channels/delivery-events.port.js';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { DeliveryService } from '../notifications/delivery.service.js';
+import { DeliveryEventsService } from '../notifications/delivery-events.service.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName } from '../queue/queue.catalogue.js';
@@ -15,13 +16,11 @@ import { WebhookEventRow, WebhooksRepository } from './webhooks.repository.js';
 
 const PROCESS_CHUNK = 500;
 /**
- * An event can come back before its send is recorded: a job records its batch once every message of it
- * has left (200 SMS take seconds), and a delivery receipt may be quicker. Such an event waits, looked
- * at again every WAIT_MS, for at most GIVE_UP_MS after it came (a send never recorded: its worker died,
- * and the batch went out again under another id).
+ * An event can come back before its send is recorded (a job records its batch once every message of it
+ * has left): such an event is looked at again every WAIT_MS, for as long as DeliveryEventsService lets
+ * it wait.
  */
 const WAIT_MS = 15_000;
-const GIVE_UP_MS = 60 * 60_000;
 
 @Injectable()
 export class WebhooksService {
@@ -30,7 +29,7 @@ export class WebhooksService {
 
   constructor(
     private readonly repository: WebhooksRepository,
-    private readonly deliveries: DeliveryService,
+    private readonly deliveryEvents: DeliveryEventsService,
     private readonly jobs: JobRepository,
     private readonly clock: Clock,
     @Inject(DELIVERY_EVENT_SOURCES) private readonly sources: DeliveryEventSources,
@@ -70,49 +69,24 @@ export class WebhooksService {
   /** Applies what it can of `events`; returns how many wait for their send to be recorded. */
   private async apply(events: WebhookEventRow[]): Promise<number> {
     const now = this.clock.now();
-    const messages = await this.repository.messages(
-      events.map((e) => e.messageId).filter((id): id is number => id !== null),
-    );
-    const byId = new Map(messages.map((m) => [m.id, m]));
-    const outcomes: Array<{ id: number; outcome: string }> = [];
-    const changes: Array<{
-      messageId: number;
-      campaignId: string;
-      kind: 'delivered' | 'failed';
-      code: string;
-    }> = [];
-    const early: number[] = [];
-    for (const event of events) {
-      const source = this.sources[event.provider as EventProvider];
-      const kind = source?.outcomeOf(event.event);
-      const message = byId.get(event.messageId ?? -1);
-      // An event must name our message and what the provider called it (the SID, the request's id).
-      const channel = source?.channel;
-      const ours = message?.channel === channel;
-      const matches = ours && message.providerRef === event.providerRef;
-      // Ours, with no provider id, still queued (or cancelled while on the wire): its job has not recorded
-      // the send yet.
-      const unrecorded =
-        ours &&
-        message.providerRef === null &&
-        (message.status === 'queued' || message.status === 'cancelled');
-      if (!kind) outcomes.push({ id: event.id, outcome: 'ignored' });
-      else if (unrecorded && now.getTime() - event.receivedAt.getTime() < GIVE_UP_MS) early.push(event.id);
-      else if (!message || !matches) outcomes.push({ id: event.id, outcome: 'unknown_message' });
-      else {
-        changes.push({
-          messageId: message.id,
-          campaignId: message.campaignId,
-          kind,
+    const { outcomes, waiting } = await this.deliveryEvents.apply(
+      events.map((event) => {
+        const source = this.sources[event.provider as EventProvider] as DeliveryEventSource | undefined;
+        return {
+          id: event.id,
+          kind: source?.outcomeOf(event.event),
+          channel: source?.channel ?? 'email',
+          messageId: event.messageId,
+          providerRef: event.providerRef,
           code: event.code ?? event.event,
-        });
-        outcomes.push({ id: event.id, outcome: kind });
-      }
-    }
-    await this.deliveries.applyEvents(changes);
+          receivedAt: event.receivedAt,
+        };
+      }),
+      now,
+    );
     await this.repository.done(outcomes, now);
-    await this.repository.wait(early, new Date(now.getTime() + WAIT_MS));
-    return early.length;
+    await this.repository.wait(waiting, new Date(now.getTime() + WAIT_MS));
+    return waiting.length;
   }
 
   /**
