@@ -1,27 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   DELIVERY_EVENT_SOURCES,
-  type DeliveryEventSource,
   type DeliveryEventSources,
   type EventProvider,
   type WebhookPost,
 } from '../channels/delivery-events.port.js';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { DeliveryEventsService } from '../notifications/delivery-events.service.js';
 import { JobRepository } from '../queue/job.repository.js';
-import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName } from '../queue/queue.catalogue.js';
-import { WebhookEventRow, WebhooksRepository } from './webhooks.repository.js';
+import { WebhooksRepository } from './webhooks.repository.js';
 
-const PROCESS_CHUNK = 500;
-/**
- * An event can come back before its send is recorded (a job records its batch once every message of it
- * has left): such an event is looked at again every WAIT_MS, for as long as DeliveryEventsService lets
- * it wait.
- */
-const WAIT_MS = 15_000;
-
+/** Delivery events as they arrive: verified by their provider's source, stored, their application queued. */
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
@@ -29,7 +19,6 @@ export class WebhooksService {
 
   constructor(
     private readonly repository: WebhooksRepository,
-    private readonly deliveryEvents: DeliveryEventsService,
     private readonly jobs: JobRepository,
     private readonly clock: Clock,
     @Inject(DELIVERY_EVENT_SOURCES) private readonly sources: DeliveryEventSources,
@@ -49,44 +38,6 @@ export class WebhooksService {
     );
     this.kick();
     return stored;
-  }
-
-  /** Applies stored events in arrival order, a chunk at a time, until none is left. */
-  @OnJob(JobName.WebhooksProcess)
-  async process(): Promise<Record<string, number>> {
-    let applied = 0;
-    let waiting = 0;
-    for (;;) {
-      const events = await this.repository.pending(PROCESS_CHUNK, this.clock.now());
-      if (events.length === 0) break;
-      const waited = await this.apply(events);
-      applied += events.length - waited;
-      waiting += waited;
-    }
-    return { applied, waiting };
-  }
-
-  /** Applies what it can of `events`; returns how many wait for their send to be recorded. */
-  private async apply(events: WebhookEventRow[]): Promise<number> {
-    const now = this.clock.now();
-    const { outcomes, waiting } = await this.deliveryEvents.apply(
-      events.map((event) => {
-        const source = this.sources[event.provider as EventProvider] as DeliveryEventSource | undefined;
-        return {
-          id: event.id,
-          kind: source?.outcomeOf(event.event),
-          channel: source?.channel ?? 'email',
-          messageId: event.messageId,
-          providerRef: event.providerRef,
-          code: event.code ?? event.event,
-          receivedAt: event.receivedAt,
-        };
-      }),
-      now,
-    );
-    await this.repository.done(outcomes, now);
-    await this.repository.wait(waiting, new Date(now.getTime() + WAIT_MS));
-    return waiting.length;
   }
 
   /**
