@@ -43,11 +43,11 @@ import { ENCRYPTION_ENV, validIncident } from '../support/app.js';
 class ScriptedEmail implements EmailPort {
   readonly name = 'scripted';
   readonly calls: EmailBatch[] = [];
-  answer: (batch: EmailBatch) => SendOutcome[] = (batch) =>
+  answer: (batch: EmailBatch) => SendOutcome[] | Promise<SendOutcome[]> = (batch) =>
     batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
-  send(batch: EmailBatch): Promise<SendOutcome[]> {
+  async send(batch: EmailBatch): Promise<SendOutcome[]> {
     this.calls.push(batch);
-    return Promise.resolve(this.answer(batch));
+    return this.answer(batch);
   }
 }
 
