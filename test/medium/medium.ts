@@ -175,6 +175,8 @@ export interface Person {
   email?: string;
   phone?: string;
   pushTokens?: string[];
+  /** The person's order of notice channels (email first when not given). */
+  channelPreferences?: Array<'email' | 'sms'>;
 }
 
 export interface MediumContext {
@@ -256,6 +258,7 @@ export async function newMediumContext(env: Record<string, string> = {}): Promis
           ...(p.pushTokens
             ? { pushTokens: p.pushTokens.map((token) => ({ token, platform: 'android' })) }
             : {}),
+          ...(p.channelPreferences ? { channelPreferences: p.channelPreferences } : {}),
           birthDate: '1990-06-01',
           systems: [system],
           dataCategories: ['camera_data'],
