@@ -8,6 +8,7 @@ step() { printf '\n== %s\n' "$*"; }
 step lint;            npx eslint . --max-warnings 0
 step format;          npx prettier --check . > /dev/null
 step typecheck;       npx tsc -p tsconfig.json
+step "modules import down their layers, without a cycle"; node scripts/check-modules.mjs
 step build;           npx tsc -p tsconfig.build.json
 step "migrations are generated from the schema"; bash scripts/check-migrations.sh
 step "openapi.json is generated from the DTOs";  node dist/cli.js openapi --check

@@ -9,60 +9,18 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Logger } from 'nestjs-pino';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
-import { authorize, bearerSecret } from './common/auth.guard.js';
+import { authorize, bearerSecret } from './api-keys/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
-import { LONE_SURROGATE } from './common/text.js';
+import { refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
-
-/**
- * Bodies the check below leaves alone: the bulk upsert refuses such a person alone, row by row (the
- * others are stored), and the providers' webhooks carry their own text (a bounce reason), never stored.
- */
-const UNCHECKED_BODIES = /^\/v1\/(subjects\/bulk|webhooks\/)/i;
-
-/**
- * The first string in a parsed body that text columns cannot keep as given: a NUL character, or a lone
- * surrogate (not well-formed UTF-16). Its field is named as the validation errors name fields. Walked
- * with a stack of its own: a deeply nested body is not a stack overflow.
- */
-export function unstorableText(body: unknown): { field: string; rule: string; message: string } | undefined {
-  const pending: Array<[unknown, string]> = [[body, '']];
-  while (pending.length > 0) {
-    const [value, path] = pending.pop()!;
-    if (typeof value === 'string') {
-      const field = path || 'body';
-      if (value.includes('\u0000')) {
-        return {
-          field,
-          rule: 'noNulCharacter',
-          message: `${field} must not contain the NUL character (U+0000)`,
-        };
-      }
-      if (LONE_SURROGATE.test(value)) {
-        return {
-          field,
-          rule: 'wellFormedUnicode',
-          message: `${field} must be well-formed Unicode (it holds a lone surrogate)`,
-        };
-      }
-    } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i -= 1) pending.push([value[i], `${path}[${i}]`]);
-    } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value as Record<string, unknown>);
-      for (let i = entries.length - 1; i >= 0; i -= 1) {
-        const [key, inner] = entries[i];
-        pending.push([inner, path ? `${path}.${key}` : key]);
-      }
-    }
-  }
-  return undefined;
-}
 
 /** Builds the application for a role, fully configured but not listening (tests use it as is). */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -77,19 +35,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // are cut off when silent instead (UPLOAD_IDLE_MS); headers still have Node's 60 s.
   const server: Server = app.getHttpServer();
   server.requestTimeout = REQUEST_MAX_MS;
+  // First, so every answer is counted under its status and carries the headers, errors included.
+  app.use(httpMetrics(app.get(MetricsService)));
+  app.use(securityHeaders);
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   // Twilio's status callbacks are form posts; nowhere else is a form accepted (a form body elsewhere must
   // stay unparsed, to be refused as "not a JSON object").
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
-  // PostgreSQL stores no NUL in text (the insert failed with a 500), and a lone surrogate is stored as
-  // U+FFFD: refused here, for every body, naming the field.
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    if (UNCHECKED_BODIES.test(req.path)) return next();
-    const problem = unstorableText(req.body);
-    next(problem ? AppError.invalid([problem]) : undefined);
-  });
+  app.use(refuseUnstorableInput);
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 
@@ -147,10 +102,10 @@ function mountQueueDashboard(app: NestExpressApplication): void {
       },
     );
   });
-  app.use(
-    QUEUE_DASHBOARD_PATH,
-    serverAdapter.getRouter() as (req: Request, res: Response, next: NextFunction) => void,
-  );
+  const dashboard = serverAdapter.getRouter() as express.Express;
+  // Its own Express app, which says X-Powered-By unless told not to.
+  dashboard.disable('x-powered-by');
+  app.use(QUEUE_DASHBOARD_PATH, dashboard);
 }
 
 function basicPassword(header: string | undefined): string | undefined {

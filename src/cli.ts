@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SYSTEM_ACTOR } from './common/actor.js';
@@ -10,7 +11,7 @@ import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
 import { buildOpenApi } from './bootstrap.js';
 import { Role } from './common/permissions.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { PROJECT_ROOT } from './paths.js';
 import { formatCount, ProgressBar } from './common/progress.js';
 import { importFile } from './subjects/import.cli.js';
@@ -34,125 +35,139 @@ const USAGE = `Usage: breach-notify <command>
       Recompute who is a minor now: the flagged minors, or with --all everyone (after MINOR_AGES changed).
 `;
 
+type Command = (args: string[], config: AppConfig, name: string) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  'keys:create': createKey,
+  openapi: writeOpenApi,
+  'secrets:generate': generateSecrets,
+  'subjects:import': importSubjects,
+  'subjects:reencrypt': maintainSubjects,
+  'subjects:age-check': maintainSubjects,
+};
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ROLE: 'api' });
-  switch (command) {
-    case 'keys:create': {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          name: { type: 'string' },
-          role: { type: 'string' },
-          holder: { type: 'string' },
-          expires: { type: 'string' },
-        },
-      });
-      const role = values.role as Role | undefined;
-      if (!values.name || !role || !Object.values(Role).includes(role)) {
-        process.stderr.write(USAGE);
-        return 64;
-      }
-      const expiresAt = values.expires ? new Date(values.expires) : undefined;
-      if (expiresAt && Number.isNaN(expiresAt.getTime())) {
-        process.stderr.write('--expires must be an ISO 8601 date\n');
-        return 64;
-      }
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-        logger: ['error'],
-      });
-      try {
-        const { key, secret } = await app
-          .get(ApiKeysService)
-          .create(SYSTEM_ACTOR, { name: values.name, role, holder: values.holder, expiresAt });
-        process.stdout.write(
-          `${JSON.stringify({ id: key.id, name: key.name, role: key.role, holder: key.holder, key: secret })}\n`,
-        );
-      } finally {
-        await app.close();
-      }
-      return 0;
-    }
-    case 'openapi': {
-      const { values } = parseArgs({ args: rest, options: { check: { type: 'boolean' } } });
-      // Preview mode builds the route table without instantiating providers: no database needed.
-      const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-        preview: true,
-        logger: false,
-      });
-      const text = `${JSON.stringify(buildOpenApi(app), null, 2)}\n`;
-      const file = resolve(PROJECT_ROOT, 'openapi.json');
-      if (values.check) {
-        let committed = '';
-        try {
-          committed = readFileSync(file, 'utf8');
-        } catch {
-          committed = '';
-        }
-        if (committed !== text) {
-          process.stderr.write('openapi.json is stale: run `npm run openapi` and commit the result\n');
-          return 1;
-        }
-        process.stdout.write('openapi.json is up to date\n');
-        return 0;
-      }
-      writeFileSync(file, text);
-      process.stdout.write(`wrote ${file}\n`);
-      return 0;
-    }
-    case 'secrets:generate': {
-      const id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
-      process.stdout.write(
-        `ENCRYPTION_KEYS=${id}:${randomBytes(32).toString('base64')}\nHASH_KEY=${randomBytes(32).toString('base64')}\n` +
-          '# Put a new key first in ENCRYPTION_KEYS and keep the old ones after it; HASH_KEY never changes.\n',
-      );
-      return 0;
-    }
-    case 'subjects:import': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { url: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } },
-      });
-      const key = values.key ?? process.env.BREACH_API_KEY;
-      const format = values.format as 'ndjson' | 'csv' | undefined;
-      if (positionals.length !== 1 || !key || (format && format !== 'ndjson' && format !== 'csv')) {
-        process.stderr.write(USAGE);
-        return 64;
-      }
-      return importFile(
-        { file: positionals[0], url: values.url ?? `http://localhost:${config.port}`, key, format },
-        process.stderr,
-      );
-    }
-    case 'subjects:reencrypt':
-    case 'subjects:age-check': {
-      const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' } } });
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-        logger: ['error'],
-      });
-      try {
-        const subjects = app.get(SubjectsService);
-        if (command === 'subjects:age-check') {
-          const result = await subjects.refreshMinors({ all: values.all ?? false });
-          process.stdout.write(`${JSON.stringify(result)}\n`);
-        } else {
-          const bar = new ProgressBar(process.stderr, 'reencrypt');
-          const done = await subjects.reencrypt((n, total) =>
-            bar.update(total ? n / total : 1, `${formatCount(n)} / ${formatCount(total)}`),
-          );
-          bar.done();
-          process.stdout.write(`${JSON.stringify({ reencrypted: done })}\n`);
-        }
-      } finally {
-        await app.close();
-      }
-      return 0;
-    }
-    default:
-      process.stderr.write(USAGE);
-      return command ? 64 : 0;
+  const [name, ...rest] = argv;
+  // Own keys only: `toString` is no command.
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(USAGE);
+    return name ? 64 : 0;
   }
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ROLE: 'api' });
+  return command(rest, config, name);
+}
+
+/** The application's providers without HTTP, for one piece of work, closed after it. */
+async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function createKey(args: string[], config: AppConfig): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      holder: { type: 'string' },
+      expires: { type: 'string' },
+    },
+  });
+  const role = values.role as Role | undefined;
+  if (!values.name || !role || !Object.values(Role).includes(role)) {
+    process.stderr.write(USAGE);
+    return 64;
+  }
+  const expiresAt = values.expires ? new Date(values.expires) : undefined;
+  if (expiresAt && Number.isNaN(expiresAt.getTime())) {
+    process.stderr.write('--expires must be an ISO 8601 date\n');
+    return 64;
+  }
+  const name = values.name;
+  const { key, secret } = await withApp(config, (app) =>
+    app.get(ApiKeysService).create(SYSTEM_ACTOR, { name, role, holder: values.holder, expiresAt }),
+  );
+  process.stdout.write(
+    `${JSON.stringify({ id: key.id, name: key.name, role: key.role, holder: key.holder, key: secret })}\n`,
+  );
+  return 0;
+}
+
+async function writeOpenApi(args: string[], config: AppConfig): Promise<number> {
+  const { values } = parseArgs({ args, options: { check: { type: 'boolean' } } });
+  // Preview mode builds the route table without instantiating providers: no database needed.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+  });
+  const text = `${JSON.stringify(buildOpenApi(app), null, 2)}\n`;
+  const file = resolve(PROJECT_ROOT, 'openapi.json');
+  if (values.check) {
+    let committed = '';
+    try {
+      committed = readFileSync(file, 'utf8');
+    } catch {
+      committed = '';
+    }
+    if (committed !== text) {
+      process.stderr.write('openapi.json is stale: run `npm run openapi` and commit the result\n');
+      return 1;
+    }
+    process.stdout.write('openapi.json is up to date\n');
+    return 0;
+  }
+  writeFileSync(file, text);
+  process.stdout.write(`wrote ${file}\n`);
+  return 0;
+}
+
+function generateSecrets(): Promise<number> {
+  const id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
+  process.stdout.write(
+    `ENCRYPTION_KEYS=${id}:${randomBytes(32).toString('base64')}\nHASH_KEY=${randomBytes(32).toString('base64')}\n` +
+      '# Put a new key first in ENCRYPTION_KEYS and keep the old ones after it; HASH_KEY never changes.\n',
+  );
+  return Promise.resolve(0);
+}
+
+async function importSubjects(args: string[], config: AppConfig): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } },
+  });
+  const key = values.key ?? process.env.BREACH_API_KEY;
+  const format = values.format as 'ndjson' | 'csv' | undefined;
+  if (positionals.length !== 1 || !key || (format && format !== 'ndjson' && format !== 'csv')) {
+    process.stderr.write(USAGE);
+    return 64;
+  }
+  return importFile(
+    { file: positionals[0], url: values.url ?? `http://localhost:${config.port}`, key, format },
+    process.stderr,
+  );
+}
+
+/** `subjects:age-check` and `subjects:reencrypt`: work over the whole directory, in this process. */
+async function maintainSubjects(args: string[], config: AppConfig, name: string): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' } } });
+  const result = await withApp(config, async (app) => {
+    const subjects = app.get(SubjectsService);
+    if (name === 'subjects:age-check') return subjects.refreshMinors({ all: values.all ?? false });
+    const bar = new ProgressBar(process.stderr, 'reencrypt');
+    const reencrypted = await subjects.reencrypt((n, total) =>
+      bar.update(total ? n / total : 1, `${formatCount(n)} / ${formatCount(total)}`),
+    );
+    bar.done();
+    return { reencrypted };
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

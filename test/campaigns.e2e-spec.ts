@@ -22,7 +22,7 @@ import { TalliesRepository } from '../src/notifications/tallies.repository.js';
 import { OutboxService } from '../src/channels/outbox/outbox.service.js';
 import { noticeVariantSql } from '../src/notifications/batching.sql.js';
 import { DatabaseService } from '../src/database/database.service.js';
-import { rowsOf } from '../src/subjects/subjects.repository.js';
+import { rowsOf } from '../src/database/rows.js';
 import { noticeVariant } from '../src/templates/notice.renderer.js';
 import { sql } from 'drizzle-orm';
 import { JobRepository } from '../src/queue/job.repository.js';

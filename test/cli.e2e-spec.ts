@@ -20,9 +20,10 @@ const REDIS_DB = 10;
 function run(
   args: string[],
   env: Record<string, string>,
+  script = 'dist/cli.js',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(ROOT, script), ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
     });
     let stdout = '';
@@ -189,5 +190,38 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
     } finally {
       await t.close();
     }
+  });
+});
+
+/**
+ * A value whose format is right but which a feature refuses (checked when its module starts, not by the
+ * configuration) still stops the start as a bad variable does: exit 78, the variable named.
+ */
+describe('the built service refuses to start on a value a feature refuses (embedded)', () => {
+  jest.setTimeout(60_000);
+
+  it.each([
+    [
+      'a name and address that take the English SMS past one segment (templates/)',
+      {
+        ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
+        PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com',
+      },
+      /- ORGANIZATION_NAME, PUBLIC_BASE_URL: the English SMS of breach-notice(-guardian)? is 1\d\d GSM-7/,
+    ],
+    [
+      'a main establishment outside the EU/EEA (jurisdictions/)',
+      { EU_MAIN_ESTABLISHMENT: 'US' },
+      /- EU_MAIN_ESTABLISHMENT: must be an EU\/EEA country code .*\(got "US"\)/,
+    ],
+  ])('%s', async (_title, env, message) => {
+    const result = await run(
+      [],
+      { DATA_DIR: 'memory://', PORT: String(await freePort()), LOG_LEVEL: 'silent', ...env },
+      'dist/main.js',
+    );
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/^Invalid configuration:\n/);
+    expect(result.stderr).toMatch(message);
   });
 });

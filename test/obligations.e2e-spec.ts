@@ -1,7 +1,7 @@
 import { Clock } from '../src/common/clock.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
 import type { ReportForm } from '../src/jurisdictions/rules/rule.types.js';
-import { FORM_CHECKLIST, pdfToText } from '../src/reports/report.fixtures.js';
+import { FORM_CHECKLIST, pdfToText } from './support/report.fixtures.js';
 import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
-import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { byId, decodeCursor, nextCursor } from '../common/pagination.js';
 import { Permission } from '../common/permissions.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { JobName } from '../queue/queue.catalogue.js';
@@ -41,10 +41,9 @@ export class AuditController {
       beforeId,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return {
       items: rows.map((row) => AuditEntryDto.from(row)),
-      nextCursor: rows.length === query.limit && last ? encodeCursor({ id: last.id }) : null,
+      nextCursor: nextCursor(rows, query.limit, byId),
     };
   }
 

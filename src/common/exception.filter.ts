@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError, ErrorCode, withoutParams } from './errors.js';
 
@@ -66,6 +73,38 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
       parsed.limit !== undefined ? ` (at most ${parsed.limit.toLocaleString('en-US')} bytes)` : '';
     const message = `${PARSER_MESSAGES[parsed.code] ?? ''}${parsed.code === ErrorCode.PayloadTooLarge ? limit : ''}`;
     return { body: { statusCode: status, error: parsed.code, message }, unexpected: false };
+  }
+  if (error instanceof HttpException && error.cause instanceof URIError) {
+    // Express could not decode a path parameter; its message quotes the path, which may hold an address.
+    return {
+      body: {
+        statusCode: 400,
+        error: ErrorCode.ValidationFailed,
+        message: 'path: a path parameter is not valid percent-encoded UTF-8',
+        details: {
+          problems: [
+            {
+              field: 'path',
+              rule: 'isPercentEncoded',
+              message: 'a path parameter is not valid percent-encoded UTF-8',
+            },
+          ],
+        },
+      },
+      unexpected: false,
+    };
+  }
+  const noRoute = error instanceof NotFoundException ? /^Cannot ([A-Z]+) /.exec(error.message) : null;
+  if (noRoute) {
+    // Nest's own text quotes the URL, query string included (where a lookup by email may be tried).
+    return {
+      body: {
+        statusCode: 404,
+        error: ErrorCode.NotFound,
+        message: `no route answers ${noRoute[1]} at this path (the API is described at /docs)`,
+      },
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException && error.getStatus() < 500) {
     const status = error.getStatus();

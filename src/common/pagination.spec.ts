@@ -1,5 +1,5 @@
 import { AppError } from './errors.js';
-import { decodeCursor, encodeCursor } from './pagination.js';
+import { byId, decodeCursor, encodeCursor, nextCursor } from './pagination.js';
 
 const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -45,5 +45,14 @@ describe('cursors', () => {
         id: 'uuid',
       }),
     ).toThrow(AppError);
+  });
+});
+
+describe('nextCursor', () => {
+  it("points after a full page's last row, and is null on a page shorter than asked (the last)", () => {
+    const rows = [{ id: 7 }, { id: 9 }];
+    expect(decodeCursor(nextCursor(rows, 2, byId)!, { id: 'integer' })).toEqual({ id: 9 });
+    expect(nextCursor(rows, 3, byId)).toBeNull();
+    expect(nextCursor([], 50, byId)).toBeNull();
   });
 });

@@ -24,6 +24,22 @@ export function encodeCursor(parts: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
+/**
+ * The cursor of the page after `rows`: made from its last row's key, or null when the page is the last
+ * (it holds fewer rows than asked).
+ */
+export function nextCursor<T>(
+  rows: readonly T[],
+  limit: number,
+  key: (last: T) => Record<string, string | number>,
+): string | null {
+  const last = rows.at(-1);
+  return rows.length === limit && last !== undefined ? encodeCursor(key(last)) : null;
+}
+
+/** The key of rows paged by their numeric id. */
+export const byId = (row: { id: number }): { id: number } => ({ id: row.id });
+
 type CursorKind = 'integer' | 'date' | 'uuid';
 type Decoded<S extends Record<string, CursorKind>> = {
   [K in keyof S]: S[K] extends 'integer' ? number : S[K] extends 'date' ? Date : string;

@@ -151,17 +151,32 @@ describe('loadConfig', () => {
     expect(fcm.join('\n')).not.toContain('SECRET');
   });
 
-  it('refuses a name and address that would take the English SMS notice past one segment', () => {
-    expect(
-      loadConfig({ ORGANIZATION_NAME: 'Ai Art', PUBLIC_BASE_URL: 'https://notices.aiart.example' }),
-    ).toBeDefined();
-    expect(() =>
+  // What a value means to a feature is that feature's check at boot (templates/english-sms.check.ts,
+  // jurisdictions/main-establishment.check.ts); the configuration checks the formats.
+  it('checks the format of the organisation and its main establishment, not what they mean', () => {
+    const config = loadConfig({
+      ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
+      PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com/',
+      EU_MAIN_ESTABLISHMENT: 'US',
+    });
+    expect(config).toMatchObject({
+      publicBaseUrl: 'https://notices.aiart-privacy.example.com',
+      euMainEstablishment: 'US',
+    });
+    let error: unknown;
+    try {
       loadConfig({
-        ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
-        PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com/',
-      }),
-    ).toThrow(
-      /ORGANIZATION_NAME, PUBLIC_BASE_URL: the English SMS of breach-notice(-guardian)? is 1\d\d GSM-7/,
-    );
+        ORGANIZATION_NAME: 'x'.repeat(201),
+        PUBLIC_BASE_URL: 'notices.example',
+        EU_MAIN_ESTABLISHMENT: 'Ireland',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'PUBLIC_BASE_URL: must be an http(s) URL (got "notices.example")',
+      'ORGANIZATION_NAME: must be at most 200 characters',
+      'EU_MAIN_ESTABLISHMENT: must be a country code of two capital letters such as IE or DE (got "Ireland")',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
-import { VARIABLES } from './config.js';
+import { VARIABLES } from './variables.js';
 
 describe('README configuration table', () => {
   it('lists every variable the service reads, with its default', () => {

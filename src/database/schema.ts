@@ -1,7 +1,6 @@
 // Tables as code. Migrations are generated from this file (`npm run db:generate`) and checked for drift
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
-import type { NoticeTranslations } from '../incidents/notice-text.js';
 import {
   bigint,
   bigserial,
@@ -109,10 +108,12 @@ export const incidents = pgTable(
     lawEnforcementDelay: boolean('law_enforcement_delay'),
     /**
      * The responders' words for the notice in other languages: per BCP 47 tag, any of the notice's text
-     * facts (NOTICE_TEXT_FIELDS). A notice in a language without them says the facts as written.
+     * facts (NOTICE_TEXT_FIELDS in incidents/notice-text.ts, whose NoticeTranslations narrows this type;
+     * the schema sits below the features and names none of them). A notice in a language without them
+     * says the facts as written.
      */
     translations: jsonb('translations')
-      .$type<NoticeTranslations>()
+      .$type<Record<string, Partial<Record<string, string>>>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
     systems: text('systems')
@@ -487,8 +488,9 @@ export const messageBatches = pgTable(
     /** Its recipients live in California (the statute's title and headings). Kept for workers of 0013. */
     california: boolean('california').notNull(),
     /**
-     * What its recipients' jurisdiction changes in their notice (`noticeVariant`): 'US-CA', 'US-MA',
-     * 'US-NY', 'US' (another state) or ''. One per batch: the batch's email is rendered once.
+     * What its recipients' jurisdiction changes in their notice (`noticeVariant`): the code of their most
+     * specific notice profile ('US-CA', 'US' for another state, 'CA-QC'...) or ''. One per batch: the
+     * batch's email is rendered once.
      */
     variant: text('variant').notNull().default(''),
     size: integer('size').notNull(),

@@ -12,7 +12,7 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { decodeCursor, encodeCursor, PageQueryDto } from '../common/pagination.js';
+import { byId, decodeCursor, nextCursor, PageQueryDto } from '../common/pagination.js';
 import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
 import { allowedTransitions, IncidentState } from './incident.lifecycle.js';
@@ -62,13 +62,12 @@ export class IncidentsController {
       before,
       limit: query.limit,
     });
-    const last = rows.at(-1);
     return {
       items: rows.map(toDto),
-      nextCursor:
-        rows.length === query.limit && last
-          ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id })
-          : null,
+      nextCursor: nextCursor(rows, query.limit, (last) => ({
+        createdAt: last.createdAt.toISOString(),
+        id: last.id,
+      })),
     };
   }
 
@@ -123,10 +122,9 @@ export class IncidentsController {
   ): Promise<TimelinePageDto> {
     const afterId = page.cursor ? decodeCursor(page.cursor, { id: 'integer' }).id : 0;
     const rows = await this.incidents.timeline(id, afterId, page.limit);
-    const last = rows.at(-1);
     return {
       items: rows.map(toEventDto),
-      nextCursor: rows.length === page.limit && last ? encodeCursor({ id: last.id }) : null,
+      nextCursor: nextCursor(rows, page.limit, byId),
     };
   }
 }

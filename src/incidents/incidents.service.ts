@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
-import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/config.js';
 import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
-import { DatabaseService } from '../database/database.service.js';
 import { allowedTransitions, canTransition, IncidentState } from './incident.lifecycle.js';
+import { IncidentHistory } from './incident.history.js';
 import { checkCategories, checkTimes } from './incident.rules.js';
 import type { CreateIncidentDto, TransitionDto, UpdateIncidentDto } from './incidents.dto.js';
 import {
@@ -22,9 +21,8 @@ const REQUIRED_FIELDS = ['title', 'discoveredAt'] as const;
 @Injectable()
 export class IncidentsService {
   constructor(
-    private readonly database: DatabaseService,
     private readonly repository: IncidentsRepository,
-    private readonly audit: AuditService,
+    private readonly history: IncidentHistory,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -33,35 +31,30 @@ export class IncidentsService {
     const facts = toChanges(input);
     this.check(facts);
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const scope = `INC-${now.getUTCFullYear()}`;
-      const number = await this.repository.nextNumber(scope);
-      const incident = await this.repository.insert({
-        ...facts,
-        title: input.title,
-        discoveredAt: new Date(input.discoveredAt),
-        reference: `${scope}-${String(number).padStart(4, '0')}`,
-        state: IncidentState.Detected,
-        createdBy: actor.keyId,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await this.repository.addEvent({
-        incidentId: incident.id,
-        at: now,
-        kind: 'created',
-        toState: incident.state,
-        actorKeyId: actor.keyId,
-        details: { fields: Object.keys(facts) },
-      });
-      await this.audit.record(actor, {
-        action: 'incident.create',
-        targetType: 'incident',
-        targetId: incident.id,
-        summary: { reference: incident.reference, fields: Object.keys(facts) },
-      });
-      return incident;
-    });
+    const fields = Object.keys(facts);
+    return this.history.change(
+      actor,
+      async () => {
+        const scope = `INC-${now.getUTCFullYear()}`;
+        const number = await this.repository.nextNumber(scope);
+        return this.repository.insert({
+          ...facts,
+          title: input.title,
+          discoveredAt: new Date(input.discoveredAt),
+          reference: `${scope}-${String(number).padStart(4, '0')}`,
+          state: IncidentState.Detected,
+          createdBy: actor.keyId,
+          createdAt: now,
+          updatedAt: now,
+        });
+      },
+      (incident) => ({
+        ...this.changeOf(incident.id, now, 'created', 'incident.create'),
+        state: { from: null, to: incident.state },
+        details: { fields },
+        summary: { reference: incident.reference, fields },
+      }),
+    );
   }
 
   async get(id: string): Promise<IncidentRow> {
@@ -94,27 +87,15 @@ export class IncidentsService {
     const fields = Object.keys(changes);
     if (fields.length === 0) return current;
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const updated = await this.repository.updateIfVersion(id, expectedVersion, {
-        ...changes,
-        updatedAt: now,
-      });
-      if (!updated) throw this.stale(await this.get(id));
-      await this.repository.addEvent({
-        incidentId: id,
-        at: now,
-        kind: 'updated',
-        actorKeyId: actor.keyId,
+    return this.history.change(
+      actor,
+      () => this.updateIfVersion(id, expectedVersion, { ...changes, updatedAt: now }),
+      (updated) => ({
+        ...this.changeOf(id, now, 'updated', 'incident.update'),
         details: { fields },
-      });
-      await this.audit.record(actor, {
-        action: 'incident.update',
-        targetType: 'incident',
-        targetId: id,
         summary: { fields, version: updated.version },
-      });
-      return updated;
-    });
+      }),
+    );
   }
 
   async transition(actor: Actor, id: string, input: TransitionDto): Promise<IncidentRow> {
@@ -145,30 +126,15 @@ export class IncidentsService {
       );
     }
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const updated = await this.repository.updateIfVersion(id, current.version, {
-        state: input.to,
-        updatedAt: now,
-      });
-      // Someone else moved or edited it between our read and write: let the caller look again.
-      if (!updated) throw this.stale(await this.get(id));
-      await this.repository.addEvent({
-        incidentId: id,
-        at: now,
-        kind: 'transition',
-        fromState: from,
-        toState: input.to,
-        note: input.note ?? null,
-        actorKeyId: actor.keyId,
-      });
-      await this.audit.record(actor, {
-        action: 'incident.transition',
-        targetType: 'incident',
-        targetId: id,
+    return this.history.change(
+      actor,
+      () => this.updateIfVersion(id, current.version, { state: input.to, updatedAt: now }),
+      () => ({
+        ...this.changeOf(id, now, 'transition', 'incident.transition'),
+        state: { from, to: input.to, note: input.note ?? null },
         summary: { from, to: input.to },
-      });
-      return updated;
-    });
+      }),
+    );
   }
 
   async timeline(id: string, afterId: number, limit: number): Promise<IncidentEventRow[]> {
@@ -182,6 +148,17 @@ export class IncidentsService {
       ...checkCategories(facts.dataCategories ?? undefined, this.config.dataCategories),
     ];
     if (problems.length > 0) throw AppError.invalid(problems);
+  }
+
+  /** Someone else moved or edited it between the caller's read and this write: 412, to look again. */
+  private async updateIfVersion(id: string, version: number, changes: IncidentChanges): Promise<IncidentRow> {
+    const updated = await this.repository.updateIfVersion(id, version, changes);
+    if (!updated) throw this.stale(await this.get(id));
+    return updated;
+  }
+
+  private changeOf(id: string, at: Date, kind: string, action: string) {
+    return { incidentId: id, at, kind, action, target: { type: 'incident', id } };
   }
 
   private stale(current: IncidentRow): AppError {

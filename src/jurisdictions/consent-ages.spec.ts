@@ -1,5 +1,5 @@
 import { ageOn, consentAges } from './consent-ages.js';
-import { isKnownJurisdiction } from './codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from './codes.js';
 
 describe('ages of digital consent', () => {
   it('takes the configured age, then the table, subdivision then country, then the default', () => {
@@ -28,4 +28,18 @@ describe('jurisdiction codes', () => {
   it.each(['XQ', 'ZZ', 'EU', 'br', 'US-ZZ', 'DE-BY', 'BRA', 'US-CA-X', ''])('refuses %s', (code) =>
     expect(isKnownJurisdiction(code)).toBe(false),
   );
+  // ICU names them, so they passed, and "UK" was stored beside "GB": one country in two halves.
+  it.each([
+    ['UK', 'GB'],
+    ['UK-ENG', 'GB'],
+    ['DD', 'DE'],
+    ['SU', 'RU'],
+    ['IC', 'ES'],
+    ['YU', 'RS, ME'],
+  ])('refuses %s, a code standing for another, and says to use %s', (code, instead) => {
+    expect(isKnownJurisdiction(code)).toBe(false);
+    expect(jurisdictionRule('jurisdiction', code.toLowerCase())).toContain(`use ${instead}`);
+  });
+  it('gives the rule alone for a code that stands for nothing', () =>
+    expect(jurisdictionRule('jurisdiction', 'XQ')).not.toContain('use'));
 });

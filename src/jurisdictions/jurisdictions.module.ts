@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module.js';
+import { MainEstablishmentCheck } from './main-establishment.check.js';
 import { ObligationsController } from './obligations.controller.js';
 import { ObligationsRepository } from './obligations.repository.js';
 import { ObligationsService } from './obligations.service.js';
@@ -7,7 +8,7 @@ import { ObligationsService } from './obligations.service.js';
 @Module({
   imports: [IncidentsModule],
   controllers: [ObligationsController],
-  providers: [ObligationsRepository, ObligationsService],
+  providers: [MainEstablishmentCheck, ObligationsRepository, ObligationsService],
   exports: [ObligationsService],
 })
 export class JurisdictionsModule {}

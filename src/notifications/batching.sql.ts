@@ -1,19 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
-import { NOTICE_COUNTRIES, NOTICE_VARIANTS } from '../templates/notice.renderer.js';
+import { noticeVariantSqlOf } from '../jurisdictions/notice-variant.sql.js';
 
 // How planning and fallback cut messages into batches, in SQL: both cut them the same way.
 
 /**
- * What a jurisdiction changes in the notice, in SQL: `noticeVariant` over a column (the renderer's lists).
- * A batch holds one variant, since its email is rendered once.
+ * What a jurisdiction changes in the notice, in SQL: `noticeVariant` over a column, generated from the
+ * notice profiles (src/jurisdictions). A batch holds one variant, since its email is rendered once.
  */
 export function noticeVariantSql(jurisdiction: SQL): SQL {
-  const country = sql`split_part(${jurisdiction}, '-', 1)`;
-  return sql`case when ${jurisdiction} = any(${sql.param([...NOTICE_VARIANTS])}::text[]) then ${jurisdiction}
-    when ${country} = 'US' then 'US'
-    when ${country} = any(${sql.param([...NOTICE_COUNTRIES])}::text[]) then ${country}
-    else '' end`;
+  return noticeVariantSqlOf(jurisdiction);
 }
 
 export const VARIANT = noticeVariantSql(sql`d.jurisdiction`);

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { CHANNELS, type Channel } from '../channels/channel.port.js';
 import { LANGUAGE_TAG } from '../common/text.js';
-import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 import { CampaignStatus } from './campaign.rules.js';
 
 export class CreateCampaignDto {
@@ -71,8 +71,7 @@ export class PreviewQueryDto {
     name: 'isJurisdiction',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && isKnownJurisdiction(value.toUpperCase()),
-      defaultMessage: () =>
-        `jurisdiction must be an ISO 3166-1 alpha-2 country or a subdivision of ${COUNTRIES_WITH_SUBDIVISIONS.join(', ')} (e.g. US-CA)`,
+      defaultMessage: (args) => jurisdictionRule('jurisdiction', args?.value),
     },
   })
   jurisdiction?: string;

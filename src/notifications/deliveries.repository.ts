@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 
 export interface PlanSettings {
   campaignId: string;

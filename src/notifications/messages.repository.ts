@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
 import { messageBatches } from '../database/schema.js';
-import { rowsOf, toBuffer } from '../subjects/subjects.repository.js';
+import { rowsOf, toBuffer } from '../database/rows.js';
 import { batchNumber, campaignLock, VARIANT } from './batching.sql.js';
 import type { BatchRow, ClaimedMessage, EventMessage, QueuedBatch } from './messages.types.js';
 

@@ -59,6 +59,18 @@ function openRedis(url: string): QueueBackend {
 }
 
 async function openPostgres(url: string): Promise<QueueBackend> {
+  await migrateQueueTables(url);
+  return postgresBackend(
+    'postgres',
+    withBackend(createPostgresBackend),
+    { connectionString: url, max: 4 },
+    {},
+    () => Promise.resolve(),
+  );
+}
+
+/** BullMQ's tables (schema `bullmq`), created or brought up to date over a connection of their own. */
+async function migrateQueueTables(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -67,13 +79,6 @@ async function openPostgres(url: string): Promise<QueueBackend> {
   } finally {
     await client.end();
   }
-  return postgresBackend(
-    'postgres',
-    withBackend(createPostgresBackend),
-    { connectionString: url, max: 4 },
-    {},
-    () => Promise.resolve(),
-  );
 }
 
 function postgresBackend(
@@ -122,13 +127,7 @@ async function openEmbedded(dataDir: string): Promise<QueueBackend> {
   });
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await runMigrations(client);
-  } finally {
-    await client.end();
-  }
+  await migrateQueueTables(url);
   return postgresBackend(
     'embedded',
     withBackend(pollingBackend),

@@ -112,45 +112,23 @@ const SEND: JobsOptions = {
   removeOnFail: true,
 };
 
+/**
+ * Jobs that do work once, retried with exponential backoff. Finished ones are history, not state (the
+ * results live in PostgreSQL): the last hundred done and five hundred failed are kept to look at.
+ */
+const once = (attempts: number, delay: number): JobsOptions => ({
+  attempts,
+  backoff: { type: 'exponential', delay },
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 500 },
+});
+
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
-  [QueueName.Maintenance]: {
-    concurrency: 1,
-    defaults: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
-      // Finished maintenance jobs are history, not state: the results live in PostgreSQL.
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 500 },
-    },
-  },
-  [QueueName.Imports]: {
-    concurrency: 1,
-    defaults: {
-      // A retried import resumes after its last committed line.
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 500 },
-    },
-  },
-  [QueueName.Scoping]: {
-    concurrency: 2,
-    defaults: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 500 },
-    },
-  },
-  [QueueName.Campaigns]: {
-    concurrency: 2,
-    defaults: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 500 },
-    },
-  },
+  [QueueName.Maintenance]: { concurrency: 1, defaults: once(3, 5_000) },
+  // A retried import resumes after its last committed line.
+  [QueueName.Imports]: { concurrency: 1, defaults: once(3, 5_000) },
+  [QueueName.Scoping]: { concurrency: 2, defaults: once(3, 2_000) },
+  [QueueName.Campaigns]: { concurrency: 2, defaults: once(5, 2_000) },
   // A send job waits on the provider part of its time: several per process. Email jobs hold a thousand
   // recipients each (about 1 MB of request): four at a time keep two cores busy without doubling memory.
   [QueueName.Email]: { concurrency: 4, defaults: SEND },

@@ -5,7 +5,7 @@ import {
   FIXTURE_REGULATORS,
   FORM_CHECKLIST,
   type ReportFactsOverrides,
-} from './report.fixtures.js';
+} from '../../test/support/report.fixtures.js';
 import type { ReportDocument, ReportField } from './report.types.js';
 
 const templates = new ReportTemplates();

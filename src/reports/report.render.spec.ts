@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { buildReport, ReportTemplates } from './report.builder.js';
-import { buildFixtureReport, pdfToText, poppler, reportFacts } from './report.fixtures.js';
-import { chartLayout, PDF_FONT_CANDIDATES, renderHtml, renderPdf } from './report.render.js';
+import { buildFixtureReport, pdfToText, poppler, reportFacts } from '../../test/support/report.fixtures.js';
+import { PDF_FONT_CANDIDATES, renderPdf } from './report.pdf.js';
+import { chartLayout, renderHtml } from './report.render.js';
 import type { ReportDocument } from './report.types.js';
 
 const templates = new ReportTemplates();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, desc, eq, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { reports } from '../database/schema.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 import type { DeliveryCounts, ReportFacts } from './report.types.js';
 
 export type ReportRow = typeof reports.$inferSelect;
@@ -77,53 +77,9 @@ export class ReportsRepository {
    * notified in any, else unreachable in one; messages withdrawn by a cancel were never planned.
    */
   async handling(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['handling']> {
-    const scope: SQL = sql`c.incident_id = ${incidentId}::uuid and d.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
-    const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = await Promise.all([
-      this.database.db.execute(sql`
-        select m.channel, (count(*) filter (where m.status <> 'cancelled'))::int as planned,
-          (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
-          (count(*) filter (where m.status = 'delivered'))::int as delivered,
-          (count(*) filter (where m.status = 'failed'))::int as failed
-        from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
-        where ${scope} group by m.channel`),
-      this.database.db.execute(sql`
-        select p.channel, count(distinct d.affected_id)::int as unreachable
-        from deliveries d join campaigns c on c.id = d.campaign_id, unnest(d.plan) as p(channel)
-        where ${scope} and d.status = 'unreachable'
-          and not exists (select 1 from deliveries n where n.affected_id = d.affected_id and n.status = 'notified'
-                            and n.campaign_id in (select id from campaigns where incident_id = ${incidentId}::uuid))
-        group by p.channel`),
-      this.database.db.execute(sql`
-        with m as (
-          select m.delivery_id, bool_or(m.status = 'delivered') as delivered, bool_or(m.status = 'failed') as failed
-          from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
-          where ${scope} group by m.delivery_id),
-        people as (
-          select d.affected_id, min(d.jurisdiction) as jurisdiction,
-            bool_or(d.status = 'notified') as notified,
-            coalesce(bool_or(m.delivered), false) as delivered,
-            coalesce(bool_or(m.failed), false) as failed,
-            bool_or(d.status = 'unreachable') as unreachable,
-            bool_and(d.status = 'cancelled') as withdrawn
-          from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
-          where ${scope} group by d.affected_id)
-        select jurisdiction, (count(*) filter (where not withdrawn))::int as planned,
-          (count(*) filter (where notified))::int as sent,
-          (count(*) filter (where delivered))::int as delivered,
-          (count(*) filter (where failed))::int as failed,
-          (count(*) filter (where unreachable and not notified))::int as unreachable
-        from people group by jurisdiction order by jurisdiction`),
-      this.database.db.execute(sql`
-        select to_char(date_trunc('hour', coalesce(m.sent_at, m.updated_at) at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as hour,
-          (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
-          (count(*) filter (where m.status = 'delivered'))::int as delivered,
-          (count(*) filter (where m.status = 'failed'))::int as failed
-        from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
-        where ${scope} and m.status in ('sent', 'delivered', 'failed') group by 1 order by 1`),
-      this.database.db.execute(sql`
-        select id, status, started_at, finished_at from campaigns
-        where incident_id = ${incidentId}::uuid order by created_at`),
-    ]);
+    const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = await Promise.all(
+      handlingQueries(incidentId, jurisdictions).map((query) => this.database.db.execute(query)),
+    );
     const unreachableBy = new Map(
       rowsOf<{ channel: string; unreachable: number }>(unreachable).map((r) => [r.channel, r.unreachable]),
     );
@@ -158,4 +114,58 @@ export class ReportsRepository {
       })),
     };
   }
+}
+
+/**
+ * The queries of `handling`, run side by side: messages per channel, unreachable people per channel,
+ * people per jurisdiction, messages per hour, and the incident's campaigns.
+ */
+function handlingQueries(incidentId: string, jurisdictions: string[]): SQL[] {
+  const scope: SQL = sql`c.incident_id = ${incidentId}::uuid and d.jurisdiction = any(${sql.param(jurisdictions)}::text[])`;
+  return [
+    sql`
+      select m.channel, (count(*) filter (where m.status <> 'cancelled'))::int as planned,
+        (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
+        (count(*) filter (where m.status = 'delivered'))::int as delivered,
+        (count(*) filter (where m.status = 'failed'))::int as failed
+      from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+      where ${scope} group by m.channel`,
+    sql`
+      select p.channel, count(distinct d.affected_id)::int as unreachable
+      from deliveries d join campaigns c on c.id = d.campaign_id, unnest(d.plan) as p(channel)
+      where ${scope} and d.status = 'unreachable'
+        and not exists (select 1 from deliveries n where n.affected_id = d.affected_id and n.status = 'notified'
+                          and n.campaign_id in (select id from campaigns where incident_id = ${incidentId}::uuid))
+      group by p.channel`,
+    sql`
+      with m as (
+        select m.delivery_id, bool_or(m.status = 'delivered') as delivered, bool_or(m.status = 'failed') as failed
+        from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+        where ${scope} group by m.delivery_id),
+      people as (
+        select d.affected_id, min(d.jurisdiction) as jurisdiction,
+          bool_or(d.status = 'notified') as notified,
+          coalesce(bool_or(m.delivered), false) as delivered,
+          coalesce(bool_or(m.failed), false) as failed,
+          bool_or(d.status = 'unreachable') as unreachable,
+          bool_and(d.status = 'cancelled') as withdrawn
+        from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
+        where ${scope} group by d.affected_id)
+      select jurisdiction, (count(*) filter (where not withdrawn))::int as planned,
+        (count(*) filter (where notified))::int as sent,
+        (count(*) filter (where delivered))::int as delivered,
+        (count(*) filter (where failed))::int as failed,
+        (count(*) filter (where unreachable and not notified))::int as unreachable
+      from people group by jurisdiction order by jurisdiction`,
+    sql`
+      select to_char(date_trunc('hour', coalesce(m.sent_at, m.updated_at) at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as hour,
+        (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
+        (count(*) filter (where m.status = 'delivered'))::int as delivered,
+        (count(*) filter (where m.status = 'failed'))::int as failed
+      from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
+      where ${scope} and m.status in ('sent', 'delivered', 'failed') group by 1 order by 1`,
+    sql`
+      select id, status, started_at, finished_at from campaigns
+      where incident_id = ${incidentId}::uuid order by created_at`,
+  ];
 }

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { Actor } from '../common/actor.js';
-import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
-import { DatabaseService } from '../database/database.service.js';
+import { IncidentHistory, type IncidentChange } from '../incidents/incident.history.js';
 import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
 import {
   ObligationsService,
@@ -17,7 +16,8 @@ import { regulatorOf } from '../jurisdictions/rules/evaluate.js';
 import { RULES } from '../jurisdictions/rules/index.js';
 import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 import { buildReport, ReportTemplates } from './report.builder.js';
-import { renderHtml, renderPdf } from './report.render.js';
+import { renderPdf } from './report.pdf.js';
+import { renderHtml } from './report.render.js';
 import type { ReportDocument, ReportFacts } from './report.types.js';
 import { frozenSource } from '../scoping/scope.sql.js';
 import { ScopingRepository } from '../scoping/scoping.repository.js';
@@ -51,12 +51,11 @@ export class ReportsService {
   private readonly templates = new ReportTemplates();
 
   constructor(
-    private readonly database: DatabaseService,
     private readonly repository: ReportsRepository,
+    private readonly history: IncidentHistory,
     private readonly scoping: ScopingRepository,
     private readonly incidents: IncidentsRepository,
     private readonly obligations: ObligationsService,
-    private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly keys: ApiKeysService,
@@ -123,44 +122,26 @@ export class ReportsService {
     const labels = this.templates.labels(regulator.language);
     const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
     const hash = sha256(document);
-    return this.database.transaction(async () => {
-      const report = await this.repository.insert({
-        incidentId,
-        regulatorId: regulator.id,
-        form: regulator.form,
-        phase: input.phase,
-        language: document.language,
-        status: ReportStatus.Draft,
-        content: document as unknown as Record<string, unknown>,
-        sha256: hash,
-        previousId: previous?.id ?? null,
-        late,
-        delayReasons,
-        createdBy: actor.keyId,
-        createdAt: now,
-      });
-      const summary = {
-        reportId: report.id,
-        regulator: regulator.id,
-        phase: input.phase,
-        sha256: hash,
-        late,
-      };
-      await this.incidents.addEvent({
-        incidentId,
-        at: now,
-        kind: 'report.generated',
-        actorKeyId: actor.keyId,
-        details: summary,
-      });
-      await this.audit.record(actor, {
-        action: 'report.generate',
-        targetType: 'report',
-        targetId: report.id,
-        summary,
-      });
-      return report;
-    });
+    return this.history.change(
+      actor,
+      () =>
+        this.repository.insert({
+          incidentId,
+          regulatorId: regulator.id,
+          form: regulator.form,
+          phase: input.phase,
+          language: document.language,
+          status: ReportStatus.Draft,
+          content: document as unknown as Record<string, unknown>,
+          sha256: hash,
+          previousId: previous?.id ?? null,
+          late,
+          delayReasons,
+          createdBy: actor.keyId,
+          createdAt: now,
+        }),
+      (report) => changeOf(report, now, 'report.generated', 'report.generate', { sha256: hash, late }),
+    );
   }
 
   async get(id: string): Promise<ReportRow> {
@@ -192,34 +173,16 @@ export class ReportsService {
     }
     await this.keys.checkFourEyes(actor, report.createdBy, report.createdAt, 'a report');
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const moved = await this.repository.move(id, ReportStatus.Draft, {
-        status: ReportStatus.Approved,
-        approvedBy: actor.keyId,
-        approvedAt: now,
-      });
-      if (!moved) throw new AppError(ErrorCode.Conflict, `report ${id} changed meanwhile`, {});
-      const summary = {
-        reportId: id,
-        regulator: report.regulatorId,
-        phase: report.phase,
-        sha256: report.sha256,
-      };
-      await this.incidents.addEvent({
-        incidentId: report.incidentId,
-        at: now,
-        kind: 'report.approved',
-        actorKeyId: actor.keyId,
-        details: summary,
-      });
-      await this.audit.record(actor, {
-        action: 'report.approve',
-        targetType: 'report',
-        targetId: id,
-        summary,
-      });
-      return moved;
-    });
+    return this.history.change(
+      actor,
+      () =>
+        this.move(report, ReportStatus.Draft, {
+          status: ReportStatus.Approved,
+          approvedBy: actor.keyId,
+          approvedAt: now,
+        }),
+      (moved) => changeOf(moved, now, 'report.approved', 'report.approve', { sha256: moved.sha256 }),
+    );
   }
 
   /** Records that an approved report was filed with the regulator, which meets its obligation. */
@@ -241,43 +204,38 @@ export class ReportsService {
         { field: 'at', rule: 'notBefore:approvedAt', message: 'a report is filed after it was approved' },
       ]);
     }
-    return this.database.transaction(async () => {
-      const moved = await this.repository.move(id, ReportStatus.Approved, {
-        status: ReportStatus.Submitted,
-        submittedAt: at,
-        submittedReference: reference,
-        submittedBy: actor.keyId,
-      });
-      if (!moved) throw new AppError(ErrorCode.Conflict, `report ${id} changed meanwhile`, {});
-      const met = await this.obligations.meetByReport(
-        report.incidentId,
-        report.regulatorId,
-        report.phase,
-        id,
-        at,
-      );
-      const summary = {
-        reportId: id,
-        regulator: report.regulatorId,
-        phase: report.phase,
-        at: at.toISOString(),
-        obligationsMet: met.map((o) => o.key),
-      };
-      await this.incidents.addEvent({
-        incidentId: report.incidentId,
-        at: now,
-        kind: 'report.submitted',
-        actorKeyId: actor.keyId,
-        details: summary,
-      });
-      await this.audit.record(actor, {
-        action: 'report.submitted',
-        targetType: 'report',
-        targetId: id,
-        summary,
-      });
-      return moved;
-    });
+    const { moved } = await this.history.change(
+      actor,
+      async () => {
+        const moved = await this.move(report, ReportStatus.Approved, {
+          status: ReportStatus.Submitted,
+          submittedAt: at,
+          submittedReference: reference,
+          submittedBy: actor.keyId,
+        });
+        const met = await this.obligations.meetByReport(
+          report.incidentId,
+          report.regulatorId,
+          report.phase,
+          id,
+          at,
+        );
+        return { moved, met };
+      },
+      ({ moved, met }) =>
+        changeOf(moved, now, 'report.submitted', 'report.submitted', {
+          at: at.toISOString(),
+          obligationsMet: met.map((o) => o.key),
+        }),
+    );
+    return moved;
+  }
+
+  /** Moves the report on from `status`, or 409 if someone else moved it first. */
+  private async move(report: ReportRow, status: string, changes: Partial<ReportRow>): Promise<ReportRow> {
+    const moved = await this.repository.move(report.id, status, changes);
+    if (!moved) throw new AppError(ErrorCode.Conflict, `report ${report.id} changed meanwhile`, {});
+    return moved;
   }
 
   private regulatorOf(obligation: ObligationView): Regulator {
@@ -364,6 +322,24 @@ export class ReportsService {
       delayReasons,
     };
   }
+}
+
+/** A report's change as the timeline and the audit log say it (the same words in both). */
+function changeOf(
+  report: ReportRow,
+  at: Date,
+  kind: string,
+  action: string,
+  details: Record<string, unknown>,
+): IncidentChange {
+  return {
+    incidentId: report.incidentId,
+    at,
+    kind,
+    action,
+    target: { type: 'report', id: report.id },
+    details: { reportId: report.id, regulator: report.regulatorId, phase: report.phase, ...details },
+  };
 }
 
 /** A timeline event in one line, from what it records (states, counts, keys: never personal data). */

@@ -15,7 +15,7 @@ import type { Request, Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { decodeCursor, encodeCursor } from '../common/pagination.js';
+import { byId, decodeCursor, nextCursor } from '../common/pagination.js';
 import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
 import type { AffectedFilter, AffectedRow, ScopeCounts, ScopeRunRow } from './scoping.repository.js';
@@ -82,7 +82,8 @@ export class ScopingController {
   @Authorize(Permission.ScopeWrite)
   @ApiOperation({
     summary: 'Upload a file of external ids from forensics, for criteria.idListId',
-    description: 'One id per line (or a CSV whose first column is the id; an externalId header is skipped).',
+    description:
+      'One id per line (or a CSV whose first column is the id; an externalId header is skipped). A line holding an email address refuses the whole list (400, naming the line): the list holds external ids, stored in clear, never contact data.',
   })
   @ApiConsumes('text/plain', 'text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -124,10 +125,9 @@ export class ScopingController {
   ): Promise<AffectedPageDto> {
     const after = query.cursor ? decodeCursor(query.cursor, { id: 'integer' }).id : 0;
     const rows = await this.scoping.affected(actor, id, toFilter(query), after, query.limit);
-    const last = rows.at(-1);
     return {
       items: rows.map(toAffectedDto),
-      nextCursor: rows.length === query.limit && last ? encodeCursor({ id: last.id }) : null,
+      nextCursor: nextCursor(rows, query.limit, byId),
     };
   }
 

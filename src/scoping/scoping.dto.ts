@@ -13,37 +13,45 @@ import {
   IsUUID,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
-import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE } from '../subjects/subject.validation.js';
+import { NotEmailAddress, OptionalNotNull } from '../common/validation.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
+import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
 /** Ids in a request body; longer lists are uploaded (POST /v1/incidents/{id}/id-lists). */
 export const BODY_IDS_MAX = 50_000;
 const JURISDICTION = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
 
 export class ExclusionsDto {
-  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: BODY_IDS_MAX,
+    description: 'People left out, by external id (an email address is refused)',
+  })
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(BODY_IDS_MAX)
   @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
+  @NotEmailAddress(isEmailAddress, { each: true })
   externalIds?: string[];
 
   @ApiPropertyOptional({ description: 'An uploaded id list whose people are left out' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   idListId?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['US-CA'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(300)
   @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -51,7 +59,7 @@ export class ExclusionsDto {
   systems?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'People with any of these categories are left out' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -65,12 +73,12 @@ export class ExclusionsDto {
  */
 export class ScopeCriteriaDto {
   @ApiPropertyOptional({ description: 'Scope the whole directory (needed when no other criterion is given)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   everyone?: boolean;
 
   @ApiPropertyOptional({ type: [String], example: ['camera_data'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -78,12 +86,12 @@ export class ScopeCriteriaDto {
   dataCategories?: string[];
 
   @ApiPropertyOptional({ enum: ['any', 'all'], default: 'any' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['any', 'all'])
   dataCategoriesMatch?: 'any' | 'all';
 
   @ApiPropertyOptional({ type: [String], example: ['media-store'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -91,46 +99,52 @@ export class ScopeCriteriaDto {
   systems?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['DE', 'US-CA'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(300)
   @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({ description: 'Active at or after (lastActiveAt)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDateString({ strict: true })
   activeFrom?: string;
 
   @ApiPropertyOptional({ description: 'Active at or before (lastActiveAt)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDateString({ strict: true })
   activeTo?: string;
 
   @ApiPropertyOptional({ description: 'Signed up at or after' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDateString({ strict: true })
   signedUpAfter?: string;
 
   @ApiPropertyOptional({ description: 'Signed up before' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsDateString({ strict: true })
   signedUpBefore?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX, description: 'Only these people' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: BODY_IDS_MAX,
+    description: 'Only these people, by external id (an email address is refused)',
+  })
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(BODY_IDS_MAX)
   @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
+  @NotEmailAddress(isEmailAddress, { each: true })
   externalIds?: string[];
 
   @ApiPropertyOptional({ description: 'Only the people of an uploaded id list (from forensics)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   idListId?: string;
 
-  @ApiPropertyOptional({ type: ExclusionsDto })
-  @IsOptional()
+  @ApiPropertyOptional({ type: ExclusionsDto, description: 'People left out: an object, never a list' })
+  @OptionalNotNull()
+  @IsObject()
   @ValidateNested()
   @Type(() => ExclusionsDto)
   exclude?: ExclusionsDto;
@@ -237,6 +251,15 @@ export class AffectedFilterDto {
   @ApiPropertyOptional({ example: 'BR', description: 'A country matches its subdivisions' })
   @IsOptional()
   @Matches(JURISDICTION, { message: 'jurisdiction must look like BR or US-CA' })
+  @ValidateBy({
+    name: 'isJurisdiction',
+    validator: {
+      // Its shape is the rule above's; a known code is this one's (UK, which stands for GB, is not).
+      validate: (value: unknown) =>
+        typeof value !== 'string' || !JURISDICTION.test(value) || isKnownJurisdiction(value.toUpperCase()),
+      defaultMessage: (args) => jurisdictionRule('jurisdiction', args?.value),
+    },
+  })
   jurisdiction?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] })

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { desc, eq, inArray, sql, SQL } from 'drizzle-orm';
+import { storable } from '../common/text.js';
 import { DatabaseService } from '../database/database.service.js';
 import { scopeIdLists, scopeRuns } from '../database/schema.js';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
-import { rowsOf } from '../subjects/subjects.repository.js';
+import { rowsOf } from '../database/rows.js';
 import { countsQuery, Criteria, criteriaWhere, exposedCategories, REACHABLE_CHANNELS } from './scope.sql.js';
 
 export type ScopeRunRow = typeof scopeRuns.$inferSelect;
@@ -149,9 +150,10 @@ export class ScopingRepository {
   }
 
   async updateRun(id: string, changes: Partial<ScopeRunRow>): Promise<ScopeRunRow | undefined> {
+    const error = typeof changes.error === 'string' ? storable(changes.error) : changes.error;
     const [row] = await this.database.db
       .update(scopeRuns)
-      .set(changes)
+      .set({ ...changes, ...(error === undefined ? {} : { error }) })
       .where(eq(scopeRuns.id, id))
       .returning();
     return row;

@@ -8,10 +8,11 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode, FieldProblem, messageOf, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
+import { IncidentHistory } from '../incidents/incident.history.js';
 import { IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
-import { isKnownJurisdiction } from '../jurisdictions/codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
@@ -24,7 +25,7 @@ import {
   ScopeRunRow,
   ScopingRepository,
 } from './scoping.repository.js';
-import { EXTERNAL_ID, EXTERNAL_ID_RULE } from '../subjects/subject.validation.js';
+import { EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
 export interface ScopePreview extends ScopeCounts {
   unmatchedIds: { count: number; sample: string[] };
@@ -36,6 +37,16 @@ export enum ScopeRunStatus {
   Completed = 'completed',
   Failed = 'failed',
 }
+
+/** An id list with an email address in it: refused whole, naming the line and never the address. */
+const emailInList = (line: number): AppError =>
+  AppError.invalid([
+    {
+      field: 'body',
+      rule: 'notContactData',
+      message: `line ${line} is an email address: an id list holds external ids (the app's user ids), never contact data; find people by email with POST /v1/subjects/lookup`,
+    },
+  ]);
 
 const FINISHED_RUNS = new Set<string>([ScopeRunStatus.Completed, ScopeRunStatus.Failed]);
 /** A set cannot be frozen for an incident that is over. */
@@ -52,6 +63,7 @@ export class ScopingService {
     private readonly repository: ScopingRepository,
     private readonly incidents: IncidentsService,
     private readonly timeline: IncidentsRepository,
+    private readonly history: IncidentHistory,
     private readonly jobs: JobRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -204,16 +216,17 @@ export class ScopingService {
         removed,
         ...(kind === 'supplementary' ? { keptOutsideCriteria: outside } : {}),
       };
-      await this.timeline.addEvent({
-        incidentId: run.incidentId,
-        at: now,
-        kind: 'scope.frozen',
-        actorKeyId: run.createdBy,
-        details,
-      });
-      await this.audit.record(
+      // The freeze is more than one write: its history is recorded here, in its transaction.
+      await this.history.record(
         { keyId: run.createdBy, role: 'system', ip: null },
-        { action: 'scope.freeze', targetType: 'incident', targetId: run.incidentId, summary: details },
+        {
+          incidentId: run.incidentId,
+          at: now,
+          kind: 'scope.frozen',
+          action: 'scope.freeze',
+          target: { type: 'incident', id: run.incidentId },
+          details,
+        },
       );
       return done!;
     });
@@ -246,6 +259,9 @@ export class ScopingService {
       line += 1;
       const id = (text.split(',')[0] ?? '').trim().replace(/^"(.*)"$/, '$1');
       if (id === '' || (line === 1 && /^external_?id$/i.test(id))) return;
+      // The items are stored in clear and shown to auditors: an address is refused, never stored, as the
+      // directory refuses an email-shaped externalId (which no person there can have).
+      if (isEmailAddress(id)) throw emailInList(line);
       if (EXTERNAL_ID.test(id)) batch.push(id);
       else {
         invalidLines += 1;
@@ -284,6 +300,8 @@ export class ScopingService {
         ]);
       }
     } catch (err) {
+      // The rest of an upload refused part-way is read and dropped, so the caller gets the answer.
+      body.resume();
       // What went wrong is the answer; a list that could not be dropped as well is logged.
       await this.repository.dropIdList(list.id).catch((dropped: unknown) => {
         this.logger.error(
@@ -317,7 +335,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         rows: rows.length,
       },
     });
@@ -339,7 +357,7 @@ export class ScopingService {
       targetType: 'incident',
       targetId: incidentId,
       summary: {
-        filters: Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined),
+        filters: usedFilters(filter),
         format: 'csv',
       },
     });
@@ -377,7 +395,7 @@ export class ScopingService {
           problems.push({
             field: `${field}.${i}`,
             rule: 'isJurisdiction',
-            message: `${field}.${i} is not a known jurisdiction code`,
+            message: jurisdictionRule(`${field}.${i}`, value),
           });
         }
       });
@@ -423,4 +441,9 @@ export class ScopingService {
     }
     if (problems.length > 0) throw AppError.invalid(problems);
   }
+}
+
+/** Which filters a read of the affected set used (their names, never their values), for its audit record. */
+function usedFilters(filter: AffectedFilter): string[] {
+  return Object.keys(filter).filter((k) => filter[k as keyof AffectedFilter] !== undefined);
 }

@@ -39,30 +39,32 @@ async function* ndjsonBatches(
   size: number,
   resumeAfter: number,
 ): AsyncIterable<FileBatch> {
+  const cutter = new NdjsonCutter(size, resumeAfter);
+  for await (const chunk of chunks) yield* cutter.cut(chunk);
+  yield* cutter.end();
+}
+
+/** What {@link ndjsonBatches} knows between chunks. */
+class NdjsonCutter {
   // The batch being gathered, as views of the chunks (copied once, into the batch, when it is full).
-  let pieces: Buffer[] = [];
-  let lines = 0;
-  let firstLine = 0;
+  private pieces: Buffer[] = [];
+  private lines = 0;
+  private firstLine = 0;
   // The start of a line that has not ended yet: the tail of one chunk or more.
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
   /** Lines read, and bytes up to the end of the last of them: the checkpoint once the batch is written. */
-  let line = 0;
-  let bytesDone = 0;
-  let skippingLongLine = false;
+  private line = 0;
+  private bytesDone = 0;
+  private skippingLongLine = false;
 
-  const full = (): FileBatch => {
-    const batch: FileBatch = {
-      input: { kind: 'lines', firstLine, bytes: Buffer.concat(pieces) },
-      lastLine: line,
-      bytesDone,
-    };
-    pieces = [];
-    lines = 0;
-    return batch;
-  };
+  constructor(
+    private readonly size: number,
+    private readonly resumeAfter: number,
+  ) {}
 
-  for await (const chunk of chunks) {
+  /** The batches a chunk completes; the rest of it is kept for the next. */
+  *cut(chunk: Buffer): Generator<FileBatch> {
     let pos = 0;
     // Where the run of whole lines gathered from this chunk starts.
     let run = 0;
@@ -70,69 +72,87 @@ async function* ndjsonBatches(
       const newline = chunk.indexOf(NEWLINE, pos);
       if (newline < 0) break;
       const end = newline + 1;
-      if (skippingLongLine) {
+      if (this.skippingLongLine) {
         // The end of a line refused for its length: skipped.
-        bytesDone += end - pos;
-        skippingLongLine = false;
+        this.bytesDone += end - pos;
+        this.skippingLongLine = false;
         pos = run = end;
         continue;
       }
-      line += 1;
-      bytesDone += partialBytes + end - pos;
-      if (line <= resumeAfter) {
+      this.line += 1;
+      this.bytesDone += this.partialBytes + end - pos;
+      if (this.line <= this.resumeAfter) {
         // Committed by an earlier attempt.
-        partial = [];
-        partialBytes = 0;
+        this.partial = [];
+        this.partialBytes = 0;
         pos = run = end;
         continue;
       }
-      if (lines === 0) firstLine = line;
-      if (partialBytes > 0) {
+      if (this.lines === 0) this.firstLine = this.line;
+      if (this.partialBytes > 0) {
         // A line begun in earlier chunks (it starts this one, so the run starts with its end).
-        pieces.push(...partial);
-        partial = [];
-        partialBytes = 0;
+        this.pieces.push(...this.partial);
+        this.partial = [];
+        this.partialBytes = 0;
       }
-      lines += 1;
+      this.lines += 1;
       pos = end;
-      if (lines >= size) {
-        pieces.push(chunk.subarray(run, end));
+      if (this.lines >= this.size) {
+        this.pieces.push(chunk.subarray(run, end));
         run = end;
-        yield full();
+        yield this.full();
       }
     }
-    if (pos > run) pieces.push(chunk.subarray(run, pos));
-    if (pos === chunk.length) continue;
-    if (skippingLongLine) {
-      bytesDone += chunk.length - pos;
-      continue;
-    }
-    partial.push(chunk.subarray(pos));
-    partialBytes += chunk.length - pos;
-    if (partialBytes > MAX_LINE_BYTES) {
-      // The line cannot be held; it is refused unread, and skipped up to its end.
-      if (lines > 0) yield full();
-      line += 1;
-      bytesDone += partialBytes;
-      partial = [];
-      partialBytes = 0;
-      skippingLongLine = true;
-      if (line > resumeAfter) {
-        yield { input: { kind: 'items', items: [{ line, problem: TOO_LONG }] }, lastLine: line, bytesDone };
+    if (pos > run) this.pieces.push(chunk.subarray(run, pos));
+    if (pos < chunk.length) yield* this.keepPartial(chunk.subarray(pos));
+  }
+
+  /** The last batch, with a last line that has no newline. */
+  *end(): Generator<FileBatch> {
+    if (this.partialBytes > 0) {
+      this.line += 1;
+      this.bytesDone += this.partialBytes;
+      if (this.line > this.resumeAfter) {
+        if (this.lines === 0) this.firstLine = this.line;
+        this.pieces.push(...this.partial, Buffer.from('\n'));
+        this.lines += 1;
       }
     }
+    if (this.lines > 0) yield this.full();
   }
-  if (partialBytes > 0) {
-    // The last line has no newline.
-    line += 1;
-    bytesDone += partialBytes;
-    if (line > resumeAfter) {
-      if (lines === 0) firstLine = line;
-      pieces.push(...partial, Buffer.from('\n'));
-      lines += 1;
+
+  /** The start of a line the chunk does not end; refused, unread, once it is too long to hold. */
+  private *keepPartial(tail: Buffer): Generator<FileBatch> {
+    if (this.skippingLongLine) {
+      this.bytesDone += tail.length;
+      return;
+    }
+    this.partial.push(tail);
+    this.partialBytes += tail.length;
+    if (this.partialBytes <= MAX_LINE_BYTES) return;
+    // The line cannot be held; it is refused unread, and skipped up to its end.
+    if (this.lines > 0) yield this.full();
+    this.line += 1;
+    this.bytesDone += this.partialBytes;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.skippingLongLine = true;
+    if (this.line > this.resumeAfter) {
+      const items = [{ line: this.line, problem: TOO_LONG }];
+      yield { input: { kind: 'items', items }, lastLine: this.line, bytesDone: this.bytesDone };
     }
   }
-  if (lines > 0) yield full();
+
+  private full(): FileBatch {
+    const batch: FileBatch = {
+      input: { kind: 'lines', firstLine: this.firstLine, bytes: Buffer.concat(this.pieces) },
+      lastLine: this.line,
+      bytesDone: this.bytesDone,
+    };
+    this.pieces = [];
+    this.lines = 0;
+    return batch;
+  }
 }
 
 async function* csvBatches(

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { DEFAULT_DATA_CATEGORIES } from '../config/config.js';
 import { fileBatches, type FileBatch } from './import.batches.js';
-import { FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
+import { CSV_COLUMNS, FileFormatError, MAX_LINE_BYTES, parseCsv, type ParsedLine } from './import.parsers.js';
+import { SubjectValidator } from './subject.validation.js';
+import { consentAges } from '../jurisdictions/consent-ages.js';
 import { BatchPreparer, joinedColumn } from './subject.batch.js';
 
 const chunks = (pieces: Array<string | Buffer>) =>
@@ -134,7 +136,8 @@ describe('NDJSON batches', () => {
 });
 
 describe('CSV records', () => {
-  const csv = async (pieces: string[]): Promise<ParsedLine[]> => collect(parseCsv(chunks(pieces)));
+  const csv = async (pieces: Array<string | Buffer>): Promise<ParsedLine[]> =>
+    collect(parseCsv(chunks(pieces)));
 
   it('maps columns to subject fields, with lists, push tokens and the guardian', async () => {
     const lines = await csv([
@@ -171,6 +174,95 @@ describe('CSV records', () => {
 
   it('fails the whole file on an unknown column', async () => {
     await expect(csv(['externalId,shoeSize\n', 'a,42\n'])).rejects.toThrow(FileFormatError);
+  });
+
+  it('quotes an unknown column only when it looks like a field name: a data row is never quoted', async () => {
+    await expect(csv(['externalId,shoeSize,sh\u0000oe,jane@example.com\n', 'a,1,2,3\n'])).rejects.toThrow(
+      'unknown CSV column(s) "shoeSize", column 3, column 4;',
+    );
+  });
+
+  const summary = (lines: ParsedLine[]) =>
+    lines.map((l) =>
+      l.problem
+        ? `${l.line}:${l.problem.rule}`
+        : `${l.line}:${(l.value as { externalId: string }).externalId}`,
+    );
+
+  it('an unclosed quote breaks its own line only: every line after it is read (they vanished)', async () => {
+    const lines = await csv([
+      'externalId,name\n',
+      'u-2,Two\n',
+      'u-3,"Three\n',
+      'u-4,Four\n',
+      'u-5,"Fi""ve"\n',
+      'u-6,"Six,\n',
+      'u-7,"Seven"\n',
+      'u-8,"Eight',
+    ]);
+    expect(summary(lines)).toEqual([
+      '2:u-2',
+      '3:quoteNotClosed',
+      '4:u-4',
+      '5:u-5',
+      '6:quoteNotClosed',
+      '7:u-7',
+      '8:quoteNotClosed',
+    ]);
+    expect(lines[3].value).toEqual({ externalId: 'u-5', name: 'Fi"ve' });
+  });
+
+  it('keeps CRLF line ends where it leaves a line out', async () => {
+    const pieces = ['externalId,name\r\n', 'a,"x\r', '\n', 'b,"y\r\n', 'c,C\r\n'];
+    const lines = await csv(pieces);
+    expect(summary(lines)).toEqual(['2:quoteNotClosed', '3:quoteNotClosed', '4:c']);
+    expect(lines.at(-1)!.bytesDone).toBe(Buffer.byteLength(pieces.join('')));
+  });
+
+  it('a stray quote breaks its line once, and the lines after it are read', async () => {
+    const lines = await csv(['externalId,name\n', 'a,x"y\n', 'b,"x"y\n', 'c, "x"\n', 'd,"ok, really"\n']);
+    expect(summary(lines)).toEqual(['2:isCsv', '3:isCsv', '4:isCsv', '5:d']);
+  });
+
+  it('reads quotes across chunk boundaries, a BOM before a quoted header, and counts the bytes left out', async () => {
+    const file = Buffer.from('\ufeff"externalId","name"\na,"x\nb,"B ""b"""\n');
+    const lines = await csv([...file].map((byte) => Buffer.from([byte])));
+    expect(summary(lines)).toEqual(['2:quoteNotClosed', '3:b']);
+    expect(lines[1].value).toEqual({ externalId: 'b', name: 'B "b"' });
+    expect(lines.at(-1)!.bytesDone).toBe(file.length);
+  });
+
+  it('fails the file when its header line is the broken one, without taking a data row as the header', async () => {
+    await expect(csv(['externalId,"name\n', 'jane,Jane\n'])).rejects.toThrow(
+      'the CSV header (line 1) is not valid',
+    );
+  });
+
+  it('refuses a CSV line over MAX_LINE_BYTES without holding it, and goes on after it', async () => {
+    const long = `x,"${'y'.repeat(MAX_LINE_BYTES + 10)}"\n`;
+    const lines = await csv(['externalId,name\n', long.slice(0, 1000), long.slice(1000), 'z,Z\n']);
+    expect(summary(lines)).toEqual(['2:maxLength', '3:z']);
+  });
+
+  it("has a column for every field of a person's record, and no other", async () => {
+    // The columns come from the validator's list of fields: a field added there is a column here.
+    expect(CSV_COLUMNS).toEqual([
+      ...['externalId', 'name', 'email', 'phone', 'pushTokens', 'locale', 'timeZone', 'jurisdiction'],
+      ...['birthDate', 'guardianName', 'guardianEmail', 'guardianPhone', 'guardianLocale'],
+      ...['channelPreferences', 'dataCategories', 'systems', 'createdAt', 'lastActiveAt'],
+    ]);
+    const [line] = await csv([
+      `${CSV_COLUMNS.join(',')}\n`,
+      'c-1,Ana,ana@example.com,+5511912345678,android:t1,pt-BR,America/Sao_Paulo,BR,2015-03-04,' +
+        'Rui,rui@example.com,+5511912345679,pt-BR,email;sms,camera_data,media-store,' +
+        '2024-01-01T00:00:00Z,2026-11-01T00:00:00Z\n',
+    ]);
+    const validation = new SubjectValidator(
+      new Set(DEFAULT_DATA_CATEGORIES),
+      consentAges(14, {}),
+      () => NOW,
+    ).validate(line.value);
+    expect(validation).toMatchObject({ ok: true, subject: { guardian: { name: 'Rui' }, minor: true } });
   });
 
   it('batches CSV records with their line numbers, resuming after a checkpoint', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
+import { storable } from '../common/text.js';
 import { DatabaseService } from '../database/database.service.js';
 import { subjectImportChunks, subjectImportRejections, subjectImports } from '../database/schema.js';
 
@@ -53,9 +54,11 @@ export class ImportsRepository {
   }
 
   async update(id: string, changes: Partial<ImportRow>): Promise<ImportRow | undefined> {
+    // A failure's reason may quote the file (a CSV column): spelled storable, or the import never ends.
+    const error = typeof changes.error === 'string' ? storable(changes.error) : changes.error;
     const [row] = await this.database.db
       .update(subjectImports)
-      .set(changes)
+      .set({ ...changes, ...(error === undefined ? {} : { error }) })
       .where(eq(subjectImports.id, id))
       .returning();
     return row;
@@ -123,6 +126,7 @@ export class ImportsRepository {
     return rows.length > 0;
   }
 
+  /** A refused line's field is the key a caller sent (an unknown field): spelled storable, and cut short. */
   async addRejections(
     importId: string,
     rows: Array<{ line: number; field: string; rule: string; message: string }>,
@@ -132,9 +136,9 @@ export class ImportsRepository {
       insert into subject_import_rejections (import_id, line, field, rule, message)
       select ${importId}::uuid, line, field, rule, message
       from unnest(${sql.param(rows.map((r) => r.line))}::integer[],
-                  ${sql.param(rows.map((r) => r.field))}::text[],
-                  ${sql.param(rows.map((r) => r.rule))}::text[],
-                  ${sql.param(rows.map((r) => r.message))}::text[]) as t(line, field, rule, message)`);
+                  ${sql.param(rows.map((r) => storable(r.field, 200)))}::text[],
+                  ${sql.param(rows.map((r) => storable(r.rule, 100)))}::text[],
+                  ${sql.param(rows.map((r) => storable(r.message)))}::text[]) as t(line, field, rule, message)`);
   }
 
   async countRejections(importId: string): Promise<number> {

@@ -88,7 +88,6 @@ export class ImportsService {
       body.resume();
       throw this.tooLarge();
     }
-    const cipher = this.crypto.cipher;
     const created = await this.repository.create(format, actor.keyId, this.clock.now());
     // Queued now, after the row's commit: the worker starts on the first chunks while the rest arrives.
     // Not awaited: with Redis down, adding waits for it; the upload goes on and the sweep queues the job.
@@ -98,6 +97,33 @@ export class ImportsService {
         'import job not queued; the sweep will queue it',
       ),
     );
+    const stored = await this.storeUpload(created.id, body);
+    const received = await this.database.transaction(async () => {
+      const row = await this.repository.received(created.id, { ...stored, at: this.clock.now() }, STALLED);
+      // Given up while the file was arriving (it stalled): nothing is recorded as received.
+      if (!row) return undefined;
+      // Failed by its job on the file's content, whether before or after the last chunk came: the answer is
+      // the import as it stands (failed, with its reason), and chunks stored after the job stopped go too.
+      if (row.status === String(ImportStatus.Failed)) await this.repository.dropChunks(created.id);
+      await this.audit.record(actor, {
+        action: 'subject.import.create',
+        targetType: 'subject_import',
+        targetId: created.id,
+        summary: { format, bytes: stored.bytes },
+      });
+      return row;
+    });
+    if (!received) throw await this.givenUp(created.id);
+    return received;
+  }
+
+  /**
+   * Stores the body in sealed chunks of CHUNK_BYTES, each committed as it arrives. A body that breaks,
+   * is too large or is empty fails the import; one whose import its job failed meanwhile is read and
+   * dropped (the answer is then the failed import).
+   */
+  private async storeUpload(importId: string, body: Readable): Promise<{ bytes: number; chunks: number }> {
+    const cipher = this.crypto.cipher;
     let seq = 0;
     let bytes = 0;
     let pending: Buffer[] = [];
@@ -107,19 +133,14 @@ export class ImportsService {
       pending = [];
       pendingBytes = 0;
       // The 202 is answered after a normal commit, which flushes these chunks' WAL too.
-      const sealed = cipher.seal(chunk, chunkAad(created.id, seq));
+      const sealed = cipher.seal(chunk, chunkAad(importId, seq));
       await this.database.transaction(
-        () => this.repository.addChunk(created.id, seq, cipher.currentKeyId, sealed),
-        {
-          asyncCommit: true,
-        },
+        () => this.repository.addChunk(importId, seq, cipher.currentKeyId, sealed),
+        { asyncCommit: true },
       );
       seq += 1;
       // Every 16 MB, whether the job failed the import (its content, or a stall): then the rest is not taken.
-      if (
-        seq % 16 === 0 &&
-        (await this.repository.find(created.id))?.status === String(ImportStatus.Failed)
-      ) {
+      if (seq % 16 === 0 && (await this.repository.find(importId))?.status === String(ImportStatus.Failed)) {
         throw new StoppedEarly();
       }
     };
@@ -141,33 +162,13 @@ export class ImportsService {
     } catch (err) {
       if (!(err instanceof StoppedEarly)) {
         const reason = err instanceof AppError ? err.message : INTERRUPTED;
-        await this.repository.update(created.id, { status: ImportStatus.Failed, error: reason, bytes });
-        await this.repository.dropChunks(created.id);
+        await this.repository.update(importId, { status: ImportStatus.Failed, error: reason, bytes });
+        await this.repository.dropChunks(importId);
         throw err;
       }
       body.resume();
     }
-    const received = await this.database.transaction(async () => {
-      const row = await this.repository.received(
-        created.id,
-        { bytes, chunks: seq, at: this.clock.now() },
-        STALLED,
-      );
-      // Given up while the file was arriving (it stalled): nothing is recorded as received.
-      if (!row) return undefined;
-      // Failed by its job on the file's content, whether before or after the last chunk came: the answer is
-      // the import as it stands (failed, with its reason), and chunks stored after the job stopped go too.
-      if (row.status === String(ImportStatus.Failed)) await this.repository.dropChunks(created.id);
-      await this.audit.record(actor, {
-        action: 'subject.import.create',
-        targetType: 'subject_import',
-        targetId: created.id,
-        summary: { format, bytes },
-      });
-      return row;
-    });
-    if (!received) throw await this.givenUp(created.id);
-    return received;
+    return { bytes, chunks: seq };
   }
 
   private tooLarge(): AppError {
@@ -242,91 +243,25 @@ export class ImportsService {
   }
 
   private async run(row: ImportRow): Promise<void> {
-    const cipher = this.crypto.cipher;
-    const repository = this.repository;
-    const resumeAfter = row.linesDone;
     const now = this.clock.now();
-    let kept = await this.repository.countRejections(row.id);
+    const kept = { rejections: await this.repository.countRejections(row.id) };
     // Batches are prepared on the threads in parallel and written in file order, one at a time, while the
     // file goes on being read: at most `maxAhead` batches are in flight.
     const maxAhead = this.pool.threads * 1 + 1;
     const inFlight: Array<Promise<void>> = [];
     let chain: Promise<void> = Promise.resolve();
-
-    const write = async (next: {
-      prepared: Promise<PreparedBatch>;
-      linesDone: number;
-      bytesDone: number;
-    }) => {
-      const prepared = await next.prepared;
-      const rejections = prepared.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept));
-      kept += rejections.length;
-      await this.database.transaction(
-        async () => {
-          const { created, updated } = await this.subjects.store(prepared);
-          await this.repository.addRejections(row.id, rejections);
-          const counted = await this.repository.checkpoint(row.id, {
-            linesDone: next.linesDone,
-            bytesDone: next.bytesDone,
-            created,
-            updated,
-            rejected: prepared.rejectedLines,
-          });
-          if (!counted) {
-            // Failed while this batch was on its way (the upload broke): it is not stored either.
-            throw stoppedBy(await this.repository.find(row.id));
-          }
-        },
-        { asyncCommit: true },
-      );
-    };
     const submit = async (batch: FileBatch) => {
-      const entry = {
-        prepared: this.pool.prepare(batch.input, now),
-        linesDone: batch.lastLine,
-        bytesDone: batch.bytesDone,
-      };
+      const prepared = this.pool.prepare(batch.input, now);
       // Awaited in order through the chain; marked handled now so a failure cannot crash the process meanwhile.
-      entry.prepared.catch(() => undefined);
-      chain = chain.then(() => write(entry));
+      prepared.catch(() => undefined);
+      chain = chain.then(() => this.write(row.id, batch, prepared, kept));
       chain.catch(() => undefined);
       inFlight.push(chain);
       while (inFlight.length >= maxAhead) await inFlight.shift();
     };
-
-    /** The file's chunks in order, waiting for each while the upload is still arriving. */
-    async function* chunks(): AsyncIterable<Buffer> {
-      for (let seq = 0; ; seq += 1) {
-        const sealed = await nextChunk(seq);
-        if (!sealed) return;
-        yield cipher.open(sealed, chunkAad(row.id, seq));
-      }
-    }
-    const clock = this.clock;
-    async function nextChunk(seq: number): Promise<Buffer | undefined> {
-      const since = clock.now().getTime();
-      for (;;) {
-        const sealed = await repository.chunk(row.id, seq);
-        if (sealed) return sealed;
-        const now = await repository.find(row.id);
-        if (!now || now.status === String(ImportStatus.Failed)) throw stoppedBy(now);
-        // Whole: marked received (uploads stored by an older API node only count their chunks).
-        if (now.receivedAt || now.chunks > 0) {
-          if (seq >= now.chunks) return undefined;
-          // Stored between the two reads.
-          const late = await repository.chunk(row.id, seq);
-          if (!late) throw new Error(`chunk ${seq} of import ${row.id} is missing`);
-          return late;
-        }
-        if (clock.now().getTime() - since > UPLOAD_STALL_MS) {
-          throw new FileFormatError(STALLED);
-        }
-        await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL_MS));
-      }
-    }
-
     try {
-      for await (const batch of fileBatches(row.format as ImportFormat, chunks(), BATCH_ROWS, resumeAfter)) {
+      const format = row.format as ImportFormat;
+      for await (const batch of fileBatches(format, this.chunks(row.id), BATCH_ROWS, row.linesDone)) {
         await submit(batch);
       }
     } catch (err) {
@@ -335,6 +270,68 @@ export class ImportsService {
       throw err;
     }
     await chain;
+  }
+
+  /** A prepared batch, its first REJECTIONS_KEPT rejections and the checkpoint after it, in one commit. */
+  private async write(
+    importId: string,
+    batch: FileBatch,
+    preparing: Promise<PreparedBatch>,
+    kept: { rejections: number },
+  ): Promise<void> {
+    const prepared = await preparing;
+    const rejections = prepared.rejections.slice(0, Math.max(0, REJECTIONS_KEPT - kept.rejections));
+    kept.rejections += rejections.length;
+    await this.database.transaction(
+      async () => {
+        const { created, updated } = await this.subjects.store(prepared);
+        await this.repository.addRejections(importId, rejections);
+        const counted = await this.repository.checkpoint(importId, {
+          linesDone: batch.lastLine,
+          bytesDone: batch.bytesDone,
+          created,
+          updated,
+          rejected: prepared.rejectedLines,
+        });
+        if (!counted) {
+          // Failed while this batch was on its way (the upload broke): it is not stored either.
+          throw stoppedBy(await this.repository.find(importId));
+        }
+      },
+      { asyncCommit: true },
+    );
+  }
+
+  /** The file's chunks in order, waiting for each while the upload is still arriving. */
+  private async *chunks(importId: string): AsyncIterable<Buffer> {
+    const cipher = this.crypto.cipher;
+    for (let seq = 0; ; seq += 1) {
+      const sealed = await this.nextChunk(importId, seq);
+      if (!sealed) return;
+      yield cipher.open(sealed, chunkAad(importId, seq));
+    }
+  }
+
+  private async nextChunk(importId: string, seq: number): Promise<Buffer | undefined> {
+    const since = this.clock.now().getTime();
+    for (;;) {
+      const sealed = await this.repository.chunk(importId, seq);
+      if (sealed) return sealed;
+      const now = await this.repository.find(importId);
+      if (!now || now.status === String(ImportStatus.Failed)) throw stoppedBy(now);
+      // Whole: marked received (uploads stored by an older API node only count their chunks).
+      if (now.receivedAt || now.chunks > 0) {
+        if (seq >= now.chunks) return undefined;
+        // Stored between the two reads.
+        const late = await this.repository.chunk(importId, seq);
+        if (!late) throw new Error(`chunk ${seq} of import ${importId} is missing`);
+        return late;
+      }
+      if (this.clock.now().getTime() - since > UPLOAD_STALL_MS) {
+        throw new FileFormatError(STALLED);
+      }
+      await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL_MS));
+    }
   }
 
   private async finish(id: string, status: ImportStatus, error: string | null): Promise<ImportRow> {

@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
 import { LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
-import { COUNTRIES_WITH_SUBDIVISIONS, isKnownJurisdiction } from '../jurisdictions/codes.js';
+import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 
 export const CHANNELS = ['email', 'sms', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -54,7 +54,8 @@ export interface SealedContact {
 
 export type Validation = { ok: true; subject: Subject } | { ok: false; problems: FieldProblem[] };
 
-const KNOWN_FIELDS = new Set([
+/** The fields of a person's record, in the order a CSV file's columns are listed (import.parsers.ts). */
+export const SUBJECT_FIELDS = [
   'externalId',
   'name',
   'email',
@@ -70,8 +71,10 @@ const KNOWN_FIELDS = new Set([
   'systems',
   'createdAt',
   'lastActiveAt',
-]);
-const GUARDIAN_FIELDS = new Set(['name', 'email', 'phone', 'locale']);
+] as const;
+export const GUARDIAN_FIELDS = ['name', 'email', 'phone', 'locale'] as const;
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(SUBJECT_FIELDS);
+const KNOWN_GUARDIAN_FIELDS: ReadonlySet<string> = new Set(GUARDIAN_FIELDS);
 /** The app's user id: stored in clear, so checked not to be an email address. */
 export const EXTERNAL_ID = /^[\p{L}\p{N}._:|+/#=@-]{1,128}$/u;
 export const EXTERNAL_ID_RULE = 'externalId must be 1-128 letters, digits or ._:|+/#=@-';
@@ -157,38 +160,21 @@ export class SubjectValidator {
     }
     const now = this.now();
 
-    const externalId = this.string(input.externalId, 'externalId', 128, fail, true);
-    if (externalId !== undefined) {
-      if (!EXTERNAL_ID.test(externalId)) {
-        fail('externalId', 'isExternalId', EXTERNAL_ID_RULE);
-      } else if (isEmailAddress(externalId)) {
-        // The external id is stored in clear: it must be the app's user id, not a contact address.
-        fail('externalId', 'notContactData', 'externalId must not be an email address');
-      }
-    }
+    const externalId = this.externalId(input.externalId, fail);
     const name = this.text(input.name, 'name', 200, fail);
     const email = this.email(input.email, 'email', fail);
     const phoneCheck = this.phone(input.phone, 'phone', fail);
     const pushTokens = this.pushTokens(input.pushTokens, fail);
     const locale = this.locale(input.locale, 'locale', fail);
 
-    let timeZone: string | undefined;
-    const zone = this.string(input.timeZone, 'timeZone', 64, fail);
-    if (zone !== undefined) {
-      timeZone =
-        canonicalTimeZone(zone) ?? fail('timeZone', 'isTimeZone', 'timeZone must be an IANA time zone');
-    }
+    const timeZone = this.timeZone(input.timeZone, fail);
 
     let jurisdiction = this.string(input.jurisdiction, 'jurisdiction', 6, fail);
     let jurisdictionInferred = false;
     if (jurisdiction !== undefined) {
       jurisdiction = jurisdiction.toUpperCase();
       if (!isKnownJurisdiction(jurisdiction)) {
-        jurisdiction = fail(
-          'jurisdiction',
-          'isJurisdiction',
-          `jurisdiction must be an ISO 3166-1 alpha-2 country or a subdivision of ${COUNTRIES_WITH_SUBDIVISIONS.join(', ')} (e.g. US-CA)`,
-        );
+        jurisdiction = fail('jurisdiction', 'isJurisdiction', jurisdictionRule('jurisdiction', jurisdiction));
       }
     } else if (
       !problems.some((p) => p.field === 'jurisdiction') &&
@@ -199,40 +185,9 @@ export class SubjectValidator {
       jurisdictionInferred = true;
     }
 
-    let birthDate: string | undefined;
-    const birth = this.string(input.birthDate, 'birthDate', 10, fail);
-    if (birth !== undefined) {
-      const match = DATE.exec(birth);
-      const date = match ? new Date(`${birth}T00:00:00Z`) : undefined;
-      if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== birth) {
-        fail('birthDate', 'isDate', 'birthDate must be a calendar date YYYY-MM-DD');
-      } else if (date.getTime() > now.getTime()) {
-        fail('birthDate', 'notInFuture', 'birthDate cannot be in the future');
-      } else if (Number(match[1]) < 1900) {
-        fail('birthDate', 'min', 'birthDate must be in 1900 or later');
-      } else {
-        birthDate = birth;
-      }
-    }
-
+    const birthDate = this.birthDate(input.birthDate, now, fail);
     const guardian = this.guardian(input.guardian, fail);
-    const channelPreferences = this.list(
-      input.channelPreferences,
-      'channelPreferences',
-      fail,
-      (value, field) =>
-        (CHANNELS as readonly string[]).includes(value)
-          ? (value as Channel)
-          : fail(field, 'isIn', `${field} must be one of ${CHANNELS.join(', ')}`),
-    );
-    const dataCategories = this.list(input.dataCategories, 'dataCategories', fail, (value, field) =>
-      this.categories.has(value)
-        ? value
-        : fail(field, 'isKnownCategory', `${field} is not a configured data category`),
-    );
-    const systems = this.list(input.systems, 'systems', fail, (value, field) =>
-      SYSTEM.test(value) ? value : fail(field, 'isSystem', `${field} must be 1-64 letters, digits or ._-`),
-    );
+    const { channelPreferences, dataCategories, systems } = this.lists(input, fail);
     const createdAt = this.instant(input.createdAt, 'createdAt', now, fail);
     const lastActiveAt = this.instant(input.lastActiveAt, 'lastActiveAt', now, fail);
 
@@ -259,6 +214,57 @@ export class SubjectValidator {
         lastActiveAt,
         minor,
       },
+    };
+  }
+
+  private externalId(value: unknown, fail: Fail): string | undefined {
+    const externalId = this.string(value, 'externalId', 128, fail, true);
+    if (externalId === undefined) return undefined;
+    if (!EXTERNAL_ID.test(externalId)) {
+      fail('externalId', 'isExternalId', EXTERNAL_ID_RULE);
+    } else if (isEmailAddress(externalId)) {
+      // The external id is stored in clear: it must be the app's user id, not a contact address.
+      fail('externalId', 'notContactData', 'externalId must not be an email address');
+    }
+    return externalId;
+  }
+
+  private timeZone(value: unknown, fail: Fail): string | undefined {
+    const zone = this.string(value, 'timeZone', 64, fail);
+    if (zone === undefined) return undefined;
+    return canonicalTimeZone(zone) ?? fail('timeZone', 'isTimeZone', 'timeZone must be an IANA time zone');
+  }
+
+  private birthDate(value: unknown, now: Date, fail: Fail): string | undefined {
+    const birth = this.string(value, 'birthDate', 10, fail);
+    if (birth === undefined) return undefined;
+    const match = DATE.exec(birth);
+    const date = match ? new Date(`${birth}T00:00:00Z`) : undefined;
+    if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== birth) {
+      return fail('birthDate', 'isDate', 'birthDate must be a calendar date YYYY-MM-DD');
+    }
+    if (date.getTime() > now.getTime())
+      return fail('birthDate', 'notInFuture', 'birthDate cannot be in the future');
+    if (Number(match[1]) < 1900) return fail('birthDate', 'min', 'birthDate must be in 1900 or later');
+    return birth;
+  }
+
+  /** The lists: the channels in the person's order of preference, data categories, systems. */
+  private lists(input: Record<string, unknown>, fail: Fail) {
+    return {
+      channelPreferences: this.list(input.channelPreferences, 'channelPreferences', fail, (value, field) =>
+        (CHANNELS as readonly string[]).includes(value)
+          ? (value as Channel)
+          : fail(field, 'isIn', `${field} must be one of ${CHANNELS.join(', ')}`),
+      ),
+      dataCategories: this.list(input.dataCategories, 'dataCategories', fail, (value, field) =>
+        this.categories.has(value)
+          ? value
+          : fail(field, 'isKnownCategory', `${field} is not a configured data category`),
+      ),
+      systems: this.list(input.systems, 'systems', fail, (value, field) =>
+        SYSTEM.test(value) ? value : fail(field, 'isSystem', `${field} must be 1-64 letters, digits or ._-`),
+      ),
     };
   }
 
@@ -402,7 +408,7 @@ export class SubjectValidator {
     }
     const input = value as Record<string, unknown>;
     for (const key of Object.keys(input)) {
-      if (!GUARDIAN_FIELDS.has(key))
+      if (!KNOWN_GUARDIAN_FIELDS.has(key))
         fail(`guardian.${key}`, 'unknownField', `guardian.${key} is not a known field`);
     }
     const guardian: Guardian = {

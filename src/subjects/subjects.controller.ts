@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
-import { decodeCursor, encodeCursor, PageQueryDto } from '../common/pagination.js';
+import { byId, decodeCursor, nextCursor, PageQueryDto } from '../common/pagination.js';
 import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
 import type { ImportFormat } from './import.parsers.js';
@@ -115,7 +115,7 @@ export class SubjectsController {
   ): Promise<ImportRejectionPageDto> {
     const after = query.cursor ? decodeCursor(query.cursor, { id: 'integer' }).id : 0;
     const rows = await this.imports.rejections(id, after, query.limit);
-    return { items: rows.map(toRejectionDto), nextCursor: nextCursor(rows, query.limit) };
+    return { items: rows.map(toRejectionDto), nextCursor: nextCursor(rows, query.limit, byId) };
   }
 
   @Post('lookup')
@@ -167,7 +167,7 @@ export class SubjectsController {
       updated: row.updated,
       rejected: row.rejected,
       rejections: rejections.map(toRejectionDto),
-      rejectionsNextCursor: nextCursor(rejections, FIRST_REJECTIONS),
+      rejectionsNextCursor: nextCursor(rejections, FIRST_REJECTIONS, byId),
       error: row.error,
       createdAt: row.createdAt.toISOString(),
       startedAt: row.startedAt?.toISOString() ?? null,
@@ -187,11 +187,6 @@ function checkExternalId(externalId: string): string {
     ]);
   }
   return externalId;
-}
-
-function nextCursor(rows: RejectionRow[], limit: number): string | null {
-  const last = rows.at(-1);
-  return rows.length === limit && last ? encodeCursor({ id: last.id }) : null;
 }
 
 const toRejectionDto = (row: RejectionRow): ImportRejectionDto => ({

@@ -5,12 +5,9 @@ import { COLUMN_NAMES, type JoinedColumns, type SubjectColumns } from './subject
 import { affectedSubjects, subjects } from '../database/schema.js';
 import { eq } from 'drizzle-orm';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
+import { rowsOf, toBuffer } from '../database/rows.js';
 
 export type SubjectRow = typeof subjects.$inferSelect;
-
-/** Both drivers give bytea back, as Buffer (pg) or Uint8Array (PGlite). */
-export const toBuffer = (value: Uint8Array): Buffer =>
-  Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
 @Injectable()
 export class SubjectsRepository {
@@ -207,9 +204,4 @@ export class SubjectsRepository {
       sql`update subjects set minor = ${minor} where id = any(${sql.param(ids)}::bigint[])`,
     );
   }
-}
-
-/** node-postgres answers `{rows}`, PGlite's drizzle answers `{rows}` too; both typed loosely by drizzle. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows?: T[] }).rows ?? (result as T[]);
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError, FieldProblem } from '../common/errors.js';
+import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { normalizeEmail } from '../crypto/field-cipher.js';
@@ -19,9 +19,13 @@ import {
 } from './subject.validation.js';
 import { PreparerPool } from './import.pool.js';
 import { subjectAad, type PreparedBatch } from './subject.batch.js';
-import { SubjectRow, SubjectsRepository, toBuffer } from './subjects.repository.js';
+import { toBuffer } from '../database/rows.js';
+import { SubjectRow, SubjectsRepository } from './subjects.repository.js';
 
 export const BULK_MAX = 10_000;
+
+/** Without the id asked for: a caller may try an email address as an id, and the answer would show it. */
+const noSuchSubject = () => new AppError(ErrorCode.NotFound, 'no person has this externalId');
 
 export interface Rejection extends FieldProblem {
   /** Index in the request, or line number in a file. */
@@ -109,7 +113,7 @@ export class SubjectsService {
   /** One person, decrypted; the read of personal data is audited. */
   async get(actor: Actor, externalId: string): Promise<SubjectView> {
     const row = await this.repository.findByExternalId(externalId);
-    if (!row) throw AppError.notFound('subject', externalId);
+    if (!row) throw noSuchSubject();
     await this.audit.record(actor, {
       action: 'subject.read',
       targetType: 'subject',
@@ -156,7 +160,7 @@ export class SubjectsService {
   async erase(actor: Actor, externalId: string): Promise<void> {
     await this.database.transaction(async () => {
       const { erased, incidents } = await this.repository.erase(externalId);
-      if (!erased) throw AppError.notFound('subject', externalId);
+      if (!erased) throw noSuchSubject();
       await this.audit.record(actor, {
         action: 'subject.erase',
         targetType: 'subject',

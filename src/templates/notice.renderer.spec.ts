@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import {
-  CALIFORNIA_HEADINGS,
-  CALIFORNIA_TITLE,
   englishSmsProblem,
   formatDate,
   interpolation,
@@ -11,9 +10,13 @@ import {
   NoticeFacts,
   noticeVariant,
   NoticeRenderer,
-  substitute,
   TEMPLATES_DIR,
 } from './notice.renderer.js';
+import { substitute } from '../channels/substitutions.js';
+
+// California's title and headings (Civil Code 1798.82(d)(1)), as its notice profile gives them.
+const { title: statutoryTitle, headings: statutoryHeadings } = noticeShape('US-CA', null);
+const [CALIFORNIA_TITLE, CALIFORNIA_HEADINGS] = [statutoryTitle!.words, statutoryHeadings!.words];
 
 const renderer = new NoticeRenderer();
 const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { CryptoService } from '../../crypto/crypto.service.js';
-import { substitute } from '../../templates/notice.renderer.js';
+import { substitute } from '../substitutions.js';
 import type {
   EmailBatch,
   EmailPort,

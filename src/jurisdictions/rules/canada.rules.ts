@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Rule } from './rule.types.js';
 
 // PIPEDA s 10.1 and the Breach of Security Safeguards Regulations (SOR/2018-64), in force 2018-11-01.
@@ -87,4 +88,51 @@ export const CA_PIPEDA: Rule = {
     'Every breach must be recorded (kept 24 months, recalled), notifiable or not; notice to other organisations that can reduce the harm is also required: neither is an obligation here.',
     'Provinces: Quebec (Law 25, to the CAI), Alberta (PIPA, to its commissioner) and BC have their own regimes, not modelled; CA covers them all with PIPEDA, which applies to commercial activity across borders.',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** SOR/2018-64 s 3: the notice tells the person of their right to complain to the Commissioner. */
+export const CA_NOTICE: NoticeProfile = {
+  jurisdiction: 'CA',
+  effectiveFrom: '2018-11-01',
+  law: 'Breach of Security Safeguards Regulations (SOR/2018-64) s 3',
+  requirements: [
+    {
+      kind: 'complaint',
+      key: 'complaintCanada',
+      sources: ['CAN4'],
+      unsettled:
+        "The Commissioner is named, with its site and toll-free number; the organisation's internal complaint process, which s 3 also asks for, is not said yet (issue 18).",
+    },
+  ],
+  sources: CA_PIPEDA.sources.filter((source) => source.key === 'CAN4'),
+  notes: 'Every province without a profile of its own: PIPEDA applies to commercial activity across borders.',
+};
+
+/** Quebec (Law 25): the Commission d'accès à l'information as well as the federal Commissioner. */
+export const CA_QC_NOTICE: NoticeProfile = {
+  jurisdiction: 'CA-QC',
+  effectiveFrom: '2022-09-22',
+  law: 'Act respecting the protection of personal information in the private sector (Quebec), as amended by Law 25',
+  requirements: [
+    {
+      kind: 'complaint',
+      key: 'complaintQuebec',
+      sources: ['QC1'],
+      unsettled:
+        'Quebec residents may complain to the CAI; as PIPEDA may apply too, the notice names both, the stricter reading.',
+    },
+  ],
+  sources: [
+    {
+      key: 'QC1',
+      citation:
+        "Quebec private-sector Act (Law 25), confidentiality incidents (s 3.5 ff., in force 2022-09-22): the Commission d'accès à l'information; recalled, not in breach-law.md",
+      url: 'https://www.cai.gouv.qc.ca/',
+      status: 'unverified',
+    },
+  ],
+  notes:
+    'What a Quebec notice must contain (regulation under s 3.5) is not modelled beyond the complaint route; the date is recalled.',
 };

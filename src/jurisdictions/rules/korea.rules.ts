@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, Rule } from './rule.types.js';
 
 // PIPA Art. 34 and Enforcement Decree Art. 39-40 (as amended in force 2023-09-15): individuals within 72
@@ -61,4 +62,25 @@ export const KR_PIPA: Rule = {
     'No app category is sensitive or unique identifying information (resident registration, passport, driver licence, alien registration numbers), so the report rests on 1,000 or more people or an external attack (`cyberAttack`).',
     'No report is needed if the leaked data were retrieved or deleted before anyone could see them (KR1): no fact for that, waive by hand. The 2026 amendment adding "possibility" of a leak, and the 2023 start date, are not modelled further (start recalled). The KISA hotline 118 is recalled.',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** PIPA Art. 34(1): the remedies open to the person, by name: dispute mediation and the report center. */
+export const KR_NOTICE: NoticeProfile = {
+  jurisdiction: 'KR',
+  effectiveFrom: '2023-09-15',
+  law: 'Personal Information Protection Act (PIPA) Art. 34(1)',
+  requirements: [
+    {
+      kind: 'complaint',
+      key: 'complaintKorea',
+      sources: ['KR1', 'KR2'],
+      unsettled:
+        'Art. 34(1) asks for the procedures to obtain relief (KR2); the 2026 amendment adds the legal remedies (KR1). The notice names the Dispute Mediation Committee and the Infringement Report Center (118, recalled) from this version on.',
+    },
+  ],
+  sources: KR_PIPA.sources,
+  notes:
+    'The other items of Art. 34(1) (what leaked, when and how, what to do, the response, a help desk) are in every notice. Korean residents still get the notice in English or their own language when the templates have it: Korean is issue 18.',
 };

@@ -1,4 +1,6 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, ObligationSpec, Regulator, Rule, Source } from './rule.types.js';
+import { PRIVACY_POLICY } from './standard-notice.js';
 
 // US state breach-notification statutes. Each state defines "personal information" by data elements
 // (name + SSN, driver's licence, financial account, medical data; in many states online credentials);
@@ -464,7 +466,7 @@ export const US_MA: Rule = {
   notes: [
     'Conservative: 93H personal information is name + SSN, ID or financial account; as we recall it does not list online credentials, which trigger this rule here as elsewhere. Review before relying on it.',
     'The "substantial risk of identity theft or fraud" test (MA4) is not a condition here: notice is also due when data were acquired or used by an unauthorised person, whatever the risk.',
-    'The notice must not state the nature of the breach or the number affected (breach-law.md: ?); see the notice templates.',
+    'The notice must not state the nature of the breach or the number affected (breach-law.md: ?): see US_MA_NOTICE below.',
   ].join(' '),
 };
 
@@ -538,3 +540,146 @@ export const US_STATE_RULES: readonly Rule[] = [
   US_MA,
   US_WA,
 ];
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** Every state without a profile of its own: where to report identity theft, in place of an authority. */
+export const US_NOTICE: NoticeProfile = {
+  jurisdiction: 'US',
+  effectiveFrom: '2003-07-01',
+  law: 'No federal breach statute: the FTC and the state Attorney General in place of a data protection authority',
+  requirements: [
+    {
+      kind: 'complaint',
+      key: 'complaintUS',
+      sources: ['PP'],
+      unsettled:
+        'No statute asks for it: the privacy policy promises a route to complain to the local regulator, and the US has no data protection authority, so the notice names the FTC (IdentityTheft.gov) and the state Attorney General.',
+    },
+  ],
+  sources: [PRIVACY_POLICY],
+  notes:
+    "Dated from California's first breach statute (SB 1386, 2003-07-01, recalled), the first that asked for a notice; states with more to say have profiles of their own, over this one.",
+};
+
+const SOURCES_BY_KEY = new Map([...CA_SOURCES, ...US_MA.sources].map((source) => [source.key, source]));
+const cite = (...keys: string[]): Source[] => keys.map((key) => SOURCES_BY_KEY.get(key)!);
+
+/** Civil Code 1798.82(d)(1)-(2): the title and five headings, the notice's date, a law-enforcement delay. */
+export const US_CA_NOTICE: NoticeProfile = {
+  jurisdiction: 'US-CA',
+  effectiveFrom: '2016-01-01',
+  law: 'California Civil Code 1798.82(d)',
+  requirements: [
+    {
+      kind: 'title',
+      title: { words: 'Notice of Data Breach', language: 'en' },
+      sources: ['CA2'],
+      notices: ['individual', 'public'],
+    },
+    {
+      kind: 'headings',
+      headings: {
+        words: {
+          whatHappened: 'What Happened',
+          whatInformation: 'What Information Was Involved',
+          whatWeAreDoing: 'What We Are Doing',
+          whatYouCanDo: 'What You Can Do',
+          moreInformation: 'For More Information',
+        },
+        language: 'en',
+      },
+      // Nothing between the five headings: what it may mean is part of what happened, the remedies part
+      // of what the company does.
+      merge: { impact: 'whatHappened', remedies: 'whatWeAreDoing' },
+      sources: ['CA2'],
+      notices: ['individual', 'public'],
+      unsettled:
+        'The statute gives the title and headings in English; a notice in another language keeps them and adds its own words in brackets, since it is not settled that translated headings alone satisfy 1798.82(d)(1).',
+    },
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'start',
+      say: [{ kind: 'dated', key: 'noticeDate' }],
+      sources: ['CA2'],
+    },
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'end',
+      say: [
+        {
+          kind: 'answer',
+          fact: 'lawEnforcementDelay',
+          yes: 'delayedByLawEnforcement',
+          no: 'notDelayedByLawEnforcement',
+        },
+      ],
+      sources: ['CA2'],
+      unsettled:
+        '1798.82(d)(2)(D) asks whether notice was delayed by a law enforcement investigation "if that information is possible to determine": said only when the incident answers (lawEnforcementDelay).',
+    },
+  ],
+  sources: cite('CA2'),
+  notes: [
+    'The title and headings date from SB 570 (in force 2016-01-01, recalled); a notice dated before follows this version too, which only says more.',
+    "The ten-point type is the email layout's (16 px); the 12-month identity theft prevention service (for SSN or licence numbers) concerns data categories the app does not hold.",
+  ].join(' '),
+};
+
+/** M.G.L. c. 93H s. 3(b): the police report and the free security freeze, and never the nature of the breach. */
+export const US_MA_NOTICE: NoticeProfile = {
+  jurisdiction: 'US-MA',
+  effectiveFrom: '2007-10-31',
+  law: 'Massachusetts General Laws chapter 93H s. 3(b)',
+  requirements: [
+    {
+      kind: 'omit',
+      parts: ['description', 'location'],
+      sources: ['MA2'],
+      unsettled:
+        "That the notice must not state the nature of the breach (nor the number of residents affected) is marked ? in breach-law.md; read strictly: neither the responders' description nor where it happened. Their other fields may describe it too: issue 18.",
+    },
+    {
+      kind: 'paragraphs',
+      section: 'whatYouCanDo',
+      at: 'end',
+      say: [
+        { kind: 'say', key: 'massachusettsPoliceReport' },
+        { kind: 'say', key: 'massachusettsFreeze' },
+      ],
+      sources: ['MA2'],
+    },
+  ],
+  sources: cite('MA2'),
+  notes:
+    'Credit monitoring when Social Security numbers were exposed (MA2) concerns data the app does not hold. The free freeze dates from 2019 (recalled): a notice dated before follows this version, which only says more.',
+};
+
+/** General Business Law 899-aa(7): the state and federal agencies' numbers and websites. */
+export const US_NY_NOTICE: NoticeProfile = {
+  jurisdiction: 'US-NY',
+  effectiveFrom: '2019-10-23',
+  law: 'New York General Business Law 899-aa(7)',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'moreInformation',
+      at: 'end',
+      say: [{ kind: 'say', key: 'newYorkAgencies' }],
+      sources: ['NY5'],
+    },
+  ],
+  sources: [
+    {
+      key: 'NY5',
+      citation:
+        "RadarFirst: regulatory trends to watch in 2020, specifying notification contents (New York: the agencies' telephone numbers and websites)",
+      url: 'https://radarfirst.com/blog/regulatory-trends-to-watch-in-2020-specifying-notification-contents/',
+      status: 'secondary',
+    },
+  ],
+  notes:
+    'The contact details and the categories of information, which 899-aa(7) also asks for, are in every notice. The agencies requirement is dated with the SHIELD Act (2019-10-23, recalled).',
+};

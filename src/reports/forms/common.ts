@@ -227,15 +227,22 @@ export function commonSections(ctx: FormContext): { head: ReportSection; tail: R
     ctx.field('common.report.jurisdictions', facts.jurisdictions),
     ctx.field('common.report.phase', ctx.phase()),
   ]);
+  return {
+    head,
+    tail: [handlingSection(ctx), publicNoticeSection(ctx), timelineSection(ctx), obligationsSection(ctx)],
+  };
+}
 
-  const { handling } = facts;
+/** What happened to the notices: the campaigns, then the counts per channel and per jurisdiction. */
+function handlingSection(ctx: FormContext): ReportSection {
+  const { handling } = ctx.facts;
   const counts = COUNTS.map((c) => ctx.t(`col.${c}`));
   const acknowledged =
     handling.total.acknowledged === 0 &&
     CHANNELS.every((c) => handling.byChannel[c].acknowledged === 0) &&
     Object.values(handling.byJurisdiction).every((j) => j.acknowledged === 0);
   const jurisdictions = Object.keys(handling.byJurisdiction).sort();
-  const handlingSection = ctx.section(
+  return ctx.section(
     'common.handling',
     [
       ctx.field('common.handling.summary', ctx.handlingSummary()),
@@ -271,9 +278,11 @@ export function commonSections(ctx: FormContext): { head: ReportSection; tail: R
       },
     ],
   );
+}
 
-  const notice = facts.publicNotice;
-  const publicNotice = ctx.section(
+function publicNoticeSection(ctx: FormContext): ReportSection {
+  const notice = ctx.facts.publicNotice;
+  return ctx.section(
     'common.publicNotice',
     notice
       ? [
@@ -284,25 +293,29 @@ export function commonSections(ctx: FormContext): { head: ReportSection; tail: R
         ]
       : [ctx.field('common.publicNotice.status', ctx.publicNotice())],
   );
+}
 
-  const timeline = ctx.section(
+function timelineSection(ctx: FormContext): ReportSection {
+  return ctx.section(
     'common.timeline',
     [],
     [
       {
         columns: [ctx.t('col.at'), ctx.t('col.event'), ctx.t('col.summary')],
-        rows: facts.timeline.map((e) => [formatReportDate(e.at), e.kind, e.summary]),
+        rows: ctx.facts.timeline.map((e) => [formatReportDate(e.at), e.kind, e.summary]),
       },
     ],
   );
+}
 
-  const obligations = ctx.section(
+function obligationsSection(ctx: FormContext): ReportSection {
+  return ctx.section(
     'common.obligations',
     [],
     [
       {
         columns: [ctx.t('col.what'), ctx.t('col.phase'), ctx.t('col.dueAt'), ctx.t('col.state')],
-        rows: facts.obligations.map((o) => [
+        rows: ctx.facts.obligations.map((o) => [
           o.what,
           o.phase ? ctx.phase(o.phase) : '-',
           o.dueAt ? formatReportDate(o.dueAt) : ctx.t('value.noDueDate'),
@@ -311,6 +324,4 @@ export function commonSections(ctx: FormContext): { head: ReportSection; tail: R
       },
     ],
   );
-
-  return { head, tail: [handlingSection, publicNotice, timeline, obligations] };
 }

@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import type { Actor, AuthenticatedRequest } from './actor.js';
-import { PERMISSION_KEY, PUBLIC_KEY } from './authorize.decorator.js';
-import { AppError, ErrorCode } from './errors.js';
-import { hasPermission, Permission } from './permissions.js';
+import type { Actor, AuthenticatedRequest } from '../common/actor.js';
+import { PERMISSION_KEY, PUBLIC_KEY } from '../common/authorize.decorator.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { hasPermission, Permission } from '../common/permissions.js';
+import { ApiKeysService } from './api-keys.service.js';
 
 /** Reads `Authorization: Bearer <key>`. Also used by the queue dashboard's own middleware. */
 export function bearerSecret(header: string | undefined): string | undefined {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Regulator, ReportForm } from '../jurisdictions/rules/rule.types.js';
-import { buildReport, ReportTemplates } from './report.builder.js';
-import type { DeliveryCounts, ReportDocument, ReportFacts } from './report.types.js';
+import type { Regulator, ReportForm } from '../../src/jurisdictions/rules/rule.types.js';
+import { buildReport, ReportTemplates } from '../../src/reports/report.builder.js';
+import type { DeliveryCounts, ReportDocument, ReportFacts } from '../../src/reports/report.types.js';
 
 // A realistic incident for report tests: a leaked database backup of a photo app, scoped, notices mostly
 // delivered. Shared by the builder and render specs and by the obligations e2e test.

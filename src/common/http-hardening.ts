@@ -1,0 +1,58 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from './errors.js';
+import { inputProblem, textProblem } from './text.js';
+
+/**
+ * Bodies whose text the check below leaves alone (their depth is still bounded): the bulk upsert refuses
+ * such a person alone, row by row (the others are stored), and the providers' webhooks carry their own
+ * text (a bounce reason), never stored.
+ */
+const UNCHECKED_TEXT = /^\/v1\/(subjects\/bulk|webhooks\/)/i;
+
+/**
+ * What every route gets before it runs, whatever it reads: a parsed body nested deeper than
+ * MAX_JSON_DEPTH is refused before validation walks it recursively (a stack overflow, a 500, with or
+ * without a key); and text PostgreSQL cannot keep as given (a NUL, which failed the statement with a 500;
+ * a lone surrogate, stored as U+FFFD) is refused in the body, the query string and the headers, naming
+ * the field or parameter. Path parameters get the same rule in the validation pipe, which knows their
+ * names. Runs after the body parsers and before the routes, so it also covers what a route reads from
+ * the request itself (an id list's `?name=`) and the queue dashboard.
+ */
+export function refuseUnstorableInput(req: Request, _res: Response, next: NextFunction): void {
+  const problem =
+    inputProblem(req.body, { root: 'body', text: !UNCHECKED_TEXT.test(req.path) }) ??
+    inputProblem(req.query, { root: 'query', text: true }) ??
+    headerProblem(req);
+  next(problem ? AppError.invalid([problem]) : undefined);
+}
+
+/**
+ * Node's parser already refuses a NUL in a header (a 400 before any route), and header values are
+ * Latin-1, which holds no surrogate: this holds for another server in front (HTTP/2) all the same.
+ */
+function headerProblem(req: Request): ReturnType<typeof textProblem> {
+  for (const [name, value] of Object.entries(req.headers)) {
+    for (const one of Array.isArray(value) ? value : [value ?? '']) {
+      const problem = textProblem(one, name);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/** Answers that may hold personal data: the API (a person, a lookup, the outbox, the affected set) and the dashboard. */
+const NO_STORE = /^\/(v1|queues)(\/|$)/;
+
+/**
+ * Headers every answer carries, set before anything else runs so that errors, the docs, the dashboard
+ * and report HTML get them too: no content sniffing (a JSON error quoting a field is never run as
+ * HTML), no framing by another site (clickjacking of /docs, /queues and report HTML), and no caching of
+ * the API's answers, which hold personal data, by browsers or proxies.
+ */
+export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  if (NO_STORE.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+  next();
+}
