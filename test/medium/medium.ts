@@ -179,24 +179,82 @@ export interface Person {
   channelPreferences?: Array<'email' | 'sms'>;
 }
 
-export interface MediumContext {
-  app: INestApplicationContext;
-  queue: ScriptedQueue;
-  email: ScriptedEmail;
-  sms: ScriptedSms;
-  push: ScriptedPush;
-  /** A responder and an approver (another holder): four eyes hold in the medium tier too. */
-  responder: Actor;
-  approver: Actor;
-  get<T>(type: abstract new (...args: never[]) => T): T;
-  query<R = Record<string, any>>(text: string, params?: unknown[]): Promise<R[]>;
+/** A person of the directory as a scenario needs one (the rest is filled in). */
+const subjectOf = (system: string, p: Person) => ({
+  externalId: p.externalId,
+  name: `Person ${p.externalId}`,
+  locale: 'en-US',
+  timeZone: 'America/New_York',
+  jurisdiction: 'US-NY',
+  ...(p.email ? { email: p.email } : {}),
+  ...(p.phone ? { phone: p.phone } : {}),
+  ...(p.pushTokens ? { pushTokens: p.pushTokens.map((token) => ({ token, platform: 'android' })) } : {}),
+  ...(p.channelPreferences ? { channelPreferences: p.channelPreferences } : {}),
+  birthDate: '1990-06-01',
+  systems: [system],
+  dataCategories: ['camera_data'],
+});
+
+/**
+ * The application with scripted ports and queue, and the factories of a scenario. Made by
+ * `newMediumContext`.
+ */
+export class MediumContext {
+  constructor(
+    readonly app: INestApplicationContext,
+    readonly queue: ScriptedQueue,
+    readonly email: ScriptedEmail,
+    readonly sms: ScriptedSms,
+    readonly push: ScriptedPush,
+    /** A responder and an approver (another holder): four eyes hold in the medium tier too. */
+    readonly responder: Actor,
+    readonly approver: Actor,
+  ) {}
+
+  get<T>(type: abstract new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
+  async query<R = Record<string, any>>(text: string, params?: unknown[]): Promise<R[]> {
+    const client = (this.app.get(DatabaseService).db as unknown as { $client: pg.Pool }).$client;
+    return (await client.query(text, params)).rows as R[];
+  }
+
   /** People of the directory, each tagged with a system of this scenario's own (`newIncident` scopes it). */
-  newPeople(system: string, people: Person[]): Promise<void>;
+  async newPeople(system: string, people: Person[]): Promise<void> {
+    const rows = people.map((p) => subjectOf(system, p));
+    const outcome = await this.get(SubjectsService).bulkUpsert(SYSTEM_ACTOR, rows);
+    if (outcome.rejected > 0) throw new Error(`people refused: ${JSON.stringify(outcome.rejections)}`);
+  }
+
   /** An incident whose affected set is frozen: the people of `system`. */
-  newIncident(system: string, overrides?: Record<string, unknown>): Promise<string>;
+  async newIncident(system: string, overrides: Record<string, unknown> = {}): Promise<string> {
+    const input = plainToInstance(CreateIncidentDto, validIncident({ systems: [system], ...overrides }));
+    const incident = await this.get(IncidentsService).create(this.responder, input);
+    const criteria = plainToInstance(ScopeCriteriaDto, { systems: [system] });
+    await this.get(ScopingService).freeze(this.responder, incident.id, criteria);
+    await this.queue.run(JobName.ScopeFreeze);
+    return incident.id;
+  }
+
   /** A campaign drafted by the responder, approved by the approver and planned: its id. */
-  newCampaign(incidentId: string, draft: Partial<CreateCampaign>): Promise<string>;
-  close(): Promise<void>;
+  async newCampaign(incidentId: string, draft: Partial<CreateCampaign>): Promise<string> {
+    const campaigns = this.get(CampaignsService);
+    const campaign = await campaigns.create(this.responder, incidentId, {
+      template: 'breach-notice',
+      channels: ['email'],
+      mode: 'escalate',
+      includeGuardians: false,
+      ...draft,
+    });
+    await campaigns.approve(this.approver, campaign.id);
+    await this.queue.run(JobName.CampaignPlan);
+    return campaign.id;
+  }
+
+  close(): Promise<void> {
+    return this.app.close();
+  }
 }
 
 /** The application on the test PostgreSQL (see the e2e global setup) with scripted ports and queue. */
@@ -231,66 +289,6 @@ export async function newMediumContext(env: Record<string, string> = {}): Promis
     const { key } = await keys.create(SYSTEM_ACTOR, { name: `medium ${role}`, role, holder });
     return { keyId: key.id, role, ip: null };
   };
-  const responder = await actor(Role.Responder);
-  const approver = await actor(Role.Approver);
-  const client = (app.get(DatabaseService).db as unknown as { $client: pg.Pool }).$client;
-  return {
-    app,
-    queue,
-    email,
-    sms,
-    push,
-    responder,
-    approver,
-    get: (type) => app.get(type),
-    query: async (text, params) => (await client.query(text, params)).rows,
-    async newPeople(system, people) {
-      const outcome = await app.get(SubjectsService).bulkUpsert(
-        SYSTEM_ACTOR,
-        people.map((p) => ({
-          externalId: p.externalId,
-          name: `Person ${p.externalId}`,
-          locale: 'en-US',
-          timeZone: 'America/New_York',
-          jurisdiction: 'US-NY',
-          ...(p.email ? { email: p.email } : {}),
-          ...(p.phone ? { phone: p.phone } : {}),
-          ...(p.pushTokens
-            ? { pushTokens: p.pushTokens.map((token) => ({ token, platform: 'android' })) }
-            : {}),
-          ...(p.channelPreferences ? { channelPreferences: p.channelPreferences } : {}),
-          birthDate: '1990-06-01',
-          systems: [system],
-          dataCategories: ['camera_data'],
-        })),
-      );
-      if (outcome.rejected > 0) throw new Error(`people refused: ${JSON.stringify(outcome.rejections)}`);
-    },
-    async newIncident(system, overrides = {}) {
-      const incident = await app
-        .get(IncidentsService)
-        .create(
-          responder,
-          plainToInstance(CreateIncidentDto, validIncident({ systems: [system], ...overrides })),
-        );
-      const criteria = plainToInstance(ScopeCriteriaDto, { systems: [system] });
-      await app.get(ScopingService).freeze(responder, incident.id, criteria);
-      await queue.run(JobName.ScopeFreeze);
-      return incident.id;
-    },
-    async newCampaign(incidentId, draft) {
-      const campaigns = app.get(CampaignsService);
-      const campaign = await campaigns.create(responder, incidentId, {
-        template: 'breach-notice',
-        channels: ['email'],
-        mode: 'escalate',
-        includeGuardians: false,
-        ...draft,
-      });
-      await campaigns.approve(approver, campaign.id);
-      await queue.run(JobName.CampaignPlan);
-      return campaign.id;
-    },
-    close: () => app.close(),
-  };
+  const people = [await actor(Role.Responder), await actor(Role.Approver)] as const;
+  return new MediumContext(app, queue, email, sms, push, ...people);
 }
