@@ -51,11 +51,16 @@ export function classifyDuplicates(provider, ledger, faults, attemptsOf) {
       let cause = 'unexplained';
       let fault;
       const lostAt = lost.find((l) => l >= t0 && l < t1);
-      // The crash the first copy was in flight at: the first one after it was taken.
+      // The crash the first copy was in flight at: one under way when it was taken (a database cut lasts
+      // seconds), else the first one after.
       const crash = faults
         .filter(
           (f) =>
-            f.crash && f.at !== undefined && f.at >= t0 - 1_000 && f.at <= t1 && f.at - t0 <= IN_FLIGHT_MS,
+            f.crash &&
+            f.at !== undefined &&
+            (f.end ?? f.at) >= t0 - 1_000 &&
+            f.at <= t1 &&
+            f.at - t0 <= IN_FLIGHT_MS,
         )
         .sort((a, b) => a.at - b.at)[0];
       if (lostAt !== undefined) {
@@ -126,7 +131,7 @@ export function checkCampaign({
     exits.length === 0,
     exits.length === 0
       ? 'no service process exited unasked'
-      : `${exits.length} service process(es) exited unasked: ${exits.map((e) => `${e.name} (${e.code ?? e.signal}, log ${e.logFile})`).join('; ')}`,
+      : `${exits.length} service process(es) exited unasked: ${exits.map((e) => `${e.name} (exit ${e.child.exitCode ?? e.child.signalCode}, log ${e.logFile})`).join('; ')}`,
   );
 
   add(
