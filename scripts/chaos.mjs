@@ -520,6 +520,8 @@ async function faultSchedule(
         crash: step.crash ?? false,
         campaignId,
         armedAt: Date.now(),
+        // The faults before it: a batch one of them found held, under the same lease, is theirs.
+        earlier: [...faults],
       };
       if (!step.counters) {
         fault.at = Date.now();
@@ -634,10 +636,19 @@ function watchRecovery(campaignId, faults, resetLatency) {
           .catch(() => undefined);
         if (!rows) continue;
         const byId = new Map(rows.map((r) => [r.id, r]));
-        const stuck = f.held.filter((b) => {
+        const key = (b) => `${b.id}@${b.lease}`;
+        const unchanged = f.held.filter((b) => {
           const r = byId.get(b.id);
           return r && r.status === 'queued' && r.lease === b.lease;
         });
+        // A batch an earlier crash, not recovered yet, found under the same lease is that crash's: it
+        // does not hold this fault's recovery (it is brought forward all the same, below).
+        const inherited = new Set(
+          (f.earlier ?? [])
+            .filter((e) => e.crash && e.recoveredAt === undefined)
+            .flatMap((e) => (e.held ?? []).map(key)),
+        );
+        const stuck = unchanged.filter((b) => !inherited.has(key(b)));
         const [progress] = await db
           .query(
             `select exists (select 1 from message_batches where campaign_id = $1
@@ -654,13 +665,20 @@ function watchRecovery(campaignId, faults, resetLatency) {
           continue;
         }
         // A crash's batches wait for their lease: known, measured, and (in report mode) not waited for.
+        // Looked at on every pass: a batch its live worker was still sending at the crash may be left
+        // holding its lease later (its record cut by the database, say).
         const since = Date.now() - f.end;
-        const waitsPast60 = stuck.filter((b) => Date.parse(b.lease) - f.end > 60_000);
-        if (f.crash && since > 15_000 && waitsPast60.length > 0 && !f.leaseWait) {
-          f.leaseWait = {
-            batches: waitsPast60.length,
-            untilMs: Math.max(...waitsPast60.map((b) => Date.parse(b.lease))) - f.end,
-          };
+        const waitsPast60 = (f.crash && since > 15_000 ? unchanged : []).filter(
+          (b) => Date.parse(b.lease) - f.end > 60_000 && !f.broughtForward?.has(key(b)),
+        );
+        if (waitsPast60.length > 0) {
+          const own = waitsPast60.filter((b) => !inherited.has(key(b)));
+          if (own.length > 0) {
+            f.leaseWait = {
+              batches: (f.leaseWait?.batches ?? 0) + own.length,
+              untilMs: Math.max(f.leaseWait?.untilMs ?? 0, ...own.map((b) => Date.parse(b.lease) - f.end)),
+            };
+          }
           if (MODE === 'report') {
             await db.query(
               `update message_batches b set lease_until = now()
@@ -668,9 +686,11 @@ function watchRecovery(campaignId, faults, resetLatency) {
                 where b.id = x.id and b.lease_until::text = x.lease`,
               [waitsPast60.map((b) => b.id), waitsPast60.map((b) => b.lease)],
             );
-            f.leaseWait.broughtForward = true;
+            f.broughtForward ??= new Set();
+            waitsPast60.forEach((b) => f.broughtForward.add(key(b)));
+            if (f.leaseWait) f.leaseWait.broughtForward = true;
             log(
-              `${f.kind}: ${waitsPast60.length} batches wait for their lease (+${t(f.leaseWait.untilMs)}): brought forward (report mode)`,
+              `${f.kind}: ${waitsPast60.length} batches wait for their lease: brought forward (report mode)`,
             );
           }
         }
