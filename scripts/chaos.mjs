@@ -84,15 +84,15 @@ async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   webhooks?.stop();
-  await cluster?.stopAll().catch(() => undefined);
+  await cluster?.stopAll({ close: true }).catch(() => undefined);
   redisClient?.disconnect();
   await redis?.stop().catch(() => undefined);
+  await Promise.all(Object.values(fakes).map((f) => f.stop().catch(() => undefined)));
   if (values.keep) console.log(`kept: database ${db.name}, logs in ${work}`);
   else {
     await db.drop().catch((err) => console.error(`database ${db.name} not dropped: ${err.message}`));
     rmSync(work, { recursive: true, force: true });
   }
-  await Promise.all(Object.values(fakes).map((f) => f.stop().catch(() => undefined)));
 }
 process.on('exit', () => {
   cluster?.killAllNow();

@@ -289,14 +289,21 @@ export function checkCampaign({
     `Twilio saw at most ${busiest} requests in one second (limit ${smsRate})${over ? `; ${over} seconds over the limit` : ''}`,
   );
 
-  // SendGrid: a request refused for some addresses.
-  const refusedAgain = [];
+  // SendGrid: a request refused for some addresses. The refused ones must fall back alone (never sent
+  // to SendGrid again), the others go again at once. A crash between explains either.
+  const crashBetween = (from, to) =>
+    faults.some((f) => f.crash && f.at !== undefined && (f.end ?? f.at) >= from - 1_000 && f.at <= to);
+  const refusals = new Map();
+  for (const r of ledgers.email.partlyRefused)
+    for (const a of r.refused) refusals.set(a, [...(refusals.get(a) ?? []), r.at]);
+  const refusedAgain = [...refusals].filter(([, times]) =>
+    times.some((t, i) => i > 0 && !crashBetween(times[i - 1], t)),
+  );
   const slow = [];
   for (const r of ledgers.email.partlyRefused) {
-    for (const a of r.refused) if ((ledgers.email.received.get(a) ?? 0) > 1) refusedAgain.push(a);
     const late = r.others.filter((a) => {
       const t = ledgers.email.accepted.get(a)?.find((x) => x >= r.at);
-      return t === undefined || t - r.at > 2_000;
+      return t === undefined || (t - r.at > 2_000 && !crashBetween(r.at, t));
     });
     if (late.length > 0) slow.push({ at: r.at, late: late.length, of: r.others.length });
   }
@@ -306,7 +313,7 @@ export function checkCampaign({
     refusedAgain.length === 0 && slow.length === 0,
     refusedRequests === 0
       ? 'no SendGrid request was refused for some of its addresses'
-      : `${refusedRequests} SendGrid requests refused for some addresses: ${new Set(refusedAgain).size} refused addresses sent to SendGrid again; in ${slow.length} of them the others went again more than 2 s later (${slow
+      : `${refusedRequests} SendGrid requests refused for some addresses: ${refusedAgain.length} refused addresses sent to SendGrid again with no crash between; in ${slow.length} of the requests the others went again more than 2 s later (${slow
           .slice(0, 3)
           .map((s) => `${s.late}/${s.of}`)
           .join(', ')})`,

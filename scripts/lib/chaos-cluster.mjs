@@ -82,7 +82,7 @@ export class Cluster {
       try {
         return await this.start(role, port);
       } catch (err) {
-        if (Date.now() > deadline) throw err;
+        if (Date.now() > deadline || this.closed) throw err;
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
@@ -90,6 +90,7 @@ export class Cluster {
 
   /** Starts a process of `role` and resolves once /health/ready answers (or rejects if it exits). */
   async start(role, port) {
+    if (this.closed) throw new Error('the cluster is stopping');
     const index = (this.counters[role] += 1);
     const chosen = port ?? (await freePort());
     const logFile = join(this.logDir, `${role}-${index}.log`);
@@ -123,8 +124,9 @@ export class Cluster {
     }
   }
 
-  /** Every process still running, stopped (SIGTERM, then SIGKILL after 10 s). */
-  async stopAll() {
+  /** Every process still running, stopped (SIGTERM, then SIGKILL after 10 s); `close` starts no more. */
+  async stopAll({ close = false } = {}) {
+    if (close) this.closed = true;
     await Promise.all(
       this.nodes
         .filter((n) => n.alive)
