@@ -217,6 +217,14 @@ async function main() {
       likelyConsequences: 'Phishing using the exposed addresses.',
       measuresTaken: 'The bucket was closed and its keys rotated.',
       remedies: 'A support line.',
+      // A guardian's notice speaks to the guardian about the child (a campaign with guardians needs these).
+      guardianWords: {
+        description:
+          "A storage bucket with generated images, your child's among them, was readable from the internet.",
+        likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
+        measuresTaken: 'The bucket was closed and its keys rotated.',
+        remedies: 'A support line.',
+      },
     });
     const run = await api('POST', `/v1/incidents/${incident.id}/scope`, { criteria: { everyone: true } });
     await until(async () => {
