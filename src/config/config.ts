@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isEmail, isURL } from 'class-validator';
 import { VARIABLES } from './variables.js';
+import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 
 /** What this process does: serve the API, run queue workers, or both (the default). */
 export type Role = 'api' | 'worker' | 'all';
@@ -42,18 +43,8 @@ export interface FcmConfig {
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
-/** The privacy policy's data categories, plus the two that breaches of accounts add. */
-export const DEFAULT_DATA_CATEGORIES = [
-  'personal_identifiers',
-  'device_identifiers',
-  'camera_data',
-  'app_usage',
-  'device_info',
-  'mobile_network',
-  'logs',
-  'account_credentials',
-  'third_party_account',
-] as const;
+/** The privacy policy's data categories (as groups) and their finer members, plus the two that breaches of accounts add. */
+export { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 
 /**
  * The typed, validated configuration. Built once at start by {@link loadConfig}; nothing else reads

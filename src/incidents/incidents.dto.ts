@@ -129,7 +129,8 @@ export class CreateIncidentDto {
   systems?: string[];
 
   @ApiPropertyOptional({
-    description: "Data categories involved (the privacy policy's, plus EXTRA_DATA_CATEGORIES)",
+    description:
+      'Data categories involved: the privacy policy\'s groups (personal_identifiers...), their finer categories (email_address, phone_number, password_hash...), and EXTRA_DATA_CATEGORIES. Name the finest that is true: a notice says "your email address" only when it is told so',
     type: [String],
     maxItems: 50,
   })

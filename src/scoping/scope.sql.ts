@@ -1,4 +1,5 @@
 import { sql, SQL } from 'drizzle-orm';
+import { covers, exposurePlan, mayHold } from '../common/data-categories.js';
 import type { ScopeCriteriaDto } from './scoping.dto.js';
 
 export type Criteria = ScopeCriteriaDto;
@@ -14,12 +15,16 @@ function jurisdictionIn(column: SQL, codes: readonly string[]): SQL {
 /** The criteria as one SQL condition over `subjects s`. Every part is a bound parameter. */
 export function criteriaWhere(criteria: Criteria): SQL {
   const parts: SQL[] = [sql`true`];
+  // A category takes in people recorded with what may hold it: its finer members, and its group (one
+  // recorded only with `personal_identifiers` may have the email address a scope asks for).
   if (criteria.dataCategories?.length) {
-    parts.push(
-      criteria.dataCategoriesMatch === 'all'
-        ? sql`s.data_categories @> ${param(criteria.dataCategories)}`
-        : sql`s.data_categories && ${param(criteria.dataCategories)}`,
-    );
+    if (criteria.dataCategoriesMatch === 'all') {
+      for (const category of criteria.dataCategories) {
+        parts.push(sql`s.data_categories && ${param(mayHold(category))}`);
+      }
+    } else {
+      parts.push(sql`s.data_categories && ${param(criteria.dataCategories.flatMap(mayHold))}`);
+    }
   }
   if (criteria.systems?.length) parts.push(sql`s.systems && ${param(criteria.systems)}`);
   if (criteria.jurisdictions?.length) parts.push(jurisdictionIn(sql`s.jurisdiction`, criteria.jurisdictions));
@@ -38,8 +43,9 @@ export function criteriaWhere(criteria: Criteria): SQL {
     );
   }
   if (exclude?.systems?.length) parts.push(sql`not (s.systems && ${param(exclude.systems)})`);
+  // Leaves out only those surely holding it (the category or its members), never everyone in its group.
   if (exclude?.dataCategories?.length)
-    parts.push(sql`not (s.data_categories && ${param(exclude.dataCategories)})`);
+    parts.push(sql`not (s.data_categories && ${param(exclude.dataCategories.flatMap(covers))})`);
   return sql.join(parts, sql` and `);
 }
 
@@ -47,10 +53,21 @@ function inList(listId: string): SQL {
   return sql`exists (select 1 from scope_id_list_items i where i.list_id = ${listId}::uuid and i.external_id = s.external_id)`;
 }
 
-/** What of a person was exposed: their categories among the incident's (all of theirs if it names none). */
+/**
+ * What of a person was exposed: their categories met with the incident's, each as finely as either side
+ * knows it (all of theirs if it names none). `exposure` in common/data-categories.ts, in SQL: the
+ * person's own categories that one of the incident's covers, then the members the incident names of a
+ * group the person is recorded with.
+ */
 export function exposedCategories(categories: readonly string[]): SQL {
   if (categories.length === 0) return sql`s.data_categories`;
-  return sql`array(select c from unnest(s.data_categories) c where c = any(${param(categories)}))`;
+  const { kept, members } = exposurePlan(categories);
+  const own = sql`array(select c from unnest(s.data_categories) with ordinality as o(c, n)
+    where c = any(${param(kept)}) order by n)`;
+  if (members.length === 0) return own;
+  return sql`(${own} || array(select m from unnest(${param(members.map((p) => p.member))},
+      ${param(members.map((p) => p.group))}) with ordinality as g(m, grp, n)
+    where g.grp = any(s.data_categories) and not (g.m = any(s.data_categories)) order by n))`;
 }
 
 /**

@@ -58,7 +58,11 @@ export class ExclusionsDto {
   @MaxLength(64, { each: true })
   systems?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'People with any of these categories are left out' })
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'People with any of these categories are left out: a group leaves out its finer categories too, a finer one never the people recorded only with its group',
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
@@ -77,7 +81,12 @@ export class ScopeCriteriaDto {
   @IsBoolean()
   everyone?: boolean;
 
-  @ApiPropertyOptional({ type: [String], example: ['camera_data'] })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['camera_data'],
+    description:
+      'People recorded with any of these data categories (with `all`, each of them): a group (personal_identifiers) takes in people recorded with its finer categories, and a finer one (email_address) people recorded only with its group, who may hold it',
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
@@ -272,7 +281,10 @@ export class AffectedFilterDto {
   @IsIn([...CHANNELS, 'none'])
   channel?: string;
 
-  @ApiPropertyOptional({ description: 'An exposed data category' })
+  @ApiPropertyOptional({
+    description:
+      'An exposed data category: a group (personal_identifiers) finds its finer categories too, and a finer one (email_address) the people exposed with its whole group',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)

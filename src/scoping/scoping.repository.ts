@@ -5,6 +5,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { scopeIdLists, scopeRuns } from '../database/schema.js';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
 import { rowsOf } from '../database/rows.js';
+import { mayHold } from '../common/data-categories.js';
 import { countsQuery, Criteria, criteriaWhere, exposedCategories, REACHABLE_CHANNELS } from './scope.sql.js';
 
 export type ScopeRunRow = typeof scopeRuns.$inferSelect;
@@ -245,7 +246,10 @@ export class ScopingRepository {
     if (filter.minor !== undefined) conditions.push(sql`a.minor = ${filter.minor}`);
     if (filter.channel === 'none') conditions.push(sql`cardinality(a.channels) = 0`);
     else if (filter.channel) conditions.push(sql`${filter.channel} = any(a.channels)`);
-    if (filter.category) conditions.push(sql`${filter.category} = any(a.exposed_categories)`);
+    // A group finds its finer members too, and a finer category the rows recorded with its group.
+    if (filter.category) {
+      conditions.push(sql`a.exposed_categories && ${sql.param(mayHold(filter.category))}::text[]`);
+    }
     if (filter.scopeRunId) conditions.push(sql`a.scope_run_id = ${filter.scopeRunId}::uuid`);
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`

@@ -45,7 +45,12 @@ export class SubjectDto {
   guardian?: GuardianDto;
   @ApiPropertyOptional({ enum: CHANNELS, isArray: true, description: 'Order of preference' })
   channelPreferences?: string[];
-  @ApiPropertyOptional({ type: [String], example: ['personal_identifiers', 'camera_data'] })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['email_address', 'photos'],
+    description:
+      "The person's data by category: a group of the privacy policy (personal_identifiers, camera_data...) or a finer category (email_address, photos...), or a configured extra one",
+  })
   dataCategories?: string[];
   @ApiPropertyOptional({ type: [String], example: ['auth-db', 'media-store'] }) systems?: string[];
   @ApiPropertyOptional({ description: 'When they signed up (ISO 8601)' }) createdAt?: string;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import {
   englishSmsProblem,
@@ -197,6 +198,43 @@ describe('notice templates', () => {
       });
     }
   }
+
+  it('says what leaked: "your email address", not the whole family of identifiers', () => {
+    for (const template of TEMPLATES) {
+      for (const locale of LOCALES) {
+        const strings = stringsOf(template, locale);
+        const { text } = renderer.render(
+          template,
+          facts({ locale, exposed: ['email_address', 'photos'] }),
+        ).email;
+        expect(text).toContain(`- ${strings.categories.email_address}\n`);
+        expect(text).toContain(`- ${strings.categories.photos}\n`);
+        expect(text).not.toContain(strings.categories.personal_identifiers);
+        expect(text).not.toContain(strings.categories.camera_data);
+        // Every finer category has its own words, in both voices.
+        for (const category of DEFAULT_DATA_CATEGORIES) {
+          expect([locale, category, typeof strings.categories[category]]).toEqual([
+            locale,
+            category,
+            'string',
+          ]);
+        }
+        // Listed with its whole group, a finer category is said once, by the group.
+        const both = renderer.render(
+          template,
+          facts({ locale, exposed: ['personal_identifiers', 'email_address'] }),
+        ).email.text;
+        expect(both).toContain(strings.categories.personal_identifiers);
+        expect(both).not.toContain(`- ${strings.categories.email_address}\n`);
+      }
+    }
+    expect(renderer.render(TEMPLATES[0], facts({ exposed: ['email_address'] })).email.text).toContain(
+      '- your email address\n',
+    );
+    expect(renderer.render(TEMPLATES[1], facts({ exposed: ['email_address'] })).email.text).toContain(
+      "- your child's email address\n",
+    );
+  });
 
   it('keeps the English SMS to one segment, and knows what each locale takes', () => {
     // Documented in the campaign preview; this table changes only with the words.

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { DEFAULT_DATA_CATEGORIES, listed } from '../common/data-categories.js';
 import { noticeShape, profileStringKeys, SECTIONS } from '../jurisdictions/rules/notice-profiles.js';
 import type { SectionName } from '../jurisdictions/rules/notice-profile.types.js';
 import { PROJECT_ROOT } from '../paths.js';
@@ -88,7 +89,10 @@ export class NoticeRenderer {
     this.checkProfileStrings();
   }
 
-  /** Every string a notice profile names is in every locale of every template: else no start. */
+  /**
+   * Every string a notice profile names, and a label for every built-in data category, is in every
+   * locale of every template: else no start.
+   */
   private checkProfileStrings(): void {
     const keys = profileStringKeys();
     for (const template of this.templates.values()) {
@@ -98,6 +102,13 @@ export class NoticeRenderer {
         if (missing.length > 0) {
           throw new Error(
             `${template.name}/${locale}: no string ${missing.join(', ')}, which a notice profile says`,
+          );
+        }
+        const labels = (strings.categories ?? {}) as Record<string, unknown>;
+        const unlabelled = DEFAULT_DATA_CATEGORIES.filter((c) => typeof labels[c] !== 'string');
+        if (unlabelled.length > 0) {
+          throw new Error(
+            `${template.name}/${locale}: no label for the data categories ${unlabelled.join(', ')}`,
           );
         }
       }
@@ -190,7 +201,7 @@ export class NoticeRenderer {
     const say = (key: string) => this.compile(strings[key] as string)(inserted);
     const greeting = say(facts.name ? 'greeting' : 'greetingNoName');
     const labels = strings.categories as Record<string, string>;
-    const items = facts.exposed.map((c) => labels[c] ?? c.replaceAll('_', ' '));
+    const items = listed(facts.exposed).map((c) => labels[c] ?? c.replaceAll('_', ' '));
     const child = facts.child ?? '';
     const values: Record<string, string> = {
       '%url%': facts.url,
@@ -299,7 +310,7 @@ export class NoticeRenderer {
         dated: Boolean(facts.sentAt),
         categories: tokens
           ? [`%categories_${m}%`]
-          : facts.exposed.map((c) => speaker.escape(labels[c] ?? c.replaceAll('_', ' '))),
+          : listed(facts.exposed).map((c) => speaker.escape(labels[c] ?? c.replaceAll('_', ' '))),
       },
       speaker,
     );

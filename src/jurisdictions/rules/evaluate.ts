@@ -1,3 +1,4 @@
+import { heldAmong } from '../../common/data-categories.js';
 import { addBusinessDays, addDays, addHours } from '../calendar.js';
 import type { Condition, Deadline, ObligationFacts, Regulator, RiskLevel, Rule } from './rule.types.js';
 
@@ -44,7 +45,8 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
     return { holds, because: facts.cyberAttack ? 'a cyber attack' : 'not a cyber attack' };
   }
   if ('categoriesAny' in condition) {
-    const hit = condition.categoriesAny.filter((c) => facts.categories.includes(c));
+    // A group exposed may hold each of its members, and a member exposed is part of its group.
+    const hit = heldAmong(facts.categories, condition.categoriesAny);
     return hit.length > 0
       ? { holds: true, because: `exposed: ${hit.join(', ')}` }
       : { holds: false, because: `none of ${condition.categoriesAny.join(', ')} exposed` };

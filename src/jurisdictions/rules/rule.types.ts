@@ -46,7 +46,10 @@ export type Condition =
   | { risk: { atLeast: RiskLevel } }
   | { encrypted: boolean }
   | { cyberAttack: boolean }
-  /** At least one of these data categories was exposed. */
+  /**
+   * At least one of these data categories may have been exposed: a group counts for each of its finer
+   * members and a member for its group (common/data-categories.ts `mayHold`, the stricter reading).
+   */
   | { categoriesAny: readonly string[] }
   | { minorsAffected: boolean }
   | { anyOf: readonly Condition[] }
