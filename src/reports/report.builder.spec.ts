@@ -90,6 +90,16 @@ const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> 
     ['dpdp.b.iv.findings', {}, 'Cyber attack by a third party: Yes'],
     ['dpdp.a.extent', {}, '5200'],
   ],
+  'cai-qc': [
+    ['cai.7.persons', {}, '4200'],
+    ['cai.7.quebec', {}, '1180'],
+    ['cai.2.contact', {}, '1 Example Street, Springfield'],
+    ['cai.6.aware', {}, '2026-04-01 15:00 UTC'],
+  ],
+  'cert-in': [
+    ['cert.detected', {}, '2026-04-01 15:00 UTC'],
+    ['cert.systems', {}, 'photo-backups bucket'],
+  ],
 };
 
 /** Per form: a fact set to null (or a phase that needs one we do not hold), and the field that goes missing. */
@@ -119,6 +129,11 @@ const GOES_MISSING: Record<ReportForm, [ReportFactsOverrides, string][]> = {
   'appi-ppc': [[{ incident: { cause: null } }, 'appi.4.cause']],
   'pipa-pipc': [[{ incident: { remedies: null } }, 'pipa.4.remedy']],
   'dpdp-board': [[{ incident: { measuresPlanned: null } }, 'dpdp.b.v.prevention']],
+  'cai-qc': [
+    [{ allAffected: null }, 'cai.7.persons'],
+    [{ incident: { otherOrganisationsTold: null } }, 'cai.11.others'],
+  ],
+  'cert-in': [[{ incident: { systems: [] } }, 'cert.systems']],
 };
 
 describe('buildReport', () => {

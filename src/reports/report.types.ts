@@ -21,7 +21,15 @@ export interface DeliveryCounts {
 
 export interface ReportFacts {
   generatedAt: Date;
-  organization: { name: string; privacyContactEmail: string; dpoContact: string | null };
+  organization: {
+    name: string;
+    privacyContactEmail: string;
+    dpoContact: string | null;
+    /** The company's postal address (POSTAL_ADDRESS); null when not configured. */
+    postalAddress: string | null;
+    /** Whether a written information security programme is maintained; null when not said. */
+    writtenSecurityProgram: boolean | null;
+  };
   regulator: Regulator;
   /** Jurisdiction codes this report covers (an EU authority may cover one country, or all with one-stop-shop). */
   jurisdictions: string[];
@@ -55,6 +63,8 @@ export interface ReportFacts {
     riskLevel: 'low' | 'medium' | 'high' | null;
     riskReasoning: string | null;
   };
+  /** Everyone in the incident's frozen affected set, whatever their jurisdiction; null before a freeze. */
+  allAffected: number | null;
   /** The frozen affected set, limited to the jurisdictions covered; null when no scope was frozen yet. */
   affected: {
     total: number;

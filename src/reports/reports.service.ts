@@ -12,7 +12,7 @@ import {
   ObligationState,
   type ObligationView,
 } from '../jurisdictions/obligations.service.js';
-import { regulatorOf } from '../jurisdictions/rules/evaluate.js';
+import { regulatorsOf } from '../jurisdictions/rules/evaluate.js';
 import { RULES } from '../jurisdictions/rules/index.js';
 import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 import { buildReport, ReportTemplates } from './report.builder.js';
@@ -241,7 +241,10 @@ export class ReportsService {
   private regulatorOf(obligation: ObligationView): Regulator {
     const rule = RULES.find((r) => r.id === obligation.ruleId && r.effectiveFrom === obligation.ruleVersion);
     if (!rule) throw new Error(`rule ${obligation.ruleId} ${obligation.ruleVersion} is not in the table`);
-    return regulatorOf(rule, obligation.jurisdictions[0] ?? '');
+    // By id: where the authority follows the company's seat (a German Land), not the residents' country.
+    const regulator = regulatorsOf(rule).find((r) => r.id === obligation.regulatorId);
+    if (!regulator) throw new Error(`rule ${rule.id} has no regulator ${obligation.regulatorId}`);
+    return regulator;
   }
 
   private async facts(
@@ -254,8 +257,9 @@ export class ReportsService {
     late: boolean,
     delayReasons: string | null,
   ): Promise<ReportFacts> {
-    const [counts, handling, events] = await Promise.all([
+    const [counts, everyone, handling, events] = await Promise.all([
       this.scoping.counts(frozenSource(incident.id, jurisdictions)),
+      this.scoping.counts(frozenSource(incident.id)),
       this.repository.handling(incident.id, jurisdictions),
       this.incidents.events(incident.id, 0, 1000),
     ]);
@@ -275,10 +279,13 @@ export class ReportsService {
         name: this.config.organizationName,
         privacyContactEmail: this.config.privacyContactEmail,
         dpoContact: this.config.dpoContact,
+        postalAddress: this.config.postalAddress,
+        writtenSecurityProgram: this.config.writtenSecurityProgram,
       },
       regulator,
       jurisdictions,
       phase,
+      allAffected: everyone.total === 0 ? null : everyone.total,
       incident: {
         reference: incident.reference,
         title: incident.title,

@@ -123,6 +123,24 @@ export const FIXTURE_REGULATORS: Readonly<Record<ReportForm, Regulator>> = {
     'IN',
     'https://www.dpb.gov.in',
   ),
+  'cai-qc': regulator(
+    'qc-cai',
+    "Commission d'accès à l'information du Québec",
+    'cai-qc',
+    'fr-CA',
+    'America/Toronto',
+    'CA',
+    'https://www.cai.gouv.qc.ca',
+  ),
+  'cert-in': regulator(
+    'cert-in',
+    'CERT-In',
+    'cert-in',
+    'en-IN',
+    'Asia/Kolkata',
+    'IN',
+    'https://www.cert-in.org.in',
+  ),
 };
 
 /** The jurisdiction codes each fixture regulator's report covers. */
@@ -138,6 +156,8 @@ export const FIXTURE_JURISDICTIONS: Readonly<Record<ReportForm, string[]>> = {
   'appi-ppc': ['JP'],
   'pipa-pipc': ['KR'],
   'dpdp-board': ['IN'],
+  'cai-qc': ['CA-QC'],
+  'cert-in': ['IN'],
 };
 
 export type ReportFactsOverrides = Partial<Omit<ReportFacts, 'incident' | 'organization'>> & {
@@ -157,8 +177,11 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       name: 'Ai Art Ltd',
       privacyContactEmail: 'privacy@aiart.example',
       dpoContact: 'Dana Pereira, dpo@aiart.example',
+      postalAddress: '1 Example Street, Springfield',
+      writtenSecurityProgram: true,
       ...organization,
     },
+    allAffected: 4200,
     regulator: FIXTURE_REGULATORS[form],
     jurisdictions,
     phase: 'initial',
@@ -388,6 +411,31 @@ export const FORM_CHECKLIST: Readonly<Record<ReportForm, readonly string[]>> = {
     'dpdp.b.iv.findings',
     'dpdp.b.v.prevention',
     'dpdp.b.vi.notices',
+  ],
+  // Regulation respecting confidentiality incidents s 3 (QC2, QC3).
+  'cai-qc': [
+    'cai.1.enterprise',
+    'cai.2.contact',
+    'cai.3.information',
+    'cai.4.circumstances',
+    'cai.5.occurred',
+    'cai.6.aware',
+    'cai.7.persons',
+    'cai.7.quebec',
+    'cai.8.seriousInjury',
+    'cai.9.notices',
+    'cai.10.measures',
+    'cai.11.others',
+  ],
+  'cert-in': [
+    'cert.organisation',
+    'cert.contact',
+    'cert.type',
+    'cert.occurred',
+    'cert.detected',
+    'cert.systems',
+    'cert.description',
+    'cert.actions',
   ],
 };
 

@@ -40,6 +40,12 @@ export const BR_LGPD: Rule = {
     timeZone: 'America/Sao_Paulo',
     holidays: { country: 'BR' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (LGPD Art. 5, I)',
+      sources: ['BR1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',

@@ -54,6 +54,12 @@ export const CN_PIPL_2021: Rule = {
   law: 'PIPL Art. 57',
   jurisdictions: ['CN'],
   regulator: CAC,
+  definitions: {
+    personalInformation: {
+      term: 'personal information (PIPL Art. 4)',
+      sources: ['CN1'],
+    },
+  },
   obligations: [PIPL_REGULATOR, PIPL_INDIVIDUALS],
   publicNotice: PUBLIC_NOTICE,
   childAge: 14,

@@ -20,6 +20,12 @@ export const UK_GDPR: Rule = {
     timeZone: 'Europe/London',
     holidays: { country: 'GB' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (UK GDPR Art. 4(1))',
+      sources: ['U1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',
