@@ -4,7 +4,6 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsEnum,
   IsIn,
   IsInt,
@@ -20,6 +19,7 @@ import { PageQueryDto } from '../common/pagination.js';
 import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
 import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
+import { IsZonedDateTime } from '../common/validation.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
 export type Nature = (typeof NATURES)[number];
@@ -100,23 +100,27 @@ export class CreateIncidentDto {
   @MaxLength(2000)
   howDiscovered?: string;
 
-  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   occurredFrom?: string;
 
-  @ApiPropertyOptional({ description: 'When the breach ended (ISO 8601), not before occurredFrom' })
+  @ApiPropertyOptional({
+    description: 'When the breach ended (ISO 8601 with a zone), not before occurredFrom',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   occurredTo?: string;
 
-  @ApiProperty({ description: 'When the company became aware (ISO 8601): legal deadlines run from here' })
-  @IsDateString({ strict: true })
+  @ApiProperty({
+    description: 'When the company became aware (ISO 8601 with a zone): legal deadlines run from here',
+  })
+  @IsZonedDateTime()
   discoveredAt!: string;
 
-  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   containedAt?: string;
 
   @ApiPropertyOptional({ description: 'Systems involved', type: [String], maxItems: 100 })
@@ -298,14 +302,14 @@ export class IncidentQueryDto extends PageQueryDto {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   discoveredFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Aware at or before (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Aware at or before (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   discoveredTo?: string;
 }
 

@@ -1,0 +1,146 @@
+import { bearer, scopedIncident, startApp, TestApp, validIncident } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
+
+// Issue 18, the rules and the records: worked cases through the real API on PostgreSQL. Thresholds count
+// the residents whose personal information (as each law defines it) was exposed, from the frozen set's
+// SQL; every date-time of the API carries a zone.
+
+const REDIS_DB = 10;
+
+interface Obligation {
+  key: string;
+  applicable: boolean;
+  reason: string;
+  dueAt: string | null;
+  facts: { residents: number; meeting?: Record<string, { residents: number }> };
+}
+
+describe('issue 18: what the law counts and when its clocks start', () => {
+  let t: TestApp;
+  let responder: [string, string];
+
+  beforeAll(async () => {
+    t = await startApp({ DATABASE_URL: await createScratchDatabase('law'), GERMAN_LAND: 'DE-HH' }, REDIS_DB);
+    responder = bearer(t.keys.responder);
+    // 501 Californians: 117 had their credentials in the breached systems, 384 only their device data.
+    const subjects = Array.from({ length: 501 }, (_, i) => ({
+      externalId: `ca-${i}`,
+      email: `ca-${i}@example.com`,
+      jurisdiction: 'US-CA',
+      dataCategories: i < 117 ? ['account_credentials', 'device_info'] : ['device_info'],
+    }));
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...responder)
+      .send({ subjects })
+      .expect(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('501 affected Californians of whom 117 had credentials exposed: no AG copy; 30 days from discovery', async () => {
+    const id = await scopedIncident(
+      t,
+      t.keys.responder,
+      { jurisdictions: ['US-CA'] },
+      {
+        discoveredAt: '2026-11-04T09:15:00Z',
+        dataCategories: ['account_credentials', 'device_info'],
+        riskLevel: 'high',
+      },
+    );
+    const list: Obligation[] = (
+      await t.http
+        .get(`/v1/incidents/${id}/obligations`)
+        .set(...responder)
+        .expect(200)
+    ).body.items;
+    const copy = list.find((o) => o.key === 'US-CA/us-ca-ag/ag.sample-copy')!;
+    expect(copy.facts.residents).toBe(501);
+    expect(copy.facts.meeting?.personalInformation?.residents).toBe(117);
+    expect(copy.applicable).toBe(false);
+    expect(copy.reason).toBe(
+      'does not apply: 117 residents whose personal information (Cal. Civ. Code 1798.82(h)) was exposed (not more than 500)',
+    );
+    // The residents' clock runs from discovery, before the incident is even confirmed.
+    const individuals = list.find((o) => o.key === 'US-CA/us-ca-ag/individuals')!;
+    expect(individuals).toMatchObject({ applicable: true, dueAt: '2026-12-04T09:15:00.000Z' });
+  });
+
+  describe('every date-time carries a zone: without one, a 400 naming the field', () => {
+    const refused = (
+      body: { error: string; details: { problems: { field: string; rule: string }[] } },
+      field: string,
+    ) => {
+      expect(body.error).toBe('validation_failed');
+      expect(body.details.problems).toContainEqual(expect.objectContaining({ field, rule: 'isDateTime' }));
+    };
+
+    it('in an incident (create and update), a scope and a query string', async () => {
+      refused(
+        (
+          await t.http
+            .post('/v1/incidents')
+            .set(...responder)
+            .send(validIncident({ discoveredAt: '2026-11-04T09:15:00' }))
+            .expect(400)
+        ).body,
+        'discoveredAt',
+      );
+      // A day the calendar lacks is no date either (JavaScript would read it as 2 March).
+      refused(
+        (
+          await t.http
+            .post('/v1/incidents')
+            .set(...responder)
+            .send(validIncident({ occurredFrom: '2026-02-30T10:00:00Z' }))
+            .expect(400)
+        ).body,
+        'occurredFrom',
+      );
+      const created = await t.http
+        .post('/v1/incidents')
+        .set(...responder)
+        .send(validIncident())
+        .expect(201);
+      refused(
+        (
+          await t.http
+            .patch(`/v1/incidents/${created.body.id}`)
+            .set(...responder)
+            .set('If-Match', created.headers.etag)
+            .send({ containedAt: '2026-11-04' })
+            .expect(400)
+        ).body,
+        'containedAt',
+      );
+      refused(
+        (
+          await t.http
+            .post(`/v1/incidents/${created.body.id}/scope/preview`)
+            .set(...responder)
+            .send({ criteria: { activeFrom: '2026-10-01T00:00:00' } })
+            .expect(400)
+        ).body,
+        'criteria.activeFrom',
+      );
+      refused(
+        (
+          await t.http
+            .get('/v1/incidents?discoveredFrom=2026-11-01T00:00:00')
+            .set(...responder)
+            .expect(400)
+        ).body,
+        'discoveredFrom',
+      );
+      // Nothing was changed by the refused update.
+      const after = await t.http
+        .get(`/v1/incidents/${created.body.id}`)
+        .set(...responder)
+        .expect(200);
+      expect(after.body.containedAt).toBe('2026-11-04T12:00:00.000Z');
+    });
+  });
+});
