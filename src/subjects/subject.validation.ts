@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
-import { parseZonedDateTime, zonedDateTimeMessage } from '../common/validation.js';
+import { parseZonedDateTime, zonedDateTimeMessage } from '../common/date-time.js';
 import { LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
 import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
