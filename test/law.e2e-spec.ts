@@ -69,6 +69,70 @@ describe('issue 18: what the law counts and when its clocks start', () => {
     expect(individuals).toMatchObject({ applicable: true, dueAt: '2026-12-04T09:15:00.000Z' });
   });
 
+  it('the breach register lists every incident of a jurisdiction and period, notified or not, audited', async () => {
+    // An incident dismissed before any scope: no jurisdiction known, listed with the reason.
+    const dismissed = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident({ title: 'Suspicious login alert', discoveredAt: '2026-11-05T10:00:00Z' }))
+      .expect(201);
+    await t.http
+      .post(`/v1/incidents/${dismissed.body.id}/transitions`)
+      .set(...responder)
+      .send({ to: 'dismissed', note: 'A penetration test of our own.' })
+      .expect(200);
+    const json = await t.http
+      .get('/v1/register?jurisdiction=US-CA&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z')
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    const references = json.body.items.map((e: { reference: string }) => e.reference);
+    expect(json.body.items.length).toBeGreaterThanOrEqual(2);
+    const californian = json.body.items.find((e: { jurisdictionsKnown: boolean }) => e.jurisdictionsKnown);
+    expect(californian.jurisdictions).toEqual([{ code: 'US-CA', residents: 501, notified: 0 }]);
+    expect(californian.decisions).toContainEqual(
+      expect.objectContaining({
+        key: 'US-CA/us-ca-ag/ag.sample-copy',
+        outcome: 'not_applicable',
+        reasons: [expect.stringContaining('117 residents whose personal information')],
+      }),
+    );
+    const unscoped = json.body.items.find((e: { title: string }) => e.title === 'Suspicious login alert');
+    expect(unscoped).toMatchObject({ state: 'dismissed', jurisdictionsKnown: false });
+    expect(unscoped.decisions).toEqual([
+      expect.objectContaining({ outcome: 'dismissed', reasons: ['A penetration test of our own.'] }),
+    ]);
+    // Another period holds neither.
+    const before = await t.http
+      .get('/v1/register?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z')
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    expect(before.body.items.map((e: { reference: string }) => e.reference)).not.toEqual(
+      expect.arrayContaining(references),
+    );
+    const csv = await t.http
+      .get('/v1/register?jurisdiction=US-CA&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&format=csv')
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.text.split('\n')[0]).toMatch(/^reference,title,state,discovered_at/);
+    expect(csv.text).toContain('A penetration test of our own.');
+    // Each export is in the audit log.
+    const audit = await t.http
+      .get('/v1/audit?action=register.export')
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    expect(audit.body.items.length).toBe(3);
+    expect(audit.body.items.map((e: { summary: { format: string } }) => e.summary.format).sort()).toEqual([
+      'csv',
+      'json',
+      'json',
+    ]);
+    await t.http
+      .get('/v1/register?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z')
+      .set(...bearer(t.keys.auditor))
+      .expect(400);
+  });
+
   describe('every date-time carries a zone: without one, a 400 naming the field', () => {
     const refused = (
       body: { error: string; details: { problems: { field: string; rule: string }[] } },

@@ -13,12 +13,23 @@ import {
   Max,
   MaxLength,
   Min,
+  Matches,
   ValidateBy,
+  ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
 import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
+import { Type } from 'class-transformer';
 import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
+import {
+  CHRONOLOGY_KINDS,
+  REGULATOR_TEXT_FIELDS,
+  REPORT_TEXT_FIELDS,
+  type ChronologyKind,
+  type RegulatorText,
+  type RegulatorTranslations,
+} from './regulator-text.js';
 import { IsZonedDateTime } from '../common/validation.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
@@ -29,7 +40,10 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 const TEXT = 10_000;
 
 /** What is wrong with a `translations` value, if anything (never quoting what was sent). */
-function translationsProblem(value: unknown): string | undefined {
+function translationsProblem(
+  value: unknown,
+  fields: readonly string[] = NOTICE_TEXT_FIELDS,
+): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be an object of languages';
   }
@@ -46,14 +60,75 @@ function translationsProblem(value: unknown): string | undefined {
       return 'each language must be an object of texts';
     }
     for (const [field, text] of Object.entries(words as Record<string, unknown>)) {
-      if (!(NOTICE_TEXT_FIELDS as readonly string[]).includes(field)) {
-        return `each language may give only ${NOTICE_TEXT_FIELDS.join(', ')}`;
+      if (!fields.includes(field)) {
+        return `each language may give only ${fields.join(', ')}`;
       }
       if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
       if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
     }
   }
   return undefined;
+}
+
+/** What is wrong with a `regulatorText` value, if anything. */
+function regulatorTextProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of texts';
+  for (const [field, text] of Object.entries(value as Record<string, unknown>)) {
+    if (!(REGULATOR_TEXT_FIELDS as readonly string[]).includes(field)) {
+      return `may give only ${REGULATOR_TEXT_FIELDS.join(', ')}`;
+    }
+    if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
+    if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
+  }
+  return undefined;
+}
+
+/** What is wrong with a chronology entry's translations, if anything. */
+function wordsByTagProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of languages';
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) return 'at most 50 languages';
+  for (const [tag, text] of entries) {
+    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
+    if (text.length > 2000) return 'each text must be at most 2000 characters';
+  }
+  return undefined;
+}
+
+/** An event of the incident's own story, as a regulator reads it in the report's chronology. */
+export class ChronologyEntryDto {
+  @ApiProperty({ description: 'When (ISO 8601 with a zone)' })
+  @IsZonedDateTime()
+  at!: string;
+
+  @ApiProperty({ enum: CHRONOLOGY_KINDS, description: 'What kind of step in the handling of the breach' })
+  @IsIn(CHRONOLOGY_KINDS)
+  kind!: ChronologyKind;
+
+  @ApiProperty({ description: "What happened, in the incident's language", maxLength: 2000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  text!: string;
+
+  @ApiPropertyOptional({
+    description: 'The same words per BCP 47 tag, for regulators in other languages',
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 2000 },
+    example: { de: 'Der Speicher wurde gesperrt.' },
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isTranslations',
+    validator: {
+      validate: (value: unknown) => wordsByTagProblem(value) === undefined,
+      defaultMessage: (args) => `translations: ${wordsByTagProblem(args?.value) ?? 'invalid'}`,
+    },
+  })
+  translations?: Record<string, string>;
 }
 
 /** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
@@ -222,6 +297,76 @@ export class CreateIncidentDto {
   @IsBoolean()
   lawEnforcementDelay?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      "Whether law enforcement is investigating the breach (Texas's report asks). Unset: not known",
+    type: Boolean,
+  })
+  @IsOptional()
+  @IsBoolean()
+  lawEnforcementInvestigating?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "The language the incident's own words are written in (BCP 47): a report in another language uses their translations and lists what has none",
+    default: 'en',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(LANGUAGE_TAG, { message: 'language must be a BCP 47 language tag such as en or de' })
+  language?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "The incident's own story for regulators: dated steps of its handling (detection, containment, assessment, notices...), each with its words and their translations. Reports' chronology is this, never the system's timeline. A PATCH replaces the whole list",
+    type: [ChronologyEntryDto],
+    maxItems: 200,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => ChronologyEntryDto)
+  chronology?: ChronologyEntryDto[];
+
+  @ApiPropertyOptional({
+    description: `Words for regulators where they differ from those written for the people notified: any of ${REGULATOR_TEXT_FIELDS.join(', ')}. Reports use them instead of the notice's words; notices never. A PATCH replaces the whole object; null empties it`,
+    type: 'object',
+    properties: Object.fromEntries(
+      REGULATOR_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }]),
+    ),
+    additionalProperties: false,
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isRegulatorText',
+    validator: {
+      validate: (value: unknown) => regulatorTextProblem(value) === undefined,
+      defaultMessage: (args) => `regulatorText: ${regulatorTextProblem(args?.value) ?? 'invalid'}`,
+    },
+  })
+  regulatorText?: RegulatorText;
+
+  @ApiPropertyOptional({
+    description: `The words reports say, in regulators' languages, per BCP 47 tag: any of ${REPORT_TEXT_FIELDS.join(', ')}. A report takes them from its language's tags first, then the notice's translations (for the words people read too), then the incident's own words (listed as untranslated). A PATCH replaces the whole object; null empties it`,
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: Object.fromEntries(REPORT_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }])),
+      additionalProperties: false,
+    },
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isRegulatorTranslations',
+    validator: {
+      validate: (value: unknown) => translationsProblem(value, REPORT_TEXT_FIELDS) === undefined,
+      defaultMessage: (args) =>
+        `regulatorTranslations: ${translationsProblem(args?.value, REPORT_TEXT_FIELDS) ?? 'invalid'}`,
+    },
+  })
+  regulatorTranslations?: RegulatorTranslations;
+
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
   @IsOptional()
   @IsString()
@@ -348,6 +493,23 @@ export class IncidentDto {
   @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;
   @ApiProperty({ description: 'Notice delayed for law enforcement', nullable: true, type: Boolean })
   lawEnforcementDelay!: boolean | null;
+  @ApiProperty({ description: 'Law enforcement investigating', nullable: true, type: Boolean })
+  lawEnforcementInvestigating!: boolean | null;
+  @ApiProperty({ description: "The language of the incident's own words" }) language!: string;
+  @ApiProperty({ type: [ChronologyEntryDto], description: "The incident's own story for regulators" })
+  chronology!: ChronologyEntryDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Words for regulators, per field',
+  })
+  regulatorText!: RegulatorText;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    description: 'Words for regulators in other languages, per BCP 47 tag',
+  })
+  regulatorTranslations!: RegulatorTranslations;
   @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;

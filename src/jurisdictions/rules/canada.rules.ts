@@ -61,6 +61,11 @@ export const CA_PIPEDA: Rule = {
       sources: ['CAN2', 'CAN4'],
     },
   ],
+  records: {
+    what: 'Keep a record of every breach of security safeguards, with enough to show whether it created a real risk of significant harm (PIPEDA s 10.3; SOR/2018-64 s 6), for 24 months after the day the breach was determined to have occurred.',
+    keep: { months: 24, from: 'determination' },
+    sources: ['CAN2', 'CAN3'],
+  },
   publicNotice:
     'Indirect notice (a public communication or advertisement) is allowed in place of direct notice in the cases the Regulations set (CAN1); the grounds (harm from direct notice, undue hardship, no contact details) are recalled.',
   sources: [
@@ -178,6 +183,11 @@ export const CA_QC: Rule = {
       sources: ['QC1', 'QC2'],
     },
   ],
+  records: {
+    what: 'Keep a register of every confidentiality incident (s 3.8): its description, the information and persons concerned, the circumstances, the dates, the measures taken, whether the Commission and the persons were notified and why not; kept 5 years after the enterprise became aware of it (Regulation s 11).',
+    keep: { years: 5, from: 'awareness' },
+    sources: ['QC1', 'QC2', 'QC4'],
+  },
   publicNotice:
     'A public notice may replace the notice to the persons where telling them would cause them harm, would be excessively difficult, or their contact details are lacking (Regulation s 6, recalled).',
   childAge: 14,

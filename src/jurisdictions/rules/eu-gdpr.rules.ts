@@ -433,6 +433,10 @@ export const EU_GDPR: Rule = {
       sources: ['G2'],
     },
   ],
+  records: {
+    what: 'Document every personal data breach, notified or not: the facts, its effects and the remedial action taken, so the authority can verify compliance (Art. 33(5)); no period is set.',
+    sources: ['G1'],
+  },
   publicNotice:
     'Where telling each person would involve disproportionate effort, a public communication or similar measure that informs them equally effectively replaces it (Art. 34(3)(c), G2); the authority may order notice or confirm an exemption (Art. 34(4)).',
   childAge: 16,

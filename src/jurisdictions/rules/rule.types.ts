@@ -223,6 +223,15 @@ export interface Rule {
    * ComputeOptions.seats as a key of `regulator`.
    */
   seatAuthority?: Readonly<Record<string, string>>;
+  /**
+   * The record the law asks to keep of every breach, notifiable or not (the breach register): what, and for
+   * how long from when (no `keep`: the law sets no period, so the record is kept as long as the incident).
+   */
+  records?: {
+    what: string;
+    keep?: { years?: number; months?: number; from: 'awareness' | 'determination' };
+    sources: readonly string[];
+  };
   /** When a public or substitute notice is required or allowed, in words, with its source. */
   publicNotice: string;
   /** Age under which a person is a child for this law (see also src/jurisdictions/consent-ages.ts). */

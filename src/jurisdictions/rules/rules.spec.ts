@@ -7,6 +7,7 @@ import {
   type JurisdictionFacts,
 } from './compute.js';
 import { regulatorOf } from './evaluate.js';
+import { recordKeeping } from './records.js';
 import { GERMAN_LANDS } from './eu-gdpr.rules.js';
 import { EEA_COUNTRIES, RULES } from './index.js';
 import type { Condition, Regulator, ReportForm, Rule } from './rule.types.js';
@@ -844,5 +845,27 @@ describe('the rules table', () => {
       for (const definition of Object.values(rule.definitions))
         for (const category of definition.categories ?? []) expect(categories).toContain(category);
     }
+  });
+});
+
+describe('records the law asks to keep', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id) as Rule;
+
+  it('the longest period of the rules that set one: Quebec 5 years from awareness over PIPEDA 24 months', () => {
+    const kept = recordKeeping([rule('CA'), rule('CA-QC')], AWARE, CONFIRMED);
+    expect(kept.rules.map((r) => [r.ruleId, r.until?.toISOString()])).toEqual([
+      ['CA', '2028-04-03T18:00:00.000Z'],
+      ['CA-QC', '2031-04-01T15:00:00.000Z'],
+    ]);
+    expect(kept.until?.toISOString()).toBe('2031-04-01T15:00:00.000Z');
+    expect(recordKeeping([rule('US-FL')], AWARE, null).until?.toISOString()).toBe('2031-04-01T15:00:00.000Z');
+  });
+
+  it('a rule that sets no period (GDPR Art. 33(5)) keeps the record for good; PIPEDA waits for the determination', () => {
+    expect(recordKeeping([rule('EU-GDPR'), rule('BR')], AWARE, CONFIRMED).until).toBeNull();
+    const pipeda = recordKeeping([rule('CA')], AWARE, null);
+    expect(pipeda.rules[0]?.until).toBeNull();
+    expect(pipeda.until).toBeNull();
+    expect(recordKeeping([rule('US-CA')], AWARE, CONFIRMED)).toEqual({ until: null, rules: [] });
   });
 });

@@ -64,6 +64,10 @@ export const UK_GDPR: Rule = {
       sources: ['U6'],
     },
   ],
+  records: {
+    what: 'Document every personal data breach, reported or not: the facts, its effects and the remedial action taken (UK GDPR Art. 33(5)); no period is set.',
+    sources: ['U1'],
+  },
   publicNotice:
     'As under the EU GDPR: where telling each person would involve disproportionate effort, a public communication that informs them equally effectively (Art. 34(3)(c)).',
   childAge: 13,

@@ -424,6 +424,11 @@ export const US_FL: Rule = {
       sources: ['FL3'],
     },
   ],
+  records: {
+    what: 'Keep the written determination that no identity theft or financial harm is reasonably likely, with the investigation behind it, for 5 years (501.171(4)(c)); the register keeps every incident that long.',
+    keep: { years: 5, from: 'awareness' },
+    sources: ['FL1'],
+  },
   publicNotice:
     'Substitute notice: a conspicuous website notice and notice in print and broadcast media (FL3); its triggers are unverified.',
   childAge: 13,
