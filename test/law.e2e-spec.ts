@@ -1,4 +1,11 @@
-import { bearer, scopedIncident, startApp, TestApp, validIncident } from './support/app.js';
+import {
+  bearer,
+  completedCampaign,
+  scopedIncident,
+  startApp,
+  TestApp,
+  validIncident,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // Issue 18, the rules and the records: worked cases through the real API on PostgreSQL. Thresholds count
@@ -18,6 +25,7 @@ interface Obligation {
 describe('issue 18: what the law counts and when its clocks start', () => {
   let t: TestApp;
   let responder: [string, string];
+  let californians: string;
 
   beforeAll(async () => {
     t = await startApp({ DATABASE_URL: await createScratchDatabase('law'), GERMAN_LAND: 'DE-HH' }, REDIS_DB);
@@ -51,6 +59,7 @@ describe('issue 18: what the law counts and when its clocks start', () => {
         riskLevel: 'high',
       },
     );
+    californians = id;
     const list: Obligation[] = (
       await t.http
         .get(`/v1/incidents/${id}/obligations`)
@@ -67,6 +76,51 @@ describe('issue 18: what the law counts and when its clocks start', () => {
     // The residents' clock runs from discovery, before the incident is even confirmed.
     const individuals = list.find((o) => o.key === 'US-CA/us-ca-ag/individuals')!;
     expect(individuals).toMatchObject({ applicable: true, dueAt: '2026-12-04T09:15:00.000Z' });
+  });
+
+  it("what was sent is kept: a sealed copy per variant, and a finished campaign's preview shows it", async () => {
+    const { id } = await completedCampaign(t, californians, { channels: ['email'], mode: 'escalate' });
+    const copies = await t.query<{
+      channel: string;
+      locale: string;
+      variant: string;
+      sealed: Buffer;
+      template: string;
+    }>('select channel, locale, variant, sealed, template from notice_copies where campaign_id = $1', [id]);
+    expect(copies.map((c) => [c.channel, c.template, c.locale, c.variant])).toEqual([
+      ['email', 'breach-notice', 'en', 'US-CA'],
+    ]);
+    // Sealed: neither the incident's words nor anyone's address are readable in the row.
+    const raw = copies[0].sealed.toString('latin1');
+    expect(raw).not.toContain('misconfigured bucket');
+    expect(raw).not.toContain('@example.com');
+    // The incident's words change after the campaign: its preview still shows what went out.
+    const current = await t.http
+      .get(`/v1/incidents/${californians}`)
+      .set(...responder)
+      .expect(200);
+    await t.http
+      .patch(`/v1/incidents/${californians}`)
+      .set(...responder)
+      .set('If-Match', current.headers.etag)
+      .send({ description: 'REWORDED AFTER THE CAMPAIGN.' })
+      .expect(200);
+    const preview = await t.http
+      .get(`/v1/campaigns/${id}/preview?jurisdiction=US-CA&locale=en`)
+      .set(...responder)
+      .expect(200);
+    expect(preview.body.sentAt).toEqual(expect.any(String));
+    expect(preview.body.email.text).toContain('A misconfigured bucket exposed generated images');
+    expect(preview.body.email.text).not.toContain('REWORDED');
+    // The sample person's parts are filled in; nothing of a token is left.
+    expect(preview.body.email.text).toContain('Alex Sample');
+    expect(preview.body.email.html).not.toMatch(/%[a-z_]+%/);
+    // A locale it never sent has no copy to show.
+    const none = await t.http
+      .get(`/v1/campaigns/${id}/preview?jurisdiction=US-CA&locale=de`)
+      .set(...responder)
+      .expect(404);
+    expect(none.body.message).toContain('it sent: en (US-CA)');
   });
 
   it('the breach register lists every incident of a jurisdiction and period, notified or not, audited', async () => {
@@ -88,7 +142,7 @@ describe('issue 18: what the law counts and when its clocks start', () => {
     const references = json.body.items.map((e: { reference: string }) => e.reference);
     expect(json.body.items.length).toBeGreaterThanOrEqual(2);
     const californian = json.body.items.find((e: { jurisdictionsKnown: boolean }) => e.jurisdictionsKnown);
-    expect(californian.jurisdictions).toEqual([{ code: 'US-CA', residents: 501, notified: 0 }]);
+    expect(californian.jurisdictions).toEqual([{ code: 'US-CA', residents: 501, notified: 501 }]);
     expect(californian.decisions).toContainEqual(
       expect.objectContaining({
         key: 'US-CA/us-ca-ag/ag.sample-copy',

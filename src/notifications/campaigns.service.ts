@@ -16,7 +16,15 @@ import { canonicalTimeZone } from '../subjects/subject.validation.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
-import { NoticeRenderer, type RenderedNotice } from '../templates/notice.renderer.js';
+import { substitute } from '../channels/substitutions.js';
+import { smsSize } from '../templates/sms-segments.js';
+import {
+  NoticeRenderer,
+  noticeVariant,
+  type NoticeFacts,
+  type RenderedNotice,
+} from '../templates/notice.renderer.js';
+import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
 import {
   ACTIVE_STATUSES,
   batchSizes,
@@ -48,6 +56,8 @@ export interface PreviewQuery {
 }
 
 const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
+/** A campaign that sends no more: its preview is what it sent. */
+const FINISHED = new Set<string>([CampaignStatus.Completed, CampaignStatus.Cancelled]);
 const SEND_JOB: Record<Channel, JobName.SendEmail | JobName.SendSms | JobName.SendPush> = {
   email: JobName.SendEmail,
   sms: JobName.SendSms,
@@ -95,6 +105,7 @@ export class CampaignsService {
     private readonly config: AppConfig,
     private readonly renderer: NoticeRenderer,
     private readonly keys: ApiKeysService,
+    private readonly copies: NoticeCopies,
     crypto: CryptoService,
   ) {
     this.tokens = new NoticeTokens(crypto.keys.hashKey);
@@ -176,8 +187,11 @@ export class CampaignsService {
     return this.repository.forIncident(incidentId);
   }
 
-  /** A sample of the notice as a recipient would get it, with a sample person. */
-  async preview(id: string, query: PreviewQuery): Promise<RenderedNotice> {
+  /**
+   * A sample of the notice as a recipient would get it, with a sample person. A finished campaign shows
+   * what it sent (its sealed copies, the sample person's parts filled in), not today's incident text.
+   */
+  async preview(id: string, query: PreviewQuery): Promise<RenderedNotice & { sentAt?: Date }> {
     const campaign = await this.get(id);
     const incident = await this.incidents.get(campaign.incidentId);
     const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
@@ -195,7 +209,7 @@ export class CampaignsService {
         },
       ]);
     }
-    return this.renderer.render(template, {
+    const sample = {
       organization: this.config.organizationName,
       contactEmail: this.config.privacyContactEmail,
       url: `${this.config.publicBaseUrl}/n/${this.tokens.token(0)}`,
@@ -208,7 +222,58 @@ export class CampaignsService {
       incident,
       // As if it went out now.
       sentAt: this.clock.now(),
-    });
+    };
+    if (FINISHED.has(campaign.status)) return this.sentPreview(campaign, template, sample);
+    return this.renderer.render(template, sample);
+  }
+
+  /**
+   * What a finished campaign sent, for a sample recipient: its sealed copies of that locale and variant,
+   * the per-person parts (greeting, data, dates in their zone, link) filled for the sample person.
+   */
+  private async sentPreview(
+    campaign: CampaignRow,
+    template: string,
+    sample: NoticeFacts,
+  ): Promise<RenderedNotice & { sentAt?: Date }> {
+    const locale = this.renderer.resolveLocale(template, sample.locale);
+    const variant = noticeVariant(sample.jurisdiction);
+    const copies = (await this.copies.ofCampaign(campaign.id)).filter((c) => c.template === template);
+    // The latest rendering of each channel (an incident's text edited mid-campaign has two).
+    const latest = (channel: Channel) =>
+      copies
+        .filter((c) => c.content.channel === channel && c.locale === locale && c.variant === variant)
+        .at(-1);
+    const [email, sms, push] = [latest('email'), latest('sms'), latest('push')];
+    if (!email && !sms && !push) {
+      const sent = [...new Set(copies.map((c) => `${c.locale}${c.variant ? ` (${c.variant})` : ''}`))];
+      throw new AppError(
+        ErrorCode.NotFound,
+        `campaign ${campaign.id} sent no ${template} notice in ${locale}${variant ? ` for ${variant}` : ''}; it sent: ${sent.join(', ') || 'nothing'}`,
+      );
+    }
+    const values = this.renderer.substitutions(template, { ...sample, locale });
+    const fill = (text: string) => substitute(text, values);
+    const link = (text: string) => text.replaceAll(LINK_TOKEN, sample.url);
+    const smsBody = sms?.content.channel === 'sms' ? link(sms.content.body) : '';
+    return {
+      template,
+      locale,
+      email:
+        email?.content.channel === 'email'
+          ? {
+              subject: fill(email.content.subject),
+              html: fill(email.content.html),
+              text: fill(email.content.text),
+            }
+          : { subject: '', html: '', text: '' },
+      sms: { body: smsBody, ...smsSize(smsBody) },
+      push:
+        push?.content.channel === 'push'
+          ? { title: push.content.title, body: link(push.content.body) }
+          : { title: '', body: '' },
+      sentAt: [email, sms, push].flatMap((c) => (c ? [c.firstSentAt] : [])).sort((a, b) => +a - +b)[0],
+    };
   }
 
   /**

@@ -32,6 +32,7 @@ import type { BatchRow, CampaignRow } from './campaigns.repository.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { batchJobId, CampaignsService, sendJobOf } from './campaigns.service.js';
 import { ClaimedMessage, DeliveriesRepository } from './deliveries.repository.js';
+import { NoticeCopies } from './notice-copies.js';
 
 /** A batch's lease as its job holds it: renewed while the job works. */
 interface HeldLease {
@@ -119,6 +120,7 @@ export class DeliveryService {
     private readonly incidents: IncidentsService,
     private readonly jobs: JobRepository,
     private readonly renderer: NoticeRenderer,
+    private readonly copies: NoticeCopies,
     private readonly crypto: CryptoService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -167,6 +169,13 @@ export class DeliveryService {
       if (claimed.length > 0) {
         const incident = await this.incident(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.prepare(m, batch, incident, now));
+        // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
+        const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
+        await this.copies.keep(
+          campaign,
+          batch,
+          going.map((p) => p.facts),
+        );
         // Nothing starts once the lease is lost, or has run down to its last third (renewals stalled):
         // the batch may be another worker's by the time the call leaves.
         const mayStart = () =>

@@ -7,6 +7,7 @@ import { CampaignsRepository } from './campaigns.repository.js';
 import { CampaignsService } from './campaigns.service.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryService } from './delivery.service.js';
+import { NoticeCopies, NoticeCopiesRepository } from './notice-copies.js';
 
 @Module({
   imports: [ApiKeysModule, IncidentsModule],
@@ -16,9 +17,11 @@ import { DeliveryService } from './delivery.service.js';
     DeliveriesRepository,
     CampaignsService,
     DeliveryService,
+    NoticeCopiesRepository,
+    NoticeCopies,
     // Templates are read once, at start: a broken template stops the start, not a send.
     { provide: NoticeRenderer, useFactory: () => new NoticeRenderer() },
   ],
-  exports: [DeliveryService],
+  exports: [DeliveryService, NoticeCopies],
 })
 export class NotificationsModule {}
