@@ -123,6 +123,26 @@ describe('issue 18: what the law counts and when its clocks start', () => {
     expect(none.body.message).toContain('it sent: en (US-CA)');
   });
 
+  it("the AG's report carries the copy of the notice sent, as it went out", async () => {
+    const report = await t.http
+      .post(`/v1/incidents/${californians}/reports`)
+      .set(...responder)
+      .send({ regulator: 'us-ca-ag', phase: 'initial', delayReasons: 'Worked case.' })
+      .expect(201);
+    const fields = (report.body.content.sections as { fields: { key: string; value: unknown }[] }[]).flatMap(
+      (section) => section.fields,
+    );
+    const copy = String(fields.find((f) => f.key === 'us.noticeCopy')?.value);
+    expect(copy).toContain('Email notice (en, variant US-CA), as sent:');
+    expect(copy).toContain('Notice of Data Breach');
+    // The words that went out, not the incident as reworded after the campaign.
+    expect(copy).toContain('A misconfigured bucket exposed generated images');
+    expect(copy).not.toContain('REWORDED');
+    expect(copy).toContain("[greeting with the recipient's name]");
+    // Nobody's address: only the company's own contact.
+    expect(copy).not.toMatch(/ca-\d+@example\.com/);
+  });
+
   it('the breach register lists every incident of a jurisdiction and period, notified or not, audited', async () => {
     // An incident dismissed before any scope: no jurisdiction known, listed with the reason.
     const dismissed = await t.http
@@ -185,6 +205,136 @@ describe('issue 18: what the law counts and when its clocks start', () => {
       .get('/v1/register?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z')
       .set(...bearer(t.keys.auditor))
       .expect(400);
+  });
+
+  describe('reports fit to file', () => {
+    let incident: string;
+
+    beforeAll(async () => {
+      const people = [
+        { externalId: 'gb-1', birthDate: '2012-03-01' },
+        { externalId: 'gb-2', birthDate: '2010-12-01' },
+        { externalId: 'gb-3', birthDate: '1990-06-15' },
+        { externalId: 'gb-4' },
+      ].map((p) => ({
+        ...p,
+        email: `${p.externalId}@example.com`,
+        jurisdiction: 'GB',
+        dataCategories: ['email_address'],
+      }));
+      const germans = [1, 2].map((n) => ({
+        externalId: `de-${n}`,
+        email: `de-${n}@example.com`,
+        jurisdiction: 'DE',
+        dataCategories: ['email_address'],
+      }));
+      await t.http
+        .post('/v1/subjects/bulk')
+        .set(...responder)
+        .send({ subjects: [...people, ...germans] })
+        .expect(200);
+      incident = await scopedIncident(
+        t,
+        t.keys.responder,
+        { jurisdictions: ['GB', 'DE'] },
+        {
+          discoveredAt: '2026-11-05T09:00:00Z',
+          dataCategories: ['email_address'],
+          riskLevel: 'high',
+          cyberAttack: false,
+          howDiscovered: 'A customer told us.',
+          securityMeasuresBefore: 'Access reviews every quarter.',
+          otherOrganisationsTold: 'None.',
+          riskReasoning: 'Email addresses of children.',
+          regulatorText: { description: 'S3 bucket ACL set to public-read on media-store for 61 hours.' },
+          regulatorTranslations: {
+            de: {
+              description: 'Die Zugriffsliste des Speichers media-store war 61 Stunden öffentlich lesbar.',
+            },
+          },
+          chronology: [
+            {
+              at: '2026-11-05T09:40:00+01:00',
+              kind: 'containment',
+              text: 'The bucket was made private.',
+              translations: { de: 'Der Speicher wurde gesperrt.' },
+            },
+          ],
+        },
+      );
+    });
+
+    const generate = async (regulator: string, phase = 'initial') =>
+      (
+        await t.http
+          .post(`/v1/incidents/${incident}/reports`)
+          .set(...responder)
+          .send({ regulator, phase, delayReasons: 'Worked case: generated after the deadline.' })
+          .expect(201)
+      ).body as {
+        id: string;
+        content: {
+          language: string;
+          sections: {
+            key: string;
+            tables?: { rows: string[][] }[];
+            fields: { key: string; value: unknown }[];
+          }[];
+        };
+      };
+    const value = (report: Awaited<ReturnType<typeof generate>>, key: string) =>
+      report.content.sections.flatMap((s) => s.fields).find((f) => f.key === key)?.value;
+
+    it('the ICO counts children under 18 from the birth dates held, and its follow-up carries the case reference', async () => {
+      const initial = await generate('ico');
+      // gb-1 (14) and gb-2 (15) are children for the ICO, though not minors under the UK's age of 13.
+      expect(value(initial, 'ico.2.subjectCategories')).toEqual([
+        'Users of our service',
+        'Children under 18: 2 (of the 3 people whose birth date we hold)',
+      ]);
+      // The words for regulators, not those written for the people notified.
+      expect(value(initial, 'ico.2.whatHappened')).toBe(
+        'S3 bucket ACL set to public-read on media-store for 61 hours.',
+      );
+      await t.http
+        .post(`/v1/reports/${initial.id}/approve`)
+        .set(...bearer(t.keys.approver))
+        .expect(200);
+      await t.http
+        .post(`/v1/reports/${initial.id}/submitted`)
+        .set(...responder)
+        .send({ at: new Date().toISOString(), reference: 'IC-445566-Z9Y8' })
+        .expect(200);
+      const followUp = await generate('ico', 'follow-up');
+      expect(value(followUp, 'ico.1.caseReference')).toBe('IC-445566-Z9Y8');
+      // Opening birth dates to count is in the log.
+      const audit = await t.http
+        .get('/v1/audit?action=report.generate')
+        .set(...bearer(t.keys.auditor))
+        .expect(200);
+      expect(JSON.stringify(audit.body.items)).toContain(
+        '"childrenCounted":{"count":2,"under":18,"withBirthDate":3}',
+      );
+    });
+
+    it("a German Land's authority gets a report in German from the incident's translations, its story not the system's", async () => {
+      const report = await generate('de-hh-hmbbfdi');
+      expect(report.content.language).toBe('de');
+      expect(value(report, 'gdpr.a.description')).toBe(
+        'Die Zugriffsliste des Speichers media-store war 61 Stunden öffentlich lesbar.',
+      );
+      const story = report.content.sections.find((s) => s.key === 'common.timeline')!.tables![0].rows;
+      expect(story).toContainEqual(['2026-11-05 08:40 UTC', 'Eindämmung', 'Der Speicher wurde gesperrt.']);
+      expect(story.map((row) => row[1])).toContain('Kenntnisnahme');
+      const words = JSON.stringify(report.content);
+      for (const internal of ['scope.frozen', 'obligation.added', 'report.generated', 'transition']) {
+        expect(words).not.toContain(internal);
+      }
+      // What has no German words yet is said, not passed off.
+      expect(value(report, 'common.report.untranslated')).toEqual(
+        expect.arrayContaining(['Ergriffene Maßnahmen', 'Wahrscheinliche Folgen']),
+      );
+    });
   });
 
   describe('every date-time carries a zone: without one, a 400 naming the field', () => {

@@ -1,5 +1,3 @@
-import { NOTICE_TEXT_FIELDS } from './notice-text.js';
-
 // What an incident tells regulators in words of its own: a regulator version of the facts the notice says
 // to people (a technical description, the risk as the company assesses it), their translations for the
 // regulators' languages, and the incident's own story (the chronology). Reports use these; notices never.
@@ -16,26 +14,21 @@ export type RegulatorText = Partial<Record<RegulatorTextField, string>>;
 
 /** Every free-text fact a report says: what a regulator translation may give, per language. */
 export const REPORT_TEXT_FIELDS = [
-  ...new Set([
-    ...REGULATOR_TEXT_FIELDS,
-    ...NOTICE_TEXT_FIELDS,
-    'cause',
-    'howDiscovered',
-    'riskReasoning',
-    'securityMeasuresBefore',
-    'otherOrganisationsTold',
-    'encryptionDetails',
-  ]),
+  'description',
+  'likelyConsequences',
+  'measuresTaken',
+  'measuresPlanned',
+  'adviceToIndividuals',
+  'remedies',
+  'location',
+  'cause',
+  'howDiscovered',
+  'riskReasoning',
+  'securityMeasuresBefore',
+  'otherOrganisationsTold',
+  'encryptionDetails',
 ] as const;
-export type ReportTextField =
-  | RegulatorTextField
-  | (typeof NOTICE_TEXT_FIELDS)[number]
-  | 'cause'
-  | 'howDiscovered'
-  | 'riskReasoning'
-  | 'securityMeasuresBefore'
-  | 'otherOrganisationsTold'
-  | 'encryptionDetails';
+export type ReportTextField = (typeof REPORT_TEXT_FIELDS)[number];
 export type RegulatorTranslations = Record<string, Partial<Record<ReportTextField, string>>>;
 
 /** What an event of the incident's own story is: the chronology a regulator reads. */

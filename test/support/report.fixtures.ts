@@ -215,7 +215,26 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       otherOrganisationsTold: 'Police cybercrime unit; our cloud provider.',
       riskLevel: 'high',
       riskReasoning: 'Contact details and password hashes of minors were exposed to an unknown party.',
+      lawEnforcementInvestigating: true,
       ...incident,
+    },
+    untranslated: [],
+    // The ICO and the ANPD count children under 18 from the birth dates held; the others the local minors.
+    children: form === 'ico' || form === 'lgpd-anpd' ? { under: 18, count: 52, withBirthDate: 1100 } : null,
+    initialReference: null,
+    noticeCopies: [
+      {
+        channel: 'email',
+        locale: 'en',
+        variant: 'US-CA',
+        subject: 'Notice of Data Breach: a security incident involved your Ai Art Ltd data',
+        text: '%greeting_t%\n\nWhat Happened\nA database backup was left in a public bucket.\n\nWhat Information Was Involved\n- %categories_t%\n\nRead it online: %url%',
+      },
+    ],
+    deadline: {
+      dueAt: new Date('2026-04-04T15:00:00Z'),
+      wording: '72 hours from awareness',
+      basis: 'GDPR Art. 33, notification of a personal data breach to the supervisory authority',
     },
     affected: {
       total,
@@ -248,14 +267,17 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       ],
     },
     publicNotice: null,
-    timeline: [
+    chronology: [
+      { at: new Date('2026-03-28T22:00:00Z'), kind: 'occurred', text: null },
+      { at: new Date('2026-04-01T15:00:00Z'), kind: 'discovered', text: null },
       {
-        at: new Date('2026-04-01T15:00:00Z'),
-        kind: 'created',
-        summary: 'Incident opened from the researcher report',
+        at: new Date('2026-04-01T15:20:00Z'),
+        kind: 'detection',
+        text: 'The researcher report was verified.',
       },
-      { at: new Date('2026-04-01T16:05:00Z'), kind: 'updated', summary: 'Bucket made private' },
-      { at: new Date('2026-04-01T18:30:00Z'), kind: 'transition', summary: 'Confirmed as a breach' },
+      { at: new Date('2026-04-01T16:05:00Z'), kind: 'containment', text: 'Bucket made private' },
+      { at: new Date('2026-04-01T18:30:00Z'), kind: 'confirmed', text: null },
+      { at: new Date('2026-04-01T18:40:00Z'), kind: 'assessment', text: 'Risk assessed as high' },
     ],
     obligations: [
       {
