@@ -127,11 +127,28 @@ export class NoticeCopies {
     const keys: string[] = [];
     const now = this.clock.now();
     for (const [variant, facts] of byVariant) {
+      // What the rendering depends on beyond the variant: the incident as edited, the day (profiles are
+      // versioned by the notice's date). Unchanged, the batch's copy is kept already: nothing to render.
+      const incident = facts.incident as { id?: string; version?: number };
+      const sameText = [
+        campaign.id,
+        batch.channel,
+        batch.template,
+        facts.locale ?? '',
+        variant,
+        incident.id ?? '',
+        incident.version ?? '',
+        facts.sentAt?.toISOString().slice(0, 10) ?? '',
+      ].join('|');
+      if (this.kept.has(sameText)) continue;
       const { locale, content } = this.render(batch.channel as Channel, batch.template, facts);
       const plain = JSON.stringify(content);
       const sha256 = createHash('sha256').update(plain).digest('hex');
       const key = `${campaign.id}|${batch.channel}|${batch.template}|${locale}|${variant}|${sha256}`;
-      if (this.kept.has(key)) continue;
+      if (this.kept.has(key)) {
+        keys.push(sameText);
+        continue;
+      }
       const sealed = this.crypto.cipher.seal(Buffer.from(plain, 'utf8'), aadOf(campaign.id));
       rows.push({
         campaignId: campaign.id,
@@ -145,7 +162,7 @@ export class NoticeCopies {
         firstSentAt: now,
         retainUntil: await this.retainUntil(campaign),
       });
-      keys.push(key);
+      keys.push(key, sameText);
     }
     await this.repository.insert(rows);
     // Only once stored: a failed insert fails the job before anything leaves, and its retry keeps them.
