@@ -49,6 +49,7 @@ export interface CampaignView extends CampaignRow {
 }
 
 export interface PreviewQuery {
+  channel?: Channel;
   locale?: string;
   jurisdiction?: string;
   timeZone?: string;
@@ -191,7 +192,10 @@ export class CampaignsService {
    * A sample of the notice as a recipient would get it, with a sample person. A finished campaign shows
    * what it sent (its sealed copies, the sample person's parts filled in), not today's incident text.
    */
-  async preview(id: string, query: PreviewQuery): Promise<RenderedNotice & { sentAt?: Date }> {
+  async preview(
+    id: string,
+    query: PreviewQuery,
+  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
     const campaign = await this.get(id);
     const incident = await this.incidents.get(campaign.incidentId);
     const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
@@ -223,7 +227,7 @@ export class CampaignsService {
       // As if it went out now.
       sentAt: this.clock.now(),
     };
-    if (FINISHED.has(campaign.status)) return this.sentPreview(campaign, template, sample);
+    if (FINISHED.has(campaign.status)) return this.sentPreview(campaign, template, sample, query.channel);
     return this.renderer.render(template, sample);
   }
 
@@ -235,7 +239,8 @@ export class CampaignsService {
     campaign: CampaignRow,
     template: string,
     sample: NoticeFacts,
-  ): Promise<RenderedNotice & { sentAt?: Date }> {
+    channel?: Channel,
+  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
     const locale = this.renderer.resolveLocale(template, sample.locale);
     const variant = noticeVariant(sample.jurisdiction);
     const copies = (await this.copies.ofCampaign(campaign.id)).filter((c) => c.template === template);
@@ -245,33 +250,35 @@ export class CampaignsService {
         .filter((c) => c.content.channel === channel && c.locale === locale && c.variant === variant)
         .at(-1);
     const [email, sms, push] = [latest('email'), latest('sms'), latest('push')];
-    if (!email && !sms && !push) {
+    if (channel ? !latest(channel) : !email && !sms && !push) {
       const sent = [...new Set(copies.map((c) => `${c.locale}${c.variant ? ` (${c.variant})` : ''}`))];
       throw new AppError(
         ErrorCode.NotFound,
-        `campaign ${campaign.id} sent no ${template} notice in ${locale}${variant ? ` for ${variant}` : ''}; it sent: ${sent.join(', ') || 'nothing'}`,
+        `campaign ${campaign.id} sent no ${template} ${channel ?? 'notice'} in ${locale}${variant ? ` for ${variant}` : ''}; it sent: ${sent.join(', ') || 'nothing'}`,
       );
     }
     const values = this.renderer.substitutions(template, { ...sample, locale });
     const fill = (text: string) => substitute(text, values);
     const link = (text: string) => text.replaceAll(LINK_TOKEN, sample.url);
-    const smsBody = sms?.content.channel === 'sms' ? link(sms.content.body) : '';
+    // Only what went out: a channel it did not send on is left out of the preview.
     return {
       template,
       locale,
-      email:
-        email?.content.channel === 'email'
-          ? {
+      ...(email?.content.channel === 'email'
+        ? {
+            email: {
               subject: fill(email.content.subject),
               html: fill(email.content.html),
               text: fill(email.content.text),
-            }
-          : { subject: '', html: '', text: '' },
-      sms: { body: smsBody, ...smsSize(smsBody) },
-      push:
-        push?.content.channel === 'push'
-          ? { title: push.content.title, body: link(push.content.body) }
-          : { title: '', body: '' },
+            },
+          }
+        : {}),
+      ...(sms?.content.channel === 'sms'
+        ? { sms: { body: link(sms.content.body), ...smsSize(link(sms.content.body)) } }
+        : {}),
+      ...(push?.content.channel === 'push'
+        ? { push: { title: push.content.title, body: link(push.content.body) } }
+        : {}),
       sentAt: [email, sms, push].flatMap((c) => (c ? [c.firstSentAt] : [])).sort((a, b) => +a - +b)[0],
     };
   }
