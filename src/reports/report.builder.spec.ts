@@ -327,10 +327,14 @@ describe('buildReport', () => {
           'National Cybersecurity Incident Reporting Measures (CAC, 2025-09-11, in force 2025-11-01), Art. 4',
       },
     });
-    expect(field(doc, 'pipl.m.level').value).toBe('General (一般)');
+    // In Chinese, the Measures' words; in another language, its grade's name beside them.
+    expect(field(doc, 'pipl.m.level').value).toBe('一般');
+    const inEnglish = { regulator: { ...FIXTURE_REGULATORS['pipl-cac'], language: 'en' } };
+    expect(field(build('pipl-cac', inEnglish), 'pipl.m.level').value).toBe('General (一般)');
     expect(
       field(
         build('pipl-cac', {
+          ...inEnglish,
           affected: { total: 1_200_000, byJurisdiction: { CN: 1_200_000 }, byCategory: {}, minors: 0 },
         }),
         'pipl.m.level',
@@ -340,7 +344,7 @@ describe('buildReport', () => {
       value: '2026-04-01 19:00 UTC',
       basis: expect.stringContaining('Incident Reporting Measures'),
     });
-    expect(field(doc, 'pipl.timing.late').value).toBe('Yes');
+    expect(field(doc, 'pipl.timing.late').value).toBe('是');
     expect(field(doc, 'pipl.timing.delayReasons').basis).not.toMatch(/GDPR/);
     expect(JSON.stringify(doc)).not.toMatch(/GDPR/);
   });
@@ -352,9 +356,13 @@ describe('buildReport', () => {
     expect(lgpd.language).toBe('pt-BR');
     expect(field(lgpd, 'lgpd.contact.dpo').label).toMatch(/Encarregado/i);
     expect(build('appi-ppc').language).toBe('ja');
-    // No Korean or Chinese labels yet: English.
-    expect(build('pipa-pipc').language).toBe('en');
-    expect(build('pipl-cac').language).toBe('en');
+    // The PIPC in Korean, the CAC in Simplified Chinese (a zh-CN regulator takes the zh-Hans labels).
+    expect(build('pipa-pipc').language).toBe('ko');
+    expect(field(build('pipa-pipc'), 'pipa.3.selfProtection').label).toBe(
+      '정보주체가 피해를 최소화하기 위해 할 수 있는 방법',
+    );
+    expect(build('pipl-cac').language).toBe('zh-Hans');
+    expect(field(build('pipl-cac'), 'pipl.57.contact').label).toBe('个人信息处理者的联系方式');
   });
 
   describe('changes since the previous report', () => {
@@ -412,7 +420,7 @@ describe('ReportTemplates', () => {
     expect(templates.labels('fr-CA').language).toBe('fr');
     expect(templates.labels('ja-JP').language).toBe('ja');
     expect(templates.labels('en-GB').language).toBe('en');
-    expect(templates.labels('ko').language).toBe('en');
+    expect(templates.labels('it').language).toBe('en');
     expect(templates.labels('not a tag').language).toBe('en');
     expect(templates.labels('de')).toBe(templates.labels('de'));
   });

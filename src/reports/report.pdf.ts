@@ -14,6 +14,8 @@ import type { ReportDocument, ReportSection } from './report.types.js';
 export const PDF_FONT_CANDIDATES: readonly { path: string; family?: string }[] = [
   { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKjp-Regular' },
   { path: '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf' },
+  // Hangul: Droid Sans Fallback has none (fonts-nanum).
+  { path: '/usr/share/fonts/truetype/nanum/NanumGothic.ttf' },
   { path: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
 ];
 const BOLD_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];

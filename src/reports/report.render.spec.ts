@@ -9,6 +9,9 @@ const templates = new ReportTemplates();
 const build = buildFixtureReport;
 
 const CJK_FONT = PDF_FONT_CANDIDATES.slice(0, 2).some((f) => existsSync(f.path));
+const HANGUL_FONT = PDF_FONT_CANDIDATES.filter((f) => /Noto|Nanum/.test(f.path) && !/Mono/.test(f.path)).some(
+  (f) => existsSync(f.path),
+);
 
 /** The PDF's text as pdftotext lays it out, with all whitespace made one space (columns, wrapped lines). */
 async function pdfText(doc: ReportDocument): Promise<string> {
@@ -171,6 +174,21 @@ describe('renderPdf', () => {
     expect(text).toContain('Automated checks of bucket permissions in CI');
     expect(text).toContain('2026-04-01 15:00 UTC');
   });
+
+  (CJK_FONT ? it : it.skip)('renders the CAC report in Chinese when a CJK font is installed', async () => {
+    const chinese = await pdfText(build('pipl-cac'));
+    expect(chinese).toContain('个人信息处理者的联系方式');
+    expect(chinese).toContain('一般');
+  });
+
+  // Droid Sans Fallback has no Hangul syllables: Korean needs Noto CJK or Nanum.
+  (HANGUL_FONT ? it : it.skip)(
+    'renders the PIPC report in Korean when a Hangul font is installed',
+    async () => {
+      const korean = await pdfText(build('pipa-pipc'));
+      expect(korean).toContain('정보주체가 피해를 최소화하기 위해 할 수 있는 방법');
+    },
+  );
 
   it('gives the same bytes for the same document, dated by the document', async () => {
     const doc = build('pipeda');

@@ -41,7 +41,10 @@ export const piplCac: FormBuilder = (ctx) => {
         'pipl.m.level',
         grade === null
           ? null
-          : ctx.t('value.cnGrade', { grade: ctx.t(`cnGrade.${grade}`), words: words ?? '' }),
+          : // The Measures' own words: as they are in Chinese, beside the grade's name in another language.
+            ctx.labels.language.startsWith('zh')
+            ? ctx.t(`cnGrade.${grade}`)
+            : ctx.t('value.cnGrade', { grade: ctx.t(`cnGrade.${grade}`), words: words ?? '' }),
         GRADING,
       ),
       ctx.field('pipl.m.impact', ctx.join(...impact), MEASURES),
