@@ -27,6 +27,15 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
+      // Services with their real repositories on PostgreSQL, scripted ports and queue (test/medium/medium.ts).
+      ...shared,
+      displayName: 'medium',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/medium/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
       ...shared,
       displayName: 'e2e',
       rootDir: __dirname,

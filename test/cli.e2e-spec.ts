@@ -202,12 +202,13 @@ describe('the built service refuses to start on a value a feature refuses (embed
 
   it.each([
     [
-      'a name and address that take the English SMS past one segment (templates/)',
+      'a name, address and email that take the English SMS past two segments (templates/)',
       {
         ORGANIZATION_NAME: 'Ai Art Technology Co., Ltd.',
         PUBLIC_BASE_URL: 'https://notices.aiart-privacy.example.com',
+        PRIVACY_CONTACT_EMAIL: 'data-protection-office@aiart-privacy.example.com',
       },
-      /- ORGANIZATION_NAME, PUBLIC_BASE_URL: the English SMS of breach-notice(-guardian)? is 1\d\d GSM-7/,
+      /- ORGANIZATION_NAME, PUBLIC_BASE_URL, PRIVACY_CONTACT_EMAIL: the English SMS of breach-notice(-guardian)? is 3\d\d GSM-7/,
     ],
     [
       'a main establishment outside the EU/EEA (jurisdictions/)',

@@ -8,9 +8,9 @@ import {
   TestApp,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
-import { CampaignsService } from '../src/notifications/campaigns.service.js';
 import { FcmAdapter } from '../src/channels/fcm/fcm.adapter.js';
-import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { DeliveryEventsService } from '../src/notifications/delivery-events.service.js';
+import { NoticeTokens } from '../src/notifications/notice-token.js';
 import { FcmFake } from './fakes/fcm.fake.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake, type SentSms } from './fakes/twilio.fake.js';
@@ -261,7 +261,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     expect(mail.text).toContain('fotos e imagens');
     // The link names the delivery of this person (enciphered: the id itself is not in it).
     const link = new RegExp(`${PUBLIC_BASE_URL}/n/([A-Za-z0-9_-]{22})\\b`).exec(mail.html);
-    const deliveryId = t.app.get(CampaignsService).tokens.verify(link![1]);
+    const deliveryId = t.app.get(NoticeTokens).verify(link![1]);
     const [linked] = await t.query<{ external_id: string }>(
       'select s.external_id from deliveries d join subjects s on s.id = d.subject_id where d.id = $1',
       [deliveryId],
@@ -303,7 +303,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       "select distinct variant from message_batches where campaign_id = $1 and channel = 'email' order by 1",
       [campaignId],
     );
-    expect(variants.map((v) => v.variant)).toEqual(['', 'US-CA', 'US-MA', 'US-NY']);
+    expect(variants.map((v) => v.variant)).toEqual(['', 'BR', 'JP', 'US-CA', 'US-MA', 'US-NY']);
     // A guardian gets the guardian's version, about the child.
     const minor = everyone.find((p) => p.guardianEmail)!;
     const toGuardian = sendgrid.sent.find((m) => m.to === minor.guardianEmail)!;
@@ -479,7 +479,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     // the event waits, stored; it is applied once the worker goes on.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const deliveries = t.app.get(DeliveryService);
+    const deliveries = t.app.get(DeliveryEventsService);
     const apply = deliveries.applyEvents.bind(deliveries);
     const stall = jest.spyOn(deliveries, 'applyEvents').mockImplementation(async (events) => {
       await held;

@@ -15,7 +15,7 @@ import {
 import { createScratchDatabase } from './support/global-setup.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
-import { DeliveryService } from '../src/notifications/delivery.service.js';
+import { Reconciler } from '../src/notifications/reconciler.service.js';
 
 // Nothing is lost: a worker process killed (SIGKILL) with a batch in flight, and Redis flushed in the
 // middle of a campaign; both campaigns still complete with every person notified. And nothing goes
@@ -223,7 +223,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
     // looking every 200 ms would hand any lapsed batch on and count its queued messages as duplicates.
     const since = twilio.sent.length;
     const id = await startCampaign();
-    const reconciler = t.app.get(DeliveryService);
+    const reconciler = t.app.get(Reconciler);
     let watching = true;
     const watch = (async () => {
       while (watching) {

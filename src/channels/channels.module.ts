@@ -1,10 +1,13 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/config.js';
 import { EMAIL_PORT, PUSH_PORT, SMS_PORT, type PushPort, type SmsPort } from './channel.port.js';
+import { DELIVERY_EVENT_SOURCES, type DeliveryEventSources } from './delivery-events.port.js';
 import { OutboxAdapter } from './outbox/outbox.adapter.js';
 import { OutboxController } from './outbox/outbox.controller.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { OutboxService } from './outbox/outbox.service.js';
+import { SendGridEvents } from './sendgrid/sendgrid.events.js';
+import { TwilioEvents } from './twilio/twilio.events.js';
 
 const logger = new Logger('Channels');
 
@@ -53,8 +56,17 @@ const logger = new Logger('Channels');
           config.fcm ? new (await import('./fcm/fcm.adapter.js')).FcmAdapter(config.fcm) : outbox,
         ),
     },
+    {
+      // Whether or not the provider sends: a post to its webhook is refused (403) when it is not set up.
+      provide: DELIVERY_EVENT_SOURCES,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): DeliveryEventSources => ({
+        sendgrid: new SendGridEvents(config.sendgridWebhookPublicKey),
+        twilio: new TwilioEvents(config.twilio, config.publicBaseUrl),
+      }),
+    },
   ],
-  exports: [EMAIL_PORT, SMS_PORT, PUSH_PORT],
+  exports: [EMAIL_PORT, SMS_PORT, PUSH_PORT, DELIVERY_EVENT_SOURCES],
 })
 export class ChannelsModule implements OnApplicationShutdown {
   constructor(

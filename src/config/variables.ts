@@ -39,7 +39,7 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'ORGANIZATION_NAME',
     description:
-      'The company that sends the notices; with PUBLIC_BASE_URL, short enough for a one-segment English SMS',
+      'The company that sends the notices; with PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, short enough for a two-segment English SMS',
     default: 'Example Organization',
   },
   {

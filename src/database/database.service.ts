@@ -10,6 +10,7 @@ import { AppConfig, type DatabaseConfig } from '../config/config.js';
 import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
 import { MIGRATION_LOCK } from './locks.js';
+import { rideOutDisconnects } from './connection-errors.js';
 
 export type Schema = typeof schema;
 /** The same query builder over node-postgres and PGlite. */
@@ -117,6 +118,7 @@ async function openPostgres(url: string): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  rideOutDisconnects(pool, new Logger(DatabaseService.name), 'database');
   // API and worker nodes may start together: one migrates while the others wait on the lock, then find
   // nothing left to do.
   const client = await pool.connect();

@@ -1,6 +1,7 @@
 // Tables as code. Migrations are generated from this file (`npm run db:generate`) and checked for drift
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
+import type { GuardianWords, MassachusettsWords, NoticeTranslations } from '../common/notice-text.js';
 import {
   bigint,
   bigserial,
@@ -134,12 +135,21 @@ export const incidents = pgTable(
       .default(sql`'{}'::jsonb`),
     /**
      * The responders' words for the notice in other languages: per BCP 47 tag, any of the notice's text
-     * facts (NOTICE_TEXT_FIELDS in incidents/notice-text.ts, whose NoticeTranslations narrows this type;
-     * the schema sits below the features and names none of them). A notice in a language without them
-     * says the facts as written.
+     * facts (NOTICE_TEXT_FIELDS in common/notice-text.ts), and the guardian's and Massachusetts versions.
+     * A notice in a language without them says the facts as written.
      */
     translations: jsonb('translations')
-      .$type<Record<string, Partial<Record<string, string>>>>()
+      .$type<NoticeTranslations>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** The guardian's version of the words written to the person (GUARDIAN_TEXT_FIELDS): guardians' notices say these. */
+    guardianWords: jsonb('guardian_words')
+      .$type<GuardianWords>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** The version without the nature of the breach that Massachusetts notices say (and its guardian's version). */
+    massachusettsWords: jsonb('massachusetts_words')
+      .$type<MassachusettsWords>()
       .notNull()
       .default(sql`'{}'::jsonb`),
     systems: text('systems')
@@ -158,6 +168,8 @@ export const incidents = pgTable(
     measuresPlanned: text('measures_planned'),
     /** Security in place before the breach (technical and organisational, training): ICO and ANPD forms. */
     securityMeasuresBefore: text('security_measures_before'),
+    /** Why the notice to people goes out late, in words for them (Brazil's notice says it: LGPD Art. 48 §1 VI). */
+    noticeDelayReasons: text('notice_delay_reasons'),
     otherOrganisationsTold: text('other_organisations_told'),
     adviceToIndividuals: text('advice_to_individuals'),
     remedies: text('remedies'),

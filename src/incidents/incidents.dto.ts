@@ -17,11 +17,22 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { PageQueryDto } from '../common/pagination.js';
+import { IsZonedDateTime } from '../common/validation.js';
 import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
-import { Type } from 'class-transformer';
-import { NOTICE_TEXT_FIELDS, type NoticeTranslations } from './notice-text.js';
+import {
+  GUARDIAN_TEXT_FIELDS,
+  guardianWordsProblem,
+  MASSACHUSETTS_TEXT_FIELDS,
+  massachusettsWordsProblem,
+  NOTICE_TEXT_FIELDS,
+  wordsInLanguageProblem,
+  type GuardianWords,
+  type MassachusettsWords,
+  type NoticeTranslations,
+} from '../common/notice-text.js';
 import {
   CHRONOLOGY_KINDS,
   REGULATOR_TEXT_FIELDS,
@@ -30,7 +41,6 @@ import {
   type RegulatorText,
   type RegulatorTranslations,
 } from './regulator-text.js';
-import { IsZonedDateTime } from '../common/validation.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
 export type Nature = (typeof NATURES)[number];
@@ -40,10 +50,7 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 const TEXT = 10_000;
 
 /** What is wrong with a `translations` value, if anything (never quoting what was sent). */
-function translationsProblem(
-  value: unknown,
-  fields: readonly string[] = NOTICE_TEXT_FIELDS,
-): string | undefined {
+function translationsProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be an object of languages';
   }
@@ -56,30 +63,61 @@ function translationsProblem(
     }
     if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
     seen.add(tag.toLowerCase());
-    if (typeof words !== 'object' || words === null || Array.isArray(words)) {
-      return 'each language must be an object of texts';
-    }
-    for (const [field, text] of Object.entries(words as Record<string, unknown>)) {
-      if (!fields.includes(field)) {
-        return `each language may give only ${fields.join(', ')}`;
-      }
-      if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
-      if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
-    }
+    const problem = wordsInLanguageProblem(words);
+    if (problem) return problem;
   }
   return undefined;
 }
 
-/** What is wrong with a `regulatorText` value, if anything. */
-function regulatorTextProblem(value: unknown): string | undefined {
+/** A validator of an object of texts, by the function that says what is wrong with one. */
+const textsRule = (name: string, field: string, problem: (value: unknown) => string | undefined) =>
+  ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown) => problem(value) === undefined,
+      defaultMessage: (args) => `${field}: ${problem(args?.value) ?? 'invalid'}`,
+    },
+  });
+
+const TEXTS_SCHEMA = (fields: readonly string[]) => ({
+  type: 'object' as const,
+  properties: Object.fromEntries(fields.map((f) => [f, { type: 'string' as const, maxLength: TEXT }])),
+  additionalProperties: false,
+});
+const MASSACHUSETTS_SCHEMA = {
+  ...TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS),
+  properties: {
+    ...TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS).properties,
+    guardian: TEXTS_SCHEMA(MASSACHUSETTS_TEXT_FIELDS),
+  },
+};
+
+/** What is wrong with an object of a regulator's texts (`regulatorText`, one language of its translations). */
+function regulatorTextsProblem(value: unknown, fields: readonly string[]): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'must be an object of texts';
   for (const [field, text] of Object.entries(value as Record<string, unknown>)) {
-    if (!(REGULATOR_TEXT_FIELDS as readonly string[]).includes(field)) {
-      return `may give only ${REGULATOR_TEXT_FIELDS.join(', ')}`;
-    }
+    if (!fields.includes(field)) return `may give only ${fields.join(', ')}`;
     if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
     if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
+  }
+  return undefined;
+}
+
+/** What is wrong with `regulatorTranslations`, if anything (never quoting what was sent). */
+function regulatorTranslationsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object of languages';
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) return 'at most 50 languages';
+  const seen = new Set<string>();
+  for (const [tag, words] of entries) {
+    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
+    seen.add(tag.toLowerCase());
+    const problem = regulatorTextsProblem(words, REPORT_TEXT_FIELDS);
+    if (problem) return `each language ${problem}`;
   }
   return undefined;
 }
@@ -121,13 +159,7 @@ export class ChronologyEntryDto {
     example: { de: 'Der Speicher wurde gesperrt.' },
   })
   @IsOptional()
-  @ValidateBy({
-    name: 'isTranslations',
-    validator: {
-      validate: (value: unknown) => wordsByTagProblem(value) === undefined,
-      defaultMessage: (args) => `translations: ${wordsByTagProblem(args?.value) ?? 'invalid'}`,
-    },
-  })
+  @textsRule('isTranslations', 'translations', wordsByTagProblem)
   translations?: Record<string, string>;
 }
 
@@ -156,7 +188,10 @@ export class CreateIncidentDto {
   @IsIn(NATURES, { each: true })
   nature?: Nature[];
 
-  @ApiPropertyOptional({ description: 'Cause (attack, error, lost device, ...)', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "Cause (attack, error, lost device, ...); Japan's and China's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -169,7 +204,10 @@ export class CreateIncidentDto {
   @IsBoolean()
   cyberAttack?: boolean;
 
-  @ApiPropertyOptional({ description: 'How the company found out', maxLength: 2000 })
+  @ApiPropertyOptional({
+    description: "How the company found out; Singapore's notices say it",
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -261,13 +299,24 @@ export class CreateIncidentDto {
   measuresPlanned?: string;
 
   @ApiPropertyOptional({
-    description: 'Security measures in place before the breach (technical, organisational, staff training)',
+    description:
+      "Security measures in place before the breach (technical, organisational, staff training); Brazil's notices say them (LGPD Art. 48 §1 III)",
     maxLength: TEXT,
   })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
   securityMeasuresBefore?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 VI: give it when the notice was not immediate)",
+    maxLength: TEXT,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT)
+  noticeDelayReasons?: string;
 
   @ApiPropertyOptional({
     description: 'Other organisations told (police, other regulators, processors, insurers)',
@@ -331,40 +380,21 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({
     description: `Words for regulators where they differ from those written for the people notified: any of ${REGULATOR_TEXT_FIELDS.join(', ')}. Reports use them instead of the notice's words; notices never. A PATCH replaces the whole object; null empties it`,
-    type: 'object',
-    properties: Object.fromEntries(
-      REGULATOR_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }]),
-    ),
-    additionalProperties: false,
+    ...TEXTS_SCHEMA(REGULATOR_TEXT_FIELDS),
   })
   @IsOptional()
-  @ValidateBy({
-    name: 'isRegulatorText',
-    validator: {
-      validate: (value: unknown) => regulatorTextProblem(value) === undefined,
-      defaultMessage: (args) => `regulatorText: ${regulatorTextProblem(args?.value) ?? 'invalid'}`,
-    },
-  })
+  @textsRule('isRegulatorText', 'regulatorText', (value) =>
+    regulatorTextsProblem(value, REGULATOR_TEXT_FIELDS),
+  )
   regulatorText?: RegulatorText;
 
   @ApiPropertyOptional({
     description: `The words reports say, in regulators' languages, per BCP 47 tag: any of ${REPORT_TEXT_FIELDS.join(', ')}. A report takes them from its language's tags first, then the notice's translations (for the words people read too), then the incident's own words (listed as untranslated). A PATCH replaces the whole object; null empties it`,
     type: 'object',
-    additionalProperties: {
-      type: 'object',
-      properties: Object.fromEntries(REPORT_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }])),
-      additionalProperties: false,
-    },
+    additionalProperties: TEXTS_SCHEMA(REPORT_TEXT_FIELDS),
   })
   @IsOptional()
-  @ValidateBy({
-    name: 'isRegulatorTranslations',
-    validator: {
-      validate: (value: unknown) => translationsProblem(value, REPORT_TEXT_FIELDS) === undefined,
-      defaultMessage: (args) =>
-        `regulatorTranslations: ${translationsProblem(args?.value, REPORT_TEXT_FIELDS) ?? 'invalid'}`,
-    },
-  })
+  @textsRule('isRegulatorTranslations', 'regulatorTranslations', regulatorTranslationsProblem)
   regulatorTranslations?: RegulatorTranslations;
 
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
@@ -383,24 +413,38 @@ export class CreateIncidentDto {
   remedies?: string;
 
   @ApiPropertyOptional({
-    description:
-      "The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of description, likelyConsequences, measuresTaken, measuresPlanned, adviceToIndividuals, remedies, location. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it",
+    description: `The guardian's version of the responders' words written to the person affected (${GUARDIAN_TEXT_FIELDS.join(', ')}): a guardian's notice speaks to the guardian about the child ("your child's photos") and says these in place of the words as written, never those. A campaign that notifies guardians is refused (409) while a field given for the person has no guardian version here (or in a translation that gives it). A PATCH replaces the whole object; null empties it`,
+    ...TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+    example: { description: "A storage bucket with your child's photos was readable by anyone." },
+  })
+  @IsOptional()
+  @textsRule('isGuardianWords', 'guardianWords', guardianWordsProblem)
+  guardianWords?: GuardianWords;
+
+  @ApiPropertyOptional({
+    description: `The Massachusetts version of the responders' words (${MASSACHUSETTS_TEXT_FIELDS.join(', ')}), with its guardian's version under \`guardian\`: M.G.L. c. 93H s. 3(b) forbids a notice to describe the nature of the breach, so a Massachusetts notice says only these (never the words as written, the description or where it happened), and leaves out a field without one. A PATCH replaces the whole object; null empties it`,
+    ...MASSACHUSETTS_SCHEMA,
+    example: { measuresTaken: 'We have secured the affected system.', guardian: {} },
+  })
+  @IsOptional()
+  @textsRule('isMassachusettsWords', 'massachusettsWords', massachusettsWordsProblem)
+  massachusettsWords?: MassachusettsWords;
+
+  @ApiPropertyOptional({
+    description: `The notice's words in other languages, per BCP 47 tag (de, pt-BR, fr-CA...): any of ${NOTICE_TEXT_FIELDS.join(', ')}, and guardianWords and massachusettsWords as above. A notice in a language takes them from its tag, then its language, then another tag of its language (a fr-CA text serves French notices); what is not given is said as written above. A PATCH replaces the whole object; null empties it`,
     type: 'object',
     additionalProperties: {
-      type: 'object',
-      properties: Object.fromEntries(NOTICE_TEXT_FIELDS.map((f) => [f, { type: 'string', maxLength: TEXT }])),
-      additionalProperties: false,
+      ...TEXTS_SCHEMA(NOTICE_TEXT_FIELDS),
+      properties: {
+        ...TEXTS_SCHEMA(NOTICE_TEXT_FIELDS).properties,
+        guardianWords: TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+        massachusettsWords: MASSACHUSETTS_SCHEMA,
+      },
     },
     example: { de: { description: 'Ein Speicher mit Bildern war öffentlich lesbar.' } },
   })
   @IsOptional()
-  @ValidateBy({
-    name: 'isNoticeTranslations',
-    validator: {
-      validate: (value: unknown) => translationsProblem(value) === undefined,
-      defaultMessage: (args) => `translations: ${translationsProblem(args?.value) ?? 'invalid'}`,
-    },
-  })
+  @textsRule('isNoticeTranslations', 'translations', translationsProblem)
   translations?: NoticeTranslations;
 
   @ApiPropertyOptional({ description: "Risk to people's rights and freedoms", enum: RISK_LEVELS })
@@ -488,6 +532,8 @@ export class IncidentDto {
     string | null;
   @ApiProperty({ description: 'Security before the breach', nullable: true, type: String })
   securityMeasuresBefore!: string | null;
+  @ApiProperty({ description: 'Why the notice goes out late', nullable: true, type: String })
+  noticeDelayReasons!: string | null;
   @ApiProperty({ description: 'Other organisations told', nullable: true, type: String })
   otherOrganisationsTold!: string | null;
   @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;
@@ -514,8 +560,15 @@ export class IncidentDto {
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;
   @ApiProperty({
+    ...TEXTS_SCHEMA(GUARDIAN_TEXT_FIELDS),
+    description: "The guardian's version of the responders' words",
+  })
+  guardianWords!: GuardianWords;
+  @ApiProperty({ ...MASSACHUSETTS_SCHEMA, description: "The Massachusetts version of the responders' words" })
+  massachusettsWords!: MassachusettsWords;
+  @ApiProperty({
     type: 'object',
-    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    additionalProperties: { type: 'object', additionalProperties: true },
     description: "The notice's words in other languages, per BCP 47 tag",
   })
   translations!: NoticeTranslations;

@@ -183,9 +183,15 @@ function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
   for (const key of ['nature', 'systems', 'dataCategories'] as const) {
     if (changes[key] === null) changes[key] = [];
   }
-  if (changes.translations === null) changes.translations = {};
-  if (changes.regulatorText === null) changes.regulatorText = {};
-  if (changes.regulatorTranslations === null) changes.regulatorTranslations = {};
+  for (const key of [
+    'translations',
+    'guardianWords',
+    'massachusettsWords',
+    'regulatorText',
+    'regulatorTranslations',
+  ] as const) {
+    if (changes[key] === null) changes[key] = {};
+  }
   if (changes.chronology === null) changes.chronology = [];
   if (changes.language === null) changes.language = 'en';
   // The story in the order it happened, each step with its instant as the API gives every date.

@@ -1,5 +1,12 @@
 import type { Channel } from '../channels/channel.port.js';
 import type { AppConfig } from '../config/config.js';
+import type { IncidentRow } from '../incidents/incidents.repository.js';
+import {
+  GUARDIAN_TEXT_FIELDS,
+  MASSACHUSETTS_TEXT_FIELDS,
+  type GuardianTextField,
+} from '../common/notice-text.js';
+import type { WordsVersion } from '../jurisdictions/rules/notice-profile.types.js';
 import { smsBatchSize } from '../queue/queue.catalogue.js';
 
 export const CampaignStatus = {
@@ -38,3 +45,57 @@ export const batchSizes = (config: AppConfig): Record<Channel, number> => ({
  * that Redis holds a window of ids, not a campaign.
  */
 export const WINDOW: Record<Channel, number> = { email: 16, sms: 16, push: 16 };
+
+/** What of an incident the guardian-words check reads. */
+export type GuardianWordsFacts = Pick<
+  IncidentRow,
+  GuardianTextField | 'guardianWords' | 'massachusettsWords' | 'translations'
+>;
+
+/**
+ * The guardian versions a campaign that notifies guardians still needs, as the fields to give (in the
+ * API's terms): wherever words for the person are given (as written or in a translation), their
+ * guardian's version, for each version of the words the guardians' notices say (as written, or a
+ * jurisdiction's own: Massachusetts). A guardian's notice never says the person's words in their place.
+ */
+export function missingGuardianWords(
+  incident: GuardianWordsFacts,
+  versions: ReadonlySet<WordsVersion | null>,
+): string[] {
+  const given = (text: string | null | undefined) => Boolean(text?.trim());
+  const missing: string[] = [];
+  const check = <F extends string>(
+    prefix: string,
+    fields: readonly F[],
+    person: Partial<Record<F, string | null>> | undefined,
+    guardian: Partial<Record<F, string>> | undefined,
+    into: string,
+  ) => {
+    for (const field of fields) {
+      if (given(person?.[field]) && !given(guardian?.[field])) missing.push(`${prefix}${into}.${field}`);
+    }
+  };
+  const tags = Object.keys(incident.translations).sort();
+  if (versions.has(null)) {
+    check('', GUARDIAN_TEXT_FIELDS, incident, incident.guardianWords, 'guardianWords');
+    for (const tag of tags) {
+      const words = incident.translations[tag];
+      check(`translations.${tag}.`, GUARDIAN_TEXT_FIELDS, words, words.guardianWords, 'guardianWords');
+    }
+  }
+  if (versions.has('massachusetts')) {
+    const own = incident.massachusettsWords;
+    check('', MASSACHUSETTS_TEXT_FIELDS, own, own.guardian, 'massachusettsWords.guardian');
+    for (const tag of tags) {
+      const words = incident.translations[tag].massachusettsWords;
+      check(
+        `translations.${tag}.`,
+        MASSACHUSETTS_TEXT_FIELDS,
+        words,
+        words?.guardian,
+        'massachusettsWords.guardian',
+      );
+    }
+  }
+  return missing;
+}

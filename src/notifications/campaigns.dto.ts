@@ -53,7 +53,8 @@ export class CreateCampaignDto {
 export class PreviewQueryDto {
   @ApiPropertyOptional({
     example: 'pt-BR',
-    description: 'The recipient locale; falls back along pt-BR -> pt -> en',
+    description:
+      "The recipient locale; falls back along pt-BR -> pt, then to the jurisdiction's language, then en (Quebec: French, the reader's alongside)",
   })
   @IsOptional()
   @Matches(LANGUAGE_TAG, { message: 'locale must be a BCP 47 tag like pt-BR' })
@@ -112,7 +113,11 @@ class PreviewPushDto {
 
 export class CampaignPreviewDto {
   @ApiProperty() template!: string;
-  @ApiProperty({ description: 'The locale the notice is in, after the fallback chain' }) locale!: string;
+  @ApiProperty({
+    description:
+      'The locale the notice is in, after the fallback chain; two joined by + for a notice in two languages (fr+en)',
+  })
+  locale!: string;
   @ApiPropertyOptional({ type: PreviewEmailDto }) email?: PreviewEmailDto;
   @ApiPropertyOptional({ type: PreviewSmsDto }) sms?: PreviewSmsDto;
   @ApiPropertyOptional({ type: PreviewPushDto }) push?: PreviewPushDto;
@@ -178,38 +183,4 @@ export class CampaignDto {
 
 export class CampaignListDto {
   @ApiProperty({ type: [CampaignDto] }) items!: CampaignDto[];
-}
-
-export class OutboxQueryDto {
-  @ApiPropertyOptional({ enum: CHANNELS })
-  @IsOptional()
-  @IsIn(CHANNELS)
-  channel?: Channel;
-
-  @ApiPropertyOptional({ description: 'Messages older than this id (the previous page’s nextBefore)' })
-  @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'before must be a message id' })
-  before?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Matches(/^([1-9]\d{0,1}|[1-4]\d\d|500)$/, { message: 'limit must be a whole number from 1 to 500' })
-  limit?: string;
-}
-
-export class OutboxMessageDto {
-  @ApiProperty() id!: number;
-  @ApiProperty({ enum: CHANNELS }) channel!: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'The campaign message it carries' })
-  messageId!: number | null;
-  @ApiProperty({
-    description: 'What would have been sent: to, subject, html, text / to, body / token, title, body, data',
-  })
-  content!: Record<string, unknown>;
-  @ApiProperty() createdAt!: string;
-}
-
-export class OutboxPageDto {
-  @ApiProperty({ type: [OutboxMessageDto] }) items!: OutboxMessageDto[];
-  @ApiProperty({ nullable: true, type: Number }) nextBefore!: number | null;
 }

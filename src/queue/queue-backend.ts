@@ -14,6 +14,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
+import { rideOutDisconnects } from '../database/connection-errors.js';
 
 /** The BullMQ classes bound to one backend, and how to check and close it. */
 export interface QueueBackend {
@@ -89,6 +90,8 @@ function postgresBackend(
   closeServer: () => Promise<void>,
 ): QueueBackend {
   const probe = new pg.Pool({ ...connection, max: 1 });
+  // BullMQ's own pool and LISTEN client listen for errors themselves; the health probe's must too.
+  rideOutDisconnects(probe, logger, 'queue health probe');
   return {
     kind,
     Queue: bound.Queue as unknown as typeof Queue,

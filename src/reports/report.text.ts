@@ -1,4 +1,4 @@
-import { NOTICE_TEXT_FIELDS } from '../incidents/notice-text.js';
+import { NOTICE_TEXT_FIELDS } from '../common/notice-text.js';
 import {
   REGULATOR_TEXT_FIELDS,
   REPORT_TEXT_FIELDS,
@@ -16,7 +16,8 @@ export interface ReportTextSource {
   language: string;
   regulatorText: Partial<Record<string, string>>;
   regulatorTranslations: Record<string, Partial<Record<string, string>>>;
-  translations: Record<string, Partial<Record<string, string>>>;
+  /** The notice's translations: per tag, its words (and the guardians' and Massachusetts', never used here). */
+  translations: Record<string, Partial<Record<string, unknown>>>;
   chronology: readonly ChronologyEntry[];
 }
 
@@ -29,7 +30,8 @@ export interface ReportText {
   untranslated: string[];
 }
 
-const given = (text: string | null | undefined): string | null => (text?.trim() ? text : null);
+const given = (text: unknown): string | null =>
+  typeof text === 'string' && text.trim() !== '' ? text : null;
 
 /** The incident's words for a report in `language`. */
 export function reportText(

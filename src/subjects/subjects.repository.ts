@@ -152,6 +152,29 @@ export class SubjectsRepository {
       where s.id = t.id`);
   }
 
+  /** These people's sealed contact data, their rows locked until the caller's transaction ends. */
+  async sealedForUpdate(ids: number[]): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
+    if (ids.length === 0) return [];
+    const rows = rowsOf<{ id: string | number; external_id: string; sealed: Uint8Array }>(
+      await this.database.db.execute(sql`
+        select id, external_id, sealed from subjects where id = any(${sql.param(ids)}::bigint[]) for update`),
+    );
+    return rows.map((r) => ({ id: Number(r.id), externalId: r.external_id, sealed: toBuffer(r.sealed) }));
+  }
+
+  /** Contact data re-sealed with fewer push tokens, and their count (planning reads it in clear). */
+  async replacePushTokens(
+    rows: Array<{ id: number; keyId: string; sealed: Buffer; tokenCount: number }>,
+    now: Date,
+  ): Promise<void> {
+    for (const row of rows) {
+      await this.database.db.execute(sql`
+        update subjects set key_id = ${row.keyId}, sealed = ${row.sealed}, push_token_count = ${row.tokenCount},
+          updated_at = ${now}
+        where id = ${row.id}`);
+    }
+  }
+
   /** A page of people flagged as minors (or everyone with `all`), for the age refresh. */
   async pageForAgeCheck(
     all: boolean,

@@ -170,6 +170,38 @@ export class SubjectsService {
     });
   }
 
+  /**
+   * Push tokens FCM says are no longer registered leave the directory: each person's contact data is
+   * re-sealed without them, in a transaction of its own (run again when PostgreSQL ends it for a
+   * deadlock). It locks the people's rows, which an import may hold.
+   */
+  async dropPushTokens(gone: Array<{ subjectId: number; token: string }>, now: Date): Promise<void> {
+    if (gone.length === 0) return;
+    const bySubject = new Map<number, Set<string>>();
+    for (const g of gone) bySubject.set(g.subjectId, (bySubject.get(g.subjectId) ?? new Set()).add(g.token));
+    const cipher = this.crypto.cipher;
+    await this.database.transaction(
+      async () => {
+        const rows = await this.repository.sealedForUpdate([...bySubject.keys()]);
+        await this.repository.replacePushTokens(
+          rows.map((row) => {
+            const aad = subjectAad(row.externalId);
+            const contact = cipher.openJson<SealedContact>(row.sealed, aad);
+            const pushTokens = contact.pushTokens.filter((t) => !bySubject.get(row.id)!.has(t.token));
+            return {
+              id: row.id,
+              keyId: cipher.currentKeyId,
+              sealed: cipher.sealJson({ ...contact, pushTokens }, aad),
+              tokenCount: pushTokens.length,
+            };
+          }),
+          now,
+        );
+      },
+      { retries: 3 },
+    );
+  }
+
   /** Re-seals every envelope not under the current key; safe to stop and run again. */
   async reencrypt(onProgress: (done: number, total: number) => void): Promise<number> {
     const cipher = this.crypto.cipher;

@@ -3,9 +3,10 @@ import { AppConfig, ConfigError } from '../config/config.js';
 import { englishSmsProblem, NoticeRenderer } from './notice.renderer.js';
 
 /**
- * Stops the start, as a bad variable does, when ORGANIZATION_NAME and PUBLIC_BASE_URL would take an English
- * SMS notice past one segment: they are what varies in it, and every segment is billed. Checked against
- * the templates themselves, so a longer wording is caught as well as a longer name.
+ * Stops the start, as a bad variable does, when ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL
+ * would take an English SMS notice past ENGLISH_SMS_SEGMENTS (two) segments: they are what varies in it,
+ * and every segment is billed. Checked against the templates themselves, so a longer wording is caught as
+ * well as a longer name.
  */
 @Injectable()
 export class EnglishSmsCheck implements OnModuleInit {
@@ -15,7 +16,10 @@ export class EnglishSmsCheck implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const problem = englishSmsProblem(this.renderer, this.config.organizationName, this.config.publicBaseUrl);
-    if (problem) throw new ConfigError([`ORGANIZATION_NAME, PUBLIC_BASE_URL: ${problem}`]);
+    const { organizationName, publicBaseUrl, privacyContactEmail } = this.config;
+    const problem = englishSmsProblem(this.renderer, organizationName, publicBaseUrl, privacyContactEmail);
+    if (problem) {
+      throw new ConfigError([`ORGANIZATION_NAME, PUBLIC_BASE_URL, PRIVACY_CONTACT_EMAIL: ${problem}`]);
+    }
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NoticeProfile, NoticeRequirement } from '../jurisdictions/rules/notice-profile.types.js';
 import { compileShape, SECTIONS } from '../jurisdictions/rules/notice-profiles.js';
 import { noticeSections, noticeTitle, type BodyInput, type Speaker } from './notice.body.js';
+import { wordsFor } from './locales.js';
 import { NoticeRenderer, TEMPLATES_DIR, type NoticeIncident } from './notice.renderer.js';
 
 // The body reads a NoticeShape and knows no jurisdiction: each field of a shape, from a made-up profile,
@@ -11,6 +12,7 @@ import { NoticeRenderer, TEMPLATES_DIR, type NoticeIncident } from './notice.ren
 
 const speaker: Speaker = {
   say: (key) => `[${key}]`,
+  sayWith: (key, words) => `[${key}: ${words}]`,
   sayEach: (key) => [`[${key}.1]`, `[${key}.2]`],
   own: (words) => (words?.trim() ? [words.trim()] : []),
   escape: (text) => text,
@@ -48,6 +50,7 @@ function body(requirements: NoticeRequirement[], over: Partial<BodyInput> = {}) 
     headings: HEADINGS,
     locale: 'de',
     incident: INCIDENT,
+    words: wordsFor(over.incident ?? INCIDENT, 'person', null),
     dated: true,
     categories: ['cat'],
     ...over,
@@ -130,6 +133,26 @@ describe('the notice body, from a shape', () => {
     expect(body([]).shape.dated).toBe(false);
   });
 
+  it("says the responders' words for a fact a statute asks for, and nothing while there are none", () => {
+    const asks: NoticeRequirement[] = [
+      {
+        kind: 'paragraphs',
+        section: 'whatHappened',
+        at: 'end',
+        say: [
+          { kind: 'words', field: 'cause', key: 'causeIs' },
+          { kind: 'words', field: 'howDiscovered', key: 'foundBy' },
+        ],
+        sources: ['T'],
+      },
+    ];
+    const happened = (incident: NoticeIncident) => body(asks, { incident }).sections[0].paragraphs.slice(4);
+    expect(happened(INCIDENT)).toEqual([]);
+    expect(happened({ ...INCIDENT, cause: ' A phished password. ', howDiscovered: '  ' })).toEqual([
+      '[causeIs: A phished password.]',
+    ]);
+  });
+
   it('heads sections in the statute’s words, the notice’s own beside them in another language', () => {
     const statute: NoticeRequirement[] = [
       { kind: 'title', title: { words: 'Avis', language: 'fr' }, sources: ['T'] },
@@ -183,6 +206,15 @@ describe('the renderer at start', () => {
     edit('_shared/locales/ja.json', (json) => delete json.newYorkAgencies);
     expect(() => new NoticeRenderer(root)).toThrow(
       /breach-notice\/ja: no string newYorkAgencies, which a notice profile says/,
+    );
+  });
+
+  it('refuses a locale without a label for a built-in data category', () => {
+    edit('breach-notice-guardian/locales/fr.json', (json) => {
+      delete (json.categories as Record<string, string>).email_address;
+    });
+    expect(() => new NoticeRenderer(root)).toThrow(
+      /breach-notice-guardian\/fr: no label for the data categories email_address/,
     );
   });
 

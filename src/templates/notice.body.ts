@@ -5,7 +5,7 @@ import type {
   Statement,
   StatutoryWords,
 } from '../jurisdictions/rules/notice-profile.types.js';
-import type { NoticeIncident } from './notice.types.js';
+import type { NoticeIncident, NoticeWords } from './notice.types.js';
 
 // The body of a notice: the standard notice's parts under their sections, as a jurisdiction's NoticeShape
 // changes them (src/jurisdictions/rules/notice-profiles.ts). Nothing here knows a jurisdiction: what a law
@@ -27,6 +27,8 @@ const STANDARD: Readonly<Record<SectionName, { paragraphs: readonly StandardPart
 export interface Speaker {
   /** A locale string. */
   say: (key: string) => string;
+  /** A locale string that inserts someone else's words as `{{words}}` (made inert and escaped with it). */
+  sayWith: (key: string, words: string) => string;
   /** A locale string that is a list. */
   sayEach: (key: string) => string[];
   /** The responders' words, as written (trimmed); none when they gave none. */
@@ -42,6 +44,8 @@ export interface BodyInput {
   headings: Readonly<Record<SectionName, string>>;
   locale: string;
   incident: NoticeIncident;
+  /** The responders' words this notice says (locales.ts `wordsFor`): read here, never the incident's. */
+  words: NoticeWords;
   /** Whether the notice has its date (a sample has none). */
   dated: boolean;
   /** The exposed data, as list items (or the token that stands for them in a shared email). */
@@ -114,7 +118,7 @@ function standardPart(part: StandardPart, input: BodyInput, speaker: Speaker): s
     case 'measuresPlanned':
     case 'adviceToIndividuals':
     case 'remedies':
-      return own(incident[part]);
+      return own(input.words[part]);
     case 'occurred':
       if (!incident.occurredFrom) return [];
       return [say(incident.occurredTo ? 'occurredBetween' : 'occurredSince')];
@@ -123,7 +127,7 @@ function standardPart(part: StandardPart, input: BodyInput, speaker: Speaker): s
     case 'contained':
       return incident.containedAt ? [say('contained')] : [];
     case 'location':
-      return incident.location?.trim() ? [say('location')] : [];
+      return input.words.location?.trim() ? [say('location')] : [];
     case 'dataIntro':
       return [say('dataIntro')];
     case 'categories':
@@ -147,6 +151,10 @@ function statement(said: Statement, input: BodyInput, speaker: Speaker): string[
     case 'answer': {
       const answer = input.incident[said.fact];
       return typeof answer === 'boolean' ? [speaker.say(answer ? said.yes : said.no)] : [];
+    }
+    case 'words': {
+      const words = input.words[said.field]?.trim();
+      return words ? [speaker.sayWith(said.key, words)] : [];
     }
   }
 }

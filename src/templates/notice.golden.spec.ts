@@ -6,7 +6,7 @@ import { NoticeRenderer, type NoticeFacts, type NoticeIncident } from './notice.
 // Every notice as it renders today, kept as digests: each template, in each of its locales and a few that
 // fall back, for a jurisdiction of each notice variant, over three sets of facts that take every branch
 // (dates present and absent, law-enforcement delay yes / no / unknown, names with tokens and markup, the
-// responders' words translated). The whole email (render and the batch's shared email with the person's
+// responders' words translated, their guardian's and Massachusetts versions). The whole email (render and the batch's shared email with the person's
 // substitutions), the SMS and the push count. A refactoring of the renderer must leave every digest as it
 // is; a change to a notice's words changes some, on purpose: then regenerate with
 // `NOTICE_GOLDEN=write` and say in the commit which notices change and why.
@@ -15,9 +15,25 @@ const GOLDEN = join(__dirname, 'notice.golden.json');
 const renderer = new NoticeRenderer();
 
 /** A jurisdiction for each notice variant (and two for the variant of every other jurisdiction). */
-const JURISDICTIONS = ['US-CA', 'US-MA', 'US-NY', 'US-TX', 'CA-ON', 'CA-QC', 'KR', 'DE', null];
+const JURISDICTIONS = [
+  'US-CA',
+  'US-MA',
+  'US-NY',
+  'US-TX',
+  'US-WA',
+  'CA-ON',
+  'CA-QC',
+  'KR',
+  'BR',
+  'SG',
+  'JP',
+  'CN',
+  'IN',
+  'DE',
+  null,
+];
 /** Locales the templates do not have, each falling back along its chain. */
-const FALLING_BACK = ['fr-CA', 'pt-PT', 'zh-CN', 'it', null];
+const FALLING_BACK = ['fr-CA', 'pt-PT', 'zh-CN', 'ko-KR', 'it', null];
 
 const FULL: NoticeIncident = {
   description: 'What happened, in the responders’ words.',
@@ -32,6 +48,22 @@ const FULL: NoticeIncident = {
   remedies: 'What is offered.',
   location: 'The photo service, eu-west.',
   lawEnforcementDelay: true,
+  securityMeasuresBefore: 'How it was protected.',
+  noticeDelayReasons: 'Why it is late.',
+  howDiscovered: 'How it was found.',
+  cause: 'What caused it.',
+  guardianWords: {
+    description: 'What happened, to the guardian.',
+    likelyConsequences: 'What it may mean for the child.',
+    measuresTaken: 'What was done.',
+    adviceToIndividuals: 'What the guardian can do.',
+    remedies: 'What is offered to the child.',
+  },
+  massachusettsWords: {
+    measuresTaken: 'What was done, without the nature of it.',
+    remedies: 'What is offered.',
+    guardian: { remedies: 'What is offered to the child.' },
+  },
 };
 
 const SPARSE: NoticeIncident = {
@@ -62,13 +94,23 @@ const HOSTILE: NoticeIncident = {
   remedies: 'Remedies',
   location: 'Room %to% \u0001from\u0001',
   lawEnforcementDelay: null,
+  cause: 'Cause %url% <i>',
+  howDiscovered: '{{org}} \u0001url\u0001',
+  guardianWords: { description: 'To the guardian %url%', remedies: 'Remedies for the child' },
+  massachusettsWords: { adviceToIndividuals: 'Advice %to%', guardian: { adviceToIndividuals: 'Advice' } },
   translations: {
-    de: { description: 'Was geschah', remedies: 'Abhilfe', location: 'Raum 5' },
+    de: {
+      description: 'Was geschah',
+      remedies: 'Abhilfe',
+      location: 'Raum 5',
+      guardianWords: { description: 'Was dem Kind geschah' },
+      massachusettsWords: { guardian: { adviceToIndividuals: 'Rat' } },
+    },
     pt: { description: 'O que aconteceu' },
     'pt-BR': { remedies: 'Reparação' },
     'fr-CA': { likelyConsequences: 'Conséquences' },
     'zh-TW': { description: '繁體' },
-    'zh-SG': { description: '简体' },
+    'zh-SG': { description: '简体', cause: '原因' },
   },
 };
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
+import { GUARDIAN_TEXT_FIELDS, MASSACHUSETTS_TEXT_FIELDS } from '../common/notice-text.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import {
   englishSmsProblem,
@@ -20,13 +21,14 @@ const { title: statutoryTitle, headings: statutoryHeadings } = noticeShape('US-C
 const [CALIFORNIA_TITLE, CALIFORNIA_HEADINGS] = [statutoryTitle!.words, statutoryHeadings!.words];
 
 const renderer = new NoticeRenderer();
-const LOCALES = ['de', 'en', 'es', 'fr', 'ja', 'pt', 'pt-BR', 'zh-Hans'];
+const LOCALES = ['de', 'en', 'es', 'fr', 'hi', 'ja', 'ko', 'pt', 'pt-BR', 'zh-Hans'];
 const TEMPLATES = ['breach-notice', 'breach-notice-guardian'];
 const JURISDICTIONS = [
   'US-CA',
   'US-MA',
   'US-NY',
   'US-TX',
+  'US-WA',
   'DE',
   'FR',
   'GB',
@@ -37,6 +39,7 @@ const JURISDICTIONS = [
   'CA-QC',
   'IN',
   'KR',
+  'SG',
 ];
 
 // Sentinels: each part of the incident must reach the notice, word for word.
@@ -52,6 +55,44 @@ const INCIDENT = {
   adviceToIndividuals: 'SENTINEL-ADVICE',
   remedies: 'SENTINEL-REMEDIES',
   location: 'SENTINEL-LOCATION',
+  securityMeasuresBefore: 'SENTINEL-SECURITY-BEFORE',
+  noticeDelayReasons: 'SENTINEL-DELAY-REASONS',
+  howDiscovered: 'SENTINEL-HOW-DISCOVERED',
+  cause: 'SENTINEL-CAUSE',
+  guardianWords: Object.fromEntries(GUARDIAN_TEXT_FIELDS.map((f) => [f, `SENTINEL-GUARDIAN-${f}`])),
+  massachusettsWords: {
+    ...Object.fromEntries(MASSACHUSETTS_TEXT_FIELDS.map((f) => [f, `SENTINEL-MA-${f}`])),
+    guardian: Object.fromEntries(MASSACHUSETTS_TEXT_FIELDS.map((f) => [f, `SENTINEL-MA-GUARDIAN-${f}`])),
+  },
+};
+/**
+ * The words a notice says for a field: Massachusetts its own version (the guardian's for a guardian), or
+ * nothing; a guardian the guardian's version of what is written to the person; else as written.
+ */
+function expectedWords(field: string, template: string, jurisdiction: string): string | undefined {
+  const guardian = template.endsWith('-guardian');
+  const massachusetts = INCIDENT.massachusettsWords as Record<string, unknown>;
+  if (jurisdiction === 'US-MA') {
+    const version = (guardian ? massachusetts.guardian : massachusetts) as Record<string, string>;
+    return version[field];
+  }
+  if (guardian && (GUARDIAN_TEXT_FIELDS as readonly string[]).includes(field)) {
+    return (INCIDENT.guardianWords as Record<string, string>)[field];
+  }
+  return (INCIDENT as Record<string, unknown>)[field] as string;
+}
+/** The responders' words a jurisdiction's notice says besides the standard notice, by their lead-in string. */
+const STATUTORY_WORDS: Record<
+  string,
+  {
+    key: 'wordsSecurityMeasuresBefore' | 'wordsNoticeDelayReasons' | 'wordsHowDiscovered' | 'wordsCause';
+    where: string[];
+  }
+> = {
+  securityMeasuresBefore: { key: 'wordsSecurityMeasuresBefore', where: ['BR'] },
+  noticeDelayReasons: { key: 'wordsNoticeDelayReasons', where: ['BR'] },
+  howDiscovered: { key: 'wordsHowDiscovered', where: ['SG'] },
+  cause: { key: 'wordsCause', where: ['JP', 'CN'] },
 };
 const URL = 'http://localhost:3000/n/Q1w2E3r4T5y6U7i8O9p0Aa';
 /** The day the notice goes out: California's notice says it (a day no other date of the incident has). */
@@ -66,6 +107,8 @@ const PERSONAL: Record<string, RegExp> = {
   pt: /\b(seu|sua|seus|suas|tirou|carregou|usou|associou)\b/i,
   'zh-Hans': /您/,
   ja: /(お客様|ご利用|された)/,
+  ko: /(고객님|하신|하셨)/,
+  hi: /आप/,
 };
 
 const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
@@ -98,6 +141,13 @@ interface Strings {
   delayedByLawEnforcement: string;
   notDelayedByLawEnforcement: string;
   noticeDate: string;
+  washingtonCreditAgencies: string;
+  complaintProcessCanada: string;
+  intro: string;
+  wordsSecurityMeasuresBefore: string;
+  wordsNoticeDelayReasons: string;
+  wordsHowDiscovered: string;
+  wordsCause: string;
 }
 const readStrings = (...path: string[]) =>
   JSON.parse(readFileSync(join(TEMPLATES_DIR, ...path), 'utf8')) as Partial<Strings>;
@@ -121,7 +171,9 @@ describe('notice templates', () => {
         const strings = stringsOf(template, locale);
         for (const jurisdiction of JURISDICTIONS) {
           const notice = renderer.render(template, facts({ locale, jurisdiction }));
-          expect(notice.locale).toBe(locale);
+          // Quebec: French, with the reader's language alongside (checked below, in that part).
+          const quebec = jurisdiction === 'CA-QC' && locale !== 'fr';
+          expect(notice.locale).toBe(quebec ? `fr+${locale}` : locale);
           for (const [part, as] of [
             [notice.email.html, Handlebars.escapeExpression],
             [notice.email.text, (text: string) => text],
@@ -129,9 +181,18 @@ describe('notice templates', () => {
             // Massachusetts: never the nature of the breach (the responders' description, where it was).
             for (const [field, sentinel] of Object.entries(INCIDENT)) {
               if (typeof sentinel !== 'string') continue;
-              if (jurisdiction === 'US-MA' && (field === 'description' || field === 'location')) {
-                expect(part).not.toContain(sentinel);
-              } else expect(part).toContain(sentinel);
+              const statutory = STATUTORY_WORDS[field];
+              if (statutory) {
+                // Said where a statute asks, led in by its string in the reader's language.
+                const said = as(strings[statutory.key].replace('{{words}}', sentinel));
+                if (statutory.where.includes(jurisdiction)) expect(part).toContain(said);
+                else expect(part).not.toContain(sentinel);
+              } else {
+                // Massachusetts: never the nature of the breach, nor any word written for everyone.
+                const said = expectedWords(field, template, jurisdiction);
+                if (said) expect(part).toContain(said);
+                if (said !== sentinel) expect(part).not.toContain(sentinel);
+              }
             }
             expect(part).toContain('privacy@example.com');
             expect(part).toContain(URL);
@@ -179,6 +240,10 @@ describe('notice templates', () => {
             extra(dated, 'US-CA');
             extra(strings.massachusettsPoliceReport, 'US-MA');
             extra(strings.massachusettsFreeze, 'US-MA');
+            extra(strings.washingtonCreditAgencies, 'US-WA');
+            const process = strings.complaintProcessCanada.replace('{{contact}}', 'privacy@example.com');
+            if (jurisdiction.startsWith('CA')) expect(part).toContain(as(process));
+            else expect(part).not.toContain(as(process));
           }
           if (jurisdiction === 'US-CA') expect(notice.email.subject.startsWith(CALIFORNIA_TITLE)).toBe(true);
           expect(notice.sms.body).toContain(URL);
@@ -236,7 +301,34 @@ describe('notice templates', () => {
     );
   });
 
-  it('keeps the English SMS to one segment, and knows what each locale takes', () => {
+  it('makes an SMS or push that serves as the notice carry its core, and say how to tell a genuine one', () => {
+    for (const template of TEMPLATES) {
+      for (const locale of LOCALES) {
+        const { sms, push } = renderer.render(template, facts({ locale }));
+        // Who, how to reach them, the link, and where every link of theirs goes.
+        for (const said of ['Ai Art', 'privacy@example.com', URL, ' localhost:3000']) {
+          expect([template, locale, said, sms.body.includes(said)]).toEqual([template, locale, said, true]);
+        }
+        expect(push.title).toContain('Ai Art');
+        expect(push.body).toContain('privacy@example.com');
+        // That it is the reader's own data (or their child's).
+        if (template === 'breach-notice') expect(sms.body).toMatch(PERSONAL[locale]);
+      }
+    }
+    // What it says of passwords is what the notice's own advice says: never asked for.
+    const english = renderer.render('breach-notice', facts({ locale: 'en' }));
+    expect(english.sms.body).toBe(
+      'Ai Art: a security incident involved your data. What happened, what to do: ' +
+        `${URL} First, beware of messages about it: we never ask for passwords or codes, and link only to ` +
+        'localhost:3000. Questions: privacy@example.com',
+    );
+    expect(english.email.text).toContain('we will never ask for them');
+    expect(renderer.render('breach-notice-guardian', facts({ locale: 'en' })).sms.body).toContain(
+      "involved your child's data",
+    );
+  });
+
+  it('keeps the English SMS to two segments, and knows what each locale takes', () => {
     // Documented in the campaign preview; this table changes only with the words.
     const segments: Record<string, string> = {};
     for (const template of TEMPLATES) {
@@ -246,34 +338,48 @@ describe('notice templates', () => {
       }
     }
     expect(segments).toEqual({
-      'breach-notice de': 'GSM-7 1',
-      'breach-notice en': 'GSM-7 1',
-      'breach-notice es': 'UCS-2 2',
-      'breach-notice fr': 'GSM-7 1',
-      'breach-notice ja': 'UCS-2 2',
-      'breach-notice pt': 'UCS-2 3',
-      'breach-notice pt-BR': 'UCS-2 2',
-      'breach-notice zh-Hans': 'UCS-2 2',
-      'breach-notice-guardian de': 'GSM-7 1',
-      'breach-notice-guardian en': 'GSM-7 1',
-      'breach-notice-guardian es': 'UCS-2 3',
-      'breach-notice-guardian fr': 'GSM-7 1',
-      'breach-notice-guardian ja': 'UCS-2 2',
-      'breach-notice-guardian pt': 'UCS-2 3',
-      'breach-notice-guardian pt-BR': 'UCS-2 3',
-      'breach-notice-guardian zh-Hans': 'UCS-2 2',
+      'breach-notice de': 'GSM-7 3',
+      'breach-notice en': 'GSM-7 2',
+      'breach-notice es': 'UCS-2 5',
+      'breach-notice fr': 'GSM-7 3',
+      'breach-notice hi': 'UCS-2 5',
+      'breach-notice ja': 'UCS-2 3',
+      'breach-notice ko': 'UCS-2 3',
+      'breach-notice pt': 'UCS-2 5',
+      'breach-notice pt-BR': 'UCS-2 5',
+      'breach-notice zh-Hans': 'UCS-2 3',
+      'breach-notice-guardian de': 'GSM-7 3',
+      'breach-notice-guardian en': 'GSM-7 2',
+      'breach-notice-guardian es': 'UCS-2 5',
+      'breach-notice-guardian fr': 'GSM-7 3',
+      'breach-notice-guardian hi': 'UCS-2 5',
+      'breach-notice-guardian ja': 'UCS-2 3',
+      'breach-notice-guardian ko': 'UCS-2 3',
+      'breach-notice-guardian pt': 'UCS-2 5',
+      'breach-notice-guardian pt-BR': 'UCS-2 5',
+      'breach-notice-guardian zh-Hans': 'UCS-2 3',
     });
   });
 
-  it('says when an organization’s name and address would take the English SMS past one segment', () => {
-    expect(englishSmsProblem(renderer, 'Example Organization', 'http://localhost:3000')).toBeUndefined();
-    expect(englishSmsProblem(renderer, 'Ai Art', 'https://notices.aiart.example.com')).toBeUndefined();
+  it('says when the name, address and email would take the English SMS past what is allowed', () => {
+    const ok = (org: string, base: string, email: string, max?: number) =>
+      englishSmsProblem(renderer, org, base, email, max);
+    expect(ok('Example Organization', 'http://localhost:3000', 'privacy@example.com')).toBeUndefined();
+    expect(ok('Ai Art', 'https://notices.aiart.example.com', 'privacy@aiart.example.com')).toBeUndefined();
     expect(
-      englishSmsProblem(renderer, 'Ai Art Technology Co., Ltd.', 'https://notices.aiart-privacy.example.com'),
-    ).toMatch(/ORGANIZATION_NAME and PUBLIC_BASE_URL, 2 segments where one holds 160: shorten them/);
-    // A curly apostrophe is outside GSM-7: the whole SMS becomes UCS-2, 70 characters a segment.
-    expect(englishSmsProblem(renderer, 'Ai Art’s Studio', 'https://ai.example')).toMatch(
-      /UCS-2 characters .* where one holds 70 \(a character of the name is outside GSM-7\)/,
+      ok(
+        'Ai Art Technology Co., Ltd.',
+        'https://notices.aiart-privacy.example.com',
+        'data-protection-office@aiart-privacy.example.com',
+      ),
+    ).toMatch(
+      /ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, 3 segments where 2 hold 306: shorten them/,
+    );
+    // Where a setting allows one segment only, nothing with a link and the core fits.
+    expect(ok('Ai Art', 'https://ai.example', 'p@ai.example', 1)).toMatch(/segments where 1 hold 160/);
+    // A curly apostrophe is outside GSM-7: the whole SMS becomes UCS-2, 67 characters a segment.
+    expect(ok('Ai Art’s Studio', 'https://ai.example', 'p@ai.example')).toMatch(
+      /UCS-2 characters .* where 2 hold 134 \(a character of the name or the email is outside GSM-7\)/,
     );
   });
 
@@ -350,6 +456,67 @@ describe('notice templates', () => {
     expect(renderer.resolveLocale('breach-notice', 'de-AT')).toBe('de');
     expect(renderer.resolveLocale('breach-notice', 'it-IT')).toBe('en');
     expect(renderer.resolveLocale('breach-notice', null)).toBe('en');
+  });
+
+  it("falls back to the reader's jurisdiction's language before English, in the planner and the renderer alike", () => {
+    const resolve = (locale: string | null, jurisdiction: string | null) =>
+      renderer.resolveLocale('breach-notice', locale, jurisdiction);
+    expect(resolve('tr-DE', 'DE')).toBe('de');
+    expect(resolve('ca-ES', 'ES')).toBe('es');
+    expect(resolve('it', 'BR')).toBe('pt-BR');
+    expect(resolve('ru', 'CN')).toBe('zh-Hans');
+    expect(resolve(null, 'JP')).toBe('ja');
+    expect(resolve('nl', 'BE')).toBe('fr');
+    // The reader's own language first, wherever they live; English where the jurisdiction's is missing too.
+    expect(resolve('en', 'DE')).toBe('en');
+    expect(resolve('pt-PT', 'DE')).toBe('pt');
+    expect(resolve('zh-TW', 'TW')).toBe('en');
+    expect(resolve('it', null)).toBe('en');
+    expect(resolve('tr', 'US-CA')).toBe('en');
+    // Korean residents read Korean; India: Hindi to Hindi readers, English before Hindi to the others.
+    expect(resolve(null, 'KR')).toBe('ko');
+    expect(resolve('ko-KR', 'US-CA')).toBe('ko');
+    expect(resolve('hi-IN', 'IN')).toBe('hi');
+    expect(resolve('ta-IN', 'IN')).toBe('en');
+    expect(resolve('mr', 'IN')).toBe('en');
+    // What the planner stored resolves to itself, so the send path renders what was planned.
+    for (const [locale, jurisdiction] of [
+      ['tr-DE', 'DE'],
+      ['en', 'CA-QC'],
+      ['de', 'CA-QC'],
+    ] as const) {
+      const planned = resolve(locale, jurisdiction);
+      expect(resolve(planned, jurisdiction)).toBe(planned);
+      expect(renderer.render('breach-notice', facts({ locale: planned, jurisdiction })).locale).toBe(planned);
+    }
+  });
+
+  it('gives Quebec residents French, with their own language alongside when it is another', () => {
+    const resolve = (locale: string | null) => renderer.resolveLocale('breach-notice', locale, 'CA-QC');
+    expect(resolve('fr-CA')).toBe('fr');
+    expect(resolve('en-CA')).toBe('fr+en');
+    expect(resolve('de')).toBe('fr+de');
+    expect(resolve('tr')).toBe('fr');
+    expect(resolve(null)).toBe('fr');
+    for (const template of TEMPLATES) {
+      const notice = renderer.render(template, facts({ locale: 'en', jurisdiction: 'CA-QC' }));
+      const [french, english] = [stringsOf(template, 'fr'), stringsOf(template, 'en')];
+      const intro = (strings: Strings) =>
+        strings.intro.replace('{{org}}', 'Ai Art').replace('{{child}}', 'Bia Silva');
+      const text = notice.email.text;
+      // French first, then English, each whole.
+      expect(text.indexOf(intro(french))).toBeGreaterThanOrEqual(0);
+      expect(text.indexOf(intro(english))).toBeGreaterThan(text.indexOf(intro(french)));
+      expect(text).toContain('\n\n----\n\n');
+      expect(text).toContain(french.complaintQuebec);
+      expect(text).toContain(english.complaintQuebec);
+      expect(notice.email.html).toMatch(/^<!doctype html>\n<html lang="fr">/);
+      expect(notice.email.html).toContain('<div lang="en" style=');
+      expect(notice.email.subject).toContain(' / ');
+      expect(notice.sms.body.split('\n\n')).toHaveLength(2);
+      expect(notice.sms.body.split(URL)).toHaveLength(3);
+      expect(notice.push.title).toBe('Avis de sécurité de Ai Art / Security notice from Ai Art');
+    }
   });
 
   it('shows dates in the recipient’s time zone and language', () => {
@@ -429,7 +596,7 @@ describe('notice templates', () => {
     ];
     for (const template of TEMPLATES) {
       for (const locale of ['en', 'pt-BR', 'ja']) {
-        for (const jurisdiction of ['US-CA', 'BR']) {
+        for (const jurisdiction of ['US-CA', 'BR', 'CA-QC']) {
           const shared = renderer.renderShared(template, facts({ locale, jurisdiction }));
           for (const person of people) {
             const own = facts({ locale, jurisdiction, ...person, url: `${URL}-${person.timeZone}` });
@@ -499,6 +666,8 @@ describe('notice templates', () => {
       contained: 'D',
       location: 'E',
       noticeDate: 'F',
+      words: 'G',
+      site: 'H',
     };
     const sources = new Set<string>();
     const collect = (value: unknown): void => {

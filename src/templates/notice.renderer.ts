@@ -7,7 +7,8 @@ import type { SectionName } from '../jurisdictions/rules/notice-profile.types.js
 import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
-import { BASE_LOCALE, inLanguage, localeChain } from './locales.js';
+import { jurisdictionLanguages } from '../jurisdictions/languages.js';
+import { ALONGSIDE, BASE_LOCALE, inLanguage, noticeLocale, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
 import type { NoticeFacts, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
@@ -132,14 +133,22 @@ export class NoticeRenderer {
     return [...this.template(name).locales.keys()].filter((l) => this.shared.has(l)).sort();
   }
 
-  /** The locale a recipient's notice will be in. */
-  resolveLocale(name: string, locale: string | null): string {
-    const key = `${name}|${locale ?? ''}`;
+  /**
+   * The locale a recipient's notice will be in (`noticeLocale`): their language, else their jurisdiction's,
+   * else English; Quebec's French with theirs alongside (`fr+en`). The planner stores what this says and
+   * the send path renders what the planner stored, which resolves to itself.
+   */
+  resolveLocale(name: string, locale: string | null, jurisdiction: string | null = null): string {
+    const key = `${name}|${locale ?? ''}|${jurisdiction ?? ''}`;
     let resolved = this.resolved.get(key);
     if (resolved === undefined) {
       const template = this.template(name);
-      resolved =
-        localeChain(locale).find((l) => template.locales.has(l) && this.shared.has(l)) ?? BASE_LOCALE;
+      resolved = noticeLocale(
+        (l) => template.locales.has(l) && this.shared.has(l),
+        locale,
+        jurisdictionLanguages(jurisdiction),
+        noticeShape(jurisdiction, null).language,
+      );
       if (this.resolved.size > 10_000) this.resolved.clear();
       this.resolved.set(key, resolved);
     }
@@ -148,11 +157,9 @@ export class NoticeRenderer {
 
   render(name: string, given: NoticeFacts): RenderedNotice {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const html = this.context(template, strings, locale, facts, 'html');
-    const text = this.context(template, strings, locale, facts, 'text');
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const html = this.layoutContext(template, locale, given, 'html');
+    const text = this.layoutContext(template, locale, given, 'text');
     const sms = template.layouts.sms(text);
     return {
       template: name,
@@ -175,11 +182,9 @@ export class NoticeRenderer {
    */
   renderShared(name: string, given: NoticeFacts): RenderedNotice['email'] & { locale: string } {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const html = this.context(template, strings, locale, facts, 'html', true);
-    const text = this.context(template, strings, locale, facts, 'text', true);
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const html = this.layoutContext(template, locale, given, 'html', true);
+    const text = this.layoutContext(template, locale, given, 'text', true);
     return {
       locale,
       subject: template.layouts['email.subject'](text),
@@ -190,11 +195,25 @@ export class NoticeRenderer {
 
   /**
    * The values of {@link renderShared}'s tokens for one recipient: only what differs per person is
-   * rendered (a million of these go out per campaign).
+   * rendered (a million of these go out per campaign). In a notice in two languages, each language's
+   * own tokens (the second's end in `_2`).
    */
   substitutions(name: string, given: NoticeFacts): Record<string, string> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
+    const parts = this.resolveLocale(name, given.locale, given.jurisdiction).split(ALONGSIDE);
+    if (parts.length === 1) return this.substitutionsIn(template, parts[0], given, '');
+    return Object.assign(
+      {},
+      ...parts.map((part, i) => this.substitutionsIn(template, part, given, suffixOf(i))),
+    ) as Record<string, string>;
+  }
+
+  private substitutionsIn(
+    template: LoadedTemplate,
+    locale: string,
+    given: NoticeFacts,
+    suffix: string,
+  ): Record<string, string> {
     const facts = inLanguage(given, locale);
     const strings = this.strings(template, locale);
     const inserted = this.values(facts, locale, false, 't');
@@ -206,42 +225,66 @@ export class NoticeRenderer {
     const values: Record<string, string> = {
       '%url%': facts.url,
       // The greeting was said for the text part (see `inert`); HTML has its own guard.
-      '%greeting_h%': escapeHtml(greeting.replaceAll('%\u2060', '%')),
-      '%greeting_t%': greeting,
-      '%categories_h%': items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
-      '%categories_t%': items.join('\n- '),
+      [`%greeting_h${suffix}%`]: escapeHtml(greeting.replaceAll('%\u2060', '%')),
+      [`%greeting_t${suffix}%`]: greeting,
+      [`%categories_h${suffix}%`]: items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
+      [`%categories_t${suffix}%`]: items.join('\n- '),
       '%child_h%': escapeHtml(child),
       '%child_t%': inert(child),
     };
     // The incident's dates, formatted once above for the locale strings ('' when the incident has none).
-    if (inserted.from) values['%from%'] = inserted.from;
-    if (inserted.to) values['%to%'] = inserted.to;
-    if (inserted.discovered) values['%discovered%'] = inserted.discovered;
-    if (inserted.contained) values['%contained%'] = inserted.contained;
-    if (inserted.noticeDate) values['%noticedate%'] = inserted.noticeDate;
+    if (inserted.from) values[`%from${suffix}%`] = inserted.from;
+    if (inserted.to) values[`%to${suffix}%`] = inserted.to;
+    if (inserted.discovered) values[`%discovered${suffix}%`] = inserted.discovered;
+    if (inserted.contained) values[`%contained${suffix}%`] = inserted.contained;
+    if (inserted.noticeDate) values[`%noticedate${suffix}%`] = inserted.noticeDate;
     return values;
   }
 
   /** Only the SMS and the push alert: what the SMS and push jobs send, without rendering the email. */
   renderShort(name: string, given: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
     const template = this.template(name);
-    const locale = this.resolveLocale(name, given.locale);
-    const facts = inLanguage(given, locale);
-    const strings = this.strings(template, locale);
-    const values = this.values(facts, locale, false, 't');
-    const say = (key: string) => this.compile(strings[key] as string)(values);
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
     // What the SMS and push layouts may use; strict mode fails a layout that wants more.
-    const text = {
-      lang: locale,
-      url: facts.url,
-      t: { sms: say('sms'), pushTitle: say('pushTitle'), pushBody: say('pushBody') },
-    };
+    const notices = locale.split(ALONGSIDE).map((part, i) => {
+      const facts = inLanguage(given, part);
+      const strings = this.strings(template, part);
+      const values = this.values(facts, part, false, 't');
+      const say = (key: string) => this.compile(strings[key] as string)(values);
+      return {
+        lang: part,
+        url: facts.url,
+        sep: i === 0 ? '' : SHORT_SEPARATOR,
+        t: { sms: say('sms'), pushTitle: say('pushTitle'), pushBody: say('pushBody') },
+      };
+    });
+    const text = { ...notices[0], notices };
     const sms = template.layouts.sms(text);
     return {
       locale,
       sms: { body: sms, ...smsSize(sms) },
       push: { title: template.layouts['push.title'](text), body: template.layouts['push.body'](text) },
     };
+  }
+
+  /**
+   * What a layout sees: the notice in each of its languages (`notices`, one but in a jurisdiction that
+   * fixes a language besides the reader's), the first of them also at the top.
+   */
+  private layoutContext(
+    template: LoadedTemplate,
+    locale: string,
+    given: NoticeFacts,
+    mode: Mode,
+    tokens = false,
+  ): Record<string, unknown> {
+    const notices = locale.split(ALONGSIDE).map((part, i) => ({
+      ...this.context(template, this.strings(template, part), part, inLanguage(given, part), mode, tokens, {
+        suffix: suffixOf(i),
+      }),
+      sep: i === 0 ? '' : SHORT_SEPARATOR,
+    }));
+    return { ...notices[0], notices };
   }
 
   private strings(template: LoadedTemplate, locale: string): Strings {
@@ -255,15 +298,23 @@ export class NoticeRenderer {
   }
 
   /** What locale strings may insert, as text; tokens instead of what differs per person for a shared email. */
-  private values(facts: NoticeFacts, locale: string, tokens: boolean, m: 'h' | 't'): Record<string, string> {
+  private values(
+    facts: NoticeFacts,
+    locale: string,
+    tokens: boolean,
+    m: 'h' | 't',
+    suffix = '',
+  ): Record<string, string> {
     const when = (date: Date | null, token: string) =>
-      !date ? '' : tokens ? `${MARK}${token}${MARK}` : formatDate(date, locale, facts.timeZone);
+      !date ? '' : tokens ? `${MARK}${token}${suffix}${MARK}` : formatDate(date, locale, facts.timeZone);
     // Words of someone else's: inert in the text part (see `inert`).
     const theirs = (words: string) => (m === 't' ? inert(words) : words);
     return {
       org: facts.organization,
       contact: facts.contactEmail,
       url: tokens ? `${MARK}url${MARK}` : facts.url,
+      // Where every link of ours goes (the SMS says it, to tell a genuine message from a copy).
+      site: siteOf(facts.url),
       name: theirs(facts.name ?? ''),
       // Escaped by `say` with the rest of the string, then made a token.
       child: tokens ? `${MARK}child_${m}${MARK}` : theirs(facts.child ?? ''),
@@ -293,9 +344,11 @@ export class NoticeRenderer {
     facts: NoticeFacts,
     mode: Mode,
     tokens = false,
+    { suffix }: { suffix: string } = { suffix: '' },
   ): Record<string, unknown> {
     const m = mode === 'html' ? 'h' : 't';
-    const speaker = this.speaker(template, strings, locale, this.values(facts, locale, tokens, m), mode);
+    const values = this.values(facts, locale, tokens, m, suffix);
+    const speaker = this.speaker(template, strings, locale, values, mode);
     const { say } = speaker;
     // What the recipient's jurisdiction asks of the notice on the day it goes out.
     const shape = noticeShape(facts.jurisdiction, facts.sentAt);
@@ -307,9 +360,10 @@ export class NoticeRenderer {
         headings: strings.headings as Record<SectionName, string>,
         locale,
         incident: facts.incident,
+        words: wordsFor(facts.incident, template.manifest.audience, shape.wordsVersion),
         dated: Boolean(facts.sentAt),
         categories: tokens
-          ? [`%categories_${m}%`]
+          ? [`%categories_${m}${suffix}%`]
           : listed(facts.exposed).map((c) => speaker.escape(labels[c] ?? c.replaceAll('_', ' '))),
       },
       speaker,
@@ -322,7 +376,7 @@ export class NoticeRenderer {
       t: {
         title: noticeTitle(shape, locale, say('title'), speaker),
         subject: say('subject'),
-        greeting: tokens ? `%greeting_${m}%` : facts.name ? say('greeting') : say('greetingNoName'),
+        greeting: tokens ? `%greeting_${m}${suffix}%` : facts.name ? say('greeting') : say('greetingNoName'),
         intro: say('intro'),
         readOnline: say('readOnline'),
         closing: say('closing'),
@@ -354,6 +408,12 @@ export class NoticeRenderer {
         if (typeof source !== 'string') throw new Error(`${template.name}/${locale}: no string "${key}"`);
         return escape(this.compile(source)(values));
       },
+      sayWith: (key, words) => {
+        const source = strings[key];
+        if (typeof source !== 'string') throw new Error(`${template.name}/${locale}: no string "${key}"`);
+        const theirs = words.replaceAll(MARK, '');
+        return escape(this.compile(source)({ ...values, words: mode === 'text' ? inert(theirs) : theirs }));
+      },
       sayEach: (key) => (strings[key] as string[]).map((source) => escape(this.compile(source)(values))),
       // The responders' words never carry the token mark, nor spell a token in the text part.
       own: (value) => {
@@ -373,22 +433,46 @@ export class NoticeRenderer {
   }
 }
 
+/** Between the languages of an SMS or push alert in two (the email has its own, in its layouts). */
+const SHORT_SEPARATOR = '\n\n';
+
+/** The token suffix of the i-th language of a notice: none for the first, `_2` for the second. */
+const suffixOf = (i: number): string => (i === 0 ? '' : `_${i + 1}`);
+
+/** The host a link goes to (`notice.example.org`), as a reader sees it: no scheme, no path. */
+function siteOf(url: string): string {
+  const start = url.indexOf('//');
+  const host = start < 0 ? url : url.slice(start + 2);
+  const end = host.indexOf('/');
+  return end < 0 ? host : host.slice(0, end);
+}
+
 /** A notice link's length: the base address, `/n/` and a 22-character token. */
 const SAMPLE_TOKEN = 'A'.repeat(22);
 
 /**
- * Whether the English SMS of every template is one segment with this organization's name and public
- * address (what varies in it besides the token); a sentence naming what to shorten when it is not.
+ * The segments the English SMS may take: it carries the core of the notice (who, that the reader's data
+ * was involved, what to do first, how to tell a genuine message, how to reach the company, the link),
+ * which one segment cannot hold with a link; two GSM-7 segments (306 characters) can.
+ */
+export const ENGLISH_SMS_SEGMENTS = 2;
+
+/**
+ * Whether the English SMS of every template stays within `maxSegments` with this organization's name,
+ * public address and contact email (what varies in it besides the token); a sentence naming what to
+ * shorten when it does not.
  */
 export function englishSmsProblem(
   renderer: NoticeRenderer,
   organization: string,
   publicBaseUrl: string,
+  contactEmail: string,
+  maxSegments = ENGLISH_SMS_SEGMENTS,
 ): string | undefined {
   for (const template of renderer.names) {
     const { sms } = renderer.renderShort(template, {
       organization,
-      contactEmail: '',
+      contactEmail,
       url: `${publicBaseUrl}/n/${SAMPLE_TOKEN}`,
       name: null,
       child: null,
@@ -409,12 +493,14 @@ export function englishSmsProblem(
         remedies: null,
       },
     });
-    if (sms.segments > 1) {
-      const limit = sms.encoding === 'GSM-7' ? 160 : 70;
+    if (sms.segments > maxSegments) {
+      const gsm = sms.encoding === 'GSM-7';
+      const holds = maxSegments === 1 ? (gsm ? 160 : 70) : (gsm ? 153 : 67) * maxSegments;
       return (
         `the English SMS of ${template} is ${sms.units} ${sms.encoding} characters with this ` +
-        `ORGANIZATION_NAME and PUBLIC_BASE_URL, ${sms.segments} segments where one holds ${limit}` +
-        (sms.encoding === 'UCS-2' ? ' (a character of the name is outside GSM-7)' : '') +
+        `ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, ${sms.segments} segments where ` +
+        `${maxSegments} hold ${holds}` +
+        (gsm ? '' : ' (a character of the name or the email is outside GSM-7)') +
         ': shorten them'
       );
     }

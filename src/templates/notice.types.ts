@@ -1,4 +1,9 @@
-import type { NoticeTranslations } from '../incidents/notice-text.js';
+import type {
+  GuardianWords,
+  MassachusettsWords,
+  NoticeTextField,
+  NoticeTranslations,
+} from '../common/notice-text.js';
 import type { SmsSize } from './sms-segments.js';
 
 /** The incident's words, as the responders wrote them. */
@@ -15,11 +20,26 @@ export interface NoticeIncident {
   remedies: string | null;
   /** Where it took place, in the responders' words. */
   location?: string | null;
+  /** The security measures that protected the data before the breach (where a profile asks: Brazil). */
+  securityMeasuresBefore?: string | null;
+  /** Why the notice goes out late (where a profile asks: Brazil). */
+  noticeDelayReasons?: string | null;
+  /** How the company found out (where a profile asks: Singapore). */
+  howDiscovered?: string | null;
+  /** What caused it (where a profile asks: Japan, China). */
+  cause?: string | null;
   /** Whether notifying people was delayed for law enforcement (where a profile asks); null: not known. */
   lawEnforcementDelay?: boolean | null;
+  /** The guardian's version of the words written to the person: a guardian's notice says these. */
+  guardianWords?: GuardianWords | null;
+  /** The version without the nature of the breach (and its guardian's) that a Massachusetts notice says. */
+  massachusettsWords?: MassachusettsWords | null;
   /** The responders' words in other languages (per BCP 47 tag); a notice takes its language's. */
   translations?: NoticeTranslations | null;
 }
+
+/** The responders' words one notice says, per field (its language, audience and jurisdiction's version). */
+export type NoticeWords = Readonly<Record<NoticeTextField, string | null | undefined>>;
 
 /** Everything one recipient's notice says. */
 export interface NoticeFacts {

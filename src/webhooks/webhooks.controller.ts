@@ -21,7 +21,8 @@ export class WebhooksController {
     @Headers('x-twilio-email-event-webhook-signature') signature?: string,
     @Headers('x-twilio-email-event-webhook-timestamp') timestamp?: string,
   ): Promise<{ stored: number }> {
-    return { stored: await this.webhooks.receiveSendGrid(req.rawBody, signature, timestamp) };
+    const post = { path: req.originalUrl, rawBody: req.rawBody, signature, timestamp };
+    return { stored: await this.webhooks.receive('sendgrid', post) };
   }
 
   @Post('twilio')
@@ -32,6 +33,8 @@ export class WebhooksController {
     @Body() body: Record<string, string>,
     @Headers('x-twilio-signature') signature?: string,
   ): Promise<{ stored: number }> {
-    return { stored: await this.webhooks.receiveTwilio(req.originalUrl, body ?? {}, signature) };
+    return {
+      stored: await this.webhooks.receive('twilio', { path: req.originalUrl, form: body ?? {}, signature }),
+    };
   }
 }

@@ -2,21 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, isNull, lte, or, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { webhookEvents } from '../database/schema.js';
-import { rowsOf } from '../database/rows.js';
 
 const STORE_CHUNK = 1_000;
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEvent = Omit<typeof webhookEvents.$inferInsert, 'id'>;
-
-export interface EventMessage {
-  id: number;
-  providerRef: string | null;
-  channel: string;
-  status: string;
-  campaignId: string;
-  deliveryId: number;
-}
 
 @Injectable()
 export class WebhooksRepository {
@@ -67,22 +57,5 @@ export class WebhooksRepository {
       from unnest(${sql.param(outcomes.map((o) => o.id))}::bigint[], ${sql.param(outcomes.map((o) => o.outcome))}::text[])
         as x(id, outcome)
       where e.id = x.id`);
-  }
-
-  /** The messages events name (our id travels with each message: custom args, the callback address). */
-  async messages(ids: number[]): Promise<EventMessage[]> {
-    const rows = rowsOf<Record<string, unknown>>(
-      await this.database.db.execute(sql`
-        select id, provider_ref, channel, status, campaign_id, delivery_id from messages
-        where id = any(${sql.param(ids)}::bigint[])`),
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      providerRef: (r.provider_ref as string | null) ?? null,
-      channel: r.channel as string,
-      status: r.status as string,
-      campaignId: r.campaign_id as string,
-      deliveryId: Number(r.delivery_id),
-    }));
   }
 }

@@ -16,6 +16,53 @@ export interface Faults {
   dropped: number;
   /** The next N requests get a 200 whose body is not what the provider sends. */
   malformed: number;
+  /**
+   * The next N requests are taken (what they carry counts as accepted) and then their connection is cut
+   * before the answer: the sender cannot know the provider has them.
+   */
+  lostAnswers: number;
+}
+
+/**
+ * What reached a provider, counted from its own side for the fault harness: every address, number or
+ * token received, each acceptance with its time, the acceptances whose answer never reached the sender,
+ * and the requests arriving per second. Off unless a ledger is given (tests and benchmarks keep none).
+ */
+export class Ledger {
+  /** Every address in every request, whatever the answer. */
+  readonly received = new Map<string, number>();
+  /** When each accepted request arrived, per address (one entry per acceptance). */
+  readonly accepted = new Map<string, number[]>();
+  /** Acceptances (times) whose answer was lost: cut by a fault, or the sender gone before it was written. */
+  readonly answerLost = new Map<string, number[]>();
+  /** Of those, the ones cut by the `lostAnswers` fault. */
+  readonly answerCut = new Map<string, number[]>();
+  /** Addresses refused as the recipient's (invalid, unregistered, unsubscribed). */
+  readonly refused = new Map<string, number>();
+  /** Requests arriving per Unix second, before any fault or answer: what a provider's rate limit sees. */
+  readonly arrivals = new Map<number, number>();
+  /** Messages accepted per Unix second. */
+  readonly acceptedPerSecond = new Map<number, number>();
+  /** Requests answered with each status (0: cut without an answer; -200: a malformed 200). */
+  readonly statuses = new Map<number, number>();
+  /** Requests refused for some of their recipients (SendGrid takes none of such a request). */
+  readonly partlyRefused: Array<{ at: number; refused: string[]; others: string[] }> = [];
+
+  static add<K>(map: Map<K, number>, key: K, n = 1): void {
+    map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  static push(map: Map<string, number[]>, key: string, at: number): void {
+    const list = map.get(key);
+    if (list) list.push(at);
+    else map.set(key, [at]);
+  }
+}
+
+/** The request being handled: when it arrived, and the addresses its handler accepted. */
+interface RequestNote {
+  at: number;
+  accepted: string[];
 }
 
 export interface Recorded {
@@ -39,7 +86,11 @@ export class FakeServer {
   keep = true;
   /** Messages accepted so far. */
   accepted = 0;
+  /** Per-address counts, when the fault harness wants them. */
+  ledger?: Ledger;
   private server?: Server;
+  /** The request being handled (handlers are synchronous), so that notes land on it. */
+  private current?: RequestNote;
 
   constructor(
     private readonly handler: Handler,
@@ -58,6 +109,7 @@ export class FakeServer {
       retryAfterSeconds: 1,
       dropped: 0,
       malformed: 0,
+      lostAnswers: 0,
     };
   }
 
@@ -78,6 +130,7 @@ export class FakeServer {
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),
         };
+        if (this.ledger) Ledger.add(this.ledger.arrivals, Math.floor(recorded.at / 1000));
         if (this.keep) this.requests.push(recorded);
         setTimeout(() => this.answer(recorded, req, res), this.faults.latencyMs);
       });
@@ -99,29 +152,92 @@ export class FakeServer {
     await new Promise((r) => this.server!.close(r));
   }
 
+  /**
+   * Called by a provider's handler for each address, number or token of the request: `accepted` when it
+   * takes the message, else it was refused as the recipient's (`refused`) or with the request (neither).
+   */
+  protected note(address: string, outcome: 'accepted' | 'refused' | 'other'): void {
+    const ledger = this.ledger;
+    if (!ledger) return;
+    Ledger.add(ledger.received, address);
+    if (outcome === 'refused') Ledger.add(ledger.refused, address);
+    if (outcome !== 'accepted') return;
+    // The request's arrival, not the answer's time: a slow answer does not move when it was taken.
+    const at = this.current?.at ?? Date.now();
+    Ledger.push(ledger.accepted, address, at);
+    Ledger.add(ledger.acceptedPerSecond, Math.floor(at / 1000));
+    this.current?.accepted.push(address);
+  }
+
   private answer(recorded: Recorded, req: IncomingMessage, res: ServerResponse): void {
     const f = this.faults;
+    const ledger = this.ledger;
+    const status = (code: number) => ledger && Ledger.add(ledger.statuses, code);
     if (f.dropped > 0) {
       f.dropped -= 1;
+      status(0);
       req.socket.destroy();
+      return;
+    }
+    if (f.lostAnswers > 0) {
+      f.lostAnswers -= 1;
+      // Handled in full, the answer thrown away, the connection cut: taken, and the sender cannot know.
+      const note: RequestNote = { at: recorded.at, accepted: [] };
+      this.current = note;
+      const sink = { writeHead: () => sink, setHeader: () => sink, end: () => sink };
+      try {
+        this.handler(recorded, sink as unknown as ServerResponse);
+      } finally {
+        this.current = undefined;
+      }
+      status(0);
+      req.socket.destroy();
+      const now = Date.now();
+      for (const address of ledger ? note.accepted : []) {
+        Ledger.push(ledger!.answerLost, address, now);
+        Ledger.push(ledger!.answerCut, address, now);
+      }
       return;
     }
     if (f.serverErrors > 0) {
       f.serverErrors -= 1;
+      status(f.serverErrorStatus);
       this.faultAnswers.serverError(res, f.serverErrorStatus);
       return;
     }
     if (f.rateLimited > 0) {
       f.rateLimited -= 1;
+      status(429);
       this.faultAnswers.rateLimited(res, f.retryAfterSeconds);
       return;
     }
     if (f.malformed > 0) {
       f.malformed -= 1;
+      status(-200);
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"this is": not json');
       return;
     }
-    this.handler(recorded, res);
+    if (!ledger) {
+      this.handler(recorded, res);
+      return;
+    }
+    const note: RequestNote = { at: recorded.at, accepted: [] };
+    this.current = note;
+    try {
+      this.handler(recorded, res);
+    } finally {
+      this.current = undefined;
+    }
+    status(res.statusCode);
+    // The sender went away before the answer was written (its timeout, its process killed): what this
+    // request took may be sent again, and counts as a possible duplicate.
+    if (note.accepted.length === 0) return;
+    const lost = () => {
+      const now = Date.now();
+      for (const address of note.accepted) Ledger.push(ledger.answerLost, address, now);
+    };
+    if (req.socket.destroyed) lost();
+    else res.once('close', () => res.writableFinished || lost());
   }
 }
 

@@ -62,17 +62,21 @@ export class FcmFake extends FakeServer {
       };
     };
     if (this.unregistered.has(message.token)) {
+      this.note(message.token, 'refused');
       return json(res, 404, fcmError(404, 'NOT_FOUND', 'UNREGISTERED', 'Requested entity was not found.'));
     }
     if (this.otherProject.has(message.token)) {
+      this.note(message.token, 'refused');
       return json(res, 403, fcmError(403, 'PERMISSION_DENIED', 'SENDER_ID_MISMATCH', 'SenderId mismatch'));
     }
     const payload = Buffer.byteLength(JSON.stringify(message));
     if (payload > 4096) {
+      this.note(message.token, 'other');
       return json(res, 400, fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'Message is too big'));
     }
     const name = `projects/${this.projectId}/messages/${randomBytes(8).toString('hex')}`;
     this.accepted += 1;
+    this.note(message.token, 'accepted');
     if (this.keep)
       this.sent.push({
         name,

@@ -24,6 +24,8 @@ export class SendGridFake extends FakeServer {
   readonly sent: SentEmail[] = [];
   readonly invalid = new Set<string>();
   private readonly keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  /** Told of every accepted recipient (the fault harness posts their delivery events). */
+  onAccepted?: (mail: { to: string; messageId: string; customArgs: Record<string, string> }) => void;
 
   constructor() {
     super((req, res) => this.mailSend(req, res), {
@@ -103,7 +105,19 @@ export class SendGridFake extends FakeServer {
         });
       }
     });
-    if (problems.length > 0) return json(res, 400, { errors: problems.map((p) => ({ ...p, help: null })) });
+    if (problems.length > 0) {
+      // SendGrid takes nothing of a request it refuses: the refused addresses are the recipients', the
+      // others only reached it.
+      const refused: string[] = [];
+      const others: string[] = [];
+      for (const p of personalizations) {
+        const to = p.to[0]?.email ?? '';
+        (this.invalid.has(to) ? refused : others).push(to);
+        this.note(to, this.invalid.has(to) ? 'refused' : 'other');
+      }
+      if (refused.length > 0) this.ledger?.partlyRefused.push({ at: Date.now(), refused, others });
+      return json(res, 400, { errors: problems.map((p) => ({ ...p, help: null })) });
+    }
     const messageId = randomBytes(11).toString('base64url');
     const html = mail.content?.find((c) => c.type === 'text/html')?.value ?? '';
     const text = mail.content?.find((c) => c.type === 'text/plain')?.value ?? '';
@@ -121,6 +135,8 @@ export class SendGridFake extends FakeServer {
         return out;
       };
       this.accepted += 1;
+      this.note(p.to[0].email, 'accepted');
+      this.onAccepted?.({ to: p.to[0].email, messageId, customArgs: p.custom_args ?? {} });
       if (this.keep)
         this.sent.push({
           messageId,

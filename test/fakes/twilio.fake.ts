@@ -23,6 +23,8 @@ export class TwilioFake extends FakeServer {
   readonly sent: SentSms[] = [];
   readonly invalid = new Set<string>();
   readonly stopped = new Set<string>();
+  /** Told of every accepted message (the fault harness posts its status callbacks). */
+  onAccepted?: (sms: { to: string; sid: string; statusCallback: string | null }) => void;
 
   constructor() {
     super((req, res) => this.create(req, res), {
@@ -66,6 +68,7 @@ export class TwilioFake extends FakeServer {
     const form = new URLSearchParams(req.body);
     const to = form.get('To') ?? '';
     if (!/^\+[1-9]\d{6,14}$/.test(to) || this.invalid.has(to)) {
+      this.note(to, 'refused');
       return json(res, 400, {
         code: 21211,
         message: `The 'To' number ${to} is not a valid phone number.`,
@@ -74,6 +77,7 @@ export class TwilioFake extends FakeServer {
       });
     }
     if (this.stopped.has(to)) {
+      this.note(to, 'refused');
       return json(res, 400, {
         code: 21610,
         message: 'Attempt to send to unsubscribed recipient',
@@ -82,10 +86,13 @@ export class TwilioFake extends FakeServer {
       });
     }
     if (!form.get('Body') || (!form.get('From') && !form.get('MessagingServiceSid'))) {
+      this.note(to, 'other');
       return json(res, 400, { code: 21602, message: 'Message body is required.', status: 400 });
     }
     const sid = `SM${randomBytes(16).toString('hex')}`;
     this.accepted += 1;
+    this.note(to, 'accepted');
+    this.onAccepted?.({ to, sid, statusCallback: form.get('StatusCallback') });
     if (this.keep)
       this.sent.push({
         sid,

@@ -111,6 +111,15 @@ export const validIncident = (overrides: Record<string, unknown> = {}) => ({
   measuresPlanned: 'Configuration scanning on every deploy.',
   adviceToIndividuals: 'Be wary of e-mails asking for your password.',
   remedies: 'A support line and a year of identity monitoring.',
+  // A guardian's notice says these in place of the words above (campaigns with guardians need them).
+  guardianWords: {
+    description: "A misconfigured bucket exposed images and e-mails of accounts, your child's among them.",
+    likelyConsequences: 'Phishing using the exposed e-mail addresses, aimed at your child.',
+    measuresTaken: 'Bucket made private; access keys rotated.',
+    measuresPlanned: 'Configuration scanning on every deploy.',
+    adviceToIndividuals: 'Help your child be wary of e-mails asking for their password.',
+    remedies: 'A support line and a year of identity monitoring for your child.',
+  },
   ...overrides,
 });
 

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '../../common/actor.js';
 import { Authorize } from '../../common/authorize.decorator.js';
 import { Permission } from '../../common/permissions.js';
-import { OutboxPageDto, OutboxQueryDto } from '../../notifications/campaigns.dto.js';
+import { OutboxPageDto, OutboxQueryDto } from './outbox.dto.js';
 import { OutboxService } from './outbox.service.js';
 
 @ApiTags('outbox')

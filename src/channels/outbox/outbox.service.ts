@@ -5,7 +5,7 @@ import { Clock } from '../../common/clock.js';
 import { AppConfig } from '../../config/config.js';
 import { CryptoService } from '../../crypto/crypto.service.js';
 import { DatabaseService } from '../../database/database.service.js';
-import type { OutboxPageDto } from '../../notifications/campaigns.dto.js';
+import type { OutboxPageDto } from './outbox.dto.js';
 import { outboxAad } from './outbox.adapter.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
 import { JobName } from '../../queue/queue.catalogue.js';

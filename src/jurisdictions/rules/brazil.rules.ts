@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, Rule } from './rule.types.js';
 
 // LGPD Art. 48 with the ANPD's Security Incident Communication Regulation (Resolution CD/ANPD 15/2024,
@@ -119,4 +120,39 @@ export const BR_LGPD: Rule = {
     '"Large scale": no number in the Regulation (it points to the small-agent rules, which weigh volume, duration, frequency and geography); 1,000 or more residents is our choice, to review.',
     'Small processing agents have double the deadlines (BR1): not modelled. childAge: under 12 is a child (ECA Art. 2); adolescents 12-17 also get LGPD Art. 14 protection.',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/**
+ * LGPD Art. 48 §1: the communication to the data subject names the technical and security measures that
+ * protected the data (III) and, when it was not immediate, the reasons for the delay (VI).
+ */
+export const BR_NOTICE: NoticeProfile = {
+  jurisdiction: 'BR',
+  effectiveFrom: '2020-09-18',
+  law: 'LGPD Art. 48 §1 (III and VI) and Resolution CD/ANPD 15/2024',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'whatWeAreDoing',
+      at: 'start',
+      say: [{ kind: 'words', field: 'securityMeasuresBefore', key: 'wordsSecurityMeasuresBefore' }],
+      sources: ['BR1'],
+      unsettled:
+        'Art. 48 §1 III (the measures used to protect the data) is recalled from the statute; BR1 lists what the communication to the data subject holds. Said whenever the incident gives them.',
+    },
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'end',
+      say: [{ kind: 'words', field: 'noticeDelayReasons', key: 'wordsNoticeDelayReasons' }],
+      sources: ['BR1'],
+      unsettled:
+        'Art. 48 §1 VI asks for the reasons "if the communication was not immediate"; the 3 business days of Resolution 15/2024 are the measure of late. The notice says the reasons whenever the responders give them (noticeDelayReasons), and the incident field says to give them when the notice is late: the service does not judge lateness in the notice.',
+    },
+  ],
+  sources: BR_LGPD.sources.filter((source) => source.key === 'BR1'),
+  notes:
+    "Dated from the LGPD's entry into force (2020-09-18, recalled). The other items of Art. 48 §1 (the nature of the data, the people concerned, the risks, the measures taken) are in every notice.",
 };

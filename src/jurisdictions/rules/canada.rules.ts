@@ -1,5 +1,6 @@
 import type { NoticeProfile } from './notice-profile.types.js';
 import type { Rule, Source } from './rule.types.js';
+import { PRIVACY_POLICY } from './standard-notice.js';
 
 // PIPEDA s 10.1 and the Breach of Security Safeguards Regulations (SOR/2018-64), in force 2018-11-01.
 // One federal rule for every province (`CA` covers `CA-QC` and the others, see notes).
@@ -202,7 +203,10 @@ export const CA_QC: Rule = {
 
 // --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
 
-/** SOR/2018-64 s 3: the notice tells the person of their right to complain to the Commissioner. */
+/**
+ * SOR/2018-64 s 3: the notice tells the person of the organisation's internal complaint process and of
+ * their right to complain to the Commissioner.
+ */
 export const CA_NOTICE: NoticeProfile = {
   jurisdiction: 'CA',
   effectiveFrom: '2018-11-01',
@@ -212,11 +216,19 @@ export const CA_NOTICE: NoticeProfile = {
       kind: 'complaint',
       key: 'complaintCanada',
       sources: ['CAN4'],
+      unsettled: 'The Commissioner is named, with its site and toll-free number.',
+    },
+    {
+      kind: 'paragraphs',
+      section: 'moreInformation',
+      at: 'end',
+      say: [{ kind: 'say', key: 'complaintProcessCanada' }],
+      sources: ['CAN4', 'PP'],
       unsettled:
-        "The Commissioner is named, with its site and toll-free number; the organisation's internal complaint process, which s 3 also asks for, is not said yet (issue 18).",
+        "The internal complaint process is the privacy policy's (section VIII: write to the company, which answers within the time the law sets; then the regulator), reached at the configured PRIVACY_CONTACT_EMAIL. Configuration, not an incident field: the process is the company's standing one, the same for every incident, and a field would have to be written and translated again for each.",
     },
   ],
-  sources: CA_PIPEDA.sources.filter((source) => source.key === 'CAN4'),
+  sources: [...CA_PIPEDA.sources.filter((source) => source.key === 'CAN4'), PRIVACY_POLICY],
   notes: 'Every province without a profile of its own: PIPEDA applies to commercial activity across borders.',
 };
 
@@ -233,6 +245,13 @@ export const CA_QC_NOTICE: NoticeProfile = {
       unsettled:
         'Quebec residents may complain to the CAI; as PIPEDA may apply too, the notice names both, the stricter reading.',
     },
+    {
+      kind: 'language',
+      language: 'fr',
+      sources: ['QC2'],
+      unsettled:
+        "Whether a breach notice is a document the Charter reaches is not settled here; read strictly, every Quebec resident's notice is in French, with the reader's own language alongside when it is another the templates have (English for most), French first.",
+    },
   ],
   sources: [
     {
@@ -242,7 +261,14 @@ export const CA_QC_NOTICE: NoticeProfile = {
       url: 'https://www.cai.gouv.qc.ca/',
       status: 'unverified',
     },
+    {
+      key: 'QC2',
+      citation:
+        'Charter of the French Language (as amended by Bill 96, 2022): documents a business addresses to consumers are in French, another language may accompany it; recalled, not in breach-law.md',
+      url: 'https://www.oqlf.gouv.qc.ca/',
+      status: 'unverified',
+    },
   ],
   notes:
-    'What a Quebec notice must contain (regulation under s 3.5) is not modelled beyond the complaint route; the date is recalled.',
+    'What a Quebec notice must contain (regulation under s 3.5) is not modelled beyond the complaint route and its language; the date is recalled.',
 };

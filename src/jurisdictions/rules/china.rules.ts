@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, ObligationSpec, Regulator, Rule, Source } from './rule.types.js';
 
 // PIPL Art. 57 (from 2021-11-01) and, from 2025-11-01, the CAC's National Cybersecurity Incident Reporting
@@ -137,4 +138,25 @@ export const CN_PIPL_2025: Rule = {
     'One report can meet both the PIPL notice and the 4-hour report. Critical information infrastructure (1 hour, to the protection department and the police) and the post-incident summary are not modelled.',
     'Individuals need not be told where the measures effectively avoid the harm: there is no fact for that, so responders waive it by hand.',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** PIPL Art. 57(1): the notice to individuals says the cause, besides the categories and possible harm. */
+export const CN_NOTICE: NoticeProfile = {
+  jurisdiction: 'CN',
+  effectiveFrom: '2021-11-01',
+  law: 'PIPL Art. 57',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'end',
+      say: [{ kind: 'words', field: 'cause', key: 'wordsCause' }],
+      sources: ['CN1'],
+    },
+  ],
+  sources: [PIPL_SOURCE],
+  notes:
+    "Art. 57's other items (the categories, the possible harm, the remedial measures, what individuals can do, a contact) are in every notice.",
 };

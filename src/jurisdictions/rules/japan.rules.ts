@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, Rule } from './rule.types.js';
 
 // APPI Art. 26 and the PPC Enforcement Rules Art. 7-10 (from 2022-04-01): a preliminary report "promptly",
@@ -116,4 +117,26 @@ export const JP_APPI: Rule = {
     'No app category is special care-required data. Leaked logins are possible property damage only where the accounts have a payment function (PPC guidelines), as ACCOUNT_PAYMENTS says; while it is not configured, they are assumed to have one (the stricter reading). Without it, logins count toward the 1,000-person rule like any personal data.',
     'Advanced encryption exempts both the report and the notice. No childAge: the APPI sets none (guidance says 12-15).',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** APPI Art. 26(2) with the Enforcement Rules: the notice to the person says what caused the leak. */
+export const JP_NOTICE: NoticeProfile = {
+  jurisdiction: 'JP',
+  effectiveFrom: '2022-04-01',
+  law: 'APPI Art. 26(2) and the Enforcement Rules (notice to the person)',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'end',
+      say: [{ kind: 'words', field: 'cause', key: 'wordsCause' }],
+      sources: ['JP1'],
+      unsettled:
+        "The notice to the person carries the items of the report needed to protect their rights (overview, the data, the cause, secondary harm): the cause is said whenever the incident gives it (JP1; the Rules' list is recalled).",
+    },
+  ],
+  sources: JP_APPI.sources,
+  notes: 'The overview, the data, the possible harm and a contact are in every notice.',
 };

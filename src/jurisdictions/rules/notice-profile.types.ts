@@ -14,16 +14,23 @@ import type { Source } from './rule.types.js';
 // leave out what may not be said) and says so in the requirement's `unsettled`.
 //
 // How a new requirement is added:
-// 1. Find the kind below that says it. A fixed sentence of the jurisdiction's (a Washington agency list,
-//    PIPEDA's internal complaint process) is a `paragraphs` requirement: add the locale string to every
-//    locale of templates/_shared (and the guardian's wording to the guardian template where it speaks to
-//    the reader), cite it, and add the worked case. Nothing else changes.
+// 1. Find the kind below that says it. A fixed sentence of the jurisdiction's (Washington's credit
+//    reporting agencies, PIPEDA's internal complaint process) is a `paragraphs` requirement: add the
+//    locale string to every locale of templates/_shared (and the guardian's wording to the guardian
+//    template where it speaks to the reader), cite it, and add the worked case. A fact of the incident
+//    in the responders' words (Singapore's how it was discovered) is a `words` statement in it, naming
+//    the incident's field (a new field: add it to StatutoryWordsField and NOTICE_TEXT_FIELDS, so it is
+//    translated too). Nothing else changes.
 // 2. A requirement no kind says (below, "what comes next"): add a member to NoticeRequirement with its
 //    doc comment; compile it into NoticeShape in notice-profiles.ts (the switch there is exhaustive, so
 //    the compiler names every place that must learn it); make the renderer, or the planner, read the
 //    shape's new field; then as in 1. A new kind of paragraph (the responders' words for one jurisdiction
 //    only, a sentence that depends on a new fact) is a new Statement kind instead, read by the renderer's
 //    paragraph function (src/templates/notice.body.ts).
+// Languages are not a requirement but for a law that fixes one (Quebec's French, a `language`
+// requirement): a reader's language the templates lack falls back to their jurisdiction's (CLDR's likely
+// language of its country, src/jurisdictions/languages.ts) before English; a new locale is template files.
+//
 // 3. A jurisdiction that asks something for the first time gets a profile of its own: its code becomes a
 //    notice variant, with batches of its own (the planner's SQL follows from this table).
 // 4. A change in the law is a new version (a profile with the same jurisdiction and a later effectiveFrom);
@@ -38,15 +45,13 @@ import type { Source } from './rule.types.js';
 // - Lawful notice methods per jurisdiction (Florida: written or email; E-SIGN consent for electronic notice;
 //   GDPR and LGPD any effective means): a `methods` requirement, compiled into the shape for the planner
 //   and the fallback to read (which channels count as individual notice), not the renderer.
-// - The core an SMS or push must carry when it serves as the notice: a `short` requirement naming the
-//   locale strings the SMS says, read by the renderer's short path.
-// - Statutory parts in the responders' words (Brazil's security measures before the breach and its
-//   reasons for delay, Singapore's how it was discovered, Japan's and China's cause): a `words` Statement
-//   naming the incident's field, added by `paragraphs` where the jurisdiction asks for it.
-// - Languages (Korean, Hindi; the jurisdiction's language before English): a `languages` requirement that
-//   the locale resolution reads; the locales themselves are template files.
+// - The core an SMS or push carries when it serves as the notice (who, the reader's data, what to do
+//   first, how to tell a genuine message, the contact, the link) is every template's `sms` and `pushBody`
+//   string; a jurisdiction that asks more of an SMS would be a `short` requirement naming the locale
+//   strings it adds, read by the renderer's short path.
 // - Guardian versions: requirements hold for both audiences; where the guardian must read other words,
-//   the guardian template's strings under the same key say them.
+//   the guardian template's strings under the same key say them, and the responders' words come from the
+//   incident's guardian version (src/templates/locales.ts `wordsFor`; campaigns refuse guardians without).
 
 /** The sections of a notice, in the order the templates list them (templates/<name>/template.json). */
 export type SectionName =
@@ -81,6 +86,12 @@ export type StandardPart =
   | 'contact'
   | 'complaint';
 
+/**
+ * A version of the responders' words a jurisdiction's notice says in place of the words as written (the
+ * incident's `massachusettsWords`): each field from it, or left out.
+ */
+export type WordsVersion = 'massachusetts';
+
 /** Which notice a requirement shapes: the one each person gets, or the public Security Notice (issue 16). */
 export type NoticeForm = 'individual' | 'public';
 
@@ -91,6 +102,13 @@ export interface StatutoryWords<T> {
   language: string;
 }
 
+/**
+ * The incident's facts in the responders' words that a jurisdiction asks its notice to say and the
+ * standard notice does not: how the data was protected before (Brazil), why the notice is late
+ * (Brazil), how the breach was discovered (Singapore), what caused it (Japan, China).
+ */
+export type StatutoryWordsField = 'securityMeasuresBefore' | 'noticeDelayReasons' | 'howDiscovered' | 'cause';
+
 /** A paragraph a profile adds, by its locale string (templates/_shared/locales/<locale>.json). */
 export type Statement =
   /** Always said. */
@@ -98,7 +116,12 @@ export type Statement =
   /** Said when the notice has its date (`sentAt`; a sample has none): the string inserts `{{noticeDate}}`. */
   | { kind: 'dated'; key: string }
   /** The incident's yes-or-no answer, said as one string or the other; nothing while it is not known. */
-  | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string };
+  | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string }
+  /**
+   * The responders' words for a fact (in the notice's language when translated), led in by the string,
+   * which inserts them as `{{words}}`; nothing while the incident has none.
+   */
+  | { kind: 'words'; field: StatutoryWordsField; key: string };
 
 interface Cited {
   /** Keys of the profile's sources behind it (../shared/reference/breach-law.md section 6, or the profile's own). */
@@ -142,6 +165,23 @@ export type NoticeRequirement = Cited &
         /** Where the reader may complain: the locale string the `complaint` part says. */
         kind: 'complaint';
         key: string;
+      }
+    | {
+        /**
+         * The language every notice of the jurisdiction is in (a BCP 47 tag: the templates' locale for
+         * it), whatever the reader's; the reader's own language, where the templates have it and it is
+         * another, alongside it (a notice in two languages, this one first).
+         */
+        kind: 'language';
+        language: string;
+      }
+    | {
+        /**
+         * The responders' words come only from the incident's version for this jurisdiction, each field
+         * from it or left out: never as written for everyone (nor as a guardian's, but its own guardian's).
+         */
+        kind: 'ownWords';
+        version: WordsVersion;
       }
   );
 

@@ -21,7 +21,11 @@ const SENT = new Date('2026-11-19T10:00:00Z');
 function added(shape: NoticeShape): Partial<Record<SectionName, { start: string[]; end: string[] }>> {
   const out: Partial<Record<SectionName, { start: string[]; end: string[] }>> = {};
   const name = (s: NoticeShape['added'][SectionName]['start'][number]) =>
-    s.kind === 'answer' ? `answer:${s.fact}:${s.yes}|${s.no}` : `${s.kind}:${s.key}`;
+    s.kind === 'answer'
+      ? `answer:${s.fact}:${s.yes}|${s.no}`
+      : s.kind === 'words'
+        ? `words:${s.field}:${s.key}`
+        : `${s.kind}:${s.key}`;
   for (const section of SECTIONS) {
     const { start, end } = shape.added[section];
     if (start.length + end.length > 0) out[section] = { start: start.map(name), end: end.map(name) };
@@ -35,7 +39,7 @@ const moved = (shape: NoticeShape) =>
 
 describe('notice profiles: worked cases', () => {
   it('every other jurisdiction: the standard notice, and its data protection authority', () => {
-    for (const jurisdiction of ['DE', 'GB', 'BR', 'JP', 'IN', null]) {
+    for (const jurisdiction of ['DE', 'GB', 'FR', 'AU', 'IN', null]) {
       const shape = noticeShape(jurisdiction, SENT);
       expect(shape).toMatchObject({ variant: '', title: null, headings: null, complaint: 'complaint' });
       expect(shape.profiles).toEqual(['default@2018-05-25']);
@@ -95,6 +99,9 @@ describe('notice profiles: worked cases', () => {
       whatYouCanDo: { start: [], end: ['say:massachusettsPoliceReport', 'say:massachusettsFreeze'] },
     });
     expect(shape).toMatchObject({ title: null, headings: null, complaint: 'complaintUS', dated: false });
+    // The responders' words only in the incident's Massachusetts version.
+    expect(shape.wordsVersion).toBe('massachusetts');
+    expect(noticeShape('US-NY', SENT).wordsVersion).toBeNull();
   });
 
   it("New York: the state and federal agencies' numbers and websites, after whom to ask", () => {
@@ -105,13 +112,46 @@ describe('notice profiles: worked cases', () => {
     expect(shape.sources).toEqual(['PP', 'NY5']);
   });
 
-  it("Canada: the Privacy Commissioner by name; Quebec: the Commission d'accès à l'information as well", () => {
+  it("Canada: the company's complaint process and the Privacy Commissioner; Quebec: the CAI as well", () => {
     const ontario = noticeShape('CA-ON', SENT);
     expect(ontario).toMatchObject({ variant: 'CA', complaint: 'complaintCanada' });
+    expect(added(ontario)).toEqual({ moreInformation: { start: [], end: ['say:complaintProcessCanada'] } });
+    expect(ontario.sources).toEqual(['PP', 'CAN4']);
     expect(noticeShape('CA', SENT)).toBe(ontario);
     const quebec = noticeShape('CA-QC', SENT);
     expect(quebec).toMatchObject({ variant: 'CA-QC', complaint: 'complaintQuebec', title: null });
+    expect(added(quebec)).toEqual(added(ontario));
     expect(quebec.profiles).toEqual(['default@2018-05-25', 'CA@2018-11-01', 'CA-QC@2022-09-22']);
+  });
+
+  it("Washington: the credit reporting agencies' toll-free numbers and addresses", () => {
+    const shape = noticeShape('US-WA', SENT);
+    expect(shape).toMatchObject({ variant: 'US-WA', complaint: 'complaintUS', title: null });
+    expect(added(shape)).toEqual({ whatYouCanDo: { start: [], end: ['say:washingtonCreditAgencies'] } });
+    expect(shape.sources).toEqual(['PP', 'WA1', 'WA3']);
+  });
+
+  it('Brazil: the measures that protected the data, and the reasons a notice is late', () => {
+    const shape = noticeShape('BR', SENT);
+    expect(shape).toMatchObject({ variant: 'BR', complaint: 'complaint', title: null });
+    expect(added(shape)).toEqual({
+      whatHappened: { start: [], end: ['words:noticeDelayReasons:wordsNoticeDelayReasons'] },
+      whatWeAreDoing: {
+        start: ['words:securityMeasuresBefore:wordsSecurityMeasuresBefore'],
+        end: [],
+      },
+    });
+  });
+
+  it('Singapore: how the breach was discovered; Japan and China: its cause', () => {
+    expect(added(noticeShape('SG', SENT))).toEqual({
+      whatHappened: { start: [], end: ['words:howDiscovered:wordsHowDiscovered'] },
+    });
+    for (const jurisdiction of ['JP', 'CN']) {
+      const shape = noticeShape(jurisdiction, SENT);
+      expect(shape).toMatchObject({ variant: jurisdiction, complaint: 'complaint' });
+      expect(added(shape)).toEqual({ whatHappened: { start: [], end: ['words:cause:wordsCause'] } });
+    }
   });
 
   it('Korea: dispute mediation and the infringement report center', () => {
@@ -129,6 +169,11 @@ describe('notice profiles: worked cases', () => {
       ['CA-ON', 'CA'],
       ['CA-QC', 'CA-QC'],
       ['KR', 'KR'],
+      ['US-WA', 'US-WA'],
+      ['BR', 'BR'],
+      ['SG', 'SG'],
+      ['JP', 'JP'],
+      ['CN', 'CN'],
       ['DE', ''],
       ['GB-SCT', ''],
       ['USA', ''],

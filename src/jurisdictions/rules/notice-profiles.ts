@@ -1,4 +1,7 @@
+import { BR_NOTICE } from './brazil.rules.js';
 import { CA_NOTICE, CA_QC_NOTICE } from './canada.rules.js';
+import { CN_NOTICE } from './china.rules.js';
+import { JP_NOTICE } from './japan.rules.js';
 import { KR_NOTICE } from './korea.rules.js';
 import type {
   NoticeForm,
@@ -7,9 +10,11 @@ import type {
   StandardPart,
   Statement,
   StatutoryWords,
+  WordsVersion,
 } from './notice-profile.types.js';
+import { SG_NOTICE } from './singapore.rules.js';
 import { DEFAULT_NOTICE } from './standard-notice.js';
-import { US_CA_NOTICE, US_MA_NOTICE, US_NOTICE, US_NY_NOTICE } from './us-states.rules.js';
+import { US_CA_NOTICE, US_MA_NOTICE, US_NOTICE, US_NY_NOTICE, US_WA_NOTICE } from './us-states.rules.js';
 
 // The table of notice profiles (see notice-profile.types.ts), and what a jurisdiction's notice is made
 // of on a day: its profiles layered (default, country, subdivision) and compiled into a NoticeShape,
@@ -23,9 +28,14 @@ export const NOTICE_PROFILES: readonly NoticeProfile[] = [
   US_CA_NOTICE,
   US_MA_NOTICE,
   US_NY_NOTICE,
+  US_WA_NOTICE,
   CA_NOTICE,
   CA_QC_NOTICE,
   KR_NOTICE,
+  BR_NOTICE,
+  SG_NOTICE,
+  JP_NOTICE,
+  CN_NOTICE,
 ];
 
 /** What a notice is made of, for one notice variant on one day: what the renderer reads. */
@@ -46,6 +56,10 @@ export interface NoticeShape {
   complaint: string | null;
   /** Whether the notice says its date (a `dated` statement): only then is the date formatted for it. */
   dated: boolean;
+  /** The version of the responders' words it says in place of the words as written, or null. */
+  wordsVersion: WordsVersion | null;
+  /** The language the law requires every notice to be in (the reader's own alongside), or null. */
+  language: string | null;
   /** The profile versions it was compiled from, `US-CA@2016-01-01`, in layer order. */
   profiles: readonly string[];
   /** The source keys of the requirements it applies. */
@@ -77,6 +91,8 @@ export function compileShape(
   let headings: NoticeShape['headings'] = null;
   let merge: Partial<Record<SectionName, SectionName>> = {};
   let complaint: string | null = null;
+  let wordsVersion: WordsVersion | null = null;
+  let language: string | null = null;
   const omitted = new Set<StandardPart>();
   const added = perSection(() => ({ start: [] as Statement[], end: [] as Statement[] }));
   const sources = new Set<string>();
@@ -100,6 +116,12 @@ export function compileShape(
       case 'complaint':
         complaint = requirement.key;
         break;
+      case 'ownWords':
+        wordsVersion = requirement.version;
+        break;
+      case 'language':
+        language = requirement.language;
+        break;
     }
   }
   const statutory = headings;
@@ -118,6 +140,8 @@ export function compileShape(
     added,
     complaint,
     dated: SECTIONS.some((s) => [...added[s].start, ...added[s].end].some((said) => said.kind === 'dated')),
+    wordsVersion,
+    language,
     profiles: layers.map((profile) => `${profile.jurisdiction ?? 'default'}@${profile.effectiveFrom}`),
     sources: [...sources],
   };
@@ -265,6 +289,8 @@ export function profileStringKeys(): string[] {
       case 'title':
       case 'headings':
       case 'omit':
+      case 'ownWords':
+      case 'language':
         break;
     }
   }

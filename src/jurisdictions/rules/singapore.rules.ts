@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Condition, Rule } from './rule.types.js';
 
 // PDPA Part 6A (s 26A-26E), in force 2021-02-01: assess a suspected breach, then notify the PDPC within 3
@@ -103,4 +104,27 @@ export const SG_PDPA: Rule = {
     "The 3 days are calendar days from the assessment (the incident confirmed); the 30-day assessment is the PDPC's expectation, not the Act.",
     'Exemptions not modelled: remedial action after the breach (s 26D(5)(a)) and a direction from a law enforcement agency or the PDPC not to notify (s 26D(6)).',
   ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/** PDPA s 26D and its prescribed contents: how the breach was discovered, besides the standard notice. */
+export const SG_NOTICE: NoticeProfile = {
+  jurisdiction: 'SG',
+  effectiveFrom: '2021-02-01',
+  law: 'PDPA s 26D and the Personal Data Protection (Notification of Data Breaches) Regulations 2021',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'whatHappened',
+      at: 'end',
+      say: [{ kind: 'words', field: 'howDiscovered', key: 'wordsHowDiscovered' }],
+      sources: ['SG1'],
+      unsettled:
+        'The notification to individuals is "prescribed" (SG1) but its items are not in breach-law.md (?); how the breach was discovered is read as one of them, the stricter reading (issue 18).',
+    },
+  ],
+  sources: SG_PDPA.sources.filter((source) => source.key === 'SG1'),
+  notes:
+    "Dated from Part 6A's entry into force (2021-02-01, recalled). The circumstances, the data, the potential harm, the steps taken and to take, and a contact are in every notice.",
 };

@@ -705,7 +705,10 @@ export const US_CA_NOTICE: NoticeProfile = {
   ].join(' '),
 };
 
-/** M.G.L. c. 93H s. 3(b): the police report and the free security freeze, and never the nature of the breach. */
+/**
+ * M.G.L. c. 93H s. 3(b): the police report and the free security freeze, and never the nature of the
+ * breach: no description, no place, and the responders' words only in their Massachusetts version.
+ */
 export const US_MA_NOTICE: NoticeProfile = {
   jurisdiction: 'US-MA',
   effectiveFrom: '2007-10-31',
@@ -716,7 +719,14 @@ export const US_MA_NOTICE: NoticeProfile = {
       parts: ['description', 'location'],
       sources: ['MA2'],
       unsettled:
-        "That the notice must not state the nature of the breach (nor the number of residents affected) is marked ? in breach-law.md; read strictly: neither the responders' description nor where it happened. Their other fields may describe it too: issue 18.",
+        "That the notice must not state the nature of the breach (nor the number of residents affected) is marked ? in breach-law.md; read strictly: neither the responders' description nor where it happened.",
+    },
+    {
+      kind: 'ownWords',
+      version: 'massachusetts',
+      sources: ['MA2'],
+      unsettled:
+        "Read strictly, any of the responders' words written for every notice may describe the breach (\"we closed the public bucket\"): a Massachusetts notice says only the incident's Massachusetts version of them (massachusettsWords, and its guardian's for a guardian), each field from it or left out, and none of the statutory facts other profiles add (cause, how it was found).",
     },
     {
       kind: 'paragraphs',
@@ -759,4 +769,34 @@ export const US_NY_NOTICE: NoticeProfile = {
   ],
   notes:
     'The contact details and the categories of information, which 899-aa(7) also asks for, are in every notice. The agencies requirement is dated with the SHIELD Act (2019-10-23, recalled).',
+};
+
+/** RCW 19.255.010: the toll-free numbers and addresses of the major credit reporting agencies. */
+export const US_WA_NOTICE: NoticeProfile = {
+  jurisdiction: 'US-WA',
+  effectiveFrom: '2020-03-01',
+  law: 'Revised Code of Washington 19.255.010 (as amended by HB 1071)',
+  requirements: [
+    {
+      kind: 'paragraphs',
+      section: 'whatYouCanDo',
+      at: 'end',
+      say: [{ kind: 'say', key: 'washingtonCreditAgencies' }],
+      sources: ['WA1', 'WA3'],
+      unsettled:
+        "The notice's items (the business and its contact, the types of information, the time frame of exposure, and the credit reporting agencies' toll-free numbers and addresses if personal information was exposed) are marked ? in breach-law.md; read strictly, the agencies are in every Washington notice, not only when the statute's personal information was exposed. Their numbers and security-freeze addresses are as the Massachusetts consumer affairs office lists them (WA3).",
+    },
+  ],
+  sources: [
+    ...US_WA.sources.filter((source) => source.key === 'WA1'),
+    {
+      key: 'WA3',
+      citation:
+        "Massachusetts Office of Consumer Affairs and Business Regulation: request a credit report security freeze (the three agencies' addresses and numbers)",
+      url: 'https://www.mass.gov/how-to/request-a-credit-report-security-freeze',
+      status: 'verified',
+    },
+  ],
+  notes:
+    'The business and its contact, the types of information and the dates of the breach and of its discovery are in every notice. The agencies requirement is dated with HB 1071 (2020-03-01, recalled).',
 };

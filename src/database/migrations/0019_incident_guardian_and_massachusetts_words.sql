@@ -1,0 +1,2 @@
+ALTER TABLE "incidents" ADD COLUMN "guardian_words" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "incidents" ADD COLUMN "massachusetts_words" jsonb DEFAULT '{}'::jsonb NOT NULL;

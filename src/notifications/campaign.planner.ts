@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Channel } from '../channels/channel.port.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, JobPayload } from '../queue/queue.catalogue.js';
+import { NoticeRenderer } from '../templates/notice.renderer.js';
+import { CampaignLifecycle } from './campaign.lifecycle.js';
+import { batchSizes, CampaignStatus, guardianTemplate } from './campaign.rules.js';
+import { CampaignRow, CampaignsRepository } from './campaigns.repository.js';
+import { DeliveriesRepository } from './deliveries.repository.js';
+import { MessagesRepository } from './messages.repository.js';
+
+/** Thrown to undo a plan whose campaign was paused or cancelled while it was made. */
+class PlanInterrupted extends Error {}
+
+/** The plan job: an approved campaign's deliveries, first messages and batches, then the first window. */
+@Injectable()
+export class CampaignPlanner {
+  private readonly logger = new Logger(CampaignPlanner.name);
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly campaigns: CampaignsRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly messages: MessagesRepository,
+    private readonly lifecycle: CampaignLifecycle,
+    private readonly renderer: NoticeRenderer,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Writes the campaign's deliveries, first messages and batches in one transaction (set-based), then
+   * starts sending. Runs again harmlessly: only an approved campaign is planned.
+   */
+  @OnJob(JobName.CampaignPlan)
+  async plan(payload: JobPayload<JobName.CampaignPlan>): Promise<Record<string, unknown>> {
+    const campaign = await this.campaigns.find(payload.campaignId);
+    if (!campaign || campaign.status !== CampaignStatus.Approved) {
+      return { skipped: campaign?.status ?? 'missing' };
+    }
+    const now = this.clock.now();
+    const started = performance.now();
+    const locales = await this.campaigns.localesOf(campaign.incidentId);
+    const planned = await this.database
+      .transaction(() => this.write(campaign, locales, now))
+      .catch((err: unknown) => {
+        if (err instanceof PlanInterrupted) return undefined;
+        throw err;
+      });
+    if (planned === undefined) return { skipped: 'not approved' };
+    this.logger.log(
+      { campaignId: campaign.id, recipients: planned, ms: Math.round(performance.now() - started) },
+      'campaign planned',
+    );
+    await this.lifecycle.topUp(campaign.id);
+    await this.lifecycle.finishIfIdle(campaign.id);
+    return { recipients: planned };
+  }
+
+  /**
+   * The plan's writes, in the caller's transaction, for the directory's languages and the jurisdictions
+   * they are read in (`locales`); undefined when the campaign is no longer approved.
+   */
+  private async write(
+    campaign: CampaignRow,
+    locales: Array<{ locale: string | null; jurisdiction: string | null }>,
+    now: Date,
+  ): Promise<number | undefined> {
+    await this.campaigns.lockCampaign(campaign.id);
+    const current = await this.campaigns.find(campaign.id);
+    if (current?.status !== CampaignStatus.Approved) return undefined;
+    const recipients = await this.deliveries.planDeliveries({
+      campaignId: campaign.id,
+      incidentId: campaign.incidentId,
+      // The renderer's own resolution, so a notice is planned in the locale it renders in.
+      locales: {
+        from: locales.map((l) => l.locale ?? ''),
+        jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
+        to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
+        fallback: this.renderer.resolveLocale(campaign.template, null),
+      },
+      channels: campaign.channels as Channel[],
+      mode: campaign.mode as 'escalate' | 'all',
+      includeGuardians: campaign.includeGuardians,
+      template: campaign.template,
+      guardianTemplate: guardianTemplate(campaign.template),
+      now,
+    });
+    await this.messages.planMessages(
+      campaign.id,
+      campaign.mode as 'escalate' | 'all',
+      batchSizes(this.config),
+      now,
+    );
+    const sending = await this.campaigns.move(campaign.id, [CampaignStatus.Approved], {
+      status: CampaignStatus.Sending,
+      recipients,
+      // When sending could start: after the planning.
+      startedAt: this.clock.now(),
+      updatedAt: now,
+    });
+    // Paused or cancelled while it planned: the plan is undone, and made again on resume.
+    if (!sending) throw new PlanInterrupted();
+    await this.lifecycle.record(SYSTEM_ACTOR, sending, 'campaign.sending', now, { recipients });
+    return recipients;
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import type { Channel } from '../../channels/channel.port.js';
+import { Clock } from '../../common/clock.js';
+import { messageOf } from '../../common/errors.js';
+import { AppConfig } from '../../config/config.js';
+import type { IncidentRow } from '../../incidents/incidents.repository.js';
+import { IncidentsService } from '../../incidents/incidents.service.js';
+import { JobRepository, RetryLater } from '../../queue/job.repository.js';
+import { OnJob } from '../../queue/on-job.decorator.js';
+import { JobName, JobPayload, QueueName, smsBatchSize } from '../../queue/queue.catalogue.js';
+import { CampaignLifecycle } from '../campaign.lifecycle.js';
+import { CampaignStatus } from '../campaign.rules.js';
+import { CampaignsRepository } from '../campaigns.repository.js';
+import { MessagesRepository } from '../messages.repository.js';
+import { NoticeCopies } from '../notice-copies.js';
+import { BatchLeases } from './batch-lease.js';
+import { EmailSender } from './email.sender.js';
+import { OutcomeRecorder } from './outcome.recorder.js';
+import { PushSender } from './push.sender.js';
+import { RecipientPreparer } from './recipient.preparer.js';
+import { sliced, type ChannelSender, type Sent } from './sending.js';
+import { SmsSender } from './sms.sender.js';
+
+/**
+ * The send jobs, one per channel, each a walk down its steps: claim the batch under a lease, prepare
+ * the recipients, send through the channel's sender, record what came of it, then what the campaign
+ * needs (the next batches, completion, or a pause) through CampaignLifecycle.
+ */
+@Injectable()
+export class SendBatchService {
+  private readonly logger = new Logger(SendBatchService.name);
+  private readonly incidentCache = new Map<string, { at: number; incident: IncidentRow }>();
+  private readonly senders: Record<Channel, ChannelSender>;
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly campaigns: CampaignsRepository,
+    private readonly leases: BatchLeases,
+    private readonly preparer: RecipientPreparer,
+    private readonly recorder: OutcomeRecorder,
+    private readonly copies: NoticeCopies,
+    private readonly lifecycle: CampaignLifecycle,
+    private readonly incidents: IncidentsService,
+    private readonly jobs: JobRepository,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    email: EmailSender,
+    sms: SmsSender,
+    push: PushSender,
+  ) {
+    this.senders = { email, sms, push };
+  }
+
+  @OnJob(JobName.SendEmail)
+  sendEmail(payload: JobPayload<JobName.SendEmail>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('email', payload.batchId, job);
+  }
+
+  @OnJob(JobName.SendSms)
+  sendSms(payload: JobPayload<JobName.SendSms>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('sms', payload.batchId, job);
+  }
+
+  @OnJob(JobName.SendPush)
+  sendPush(payload: JobPayload<JobName.SendPush>, job?: Job): Promise<Record<string, unknown>> {
+    return this.sendBatch('push', payload.batchId, job);
+  }
+
+  async sendBatch(channel: Channel, batchId: number, job?: Job): Promise<Record<string, unknown>> {
+    const batch = await this.messages.batch(batchId);
+    if (!batch || batch.status === 'done') return { skipped: batch ? 'done' : 'missing' };
+    const campaign = await this.campaigns.find(batch.campaignId);
+    const now = this.clock.now();
+    if (campaign?.status !== CampaignStatus.Sending) {
+      // Paused: back to pending, queued again on resume. Cancelled: the cancel closed the batches.
+      if (campaign?.status === CampaignStatus.Paused) await this.messages.returnBatch(batchId, null);
+      return { skipped: campaign?.status ?? 'missing' };
+    }
+    const held = await this.leases.claim(batchId, now);
+    // Another worker holds it (a job of a re-queued batch, or a stalled one run again): it is theirs.
+    if (!held) return { skipped: 'claimed' };
+    const { claimed, lease } = held;
+    if (channel === 'sms') await this.holdSmsQueue(claimed.length);
+    const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let sent: Sent = { outcomes: [], unregistered: [] };
+    try {
+      if (claimed.length > 0) {
+        const incident = await this.incident(campaign.incidentId);
+        const prepared = await sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
+        // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
+        const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
+        await this.copies.keep(
+          campaign,
+          batch,
+          going.map((p) => p.facts),
+        );
+        sent = await this.senders[channel].send(batch, prepared, lease.mayStart);
+      }
+    } catch (err) {
+      // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
+      // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
+      await lease.stop();
+      await this.messages.releaseBatch(batchId, lease.until, this.clock.now());
+      throw err;
+    }
+    await lease.stop();
+    const batchLease = { id: batchId, lease: lease.until };
+    const next = await this.recorder.record(channel, campaign, batchLease, claimed, sent, lastAttempt);
+    if (next.kind === 'pause') {
+      await this.lifecycle.pauseForProvider(campaign.id, channel, next.code, next.reason);
+      return { claimed: claimed.length, paused: next.code };
+    }
+    await this.lifecycle.topUp(campaign.id);
+    await this.lifecycle.finishIfIdle(campaign.id);
+    if (next.kind === 'retry') throw new RetryLater(`${channel}: ${next.code}`, next.retryAfterMs);
+    return {
+      claimed: claimed.length,
+      sent: sent.outcomes.filter((o) => o.kind === 'sent').length,
+      failed: sent.outcomes.filter((o) => o.kind === 'permanent').length,
+    };
+  }
+
+  /**
+   * The SMS limiter spaces jobs for batches of today's size. A batch planned larger (before the rate was
+   * lowered) holds the queue, on every worker, for as long as its messages take at today's rate; never
+   * shortening a longer hold. Best effort: the send goes on if the queue cannot be reached for it.
+   */
+  private async holdSmsQueue(messages: number): Promise<void> {
+    if (messages <= smsBatchSize(this.config)) return;
+    const ms = Math.ceil((1000 * messages) / this.config.smsMaxPerSecond);
+    await this.jobs.holdQueue(QueueName.Sms, ms).catch((err: unknown) => {
+      this.logger.warn({ err: messageOf(err) }, 'SMS queue hold failed');
+    });
+  }
+
+  /** The incident, read at most every 30 s per incident: every batch of a campaign renders from it. */
+  private async incident(id: string): Promise<IncidentRow> {
+    const cached = this.incidentCache.get(id);
+    if (cached && Date.now() - cached.at < 30_000) return cached.incident;
+    const incident = await this.incidents.get(id);
+    this.incidentCache.set(id, { at: Date.now(), incident });
+    if (this.incidentCache.size > 100) this.incidentCache.delete(this.incidentCache.keys().next().value!);
+    return incident;
+  }
+}
