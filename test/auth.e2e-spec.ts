@@ -95,6 +95,7 @@ const ROUTES: ReadonlyArray<{
   },
   { method: 'get', path: `/v1/incidents/${UNKNOWN}/reports`, permission: Permission.ReportRead },
   { method: 'get', path: `/v1/reports/${UNKNOWN}`, permission: Permission.ReportRead },
+  { method: 'get', path: '/v1/register', permission: Permission.RegisterRead },
   { method: 'post', path: `/v1/reports/${UNKNOWN}/approve`, permission: Permission.ReportApprove },
   {
     method: 'post',

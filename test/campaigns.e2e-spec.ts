@@ -413,13 +413,13 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
   });
 
   it('previews the notice per locale, jurisdiction and channel, with SMS segments', async () => {
-    const [latest] = (
-      await t.http
-        .get(`/v1/incidents/${incidentId}/campaigns`)
-        .set(...responder)
-        .expect(200)
-    ).body.items as Array<{ id: string }>;
-    const id = latest.id;
+    // A draft: rendered from the incident as it reads now (a finished campaign shows what it sent).
+    const draft = await t.http
+      .post(`/v1/incidents/${incidentId}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email', 'sms'], mode: 'escalate' })
+      .expect(201);
+    const id = draft.body.id as string;
     const california = await t.http
       .get(`/v1/campaigns/${id}/preview?locale=en-US&jurisdiction=US-CA&channel=email`)
       .set(...bearer(t.keys.auditor))
@@ -491,6 +491,10 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         expect.objectContaining({ field: 'jurisdiction', rule: 'isJurisdiction' }),
       ]);
     }
+    await t.http
+      .post(`/v1/campaigns/${id}/cancel`)
+      .set(...responder)
+      .expect(200);
   });
 
   it('keeps every rendered message in the outbox, sealed, for admins only, audited', async () => {

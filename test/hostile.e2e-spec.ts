@@ -221,7 +221,7 @@ describe('hostile requests (issue 19)', () => {
         { everyone: true, dataCategoriesMatch: ['all'] },
         'criteria.dataCategoriesMatch isIn',
       ],
-      ['a date as a number', { activeFrom: 1_700_000_000 }, 'criteria.activeFrom isDateString'],
+      ['a date as a number', { activeFrom: 1_700_000_000 }, 'criteria.activeFrom isDateTime'],
       ['an id list as a list', { idListId: [UNKNOWN] }, 'criteria.idListId isUuid'],
       [
         'exclusions as a list of lists',

@@ -41,13 +41,13 @@ const INCIDENT_CASES: Case[] = [
     name: 'date that is not a date',
     body: { discoveredAt: 'yesterday' },
     field: 'discoveredAt',
-    rule: 'isDateString',
+    rule: 'isDateTime',
   },
   {
     name: 'impossible date',
     body: { occurredFrom: '2026-02-30T00:00:00Z' },
     field: 'occurredFrom',
-    rule: 'isDateString',
+    rule: 'isDateTime',
   },
   {
     name: 'date in the future',
@@ -227,7 +227,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
       name: 'bad expiry',
       body: { name: 'x', role: 'admin', expiresAt: 'soon' },
       field: 'expiresAt',
-      rule: 'isDateString',
+      rule: 'isDateTime',
     },
     {
       name: 'past expiry',

@@ -18,7 +18,7 @@ const DISCOVERED = '2026-11-04T09:15:00Z'; // a Wednesday
 const CONFIRMED = '2026-11-04T12:00:00Z';
 /** One regulator of each kind the worked case reaches, and the language its report must be in. */
 const REGULATORS: Record<string, string> = {
-  'de-bfdi': 'de',
+  'de-be-blnbdi': 'de',
   'fr-cnil': 'fr',
   ico: 'en',
   'us-ca-ag': 'en',
@@ -132,6 +132,7 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
         OBLIGATION_ALERT_EMAIL: ALERTS_TO,
         OBLIGATION_ALERT_LEAD_HOURS: '24',
         DPO_CONTACT: 'Data Protection Officer, dpo@example.com',
+        GERMAN_LAND: 'DE-BE',
       },
       REDIS_DB,
     );
@@ -179,13 +180,13 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
   it('lists who must be told, by when, on which calendar, and why', async () => {
     const list = await obligations();
     const gdprDue = '2026-11-07T09:15:00.000Z'; // 72 hours from awareness
-    for (const regulator of ['de-bfdi', 'fr-cnil']) {
+    for (const regulator of ['de-be-blnbdi', 'fr-cnil']) {
       const o = find(list, regulator, 'regulator', 'initial');
       expect(o).toMatchObject({ state: 'due', applicable: true, dueAt: gdprDue, ruleId: 'EU-GDPR' });
       expect(o.reason).toContain('high');
     }
     // No EU establishment: one authority per member state where affected people live.
-    expect(find(list, 'de-bfdi').jurisdictions).toEqual(['DE']);
+    expect(find(list, 'de-be-blnbdi').jurisdictions).toEqual(['DE']);
     expect(find(list, 'ico', 'regulator', 'initial')).toMatchObject({ dueAt: gdprDue, applicable: true });
     const individuals = list.filter((o) => o.audience === 'individuals' && o.key.startsWith('EU-GDPR/'));
     expect(individuals.map((o) => o.applicable)).toEqual([true, true]);
@@ -201,7 +202,8 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     // Mexico has no rule: a decision by hand, never a silent nothing.
     expect(list.find((o) => o.key === 'none/MX/decide')).toMatchObject({ applicable: true, state: 'due' });
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;
-    expect(californians).toMatchObject({ ruleVersion: '2026-01-01', dueAt: '2026-12-04T12:00:00.000Z' });
+    // 30 days from discovery (discoveredAt), not from the confirmation.
+    expect(californians).toMatchObject({ ruleVersion: '2026-01-01', dueAt: '2026-12-04T09:15:00.000Z' });
     // Japan: preliminary report to the PPC within days of awareness.
     expect(find(list, 'ppc', 'regulator', 'initial').dueAt).toBe('2026-11-09T09:15:00.000Z');
     // Each obligation is on the timeline with its rule version.
@@ -221,7 +223,7 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     const dueSoon = await timeline('obligation.due_soon');
     const keys = dueSoon.map((e) => e.details.key as string);
     expect(keys.some((k) => k.includes('/ico/'))).toBe(true);
-    expect(keys.some((k) => k.includes('/de-bfdi/'))).toBe(true);
+    expect(keys.some((k) => k.includes('/de-be-blnbdi/'))).toBe(true);
     expect(keys.some((k) => k.includes('/pdpc/'))).toBe(false);
     expect(keys.some((k) => k.includes('/anpd/'))).toBe(false);
     // The scheduled watch runs too (every minute, same fake clock): whoever claims an alert sends it, once.
@@ -456,8 +458,8 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
       60_000,
     );
     const list = await obligations(other);
-    expect(find(list, 'de-bfdi')).toMatchObject({ applicable: false, state: 'not_applicable' });
-    expect(find(list, 'de-bfdi').reason).toContain('low');
+    expect(find(list, 'de-be-blnbdi')).toMatchObject({ applicable: false, state: 'not_applicable' });
+    expect(find(list, 'de-be-blnbdi').reason).toContain('low');
     const eu = list.find((o) => o.key.startsWith('EU-GDPR/') && o.audience === 'individuals')!;
     expect(eu.applicable).toBe(false);
     const ca = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsEnum, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEnum, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Role } from '../common/permissions.js';
 import type { ApiKeyRow } from './api-key.repository.js';
+import { IsZonedDateTime } from '../common/validation.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ description: 'What the key is for, e.g. "CI pipeline" or a person\'s role', maxLength: 100 })
@@ -26,9 +27,9 @@ export class CreateApiKeyDto {
   @MaxLength(200)
   holder?: string;
 
-  @ApiPropertyOptional({ description: 'When the key stops working (ISO 8601, in the future)' })
+  @ApiPropertyOptional({ description: 'When the key stops working (ISO 8601 with a zone, in the future)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   expiresAt?: string;
 }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
 import type { AuditRow, AuditVerificationRow } from './audit.repository.js';
+import { IsZonedDateTime } from '../common/validation.js';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Kind of target, e.g. `incident`, `api_key`' })
@@ -27,14 +28,14 @@ export class AuditQueryDto extends PageQueryDto {
   @MaxLength(100)
   action?: string;
 
-  @ApiPropertyOptional({ description: 'Entries at or after this instant (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Entries at or after this instant (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Entries at or before this instant (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Entries at or before this instant (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   to?: string;
 }
 

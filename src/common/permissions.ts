@@ -43,6 +43,8 @@ export enum Permission {
   ReportRead = 'report.read',
   /** Approve a report drafted by someone else. */
   ReportApprove = 'report.approve',
+  /** Export the breach register: every incident with its decisions, no personal data (audited). */
+  RegisterRead = 'register.read',
 }
 
 export enum Role {
@@ -59,6 +61,7 @@ const READ: Permission[] = [
   Permission.CampaignRead,
   Permission.ObligationRead,
   Permission.ReportRead,
+  Permission.RegisterRead,
 ];
 
 /** The one role-to-permissions map. */

@@ -1,8 +1,8 @@
-import { ValidationError } from 'class-validator';
+import { validate, ValidationError } from 'class-validator';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { AppError, messageOf, QueryFailed, withoutParams } from './errors.js';
 import { toErrorBody } from './exception.filter.js';
-import { toFieldProblems } from './validation.js';
+import { IsZonedDateTime, parseZonedDateTime, toFieldProblems } from './validation.js';
 
 describe('error shapes', () => {
   it('flattens nested validation errors into field paths with their rule', () => {
@@ -110,5 +110,45 @@ describe('error shapes', () => {
       message: 'a: a is wrong',
       details: { problems: [{ field: 'a', rule: 'r', message: 'a is wrong' }] },
     });
+  });
+});
+
+describe('zoned date-times (every date-time of the API)', () => {
+  it('takes Z or an offset, to the minute, second or fraction', () => {
+    expect(parseZonedDateTime('2026-04-01T15:00:00Z')?.toISOString()).toBe('2026-04-01T15:00:00.000Z');
+    expect(parseZonedDateTime('2026-04-01T17:00+02:00')?.toISOString()).toBe('2026-04-01T15:00:00.000Z');
+    expect(parseZonedDateTime('2026-04-01T10:30:00.123456-04:30')?.toISOString()).toBe(
+      '2026-04-01T15:00:00.123Z',
+    );
+  });
+
+  it('refuses a date-time without a zone, a bare date, and a day the calendar lacks', () => {
+    for (const text of [
+      '2026-04-01T15:00:00',
+      '2026-04-01',
+      '2026-04-01 15:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T10:00Z',
+      '2026-04-01T24:00:00Z',
+      '2026-04-01T15:00:00+25:00',
+      'yesterday',
+    ])
+      expect({ text, date: parseZonedDateTime(text) }).toEqual({ text, date: undefined });
+    expect(parseZonedDateTime('2028-02-29T00:00:00Z')).toBeDefined();
+  });
+
+  it('is one rule for a DTO field, naming it', async () => {
+    class Dated {
+      @IsZonedDateTime()
+      discoveredAt!: string;
+    }
+    const errors = await validate(Object.assign(new Dated(), { discoveredAt: '2026-04-01T15:00:00' }));
+    expect(toFieldProblems(errors)).toEqual([
+      {
+        field: 'discoveredAt',
+        rule: 'isDateTime',
+        message: 'discoveredAt must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z',
+      },
+    ]);
   });
 });

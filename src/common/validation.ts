@@ -1,7 +1,10 @@
 import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { AppError, FieldProblem } from './errors.js';
+import { parseZonedDateTime, zonedDateTimeMessage } from './date-time.js';
 import { textProblem } from './text.js';
+
+export { parseZonedDateTime, zonedDateTimeMessage } from './date-time.js';
 
 /** Rules about what type of value a field holds: when one fails, the rules about its content do not apply. */
 const KIND_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject']);
@@ -138,4 +141,18 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: true },
     exceptionFactory: (errors) => AppError.invalid(toFieldProblems(errors)),
   });
+}
+
+/** A DTO field that is a zoned ISO 8601 date-time (rule `isDateTime`): see {@link parseZonedDateTime}. */
+export function IsZonedDateTime(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateTime',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && parseZonedDateTime(value) !== undefined,
+        defaultMessage: (args) => zonedDateTimeMessage(args?.property ?? 'the field'),
+      },
+    },
+    options,
+  );
 }

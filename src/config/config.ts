@@ -94,6 +94,17 @@ export class AppConfig {
   readonly dpoContact!: string | null;
   /** EU/EEA country of the main establishment (one-stop-shop); null: every authority where people live. */
   readonly euMainEstablishment!: string | null;
+  /**
+   * The German Land of the company's seat (`DE-BY`), whose authority takes German residents' reports
+   * (BDSG §40), or `BFDI` for the federal commissioner; null: not configured (decided by hand).
+   */
+  readonly germanLand!: string | null;
+  /** The company's postal address for regulators (Florida); null: not configured. */
+  readonly postalAddress!: string | null;
+  /** Whether the accounts can pay or send money (Japan's property-damage test); null: not known. */
+  readonly accountPayments!: boolean | null;
+  /** Whether a written information security programme is maintained (Massachusetts); null: not said. */
+  readonly writtenSecurityProgram!: boolean | null;
   /** Where deadline alerts are emailed; null: alerts go to the audit log, the timeline and metrics only. */
   readonly obligationAlertEmail!: string | null;
   /** How long before an obligation falls due its "due soon" alert fires. */
@@ -186,6 +197,15 @@ class EnvReader {
     return value;
   }
 
+  /** `true` or `false`, or null when the variable is unset. */
+  flag(name: string): boolean | null {
+    const value = this.read(name);
+    if (value === undefined) return null;
+    if (value !== 'true' && value !== 'false')
+      this.problem(`${name}: must be true or false (got "${value}")`);
+    return value === 'true';
+  }
+
   /** An email address, or null when the variable is unset (and has no default). */
   email(name: string): string | null {
     const value = this.read(name) ?? null;
@@ -233,12 +253,26 @@ function readOrganization(reader: EnvReader) {
       `EU_MAIN_ESTABLISHMENT: must be a country code of two capital letters such as IE or DE (got "${euMainEstablishment}")`,
     );
   }
+  // Which Land has an authority is the rules' to say (jurisdictions/german-land.check.ts).
+  const germanLand = reader.read('GERMAN_LAND') ?? null;
+  if (germanLand && !/^(DE-[A-Z]{2}|BFDI)$/.test(germanLand)) {
+    reader.problem(
+      `GERMAN_LAND: must be a German Land as ISO 3166-2 such as DE-BY or DE-NW, or BFDI (got "${germanLand}")`,
+    );
+  }
+  const postalAddress = reader.read('POSTAL_ADDRESS') ?? null;
+  if (postalAddress && postalAddress.length > 500)
+    reader.problem('POSTAL_ADDRESS: must be at most 500 characters');
   return {
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     organizationName,
     privacyContactEmail: reader.email('PRIVACY_CONTACT_EMAIL') ?? '',
     dpoContact,
     euMainEstablishment,
+    germanLand,
+    postalAddress,
+    accountPayments: reader.flag('ACCOUNT_PAYMENTS'),
+    writtenSecurityProgram: reader.flag('WRITTEN_SECURITY_PROGRAM'),
     obligationAlertEmail: reader.email('OBLIGATION_ALERT_EMAIL'),
     obligationAlertLeadMs: reader.integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000,
   } satisfies Partial<AppConfig>;

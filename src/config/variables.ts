@@ -58,6 +58,26 @@ export const VARIABLES: readonly Variable[] = [
       "EU/EEA country (ISO code) of the company's main establishment: its authority leads for all EU residents; unset: each authority where affected people live",
   },
   {
+    name: 'GERMAN_LAND',
+    description:
+      "The German Land of the company's seat (ISO 3166-2, such as DE-BY): its data protection authority supervises the company (BDSG §40) and takes the reports for German residents; BFDI for a company the federal commissioner supervises (telecommunications, postal services). Required with EU_MAIN_ESTABLISHMENT=DE; unset otherwise: who takes German residents' reports is decided by hand",
+  },
+  {
+    name: 'POSTAL_ADDRESS',
+    description:
+      "The company's postal address for regulators (Florida's report asks for the contact's), one line; unset: missing in the reports that ask for it",
+  },
+  {
+    name: 'ACCOUNT_PAYMENTS',
+    description:
+      "`true` when the app's accounts can pay or send money (a payment function), `false` when not: leaked logins of such accounts are a risk of property damage under Japan's rules; unset: not known, so assumed",
+  },
+  {
+    name: 'WRITTEN_SECURITY_PROGRAM',
+    description:
+      '`true` when the company maintains a written information security programme (Massachusetts asks in its report), `false` when not; unset: missing in that report',
+  },
+  {
     name: 'OBLIGATION_ALERT_EMAIL',
     description:
       'Where deadline alerts are emailed (through the email channel); unset: audit, timeline and metrics only',

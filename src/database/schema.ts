@@ -107,6 +107,32 @@ export const incidents = pgTable(
     location: text('location'),
     /** Whether notifying people was delayed at the request of law enforcement; null: not known (California). */
     lawEnforcementDelay: boolean('law_enforcement_delay'),
+    /** The language the incident's own words are in (BCP 47): reports in others use the translations. */
+    language: text('language').notNull().default('en'),
+    /** Whether law enforcement is investigating the breach; null: not known (Texas's report asks). */
+    lawEnforcementInvestigating: boolean('law_enforcement_investigating'),
+    /**
+     * The incident's own story for regulators, as responders tell it: dated events (detection,
+     * containment, assessment, notices...), each with its words and their translations. Reports' chronology
+     * is this, never the system's timeline.
+     */
+    chronology: jsonb('chronology')
+      .$type<Array<{ at: string; kind: string; text: string; translations?: Record<string, string> }>>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    /**
+     * Words for regulators where they differ from those written for the people notified (a technical
+     * description, the risk as the company sees it): per field, and per BCP 47 tag for their translations
+     * (incidents/regulator-text.ts narrows the types). Reports use them before the notice's words.
+     */
+    regulatorText: jsonb('regulator_text')
+      .$type<Partial<Record<string, string>>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    regulatorTranslations: jsonb('regulator_translations')
+      .$type<Record<string, Partial<Record<string, string>>>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /**
      * The responders' words for the notice in other languages: per BCP 47 tag, any of the notice's text
      * facts (NOTICE_TEXT_FIELDS in common/notice-text.ts), and the guardian's and Massachusetts versions.
@@ -413,6 +439,44 @@ export const campaigns = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [index('campaigns_incident_idx').on(t.incidentId, t.createdAt)],
+);
+
+/**
+ * What a campaign sent: each notice variant as rendered when it went out (the shared email per template,
+ * locale and variant with its per-person tokens; the SMS and push per locale), sealed with the field
+ * cipher, without anyone's data. One row per distinct rendering (its SHA-256), so an incident's text
+ * edited mid-campaign keeps both versions. Kept for the longest record-keeping period of the incident's
+ * rules (`retain_until`; null: no period ends it). A finished campaign's preview and the Attorneys
+ * General's reports read these.
+ */
+export const noticeCopies = pgTable(
+  'notice_copies',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    channel: text('channel').notNull(),
+    template: text('template').notNull(),
+    locale: text('locale').notNull(),
+    /** The notice variant (the code of the most specific notice profile, '' for none). */
+    variant: text('variant').notNull(),
+    sha256: text('sha256').notNull(),
+    keyId: text('key_id').notNull(),
+    sealed: bytea('sealed').notNull(),
+    firstSentAt: at('first_sent_at').notNull(),
+    retainUntil: at('retain_until'),
+  },
+  (t) => [
+    uniqueIndex('notice_copies_rendering_idx').on(
+      t.campaignId,
+      t.channel,
+      t.template,
+      t.locale,
+      t.variant,
+      t.sha256,
+    ),
+  ],
 );
 
 // Deliveries, messages and batches are written set-based by the planner, a million rows at a time:

@@ -27,6 +27,7 @@ import {
   UpdateIncidentDto,
 } from './incidents.dto.js';
 import type { IncidentEventRow, IncidentRow } from './incidents.repository.js';
+import type { ChronologyEntry } from './regulator-text.js';
 import { IncidentsService } from './incidents.service.js';
 
 @ApiTags('incidents')
@@ -157,6 +158,7 @@ function toDto(row: IncidentRow): IncidentDto {
     occurredTo: iso(row.occurredTo),
     discoveredAt: row.discoveredAt.toISOString(),
     containedAt: iso(row.containedAt),
+    chronology: row.chronology as ChronologyEntry[],
     allowedTransitions: [...allowedTransitions(row.state as IncidentState)],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

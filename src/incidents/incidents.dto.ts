@@ -4,7 +4,6 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsEnum,
   IsIn,
   IsInt,
@@ -14,9 +13,13 @@ import {
   Max,
   MaxLength,
   Min,
+  Matches,
   ValidateBy,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { PageQueryDto } from '../common/pagination.js';
+import { IsZonedDateTime } from '../common/validation.js';
 import { LANGUAGE_TAG } from '../common/text.js';
 import { IncidentState } from './incident.lifecycle.js';
 import {
@@ -30,6 +33,14 @@ import {
   type MassachusettsWords,
   type NoticeTranslations,
 } from '../common/notice-text.js';
+import {
+  CHRONOLOGY_KINDS,
+  REGULATOR_TEXT_FIELDS,
+  REPORT_TEXT_FIELDS,
+  type ChronologyKind,
+  type RegulatorText,
+  type RegulatorTranslations,
+} from './regulator-text.js';
 
 export const NATURES = ['confidentiality', 'integrity', 'availability'] as const;
 export type Nature = (typeof NATURES)[number];
@@ -81,6 +92,77 @@ const MASSACHUSETTS_SCHEMA = {
   },
 };
 
+/** What is wrong with an object of a regulator's texts (`regulatorText`, one language of its translations). */
+function regulatorTextsProblem(value: unknown, fields: readonly string[]): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of texts';
+  for (const [field, text] of Object.entries(value as Record<string, unknown>)) {
+    if (!fields.includes(field)) return `may give only ${fields.join(', ')}`;
+    if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
+    if (text.length > TEXT) return `each text must be at most ${TEXT} characters`;
+  }
+  return undefined;
+}
+
+/** What is wrong with `regulatorTranslations`, if anything (never quoting what was sent). */
+function regulatorTranslationsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object of languages';
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) return 'at most 50 languages';
+  const seen = new Set<string>();
+  for (const [tag, words] of entries) {
+    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
+    seen.add(tag.toLowerCase());
+    const problem = regulatorTextsProblem(words, REPORT_TEXT_FIELDS);
+    if (problem) return `each language ${problem}`;
+  }
+  return undefined;
+}
+
+/** What is wrong with a chronology entry's translations, if anything. */
+function wordsByTagProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'must be an object of languages';
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 50) return 'at most 50 languages';
+  for (const [tag, text] of entries) {
+    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
+    if (text.length > 2000) return 'each text must be at most 2000 characters';
+  }
+  return undefined;
+}
+
+/** An event of the incident's own story, as a regulator reads it in the report's chronology. */
+export class ChronologyEntryDto {
+  @ApiProperty({ description: 'When (ISO 8601 with a zone)' })
+  @IsZonedDateTime()
+  at!: string;
+
+  @ApiProperty({ enum: CHRONOLOGY_KINDS, description: 'What kind of step in the handling of the breach' })
+  @IsIn(CHRONOLOGY_KINDS)
+  kind!: ChronologyKind;
+
+  @ApiProperty({ description: "What happened, in the incident's language", maxLength: 2000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  text!: string;
+
+  @ApiPropertyOptional({
+    description: 'The same words per BCP 47 tag, for regulators in other languages',
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 2000 },
+    example: { de: 'Der Speicher wurde gesperrt.' },
+  })
+  @IsOptional()
+  @textsRule('isTranslations', 'translations', wordsByTagProblem)
+  translations?: Record<string, string>;
+}
+
 /** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
 export class CreateIncidentDto {
   @ApiProperty({ description: 'Short title', maxLength: 200 })
@@ -131,23 +213,27 @@ export class CreateIncidentDto {
   @MaxLength(2000)
   howDiscovered?: string;
 
-  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   occurredFrom?: string;
 
-  @ApiPropertyOptional({ description: 'When the breach ended (ISO 8601), not before occurredFrom' })
+  @ApiPropertyOptional({
+    description: 'When the breach ended (ISO 8601 with a zone), not before occurredFrom',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   occurredTo?: string;
 
-  @ApiProperty({ description: 'When the company became aware (ISO 8601): legal deadlines run from here' })
-  @IsDateString({ strict: true })
+  @ApiProperty({
+    description: 'When the company became aware (ISO 8601 with a zone): legal deadlines run from here',
+  })
+  @IsZonedDateTime()
   discoveredAt!: string;
 
-  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   containedAt?: string;
 
   @ApiPropertyOptional({ description: 'Systems involved', type: [String], maxItems: 100 })
@@ -260,6 +346,57 @@ export class CreateIncidentDto {
   @IsBoolean()
   lawEnforcementDelay?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      "Whether law enforcement is investigating the breach (Texas's report asks). Unset: not known",
+    type: Boolean,
+  })
+  @IsOptional()
+  @IsBoolean()
+  lawEnforcementInvestigating?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "The language the incident's own words are written in (BCP 47): a report in another language uses their translations and lists what has none",
+    default: 'en',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(LANGUAGE_TAG, { message: 'language must be a BCP 47 language tag such as en or de' })
+  language?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "The incident's own story for regulators: dated steps of its handling (detection, containment, assessment, notices...), each with its words and their translations. Reports' chronology is this, never the system's timeline. A PATCH replaces the whole list",
+    type: [ChronologyEntryDto],
+    maxItems: 200,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => ChronologyEntryDto)
+  chronology?: ChronologyEntryDto[];
+
+  @ApiPropertyOptional({
+    description: `Words for regulators where they differ from those written for the people notified: any of ${REGULATOR_TEXT_FIELDS.join(', ')}. Reports use them instead of the notice's words; notices never. A PATCH replaces the whole object; null empties it`,
+    ...TEXTS_SCHEMA(REGULATOR_TEXT_FIELDS),
+  })
+  @IsOptional()
+  @textsRule('isRegulatorText', 'regulatorText', (value) =>
+    regulatorTextsProblem(value, REGULATOR_TEXT_FIELDS),
+  )
+  regulatorText?: RegulatorText;
+
+  @ApiPropertyOptional({
+    description: `The words reports say, in regulators' languages, per BCP 47 tag: any of ${REPORT_TEXT_FIELDS.join(', ')}. A report takes them from its language's tags first, then the notice's translations (for the words people read too), then the incident's own words (listed as untranslated). A PATCH replaces the whole object; null empties it`,
+    type: 'object',
+    additionalProperties: TEXTS_SCHEMA(REPORT_TEXT_FIELDS),
+  })
+  @IsOptional()
+  @textsRule('isRegulatorTranslations', 'regulatorTranslations', regulatorTranslationsProblem)
+  regulatorTranslations?: RegulatorTranslations;
+
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
   @IsOptional()
   @IsString()
@@ -354,14 +491,14 @@ export class IncidentQueryDto extends PageQueryDto {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   discoveredFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Aware at or before (ISO 8601)' })
+  @ApiPropertyOptional({ description: 'Aware at or before (ISO 8601 with a zone)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   discoveredTo?: string;
 }
 
@@ -402,6 +539,23 @@ export class IncidentDto {
   @ApiProperty({ description: 'Where it took place', nullable: true, type: String }) location!: string | null;
   @ApiProperty({ description: 'Notice delayed for law enforcement', nullable: true, type: Boolean })
   lawEnforcementDelay!: boolean | null;
+  @ApiProperty({ description: 'Law enforcement investigating', nullable: true, type: Boolean })
+  lawEnforcementInvestigating!: boolean | null;
+  @ApiProperty({ description: "The language of the incident's own words" }) language!: string;
+  @ApiProperty({ type: [ChronologyEntryDto], description: "The incident's own story for regulators" })
+  chronology!: ChronologyEntryDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Words for regulators, per field',
+  })
+  regulatorText!: RegulatorText;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    description: 'Words for regulators in other languages, per BCP 47 tag',
+  })
+  regulatorTranslations!: RegulatorTranslations;
   @ApiProperty({ description: 'Advice to affected people', nullable: true, type: String })
   adviceToIndividuals!: string | null;
   @ApiProperty({ description: 'Remedies offered', nullable: true, type: String }) remedies!: string | null;

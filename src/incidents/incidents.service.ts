@@ -6,6 +6,7 @@ import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
 import { allowedTransitions, canTransition, IncidentState } from './incident.lifecycle.js';
 import { IncidentHistory } from './incident.history.js';
 import { checkCategories, checkTimes } from './incident.rules.js';
+import type { ChronologyEntry } from './regulator-text.js';
 import type { CreateIncidentDto, TransitionDto, UpdateIncidentDto } from './incidents.dto.js';
 import {
   IncidentChanges,
@@ -182,8 +183,22 @@ function toChanges(input: Partial<CreateIncidentDto>): IncidentChanges {
   for (const key of ['nature', 'systems', 'dataCategories'] as const) {
     if (changes[key] === null) changes[key] = [];
   }
-  for (const key of ['translations', 'guardianWords', 'massachusettsWords'] as const) {
+  for (const key of [
+    'translations',
+    'guardianWords',
+    'massachusettsWords',
+    'regulatorText',
+    'regulatorTranslations',
+  ] as const) {
     if (changes[key] === null) changes[key] = {};
+  }
+  if (changes.chronology === null) changes.chronology = [];
+  if (changes.language === null) changes.language = 'en';
+  // The story in the order it happened, each step with its instant as the API gives every date.
+  if (Array.isArray(changes.chronology)) {
+    changes.chronology = (changes.chronology as ChronologyEntry[])
+      .map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
   return changes;
 }

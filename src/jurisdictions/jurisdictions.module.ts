@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module.js';
+import { GermanLandCheck } from './german-land.check.js';
 import { MainEstablishmentCheck } from './main-establishment.check.js';
 import { ObligationsController } from './obligations.controller.js';
 import { ObligationsRepository } from './obligations.repository.js';
@@ -8,7 +9,7 @@ import { ObligationsService } from './obligations.service.js';
 @Module({
   imports: [IncidentsModule],
   controllers: [ObligationsController],
-  providers: [MainEstablishmentCheck, ObligationsRepository, ObligationsService],
+  providers: [MainEstablishmentCheck, GermanLandCheck, ObligationsRepository, ObligationsService],
   exports: [ObligationsService],
 })
 export class JurisdictionsModule {}

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDateString, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { ObligationState } from './obligations.service.js';
+import { IsZonedDateTime } from '../common/validation.js';
 
 export class WaiveObligationDto {
   @ApiProperty({
@@ -14,8 +15,8 @@ export class WaiveObligationDto {
 }
 
 export class MeetObligationDto {
-  @ApiProperty({ description: 'When it was met (ISO 8601), not in the future' })
-  @IsDateString({ strict: true })
+  @ApiProperty({ description: 'When it was met (ISO 8601 with a zone), not in the future' })
+  @IsZonedDateTime()
   at!: string;
 
   @ApiProperty({ description: 'How: "AG notified by its web form, confirmation 1234"', maxLength: 2000 })

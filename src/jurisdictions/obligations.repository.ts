@@ -33,30 +33,45 @@ export class ObligationsRepository {
     );
   }
 
-  /** Per jurisdiction of the frozen affected set: residents, minors and the categories exposed. */
+  /**
+   * Per jurisdiction of the frozen affected set: residents, minors, the categories exposed, and the
+   * residents by what was exposed of them (thresholds count those whose data meets a law's definition).
+   */
   async jurisdictionFacts(
     incidentId: string,
   ): Promise<Omit<JurisdictionFacts, 'riskLevel' | 'encrypted' | 'cyberAttack'>[]> {
-    // One statement at a time: this runs inside the recomputation's transaction (one connection).
-    const counts = await this.database.db.execute(sql`
-        select jurisdiction, count(*)::int as residents, (count(*) filter (where minor))::int as minors
+    // One statement: this runs inside the recomputation's transaction (one connection). A row per
+    // jurisdiction and distinct set of exposed categories: a handful, whatever the size of the set.
+    const result = await this.database.db.execute(sql`
+        select jurisdiction, exposed_categories as categories, count(*)::int as residents,
+               (count(*) filter (where minor))::int as minors
         from affected_subjects where incident_id = ${incidentId}::uuid
-        group by jurisdiction`);
-    const categories = await this.database.db.execute(sql`
-        select a.jurisdiction, c.category
-        from affected_subjects a, unnest(a.exposed_categories) as c(category)
-        where a.incident_id = ${incidentId}::uuid
-        group by a.jurisdiction, c.category`);
-    const byJurisdiction = new Map<string | null, string[]>();
-    for (const row of rowsOf<{ jurisdiction: string | null; category: string }>(categories)) {
-      byJurisdiction.set(row.jurisdiction, [...(byJurisdiction.get(row.jurisdiction) ?? []), row.category]);
+        group by jurisdiction, exposed_categories`);
+    const byJurisdiction = new Map<
+      string | null,
+      Omit<JurisdictionFacts, 'riskLevel' | 'encrypted' | 'cyberAttack'>
+    >();
+    for (const row of rowsOf<{
+      jurisdiction: string | null;
+      categories: string[];
+      residents: number;
+      minors: number;
+    }>(result)) {
+      const categories = [...new Set(row.categories)].sort();
+      const entry = byJurisdiction.get(row.jurisdiction) ?? {
+        jurisdiction: row.jurisdiction,
+        residents: 0,
+        minors: 0,
+        categories: [],
+        exposures: [],
+      };
+      entry.residents += row.residents;
+      entry.minors += row.minors;
+      entry.categories = [...new Set([...entry.categories, ...categories])].sort();
+      entry.exposures = [...(entry.exposures ?? []), { categories, residents: row.residents }];
+      byJurisdiction.set(row.jurisdiction, entry);
     }
-    return rowsOf<{ jurisdiction: string | null; residents: number; minors: number }>(counts).map((row) => ({
-      jurisdiction: row.jurisdiction,
-      residents: row.residents,
-      minors: row.minors,
-      categories: (byJurisdiction.get(row.jurisdiction) ?? []).sort(),
-    }));
+    return [...byJurisdiction.values()];
   }
 
   /** When the clocks of an incident started, from its timeline, its affected set and its reports. */

@@ -12,7 +12,8 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, type JobPayload } from '../queue/queue.catalogue.js';
 import { ObligationsRepository, type ComputedColumns, type ObligationRow } from './obligations.repository.js';
-import { computeObligations, type ComputedObligation } from './rules/compute.js';
+import { computeObligations, type ComputedObligation, type ComputeOptions } from './rules/compute.js';
+import { germanAuthorityKey } from './rules/eu-gdpr.rules.js';
 import { RULES } from './rules/index.js';
 import type { RiskLevel } from './rules/rule.types.js';
 
@@ -190,12 +191,13 @@ export class ObligationsService {
       riskLevel: (incident.riskLevel as RiskLevel | null) ?? null,
       encrypted: incident.encrypted ?? null,
       cyberAttack: incident.cyberAttack ?? null,
+      paymentFunction: this.config.accountPayments,
     };
     return computeObligations(
       facts.map((f) => ({ ...f, ...shared })),
       clocks,
       RULES,
-      { euMainEstablishment: this.config.euMainEstablishment },
+      computeOptions(this.config),
     );
   }
 
@@ -370,6 +372,15 @@ export class ObligationsService {
       this.logger.warn({ obligation: row.id, err: (error as Error).message }, 'alert email failed');
     }
   }
+}
+
+/** What the configuration says about where the company sits, for the rules. */
+export function computeOptions(config: AppConfig): ComputeOptions {
+  const german = config.germanLand ? germanAuthorityKey(config.germanLand) : undefined;
+  return {
+    euMainEstablishment: config.euMainEstablishment,
+    seats: german ? { DE: german } : {},
+  };
 }
 
 function toColumns(incidentId: string, c: ComputedObligation, now: Date): ComputedColumns {

@@ -71,16 +71,23 @@ export class CampaignsController {
   @Authorize(Permission.CampaignRead)
   @ApiOperation({
     summary: 'The notice as a sample recipient of that locale, jurisdiction and time zone would get it',
-    description: 'With the SMS encoding and segment count.',
+    description:
+      'With the SMS encoding and segment count. A finished campaign shows what it sent (its sealed copies), not the incident as it reads now; 404 for a locale or variant it did not send.',
   })
   @ApiOkResponse({ type: CampaignPreviewDto })
   async preview(
     @Param('id', uuidParam('id')) id: string,
     @Query() query: PreviewQueryDto,
   ): Promise<CampaignPreviewDto> {
-    const rendered = await this.campaigns.preview(id, query);
-    if (!query.channel) return rendered;
-    return { template: rendered.template, locale: rendered.locale, [query.channel]: rendered[query.channel] };
+    const { sentAt, ...rendered } = await this.campaigns.preview(id, query);
+    const sent = sentAt ? { sentAt: sentAt.toISOString() } : {};
+    if (!query.channel) return { ...rendered, ...sent };
+    return {
+      template: rendered.template,
+      locale: rendered.locale,
+      [query.channel]: rendered[query.channel],
+      ...sent,
+    };
   }
 
   @Post('campaigns/:id/approve')

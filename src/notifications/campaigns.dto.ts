@@ -121,6 +121,11 @@ export class CampaignPreviewDto {
   @ApiPropertyOptional({ type: PreviewEmailDto }) email?: PreviewEmailDto;
   @ApiPropertyOptional({ type: PreviewSmsDto }) sms?: PreviewSmsDto;
   @ApiPropertyOptional({ type: PreviewPushDto }) push?: PreviewPushDto;
+  @ApiPropertyOptional({
+    description:
+      "A finished campaign's preview is what it sent (its sealed copies, the sample person's parts filled in): when that went out first. Absent: rendered from the incident now",
+  })
+  sentAt?: string;
 }
 
 class ProgressDto {

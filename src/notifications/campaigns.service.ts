@@ -11,7 +11,15 @@ import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.re
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { canonicalTimeZone } from '../subjects/subject.validation.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
-import { NoticeRenderer, type RenderedNotice } from '../templates/notice.renderer.js';
+import { substitute } from '../channels/substitutions.js';
+import { smsSize } from '../templates/sms-segments.js';
+import {
+  NoticeRenderer,
+  noticeVariant,
+  type NoticeFacts,
+  type RenderedNotice,
+} from '../templates/notice.renderer.js';
+import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import {
   ACTIVE_STATUSES,
@@ -37,6 +45,7 @@ export interface CampaignView extends CampaignRow {
 }
 
 export interface PreviewQuery {
+  channel?: Channel;
   locale?: string;
   jurisdiction?: string;
   timeZone?: string;
@@ -44,6 +53,8 @@ export interface PreviewQuery {
 }
 
 const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
+/** A campaign that sends no more: its preview is what it sent. */
+const FINISHED = new Set<string>([CampaignStatus.Completed, CampaignStatus.Cancelled]);
 
 /** A notice can go out for the incident: not closed, and every part the law asks a notice to say is there. */
 function checkNoticeable(incident: IncidentRow): void {
@@ -83,6 +94,7 @@ export class CampaignsService {
     private readonly renderer: NoticeRenderer,
     private readonly keys: ApiKeysService,
     private readonly tokens: NoticeTokens,
+    private readonly copies: NoticeCopies,
   ) {}
 
   async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
@@ -162,8 +174,14 @@ export class CampaignsService {
     return this.repository.forIncident(incidentId);
   }
 
-  /** A sample of the notice as a recipient would get it, with a sample person. */
-  async preview(id: string, query: PreviewQuery): Promise<RenderedNotice> {
+  /**
+   * A sample of the notice as a recipient would get it, with a sample person. A finished campaign shows
+   * what it sent (its sealed copies, the sample person's parts filled in), not today's incident text.
+   */
+  async preview(
+    id: string,
+    query: PreviewQuery,
+  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
     const campaign = await this.get(id);
     const incident = await this.incidents.get(campaign.incidentId);
     const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
@@ -181,7 +199,7 @@ export class CampaignsService {
         },
       ]);
     }
-    return this.renderer.render(template, {
+    const sample = {
       organization: this.config.organizationName,
       contactEmail: this.config.privacyContactEmail,
       url: `${this.config.publicBaseUrl}/n/${this.tokens.token(0)}`,
@@ -194,7 +212,59 @@ export class CampaignsService {
       incident,
       // As if it went out now.
       sentAt: this.clock.now(),
-    });
+    };
+    if (FINISHED.has(campaign.status)) return this.sentPreview(campaign, template, sample, query.channel);
+    return this.renderer.render(template, sample);
+  }
+
+  /**
+   * What a finished campaign sent, for a sample recipient: its sealed copies of that locale and variant,
+   * the per-person parts (greeting, data, dates in their zone, link) filled for the sample person; only
+   * the channels it sent on (one it did not send on, asked for, is a 404 naming what it sent).
+   */
+  private async sentPreview(
+    campaign: CampaignRow,
+    template: string,
+    sample: NoticeFacts,
+    channel?: Channel,
+  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
+    const locale = this.renderer.resolveLocale(template, sample.locale);
+    const variant = noticeVariant(sample.jurisdiction);
+    const copies = (await this.copies.ofCampaign(campaign.id)).filter((c) => c.template === template);
+    // The latest rendering of each channel (an incident's text edited mid-campaign has two).
+    const latest = (on: Channel) =>
+      copies.filter((c) => c.content.channel === on && c.locale === locale && c.variant === variant).at(-1);
+    const [email, sms, push] = [latest('email'), latest('sms'), latest('push')];
+    if (channel ? !latest(channel) : !email && !sms && !push) {
+      const sent = [...new Set(copies.map((c) => `${c.locale}${c.variant ? ` (${c.variant})` : ''}`))];
+      throw new AppError(
+        ErrorCode.NotFound,
+        `campaign ${campaign.id} sent no ${template} ${channel ?? 'notice'} in ${locale}${variant ? ` for ${variant}` : ''}; it sent: ${sent.join(', ') || 'nothing'}`,
+      );
+    }
+    const values = this.renderer.substitutions(template, { ...sample, locale });
+    const fill = (text: string) => substitute(text, values);
+    const link = (text: string) => text.replaceAll(LINK_TOKEN, sample.url);
+    return {
+      template,
+      locale,
+      ...(email?.content.channel === 'email'
+        ? {
+            email: {
+              subject: fill(email.content.subject),
+              html: fill(email.content.html),
+              text: fill(email.content.text),
+            },
+          }
+        : {}),
+      ...(sms?.content.channel === 'sms'
+        ? { sms: { body: link(sms.content.body), ...smsSize(link(sms.content.body)) } }
+        : {}),
+      ...(push?.content.channel === 'push'
+        ? { push: { title: push.content.title, body: link(push.content.body) } }
+        : {}),
+      sentAt: [email, sms, push].flatMap((c) => (c ? [c.firstSentAt] : [])).sort((a, b) => +a - +b)[0],
+    };
   }
 
   /**

@@ -13,6 +13,7 @@ import { DeliveriesRepository } from './deliveries.repository.js';
 import { DeliveryEventsService } from './delivery-events.service.js';
 import { DeliveryFallback } from './delivery.fallback.js';
 import { MessagesRepository } from './messages.repository.js';
+import { NoticeCopies, NoticeCopiesRepository } from './notice-copies.js';
 import { NoticeTokens } from './notice-token.js';
 import { Reconciler } from './reconciler.service.js';
 import { BatchLeases } from './send/batch-lease.js';
@@ -45,6 +46,8 @@ import { TalliesRepository } from './tallies.repository.js';
     DeliveryFallback,
     DeliveryEventsService,
     Reconciler,
+    NoticeCopiesRepository,
+    NoticeCopies,
     // Templates are read once, at start: a broken template stops the start, not a send.
     { provide: NoticeRenderer, useFactory: () => new NoticeRenderer() },
     // The personal link's cipher: one for the process, derived from HASH_KEY.
@@ -54,6 +57,6 @@ import { TalliesRepository } from './tallies.repository.js';
       useFactory: (c: CryptoService) => new NoticeTokens(c.keys.hashKey),
     },
   ],
-  exports: [DeliveryEventsService, NoticeTokens],
+  exports: [DeliveryEventsService, NoticeTokens, NoticeCopies],
 })
 export class NotificationsModule {}

@@ -1,3 +1,5 @@
+import type { ObligationView } from '../jurisdictions/obligations.service.js';
+import { deadlineOf } from './reports.service.js';
 import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
 import { changesSince, reportLanguageChain, ReportTemplates } from './report.builder.js';
 import {
@@ -42,14 +44,18 @@ const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> 
     ['ico.2.ourCategories', {}, 'Account sign-in credentials'],
     ['ico.2.records', {}, '5200'],
     ['ico.2.subjects', {}, '1180'],
-    ['ico.2.subjectCategories', {}, 'Children (37)'],
+    // The ICO's children are under 18, counted from the birth dates held (not the local minors: 37).
+    ['ico.2.subjectCategories', {}, 'Children under 18: 52 (of the 1100 people whose birth date we hold)'],
+    ['ico.1.caseReference', { phase: 'follow-up', initialReference: 'IC-123456-A1B2' }, 'IC-123456-A1B2'],
     ['ico.6.otherOrganisations', {}, 'Police cybercrime unit'],
   ],
   'us-state-ag': [
     ['us.residentsByJurisdiction', {}, 'US-CA: 1180\nUS-NY: 54'],
     ['us.residentsTotal', {}, '1234'],
     ['us.services', {}, 'identity-theft monitoring'],
-    ['us.noticeCopy', {}, 'breach-notice template sent to residents'],
+    ['us.noticeCopy', {}, 'Email notice (en, variant US-CA), as sent:'],
+    ['us.noticeCopy', {}, "[greeting with the recipient's name]"],
+    ['us.noticeCopy', {}, 'What Information Was Involved'],
     ['us.noticesSentAt', {}, '2026-04-02 10:00 UTC'],
   ],
   pipeda: [
@@ -58,7 +64,8 @@ const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> 
     ['pipeda.d.number', {}, '1180'],
   ],
   'lgpd-anpd': [
-    ['lgpd.ii.minors', {}, '37'],
+    // "Crianças e adolescentes": under 18.
+    ['lgpd.ii.minors', {}, 'menores de 18 anos: 52'],
     ['lgpd.contact.dpo', {}, 'Dana Pereira'],
     ['lgpd.iii.security', {}, 'bcrypt'],
     ['lgpd.v.delayReasons', { late: true, delayReasons: 'SENTINEL-ATRASO' }, 'SENTINEL-ATRASO'],
@@ -90,6 +97,16 @@ const FILLED_FROM: Record<ReportForm, [string, ReportFactsOverrides, string][]> 
     ['dpdp.b.iv.findings', {}, 'Cyber attack by a third party: Yes'],
     ['dpdp.a.extent', {}, '5200'],
   ],
+  'cai-qc': [
+    ['cai.7.persons', {}, '4200'],
+    ['cai.7.quebec', {}, '1180'],
+    ['cai.2.contact', {}, '1 Example Street, Springfield'],
+    ['cai.6.aware', {}, '2026-04-01 15:00 UTC'],
+  ],
+  'cert-in': [
+    ['cert.detected', {}, '2026-04-01 15:00 UTC'],
+    ['cert.systems', {}, 'photo-backups bucket'],
+  ],
 };
 
 /** Per form: a fact set to null (or a phase that needs one we do not hold), and the field that goes missing. */
@@ -119,6 +136,11 @@ const GOES_MISSING: Record<ReportForm, [ReportFactsOverrides, string][]> = {
   'appi-ppc': [[{ incident: { cause: null } }, 'appi.4.cause']],
   'pipa-pipc': [[{ incident: { remedies: null } }, 'pipa.4.remedy']],
   'dpdp-board': [[{ incident: { measuresPlanned: null } }, 'dpdp.b.v.prevention']],
+  'cai-qc': [
+    [{ allAffected: null }, 'cai.7.persons'],
+    [{ incident: { otherOrganisationsTold: null } }, 'cai.11.others'],
+  ],
+  'cert-in': [[{ incident: { systems: [] } }, 'cert.systems']],
 };
 
 describe('buildReport', () => {
@@ -186,7 +208,9 @@ describe('buildReport', () => {
           expect(s.title).not.toMatch(/^section\./);
           for (const f of s.fields) {
             expect(f.label).not.toMatch(/^field\./);
-            expect(JSON.stringify(f.value)).not.toMatch(/"(value|ui|col|phase|nature|ico)\.[a-zA-Z]/);
+            expect(JSON.stringify(f.value)).not.toMatch(
+              /"(value|ui|col|phase|nature|ico|fact|chronology|state|campaign|placeholder|cnGrade|channel|category)\.[a-zA-Z]/,
+            );
           }
           for (const t of s.tables ?? []) expect(t.columns.join()).not.toMatch(/col\./);
         }
@@ -234,18 +258,95 @@ describe('buildReport', () => {
     expect(field(doc, 'common.publicNotice.languages').value).toEqual(['en', 'de']);
   });
 
-  it('has the timeline and the obligations as tables', () => {
+  it("has the incident's own story and this regulator's obligations as tables, in the report's words", () => {
     const doc = build('pipeda');
     const timeline = doc.sections.find((s) => s.key === 'common.timeline')!.tables![0];
-    expect(timeline.rows[0]).toEqual([
-      '2026-04-01 15:00 UTC',
-      'created',
-      'Incident opened from the researcher report',
+    expect(timeline.rows.slice(0, 3)).toEqual([
+      ['2026-03-28 22:00 UTC', 'The breach began', ''],
+      ['2026-04-01 15:00 UTC', 'We became aware of it', ''],
+      ['2026-04-01 15:20 UTC', 'Detection', 'The researcher report was verified.'],
     ]);
     const obligations = doc.sections.find((s) => s.key === 'common.obligations')!.tables![0];
-    expect(obligations.rows).toEqual([
-      ['Report the breach to the regulator', 'Initial report', '2026-04-04 15:00 UTC', 'due'],
+    expect(obligations.rows).toEqual([['Initial report', '2026-04-04 15:00 UTC', 'Open']]);
+    // A German report: every word of these tables in German, no internal name or id.
+    const german = build('gdpr-art33');
+    const tables = german.sections
+      .filter((s) => ['common.timeline', 'common.obligations', 'common.handling'].includes(s.key))
+      .flatMap((s) => [
+        ...(s.tables ?? []).flatMap((t) => [t.columns, ...t.rows]),
+        ...s.fields.map((f) => f.value),
+      ]);
+    const words = JSON.stringify(tables);
+    expect(words).toContain('Kenntnisnahme');
+    expect(words).toContain('Eindämmung');
+    expect(words).toContain('Offen');
+    expect(words).toContain('Abgeschlossen (gestartet');
+    for (const internal of ['cmp_01', 'completed', 'transition', 'created', '"due"', 'obligation.'])
+      expect(words).not.toContain(internal);
+  });
+
+  it("says which of the incident's words have no translation in the report's language", () => {
+    const doc = build('gdpr-art33', { untranslated: ['remedies', 'chronology'] });
+    expect(field(doc, 'common.report.untranslated').value).toEqual([
+      'Angebotene Abhilfe',
+      'Die Schritte der Chronologie',
     ]);
+    expect(fields(build('gdpr-art33')).map((f) => f.key)).not.toContain('common.report.untranslated');
+  });
+
+  it('asks of each US state what it asks: Texas, Massachusetts and Florida', () => {
+    const only = (jurisdictions: string[], over: ReportFactsOverrides = {}) =>
+      build('us-state-ag', { jurisdictions, ...over });
+    expect(fields(only(['US-CA'])).map((f) => f.key)).not.toEqual(
+      expect.arrayContaining(['us.lawEnforcement']),
+    );
+    const texas = only(['US-TX']);
+    expect(field(texas, 'us.lawEnforcement').value).toBe('Yes');
+    expect(field(texas, 'us.measuresPlanned').value).toContain('Automated checks of bucket permissions');
+    const unknown = only(['US-TX'], { incident: { lawEnforcementInvestigating: null } });
+    expect(unknown.missing.map((m) => m.key)).toContain('us.lawEnforcement');
+    const mass = only(['US-MA']);
+    expect(field(mass, 'us.wisp').value).toBe('Yes');
+    expect(
+      only(['US-MA'], { organization: { writtenSecurityProgram: null } }).missing.map((m) => m.key),
+    ).toContain('us.wisp');
+    expect(field(only(['US-FL']), 'us.postalAddress').value).toBe('1 Example Street, Springfield');
+    expect(only(['US-FL'], { organization: { postalAddress: null } }).missing.map((m) => m.key)).toContain(
+      'us.postalAddress',
+    );
+  });
+
+  it("China: graded on the Measures' own scale, and judged by the deadline that applied under its law", () => {
+    const doc = build('pipl-cac', {
+      late: true,
+      delayReasons: 'The provincial office was unreachable.',
+      deadline: {
+        dueAt: new Date('2026-04-01T19:00:00Z'),
+        wording: '4 hours from awareness',
+        basis:
+          'National Cybersecurity Incident Reporting Measures (CAC, 2025-09-11, in force 2025-11-01), Art. 4',
+      },
+    });
+    // In Chinese, the Measures' words; in another language, its grade's name beside them.
+    expect(field(doc, 'pipl.m.level').value).toBe('一般');
+    const inEnglish = { regulator: { ...FIXTURE_REGULATORS['pipl-cac'], language: 'en' } };
+    expect(field(build('pipl-cac', inEnglish), 'pipl.m.level').value).toBe('General (一般)');
+    expect(
+      field(
+        build('pipl-cac', {
+          ...inEnglish,
+          affected: { total: 1_200_000, byJurisdiction: { CN: 1_200_000 }, byCategory: {}, minors: 0 },
+        }),
+        'pipl.m.level',
+      ).value,
+    ).toBe('Relatively major (较大)');
+    expect(field(doc, 'pipl.timing.deadline')).toMatchObject({
+      value: '2026-04-01 19:00 UTC',
+      basis: expect.stringContaining('Incident Reporting Measures'),
+    });
+    expect(field(doc, 'pipl.timing.late').value).toBe('是');
+    expect(field(doc, 'pipl.timing.delayReasons').basis).not.toMatch(/GDPR/);
+    expect(JSON.stringify(doc)).not.toMatch(/GDPR/);
   });
 
   it('writes the GDPR report in German, the ANPD one in Portuguese and the PPC one in Japanese', () => {
@@ -255,9 +356,13 @@ describe('buildReport', () => {
     expect(lgpd.language).toBe('pt-BR');
     expect(field(lgpd, 'lgpd.contact.dpo').label).toMatch(/Encarregado/i);
     expect(build('appi-ppc').language).toBe('ja');
-    // No Korean or Chinese labels yet: English.
-    expect(build('pipa-pipc').language).toBe('en');
-    expect(build('pipl-cac').language).toBe('en');
+    // The PIPC in Korean, the CAC in Simplified Chinese (a zh-CN regulator takes the zh-Hans labels).
+    expect(build('pipa-pipc').language).toBe('ko');
+    expect(field(build('pipa-pipc'), 'pipa.3.selfProtection').label).toBe(
+      '정보주체가 피해를 최소화하기 위해 할 수 있는 방법',
+    );
+    expect(build('pipl-cac').language).toBe('zh-Hans');
+    expect(field(build('pipl-cac'), 'pipl.57.contact').label).toBe('个人信息处理者的联系方式');
   });
 
   describe('changes since the previous report', () => {
@@ -315,12 +420,54 @@ describe('ReportTemplates', () => {
     expect(templates.labels('fr-CA').language).toBe('fr');
     expect(templates.labels('ja-JP').language).toBe('ja');
     expect(templates.labels('en-GB').language).toBe('en');
-    expect(templates.labels('ko').language).toBe('en');
+    expect(templates.labels('it').language).toBe('en');
     expect(templates.labels('not a tag').language).toBe('en');
     expect(templates.labels('de')).toBe(templates.labels('de'));
   });
 
   it('builds the chain from the available files', () => {
     expect(reportLanguageChain('pt', ['en', 'pt-BR'])).toEqual(['pt', 'pt-Latn', 'pt-BR', 'en']);
+  });
+});
+
+describe('the deadline a report is judged by', () => {
+  const obligation = (key: string, over: Partial<ObligationView>): ObligationView =>
+    ({
+      id: key,
+      key,
+      ruleId: 'CN',
+      ruleVersion: '2025-11-01',
+      law: 'PIPL Art. 57 and National Cybersecurity Incident Reporting Measures (CAC, 2025)',
+      audience: 'regulator',
+      regulatorId: 'cac',
+      phase: 'initial',
+      applicable: true,
+      state: 'due',
+      dueAt: null,
+      deadline: 'immediately after awareness',
+      sources: ['CN1'],
+      ...over,
+    }) as ObligationView;
+
+  it("China below the relatively major tier: PIPL's 'immediately', not the Measures' 4 hours that do not apply", () => {
+    const owed = [
+      obligation('CN/cac/regulator.incident-report', {
+        applicable: false,
+        state: 'not_applicable',
+        dueAt: new Date('2026-04-01T19:00:00Z'),
+        deadline: '4 hours from awareness',
+        sources: ['CN2', 'CN3'],
+      }),
+      obligation('CN/cac/regulator', {}),
+    ];
+    expect(deadlineOf(owed, 'initial')).toEqual({
+      dueAt: null,
+      wording: 'immediately after awareness',
+      basis: 'PIPL Art. 57 (English translation)',
+    });
+    const major = deadlineOf([{ ...owed[0], applicable: true, state: 'due' }, owed[1]], 'initial');
+    expect(major.dueAt?.toISOString()).toBe('2026-04-01T19:00:00.000Z');
+    expect(major.basis).toMatch(/^National Cybersecurity Incident Reporting Measures/);
+    expect(major.basis).not.toMatch(/GDPR/);
   });
 });

@@ -15,7 +15,7 @@ const LANGUAGES = readdirSync(DIR)
 
 describe('report label files', () => {
   it('has the required languages', () => {
-    expect(LANGUAGES).toEqual(['de', 'en', 'fr', 'ja', 'pt-BR']);
+    expect(LANGUAGES).toEqual(['de', 'en', 'es', 'fr', 'ja', 'ko', 'pt-BR', 'zh-Hans']);
   });
 
   it.each(LANGUAGES)('%s has every key of en.json, and no other, each a non-empty string', (language) => {

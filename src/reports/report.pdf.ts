@@ -14,6 +14,8 @@ import type { ReportDocument, ReportSection } from './report.types.js';
 export const PDF_FONT_CANDIDATES: readonly { path: string; family?: string }[] = [
   { path: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKjp-Regular' },
   { path: '/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf' },
+  // Hangul: Droid Sans Fallback has none (fonts-nanum).
+  { path: '/usr/share/fonts/truetype/nanum/NanumGothic.ttf' },
   { path: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
 ];
 const BOLD_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
@@ -171,6 +173,13 @@ class PdfWriter {
     });
   }
 
+  /** The width of a line of text, each run in the font it needs. */
+  widthOf(text: string, style: TextStyle): number {
+    const runs = this.fonts.runs(text === '' ? ' ' : text, style.bold ?? false);
+    this.pdf.fontSize(style.size);
+    return runs.reduce((sum, run) => sum + this.pdf.font(run.font).widthOfString(run.text), 0);
+  }
+
   heightOf(text: string, style: TextStyle): number {
     const runs = this.fonts.runs(text === '' ? ' ' : text, style.bold ?? false);
     // Measured in the font of the longest run: close enough to keep rows and page breaks apart.
@@ -189,7 +198,12 @@ class PdfWriter {
   }
 
   table(columns: string[], rows: string[][], empty: string): void {
-    const widths = columnWidths([columns, ...rows], this.width);
+    // Each column at least as wide as the longest word of its header: a header breaks between words only.
+    const minimums = columns.map(
+      (column) =>
+        Math.max(0, ...column.split(/\s+/).map((word) => this.widthOf(word, { size: 8, bold: true }))) + 6,
+    );
+    const widths = columnWidths([columns, ...rows], this.width, minimums);
     const drawRow = (cells: string[], bold: boolean) => {
       const heights = cells.map((c, n) => this.heightOf(c, { size: 8, bold, width: widths[n] - 4 }));
       const height = Math.max(...heights) + 4;
@@ -216,14 +230,28 @@ class PdfWriter {
   }
 }
 
-/** Column widths in proportion to their longest text, within bounds, so counts stay narrow and prose wide. */
-function columnWidths(rows: string[][], total: number): number[] {
+/**
+ * Column widths in proportion to their longest text, within bounds, so counts stay narrow and prose wide;
+ * none narrower than its minimum (the longest word of its header): the others give up the difference, in
+ * proportion. Minimums that cannot all fit share the width in their own proportion.
+ */
+export function columnWidths(rows: string[][], total: number, minimums: readonly number[] = []): number[] {
   const count = Math.max(...rows.map((r) => r.length));
   const weights = Array.from({ length: count }, (_, n) =>
     Math.min(60, Math.max(12, ...rows.map((r) => [...(r[n] ?? '')].length))),
   );
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => (total * w) / sum);
+  const floor = (n: number) => minimums[n] ?? 0;
+  const needed = weights.reduce((sum, _, n) => sum + floor(n), 0);
+  if (needed >= total) return weights.map((_, n) => (total * floor(n)) / needed);
+  const fixed = new Set<number>();
+  for (;;) {
+    const free = weights.reduce((sum, w, n) => (fixed.has(n) ? sum : sum + w), 0);
+    const left = total - [...fixed].reduce((sum, n) => sum + floor(n), 0);
+    const widths = weights.map((w, n) => (fixed.has(n) ? floor(n) : (left * w) / free));
+    const under = widths.findIndex((w, n) => !fixed.has(n) && w < floor(n));
+    if (under < 0) return widths;
+    fixed.add(under);
+  }
 }
 
 /**

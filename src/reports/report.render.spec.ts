@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { buildReport, ReportTemplates } from './report.builder.js';
 import { buildFixtureReport, pdfToText, poppler, reportFacts } from '../../test/support/report.fixtures.js';
-import { PDF_FONT_CANDIDATES, renderPdf } from './report.pdf.js';
+import { columnWidths, PDF_FONT_CANDIDATES, renderPdf } from './report.pdf.js';
 import { chartLayout, renderHtml } from './report.render.js';
 import type { ReportDocument } from './report.types.js';
 
@@ -9,6 +9,9 @@ const templates = new ReportTemplates();
 const build = buildFixtureReport;
 
 const CJK_FONT = PDF_FONT_CANDIDATES.slice(0, 2).some((f) => existsSync(f.path));
+const HANGUL_FONT = PDF_FONT_CANDIDATES.filter((f) => /Noto|Nanum/.test(f.path) && !/Mono/.test(f.path)).some(
+  (f) => existsSync(f.path),
+);
 
 /** The PDF's text as pdftotext lays it out, with all whitespace made one space (columns, wrapped lines). */
 async function pdfText(doc: ReportDocument): Promise<string> {
@@ -98,6 +101,38 @@ describe('chartLayout', () => {
   });
 });
 
+describe('table headers never break inside a word', () => {
+  it('HTML: headers break between words only', () => {
+    const html = renderHtml(build('gdpr-art33'));
+    expect(html).toMatch(/th \{[^}]*word-break: keep-all;[^}]*overflow-wrap: normal;[^}]*hyphens: manual;/);
+    expect(html).toContain('<th>Nicht erreichbar</th>');
+  });
+
+  it('PDF: a column is never narrower than the longest word of its header', () => {
+    // Seven columns of counts: by their text alone, "Fehlgeschlagen" got less width than it needs.
+    const rows = [
+      ['Kanal', 'Geplant', 'Versandt', 'Zugestellt', 'Fehlgeschlagen', 'Nicht erreichbar', 'Bestätigt'],
+    ];
+    const minimums = [30, 38, 42, 48, 70, 46, 45];
+    const widths = columnWidths([...rows, ['E-Mail', '1', '2', '3', '4', '5', '6']], 400, minimums);
+    widths.forEach((w, n) => expect(w).toBeGreaterThanOrEqual(minimums[n] - 1e-9));
+    expect(widths.reduce((a, b) => a + b, 0)).toBeCloseTo(400);
+    // Without minimums, as before: in proportion to the text.
+    expect(columnWidths(rows, 300)[0]).toBeLessThan(columnWidths(rows, 300)[4]);
+  });
+
+  it('PDF: a long German header word beside columns of prose stays whole', async () => {
+    const doc = build('gdpr-art33');
+    const headers = ['Zustellungsbestätigungen', 'Einzelheiten', 'Anmerkungen'];
+    const prose = 'Die Benachrichtigung wurde am selben Tag per E-Mail und SMS an alle Betroffenen versandt.';
+    const handling = doc.sections.find((s) => s.key === 'common.handling')!;
+    handling.tables = [{ columns: headers, rows: [[12, prose, prose]] }];
+    const text = pdfToText(await renderPdf(doc));
+    // By the text of its cells, the first column got about two thirds of what its header's one word needs.
+    for (const word of headers) expect(text).toContain(word);
+  });
+});
+
 describe('renderPdf', () => {
   it('renders an English ICO report with its labels, values, tables, missing list and chart', async () => {
     const doc = build('ico', { phase: 'follow-up' });
@@ -109,7 +144,7 @@ describe('renderPdf', () => {
     expect(text).toContain('A security researcher reported the open bucket by email.');
     expect(text).toContain('2026-04-01 15:00 UTC');
     expect(text).toContain('Identification data (e.g. usernames, passwords)');
-    expect(text).toContain('Children (37)');
+    expect(text).toContain('Children under 18: 52 (of the 1100 people whose birth date we hold)');
     expect(text).toContain('Police cybercrime unit; our cloud provider.');
     expect(text).toContain('Email 1,180 1,170 1,140 30 0 0');
     expect(text).toContain('No public notice has been published.');
@@ -139,6 +174,21 @@ describe('renderPdf', () => {
     expect(text).toContain('Automated checks of bucket permissions in CI');
     expect(text).toContain('2026-04-01 15:00 UTC');
   });
+
+  (CJK_FONT ? it : it.skip)('renders the CAC report in Chinese when a CJK font is installed', async () => {
+    const chinese = await pdfText(build('pipl-cac'));
+    expect(chinese).toContain('个人信息处理者的联系方式');
+    expect(chinese).toContain('一般');
+  });
+
+  // Droid Sans Fallback has no Hangul syllables: Korean needs Noto CJK or Nanum.
+  (HANGUL_FONT ? it : it.skip)(
+    'renders the PIPC report in Korean when a Hangul font is installed',
+    async () => {
+      const korean = await pdfText(build('pipa-pipc'));
+      expect(korean).toContain('정보주체가 피해를 최소화하기 위해 할 수 있는 방법');
+    },
+  );
 
   it('gives the same bytes for the same document, dated by the document', async () => {
     const doc = build('pipeda');

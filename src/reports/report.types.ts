@@ -1,3 +1,4 @@
+import type { ChronologyKind } from '../incidents/regulator-text.js';
 import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 
 // What a regulator report is built from (ReportFacts, gathered by ReportsService from the incident, the
@@ -21,7 +22,15 @@ export interface DeliveryCounts {
 
 export interface ReportFacts {
   generatedAt: Date;
-  organization: { name: string; privacyContactEmail: string; dpoContact: string | null };
+  organization: {
+    name: string;
+    privacyContactEmail: string;
+    dpoContact: string | null;
+    /** The company's postal address (POSTAL_ADDRESS); null when not configured. */
+    postalAddress: string | null;
+    /** Whether a written information security programme is maintained; null when not said. */
+    writtenSecurityProgram: boolean | null;
+  };
   regulator: Regulator;
   /** Jurisdiction codes this report covers (an EU authority may cover one country, or all with one-stop-shop). */
   jurisdictions: string[];
@@ -54,7 +63,27 @@ export interface ReportFacts {
     otherOrganisationsTold: string | null;
     riskLevel: 'low' | 'medium' | 'high' | null;
     riskReasoning: string | null;
+    /** Law enforcement investigating the breach; null: not known (Texas). */
+    lawEnforcementInvestigating: boolean | null;
   };
+  /**
+   * The incident's free-text facts not in the report's language (no translation for it): listed, so a
+   * regulator's report never reads as translated when it is not.
+   */
+  untranslated: string[];
+  /**
+   * Children among the affected people as this form defines them (the ICO and the ANPD: under 18), from
+   * the birth dates the directory holds; null where the form counts minors by the local age (`affected`).
+   */
+  children: { under: number; count: number; withBirthDate: number } | null;
+  /** The reference the regulator gave the initial report (its case number), when it was filed with one. */
+  initialReference: string | null;
+  /** The copy of the notice sent, per variant and channel, as the campaigns kept it (the AGs ask for it). */
+  noticeCopies: { channel: string; locale: string; variant: string; subject: string | null; text: string }[];
+  /** The deadline that applied to this report (the regulator's own law), and whether it was met. */
+  deadline: { dueAt: Date | null; wording: string; basis: string };
+  /** Everyone in the incident's frozen affected set, whatever their jurisdiction; null before a freeze. */
+  allAffected: number | null;
   /** The frozen affected set, limited to the jurisdictions covered; null when no scope was frozen yet. */
   affected: {
     total: number;
@@ -72,7 +101,15 @@ export interface ReportFacts {
   };
   /** Null until a public Security Notice is published (not built yet: always null). */
   publicNotice: { url: string; publishedAt: Date; languages: string[] } | null;
-  timeline: { at: Date; kind: string; summary: string }[];
+  /**
+   * The incident's own story, oldest first: the dates it records (began, aware, contained, confirmed, the
+   * first notice) and the responders' chronology, in the report's language. Never the system's events.
+   */
+  chronology: {
+    at: Date;
+    kind: ChronologyKind | 'discovered' | 'occurred' | 'contained' | 'confirmed' | 'notified';
+    text: string | null;
+  }[];
   /** The obligations to this regulator, as computed now. */
   obligations: { what: string; phase: Phase | null; dueAt: Date | null; state: string }[];
   /** Past the deadline of this phase's obligation when generated. */
@@ -122,6 +159,8 @@ export interface ReportDocument {
   sections: ReportSection[];
   /** Labels of every field that is missing, so none is left blank silently. */
   missing: { key: string; label: string }[];
+  /** Labels of the fields whose text is the incident's own words, not in the report's language. */
+  untranslated?: { key: string; label: string }[];
   /** Follow-up and final reports: what changed since the previous report to this regulator. */
   changes: ReportChange[] | null;
   /** For the chart: per hour, notices sent, delivered and failed. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ReportStatus } from './reports.service.js';
+import { IsZonedDateTime } from '../common/validation.js';
 
 export const PHASES = ['initial', 'follow-up', 'final'] as const;
 
@@ -28,8 +29,8 @@ export class GenerateReportDto {
 }
 
 export class ReportSubmittedDto {
-  @ApiProperty({ description: 'When it was filed with the regulator (ISO 8601)' })
-  @IsDateString({ strict: true })
+  @ApiProperty({ description: 'When it was filed with the regulator (ISO 8601 with a zone)' })
+  @IsZonedDateTime()
   at!: string;
 
   @ApiProperty({ description: "The regulator's case or confirmation reference", maxLength: 200 })

@@ -60,6 +60,49 @@ export class ReportsRepository {
     return row;
   }
 
+  /** The reference the regulator gave the initial report of the incident, once it was filed with one. */
+  async initialReference(incidentId: string, regulatorId: string): Promise<string | null> {
+    const [row] = await this.database.db
+      .select({ reference: reports.submittedReference })
+      .from(reports)
+      .where(
+        and(
+          eq(reports.incidentId, incidentId),
+          eq(reports.regulatorId, regulatorId),
+          eq(reports.phase, 'initial'),
+          sql`${reports.submittedReference} is not null`,
+        ),
+      )
+      .orderBy(desc(reports.submittedAt))
+      .limit(1);
+    return row?.reference ?? null;
+  }
+
+  /**
+   * The affected residents of some jurisdictions, a page at a time (after `afterId`), with their sealed
+   * contact data: what counting children by their birth date needs (the birth date is never in clear).
+   */
+  async sealedResidents(
+    incidentId: string,
+    jurisdictions: string[],
+    afterId: number,
+    limit: number,
+  ): Promise<{ id: number; externalId: string | null; sealed: Buffer | null }[]> {
+    const result = await this.database.db.execute(sql`
+      select a.id, s.external_id, s.sealed from affected_subjects a
+      left join subjects s on s.id = a.subject_id
+      where a.incident_id = ${incidentId}::uuid and a.jurisdiction = any(${sql.param(jurisdictions)}::text[])
+        and a.id > ${afterId}
+      order by a.id limit ${limit}`);
+    return rowsOf<{ id: string | number; external_id: string | null; sealed: Buffer | null }>(result).map(
+      (r) => ({
+        id: Number(r.id),
+        externalId: r.external_id,
+        sealed: r.sealed,
+      }),
+    );
+  }
+
   /** Moves a report on if it is still in `from`; undefined when it is not (someone else moved it). */
   async move(id: string, from: string, changes: Partial<NewReportRow>): Promise<ReportRow | undefined> {
     const [row] = await this.database.db

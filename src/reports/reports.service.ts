@@ -12,9 +12,17 @@ import {
   ObligationState,
   type ObligationView,
 } from '../jurisdictions/obligations.service.js';
-import { regulatorOf } from '../jurisdictions/rules/evaluate.js';
+import { regulatorsOf } from '../jurisdictions/rules/evaluate.js';
 import { RULES } from '../jurisdictions/rules/index.js';
-import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
+import type { Phase, Regulator, ReportForm } from '../jurisdictions/rules/rule.types.js';
+import { ageOn } from '../jurisdictions/consent-ages.js';
+import { noticeVariant } from '../jurisdictions/rules/notice-profiles.js';
+import { CryptoService } from '../crypto/crypto.service.js';
+import type { ChronologyEntry } from '../incidents/regulator-text.js';
+import { NoticeCopies } from '../notifications/notice-copies.js';
+import { subjectAad } from '../subjects/subject.batch.js';
+import type { SealedContact } from '../subjects/subject.validation.js';
+import { reportText } from './report.text.js';
 import { buildReport, ReportTemplates } from './report.builder.js';
 import { renderPdf } from './report.pdf.js';
 import { renderHtml } from './report.render.js';
@@ -59,6 +67,8 @@ export class ReportsService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly keys: ApiKeysService,
+    private readonly copies: NoticeCopies,
+    private readonly crypto: CryptoService,
   ) {}
 
   /**
@@ -94,21 +104,21 @@ export class ReportsService {
       );
     }
     const now = this.clock.now();
-    const phaseObligation =
-      owed.find((o) => o.phase === input.phase) ?? owed.find((o) => o.phase === 'initial');
-    const late = phaseObligation?.dueAt ? now.getTime() > phaseObligation.dueAt.getTime() : false;
+    const deadline = deadlineOf(owed, input.phase);
+    const late = deadline.dueAt ? now.getTime() > deadline.dueAt.getTime() : false;
     const delayReasons = input.delayReasons?.trim() || null;
     if (late && !delayReasons) {
       throw AppError.invalid([
         {
           field: 'delayReasons',
           rule: 'requiredWhenLate',
-          message: `the ${input.phase} report is late (due ${phaseObligation!.dueAt!.toISOString()}): give the reasons for the delay (GDPR Art. 33(1))`,
+          message: `the ${input.phase} report is late (due ${deadline.dueAt!.toISOString()}): give the reasons for the delay (${deadline.basis})`,
         },
       ]);
     }
     const regulator = this.regulatorOf(owed[0]);
     const jurisdictions = [...new Set(owed.flatMap((o) => o.jurisdictions))].sort();
+    const labels = this.templates.labels(regulator.language);
     const facts = await this.facts(
       incident,
       regulator,
@@ -116,10 +126,13 @@ export class ReportsService {
       input.phase,
       owed,
       now,
-      late,
-      delayReasons,
+      labels.language,
+      {
+        late,
+        delayReasons,
+        deadline,
+      },
     );
-    const labels = this.templates.labels(regulator.language);
     const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
     const hash = sha256(document);
     return this.history.change(
@@ -140,7 +153,13 @@ export class ReportsService {
           createdBy: actor.keyId,
           createdAt: now,
         }),
-      (report) => changeOf(report, now, 'report.generated', 'report.generate', { sha256: hash, late }),
+      (report) =>
+        changeOf(report, now, 'report.generated', 'report.generate', {
+          sha256: hash,
+          late,
+          // Birth dates were opened to count children as the form defines them: said in the log.
+          ...(facts.children ? { childrenCounted: facts.children } : {}),
+        }),
     );
   }
 
@@ -241,7 +260,10 @@ export class ReportsService {
   private regulatorOf(obligation: ObligationView): Regulator {
     const rule = RULES.find((r) => r.id === obligation.ruleId && r.effectiveFrom === obligation.ruleVersion);
     if (!rule) throw new Error(`rule ${obligation.ruleId} ${obligation.ruleVersion} is not in the table`);
-    return regulatorOf(rule, obligation.jurisdictions[0] ?? '');
+    // By id: where the authority follows the company's seat (a German Land), not the residents' country.
+    const regulator = regulatorsOf(rule).find((r) => r.id === obligation.regulatorId);
+    if (!regulator) throw new Error(`rule ${rule.id} has no regulator ${obligation.regulatorId}`);
+    return regulator;
   }
 
   private async facts(
@@ -251,14 +273,32 @@ export class ReportsService {
     phase: Phase,
     owed: ObligationView[],
     now: Date,
-    late: boolean,
-    delayReasons: string | null,
+    language: string,
+    timing: { late: boolean; delayReasons: string | null; deadline: ReportFacts['deadline'] },
   ): Promise<ReportFacts> {
-    const [counts, handling, events] = await Promise.all([
+    const [counts, everyone, handling, events, initialReference] = await Promise.all([
       this.scoping.counts(frozenSource(incident.id, jurisdictions)),
+      this.scoping.counts(frozenSource(incident.id)),
       this.repository.handling(incident.id, jurisdictions),
       this.incidents.events(incident.id, 0, 1000),
+      this.repository.initialReference(incident.id, regulator.id),
     ]);
+    const text = reportText(
+      {
+        ...incident,
+        chronology: incident.chronology as ChronologyEntry[],
+        regulatorText: incident.regulatorText,
+        regulatorTranslations: incident.regulatorTranslations,
+        translations: incident.translations,
+      },
+      language,
+    );
+    const childAge = CHILDREN_UNDER[regulator.form];
+    const children = childAge
+      ? await this.children(incident.id, jurisdictions, childAge, incident.discoveredAt)
+      : null;
+    const noticeCopies =
+      regulator.form === 'us-state-ag' ? await this.noticeCopies(incident.id, jurisdictions) : [];
     const affected =
       counts.total === 0
         ? null
@@ -269,24 +309,46 @@ export class ReportsService {
             minors: counts.minors.total,
           };
     const confirmed = events.find((e) => e.kind === 'transition' && e.toState === 'confirmed');
+    const firstNotice = handling.campaigns
+      .flatMap((c) => (c.startedAt ? [c.startedAt] : []))
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+    const entries = incident.chronology as ChronologyEntry[];
+    const chronology: ReportFacts['chronology'] = [
+      ...(incident.occurredFrom
+        ? [{ at: incident.occurredFrom, kind: 'occurred' as const, text: null }]
+        : []),
+      { at: incident.discoveredAt, kind: 'discovered' as const, text: null },
+      ...(incident.containedAt ? [{ at: incident.containedAt, kind: 'contained' as const, text: null }] : []),
+      ...(confirmed ? [{ at: confirmed.at, kind: 'confirmed' as const, text: null }] : []),
+      ...(firstNotice ? [{ at: firstNotice, kind: 'notified' as const, text: null }] : []),
+      ...entries.map((e, n) => ({ at: new Date(e.at), kind: e.kind, text: text.chronology[n] ?? e.text })),
+    ].sort((a, b) => a.at.getTime() - b.at.getTime());
     return {
       generatedAt: now,
       organization: {
         name: this.config.organizationName,
         privacyContactEmail: this.config.privacyContactEmail,
         dpoContact: this.config.dpoContact,
+        postalAddress: this.config.postalAddress,
+        writtenSecurityProgram: this.config.writtenSecurityProgram,
       },
       regulator,
       jurisdictions,
       phase,
+      allAffected: everyone.total === 0 ? null : everyone.total,
+      untranslated: text.untranslated,
+      children,
+      initialReference,
+      noticeCopies,
+      deadline: timing.deadline,
       incident: {
         reference: incident.reference,
         title: incident.title,
-        description: incident.description,
+        description: text.values.description,
         nature: incident.nature,
-        cause: incident.cause,
+        cause: text.values.cause,
         cyberAttack: incident.cyberAttack,
-        howDiscovered: incident.howDiscovered,
+        howDiscovered: text.values.howDiscovered,
         occurredFrom: incident.occurredFrom,
         occurredTo: incident.occurredTo,
         discoveredAt: incident.discoveredAt,
@@ -295,33 +357,107 @@ export class ReportsService {
         systems: incident.systems,
         dataCategories: incident.dataCategories,
         encrypted: incident.encrypted,
-        encryptionDetails: incident.encryptionDetails,
+        encryptionDetails: text.values.encryptionDetails,
         approximateRecords: incident.approximateRecords,
-        likelyConsequences: incident.likelyConsequences,
-        measuresTaken: incident.measuresTaken,
-        measuresPlanned: incident.measuresPlanned,
-        securityMeasuresBefore: incident.securityMeasuresBefore,
-        adviceToIndividuals: incident.adviceToIndividuals,
-        remedies: incident.remedies,
-        otherOrganisationsTold: incident.otherOrganisationsTold,
+        likelyConsequences: text.values.likelyConsequences,
+        measuresTaken: text.values.measuresTaken,
+        measuresPlanned: text.values.measuresPlanned,
+        securityMeasuresBefore: text.values.securityMeasuresBefore,
+        adviceToIndividuals: text.values.adviceToIndividuals,
+        remedies: text.values.remedies,
+        otherOrganisationsTold: text.values.otherOrganisationsTold,
         riskLevel: incident.riskLevel as ReportFacts['incident']['riskLevel'],
-        riskReasoning: incident.riskReasoning,
+        riskReasoning: text.values.riskReasoning,
+        lawEnforcementInvestigating: incident.lawEnforcementInvestigating,
       },
       affected,
       handling,
       // The public Security Notice is not built yet: the report says that none was published.
       publicNotice: null,
-      timeline: events.map((e) => ({ at: e.at, kind: e.kind, summary: summarize(e) })),
+      chronology,
       obligations: owed.map((o) => ({
         what: o.what,
         phase: (o.phase as Phase | null) ?? null,
         dueAt: o.dueAt,
         state: o.state,
       })),
-      late,
-      delayReasons,
+      late: timing.late,
+      delayReasons: timing.delayReasons,
     };
   }
+
+  /**
+   * Children among the residents covered, as the form defines them: by the birth dates the directory
+   * holds (sealed: opened here a page at a time, never kept), on the day of awareness.
+   */
+  private async children(
+    incidentId: string,
+    jurisdictions: string[],
+    under: number,
+    on: Date,
+  ): Promise<NonNullable<ReportFacts['children']>> {
+    let count = 0;
+    let withBirthDate = 0;
+    for (let after = 0; ;) {
+      const page = await this.repository.sealedResidents(incidentId, jurisdictions, after, 5_000);
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (!row.sealed || !row.externalId) continue;
+        const contact = this.crypto.cipher.openJson<SealedContact>(row.sealed, subjectAad(row.externalId));
+        if (!contact.birthDate) continue;
+        withBirthDate += 1;
+        if (ageOn(contact.birthDate, on) < under) count += 1;
+      }
+      after = page[page.length - 1].id;
+    }
+    return { under, count, withBirthDate };
+  }
+
+  /** The notice variants the covered residents were sent (email and SMS: the notices, not the alerts). */
+  private async noticeCopies(
+    incidentId: string,
+    jurisdictions: string[],
+  ): Promise<ReportFacts['noticeCopies']> {
+    const variants = new Set(jurisdictions.map((j) => noticeVariant(j)));
+    return (await this.copies.ofIncident(incidentId))
+      .filter((copy) => variants.has(copy.variant) && copy.content.channel !== 'push')
+      .map((copy) => ({
+        channel: copy.content.channel,
+        locale: copy.locale,
+        variant: copy.variant,
+        subject: copy.content.channel === 'email' ? copy.content.subject : null,
+        text:
+          copy.content.channel === 'email'
+            ? copy.content.text
+            : copy.content.channel === 'sms'
+              ? copy.content.body
+              : '',
+      }));
+  }
+}
+
+/** Forms that count children by an age of their own (the ICO's "children", the ANPD's "crianças e adolescentes"). */
+const CHILDREN_UNDER: Partial<Record<ReportForm, number>> = { ico: 18, 'lgpd-anpd': 18 };
+
+/**
+ * The deadline that applied to a report of this phase: among the regulator's obligations of the phase that
+ * apply, the earliest due (a threshold not met leaves its deadline out: China's 4 hours below the
+ * relatively major tier); the law that sets it, cited by its rule's sources.
+ */
+export function deadlineOf(owed: readonly ObligationView[], phase: Phase): ReportFacts['deadline'] {
+  const applying = owed.filter((o) => o.applicable && o.state !== ObligationState.Withdrawn);
+  const ofPhase = applying.filter((o) => o.phase === phase);
+  const candidates = ofPhase.length > 0 ? ofPhase : applying.filter((o) => o.phase === 'initial');
+  const dated = candidates.filter((o) => o.dueAt).sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime());
+  const chosen = dated[0] ?? candidates[0];
+  if (!chosen) return { dueAt: null, wording: 'no deadline applies', basis: 'none' };
+  const rule = RULES.find((r) => r.id === chosen.ruleId && r.effectiveFrom === chosen.ruleVersion);
+  const cited = rule?.sources.filter((s) => chosen.sources.includes(s.key)).map((s) => s.citation) ?? [];
+  return {
+    dueAt: chosen.dueAt,
+    wording: chosen.deadline,
+    basis: cited.join('; ') || (chosen.law ?? 'the rule'),
+  };
 }
 
 /** A report's change as the timeline and the audit log say it (the same words in both). */
@@ -340,23 +476,4 @@ function changeOf(
     target: { type: 'report', id: report.id },
     details: { reportId: report.id, regulator: report.regulatorId, phase: report.phase, ...details },
   };
-}
-
-/** A timeline event in one line, from what it records (states, counts, keys: never personal data). */
-function summarize(event: {
-  kind: string;
-  fromState: string | null;
-  toState: string | null;
-  note: string | null;
-  details: Record<string, unknown>;
-}): string {
-  if (event.kind === 'transition')
-    return `${event.fromState} -> ${event.toState}${event.note ? `: ${event.note}` : ''}`;
-  const details = event.details;
-  const parts = ['key', 'fields', 'total', 'added', 'removed', 'regulator', 'phase', 'dueAt', 'status']
-    .filter((k) => details[k] !== undefined && details[k] !== null)
-    .map(
-      (k) => `${k} ${Array.isArray(details[k]) ? (details[k] as unknown[]).join(', ') : String(details[k])}`,
-    );
-  return parts.join('; ');
 }

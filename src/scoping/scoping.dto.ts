@@ -6,7 +6,6 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsOptional,
   IsString,
@@ -17,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
-import { NotEmailAddress, OptionalNotNull } from '../common/validation.js';
+import { NotEmailAddress, OptionalNotNull, IsZonedDateTime } from '../common/validation.js';
 import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
@@ -114,24 +113,24 @@ export class ScopeCriteriaDto {
   @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
   jurisdictions?: string[];
 
-  @ApiPropertyOptional({ description: 'Active at or after (lastActiveAt)' })
+  @ApiPropertyOptional({ description: 'Active at or after (lastActiveAt; ISO 8601 with a zone)' })
   @OptionalNotNull()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   activeFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Active at or before (lastActiveAt)' })
+  @ApiPropertyOptional({ description: 'Active at or before (lastActiveAt; ISO 8601 with a zone)' })
   @OptionalNotNull()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   activeTo?: string;
 
-  @ApiPropertyOptional({ description: 'Signed up at or after' })
+  @ApiPropertyOptional({ description: 'Signed up at or after (ISO 8601 with a zone)' })
   @OptionalNotNull()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   signedUpAfter?: string;
 
-  @ApiPropertyOptional({ description: 'Signed up before' })
+  @ApiPropertyOptional({ description: 'Signed up before (ISO 8601 with a zone)' })
   @OptionalNotNull()
-  @IsDateString({ strict: true })
+  @IsZonedDateTime()
   signedUpBefore?: string;
 
   @ApiPropertyOptional({

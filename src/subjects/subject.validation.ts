@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
+import { parseZonedDateTime, zonedDateTimeMessage } from '../common/date-time.js';
 import { LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
 import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
@@ -81,7 +82,6 @@ export const EXTERNAL_ID_RULE = 'externalId must be 1-128 letters, digits or ._:
 const SYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 /**
  * Control characters, and the bidirectional overrides (U+202D, U+202E) that make a name read otherwise in a
  * notice than it is written. Embeddings and isolates stay: Hebrew and Arabic names carry them.
@@ -332,14 +332,8 @@ export class SubjectValidator {
   private instant(value: unknown, field: string, now: Date, fail: Fail): Date | undefined {
     const text = this.string(value, field, 40, fail);
     if (text === undefined) return undefined;
-    const date = DATE_TIME.test(text) ? new Date(text) : undefined;
-    if (!date || Number.isNaN(date.getTime())) {
-      return fail(
-        field,
-        'isDateTime',
-        `${field} must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z`,
-      );
-    }
+    const date = parseZonedDateTime(text);
+    if (!date) return fail(field, 'isDateTime', zonedDateTimeMessage(field));
     if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
       return fail(field, 'notInFuture', `${field} cannot be in the future`);
     }

@@ -53,8 +53,9 @@ export class SubjectDto {
   })
   dataCategories?: string[];
   @ApiPropertyOptional({ type: [String], example: ['auth-db', 'media-store'] }) systems?: string[];
-  @ApiPropertyOptional({ description: 'When they signed up (ISO 8601)' }) createdAt?: string;
-  @ApiPropertyOptional({ description: 'When they were last active (ISO 8601)' }) lastActiveAt?: string;
+  @ApiPropertyOptional({ description: 'When they signed up (ISO 8601 with a zone)' }) createdAt?: string;
+  @ApiPropertyOptional({ description: 'When they were last active (ISO 8601 with a zone)' })
+  lastActiveAt?: string;
 }
 
 export class BulkSubjectsDto {

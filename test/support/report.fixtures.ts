@@ -123,6 +123,24 @@ export const FIXTURE_REGULATORS: Readonly<Record<ReportForm, Regulator>> = {
     'IN',
     'https://www.dpb.gov.in',
   ),
+  'cai-qc': regulator(
+    'qc-cai',
+    "Commission d'accès à l'information du Québec",
+    'cai-qc',
+    'fr-CA',
+    'America/Toronto',
+    'CA',
+    'https://www.cai.gouv.qc.ca',
+  ),
+  'cert-in': regulator(
+    'cert-in',
+    'CERT-In',
+    'cert-in',
+    'en-IN',
+    'Asia/Kolkata',
+    'IN',
+    'https://www.cert-in.org.in',
+  ),
 };
 
 /** The jurisdiction codes each fixture regulator's report covers. */
@@ -138,6 +156,8 @@ export const FIXTURE_JURISDICTIONS: Readonly<Record<ReportForm, string[]>> = {
   'appi-ppc': ['JP'],
   'pipa-pipc': ['KR'],
   'dpdp-board': ['IN'],
+  'cai-qc': ['CA-QC'],
+  'cert-in': ['IN'],
 };
 
 export type ReportFactsOverrides = Partial<Omit<ReportFacts, 'incident' | 'organization'>> & {
@@ -157,8 +177,11 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       name: 'Ai Art Ltd',
       privacyContactEmail: 'privacy@aiart.example',
       dpoContact: 'Dana Pereira, dpo@aiart.example',
+      postalAddress: '1 Example Street, Springfield',
+      writtenSecurityProgram: true,
       ...organization,
     },
+    allAffected: 4200,
     regulator: FIXTURE_REGULATORS[form],
     jurisdictions,
     phase: 'initial',
@@ -192,7 +215,26 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       otherOrganisationsTold: 'Police cybercrime unit; our cloud provider.',
       riskLevel: 'high',
       riskReasoning: 'Contact details and password hashes of minors were exposed to an unknown party.',
+      lawEnforcementInvestigating: true,
       ...incident,
+    },
+    untranslated: [],
+    // The ICO and the ANPD count children under 18 from the birth dates held; the others the local minors.
+    children: form === 'ico' || form === 'lgpd-anpd' ? { under: 18, count: 52, withBirthDate: 1100 } : null,
+    initialReference: null,
+    noticeCopies: [
+      {
+        channel: 'email',
+        locale: 'en',
+        variant: 'US-CA',
+        subject: 'Notice of Data Breach: a security incident involved your Ai Art Ltd data',
+        text: '%greeting_t%\n\nWhat Happened\nA database backup was left in a public bucket.\n\nWhat Information Was Involved\n- %categories_t%\n\nRead it online: %url%',
+      },
+    ],
+    deadline: {
+      dueAt: new Date('2026-04-04T15:00:00Z'),
+      wording: '72 hours from awareness',
+      basis: 'GDPR Art. 33, notification of a personal data breach to the supervisory authority',
     },
     affected: {
       total,
@@ -225,14 +267,17 @@ export function reportFacts(form: ReportForm = 'ico', over: ReportFactsOverrides
       ],
     },
     publicNotice: null,
-    timeline: [
+    chronology: [
+      { at: new Date('2026-03-28T22:00:00Z'), kind: 'occurred', text: null },
+      { at: new Date('2026-04-01T15:00:00Z'), kind: 'discovered', text: null },
       {
-        at: new Date('2026-04-01T15:00:00Z'),
-        kind: 'created',
-        summary: 'Incident opened from the researcher report',
+        at: new Date('2026-04-01T15:20:00Z'),
+        kind: 'detection',
+        text: 'The researcher report was verified.',
       },
-      { at: new Date('2026-04-01T16:05:00Z'), kind: 'updated', summary: 'Bucket made private' },
-      { at: new Date('2026-04-01T18:30:00Z'), kind: 'transition', summary: 'Confirmed as a breach' },
+      { at: new Date('2026-04-01T16:05:00Z'), kind: 'containment', text: 'Bucket made private' },
+      { at: new Date('2026-04-01T18:30:00Z'), kind: 'confirmed', text: null },
+      { at: new Date('2026-04-01T18:40:00Z'), kind: 'assessment', text: 'Risk assessed as high' },
     ],
     obligations: [
       {
@@ -388,6 +433,31 @@ export const FORM_CHECKLIST: Readonly<Record<ReportForm, readonly string[]>> = {
     'dpdp.b.iv.findings',
     'dpdp.b.v.prevention',
     'dpdp.b.vi.notices',
+  ],
+  // Regulation respecting confidentiality incidents s 3 (QC2, QC3).
+  'cai-qc': [
+    'cai.1.enterprise',
+    'cai.2.contact',
+    'cai.3.information',
+    'cai.4.circumstances',
+    'cai.5.occurred',
+    'cai.6.aware',
+    'cai.7.persons',
+    'cai.7.quebec',
+    'cai.8.seriousInjury',
+    'cai.9.notices',
+    'cai.10.measures',
+    'cai.11.others',
+  ],
+  'cert-in': [
+    'cert.organisation',
+    'cert.contact',
+    'cert.type',
+    'cert.occurred',
+    'cert.detected',
+    'cert.systems',
+    'cert.description',
+    'cert.actions',
   ],
 };
 

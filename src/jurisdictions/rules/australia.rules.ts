@@ -20,6 +20,12 @@ export const AU_NDB: Rule = {
     timeZone: 'Australia/Sydney',
     holidays: { country: 'AU' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal information (Privacy Act 1988 s 6(1))',
+      sources: ['AU2'],
+    },
+  },
   obligations: [
     {
       key: 'assessment',

@@ -41,6 +41,12 @@ export const BR_LGPD: Rule = {
     timeZone: 'America/Sao_Paulo',
     holidays: { country: 'BR' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (LGPD Art. 5, I)',
+      sources: ['BR1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',
@@ -72,6 +78,11 @@ export const BR_LGPD: Rule = {
       sources: ['BR1'],
     },
   ],
+  records: {
+    what: 'Keep a record of every security incident, communicated or not, with its facts, effects, the measures taken and the reasons of the decision (Resolution CD/ANPD 15/2024 art. 10, recalled), for at least 5 years.',
+    keep: { years: 5, from: 'awareness' },
+    sources: ['BR1'],
+  },
   publicNotice:
     'Where the data subjects cannot be identified or reached individually: a public notice on the website, app, social media or service channels for at least 90 days (BR1).',
   childAge: 12,

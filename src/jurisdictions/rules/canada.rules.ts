@@ -1,5 +1,5 @@
 import type { NoticeProfile } from './notice-profile.types.js';
-import type { Rule } from './rule.types.js';
+import type { Rule, Source } from './rule.types.js';
 import { PRIVACY_POLICY } from './standard-notice.js';
 
 // PIPEDA s 10.1 and the Breach of Security Safeguards Regulations (SOR/2018-64), in force 2018-11-01.
@@ -23,6 +23,12 @@ export const CA_PIPEDA: Rule = {
     language: 'en-CA',
     timeZone: 'America/Toronto',
     holidays: { country: 'CA' },
+  },
+  definitions: {
+    personalInformation: {
+      term: 'personal information (PIPEDA s 2(1))',
+      sources: ['CAN3'],
+    },
   },
   obligations: [
     {
@@ -56,6 +62,11 @@ export const CA_PIPEDA: Rule = {
       sources: ['CAN2', 'CAN4'],
     },
   ],
+  records: {
+    what: 'Keep a record of every breach of security safeguards, with enough to show whether it created a real risk of significant harm (PIPEDA s 10.3; SOR/2018-64 s 6), for 24 months after the day the breach was determined to have occurred.',
+    keep: { months: 24, from: 'determination' },
+    sources: ['CAN2', 'CAN3'],
+  },
   publicNotice:
     'Indirect notice (a public communication or advertisement) is allowed in place of direct notice in the cases the Regulations set (CAN1); the grounds (harm from direct notice, undue hardship, no contact details) are recalled.',
   sources: [
@@ -87,7 +98,106 @@ export const CA_PIPEDA: Rule = {
   notes: [
     'Risk mapping: "real risk of significant harm" is read as risk `medium` or higher, not only `high`: the test weighs sensitivity and probability, and a missed report costs more than a report the OPC did not need.',
     'Every breach must be recorded (kept 24 months, recalled), notifiable or not; notice to other organisations that can reduce the harm is also required: neither is an obligation here.',
-    'Provinces: Quebec (Law 25, to the CAI), Alberta (PIPA, to its commissioner) and BC have their own regimes, not modelled; CA covers them all with PIPEDA, which applies to commercial activity across borders.',
+    "Provinces: PIPEDA covers them all, as it applies to commercial activity across borders. Quebec adds its own Act (CA_QC, cumulative: the CAI and Quebec's register on top); Alberta (PIPA, to its commissioner) and BC are not modelled.",
+  ].join(' '),
+};
+
+// --- Quebec -------------------------------------------------------------------------------------
+
+const QC_SOURCES = [
+  {
+    key: 'QC1',
+    citation:
+      'Act respecting the protection of personal information in the private sector (CQLR c P-39.1) s 3.5-3.8, as amended by Law 25 (in force 2022-09-22): notify the Commission and the persons concerned promptly of an incident presenting a risk of serious injury; keep a register of every incident',
+    url: 'https://www.legisquebec.gouv.qc.ca/en/document/cs/P-39.1',
+    status: 'unverified',
+  },
+  {
+    key: 'QC2',
+    citation:
+      'Regulation respecting confidentiality incidents (CQLR c A-2.1, r 3.1), in force 2022-12-29: the notice to the Commission (s 3), to the persons (s 5), the register (s 11)',
+    url: 'https://legisquebec.gouv.qc.ca/en/document/cr/A-2.1,%20r.%203.1/20221229',
+    status: 'verified',
+  },
+  {
+    key: 'QC3',
+    citation:
+      'DataGuidance: Quebec regulation on breach notification enters into effect (contents of the notice to the CAI)',
+    url: 'https://www.dataguidance.com/news/quebec-regulation-breach-notification-enters-effect',
+    status: 'secondary',
+  },
+  {
+    key: 'QC4',
+    citation:
+      "Mondaq: Quebec's proposed confidentiality incident regulation (register kept 5 years from awareness)",
+    url: 'https://www.mondaq.com/canada/data-protection/1218800/qubec39s-proposed-confidentiality-incident-regulation-when-to-notify-and-what-to-include',
+    status: 'secondary',
+  },
+] as const satisfies readonly Source[];
+
+/** "A risk that serious injury be caused" (s 3.5): risk `medium` or higher, as PIPEDA's RROSH (notes). */
+const SERIOUS_INJURY = { risk: { atLeast: 'medium' } } as const;
+
+/**
+ * Quebec's private-sector Act (Law 25) beside PIPEDA, not instead of it: the Commission d'accès à
+ * l'information and the persons concerned are told promptly, on the Commission's form.
+ */
+export const CA_QC: Rule = {
+  id: 'CA-QC',
+  effectiveFrom: '2022-09-22',
+  law: 'Act respecting the protection of personal information in the private sector (Quebec) s 3.5-3.8 and the Regulation respecting confidentiality incidents',
+  jurisdictions: ['CA-QC'],
+  cumulative: true,
+  regulator: {
+    id: 'qc-cai',
+    name: "Commission d'accès à l'information du Québec (CAI)",
+    contact: { url: 'https://www.cai.gouv.qc.ca/', unverified: true },
+    form: 'cai-qc',
+    language: 'fr-CA',
+    timeZone: 'America/Toronto',
+    holidays: { country: 'CA', state: 'QC' },
+  },
+  definitions: {
+    personalInformation: {
+      term: 'personal information (Quebec private-sector Act s 2)',
+      sources: ['QC1'],
+    },
+  },
+  obligations: [
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: "Notify the Commission d'accès à l'information promptly, in writing on its form (Regulation s 3: the enterprise, a contact, the information, the circumstances and cause, the dates, the number of persons and of Quebec residents, why there is a risk of serious injury, the notices to the persons, the measures taken).",
+      clock: 'awareness',
+      deadline: { kind: 'asap', wording: 'promptly' },
+      when: SERIOUS_INJURY,
+      sources: ['QC1', 'QC2', 'QC3'],
+    },
+    {
+      key: 'individuals',
+      audience: 'individuals',
+      what: 'Notify each person whose personal information is concerned promptly (Regulation s 5: the information, the circumstances, the dates, the measures taken, what they can do, a contact).',
+      clock: 'awareness',
+      deadline: { kind: 'asap', wording: 'promptly' },
+      when: SERIOUS_INJURY,
+      sources: ['QC1', 'QC2'],
+    },
+  ],
+  records: {
+    what: 'Keep a register of every confidentiality incident (s 3.8): its description, the information and persons concerned, the circumstances, the dates, the measures taken, whether the Commission and the persons were notified and why not; kept 5 years after the enterprise became aware of it (Regulation s 11).',
+    keep: { years: 5, from: 'awareness' },
+    sources: ['QC1', 'QC2', 'QC4'],
+  },
+  publicNotice:
+    'A public notice may replace the notice to the persons where telling them would cause them harm, would be excessively difficult, or their contact details are lacking (Regulation s 6, recalled).',
+  childAge: 14,
+  sources: QC_SOURCES,
+  notes: [
+    "Cumulative: Quebec residents are also PIPEDA's (CA rule), the stricter reading where both may apply; the CAI report is in French.",
+    'Risk mapping: "a risk that serious injury be caused" is read as risk `medium` or higher, like PIPEDA\'s real risk of significant harm. The clock runs from awareness, the stricter reading of "promptly" after the enterprise has reason to believe an incident occurred.',
+    'Every incident, notifiable or not, goes in the register (s 3.8), kept 5 years from awareness (QC4): the breach register (`GET /v1/register`). The exception where telling the persons would hamper an investigation is not modelled.',
+    "childAge: under 14 needs a parent's consent (s 4.1, recalled).",
   ].join(' '),
 };
 

@@ -20,6 +20,24 @@ const CAC: Regulator = {
  */
 const RELATIVELY_MAJOR: Condition = { residents: { atLeast: 1_000_000 } };
 
+/**
+ * The Measures' own scale for an incident (grading guide, CN3): particularly major (特别重大), major
+ * (重大), relatively major (较大), general (一般). For a leak of personal information, by the people whose
+ * information leaked; only the top tier's number was seen in the source, the others are recalled.
+ */
+export const CN_INCIDENT_GRADES = [
+  { grade: 'particularlyMajor', words: '特别重大', atLeast: 100_000_000, status: 'verified' },
+  { grade: 'major', words: '重大', atLeast: 10_000_000, status: 'unverified' },
+  { grade: 'relativelyMajor', words: '较大', atLeast: 1_000_000, status: 'unverified' },
+  { grade: 'general', words: '一般', atLeast: 0, status: 'unverified' },
+] as const;
+export type CnIncidentGrade = (typeof CN_INCIDENT_GRADES)[number]['grade'];
+
+/** The grade of a leak of the personal information of `people`, on the Measures' scale. */
+export function cnIncidentGrade(people: number): CnIncidentGrade {
+  return (CN_INCIDENT_GRADES.find((g) => people >= g.atLeast) ?? CN_INCIDENT_GRADES[3]).grade;
+}
+
 const PIPL_REGULATOR: ObligationSpec = {
   key: 'regulator',
   audience: 'regulator',
@@ -55,6 +73,12 @@ export const CN_PIPL_2021: Rule = {
   law: 'PIPL Art. 57',
   jurisdictions: ['CN'],
   regulator: CAC,
+  definitions: {
+    personalInformation: {
+      term: 'personal information (PIPL Art. 4)',
+      sources: ['CN1'],
+    },
+  },
   obligations: [PIPL_REGULATOR, PIPL_INDIVIDUALS],
   publicNotice: PUBLIC_NOTICE,
   childAge: 14,

@@ -1,4 +1,4 @@
-import { checkCondition, describeDeadline, dueAt, regulatorOf, ruleFor } from './evaluate.js';
+import { checkCondition, describeDeadline, dueAt, meetingOf, regulatorOf, ruleFor } from './evaluate.js';
 import type { Audience, ClockStart, ObligationFacts, Phase, Regulator, Rule } from './rule.types.js';
 
 /** The affected residents of one jurisdiction code (null: the set holds people of unknown residence). */
@@ -24,6 +24,12 @@ export interface ComputeOptions {
    * live is notified (EDPB 9/2022 para 73).
    */
   euMainEstablishment: string | null;
+  /**
+   * Where the authority follows the company's seat inside a country (Germany: the Land, BDSG §40), the
+   * key of the rule's regulator chosen by configuration, per country: `{ DE: 'DE-BY' }`. A country a rule
+   * names in `seatAuthority` without a choice here gets an obligation to decide by hand.
+   */
+  seats?: Readonly<Record<string, string>>;
 }
 
 export interface ComputedObligation {
@@ -54,6 +60,8 @@ export interface ComputedObligation {
 
 const CLOCK_WORDS: Record<ClockStart, string> = {
   awareness: 'awareness',
+  discovery: 'discovery of the breach',
+  determinationOrBelief: 'determination of the breach or reason to believe it occurred',
   determination: 'determination of the breach',
   assessment: 'the assessment that it is notifiable',
   individualsNotified: 'the first notice to residents',
@@ -73,7 +81,32 @@ function merge(into: ObligationFacts, add: ObligationFacts): ObligationFacts {
     residents: into.residents + add.residents,
     minors: into.minors + add.minors,
     categories: [...new Set([...into.categories, ...add.categories])].sort(),
+    exposures: [
+      ...(into.exposures ?? [{ categories: into.categories, residents: into.residents }]),
+      ...(add.exposures ?? [{ categories: add.categories, residents: add.residents }]),
+    ],
   };
+}
+
+/**
+ * The rules of a jurisdiction on a day: the one it has (a subdivision's over its country's) and every
+ * cumulative rule covering it, each in its version of that day.
+ */
+export function rulesFor(jurisdiction: string, on: Date, rules: readonly Rule[]): Rule[] {
+  const main = ruleFor(
+    jurisdiction,
+    on,
+    rules.filter((r) => !r.cumulative),
+  );
+  const extra = [...new Set(rules.filter((r) => r.cumulative).map((r) => r.id))].flatMap((id) => {
+    const found = ruleFor(
+      jurisdiction,
+      on,
+      rules.filter((r) => r.id === id),
+    );
+    return found ? [found] : [];
+  });
+  return main ? [main, ...extra] : extra;
 }
 
 /**
@@ -90,42 +123,73 @@ export function computeObligations(
 ): ComputedObligation[] {
   const groups = new Map<string, Group>();
   const unruled: JurisdictionFacts[] = [];
+  const unseated: { entry: JurisdictionFacts; rule: Rule; hint: string }[] = [];
   for (const entry of facts) {
-    const rule = entry.jurisdiction ? ruleFor(entry.jurisdiction, clocks.awareness, rules) : undefined;
-    if (!rule || !entry.jurisdiction) {
-      unruled.push(entry);
-      continue;
-    }
-    const lead =
-      options.euMainEstablishment && rule.jurisdictions.includes(options.euMainEstablishment)
-        ? options.euMainEstablishment
-        : entry.jurisdiction;
-    const regulator = regulatorOf(rule, lead);
-    const id = `${rule.id}/${regulator.id}`;
-    const group = groups.get(id);
-    if (group) {
-      group.jurisdictions.push(entry.jurisdiction);
-      group.facts = merge(group.facts, entry);
-    } else {
-      const { jurisdiction: _jurisdiction, ...own } = entry;
-      groups.set(id, { rule, regulator, jurisdictions: [entry.jurisdiction], facts: own });
+    const found = entry.jurisdiction ? rulesFor(entry.jurisdiction, clocks.awareness, rules) : [];
+    if (!entry.jurisdiction || !found.some((rule) => !rule.cumulative)) unruled.push(entry);
+    if (!entry.jurisdiction) continue;
+    for (const rule of found) {
+      const lead = leadOf(rule, entry.jurisdiction, options);
+      if ('hint' in lead) {
+        unseated.push({ entry, rule, hint: lead.hint });
+        continue;
+      }
+      const regulator = regulatorOf(rule, lead.key);
+      const id = `${rule.id}/${regulator.id}`;
+      const group = groups.get(id);
+      if (group) {
+        group.jurisdictions.push(entry.jurisdiction);
+        group.facts = merge(group.facts, entry);
+      } else {
+        const { jurisdiction: _jurisdiction, ...own } = entry;
+        groups.set(id, { rule, regulator, jurisdictions: [entry.jurisdiction], facts: own });
+      }
     }
   }
   const computed = [...groups.values()].flatMap((group) => obligationsOf(group, clocks));
   for (const entry of unruled) computed.push(byHand(entry));
+  for (const { entry, rule, hint } of unseated) computed.push(byHandAuthority(entry, rule, hint));
   return computed.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/**
+ * Whose regulator a jurisdiction's residents are reported to under a rule: the lead authority of the main
+ * establishment (one-stop-shop), else their own; where the authority follows the company's seat inside the
+ * country, the one configuration chose, or a hint to choose one.
+ */
+function leadOf(
+  rule: Rule,
+  jurisdiction: string,
+  options: ComputeOptions,
+): { key: string } | { hint: string } {
+  const lead =
+    options.euMainEstablishment && rule.jurisdictions.includes(options.euMainEstablishment)
+      ? options.euMainEstablishment
+      : jurisdiction;
+  const country = lead.split('-')[0] ?? lead;
+  const hint = rule.seatAuthority?.[country];
+  if (!hint) return { key: lead };
+  const seat = options.seats?.[country];
+  return seat ? { key: seat } : { hint };
 }
 
 function obligationsOf(
   { rule, regulator, jurisdictions, facts }: Group,
   clocks: Clocks,
 ): ComputedObligation[] {
+  // Who meets each of the rule's definitions, once for the group: thresholds count them.
+  const { exposures: _exposures, ...kept } = facts;
+  const meeting = Object.fromEntries(
+    Object.entries(rule.definitions).map(([key, definition]) => [key, meetingOf(definition, facts)]),
+  );
+  const counted: ObligationFacts = { ...facts, meeting };
+  const shown: ObligationFacts = { ...kept, meeting };
   return rule.obligations.map((spec) => {
     const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
     let applicable = true;
     let reason = 'applies to every breach';
     if (spec.when) {
-      const result = checkCondition(spec.when, facts);
+      const result = checkCondition(spec.when, counted);
       applicable = result.holds !== false;
       reason =
         result.holds === null
@@ -134,7 +198,7 @@ function obligationsOf(
     }
     if (applicable) {
       for (const exemption of spec.exemptIf ?? []) {
-        const result = checkCondition(exemption.condition, facts);
+        const result = checkCondition(exemption.condition, counted);
         if (result.holds === true) {
           applicable = false;
           reason = `exempt: ${exemption.reason} (${result.because})`;
@@ -168,7 +232,7 @@ function obligationsOf(
       dueAt: started ? dueAt(started, spec.deadline, regulator) : null,
       applicable,
       reason,
-      facts,
+      facts: shown,
       sources: [...spec.sources],
     };
   });
@@ -182,7 +246,11 @@ function clockStart(
 ): Date | null {
   switch (clock) {
     case 'awareness':
+    case 'discovery':
       return clocks.awareness;
+    case 'determinationOrBelief':
+      // Reason to believe comes with awareness at the latest; a confirmation recorded before it counts.
+      return clocks.confirmed && clocks.confirmed < clocks.awareness ? clocks.confirmed : clocks.awareness;
     case 'determination':
     case 'assessment':
       return clocks.confirmed;
@@ -197,8 +265,34 @@ function clockStart(
   }
 }
 
+/** Residents whose authority depends on a choice configuration did not make: decided by hand. */
+function byHandAuthority(entry: JurisdictionFacts, rule: Rule, hint: string): ComputedObligation {
+  const { jurisdiction, exposures: _exposures, ...facts } = entry;
+  const where = jurisdiction ?? 'unknown';
+  return {
+    key: `${rule.id}/${where}/authority`,
+    ruleId: rule.id,
+    ruleVersion: rule.effectiveFrom,
+    law: rule.law,
+    jurisdictions: jurisdiction ? [jurisdiction] : [],
+    audience: 'other',
+    regulator: null,
+    recipient: 'the responders',
+    phase: null,
+    what: `Which authority ${where} residents are reported to is not configured: ${hint}. Until then, decide by hand and record the decision (met or waived with a reason).`,
+    clock: 'awareness',
+    clockStartedAt: null,
+    deadline: 'decide by hand',
+    dueAt: null,
+    applicable: true,
+    reason: 'the competent authority is not configured: decide by hand',
+    facts,
+    sources: [],
+  };
+}
+
 function byHand(entry: JurisdictionFacts): ComputedObligation {
-  const { jurisdiction, ...facts } = entry;
+  const { jurisdiction, exposures: _exposures, ...facts } = entry;
   const where = jurisdiction ?? 'unknown';
   return {
     key: `none/${where}/decide`,

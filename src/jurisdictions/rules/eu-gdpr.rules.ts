@@ -23,6 +23,140 @@ function authority(
   return { id, name, contact: { url }, form: 'gdpr-art33', language, timeZone, holidays: { country } };
 }
 
+/** A German authority: its Land's calendar, the contact recalled (checked against no source). */
+function land(state: string, id: string, name: string, url: string): Regulator {
+  return {
+    id,
+    name,
+    contact: { url, unverified: true },
+    form: 'gdpr-art33',
+    language: 'de',
+    timeZone: 'Europe/Berlin',
+    holidays: state === 'BFDI' ? { country: 'DE' } : { country: 'DE', state },
+  };
+}
+
+/**
+ * Germany's authorities for private companies: the one of each Land (BDSG §40(1): "the authorities
+ * competent under Land law"), keyed by the Land's ISO 3166-2 code, and the federal commissioner (BfDI),
+ * who supervises telecommunications and postal service providers (TTDSG §29, PostG §42, recalled).
+ * Names and addresses are recalled: each contact is marked unverified.
+ */
+export const GERMAN_AUTHORITIES: Readonly<Record<string, Regulator>> = {
+  'DE-BW': land(
+    'BW',
+    'de-bw-lfdi',
+    'Der Landesbeauftragte für den Datenschutz und die Informationsfreiheit Baden-Württemberg (LfDI BW)',
+    'https://www.baden-wuerttemberg.datenschutz.de/',
+  ),
+  // Bavaria has two: the BayLDA for private companies, the BayLfD for public bodies.
+  'DE-BY': land(
+    'BY',
+    'de-by-baylda',
+    'Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)',
+    'https://www.lda.bayern.de/',
+  ),
+  'DE-BE': land(
+    'BE',
+    'de-be-blnbdi',
+    'Berliner Beauftragte für Datenschutz und Informationsfreiheit',
+    'https://www.datenschutz-berlin.de/',
+  ),
+  'DE-BB': land(
+    'BB',
+    'de-bb-lda',
+    'Die Landesbeauftragte für den Datenschutz und für das Recht auf Akteneinsicht Brandenburg (LDA)',
+    'https://www.lda.brandenburg.de/',
+  ),
+  'DE-HB': land(
+    'HB',
+    'de-hb-lfdi',
+    'Die Landesbeauftragte für Datenschutz und Informationsfreiheit der Freien Hansestadt Bremen',
+    'https://www.datenschutz.bremen.de/',
+  ),
+  'DE-HH': land(
+    'HH',
+    'de-hh-hmbbfdi',
+    'Der Hamburgische Beauftragte für Datenschutz und Informationsfreiheit (HmbBfDI)',
+    'https://datenschutz-hamburg.de/',
+  ),
+  'DE-HE': land(
+    'HE',
+    'de-he-hbdi',
+    'Der Hessische Beauftragte für Datenschutz und Informationsfreiheit (HBDI)',
+    'https://datenschutz.hessen.de/',
+  ),
+  'DE-MV': land(
+    'MV',
+    'de-mv-lfdi',
+    'Der Landesbeauftragte für Datenschutz und Informationsfreiheit Mecklenburg-Vorpommern',
+    'https://www.datenschutz-mv.de/',
+  ),
+  'DE-NI': land(
+    'NI',
+    'de-ni-lfd',
+    'Die Landesbeauftragte für den Datenschutz Niedersachsen (LfD)',
+    'https://www.lfd.niedersachsen.de/',
+  ),
+  'DE-NW': land(
+    'NW',
+    'de-nw-ldi',
+    'Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW)',
+    'https://www.ldi.nrw.de/',
+  ),
+  'DE-RP': land(
+    'RP',
+    'de-rp-lfdi',
+    'Der Landesbeauftragte für den Datenschutz und die Informationsfreiheit Rheinland-Pfalz',
+    'https://www.datenschutz.rlp.de/',
+  ),
+  'DE-SL': land(
+    'SL',
+    'de-sl-udz',
+    'Unabhängiges Datenschutzzentrum Saarland',
+    'https://www.datenschutz.saarland.de/',
+  ),
+  'DE-SN': land(
+    'SN',
+    'de-sn-sdtb',
+    'Die Sächsische Datenschutz- und Transparenzbeauftragte',
+    'https://www.datenschutz.sachsen.de/',
+  ),
+  'DE-ST': land(
+    'ST',
+    'de-st-lfd',
+    'Der Landesbeauftragte für den Datenschutz Sachsen-Anhalt',
+    'https://datenschutz.sachsen-anhalt.de/',
+  ),
+  'DE-SH': land(
+    'SH',
+    'de-sh-uld',
+    'Unabhängiges Landeszentrum für Datenschutz Schleswig-Holstein (ULD)',
+    'https://www.datenschutzzentrum.de/',
+  ),
+  'DE-TH': land(
+    'TH',
+    'de-th-tlfdi',
+    'Der Thüringer Landesbeauftragte für den Datenschutz und die Informationsfreiheit (TLfDI)',
+    'https://www.tlfdi.de/',
+  ),
+  'DE-BFDI': land(
+    'BFDI',
+    'de-bfdi',
+    'Die Bundesbeauftragte für den Datenschutz und die Informationsfreiheit (BfDI)',
+    'https://www.bfdi.bund.de/',
+  ),
+};
+
+/** The German Länder by ISO 3166-2 code: the values GERMAN_LAND takes (with BFDI). */
+export const GERMAN_LANDS: readonly string[] = Object.keys(GERMAN_AUTHORITIES).filter((k) => k !== 'DE-BFDI');
+
+/** The regulator key for a GERMAN_LAND value (`DE-BY`, `BFDI`); undefined for one the table lacks. */
+export function germanAuthorityKey(value: string): string | undefined {
+  const key = value === 'BFDI' ? 'DE-BFDI' : value;
+  return key in GERMAN_AUTHORITIES ? key : undefined;
+}
+
 /** Each country's supervisory authority (Art. 51). Contact urls: the breach form where known, else the site. */
 export const EEA_AUTHORITIES: Readonly<Record<string, Regulator>> = {
   AT: authority(
@@ -98,15 +232,8 @@ export const EEA_AUTHORITIES: Readonly<Record<string, Regulator>> = {
     'fr',
     'Europe/Paris',
   ),
-  // The federal commissioner; most private companies answer to their federal state's authority (notes).
-  DE: authority(
-    'DE',
-    'de-bfdi',
-    'Die Bundesbeauftragte für den Datenschutz und die Informationsfreiheit (BfDI)',
-    'https://www.bfdi.bund.de/',
-    'de',
-    'Europe/Berlin',
-  ),
+  // No DE entry: a private company answers to the authority of the Land of its seat (BDSG §40), named by
+  // GERMAN_LAND (the DE-* entries below), or to the federal commissioner for what it supervises.
   GR: authority(
     'GR',
     'gr-hdpa',
@@ -245,6 +372,7 @@ export const EEA_AUTHORITIES: Readonly<Record<string, Regulator>> = {
     'Europe/Vaduz',
   ),
   NO: authority('NO', 'no-datatilsynet', 'Datatilsynet', 'https://www.datatilsynet.no/', 'nb', 'Europe/Oslo'),
+  ...GERMAN_AUTHORITIES,
 };
 
 /** Art. 33(1): "unless unlikely to result in a risk"; risk `low` is our "unlikely to result in a risk". */
@@ -258,6 +386,15 @@ export const EU_GDPR: Rule = {
   law: 'GDPR (Regulation (EU) 2016/679) Art. 33 and 34',
   jurisdictions: EEA_COUNTRIES,
   regulator: EEA_AUTHORITIES,
+  seatAuthority: {
+    DE: "in Germany the authority of the Land of the company's seat (BDSG §40): set GERMAN_LAND to the Land (DE-BY, DE-NW...) or BFDI",
+  },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (GDPR Art. 4(1))',
+      sources: ['G1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',
@@ -296,6 +433,10 @@ export const EU_GDPR: Rule = {
       sources: ['G2'],
     },
   ],
+  records: {
+    what: 'Document every personal data breach, notified or not: the facts, its effects and the remedial action taken, so the authority can verify compliance (Art. 33(5)); no period is set.',
+    sources: ['G1'],
+  },
   publicNotice:
     'Where telling each person would involve disproportionate effort, a public communication or similar measure that informs them equally effectively replaces it (Art. 34(3)(c), G2); the authority may order notice or confirm an exemption (Art. 34(4)).',
   childAge: 16,
@@ -326,6 +467,12 @@ export const EU_GDPR: Rule = {
       status: 'secondary',
     },
     {
+      key: 'DE1',
+      citation: 'BDSG §40 (Aufsichtsbehörden der Länder): the Land authorities supervise non-public bodies',
+      url: 'https://gdpr.berlin/federal-law-bdsg/40-bdsg-aufsichtsbehorden-der-lander-2',
+      status: 'verified',
+    },
+    {
       key: 'G5',
       citation: 'Recital 75: children as a risk factor',
       url: 'https://inforights.im/organisations/old-data-protection-pages/the-general-data-protection-regulation/risk-to-individuals/',
@@ -335,7 +482,7 @@ export const EU_GDPR: Rule = {
   notes: [
     'Risk mapping: `low` means "unlikely to result in a risk to the rights and freedoms of natural persons" (no notice to the authority); `medium` is a risk (Art. 33); `high` is a high risk (Art. 34).',
     'Children affected raise the risk (Recital 75, G5); that is left to the risk assessment, not a condition here.',
-    'Germany: the 16 federal states have their own authorities, which supervise most private companies; BfDI stands in for them here and the competent state authority must be chosen by hand.',
+    "Germany: a private company answers to the authority of the Land of its seat (BDSG §40(1), DE1), named by GERMAN_LAND; the federal commissioner (BfDI) only for what it supervises (GERMAN_LAND=BFDI). With several establishments in Germany, Art. 4(16) decides which Land (§40(2)); GERMAN_LAND names it. Unset, German residents get an obligation to decide by hand, never the BfDI by default. The Land authorities' names and addresses are recalled (marked unverified).",
     'Art. 34(3)(b) (later measures make the high risk unlikely) and (c) (disproportionate effort) are not modelled; encryption (a) is, as `encrypted` (key not exposed).',
     'childAge is the Art. 8 default; the national ages are in consent-ages.ts.',
     'Contact urls and authority names are recalled, not from the sources: check the breach form before filing.',

@@ -1,6 +1,16 @@
-import { heldAmong } from '../../common/data-categories.js';
+import { DEFAULT_DATA_CATEGORIES, heldAmong } from '../../common/data-categories.js';
 import { addBusinessDays, addDays, addHours } from '../calendar.js';
-import type { Condition, Deadline, ObligationFacts, Regulator, RiskLevel, Rule } from './rule.types.js';
+import {
+  PERSONAL_INFORMATION,
+  type Condition,
+  type Deadline,
+  type Definition,
+  type Meeting,
+  type ObligationFacts,
+  type Regulator,
+  type RiskLevel,
+  type Rule,
+} from './rule.types.js';
 
 const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high'];
 
@@ -11,16 +21,88 @@ export interface ConditionResult {
   because: string;
 }
 
+const KNOWN_CATEGORIES: ReadonlySet<string> = new Set(DEFAULT_DATA_CATEGORIES);
+
+/**
+ * Which of a person's exposed categories meet a definition: those it holds (a group or a member of one it
+ * lists, see Definition), and any configured category no rule classifies (the stricter reading).
+ */
+export function meets(definition: Definition, exposed: readonly string[]): string[] {
+  if (!definition.categories) return [...exposed];
+  const listed = definition.categories;
+  return exposed.filter(
+    (category) => !KNOWN_CATEGORIES.has(category) || heldAmong([category], listed).length > 0,
+  );
+}
+
+/** The residents whose data meeting a definition was exposed, from the facts' exposures. */
+export function meetingOf(definition: Definition, facts: ObligationFacts): Meeting {
+  if (!definition.categories) {
+    return {
+      term: definition.term,
+      everyone: true,
+      residents: facts.residents,
+      categories: facts.categories,
+    };
+  }
+  const exposures = facts.exposures ?? [{ categories: facts.categories, residents: facts.residents }];
+  let residents = 0;
+  const categories = new Set<string>();
+  for (const exposure of exposures) {
+    const met = meets(definition, exposure.categories);
+    if (met.length === 0) continue;
+    residents += exposure.residents;
+    for (const category of met) categories.add(category);
+  }
+  return { term: definition.term, everyone: false, residents, categories: [...categories].sort() };
+}
+
+/** The residents a condition counts: those meeting its definition, once computeObligations said who. */
+function counted(facts: ObligationFacts, whose: string): { n: number; who: string } {
+  const meeting = facts.meeting?.[whose];
+  if (!meeting || meeting.everyone)
+    return { n: meeting?.residents ?? facts.residents, who: 'affected residents' };
+  return { n: meeting.residents, who: `residents whose ${meeting.term} was exposed` };
+}
+
 /** Checks a condition against the facts and says why, so an obligation can show its reasoning. */
 export function checkCondition(condition: Condition, facts: ObligationFacts): ConditionResult {
   if ('residents' in condition) {
-    const { over, atLeast } = condition.residents;
-    const holds =
-      (over === undefined || facts.residents > over) && (atLeast === undefined || facts.residents >= atLeast);
+    const { over, atLeast, whose = PERSONAL_INFORMATION } = condition.residents;
+    const { n, who } = counted(facts, whose);
+    const holds = (over === undefined || n > over) && (atLeast === undefined || n >= atLeast);
     const limits = [over !== undefined && `more than ${over}`, atLeast !== undefined && `at least ${atLeast}`]
       .filter(Boolean)
       .join(' and ');
-    return { holds, because: `${facts.residents} affected residents (${holds ? '' : 'not '}${limits})` };
+    return { holds, because: `${n} ${who} (${holds ? '' : 'not '}${limits})` };
+  }
+  if ('exposed' in condition) {
+    const meeting = facts.meeting?.[condition.exposed];
+    if (!meeting) {
+      const holds = facts.residents > 0;
+      return { holds, because: holds ? 'personal data exposed' : 'nobody affected' };
+    }
+    const unknown = meeting.categories.filter((c) => !KNOWN_CATEGORIES.has(c));
+    const stricter = unknown.length
+      ? ` (${unknown.join(', ')}: configured, not classified by the rule, counted: the stricter reading)`
+      : '';
+    return meeting.residents > 0
+      ? {
+          holds: true,
+          because: `${meeting.term} exposed for ${meeting.residents} residents: ${meeting.categories.join(', ')}${stricter}`,
+        }
+      : { holds: false, because: `no resident's ${meeting.term} exposed` };
+  }
+  if ('paymentFunction' in condition) {
+    if (facts.paymentFunction === undefined || facts.paymentFunction === null)
+      return { holds: null, because: 'whether the accounts have a payment function is not known' };
+    const holds = facts.paymentFunction === condition.paymentFunction;
+    return {
+      holds,
+      because: facts.paymentFunction
+        ? 'the accounts have a payment function'
+        : 'the accounts have no payment function',
+    };
   }
   if ('risk' in condition) {
     const wanted = condition.risk.atLeast;
@@ -130,4 +212,11 @@ export function regulatorOf(rule: Rule, jurisdiction: string): Regulator {
   const found = byCountry[jurisdiction] ?? byCountry[jurisdiction.split('-')[0] ?? ''];
   if (!found) throw new Error(`rule ${rule.id} names no regulator for ${jurisdiction}`);
   return found;
+}
+
+/** Every regulator a rule names. */
+export function regulatorsOf(rule: Rule): Regulator[] {
+  const regulator = rule.regulator;
+  if ('id' in regulator && typeof regulator.id === 'string') return [regulator as Regulator];
+  return Object.values(regulator as Readonly<Record<string, Regulator>>);
 }

@@ -18,6 +18,12 @@ export const IN_DPDP: Rule = {
     timeZone: 'Asia/Kolkata',
     holidays: { country: 'IN' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (DPDP Act 2023 s 2(t))',
+      sources: ['IN1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',
@@ -71,7 +77,60 @@ export const IN_DPDP: Rule = {
   ],
   notes: [
     'effectiveFrom: Rule 7 starts 18 months after publication of the Rules (notified 13 or 14 November 2025; a secondary page gives 14 May 2027): recalled, breach-law.md marks the start "?". The earlier day is used; before it, India is decided by hand.',
-    'No threshold, no encryption exemption. The Board may extend the 72 hours on request: not modelled. CERT-In reporting (6 hours, IN2) is a separate regime, not modelled.',
+    'No threshold, no encryption exemption. The Board may extend the 72 hours on request: not modelled. CERT-In reporting (6 hours, IN2) is its own regime: IN_CERT_IN, cumulative.',
     'childAge 18: a child is under 18 (s 2(f); Rule 10, IN3).',
+  ].join(' '),
+};
+
+/**
+ * The CERT-In Directions of 28 April 2022 (IT Act s 70B(6)): cyber security incidents, data breaches and
+ * leaks included, are reported to CERT-In within 6 hours of noticing them. Whether they reach a company
+ * outside India serving Indian users is open: an obligation to decide by hand, the stricter reading that it
+ * applies until decided. Cumulative: beside the DPDP Rules, and before them (no Rule 7 before 2027).
+ */
+export const IN_CERT_IN: Rule = {
+  id: 'IN-CERTIN',
+  effectiveFrom: '2022-06-28',
+  law: 'CERT-In Directions under IT Act 2000 s 70B(6), 28 April 2022',
+  jurisdictions: ['IN'],
+  cumulative: true,
+  regulator: {
+    id: 'cert-in',
+    name: 'Indian Computer Emergency Response Team (CERT-In)',
+    contact: { url: 'https://www.cert-in.org.in/', email: 'incident@cert-in.org.in', unverified: true },
+    form: 'cert-in',
+    language: 'en-IN',
+    timeZone: 'Asia/Kolkata',
+    holidays: { country: 'IN' },
+  },
+  definitions: {
+    personalInformation: {
+      term: 'data (IT Act s 2(1)(o)): any data breach or leak is a reportable cyber security incident',
+      sources: ['IN2'],
+    },
+  },
+  obligations: [
+    {
+      key: 'regulator',
+      audience: 'regulator',
+      phase: 'initial',
+      what: "Decide by hand whether the CERT-In Directions reach the company (open question: they bind service providers, intermediaries, data centres and body corporates; CERT-In's FAQ reads them as reaching entities serving users in India, which companies outside India contest). If they do, report the incident to CERT-In within 6 hours of noticing it; if not, waive this with the reason.",
+      clock: 'awareness',
+      deadline: { kind: 'within', amount: 6, unit: 'hours' },
+      sources: ['IN2'],
+    },
+  ],
+  publicNotice: 'None: the Directions concern the report to CERT-In only.',
+  sources: [
+    {
+      key: 'IN2',
+      citation: 'Vratex: DPDP breach notification (and CERT-In 6 hours)',
+      url: 'https://vratex.com/dpdp-act/breach-notification',
+      status: 'secondary',
+    },
+  ],
+  notes: [
+    "The 6 hours are from breach-law.md (IN2, secondary); the Directions' date (28 April 2022, in force 28 June 2022) and their reach are recalled, unverified. The reach is the open question the obligation states: assumed to apply (the stricter reading) until the responders decide.",
+    "The report is in English, on CERT-In's format (recalled): the cert-in form lists what the Directions' format asks as far as known.",
   ].join(' '),
 };

@@ -10,8 +10,9 @@ import type { Condition, Rule } from './rule.types.js';
  */
 const REPORTABLE: Condition = {
   anyOf: [
-    // Property damage: login credentials (conservative: the PPC names credentials of services with payment).
-    { categoriesAny: ['account_credentials', 'third_party_account'] },
+    // Property damage: the PPC guidelines' example is the login of a service that can pay or send money;
+    // logins without a payment function fall under the 1,000-person rule like any personal data.
+    { allOf: [{ exposed: 'propertyDamage' }, { paymentFunction: true }] },
     { cyberAttack: true },
     { residents: { over: 1000 } },
   ],
@@ -36,6 +37,21 @@ export const JP_APPI: Rule = {
     language: 'ja',
     timeZone: 'Asia/Tokyo',
     holidays: { country: 'JP' },
+  },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (APPI Art. 16(3))',
+      sources: ['JP1'],
+      notes:
+        'Every category the app holds is personal data once linked to the account (device ids, usage data and logs included): the 1,000-person rule counts every affected resident.',
+    },
+    propertyDamage: {
+      term: 'personal data whose misuse may cause property damage (Enforcement Rules Art. 7(ii))',
+      categories: ['account_credentials', 'third_party_account'],
+      sources: ['JP1'],
+      notes:
+        'Credit card numbers, and the login of a service with a payment function (PPC guidelines): of the app data only its credentials, and only with the payment function (ACCOUNT_PAYMENTS).',
+    },
   },
   obligations: [
     {
@@ -98,7 +114,7 @@ export const JP_APPI: Rule = {
   notes: [
     'The preliminary report is due "promptly", about 3 to 5 days in the PPC guidelines: 5 calendar days here, the outer bound. The final report runs from awareness too.',
     'Unlawful purpose is read from `cyberAttack`: an attack is an unlawful purpose; an insider theft is not an attack in our facts and would need the 60 days set by hand. Unknown: both final reports are assumed, the 30-day one first.',
-    'No app category is special care-required data; credentials count as possible property damage (conservative: the PPC example is credentials of a service with payment features).',
+    'No app category is special care-required data. Leaked logins are possible property damage only where the accounts have a payment function (PPC guidelines), as ACCOUNT_PAYMENTS says; while it is not configured, they are assumed to have one (the stricter reading). Without it, logins count toward the 1,000-person rule like any personal data.',
     'Advanced encryption exempts both the report and the notice. No childAge: the APPI sets none (guidance says 12-15).',
   ].join(' '),
 };

@@ -21,6 +21,12 @@ export const KR_PIPA: Rule = {
     timeZone: 'Asia/Seoul',
     holidays: { country: 'KR' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal information (PIPA Art. 2(1))',
+      sources: ['KR2'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',

@@ -8,7 +8,17 @@ export type RiskLevel = 'low' | 'medium' | 'high';
 export type ClockStart =
   /** The incident's `discoveredAt`: the company became aware (GDPR, UK, China, Japan, Korea, India). */
   | 'awareness'
-  /** The breach was determined or confirmed: the incident moved to `confirmed` (US states, PIPEDA). */
+  /**
+   * The incident's `discoveredAt`, where the statute says "discovery" (California, New York, Washington):
+   * the same instant as awareness, in the statute's word.
+   */
+  | 'discovery'
+  /**
+   * Florida's "determination of the breach or reason to believe a breach occurred": whichever came first,
+   * the incident's `discoveredAt` (reason to believe) or its move to `confirmed`.
+   */
+  | 'determinationOrBelief'
+  /** The breach was determined or confirmed: the incident moved to `confirmed` (Texas, PIPEDA). */
   | 'determination'
   /** The assessment concluded that it is notifiable: also the move to `confirmed` (Singapore s 26D). */
   | 'assessment'
@@ -26,6 +36,23 @@ export type Deadline =
   /** No fixed number in the law ("as soon as practicable", "without undue delay"): no due date. */
   | { kind: 'asap'; wording: string };
 
+/** Affected residents who had exactly these data categories exposed (one row per distinct set). */
+export interface Exposure {
+  categories: readonly string[];
+  residents: number;
+}
+
+/** The residents whose data meeting one of the rule's definitions was exposed (see {@link Definition}). */
+export interface Meeting {
+  /** The definition's term, with its provision: "personal information (Cal. Civ. Code 1798.82(h))". */
+  term: string;
+  /** Every affected resident counts: the definition is all personal data. */
+  everyone: boolean;
+  residents: number;
+  /** What met it: the exposed categories the definition holds (configured ones it does not know included). */
+  categories: string[];
+}
+
 /** The facts a condition is checked against, for one jurisdiction (or a group, such as the EU). */
 export interface ObligationFacts {
   /** Affected residents in the jurisdiction (people in the frozen affected set). */
@@ -33,16 +60,57 @@ export interface ObligationFacts {
   minors: number;
   /** Data categories exposed for these residents (their categories intersected with the incident's). */
   categories: string[];
+  /**
+   * The residents by what was exposed of them, so a threshold counts only those whose data meets the law's
+   * definition (117 California residents with credentials exposed among 501 affected are 117). Absent
+   * (a case written by hand): every resident is taken to have every category of `categories`.
+   */
+  exposures?: readonly Exposure[];
+  /** Per definition key of the rule, who met it: filled by computeObligations from `exposures`. */
+  meeting?: Readonly<Record<string, Meeting>>;
   riskLevel: RiskLevel | null;
   /** Whether the data was encrypted with a key not exposed; null when unknown. */
   encrypted: boolean | null;
   /** The breach was a cyber attack (an unlawful act by a third party); null when unknown. */
   cyberAttack: boolean | null;
+  /**
+   * The accounts can pay or send money (a payment function: Japan's PPC guidelines make leaked logins of
+   * such a service a risk of property damage); null when not known (configuration, ACCOUNT_PAYMENTS).
+   */
+  paymentFunction?: boolean | null;
 }
 
+/**
+ * What a law counts as the personal information its duties are about, over the app's data categories
+ * (common/data-categories.ts): the categories that meet it, as groups or finer ones. A finer category
+ * meets it when its group is listed, and a group exposed when one of its listed members may be in it (the
+ * stricter reading, `heldAmong`). A category configured beyond the app's (EXTRA_DATA_CATEGORIES) is not
+ * classified by any rule, so it meets every definition: the stricter reading, said in the reason.
+ */
+export interface Definition {
+  /** What the law calls it, with the provision. */
+  term: string;
+  /** The app's categories that meet it; absent: all personal data, every affected resident counts. */
+  categories?: readonly string[];
+  /** Source keys of the rule behind the mapping. */
+  sources: readonly string[];
+  /** Why a category is in or out, where it is not plain. */
+  notes?: string;
+}
+
+/** The definition a threshold counts by when it names none. */
+export const PERSONAL_INFORMATION = 'personalInformation';
+
 export type Condition =
-  /** The number of affected residents: `over` is strictly more than, `atLeast` at least. */
-  | { residents: { over?: number; atLeast?: number } }
+  /**
+   * The number of affected residents whose data meeting a definition of the rule was exposed (`whose`, by
+   * default its personal information): `over` is strictly more than, `atLeast` at least.
+   */
+  | { residents: { over?: number; atLeast?: number; whose?: string } }
+  /** At least one resident's data meeting this definition of the rule was exposed. */
+  | { exposed: string }
+  /** Whether the accounts have a payment function (see ObligationFacts.paymentFunction). */
+  | { paymentFunction: boolean }
   | { risk: { atLeast: RiskLevel } }
   | { encrypted: boolean }
   | { cyberAttack: boolean }
@@ -68,14 +136,19 @@ export type ReportForm =
   | 'au-oaic'
   | 'appi-ppc'
   | 'pipa-pipc'
-  | 'dpdp-board';
+  | 'dpdp-board'
+  | 'cai-qc'
+  | 'cert-in';
 
 export interface Regulator {
   /** Stable id used by the API (`POST /v1/incidents/:id/reports {regulator}`), e.g. `ico`, `de-bfdi`. */
   id: string;
   name: string;
-  /** How to reach it: the web form or portal, and an email or phone where one is published. */
-  contact: { url: string; email?: string; phone?: string };
+  /**
+   * How to reach it: the web form or portal, and an email or phone where one is published; `unverified`
+   * when the contact is recalled, not seen in a source (check it before filing).
+   */
+  contact: { url: string; email?: string; phone?: string; unverified?: boolean };
   /** The form its reports follow. */
   form: ReportForm;
   /** BCP 47 language its reports are written in (English where none is required). */
@@ -133,6 +206,32 @@ export interface Rule {
    */
   regulator: Regulator | Readonly<Record<string, Regulator>>;
   obligations: readonly ObligationSpec[];
+  /**
+   * What the law counts, by key: `personalInformation` (every rule has it) and any other a condition names
+   * (`residents.whose`, `exposed`), each mapped to the app's data categories and cited.
+   */
+  definitions: Readonly<Record<string, Definition>> & { personalInformation: Definition };
+  /**
+   * A rule that adds to the one a jurisdiction otherwise has, instead of replacing it: Quebec's Act beside
+   * PIPEDA, CERT-In's Directions beside (or before) the DPDP Rules. Both apply; the stricter reading where
+   * a province's or a second regime's duties sit on top of the federal ones.
+   */
+  cumulative?: boolean;
+  /**
+   * Countries where the competent authority follows the company's seat inside the country, with the words
+   * that say how to choose it (Germany: the Land, BDSG §40, named by GERMAN_LAND); the choice comes in
+   * ComputeOptions.seats as a key of `regulator`.
+   */
+  seatAuthority?: Readonly<Record<string, string>>;
+  /**
+   * The record the law asks to keep of every breach, notifiable or not (the breach register): what, and for
+   * how long from when (no `keep`: the law sets no period, so the record is kept as long as the incident).
+   */
+  records?: {
+    what: string;
+    keep?: { years?: number; months?: number; from: 'awareness' | 'determination' };
+    sources: readonly string[];
+  };
   /** When a public or substitute notice is required or allowed, in words, with its source. */
   publicNotice: string;
   /** Age under which a person is a child for this law (see also src/jurisdictions/consent-ages.ts). */

@@ -3,9 +3,12 @@ import {
   computeObligations,
   type Clocks,
   type ComputedObligation,
+  type ComputeOptions,
   type JurisdictionFacts,
 } from './compute.js';
 import { regulatorOf } from './evaluate.js';
+import { recordKeeping } from './records.js';
+import { GERMAN_LANDS } from './eu-gdpr.rules.js';
 import { EEA_COUNTRIES, RULES } from './index.js';
 import type { Condition, Regulator, ReportForm, Rule } from './rule.types.js';
 
@@ -14,7 +17,7 @@ import type { Condition, Regulator, ReportForm, Rule } from './rule.types.js';
 
 const AWARE = new Date('2026-04-01T15:00:00Z');
 const CONFIRMED = new Date('2026-04-03T18:00:00Z');
-const NO_EU_ESTABLISHMENT = { euMainEstablishment: null };
+const NO_EU_ESTABLISHMENT = { euMainEstablishment: null, seats: { DE: 'DE-BY' } };
 
 function facts(jurisdiction: string | null, over: Partial<JurisdictionFacts> = {}): JurisdictionFacts {
   return {
@@ -37,7 +40,7 @@ function clocks(over: Partial<Clocks> = {}): Clocks {
 function run(
   entries: JurisdictionFacts[],
   at: Clocks = clocks(),
-  options: { euMainEstablishment: string | null } = NO_EU_ESTABLISHMENT,
+  options: ComputeOptions = NO_EU_ESTABLISHMENT,
 ): Record<string, ComputedObligation> {
   const list = computeObligations(entries, at, RULES, options);
   return Object.fromEntries(list.map((o) => [o.key, o]));
@@ -49,9 +52,9 @@ describe('EU-GDPR', () => {
   it('without an EU establishment: one authority per member state, 72 hours, individuals on high risk', () => {
     const out = run([facts('DE', { residents: 20 }), facts('FR', { residents: 5 })]);
     expect(Object.keys(out).sort()).toEqual([
-      'EU-GDPR/de-bfdi/individuals',
-      'EU-GDPR/de-bfdi/regulator',
-      'EU-GDPR/de-bfdi/regulator.follow-up',
+      'EU-GDPR/de-by-baylda/individuals',
+      'EU-GDPR/de-by-baylda/regulator',
+      'EU-GDPR/de-by-baylda/regulator.follow-up',
       'EU-GDPR/fr-cnil/individuals',
       'EU-GDPR/fr-cnil/regulator',
       'EU-GDPR/fr-cnil/regulator.follow-up',
@@ -62,13 +65,13 @@ describe('EU-GDPR', () => {
     expect(reg?.reason).toContain('applies: risk high');
     expect(reg?.regulator?.language).toBe('fr');
     expect(reg?.jurisdictions).toEqual(['FR']);
-    expect(out['EU-GDPR/de-bfdi/regulator']?.facts.residents).toBe(20);
+    expect(out['EU-GDPR/de-by-baylda/regulator']?.facts.residents).toBe(20);
     // Art. 33(4): the follow-up clock starts with the initial report; no fixed number of days.
-    expect(out['EU-GDPR/de-bfdi/regulator.follow-up']?.clockStartedAt).toBeNull();
-    expect(out['EU-GDPR/de-bfdi/regulator.follow-up']?.phase).toBe('follow-up');
-    expect(out['EU-GDPR/de-bfdi/individuals']?.applicable).toBe(true);
-    expect(out['EU-GDPR/de-bfdi/individuals']?.dueAt).toBeNull();
-    expect(out['EU-GDPR/de-bfdi/individuals']?.deadline).toBe('without undue delay after awareness');
+    expect(out['EU-GDPR/de-by-baylda/regulator.follow-up']?.clockStartedAt).toBeNull();
+    expect(out['EU-GDPR/de-by-baylda/regulator.follow-up']?.phase).toBe('follow-up');
+    expect(out['EU-GDPR/de-by-baylda/individuals']?.applicable).toBe(true);
+    expect(out['EU-GDPR/de-by-baylda/individuals']?.dueAt).toBeNull();
+    expect(out['EU-GDPR/de-by-baylda/individuals']?.deadline).toBe('without undue delay after awareness');
   });
 
   it('with a main establishment: the lead authority gets one report for every EU/EEA resident', () => {
@@ -88,6 +91,36 @@ describe('EU-GDPR', () => {
     expect(reg?.facts.residents).toBe(26);
     expect(reg?.regulator?.name).toBe('Data Protection Commission');
     expect(out['EU-GDPR/ie-dpc/regulator.follow-up']?.clockStartedAt).toEqual(filed);
+  });
+
+  it("Germany: the authority of the Land of the company's seat (BDSG §40), never the BfDI by default", () => {
+    const seated = run([facts('DE', { residents: 20 })], clocks(), {
+      euMainEstablishment: null,
+      seats: { DE: 'DE-NW' },
+    });
+    expect(seated['EU-GDPR/de-nw-ldi/regulator']?.regulator?.name).toContain('Nordrhein-Westfalen');
+    expect(seated['EU-GDPR/de-nw-ldi/regulator']?.regulator?.holidays).toEqual({
+      country: 'DE',
+      state: 'NW',
+    });
+    // A resident recorded in another Land is still reported to the seat's authority.
+    const bavarian = run([facts('DE-BY', { residents: 3 })], clocks(), {
+      euMainEstablishment: null,
+      seats: { DE: 'DE-NW' },
+    });
+    expect(Object.keys(bavarian)).toContain('EU-GDPR/de-nw-ldi/regulator');
+    // Not configured: decided by hand, naming the variable.
+    const unset = run([facts('DE', { residents: 20 }), facts('FR')], clocks(), { euMainEstablishment: null });
+    expect(Object.keys(unset).filter((k) => k.includes('/de')).length).toBe(0);
+    expect(unset['EU-GDPR/DE/authority']?.what).toContain('GERMAN_LAND');
+    expect(unset['EU-GDPR/DE/authority']?.applicable).toBe(true);
+    expect(unset['EU-GDPR/fr-cnil/regulator']?.applicable).toBe(true);
+    // A main establishment in Germany: the Land authority leads for every EU resident; BFDI when it supervises.
+    const lead = run([facts('DE'), facts('FR')], clocks(), {
+      euMainEstablishment: 'DE',
+      seats: { DE: 'DE-BFDI' },
+    });
+    expect(lead['EU-GDPR/de-bfdi/regulator']?.jurisdictions).toEqual(['DE', 'FR']);
   });
 
   it('risk low: nothing to notify ("unlikely to result in a risk")', () => {
@@ -144,11 +177,18 @@ describe('US-CA', () => {
     );
     const individuals = out['US-CA/us-ca-ag/individuals'];
     expect(individuals?.ruleVersion).toBe('2026-01-01');
-    expect(iso(individuals)).toBe('2026-05-03T18:00:00.000Z');
-    expect(individuals?.reason).toBe('applies: exposed: account_credentials');
+    // 30 days from discovery (discoveredAt), not from the confirmation two days later.
+    expect(individuals?.clockStartedAt).toEqual(AWARE);
+    expect(iso(individuals)).toBe('2026-05-01T15:00:00.000Z');
+    expect(individuals?.deadline).toBe('30 days from discovery of the breach');
+    expect(individuals?.reason).toBe(
+      'applies: personal information (Cal. Civ. Code 1798.82(h)) exposed for 501 residents: account_credentials',
+    );
     const copy = out['US-CA/us-ca-ag/ag.sample-copy'];
     expect(copy?.applicable).toBe(true);
-    expect(copy?.reason).toContain('501 affected residents (more than 500)');
+    expect(copy?.reason).toContain(
+      '501 residents whose personal information (Cal. Civ. Code 1798.82(h)) was exposed (more than 500)',
+    );
     expect(iso(copy)).toBe('2026-05-05T16:00:00.000Z');
     expect(copy?.deadline).toBe('15 days from the first notice to residents');
   });
@@ -157,7 +197,7 @@ describe('US-CA', () => {
     const out = run([facts('US-CA', { residents: 500 })]);
     expect(out['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(false);
     expect(out['US-CA/us-ca-ag/ag.sample-copy']?.reason).toContain(
-      '500 affected residents (not more than 500)',
+      '500 residents whose personal information (Cal. Civ. Code 1798.82(h)) was exposed (not more than 500)',
     );
     expect(out['US-CA/us-ca-ag/individuals']?.applicable).toBe(true);
   });
@@ -166,7 +206,54 @@ describe('US-CA', () => {
     const out = run([facts('US-CA', { categories: ['device_identifiers', 'app_usage'] })]);
     expect(out['US-CA/us-ca-ag/individuals']?.applicable).toBe(false);
     expect(out['US-CA/us-ca-ag/individuals']?.reason).toBe(
-      'does not apply: none of account_credentials, third_party_account exposed',
+      "does not apply: no resident's personal information (Cal. Civ. Code 1798.82(h)) exposed",
+    );
+  });
+
+  it('the AG copy counts the residents whose personal information was exposed, not the affected set', () => {
+    // 501 affected Californians, of whom 117 had credentials exposed: not "more than 500".
+    const out = run([
+      facts('US-CA', {
+        residents: 501,
+        exposures: [
+          { categories: ['account_credentials', 'device_info'], residents: 117 },
+          { categories: ['device_info', 'personal_identifiers'], residents: 384 },
+        ],
+        categories: ['account_credentials', 'device_info', 'personal_identifiers'],
+      }),
+    ]);
+    const copy = out['US-CA/us-ca-ag/ag.sample-copy'];
+    expect(copy?.applicable).toBe(false);
+    expect(copy?.reason).toBe(
+      'does not apply: 117 residents whose personal information (Cal. Civ. Code 1798.82(h)) was exposed (not more than 500)',
+    );
+    expect(copy?.facts.meeting?.personalInformation).toEqual({
+      term: 'personal information (Cal. Civ. Code 1798.82(h))',
+      everyone: false,
+      residents: 117,
+      categories: ['account_credentials'],
+    });
+    // The residents to tell are those 117 too: the obligation applies.
+    expect(out['US-CA/us-ca-ag/individuals']?.applicable).toBe(true);
+  });
+
+  it("a group's finer members meet the definition; a category no rule classifies counts (stricter)", () => {
+    const finer = run([
+      facts('US-CA', {
+        residents: 600,
+        exposures: [
+          { categories: ['password_hash', 'email_address'], residents: 550 },
+          { categories: ['email_address'], residents: 50 },
+        ],
+        categories: ['email_address', 'password_hash'],
+      }),
+    ]);
+    expect(finer['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(true);
+    expect(finer['US-CA/us-ca-ag/ag.sample-copy']?.facts.meeting?.personalInformation?.residents).toBe(550);
+    const configured = run([facts('US-CA', { residents: 20, categories: ['payment_card'] })]);
+    expect(configured['US-CA/us-ca-ag/individuals']?.applicable).toBe(true);
+    expect(configured['US-CA/us-ca-ag/individuals']?.reason).toContain(
+      'payment_card: configured, not classified by the rule, counted: the stricter reading',
     );
   });
 
@@ -185,7 +272,7 @@ describe('US-CA', () => {
     expect(individuals?.ruleVersion).toBe('2014-01-01');
     expect(individuals?.dueAt).toBeNull();
     expect(individuals?.deadline).toBe(
-      'in the most expedient time possible and without unreasonable delay after determination of the breach',
+      'in the most expedient time possible and without unreasonable delay after discovery of the breach',
     );
     expect(out['US-CA/us-ca-ag/ag.sample-copy']?.applicable).toBe(true);
   });
@@ -200,7 +287,8 @@ describe('US-NY', () => {
       'US-NY/us-ny-ag/regulator',
     ]);
     expect(out['US-NY/us-ny-ag/individuals']?.ruleVersion).toBe('2024-12-21');
-    expect(iso(out['US-NY/us-ny-ag/individuals'])).toBe('2026-05-03T18:00:00.000Z');
+    // 30 days from discovery.
+    expect(iso(out['US-NY/us-ny-ag/individuals'])).toBe('2026-05-01T15:00:00.000Z');
     expect(out['US-NY/us-ny-ag/regulator']?.deadline).toBe(
       'together with the notices, or promptly after the first notice to residents',
     );
@@ -211,7 +299,9 @@ describe('US-NY', () => {
   it('5,000 residents: no CRA notice', () => {
     const out = run([facts('US-NY', { residents: 5000 })]);
     expect(out['US-NY/us-ny-ag/cra']?.applicable).toBe(false);
-    expect(out['US-NY/us-ny-ag/cra']?.reason).toContain('5000 affected residents (not more than 5000)');
+    expect(out['US-NY/us-ny-ag/cra']?.reason).toContain(
+      '5000 residents whose private information (N.Y. Gen. Bus. Law 899-aa(1)(b)) was exposed (not more than 5000)',
+    );
   });
 
   it('aware on 2024-12-20: the SHIELD Act version, no number of days', () => {
@@ -225,24 +315,39 @@ describe('US-NY', () => {
 });
 
 describe('US-TX', () => {
+  // A category the app does not hold, configured (EXTRA_DATA_CATEGORIES): Texas's sensitive personal
+  // information until a rule classifies it.
+  const SENSITIVE = { categories: ['government_id'] };
+
   it('250 residents: the AG within 30 days; residents within 60 days of determination', () => {
-    const out = run([facts('US-TX', { residents: 250 })]);
+    const out = run([facts('US-TX', { residents: 250, ...SENSITIVE })]);
     expect(out['US-TX/us-tx-ag/regulator']?.applicable).toBe(true);
-    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain('250 affected residents (at least 250)');
+    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain(
+      '250 residents whose sensitive personal information (Tex. Bus. & Com. Code 521.002(a)(2)) was exposed (at least 250)',
+    );
     expect(iso(out['US-TX/us-tx-ag/regulator'])).toBe('2026-05-03T18:00:00.000Z');
     expect(iso(out['US-TX/us-tx-ag/individuals'])).toBe('2026-06-02T18:00:00.000Z');
     expect(out['US-TX/us-tx-ag/regulator']?.regulator?.timeZone).toBe('America/Chicago');
   });
 
   it('249 residents: no report to the AG', () => {
-    const out = run([facts('US-TX', { residents: 249 })]);
+    const out = run([facts('US-TX', { residents: 249, ...SENSITIVE })]);
     expect(out['US-TX/us-tx-ag/regulator']?.applicable).toBe(false);
-    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain('249 affected residents (not at least 250)');
+    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain('(not at least 250)');
     expect(out['US-TX/us-tx-ag/individuals']?.applicable).toBe(true);
   });
 
+  it('a username and password are not sensitive personal information: nothing is owed', () => {
+    const out = run([facts('US-TX', { residents: 4000 })]);
+    expect(out['US-TX/us-tx-ag/regulator']?.applicable).toBe(false);
+    expect(out['US-TX/us-tx-ag/regulator']?.reason).toContain(
+      '0 residents whose sensitive personal information (Tex. Bus. & Com. Code 521.002(a)(2)) was exposed',
+    );
+    expect(out['US-TX/us-tx-ag/individuals']?.applicable).toBe(false);
+  });
+
   it('not confirmed yet: the clocks have not started', () => {
-    const out = run([facts('US-TX', { residents: 300 })], clocks({ confirmed: null }));
+    const out = run([facts('US-TX', { residents: 300, ...SENSITIVE })], clocks({ confirmed: null }));
     expect(out['US-TX/us-tx-ag/regulator']?.clockStartedAt).toBeNull();
     expect(out['US-TX/us-tx-ag/regulator']?.dueAt).toBeNull();
   });
@@ -252,8 +357,12 @@ describe('US-FL', () => {
   it('500 residents: the Department within 30 days, residents within 30 days, no CRAs (not over 1,000)', () => {
     const out = run([facts('US-FL', { residents: 500 })]);
     expect(out['US-FL/us-fl-dla/regulator']?.applicable).toBe(true);
-    expect(iso(out['US-FL/us-fl-dla/regulator'])).toBe('2026-05-03T18:00:00.000Z');
-    expect(iso(out['US-FL/us-fl-dla/individuals'])).toBe('2026-05-03T18:00:00.000Z');
+    // From the reason to believe (awareness), which came before the determination.
+    expect(iso(out['US-FL/us-fl-dla/regulator'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(iso(out['US-FL/us-fl-dla/individuals'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(out['US-FL/us-fl-dla/individuals']?.deadline).toBe(
+      '30 days from determination of the breach or reason to believe it occurred',
+    );
     expect(out['US-FL/us-fl-dla/cra']?.applicable).toBe(false);
     expect(out['US-FL/us-fl-dla/regulator.no-harm-determination']?.applicable).toBe(false);
   });
@@ -268,8 +377,16 @@ describe('US-FL', () => {
 });
 
 describe('US-MA', () => {
+  it('a username and password are not personal information under 93H: nothing is owed', () => {
+    const out = run([facts('US-MA', { residents: 900 })]);
+    expect(out['US-MA/us-ma-ag/regulator']?.applicable).toBe(false);
+    expect(out['US-MA/us-ma-ag/individuals']?.reason).toBe(
+      "does not apply: no resident's personal information (M.G.L. c. 93H s. 1) exposed",
+    );
+  });
+
   it('the AG and OCABR and the residents as soon as practicable: no due date', () => {
-    const out = run([facts('US-MA')]);
+    const out = run([facts('US-MA', { categories: ['financial_account'] })]);
     expect(out['US-MA/us-ma-ag/regulator']?.applicable).toBe(true);
     expect(out['US-MA/us-ma-ag/regulator']?.dueAt).toBeNull();
     expect(out['US-MA/us-ma-ag/regulator']?.clockStartedAt).toEqual(AWARE);
@@ -283,7 +400,9 @@ describe('US-WA', () => {
   it('501 residents: the AG within 30 days; 500 is not "more than 500"', () => {
     const over = run([facts('US-WA', { residents: 501 })]);
     expect(over['US-WA/us-wa-ag/regulator']?.applicable).toBe(true);
-    expect(iso(over['US-WA/us-wa-ag/regulator'])).toBe('2026-05-03T18:00:00.000Z');
+    // 30 days from discovery, to the AG and to the residents.
+    expect(iso(over['US-WA/us-wa-ag/regulator'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(iso(over['US-WA/us-wa-ag/individuals'])).toBe('2026-05-01T15:00:00.000Z');
     const at = run([facts('US-WA', { residents: 500 })]);
     expect(at['US-WA/us-wa-ag/regulator']?.applicable).toBe(false);
     expect(at['US-WA/us-wa-ag/individuals']?.applicable).toBe(true);
@@ -298,7 +417,7 @@ describe('US-WA', () => {
 
 describe('CA (PIPEDA)', () => {
   it('a province takes the federal rule: OPC and individuals as soon as feasible on a real risk of significant harm', () => {
-    const out = run([facts('CA-QC', { riskLevel: 'medium' })]);
+    const out = run([facts('CA-ON', { riskLevel: 'medium' })]);
     expect(Object.keys(out).sort()).toEqual([
       'CA/opc/individuals',
       'CA/opc/regulator',
@@ -314,6 +433,34 @@ describe('CA (PIPEDA)', () => {
     const out = run([facts('CA', { riskLevel: 'low' })]);
     expect(out['CA/opc/regulator']?.applicable).toBe(false);
     expect(out['CA/opc/individuals']?.applicable).toBe(false);
+  });
+});
+
+describe('CA-QC (Quebec private-sector Act, beside PIPEDA)', () => {
+  it("the CAI promptly, on its form in French, and PIPEDA's OPC as well", () => {
+    const out = run([facts('CA-QC', { riskLevel: 'medium' })]);
+    expect(Object.keys(out).sort()).toEqual([
+      'CA-QC/qc-cai/individuals',
+      'CA-QC/qc-cai/regulator',
+      'CA/opc/individuals',
+      'CA/opc/regulator',
+      'CA/opc/regulator.follow-up',
+    ]);
+    const cai = out['CA-QC/qc-cai/regulator'];
+    expect(cai?.applicable).toBe(true);
+    expect(cai?.regulator?.form).toBe('cai-qc');
+    expect(cai?.regulator?.language).toBe('fr-CA');
+    expect(cai?.deadline).toBe('promptly after awareness');
+    expect(cai?.clockStartedAt).toEqual(AWARE);
+    // Ontario's residents are PIPEDA's only.
+    const both = run([facts('CA-QC'), facts('CA-ON')]);
+    expect(both['CA-QC/qc-cai/regulator']?.jurisdictions).toEqual(['CA-QC']);
+    expect(both['CA/opc/regulator']?.jurisdictions).toEqual(['CA-ON', 'CA-QC']);
+  });
+
+  it('no risk of serious injury: neither', () => {
+    const out = run([facts('CA-QC', { riskLevel: 'low' })]);
+    expect(out['CA-QC/qc-cai/regulator']?.applicable).toBe(false);
   });
 });
 
@@ -451,6 +598,24 @@ describe('JP (APPI)', () => {
     expect(iso(out['JP/ppc/regulator.final-unlawful'])).toBe('2026-05-31T15:00:00.000Z');
   });
 
+  it('logins without a payment function are not property damage: only the 1,000-person rule', () => {
+    const logins = { cyberAttack: false, categories: ['account_credentials', 'email_address'] };
+    const none = run([facts('JP', { ...logins, residents: 1000, paymentFunction: false })]);
+    expect(none['JP/ppc/regulator']?.applicable).toBe(false);
+    expect(none['JP/ppc/regulator']?.reason).toContain('the accounts have no payment function');
+    expect(none['JP/ppc/individuals']?.applicable).toBe(false);
+    const pay = run([facts('JP', { ...logins, residents: 3, paymentFunction: true })]);
+    expect(pay['JP/ppc/regulator']?.applicable).toBe(true);
+    expect(pay['JP/ppc/regulator']?.reason).toContain(
+      'personal data whose misuse may cause property damage (Enforcement Rules Art. 7(ii)) exposed for 3 residents',
+    );
+    // Not configured: assumed to have one.
+    const unknown = run([facts('JP', { ...logins, residents: 3, paymentFunction: null })]);
+    expect(unknown['JP/ppc/regulator']?.reason).toContain('assumed to apply until the facts are known');
+    const many = run([facts('JP', { ...logins, residents: 1001, paymentFunction: false })]);
+    expect(many['JP/ppc/regulator']?.applicable).toBe(true);
+  });
+
   it('more than 1,000 people, nothing else: reportable; 1,000 is not', () => {
     const only = { categories: ['device_info'], cyberAttack: false };
     expect(run([facts('JP', { ...only, residents: 1001 })])['JP/ppc/regulator']?.applicable).toBe(true);
@@ -493,6 +658,7 @@ describe('IN (DPDP Rule 7)', () => {
   it('every breach: the Board without delay and in detail within 72 hours; no encryption exemption', () => {
     const out = run([facts('IN', { encrypted: true, riskLevel: 'low' })], clocks({ awareness: aware }));
     expect(Object.keys(out).sort()).toEqual([
+      'IN-CERTIN/cert-in/regulator',
       'IN/dpb/individuals',
       'IN/dpb/regulator',
       'IN/dpb/regulator.detailed',
@@ -502,9 +668,14 @@ describe('IN (DPDP Rule 7)', () => {
     expect(out['IN/dpb/regulator']?.deadline).toBe('without delay after awareness');
   });
 
-  it('before Rule 7 is in force: decided by hand', () => {
+  it("before Rule 7 is in force: decided by hand, and CERT-In's 6 hours decided by hand too", () => {
     const out = run([facts('IN')]);
-    expect(Object.keys(out)).toEqual(['none/IN/decide']);
+    expect(Object.keys(out).sort()).toEqual(['IN-CERTIN/cert-in/regulator', 'none/IN/decide']);
+    const certIn = out['IN-CERTIN/cert-in/regulator'];
+    expect(certIn?.applicable).toBe(true);
+    expect(iso(certIn)).toBe('2026-04-01T21:00:00.000Z');
+    expect(certIn?.what).toContain('Decide by hand whether the CERT-In Directions reach the company');
+    expect(certIn?.sources).toEqual(['IN2']);
   });
 });
 
@@ -535,6 +706,8 @@ describe('the rules table', () => {
     'appi-ppc',
     'pipa-pipc',
     'dpdp-board',
+    'cai-qc',
+    'cert-in',
   ];
   const regulators = (rule: Rule): Regulator[] =>
     'id' in rule.regulator ? [rule.regulator as Regulator] : Object.values(rule.regulator);
@@ -567,7 +740,16 @@ describe('the rules table', () => {
         if (state) expect(new Holidays().getStates(country)?.[state]).toBeDefined();
       }
       // Conditions are data: each leaf is one of the known kinds.
-      const known = ['residents', 'risk', 'encrypted', 'cyberAttack', 'categoriesAny', 'minorsAffected'];
+      const known = [
+        'residents',
+        'risk',
+        'encrypted',
+        'cyberAttack',
+        'categoriesAny',
+        'minorsAffected',
+        'exposed',
+        'paymentFunction',
+      ];
       const leaves = (c: Condition): string[] =>
         'anyOf' in c
           ? c.anyOf.flatMap(leaves)
@@ -577,6 +759,22 @@ describe('the rules table', () => {
               ? leaves(c.not)
               : Object.keys(c);
       for (const leaf of conditions(rule).flatMap(leaves)) expect(known).toContain(leaf);
+      // Every definition a condition names is the rule's, cited by its sources.
+      const named = (c: Condition): string[] =>
+        'anyOf' in c
+          ? c.anyOf.flatMap(named)
+          : 'allOf' in c
+            ? c.allOf.flatMap(named)
+            : 'not' in c
+              ? named(c.not)
+              : 'exposed' in c
+                ? [c.exposed]
+                : 'residents' in c
+                  ? [c.residents.whose ?? 'personalInformation']
+                  : [];
+      for (const key of conditions(rule).flatMap(named)) expect(rule.definitions[key]).toBeDefined();
+      for (const definition of Object.values(rule.definitions))
+        expect([...keys]).toEqual(expect.arrayContaining([...definition.sources]));
     },
   );
 
@@ -599,7 +797,7 @@ describe('the rules table', () => {
     expect(EEA_COUNTRIES).toHaveLength(30);
     const gdpr = RULES.find((r) => r.id === 'EU-GDPR');
     expect(gdpr?.jurisdictions).toEqual(EEA_COUNTRIES);
-    for (const country of EEA_COUNTRIES) {
+    for (const country of EEA_COUNTRIES.filter((c) => c !== 'DE')) {
       const authority = regulatorOf(gdpr as Rule, country);
       expect(authority.id).toMatch(new RegExp(`^${country.toLowerCase()}-`));
       expect(authority.holidays.country).toBe(country);
@@ -607,7 +805,20 @@ describe('the rules table', () => {
     }
   });
 
-  it('only data categories the app knows appear in the conditions', () => {
+  it("Germany: the 16 Länder's authorities and the BfDI, none keyed by the country alone", () => {
+    const gdpr = RULES.find((r) => r.id === 'EU-GDPR') as Rule;
+    expect(() => regulatorOf(gdpr, 'DE')).toThrow();
+    expect(GERMAN_LANDS).toHaveLength(16);
+    for (const land of GERMAN_LANDS) {
+      const authority = regulatorOf(gdpr, land);
+      expect(authority.id).toMatch(new RegExp(`^${land.toLowerCase()}-`));
+      expect(authority.holidays).toEqual({ country: 'DE', state: land.slice(3) });
+      expect(authority.contact.unverified).toBe(true);
+    }
+    expect(regulatorOf(gdpr, 'DE-BFDI').id).toBe('de-bfdi');
+  });
+
+  it('only data categories the app knows appear in the conditions and the definitions', () => {
     const categories = new Set([
       'personal_identifiers',
       'device_identifiers',
@@ -629,7 +840,32 @@ describe('the rules table', () => {
             : 'categoriesAny' in c
               ? [...c.categoriesAny]
               : [];
-    for (const rule of RULES)
+    for (const rule of RULES) {
       for (const category of conditions(rule).flatMap(used)) expect(categories).toContain(category);
+      for (const definition of Object.values(rule.definitions))
+        for (const category of definition.categories ?? []) expect(categories).toContain(category);
+    }
+  });
+});
+
+describe('records the law asks to keep', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id) as Rule;
+
+  it('the longest period of the rules that set one: Quebec 5 years from awareness over PIPEDA 24 months', () => {
+    const kept = recordKeeping([rule('CA'), rule('CA-QC')], AWARE, CONFIRMED);
+    expect(kept.rules.map((r) => [r.ruleId, r.until?.toISOString()])).toEqual([
+      ['CA', '2028-04-03T18:00:00.000Z'],
+      ['CA-QC', '2031-04-01T15:00:00.000Z'],
+    ]);
+    expect(kept.until?.toISOString()).toBe('2031-04-01T15:00:00.000Z');
+    expect(recordKeeping([rule('US-FL')], AWARE, null).until?.toISOString()).toBe('2031-04-01T15:00:00.000Z');
+  });
+
+  it('a rule that sets no period (GDPR Art. 33(5)) keeps the record for good; PIPEDA waits for the determination', () => {
+    expect(recordKeeping([rule('EU-GDPR'), rule('BR')], AWARE, CONFIRMED).until).toBeNull();
+    const pipeda = recordKeeping([rule('CA')], AWARE, null);
+    expect(pipeda.rules[0]?.until).toBeNull();
+    expect(pipeda.until).toBeNull();
+    expect(recordKeeping([rule('US-CA')], AWARE, CONFIRMED)).toEqual({ until: null, rules: [] });
   });
 });

@@ -26,6 +26,12 @@ export const SG_PDPA: Rule = {
     timeZone: 'Asia/Singapore',
     holidays: { country: 'SG' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (PDPA s 2(1))',
+      sources: ['SG2'],
+    },
+  },
   obligations: [
     {
       key: 'assessment',

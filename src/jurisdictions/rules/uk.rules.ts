@@ -20,6 +20,12 @@ export const UK_GDPR: Rule = {
     timeZone: 'Europe/London',
     holidays: { country: 'GB' },
   },
+  definitions: {
+    personalInformation: {
+      term: 'personal data (UK GDPR Art. 4(1))',
+      sources: ['U1'],
+    },
+  },
   obligations: [
     {
       key: 'regulator',
@@ -58,6 +64,10 @@ export const UK_GDPR: Rule = {
       sources: ['U6'],
     },
   ],
+  records: {
+    what: 'Document every personal data breach, reported or not: the facts, its effects and the remedial action taken (UK GDPR Art. 33(5)); no period is set.',
+    sources: ['U1'],
+  },
   publicNotice:
     'As under the EU GDPR: where telling each person would involve disproportionate effort, a public communication that informs them equally effectively (Art. 34(3)(c)).',
   childAge: 13,

@@ -4,15 +4,22 @@ import { PRIVACY_POLICY } from './standard-notice.js';
 
 // US state breach-notification statutes. Each state defines "personal information" by data elements
 // (name + SSN, driver's licence, financial account, medical data; in many states online credentials);
-// of this app's data categories only credentials come close (breach-law.md section 5.2). The clocks
-// start at determination (the incident confirmed) unless the statute says otherwise.
+// of this app's data categories only credentials come close (breach-law.md section 5.2), and only in the
+// states whose definition lists them: each rule's `definitions` says which, and every threshold counts
+// the residents whose personal information so defined was exposed, not the whole affected set. Each
+// clock starts at the event its statute names: discovery (California, New York, Washington), Florida's
+// determination or reason to believe, Texas's determination, Massachusetts's knowing or reason to know.
 
 /**
- * The app's categories that meet a state's definition of personal information: a username or email with
- * a password (`account_credentials`) or with the tokens that open a linked account (`third_party_account`).
- * Device ids, usage data and logs are not personal information under these statutes.
+ * The app's categories that meet the definitions listing online credentials: a username or email with a
+ * password or what stands for one (`account_credentials`: a password hash or a session token would
+ * permit access too, the stricter reading), or the tokens that open a linked account
+ * (`third_party_account`). Device ids, usage data and logs are not personal information under them.
  */
-export const US_CREDENTIALS: Condition = { categoriesAny: ['account_credentials', 'third_party_account'] };
+const CREDENTIALS = ['account_credentials', 'third_party_account'] as const;
+
+/** Any resident's personal information under the rule's own definition was exposed. */
+export const US_PERSONAL_INFORMATION: Condition = { exposed: 'personalInformation' };
 
 /** The statutes cover unencrypted data only (or encrypted data whose key was also taken). */
 const ENCRYPTED = {
@@ -50,9 +57,9 @@ const individuals = (
   key: 'individuals',
   audience: 'individuals',
   what: 'Send the breach notice to each affected resident.',
-  clock: 'determination',
+  clock: 'discovery',
   deadline,
-  when: US_CREDENTIALS,
+  when: US_PERSONAL_INFORMATION,
   exemptIf: [ENCRYPTED],
   sources,
   ...extra,
@@ -92,8 +99,19 @@ const CA_SOURCES: readonly Source[] = [
 const CA_PUBLIC_NOTICE =
   'Substitute notice (email, conspicuous posting on the website, and statewide media) where notice would cost more than $250,000, reach more than 500,000 people, or contact details are lacking (CA3; the California figures are recalled, unverified).';
 
-// "More than 500 California residents ... as a result of a single breach" (not 500 or more).
-const CA_OVER_500: Condition = { allOf: [US_CREDENTIALS, { residents: { over: 500 } }] };
+// "More than 500 California residents ... as a result of a single breach" (not 500 or more): residents
+// whose personal information was breached, not everyone in the affected set.
+const CA_OVER_500: Condition = { residents: { over: 500 } };
+
+const CA_DEFINITIONS = {
+  personalInformation: {
+    term: 'personal information (Cal. Civ. Code 1798.82(h))',
+    categories: CREDENTIALS,
+    sources: ['CA2'],
+    notes:
+      '(h)(2): a username or email address with a password or security question and answer that would permit access to an online account. (h)(1) (name with SSN, licence or ID number, account number with its code, medical, health insurance, biometric data used to authenticate) lists nothing the app holds: photos (`camera_data`) are not used to authenticate anyone.',
+  },
+} as const;
 
 export const US_CA_2026: Rule = {
   id: 'US-CA',
@@ -101,6 +119,7 @@ export const US_CA_2026: Rule = {
   law: 'California Civil Code 1798.82 (SB 446)',
   jurisdictions: ['US-CA'],
   regulator: CA_REGULATOR,
+  definitions: CA_DEFINITIONS,
   obligations: [
     individuals({ kind: 'within', amount: 30, unit: 'days' }, ['CA1', 'CA2'], {
       what: 'Send the "Notice of Data Breach" (title, five headings, at least 10-point type) to each affected resident.',
@@ -121,8 +140,8 @@ export const US_CA_2026: Rule = {
   childAge: 13,
   sources: CA_SOURCES,
   notes: [
-    'The 30 days run from "discovery or notification of the breach"; read here as the determination (incident confirmed). A law-enforcement delay, or the time needed to determine the scope and restore the system, may extend it: not modelled.',
-    'Personal information: of the app data only credentials (`account_credentials`, `third_party_account`) qualify; no harm test.',
+    'The 30 days run from "discovery or notification of the breach": from discovery (`discoveredAt`), the earlier and stricter reading, not from the confirmation. A law-enforcement delay, or the time needed to determine the scope and restore the system, may extend it: not modelled.',
+    'Personal information: of the app data only credentials (`account_credentials`, `third_party_account`) qualify; the AG copy counts the residents whose credentials were exposed; no harm test.',
     'childAge is COPPA (13), not California law.',
   ].join(' '),
 };
@@ -200,7 +219,7 @@ const NY_REGULATORS_TOLD: ObligationSpec = {
   what: 'Tell the Attorney General, the Department of State and the Division of State Police the timing, content and distribution of the notices and the approximate number of people affected, with a template of the notice.',
   clock: 'individualsNotified',
   deadline: { kind: 'asap', wording: 'together with the notices, or promptly' },
-  when: US_CREDENTIALS,
+  when: US_PERSONAL_INFORMATION,
   exemptIf: [ENCRYPTED],
   sources: ['NY2', 'NY3'],
 };
@@ -212,10 +231,20 @@ const NY_CRAS: ObligationSpec = {
   what: 'Tell the consumer reporting agencies the timing, content and distribution of the notices and the approximate number of people affected.',
   clock: 'individualsNotified',
   deadline: { kind: 'asap', wording: 'together with the notices, or promptly' },
-  when: { allOf: [US_CREDENTIALS, { residents: { over: 5000 } }] },
+  when: { residents: { over: 5000 } },
   exemptIf: [ENCRYPTED],
   sources: ['NY4'],
 };
+
+const NY_DEFINITIONS = {
+  personalInformation: {
+    term: 'private information (N.Y. Gen. Bus. Law 899-aa(1)(b))',
+    categories: CREDENTIALS,
+    sources: ['NY1'],
+    notes:
+      'Since the SHIELD Act: a username or email address with a password or security question and answer that would permit access to an online account; the other elements (SSN, licence, account numbers, biometric data) are not held by the app.',
+  },
+} as const;
 
 export const US_NY_2024: Rule = {
   id: 'US-NY',
@@ -223,6 +252,7 @@ export const US_NY_2024: Rule = {
   law: 'New York General Business Law 899-aa (as amended December 2024)',
   jurisdictions: ['US-NY'],
   regulator: NY_REGULATOR,
+  definitions: NY_DEFINITIONS,
   obligations: [
     individuals({ kind: 'within', amount: 30, unit: 'days' }, ['NY1'], {
       what: 'Send the breach notice to each affected resident: contact details, the categories of information, and the telephone numbers and websites of the state and federal agencies.',
@@ -235,7 +265,7 @@ export const US_NY_2024: Rule = {
   childAge: 13,
   sources: NY_SOURCES,
   notes: [
-    'The 30 days run from discovery, read here as the determination. DFS-regulated entities (23 NYCRR 500, 72 hours) are out of scope.',
+    'The 30 days run from discovery (`discoveredAt`). DFS-regulated entities (23 NYCRR 500, 72 hours) are out of scope.',
     'The three state bodies are one regulator here: one report, sent to each. Encryption exemption: the statute covers unencrypted data (recalled; breach-law.md marks it ?).',
     'The exception for an inadvertent disclosure by an authorised person, not likely to cause misuse, is not modelled.',
   ].join(' '),
@@ -273,17 +303,28 @@ export const US_TX: Rule = {
     'https://oag.my.site.com/datasecuritybreachreport/apex/DataSecurityReportsPage',
     'America/Chicago',
   ),
+  definitions: {
+    personalInformation: {
+      term: 'sensitive personal information (Tex. Bus. & Com. Code 521.002(a)(2))',
+      categories: [],
+      sources: ['TX2'],
+      notes:
+        'A first name or initial and last name with a Social Security number, a driver licence or government ID number, or an account or card number with its access code; or health information. A username and password are not in it, and nothing else the app holds is.',
+    },
+  },
   obligations: [
-    individuals({ kind: 'within', amount: 60, unit: 'days' }, ['TX1', 'TX2']),
+    // 521.053(b): "not later than the 60th day after the date on which the person determines that the
+    // breach occurred".
+    individuals({ kind: 'within', amount: 60, unit: 'days' }, ['TX1', 'TX2'], { clock: 'determination' }),
     {
       key: 'regulator',
       audience: 'regulator',
       phase: 'initial',
-      what: "Report the breach to the Attorney General on the AG's electronic form.",
+      what: "Report the breach to the Attorney General on the AG's electronic form: the nature of the breach, the number of Texans notified, the measures taken and planned, and whether law enforcement is investigating.",
       clock: 'determination',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
       // "At least 250 residents of this state".
-      when: { allOf: [US_CREDENTIALS, { residents: { atLeast: 250 } }] },
+      when: { residents: { atLeast: 250 } },
       exemptIf: [ENCRYPTED],
       sources: ['TX1'],
     },
@@ -305,7 +346,7 @@ export const US_TX: Rule = {
     },
   ],
   notes: [
-    'Conservative: Texas "sensitive personal information" is name + SSN, ID or financial account, or health data; as we recall it does not list online credentials, which trigger this rule here as they do elsewhere. Review before relying on it.',
+    'Texas "sensitive personal information" is a name with an SSN, ID or financial account, or health data; it does not list online credentials, so a breach of the app\'s logins alone is not notifiable here. A category configured beyond the app\'s (EXTRA_DATA_CATEGORIES) counts as sensitive personal information until a rule classifies it, the stricter reading.',
     'Consumer reporting agencies when more than 10,000 (breach-law.md: ?) are not modelled. The effectiveFrom (SB 768) is recalled.',
   ].join(' '),
 };
@@ -324,8 +365,20 @@ export const US_FL: Rule = {
     'https://www.myfloridalegal.com/',
     'America/New_York',
   ),
+  definitions: {
+    personalInformation: {
+      term: 'personal information (Fla. Stat. 501.171(1)(g))',
+      categories: CREDENTIALS,
+      sources: ['FL3'],
+      notes:
+        '(g)(1)(b): a user name or email address with a password or security question and answer that would permit access to an online account.',
+    },
+  },
   obligations: [
+    // 501.171(4)(a): "no later than 30 days after the determination of a breach or reason to believe a
+    // breach occurred".
     individuals({ kind: 'within', amount: 30, unit: 'days' }, ['FL1', 'FL3'], {
+      clock: 'determinationOrBelief',
       exemptIf: [
         ENCRYPTED,
         {
@@ -339,11 +392,12 @@ export const US_FL: Rule = {
       key: 'regulator',
       audience: 'regulator',
       phase: 'initial',
-      what: 'Notify the Department of Legal Affairs: a synopsis, the number of Floridians affected, the services offered, a copy of the notice and a contact.',
-      clock: 'determination',
+      what: 'Notify the Department of Legal Affairs: a synopsis, the number of Floridians affected, the services offered, a copy of the notice and a contact with a postal address.',
+      // 501.171(3)(a): the same "determination of the breach or reason to believe" as the notices.
+      clock: 'determinationOrBelief',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
       // "500 or more individuals in this state".
-      when: { allOf: [US_CREDENTIALS, { residents: { atLeast: 500 } }] },
+      when: { residents: { atLeast: 500 } },
       exemptIf: [ENCRYPTED],
       sources: ['FL1', 'FL2'],
     },
@@ -352,9 +406,9 @@ export const US_FL: Rule = {
       audience: 'regulator',
       phase: 'initial',
       what: 'Send the written determination that no harm is likely (kept for 5 years) to the Department instead of telling residents.',
-      clock: 'determination',
+      clock: 'determinationOrBelief',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
-      when: { allOf: [US_CREDENTIALS, LOW_RISK] },
+      when: { allOf: [US_PERSONAL_INFORMATION, LOW_RISK] },
       exemptIf: [ENCRYPTED],
       sources: ['FL1'],
     },
@@ -363,13 +417,18 @@ export const US_FL: Rule = {
       audience: 'consumer-reporting-agencies',
       recipient: 'the nationwide consumer reporting agencies',
       what: 'Tell the consumer reporting agencies the timing, distribution and content of the notices.',
-      clock: 'determination',
+      clock: 'determinationOrBelief',
       deadline: { kind: 'asap', wording: 'without unreasonable delay' },
-      when: { allOf: [US_CREDENTIALS, { residents: { over: 1000 } }] },
+      when: { residents: { over: 1000 } },
       exemptIf: [ENCRYPTED],
       sources: ['FL3'],
     },
   ],
+  records: {
+    what: 'Keep the written determination that no identity theft or financial harm is reasonably likely, with the investigation behind it, for 5 years (501.171(4)(c)); the register keeps every incident that long.',
+    keep: { years: 5, from: 'awareness' },
+    sources: ['FL1'],
+  },
   publicNotice:
     'Substitute notice: a conspicuous website notice and notice in print and broadcast media (FL3); its triggers are unverified.',
   childAge: 13,
@@ -395,7 +454,7 @@ export const US_FL: Rule = {
   ],
   notes: [
     'Risk mapping: `low` = no identity theft or financial harm reasonably likely (individuals exempt, determination sent to the Department). The 15 extra days for good cause (to residents and Department) are not modelled.',
-    'Florida personal information includes a username or email with a password.',
+    'Florida personal information includes a username or email with a password. The clocks run from the determination or the reason to believe, whichever came first: awareness (`discoveredAt`) at the latest.',
   ].join(' '),
 };
 
@@ -413,6 +472,15 @@ export const US_MA: Rule = {
     'https://www.mass.gov/info-details/requirements-for-data-breach-notifications',
     'America/New_York',
   ),
+  definitions: {
+    personalInformation: {
+      term: 'personal information (M.G.L. c. 93H s. 1)',
+      categories: [],
+      sources: ['MA4'],
+      notes:
+        'A first name or initial and last name with a Social Security number, a driver licence or state ID number, or a financial account or card number (with or without its code). A username and password are not in it, and nothing else the app holds is.',
+    },
+  },
   obligations: [
     individuals(
       { kind: 'asap', wording: 'as soon as practicable and without unreasonable delay' },
@@ -427,10 +495,10 @@ export const US_MA: Rule = {
       key: 'regulator',
       audience: 'regulator',
       phase: 'initial',
-      what: 'Notify the Attorney General and OCABR: the nature of the breach, the number of residents affected and the steps taken.',
+      what: 'Notify the Attorney General and OCABR: the nature of the breach, the number of residents affected, the steps taken and planned, and whether a written information security programme is maintained.',
       clock: 'awareness',
       deadline: { kind: 'asap', wording: 'as soon as practicable and without unreasonable delay' },
-      when: US_CREDENTIALS,
+      when: US_PERSONAL_INFORMATION,
       exemptIf: [ENCRYPTED],
       sources: ['MA1', 'MA3'],
     },
@@ -464,7 +532,7 @@ export const US_MA: Rule = {
     },
   ],
   notes: [
-    'Conservative: 93H personal information is name + SSN, ID or financial account; as we recall it does not list online credentials, which trigger this rule here as elsewhere. Review before relying on it.',
+    "93H personal information is a name with an SSN, ID or financial account number; it does not list online credentials, so a breach of the app's logins alone is not notifiable here. A configured category no rule classifies counts, the stricter reading.",
     'The "substantial risk of identity theft or fraud" test (MA4) is not a condition here: notice is also due when data were acquired or used by an unauthorised person, whatever the risk.',
     'The notice must not state the nature of the breach or the number affected (breach-law.md: ?): see US_MA_NOTICE below.',
   ].join(' '),
@@ -490,6 +558,15 @@ export const US_WA: Rule = {
     'https://www.atg.wa.gov/washington-s-data-breach-notification-laws',
     'America/Los_Angeles',
   ),
+  definitions: {
+    personalInformation: {
+      term: 'personal information (RCW 19.255.005)',
+      categories: CREDENTIALS,
+      sources: ['WA1'],
+      notes:
+        'Since HB 1071: a username or email address with a password or security questions and answers that would permit access to an online account.',
+    },
+  },
   obligations: [
     individuals({ kind: 'within', amount: 30, unit: 'days' }, ['WA1'], {
       what: 'Send each affected resident the notice in plain language, with the list of information exposed.',
@@ -500,10 +577,10 @@ export const US_WA: Rule = {
       audience: 'regulator',
       phase: 'initial',
       what: "Report to the Attorney General on the AG's web form: the number of residents affected and a sample of the notice.",
-      clock: 'determination',
+      clock: 'discovery',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
       // "More than 500 Washington residents".
-      when: { allOf: [US_CREDENTIALS, { residents: { over: 500 } }] },
+      when: { residents: { over: 500 } },
       exemptIf: [ENCRYPTED, WA_NO_HARM],
       sources: ['WA1', 'WA2'],
     },
@@ -525,7 +602,7 @@ export const US_WA: Rule = {
     },
   ],
   notes: [
-    'Risk mapping: `low` = not reasonably likely to subject consumers to a risk of harm (exempt). The 30 days run from discovery, read here as the determination.',
+    'Risk mapping: `low` = not reasonably likely to subject consumers to a risk of harm (exempt). The 30 days (to residents and to the AG) run from discovery (`discoveredAt`).',
     'Washington personal information includes a username or email with a password; the effectiveFrom (HB 1071) is recalled.',
   ].join(' '),
 };

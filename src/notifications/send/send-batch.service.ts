@@ -13,6 +13,7 @@ import { CampaignLifecycle } from '../campaign.lifecycle.js';
 import { CampaignStatus } from '../campaign.rules.js';
 import { CampaignsRepository } from '../campaigns.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
+import { NoticeCopies } from '../notice-copies.js';
 import { BatchLeases } from './batch-lease.js';
 import { EmailSender } from './email.sender.js';
 import { OutcomeRecorder } from './outcome.recorder.js';
@@ -38,6 +39,7 @@ export class SendBatchService {
     private readonly leases: BatchLeases,
     private readonly preparer: RecipientPreparer,
     private readonly recorder: OutcomeRecorder,
+    private readonly copies: NoticeCopies,
     private readonly lifecycle: CampaignLifecycle,
     private readonly incidents: IncidentsService,
     private readonly jobs: JobRepository,
@@ -86,6 +88,13 @@ export class SendBatchService {
       if (claimed.length > 0) {
         const incident = await this.incident(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
+        // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
+        const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
+        await this.copies.keep(
+          campaign,
+          batch,
+          going.map((p) => p.facts),
+        );
         sent = await this.senders[channel].send(batch, prepared, lease.mayStart);
       }
     } catch (err) {

@@ -120,13 +120,31 @@ export class FormContext {
     return this.facts.affected?.minors ?? null;
   }
 
-  /** Users, and children when minors are affected (the ICO's list, and the child-risk criteria elsewhere). */
+  /**
+   * Users, and children when some are affected: as the form defines them where it does (the ICO: under 18,
+   * from the birth dates held), else the minors under the local age of consent.
+   */
   subjectCategories(): string[] | null {
     const affected = this.facts.affected;
     if (!affected) return null;
     const kinds = [this.t('value.subjects.users')];
-    if (affected.minors > 0) kinds.push(this.t('value.subjects.children', { count: affected.minors }));
+    const children = this.facts.children;
+    if (children) {
+      if (children.count > 0) kinds.push(this.childrenUnder());
+    } else if (affected.minors > 0) {
+      kinds.push(this.t('value.subjects.children', { count: affected.minors }));
+    }
     return kinds;
+  }
+
+  /** Children as the form counts them (`facts.children`), with how many birth dates that rests on. */
+  childrenUnder(): string {
+    const children = this.facts.children!;
+    return this.t('value.subjects.childrenUnder', {
+      count: children.count,
+      under: children.under,
+      known: children.withBirthDate,
+    });
   }
 
   /** Residents per covered jurisdiction: "US-CA: 1200". */
@@ -210,8 +228,18 @@ export class FormContext {
     return this.t('value.publicNotice', { url: notice.url, at: formatReportDate(notice.publishedAt) });
   }
 
-  timelineSummaries(): string[] {
-    return this.facts.timeline.map((e) => `${formatReportDate(e.at)}: ${e.summary}`);
+  /** The incident's own story as lines: "2026-04-01 16:05 UTC: Containment: the bucket was made private". */
+  chronology(): string[] {
+    return this.facts.chronology.map(
+      (e) =>
+        `${formatReportDate(e.at)}: ${[this.t(`chronology.${e.kind}`), e.text].filter(Boolean).join(': ')}`,
+    );
+  }
+
+  /** When this report was due under the regulator's law (its basis says which); none when no number. */
+  deadline(): string {
+    const { dueAt } = this.facts.deadline;
+    return dueAt ? formatReportDate(dueAt) : this.t('value.noDueDate');
   }
 }
 
@@ -219,13 +247,22 @@ function countsRow(name: string, counts: DeliveryCounts): (string | number)[] {
   return [name, ...COUNTS.map((c) => counts[c])];
 }
 
-/** The sections every report has: what the report covers, handling, public notice, timeline, obligations. */
+/** The sections every report has: what the report covers, handling, public notice, chronology, obligations. */
 export function commonSections(ctx: FormContext): { head: ReportSection; tail: ReportSection[] } {
   const { facts } = ctx;
   const head = ctx.section('common.report', [
     ctx.field('common.report.organisation', facts.organization.name),
     ctx.field('common.report.jurisdictions', facts.jurisdictions),
     ctx.field('common.report.phase', ctx.phase()),
+    // Said, not hidden: the incident's words that have no translation in the report's language.
+    ...(facts.untranslated.length > 0
+      ? [
+          ctx.field(
+            'common.report.untranslated',
+            facts.untranslated.map((fact) => ctx.t(`fact.${fact}`)),
+          ),
+        ]
+      : []),
   ]);
   return {
     head,
@@ -252,8 +289,7 @@ function handlingSection(ctx: FormContext): ReportSection {
           ? ctx.t('value.noCampaigns')
           : handling.campaigns.map((c) =>
               ctx.t('value.campaign', {
-                id: c.id,
-                status: c.status,
+                status: ctx.t(`campaign.${c.status}`),
                 started: c.startedAt ? formatReportDate(c.startedAt) : '-',
                 finished: c.finishedAt ? formatReportDate(c.finishedAt) : '-',
               }),
@@ -295,6 +331,10 @@ function publicNoticeSection(ctx: FormContext): ReportSection {
   );
 }
 
+/**
+ * The incident's own story (its dates and the responders' chronology), in the report's language: never the
+ * system's events, internal names or ids, nor another regulator's business.
+ */
 function timelineSection(ctx: FormContext): ReportSection {
   return ctx.section(
     'common.timeline',
@@ -302,24 +342,28 @@ function timelineSection(ctx: FormContext): ReportSection {
     [
       {
         columns: [ctx.t('col.at'), ctx.t('col.event'), ctx.t('col.summary')],
-        rows: ctx.facts.timeline.map((e) => [formatReportDate(e.at), e.kind, e.summary]),
+        rows: ctx.facts.chronology.map((e) => [
+          formatReportDate(e.at),
+          ctx.t(`chronology.${e.kind}`),
+          e.text ?? '',
+        ]),
       },
     ],
   );
 }
 
+/** This regulator's own obligations: which report, by when, and where it stands (in the report's words). */
 function obligationsSection(ctx: FormContext): ReportSection {
   return ctx.section(
     'common.obligations',
     [],
     [
       {
-        columns: [ctx.t('col.what'), ctx.t('col.phase'), ctx.t('col.dueAt'), ctx.t('col.state')],
+        columns: [ctx.t('col.phase'), ctx.t('col.dueAt'), ctx.t('col.state')],
         rows: ctx.facts.obligations.map((o) => [
-          o.what,
           o.phase ? ctx.phase(o.phase) : '-',
           o.dueAt ? formatReportDate(o.dueAt) : ctx.t('value.noDueDate'),
-          o.state,
+          ctx.t(`state.${o.state}`),
         ]),
       },
     ],

@@ -19,7 +19,7 @@ export const dpdpBoard: FormBuilder = (ctx) => {
       ctx.field('dpdp.a.impact', i.likelyConsequences, `${R}(a)`),
     ]),
     ctx.section('dpdp.b', [
-      ctx.field('dpdp.b.i.update', ctx.timelineSummaries(), `${R}(b)(i)`),
+      ctx.field('dpdp.b.i.update', ctx.chronology(), `${R}(b)(i)`),
       ctx.field('dpdp.b.ii.facts', ctx.join(i.cause, i.howDiscovered), `${R}(b)(ii)`),
       ctx.field('dpdp.b.iii.mitigation', i.measuresTaken, `${R}(b)(iii)`),
       ctx.field(

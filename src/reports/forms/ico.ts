@@ -63,8 +63,8 @@ export const ico: FormBuilder = (ctx) => {
   return [
     ctx.section('ico.1', [
       ctx.field('ico.1.type', ctx.t(`ico.type.${ctx.facts.phase}`), `${FORM}, part 1`),
-      // The ICO gives the case reference when it receives the initial report; we do not hold it yet.
-      ...(followUp ? [ctx.field('ico.1.caseReference', null, `${FORM}, part 1`)] : []),
+      // The ICO gives the case reference when it receives the initial report: recorded when it was filed.
+      ...(followUp ? [ctx.field('ico.1.caseReference', ctx.facts.initialReference, `${FORM}, part 1`)] : []),
     ]),
     ctx.section('ico.2', [
       ctx.field('ico.2.whatHappened', i.description, `${FORM}, part 2`),

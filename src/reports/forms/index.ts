@@ -1,6 +1,8 @@
 import type { ReportForm } from '../../jurisdictions/rules/rule.types.js';
 import { appiPpc } from './appi-ppc.js';
 import { auOaic } from './au-oaic.js';
+import { caiQc } from './cai-qc.js';
+import { certIn } from './cert-in.js';
 import type { FormBuilder } from './common.js';
 import { dpdpBoard } from './dpdp-board.js';
 import { gdprArt33 } from './gdpr-art33.js';
@@ -25,4 +27,6 @@ export const FORM_BUILDERS: Readonly<Record<ReportForm, FormBuilder>> = {
   'appi-ppc': appiPpc,
   'pipa-pipc': pipaPipc,
   'dpdp-board': dpdpBoard,
+  'cai-qc': caiQc,
+  'cert-in': certIn,
 };

@@ -16,7 +16,8 @@ export const lgpdAnpd: FormBuilder = (ctx) => {
     ]),
     ctx.section('lgpd.ii', [
       ctx.field('lgpd.ii.holders', ctx.subjects(), `${ART}, II`),
-      ctx.field('lgpd.ii.minors', ctx.minors(), `${ART}, II`),
+      // "Crianças e adolescentes": under 18 (ECA Art. 2), from the birth dates held.
+      ctx.field('lgpd.ii.minors', ctx.facts.children ? ctx.childrenUnder() : ctx.minors(), `${ART}, II`),
       ctx.field('lgpd.ii.records', i.approximateRecords, `${ART}, II`),
     ]),
     ctx.section('lgpd.iii', [

@@ -12,7 +12,7 @@ export const pdpaPdpc: FormBuilder = (ctx) => {
       ctx.field('pdpa.assessed', ctx.date(i.confirmedAt), REG),
       ctx.field('pdpa.occurred', ctx.occurred(), REG),
       ctx.field('pdpa.how', ctx.join(i.description, i.cause), REG),
-      ctx.field('pdpa.chronology', ctx.timelineSummaries(), REG),
+      ctx.field('pdpa.chronology', ctx.chronology(), REG),
     ]),
     ctx.section('pdpa.impact', [
       ctx.field('pdpa.number', ctx.subjects(), REG),
