@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, desc, eq, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { reports } from '../database/schema.js';
-import { rowsOf } from '../database/rows.js';
+import { rowsOf, toBuffer } from '../database/rows.js';
 import type { DeliveryCounts, ReportFacts } from './report.types.js';
 
 export type ReportRow = typeof reports.$inferSelect;
@@ -94,11 +94,12 @@ export class ReportsRepository {
       where a.incident_id = ${incidentId}::uuid and a.jurisdiction = any(${sql.param(jurisdictions)}::text[])
         and a.id > ${afterId}
       order by a.id limit ${limit}`);
-    return rowsOf<{ id: string | number; external_id: string | null; sealed: Buffer | null }>(result).map(
+    // PGlite gives bytea as a Uint8Array, whose key id then read as "107,49": a Buffer on both databases.
+    return rowsOf<{ id: string | number; external_id: string | null; sealed: Uint8Array | null }>(result).map(
       (r) => ({
         id: Number(r.id),
         externalId: r.external_id,
-        sealed: r.sealed,
+        sealed: r.sealed && toBuffer(r.sealed),
       }),
     );
   }
