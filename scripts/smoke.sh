@@ -22,6 +22,7 @@ new_key() {
 }
 key=$(new_key responder)
 approver=$(new_key approver)
+admin=$(new_key admin)
 env -i PATH="$PATH" HOME="$HOME" PORT="$port" node "$root/dist/main.js" > "$work/service.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
@@ -70,6 +71,9 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "$state" | grep -q '"notified":2' || { echo "smoke: the campaign did not notify both: $state" >&2; exit 1; }
+# The local outbox opens what it sealed on the embedded database too (PGlite's bytea is a Uint8Array).
+outbox=$(curl -fsS "http://127.0.0.1:$port/v1/outbox" -H "Authorization: Bearer $admin")
+echo "$outbox" | grep -q 'one@example.com' || { echo "smoke: the outbox does not show the email sent" >&2; exit 1; }
 
 # Obligations and a regulator report (PDF) on the embedded database: the ANPD's counts children by their
 # birth dates, which it opens from the sealed contact data (PGlite gives bytea as a Uint8Array).

@@ -2,6 +2,7 @@
 // in CI. Keep the SQL to what PostgreSQL 15 accepts: the embedded database is PostgreSQL 18 (PGlite).
 import { sql } from 'drizzle-orm';
 import type { GuardianWords, MassachusettsWords, NoticeTranslations } from '../common/notice-text.js';
+import { toBuffer } from './rows.js';
 import {
   bigint,
   bigserial,
@@ -206,7 +207,12 @@ export const incidentEvents = pgTable(
   (t) => [index('incident_events_incident_idx').on(t.incidentId, t.id)],
 );
 
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+// node-postgres reads bytea as a Buffer, PGlite as a Uint8Array: a Buffer on both (a sealed value's key id
+// read from a Uint8Array was "107,49", and nothing opened).
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => toBuffer(value),
+});
 
 /**
  * The directory: one row per person of the app. Contact data (name, email, phone, push tokens, birth date,
