@@ -25,7 +25,8 @@ const LAYERS = [
   // The domain: incidents, the directory, the law, scoping, what a notice says and the channels it goes by.
   ['incidents', 'subjects', 'jurisdictions', 'scoping', 'templates', 'channels'],
   // What sends, hears back and reports, over all of the above; nothing below may import them.
-  ['notifications', 'webhooks', 'reports', 'health'],
+  // public-notices: the public Security Notice; notice-pages: each person's page behind a notice's link.
+  ['notifications', 'webhooks', 'reports', 'health', 'public-notices', 'notice-pages'],
   // The composition root.
   ['app.module', 'bootstrap', 'cli', 'main'],
 ];
