@@ -77,6 +77,135 @@ function outcomeOf(row: RegisterObligationRow, now: Date): { outcome: string; la
   return { outcome: late ? 'missed' : 'due', late };
 }
 
+type RegisterIncident = RegisterRows['incidents'][number];
+type RegisterTransition = RegisterRows['events'][number];
+
+/** Whether an incident is outside the jurisdiction asked for (one whose residents are unknown never is). */
+function outside(rows: RegisterRows, incident: RegisterIncident, jurisdiction: string | null): boolean {
+  const residents = rows.residents.filter((r) => r.incidentId === incident.id);
+  if (!jurisdiction || residents.length === 0) return false;
+  const own = rows.obligations.filter((o) => o.incidentId === incident.id);
+  return (
+    !residents.some((r) => r.jurisdiction !== null && within(r.jurisdiction, jurisdiction)) &&
+    !own.some((o) => o.jurisdictions.some((c) => within(c, jurisdiction)))
+  );
+}
+
+/** The decisions taken on an incident: each obligation's outcome, and each dismissal. */
+function decisionsOf(
+  own: readonly RegisterObligationRow[],
+  transitions: readonly RegisterTransition[],
+  now: Date,
+): RegisterDecision[] {
+  const decisions: RegisterDecision[] = own.map((row) => {
+    const { outcome, late } = outcomeOf(row, now);
+    return {
+      key: row.key,
+      law: row.law,
+      recipient: row.recipient,
+      what: row.what,
+      outcome,
+      reasons: [row.reason, ...(row.waivedReason ? [`waived: ${row.waivedReason}`] : [])],
+      decidedAt: iso(row.metAt ?? row.waivedAt ?? row.withdrawnAt),
+      dueAt: iso(row.dueAt),
+      late,
+    };
+  });
+  for (const dismissal of transitions.filter((e) => e.toState === 'dismissed')) {
+    decisions.push({
+      key: 'incident/dismissed',
+      law: null,
+      recipient: 'the responders',
+      what: 'Dismissed: not a personal data breach, or nothing to notify.',
+      outcome: 'dismissed',
+      reasons: dismissal.note ? [dismissal.note] : [],
+      decidedAt: dismissal.at.toISOString(),
+      dueAt: null,
+      late: false,
+    });
+  }
+  return decisions;
+}
+
+/** What the register holds of the incident itself: its facts, effects and remedial action. */
+function factsOf(
+  incident: RegisterIncident,
+  affected: number,
+): Pick<RegisterEntry, 'facts' | 'effects' | 'remedialAction'> {
+  const text = incident.regulatorText;
+  return {
+    facts: {
+      description: text.description ?? incident.description,
+      nature: incident.nature,
+      cause: incident.cause,
+      cyberAttack: incident.cyberAttack,
+      dataCategories: incident.dataCategories,
+      systems: incident.systems,
+      approximateRecords: incident.approximateRecords,
+      encrypted: incident.encrypted,
+    },
+    effects: {
+      affected,
+      likelyConsequences: text.likelyConsequences ?? incident.likelyConsequences,
+      riskLevel: incident.riskLevel,
+      riskReasoning: incident.riskReasoning,
+    },
+    remedialAction: {
+      measuresTaken: text.measuresTaken ?? incident.measuresTaken,
+      measuresPlanned: text.measuresPlanned ?? incident.measuresPlanned,
+      remedies: incident.remedies,
+    },
+  };
+}
+
+/** One incident's register entry. */
+function entryOf(
+  rows: RegisterRows,
+  incident: RegisterIncident,
+  jurisdiction: string | null,
+  now: Date,
+  rules: readonly Rule[],
+): RegisterEntry {
+  const residents = rows.residents.filter((r) => r.incidentId === incident.id);
+  const own = rows.obligations.filter((o) => o.incidentId === incident.id);
+  const codes = residents.flatMap((r) => (r.jurisdiction ? [r.jurisdiction] : []));
+  const transitions = rows.events.filter((e) => e.incidentId === incident.id);
+  const confirmed = transitions.find((e) => e.toState === 'confirmed')?.at ?? null;
+  // The rules of every jurisdiction it touched, in their versions of the day of awareness.
+  const touched = [...new Set([...codes, ...own.flatMap((o) => o.jurisdictions)])];
+  const applying = touched.flatMap((code) => rulesFor(code, incident.discoveredAt, rules));
+  const kept = recordKeeping(applying, incident.discoveredAt, confirmed);
+  return {
+    reference: incident.reference,
+    title: incident.title,
+    state: incident.state,
+    discoveredAt: incident.discoveredAt.toISOString(),
+    occurredFrom: iso(incident.occurredFrom),
+    occurredTo: iso(incident.occurredTo),
+    containedAt: iso(incident.containedAt),
+    confirmedAt: iso(confirmed),
+    jurisdictions: residents
+      .filter((r) => !jurisdiction || (r.jurisdiction !== null && within(r.jurisdiction, jurisdiction)))
+      .map((r) => ({ code: r.jurisdiction ?? 'unknown', residents: r.residents, notified: r.notified })),
+    jurisdictionsKnown: residents.length > 0,
+    ...factsOf(
+      incident,
+      residents.reduce((n, r) => n + r.residents, 0),
+    ),
+    decisions: decisionsOf(own, transitions, now),
+    regulatorsNotified: rows.reports
+      .filter((r) => r.incidentId === incident.id)
+      .map((r) => ({
+        regulator: r.regulatorId,
+        phase: r.phase,
+        at: r.submittedAt.toISOString(),
+        reference: r.reference,
+      })),
+    keepUntil: iso(kept.until),
+    keptFor: kept.rules.map((r) => ({ ruleId: r.ruleId, what: r.what, until: iso(r.until) })),
+  };
+}
+
 /** The register's entries of the rows read, limited to a jurisdiction when one is given. */
 export function registerEntries(
   rows: RegisterRows,
@@ -84,102 +213,9 @@ export function registerEntries(
   now: Date,
   rules: readonly Rule[] = RULES,
 ): RegisterEntry[] {
-  const entries: RegisterEntry[] = [];
-  for (const incident of rows.incidents) {
-    const residents = rows.residents.filter((r) => r.incidentId === incident.id);
-    const own = rows.obligations.filter((o) => o.incidentId === incident.id);
-    const codes = residents.flatMap((r) => (r.jurisdiction ? [r.jurisdiction] : []));
-    const known = residents.length > 0;
-    if (
-      jurisdiction &&
-      known &&
-      !codes.some((c) => within(c, jurisdiction)) &&
-      !own.some((o) => o.jurisdictions.some((c) => within(c, jurisdiction)))
-    )
-      continue;
-    const transitions = rows.events.filter((e) => e.incidentId === incident.id);
-    const confirmed = transitions.find((e) => e.toState === 'confirmed')?.at ?? null;
-    const dismissals = transitions.filter((e) => e.toState === 'dismissed');
-    const decisions: RegisterDecision[] = own.map((row) => {
-      const { outcome, late } = outcomeOf(row, now);
-      return {
-        key: row.key,
-        law: row.law,
-        recipient: row.recipient,
-        what: row.what,
-        outcome,
-        reasons: [row.reason, ...(row.waivedReason ? [`waived: ${row.waivedReason}`] : [])],
-        decidedAt: iso(row.metAt ?? row.waivedAt ?? row.withdrawnAt),
-        dueAt: iso(row.dueAt),
-        late,
-      };
-    });
-    for (const dismissal of dismissals) {
-      decisions.push({
-        key: 'incident/dismissed',
-        law: null,
-        recipient: 'the responders',
-        what: 'Dismissed: not a personal data breach, or nothing to notify.',
-        outcome: 'dismissed',
-        reasons: dismissal.note ? [dismissal.note] : [],
-        decidedAt: dismissal.at.toISOString(),
-        dueAt: null,
-        late: false,
-      });
-    }
-    // The rules of every jurisdiction it touched, in their versions of the day of awareness.
-    const touched = [...new Set([...codes, ...own.flatMap((o) => o.jurisdictions)])];
-    const applying = touched.flatMap((code) => rulesFor(code, incident.discoveredAt, rules));
-    const kept = recordKeeping(applying, incident.discoveredAt, confirmed);
-    const text = incident.regulatorText;
-    entries.push({
-      reference: incident.reference,
-      title: incident.title,
-      state: incident.state,
-      discoveredAt: incident.discoveredAt.toISOString(),
-      occurredFrom: iso(incident.occurredFrom),
-      occurredTo: iso(incident.occurredTo),
-      containedAt: iso(incident.containedAt),
-      confirmedAt: iso(confirmed),
-      jurisdictions: residents
-        .filter((r) => !jurisdiction || (r.jurisdiction !== null && within(r.jurisdiction, jurisdiction)))
-        .map((r) => ({ code: r.jurisdiction ?? 'unknown', residents: r.residents, notified: r.notified })),
-      jurisdictionsKnown: known,
-      facts: {
-        description: text.description ?? incident.description,
-        nature: incident.nature,
-        cause: incident.cause,
-        cyberAttack: incident.cyberAttack,
-        dataCategories: incident.dataCategories,
-        systems: incident.systems,
-        approximateRecords: incident.approximateRecords,
-        encrypted: incident.encrypted,
-      },
-      effects: {
-        affected: residents.reduce((n, r) => n + r.residents, 0),
-        likelyConsequences: text.likelyConsequences ?? incident.likelyConsequences,
-        riskLevel: incident.riskLevel,
-        riskReasoning: incident.riskReasoning,
-      },
-      remedialAction: {
-        measuresTaken: text.measuresTaken ?? incident.measuresTaken,
-        measuresPlanned: text.measuresPlanned ?? incident.measuresPlanned,
-        remedies: incident.remedies,
-      },
-      decisions,
-      regulatorsNotified: rows.reports
-        .filter((r) => r.incidentId === incident.id)
-        .map((r) => ({
-          regulator: r.regulatorId,
-          phase: r.phase,
-          at: r.submittedAt.toISOString(),
-          reference: r.reference,
-        })),
-      keepUntil: iso(kept.until),
-      keptFor: kept.rules.map((r) => ({ ruleId: r.ruleId, what: r.what, until: iso(r.until) })),
-    });
-  }
-  return entries;
+  return rows.incidents
+    .filter((incident) => !outside(rows, incident, jurisdiction))
+    .map((incident) => entryOf(rows, incident, jurisdiction, now, rules));
 }
 
 /** The register's columns as CSV, one incident per line. */
