@@ -1,0 +1,94 @@
+import { RULES } from './index.js';
+import { checkSubstitute, substituteRuleFor, SUBSTITUTE_NOTICE_RULES } from './substitute-notice.js';
+import type { SubstituteFacts } from './substitute-notice.types.js';
+
+// Worked cases: the facts of a campaign's end (who was not reached one by one) and the responders'
+// facts in, whether each jurisdiction's public notice is due out, with the reason.
+
+const ON = new Date('2026-12-01T00:00:00Z');
+
+function facts(over: Partial<SubstituteFacts> = {}): SubstituteFacts {
+  const base = {
+    residents: 1000,
+    noContact: 0,
+    allFailed: 0,
+    pushOnly: 0,
+    estimatedCostUsd: null,
+    disproportionateEffort: false,
+  };
+  const merged = { ...base, ...over };
+  return { unreached: merged.noContact + merged.allFailed + merged.pushOnly, ...merged };
+}
+
+const due = (ruleId: string, f: SubstituteFacts) => checkSubstitute(substituteRuleFor(ruleId, ON)!.when, f);
+
+describe('substitute notice rules', () => {
+  it("every entry belongs to a rule in the table (HIPAA excepted) and cites that rule's sources", () => {
+    for (const entry of SUBSTITUTE_NOTICE_RULES) {
+      expect(entry.sources.length).toBeGreaterThan(0);
+      if (entry.ruleId === 'US-HIPAA') continue;
+      const rule = RULES.find((r) => r.id === entry.ruleId);
+      expect(rule).toBeDefined();
+      const keys = RULES.filter((r) => r.id === entry.ruleId).flatMap((r) => r.sources.map((s) => s.key));
+      for (const key of entry.sources) expect(keys).toContain(key);
+    }
+  });
+
+  it('minimum periods: LGPD and HIPAA 90 days, California and Korea 30 days (both unverified)', () => {
+    const period = (id: string) => {
+      const r = substituteRuleFor(id, ON)!;
+      return [r.minimumDays, r.minimumUncertain ?? false];
+    };
+    expect(period('BR')).toEqual([90, false]);
+    expect(period('US-HIPAA')).toEqual([90, false]);
+    expect(period('US-CA')).toEqual([30, true]);
+    expect(period('KR')).toEqual([30, true]);
+    expect(period('EU-GDPR')).toEqual([null, false]);
+  });
+
+  it('HIPAA: 10 or more unreachable, not 9', () => {
+    expect(due('US-HIPAA', facts({ allFailed: 9 })).holds).toBe(false);
+    const ten = due('US-HIPAA', facts({ allFailed: 6, noContact: 4 }));
+    expect(ten.holds).toBe(true);
+    expect(ten.because).toBe(
+      '10 residents not individually notified (4 no contact, 6 failed on every channel, 0 push only; at least 10)',
+    );
+  });
+
+  it('California: cost over $250,000, over 500,000 people, or anyone without contact; not bounces alone', () => {
+    expect(due('US-CA', facts({ allFailed: 40 })).holds).toBe(false);
+    expect(due('US-CA', facts({ estimatedCostUsd: 250_000 })).holds).toBe(false);
+    expect(due('US-CA', facts({ estimatedCostUsd: 250_001 })).because).toBe(
+      'individual notice estimated at $250001 (more than $250000)',
+    );
+    expect(due('US-CA', facts({ residents: 500_000 })).holds).toBe(false);
+    expect(due('US-CA', facts({ residents: 500_001 })).holds).toBe(true);
+    expect(due('US-CA', facts({ noContact: 1 })).holds).toBe(true);
+    const means = substituteRuleFor('US-CA', ON)!.means.map((m) => m.means);
+    expect(means).toEqual(['email', 'website', 'media']);
+  });
+
+  it("GDPR: the responders' decision of disproportionate effort, or anyone left unreached", () => {
+    expect(due('EU-GDPR', facts()).holds).toBe(false);
+    expect(due('EU-GDPR', facts({ disproportionateEffort: true })).holds).toBe(true);
+    expect(due('EU-GDPR', facts({ pushOnly: 2 })).holds).toBe(true);
+  });
+
+  it('LGPD, Korea and Japan: anyone not reached; Korea reads a contact failing everywhere as unknown', () => {
+    expect(due('BR', facts()).holds).toBe(false);
+    expect(due('BR', facts({ allFailed: 1 })).holds).toBe(true);
+    expect(due('KR', facts({ allFailed: 3 })).holds).toBe(true);
+    expect(due('JP', facts({ pushOnly: 1 })).holds).toBe(true);
+  });
+
+  it("China's Security Notice is the policy's promise and does not stand in for the individual notice", () => {
+    expect(substituteRuleFor('CN', ON)!.replacesIndividualNotice).toBe(false);
+    expect(substituteRuleFor('BR', ON)!.replacesIndividualNotice).toBe(true);
+  });
+
+  it('no entry for laws without a substitute notice (India, Singapore) or before a version holds', () => {
+    expect(substituteRuleFor('IN', ON)).toBeUndefined();
+    expect(substituteRuleFor('SG', ON)).toBeUndefined();
+    expect(substituteRuleFor('US-CA', new Date('2013-06-01T00:00:00Z'))).toBeUndefined();
+  });
+});
