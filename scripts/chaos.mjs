@@ -48,7 +48,7 @@ const MODE = values['known-defects'];
 if (!['strict', 'report'].includes(MODE)) throw new Error('--known-defects is strict or report');
 const SMS_RATE = Number(values['sms-rate'] ?? (SMALL ? 50 : 200));
 const TIMEOUT_MS = Number(values['timeout-min'] ?? (SMALL ? 6 : 90)) * 60_000;
-const LEASE_MS = 300_000; // the service's default DELIVERY_LEASE_MS: the harness runs with defaults
+const LEASE_MS = 30_000; // the service's default DELIVERY_LEASE_MS: the harness runs with defaults
 const PG_ADMIN = process.env.CHAOS_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN_KEY = 'chaos-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 const PUBLIC_BASE = 'https://notices.chaos.example';

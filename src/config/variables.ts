@@ -147,8 +147,9 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'DELIVERY_LEASE_MS',
-    description: 'How long a send job owns its claimed messages before the reconciler gives them to another',
-    default: '300000',
+    description:
+      'How long a send job owns its claimed batch unless it renews it (every third of this while it works): a dead worker’s batch goes to another within this plus the reconciler’s 15 s',
+    default: '30000',
   },
   {
     name: 'TWILIO_MAX_PER_SECOND',
