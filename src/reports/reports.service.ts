@@ -78,23 +78,7 @@ export class ReportsService {
   async generate(actor: Actor, incidentId: string, input: GenerateReport): Promise<ReportRow> {
     const incident = await this.incidents.findById(incidentId);
     if (!incident) throw AppError.notFound('incident', incidentId);
-    const all = await this.obligations.list(incidentId);
-    const owed = all.filter(
-      (o) =>
-        o.audience === 'regulator' &&
-        o.regulatorId === input.regulator &&
-        o.state !== ObligationState.Withdrawn,
-    );
-    if (owed.length === 0) {
-      const known = [...new Set(all.flatMap((o) => (o.regulatorId ? [o.regulatorId] : [])))].sort();
-      throw AppError.invalid([
-        {
-          field: 'regulator',
-          rule: 'hasObligation',
-          message: `the incident has no obligation to regulator "${input.regulator.slice(0, 64)}"; its regulators: ${known.join(', ') || 'none (freeze a scope first)'}`,
-        },
-      ]);
-    }
+    const owed = await this.owedTo(incidentId, input.regulator);
     const previous = await this.repository.latest(incidentId, input.regulator);
     if (input.phase !== 'initial' && !previous) {
       throw new AppError(
@@ -104,18 +88,8 @@ export class ReportsService {
       );
     }
     const now = this.clock.now();
-    const deadline = deadlineOf(owed, input.phase);
-    const late = deadline.dueAt ? now.getTime() > deadline.dueAt.getTime() : false;
-    const delayReasons = input.delayReasons?.trim() || null;
-    if (late && !delayReasons) {
-      throw AppError.invalid([
-        {
-          field: 'delayReasons',
-          rule: 'requiredWhenLate',
-          message: `the ${input.phase} report is late (due ${deadline.dueAt!.toISOString()}): give the reasons for the delay (${deadline.basis})`,
-        },
-      ]);
-    }
+    const timing = lateness(owed, input.phase, input.delayReasons, now);
+    const { late, delayReasons } = timing;
     const regulator = this.regulatorOf(owed[0]);
     const jurisdictions = [...new Set(owed.flatMap((o) => o.jurisdictions))].sort();
     const labels = this.templates.labels(regulator.language);
@@ -127,11 +101,7 @@ export class ReportsService {
       owed,
       now,
       labels.language,
-      {
-        late,
-        delayReasons,
-        deadline,
-      },
+      timing,
     );
     const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
     const hash = sha256(document);
@@ -161,6 +131,26 @@ export class ReportsService {
           ...(facts.children ? { childrenCounted: facts.children } : {}),
         }),
     );
+  }
+
+  /** The incident's obligations to this regulator; a 400 naming its regulators when it has none. */
+  private async owedTo(incidentId: string, regulatorId: string): Promise<ObligationView[]> {
+    const all = await this.obligations.list(incidentId);
+    const owed = all.filter(
+      (o) =>
+        o.audience === 'regulator' && o.regulatorId === regulatorId && o.state !== ObligationState.Withdrawn,
+    );
+    if (owed.length === 0) {
+      const known = [...new Set(all.flatMap((o) => (o.regulatorId ? [o.regulatorId] : [])))].sort();
+      throw AppError.invalid([
+        {
+          field: 'regulator',
+          rule: 'hasObligation',
+          message: `the incident has no obligation to regulator "${regulatorId.slice(0, 64)}"; its regulators: ${known.join(', ') || 'none (freeze a scope first)'}`,
+        },
+      ]);
+    }
+    return owed;
   }
 
   async get(id: string): Promise<ReportRow> {
@@ -309,20 +299,7 @@ export class ReportsService {
             minors: counts.minors.total,
           };
     const confirmed = events.find((e) => e.kind === 'transition' && e.toState === 'confirmed');
-    const firstNotice = handling.campaigns
-      .flatMap((c) => (c.startedAt ? [c.startedAt] : []))
-      .sort((a, b) => a.getTime() - b.getTime())[0];
-    const entries = incident.chronology as ChronologyEntry[];
-    const chronology: ReportFacts['chronology'] = [
-      ...(incident.occurredFrom
-        ? [{ at: incident.occurredFrom, kind: 'occurred' as const, text: null }]
-        : []),
-      { at: incident.discoveredAt, kind: 'discovered' as const, text: null },
-      ...(incident.containedAt ? [{ at: incident.containedAt, kind: 'contained' as const, text: null }] : []),
-      ...(confirmed ? [{ at: confirmed.at, kind: 'confirmed' as const, text: null }] : []),
-      ...(firstNotice ? [{ at: firstNotice, kind: 'notified' as const, text: null }] : []),
-      ...entries.map((e, n) => ({ at: new Date(e.at), kind: e.kind, text: text.chronology[n] ?? e.text })),
-    ].sort((a, b) => a.at.getTime() - b.at.getTime());
+    const chronology = chronologyOf(incident, confirmed?.at, handling, text.chronology);
     return {
       generatedAt: now,
       organization: {
@@ -341,35 +318,7 @@ export class ReportsService {
       initialReference,
       noticeCopies,
       deadline: timing.deadline,
-      incident: {
-        reference: incident.reference,
-        title: incident.title,
-        description: text.values.description,
-        nature: incident.nature,
-        cause: text.values.cause,
-        cyberAttack: incident.cyberAttack,
-        howDiscovered: text.values.howDiscovered,
-        occurredFrom: incident.occurredFrom,
-        occurredTo: incident.occurredTo,
-        discoveredAt: incident.discoveredAt,
-        confirmedAt: confirmed?.at ?? null,
-        containedAt: incident.containedAt,
-        systems: incident.systems,
-        dataCategories: incident.dataCategories,
-        encrypted: incident.encrypted,
-        encryptionDetails: text.values.encryptionDetails,
-        approximateRecords: incident.approximateRecords,
-        likelyConsequences: text.values.likelyConsequences,
-        measuresTaken: text.values.measuresTaken,
-        measuresPlanned: text.values.measuresPlanned,
-        securityMeasuresBefore: text.values.securityMeasuresBefore,
-        adviceToIndividuals: text.values.adviceToIndividuals,
-        remedies: text.values.remedies,
-        otherOrganisationsTold: text.values.otherOrganisationsTold,
-        riskLevel: incident.riskLevel as ReportFacts['incident']['riskLevel'],
-        riskReasoning: text.values.riskReasoning,
-        lawEnforcementInvestigating: incident.lawEnforcementInvestigating,
-      },
+      incident: incidentFacts(incident, text.values, confirmed?.at ?? null),
       affected,
       handling,
       // The public Security Notice is not built yet: the report says that none was published.
@@ -475,5 +424,80 @@ function changeOf(
     action,
     target: { type: 'report', id: report.id },
     details: { reportId: report.id, regulator: report.regulatorId, phase: report.phase, ...details },
+  };
+}
+
+/** The deadline of this phase, whether the report is late by it, and the reasons given for the delay. */
+function lateness(owed: ObligationView[], phase: Phase, reasons: string | undefined, now: Date) {
+  const deadline = deadlineOf(owed, phase);
+  const late = deadline.dueAt ? now.getTime() > deadline.dueAt.getTime() : false;
+  const delayReasons = reasons?.trim() || null;
+  if (late && !delayReasons) {
+    throw AppError.invalid([
+      {
+        field: 'delayReasons',
+        rule: 'requiredWhenLate',
+        message: `the ${phase} report is late (due ${deadline.dueAt!.toISOString()}): give the reasons for the delay (${deadline.basis})`,
+      },
+    ]);
+  }
+  return { late, delayReasons, deadline };
+}
+
+/** The incident's own story as a regulator reads it: its dates and the responders' chronology, in order. */
+function chronologyOf(
+  incident: IncidentRow,
+  confirmedAt: Date | undefined,
+  handling: { campaigns: { startedAt: Date | null }[] },
+  translated: (string | undefined)[],
+): ReportFacts['chronology'] {
+  const firstNotice = handling.campaigns
+    .flatMap((c) => (c.startedAt ? [c.startedAt] : []))
+    .sort((a, b) => a.getTime() - b.getTime())[0];
+  const entries = incident.chronology as ChronologyEntry[];
+  return [
+    ...(incident.occurredFrom ? [{ at: incident.occurredFrom, kind: 'occurred' as const, text: null }] : []),
+    { at: incident.discoveredAt, kind: 'discovered' as const, text: null },
+    ...(incident.containedAt ? [{ at: incident.containedAt, kind: 'contained' as const, text: null }] : []),
+    ...(confirmedAt ? [{ at: confirmedAt, kind: 'confirmed' as const, text: null }] : []),
+    ...(firstNotice ? [{ at: firstNotice, kind: 'notified' as const, text: null }] : []),
+    ...entries.map((e, n) => ({ at: new Date(e.at), kind: e.kind, text: translated[n] ?? e.text })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** The incident's facts for the report, its texts in the regulator's language. */
+function incidentFacts(
+  incident: IncidentRow,
+  values: ReturnType<typeof reportText>['values'],
+  confirmedAt: Date | null,
+): ReportFacts['incident'] {
+  return {
+    reference: incident.reference,
+    title: incident.title,
+    description: values.description,
+    nature: incident.nature,
+    cause: values.cause,
+    cyberAttack: incident.cyberAttack,
+    howDiscovered: values.howDiscovered,
+    occurredFrom: incident.occurredFrom,
+    occurredTo: incident.occurredTo,
+    discoveredAt: incident.discoveredAt,
+    confirmedAt,
+    containedAt: incident.containedAt,
+    systems: incident.systems,
+    dataCategories: incident.dataCategories,
+    encrypted: incident.encrypted,
+    encryptionDetails: values.encryptionDetails,
+    approximateRecords: incident.approximateRecords,
+    likelyConsequences: values.likelyConsequences,
+    measuresTaken: values.measuresTaken,
+    measuresPlanned: values.measuresPlanned,
+    securityMeasuresBefore: values.securityMeasuresBefore,
+    adviceToIndividuals: values.adviceToIndividuals,
+    remedies: values.remedies,
+    otherOrganisationsTold: values.otherOrganisationsTold,
+    riskLevel: incident.riskLevel as ReportFacts['incident']['riskLevel'],
+    riskReasoning: values.riskReasoning,
+    lawEnforcementInvestigating: incident.lawEnforcementInvestigating,
   };
 }

@@ -65,67 +65,88 @@ function counted(facts: ObligationFacts, whose: string): { n: number; who: strin
   return { n: meeting.residents, who: `residents whose ${meeting.term} was exposed` };
 }
 
+function checkResidents(
+  condition: { over?: number; atLeast?: number; whose?: string },
+  facts: ObligationFacts,
+) {
+  const { over, atLeast, whose = PERSONAL_INFORMATION } = condition;
+  const { n, who } = counted(facts, whose);
+  const holds = (over === undefined || n > over) && (atLeast === undefined || n >= atLeast);
+  const limits = [over !== undefined && `more than ${over}`, atLeast !== undefined && `at least ${atLeast}`]
+    .filter(Boolean)
+    .join(' and ');
+  return { holds, because: `${n} ${who} (${holds ? '' : 'not '}${limits})` };
+}
+
+function checkExposed(whose: string, facts: ObligationFacts): ConditionResult {
+  const meeting = facts.meeting?.[whose];
+  if (!meeting) {
+    const holds = facts.residents > 0;
+    return { holds, because: holds ? 'personal data exposed' : 'nobody affected' };
+  }
+  const unknown = meeting.categories.filter((c) => !KNOWN_CATEGORIES.has(c));
+  const stricter = unknown.length
+    ? ` (${unknown.join(', ')}: configured, not classified by the rule, counted: the stricter reading)`
+    : '';
+  return meeting.residents > 0
+    ? {
+        holds: true,
+        because: `${meeting.term} exposed for ${meeting.residents} residents: ${meeting.categories.join(', ')}${stricter}`,
+      }
+    : { holds: false, because: `no resident's ${meeting.term} exposed` };
+}
+
+/** A yes/no fact the responders may not have given yet: unknown until they do. */
+function checkFact(
+  fact: boolean | null | undefined,
+  wanted: boolean,
+  words: { unknown: string; yes: string; no: string },
+): ConditionResult {
+  if (fact === undefined || fact === null) return { holds: null, because: words.unknown };
+  return { holds: fact === wanted, because: fact ? words.yes : words.no };
+}
+
+function checkRisk(wanted: RiskLevel, facts: ObligationFacts): ConditionResult {
+  if (!facts.riskLevel) return { holds: null, because: `risk not assessed yet (needs ${wanted} or higher)` };
+  const holds = RISK_ORDER.indexOf(facts.riskLevel) >= RISK_ORDER.indexOf(wanted);
+  return {
+    holds,
+    because: `risk ${facts.riskLevel} (${holds ? '' : 'below '}${wanted}${holds ? ' or higher' : ''})`,
+  };
+}
+
+/** anyOf holds when one holds; allOf fails when one fails; otherwise unknown if any is unknown. */
+function checkAll(conditions: readonly Condition[], facts: ObligationFacts, any: boolean): ConditionResult {
+  const results = conditions.map((c) => checkCondition(c, facts));
+  const decisive = results.filter((r) => r.holds === any);
+  if (decisive.length > 0) return { holds: any, because: decisive.map((r) => r.because).join('; ') };
+  const unknown = results.some((r) => r.holds === null);
+  return { holds: unknown ? null : !any, because: results.map((r) => r.because).join('; ') };
+}
+
 /** Checks a condition against the facts and says why, so an obligation can show its reasoning. */
 export function checkCondition(condition: Condition, facts: ObligationFacts): ConditionResult {
-  if ('residents' in condition) {
-    const { over, atLeast, whose = PERSONAL_INFORMATION } = condition.residents;
-    const { n, who } = counted(facts, whose);
-    const holds = (over === undefined || n > over) && (atLeast === undefined || n >= atLeast);
-    const limits = [over !== undefined && `more than ${over}`, atLeast !== undefined && `at least ${atLeast}`]
-      .filter(Boolean)
-      .join(' and ');
-    return { holds, because: `${n} ${who} (${holds ? '' : 'not '}${limits})` };
-  }
-  if ('exposed' in condition) {
-    const meeting = facts.meeting?.[condition.exposed];
-    if (!meeting) {
-      const holds = facts.residents > 0;
-      return { holds, because: holds ? 'personal data exposed' : 'nobody affected' };
-    }
-    const unknown = meeting.categories.filter((c) => !KNOWN_CATEGORIES.has(c));
-    const stricter = unknown.length
-      ? ` (${unknown.join(', ')}: configured, not classified by the rule, counted: the stricter reading)`
-      : '';
-    return meeting.residents > 0
-      ? {
-          holds: true,
-          because: `${meeting.term} exposed for ${meeting.residents} residents: ${meeting.categories.join(', ')}${stricter}`,
-        }
-      : { holds: false, because: `no resident's ${meeting.term} exposed` };
-  }
-  if ('paymentFunction' in condition) {
-    if (facts.paymentFunction === undefined || facts.paymentFunction === null)
-      return { holds: null, because: 'whether the accounts have a payment function is not known' };
-    const holds = facts.paymentFunction === condition.paymentFunction;
-    return {
-      holds,
-      because: facts.paymentFunction
-        ? 'the accounts have a payment function'
-        : 'the accounts have no payment function',
-    };
-  }
-  if ('risk' in condition) {
-    const wanted = condition.risk.atLeast;
-    if (!facts.riskLevel)
-      return { holds: null, because: `risk not assessed yet (needs ${wanted} or higher)` };
-    const holds = RISK_ORDER.indexOf(facts.riskLevel) >= RISK_ORDER.indexOf(wanted);
-    return {
-      holds,
-      because: `risk ${facts.riskLevel} (${holds ? '' : 'below '}${wanted}${holds ? ' or higher' : ''})`,
-    };
-  }
-  if ('encrypted' in condition) {
-    if (facts.encrypted === null)
-      return { holds: null, because: 'whether the data was encrypted is not known' };
-    const holds = facts.encrypted === condition.encrypted;
-    return { holds, because: facts.encrypted ? 'the data was encrypted' : 'the data was not encrypted' };
-  }
-  if ('cyberAttack' in condition) {
-    if (facts.cyberAttack === null)
-      return { holds: null, because: 'whether it was a cyber attack is not known' };
-    const holds = facts.cyberAttack === condition.cyberAttack;
-    return { holds, because: facts.cyberAttack ? 'a cyber attack' : 'not a cyber attack' };
-  }
+  if ('residents' in condition) return checkResidents(condition.residents, facts);
+  if ('exposed' in condition) return checkExposed(condition.exposed, facts);
+  if ('paymentFunction' in condition)
+    return checkFact(facts.paymentFunction, condition.paymentFunction, {
+      unknown: 'whether the accounts have a payment function is not known',
+      yes: 'the accounts have a payment function',
+      no: 'the accounts have no payment function',
+    });
+  if ('risk' in condition) return checkRisk(condition.risk.atLeast, facts);
+  if ('encrypted' in condition)
+    return checkFact(facts.encrypted, condition.encrypted, {
+      unknown: 'whether the data was encrypted is not known',
+      yes: 'the data was encrypted',
+      no: 'the data was not encrypted',
+    });
+  if ('cyberAttack' in condition)
+    return checkFact(facts.cyberAttack, condition.cyberAttack, {
+      unknown: 'whether it was a cyber attack is not known',
+      yes: 'a cyber attack',
+      no: 'not a cyber attack',
+    });
   if ('categoriesAny' in condition) {
     // A group exposed may hold each of its members, and a member exposed is part of its group.
     const hit = heldAmong(facts.categories, condition.categoriesAny);
@@ -137,20 +158,8 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
     const holds = facts.minors > 0 === condition.minorsAffected;
     return { holds, because: facts.minors > 0 ? `${facts.minors} minors affected` : 'no minors affected' };
   }
-  if ('anyOf' in condition) {
-    const results = condition.anyOf.map((c) => checkCondition(c, facts));
-    const held = results.filter((r) => r.holds === true);
-    if (held.length > 0) return { holds: true, because: held.map((r) => r.because).join('; ') };
-    const unknown = results.some((r) => r.holds === null);
-    return { holds: unknown ? null : false, because: results.map((r) => r.because).join('; ') };
-  }
-  if ('allOf' in condition) {
-    const results = condition.allOf.map((c) => checkCondition(c, facts));
-    const failed = results.filter((r) => r.holds === false);
-    if (failed.length > 0) return { holds: false, because: failed.map((r) => r.because).join('; ') };
-    const unknown = results.some((r) => r.holds === null);
-    return { holds: unknown ? null : true, because: results.map((r) => r.because).join('; ') };
-  }
+  if ('anyOf' in condition) return checkAll(condition.anyOf, facts, true);
+  if ('allOf' in condition) return checkAll(condition.allOf, facts, false);
   const inner = checkCondition(condition.not, facts);
   return { holds: inner.holds === null ? null : !inner.holds, because: inner.because };
 }
