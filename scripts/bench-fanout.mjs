@@ -332,7 +332,6 @@ async function measureFloor(sent) {
         projectId: fcm.projectId,
         accessToken: fcm.accessToken,
         baseUrl: fcm.url,
-        legacyHttp: true,
       });
       const push = renderer.renderShort('breach-notice', facts).push;
       const calls = Math.ceil(sent.push.n / 500);

@@ -608,7 +608,6 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       serviceAccount: undefined,
       accessToken: fcm.accessToken,
       baseUrl: fcm.url,
-      legacyHttp: true,
     });
     const alert = (messageId: number, token: string) => ({
       messageId,

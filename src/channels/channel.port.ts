@@ -22,6 +22,18 @@ export type SendOutcome =
    */
   | { kind: 'refused'; code: string };
 
+/**
+ * An answer that is not the provider's (a success without its id, a body that does not parse: a proxy's
+ * page, a cut answer): whether the provider took the message is not known. Never recorded as sent (the
+ * person would count as notified on nothing); tried again like a call with no answer, and counted as a
+ * possible duplicate.
+ */
+export const MALFORMED = {
+  kind: 'transient',
+  code: 'malformed_answer',
+  maybeSent: true,
+} as const satisfies SendOutcome;
+
 /** Network errors after which the request cannot have reached the provider (no connection was made). */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 

@@ -1,4 +1,5 @@
-import { classifyFcm } from './fcm/fcm.adapter.js';
+import { MALFORMED } from './channel.port.js';
+import { classifyFcm, fcmOutcome } from './fcm/fcm.adapter.js';
 import { classifySendGrid } from './sendgrid/sendgrid.adapter.js';
 import { classifyTwilio } from './twilio/twilio.adapter.js';
 
@@ -35,11 +36,42 @@ describe('provider error classification', () => {
     ['messaging/server-unavailable', { kind: 'transient' }],
     ['messaging/internal-error', { kind: 'transient' }],
     ['app/network-timeout', { kind: 'transient' }],
-    ['app/unable-to-parse-response', { kind: 'transient' }],
     ['messaging/authentication-error', { kind: 'refused' }],
     ['app/invalid-credential', { kind: 'refused' }],
   ])('FCM %s is %j', (code, outcome) => {
     expect(classifyFcm(code)).toMatchObject({ ...outcome, code });
+  });
+
+  it.each([
+    [200, '{"name":"projects/p/messages/1"}', { kind: 'sent', providerRef: 'projects/p/messages/1' }],
+    // Not FCM's answer: never sent.
+    [200, '{"this is": not json', MALFORMED],
+    [200, '{}', MALFORMED],
+    [
+      404,
+      '{"error":{"status":"NOT_FOUND","details":[{"errorCode":"UNREGISTERED"}]}}',
+      { kind: 'permanent', code: 'messaging/registration-token-not-registered', unregistered: true },
+    ],
+    [
+      400,
+      '{"error":{"status":"INVALID_ARGUMENT"}}',
+      { kind: 'permanent', code: 'messaging/invalid-argument', unregistered: false },
+    ],
+    [
+      401,
+      '{"error":{"status":"UNAUTHENTICATED"}}',
+      { kind: 'refused', code: 'messaging/authentication-error' },
+    ],
+    [
+      403,
+      '{"error":{"status":"PERMISSION_DENIED"}}',
+      { kind: 'refused', code: 'messaging/authentication-error' },
+    ],
+    [503, '<html>bad gateway</html>', { kind: 'transient', code: 'http_503' }],
+    [502, '', { kind: 'transient', code: 'http_502' }],
+  ])('FCM answer %i %s is %j', (status, body, outcome) => {
+    // toEqual: a Retry-After not given is undefined, as good as absent.
+    expect(fcmOutcome(status, body)).toEqual(outcome);
   });
 
   const sendgrid400 = (...fields: Array<string | null>) => ({

@@ -117,15 +117,11 @@ describe('loadConfig', () => {
       });
       // A Messaging Service instead of a From number.
       expect(config.twilio).toMatchObject({ from: undefined, messagingServiceSid: `MG${'b'.repeat(32)}` });
-      // The service account from a path, or inline; HTTP/2 unless asked (or sent to FCM_BASE_URL).
-      expect(config.fcm).toMatchObject({ projectId: 'p', serviceAccount: account, legacyHttp: false });
+      // The service account from a path, or inline.
+      expect(config.fcm).toMatchObject({ projectId: 'p', serviceAccount: account });
       expect(
-        loadConfig({
-          FCM_PROJECT_ID: 'p',
-          FCM_SERVICE_ACCOUNT: JSON.stringify(account),
-          FCM_LEGACY_HTTP: 'true',
-        }).fcm,
-      ).toMatchObject({ serviceAccount: account, legacyHttp: true });
+        loadConfig({ FCM_PROJECT_ID: 'p', FCM_SERVICE_ACCOUNT: JSON.stringify(account) }).fcm,
+      ).toMatchObject({ serviceAccount: account });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

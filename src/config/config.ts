@@ -36,9 +36,8 @@ export interface FcmConfig {
   /** A service account (JSON); or a ready OAuth token. */
   serviceAccount: Record<string, unknown> | undefined;
   accessToken: string | undefined;
-  /** Every FCM request goes to this address instead (tests, proxies); implies the HTTP/1.1 transport. */
+  /** Every FCM request goes to this address instead (tests, proxies). */
   baseUrl: string | undefined;
-  legacyHttp: boolean;
 }
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -396,15 +395,11 @@ function readFcm(reader: EnvReader): FcmConfig | undefined {
   if (!serviceAccount && !accessToken) {
     reader.problem('FCM_SERVICE_ACCOUNT: required with FCM_PROJECT_ID (or FCM_ACCESS_TOKEN)');
   }
-  const legacy = reader.read('FCM_LEGACY_HTTP');
-  if (legacy !== 'true' && legacy !== 'false')
-    reader.problem(`FCM_LEGACY_HTTP: must be true or false (got "${legacy}")`);
   return {
     projectId,
     serviceAccount,
     accessToken,
     baseUrl: baseUrl?.replace(/\/+$/, ''),
-    legacyHttp: legacy === 'true' || baseUrl !== undefined,
   };
 }
 

@@ -138,12 +138,7 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'FCM_BASE_URL',
-    description: 'Send every FCM request to this address (tests, proxies); implies FCM_LEGACY_HTTP',
-  },
-  {
-    name: 'FCM_LEGACY_HTTP',
-    description: "`true`: FCM over HTTP/1.1 instead of HTTP/2 (the SDK's HTTP/2 ignores the agent)",
-    default: 'false',
+    description: 'Send every FCM request to this address (tests, proxies)',
   },
   {
     name: 'DELIVERY_LEASE_MS',

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import sendgridClient from '@sendgrid/client';
 import { EmailAddress } from '@sendgrid/helpers/classes/index.js';
 import type { SendGridConfig } from '../../config/config.js';
-import { noAnswer, type EmailBatch, type EmailPort, type SendOutcome } from '../channel.port.js';
+import { MALFORMED, noAnswer, type EmailBatch, type EmailPort, type SendOutcome } from '../channel.port.js';
 
 const TIMEOUT_MS = 30_000;
 // The package exports a singleton; its class is there at run time but missing from the typings.
@@ -71,9 +71,13 @@ export class SendGridAdapter implements EmailPort {
           })),
         },
       });
+      // SendGrid's success is a 2xx with the request's id: anything else is not its answer (issue 20: a
+      // 200 without one was recorded sent for a thousand people whom nothing reached).
       const headers = response.headers as Record<string, string | undefined>;
-      const id = headers['x-message-id'] ?? '';
-      return batch.recipients.map(() => ({ kind: 'sent', providerRef: id }));
+      const id = headers['x-message-id'];
+      const ok =
+        response.statusCode >= 200 && response.statusCode < 300 && typeof id === 'string' && id !== '';
+      return batch.recipients.map((): SendOutcome => (ok ? { kind: 'sent', providerRef: id } : MALFORMED));
     } catch (err) {
       const outcomes = classifySendGrid(err as SendGridFailure, batch.recipients.length, Date.now());
       if (outcomes[0]?.kind === 'refused')

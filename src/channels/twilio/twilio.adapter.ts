@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { TwilioConfig } from '../../config/config.js';
-import { noAnswer, type SendOutcome, type SmsMessage, type SmsPort } from '../channel.port.js';
+import { MALFORMED, noAnswer, type SendOutcome, type SmsMessage, type SmsPort } from '../channel.port.js';
 import { TwilioHttpClient } from './twilio.http.js';
 
 /**
@@ -55,8 +55,13 @@ export class TwilioAdapter implements SmsPort {
         // (the signature covers the whole address, query included).
         statusCallback: `${this.statusCallback}?message=${message.messageId}`,
       });
-      return { kind: 'sent', providerRef: sent.sid };
+      // A message's SID (SM or MM and 32 hex digits) is Twilio's answer; anything else is not.
+      return typeof sent.sid === 'string' && /^(SM|MM)[0-9a-f]{32}$/i.test(sent.sid)
+        ? { kind: 'sent', providerRef: sent.sid }
+        : MALFORMED;
     } catch (err) {
+      // A 2xx whose body does not parse (the SDK's JSON.parse threw): not Twilio's answer.
+      if (err instanceof SyntaxError) return MALFORMED;
       return classifyTwilio(err as TwilioFailure);
     }
   }
