@@ -17,6 +17,7 @@ import { IncidentsModule } from './incidents/incidents.module.js';
 import { JurisdictionsModule } from './jurisdictions/jurisdictions.module.js';
 import { loggerOptions } from './logging.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { NoticePagesModule } from './notice-pages/notice-pages.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         WebhooksModule,
         JurisdictionsModule,
         ReportsModule,
+        NoticePagesModule,
         HealthModule,
       ],
       providers: [

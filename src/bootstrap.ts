@@ -18,6 +18,8 @@ import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { send } from './notice-pages/notice-pages.controller.js';
+import { NoticePagesService } from './notice-pages/notice-pages.service.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
@@ -55,6 +57,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       next(new AppError(ErrorCode.NotFound, 'this node runs ROLE=worker: no API here'));
     });
   } else {
+    guardNoticePaths(app);
     SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
     mountQueueDashboard(app);
   }
@@ -75,6 +78,19 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
     .addBearerAuth()
     .build();
   return SwaggerModule.createDocument(app, document);
+}
+
+/**
+ * A path under /n/ that is no token (a `%` that does not decode, a NUL, a slash more) answers as a wrong
+ * token does, before the router tries to decode it (a 400 in JSON, or worse): one answer for every link
+ * that opens nothing.
+ */
+function guardNoticePaths(app: NestExpressApplication): void {
+  const pages = app.get(NoticePagesService);
+  app.use('/n', (req: Request, res: Response, next: NextFunction) => {
+    if (/^\/[A-Za-z0-9_-]{1,64}$/.test(req.path)) return next();
+    send(res, pages.gone(req.headers['accept-language']), pages.contentSecurityPolicy);
+  });
 }
 
 /** Bull Board, for admins: `Authorization: Bearer <key>`, or HTTP Basic with the key as password (browsers). */

@@ -110,6 +110,10 @@ export class AppConfig {
   readonly obligationAlertLeadMs!: number;
   /** How long the local outbox keeps a message; 0: no limit. */
   readonly outboxRetentionMs!: number;
+  /** How long a person's notice page (`/n/<token>`) answers after their notice went out. */
+  readonly noticePageMs!: number;
+  /** Requests to personal notice pages per client address and minute (each node with Redis: all nodes). */
+  readonly noticePageRateLimit!: number;
 
   static of(values: AppConfig): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
@@ -274,6 +278,8 @@ function readOrganization(reader: EnvReader) {
     writtenSecurityProgram: reader.flag('WRITTEN_SECURITY_PROGRAM'),
     obligationAlertEmail: reader.email('OBLIGATION_ALERT_EMAIL'),
     obligationAlertLeadMs: reader.integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000,
+    noticePageMs: reader.integer('NOTICE_PAGE_DAYS', 1, 3650) * 24 * 60 * 60_000,
+    noticePageRateLimit: reader.integer('NOTICE_PAGE_RATE_LIMIT', 1, 1_000_000),
   } satisfies Partial<AppConfig>;
 }
 

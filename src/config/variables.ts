@@ -88,6 +88,18 @@ export const VARIABLES: readonly Variable[] = [
     default: '24',
   },
   {
+    name: 'NOTICE_PAGE_DAYS',
+    description:
+      "Days a person's notice page (the link in their notice) answers after the notice went out; after, it answers as a wrong link does",
+    default: '365',
+  },
+  {
+    name: 'NOTICE_PAGE_RATE_LIMIT',
+    description:
+      'Requests to personal notice pages and to "Was I affected?" per client address and minute (across nodes with REDIS_URL, per process without); more: 429 with Retry-After',
+    default: '60',
+  },
+  {
     name: 'OUTBOX_RETENTION_DAYS',
     description:
       'Days the local outbox keeps a rendered message (they hold names and addresses, sealed); 0: kept until deleted by hand',

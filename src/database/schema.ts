@@ -513,6 +513,11 @@ export const deliveries = pgTable(
     /** `pending`, `notified` (a notice channel accepted it), `unreachable`, `cancelled`. */
     status: text('status').notNull(),
     notifiedAt: at('notified_at'),
+    /**
+     * When the recipient said "I have read this" on their notice page (first time only). Not a status:
+     * an acknowledged notice is still `notified`; progress counts acknowledgements from the tallies.
+     */
+    acknowledgedAt: at('acknowledged_at'),
     updatedAt: at('updated_at').notNull(),
   },
   // Not on status: an index on a column that every send changes makes every update write every index.

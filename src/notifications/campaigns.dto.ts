@@ -141,6 +141,8 @@ class ProgressDto {
   messages!: Record<string, Record<string, number>>;
   @ApiProperty({ description: 'Messages sent in the last minute' }) sentLastMinute!: number;
   @ApiProperty({ description: 'Messages not sent yet' }) remaining!: number;
+  @ApiProperty({ description: 'Recipients who said "I have read this" on their personal notice page' })
+  acknowledged!: number;
   @ApiProperty({
     description:
       'Messages per second over the last minute (or since sending started, when less); 0 unless the campaign is sending',

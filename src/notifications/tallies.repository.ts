@@ -9,6 +9,8 @@ export interface Progress {
   messages: Record<string, Record<string, number>>;
   sentLastMinute: number;
   remaining: number;
+  /** Recipients who said "I have read this" on their notice page. */
+  acknowledged: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export class TalliesRepository {
     );
     const deliveries = tallies.filter((t) => t.kind === 'delivery');
     const messages = tallies.filter((t) => t.kind === 'message');
+    // Written with the acknowledgement itself (notice-pages), not by a trigger: it is no status.
+    const acknowledged = tallies.find((t) => t.kind === 'acknowledgement')?.n ?? 0;
     // Being sent: the queued messages of the batches workers hold (a few, found through the batches).
     const held = rowsOf<{ channel: string; n: number }>(
       await this.database.db.execute(sql`
@@ -65,6 +69,7 @@ export class TalliesRepository {
       messages: byChannel,
       sentLastMinute,
       remaining,
+      acknowledged: Number(acknowledged),
     };
   }
 

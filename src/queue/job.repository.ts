@@ -5,6 +5,7 @@ import { withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ON_JOB_KEY } from './on-job.decorator.js';
+import type { Redis } from 'ioredis';
 import { openQueueBackend, QueueBackend } from './queue-backend.js';
 import { JOB_QUEUE, JobName, JobPayload, QUEUE_SETTINGS, QueueName, SCHEDULES } from './queue.catalogue.js';
 
@@ -73,6 +74,12 @@ export class JobRepository implements BeforeApplicationShutdown {
 
   get backendKind(): QueueBackend['kind'] {
     return this.requireBackend().kind;
+  }
+
+  /** The queues' Redis connection, for other short-lived counters (rate limits); none without REDIS_URL. */
+  redis(): Redis | undefined {
+    const backend = this.requireBackend();
+    return backend.kind === 'redis' ? (backend.connection as Redis) : undefined;
   }
 
   allQueues(): Queue[] {

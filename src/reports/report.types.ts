@@ -16,7 +16,7 @@ export interface DeliveryCounts {
   failed: number;
   /** No channel left: not reached individually. */
   unreachable: number;
-  /** Opened their personal notice page (not served yet: always 0 until it is). */
+  /** Said "I have read this" on their personal notice page. */
   acknowledged: number;
 }
 

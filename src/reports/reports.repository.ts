@@ -171,7 +171,9 @@ function handlingQueries(incidentId: string, jurisdictions: string[]): SQL[] {
       select m.channel, (count(*) filter (where m.status <> 'cancelled'))::int as planned,
         (count(*) filter (where m.status in ('sent', 'delivered')))::int as sent,
         (count(*) filter (where m.status = 'delivered'))::int as delivered,
-        (count(*) filter (where m.status = 'failed'))::int as failed
+        (count(*) filter (where m.status = 'failed'))::int as failed,
+        (count(*) filter (where m.status in ('sent', 'delivered') and d.acknowledged_at is not null))::int
+          as acknowledged
       from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
       where ${scope} group by m.channel`,
     sql`
@@ -192,6 +194,7 @@ function handlingQueries(incidentId: string, jurisdictions: string[]): SQL[] {
           coalesce(bool_or(m.delivered), false) as delivered,
           coalesce(bool_or(m.failed), false) as failed,
           bool_or(d.status = 'unreachable') as unreachable,
+          bool_or(d.acknowledged_at is not null) as acknowledged,
           bool_and(d.status = 'cancelled') as withdrawn
         from deliveries d join campaigns c on c.id = d.campaign_id left join m on m.delivery_id = d.id
         where ${scope} group by d.affected_id)
@@ -199,7 +202,8 @@ function handlingQueries(incidentId: string, jurisdictions: string[]): SQL[] {
         (count(*) filter (where notified))::int as sent,
         (count(*) filter (where delivered))::int as delivered,
         (count(*) filter (where failed))::int as failed,
-        (count(*) filter (where unreachable and not notified))::int as unreachable
+        (count(*) filter (where unreachable and not notified))::int as unreachable,
+        (count(*) filter (where acknowledged))::int as acknowledged
       from people group by jurisdiction order by jurisdiction`,
     sql`
       select to_char(date_trunc('hour', coalesce(m.sent_at, m.updated_at) at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as hour,

@@ -4,8 +4,8 @@ import Handlebars from 'handlebars';
 import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 import { GUARDIAN_TEXT_FIELDS, MASSACHUSETTS_TEXT_FIELDS } from '../common/notice-text.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
+import { englishSmsProblem } from './english-sms.check.js';
 import {
-  englishSmsProblem,
   formatDate,
   interpolation,
   localeChain,

@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
 import { jurisdictionLanguages } from '../jurisdictions/languages.js';
-import { ALONGSIDE, BASE_LOCALE, inLanguage, noticeLocale, wordsFor } from './locales.js';
+import { ALONGSIDE, inLanguage, noticeLocale, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
 import type { NoticeFacts, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
@@ -172,6 +172,16 @@ export class NoticeRenderer {
       sms: { body: sms, ...smsSize(sms) },
       push: { title: template.layouts['push.title'](text), body: template.layouts['push.body'](text) },
     };
+  }
+
+  /**
+   * What a person's notice page shows: the notice as its email says it, in HTML (every value escaped), in
+   * each of its languages, for the page's own layout (templates/_notice-page).
+   */
+  page(name: string, given: NoticeFacts): { locale: string; notices: Record<string, unknown>[] } {
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const context = this.layoutContext(this.template(name), locale, given, 'html');
+    return { locale, notices: context.notices as Record<string, unknown>[] };
   }
 
   /**
@@ -445,65 +455,4 @@ function siteOf(url: string): string {
   const host = start < 0 ? url : url.slice(start + 2);
   const end = host.indexOf('/');
   return end < 0 ? host : host.slice(0, end);
-}
-
-/** A notice link's length: the base address, `/n/` and a 22-character token. */
-const SAMPLE_TOKEN = 'A'.repeat(22);
-
-/**
- * The segments the English SMS may take: it carries the core of the notice (who, that the reader's data
- * was involved, what to do first, how to tell a genuine message, how to reach the company, the link),
- * which one segment cannot hold with a link; two GSM-7 segments (306 characters) can.
- */
-export const ENGLISH_SMS_SEGMENTS = 2;
-
-/**
- * Whether the English SMS of every template stays within `maxSegments` with this organization's name,
- * public address and contact email (what varies in it besides the token); a sentence naming what to
- * shorten when it does not.
- */
-export function englishSmsProblem(
-  renderer: NoticeRenderer,
-  organization: string,
-  publicBaseUrl: string,
-  contactEmail: string,
-  maxSegments = ENGLISH_SMS_SEGMENTS,
-): string | undefined {
-  for (const template of renderer.names) {
-    const { sms } = renderer.renderShort(template, {
-      organization,
-      contactEmail,
-      url: `${publicBaseUrl}/n/${SAMPLE_TOKEN}`,
-      name: null,
-      child: null,
-      locale: BASE_LOCALE,
-      timeZone: null,
-      jurisdiction: null,
-      exposed: [],
-      incident: {
-        description: null,
-        occurredFrom: null,
-        occurredTo: null,
-        discoveredAt: new Date(0),
-        containedAt: null,
-        likelyConsequences: null,
-        measuresTaken: null,
-        measuresPlanned: null,
-        adviceToIndividuals: null,
-        remedies: null,
-      },
-    });
-    if (sms.segments > maxSegments) {
-      const gsm = sms.encoding === 'GSM-7';
-      const holds = maxSegments === 1 ? (gsm ? 160 : 70) : (gsm ? 153 : 67) * maxSegments;
-      return (
-        `the English SMS of ${template} is ${sms.units} ${sms.encoding} characters with this ` +
-        `ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL, ${sms.segments} segments where ` +
-        `${maxSegments} hold ${holds}` +
-        (gsm ? '' : ' (a character of the name or the email is outside GSM-7)') +
-        ': shorten them'
-      );
-    }
-  }
-  return undefined;
 }

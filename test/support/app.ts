@@ -208,7 +208,10 @@ export function talliesDiffer(
        where $1::uuid is null or campaign_id = $1 group by 1, 4
        union all
        select campaign_id, 'message', channel, status, count(*)::int from messages
-       where $1::uuid is null or campaign_id = $1 group by 1, 3, 4)
+       where $1::uuid is null or campaign_id = $1 group by 1, 3, 4
+       union all
+       select campaign_id, 'acknowledgement', '', 'acknowledged', count(*)::int from deliveries
+       where ($1::uuid is null or campaign_id = $1) and acknowledged_at is not null group by 1)
      select campaign_id, kind, channel, status, coalesce(t.n, 0) as tallied, coalesce(c.n, 0) as counted
      from tallied t full join counted c using (campaign_id, kind, channel, status)
      where coalesce(t.n, 0) <> coalesce(c.n, 0)`,

@@ -274,10 +274,6 @@ export function commonSections(ctx: FormContext): { head: ReportSection; tail: R
 function handlingSection(ctx: FormContext): ReportSection {
   const { handling } = ctx.facts;
   const counts = COUNTS.map((c) => ctx.t(`col.${c}`));
-  const acknowledged =
-    handling.total.acknowledged === 0 &&
-    CHANNELS.every((c) => handling.byChannel[c].acknowledged === 0) &&
-    Object.values(handling.byJurisdiction).every((j) => j.acknowledged === 0);
   const jurisdictions = Object.keys(handling.byJurisdiction).sort();
   return ctx.section(
     'common.handling',
@@ -295,10 +291,8 @@ function handlingSection(ctx: FormContext): ReportSection {
               }),
             ),
       ),
-      ctx.field(
-        'common.handling.acknowledgement',
-        acknowledged ? ctx.t('value.ackNotTracked') : handling.total.acknowledged,
-      ),
+      // People who said "I have read this" on their notice page.
+      ctx.field('common.handling.acknowledgement', handling.total.acknowledged),
     ],
     [
       {

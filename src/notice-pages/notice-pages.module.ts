@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { IncidentsModule } from '../incidents/incidents.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { NoticePageView } from './notice-page.view.js';
+import { NoticePagesController } from './notice-pages.controller.js';
+import { NoticePagesRepository } from './notice-pages.repository.js';
+import { NoticePagesService } from './notice-pages.service.js';
+import { NoticeRateLimiter } from './notice-rate.js';
+
+/** Each person's notice page behind the link in their notice (`/n/<token>`), and its acknowledgement. */
+@Module({
+  imports: [IncidentsModule, NotificationsModule, TemplatesModule],
+  controllers: [NoticePagesController],
+  providers: [
+    NoticePagesRepository,
+    NoticePagesService,
+    NoticeRateLimiter,
+    // Its templates are read once, at start: a broken one stops the start, not a reader.
+    { provide: NoticePageView, useFactory: () => new NoticePageView() },
+  ],
+  exports: [NoticePagesService],
+})
+export class NoticePagesModule {}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { rowsOf, toBuffer } from '../database/rows.js';
+
+/** What a person's notice page needs of their delivery: the notice's facts, still sealed where personal. */
+export interface PageDelivery {
+  id: number;
+  campaignId: string;
+  incidentId: string;
+  recipient: 'person' | 'guardian';
+  template: string;
+  locale: string;
+  timeZone: string | null;
+  jurisdiction: string | null;
+  status: string;
+  /** When the notice went out: the delivery's, else its campaign's start (a page read before the outcome). */
+  sentAt: Date | null;
+  acknowledgedAt: Date | null;
+  exposed: string[];
+  /** Null once the person was erased: their page is gone with them. */
+  externalId: string | null;
+  sealed: Buffer | null;
+}
+
+const date = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : new Date(value as string);
+
+@Injectable()
+export class NoticePagesRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** One delivery by id, by its primary key (a page answers in one statement). */
+  async delivery(id: number): Promise<PageDelivery | undefined> {
+    const [row] = rowsOf<Record<string, unknown>>(
+      await this.database.db.execute(sql`
+        select d.id, d.campaign_id, c.incident_id, d.recipient, d.template, d.locale, d.time_zone,
+               d.jurisdiction, d.status, coalesce(d.notified_at, c.started_at) as sent_at, d.acknowledged_at,
+               a.exposed_categories, s.external_id, s.sealed
+        from deliveries d join campaigns c on c.id = d.campaign_id
+        left join affected_subjects a on a.id = d.affected_id
+        left join subjects s on s.id = d.subject_id
+        where d.id = ${id}`),
+    );
+    if (!row) return undefined;
+    return {
+      id: Number(row.id),
+      campaignId: row.campaign_id as string,
+      incidentId: row.incident_id as string,
+      recipient: row.recipient as 'person' | 'guardian',
+      template: row.template as string,
+      locale: row.locale as string,
+      timeZone: (row.time_zone as string | null) ?? null,
+      jurisdiction: (row.jurisdiction as string | null) ?? null,
+      status: row.status as string,
+      sentAt: date(row.sent_at),
+      acknowledgedAt: date(row.acknowledged_at),
+      exposed: (row.exposed_categories as string[] | null) ?? [],
+      externalId: (row.external_id as string | null) ?? null,
+      sealed: row.sealed ? toBuffer(row.sealed as Uint8Array) : null,
+    };
+  }
+
+  /**
+   * Records the first acknowledgement of a delivery and counts it in its campaign's tallies, in one
+   * statement (a second click changes nothing). The tally is written here, not by the deliveries trigger:
+   * an acknowledgement is no status (the notice stays `notified`), and progress never counts rows.
+   */
+  async acknowledge(id: number, at: Date): Promise<boolean> {
+    const rows = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        with acked as (
+          update deliveries set acknowledged_at = ${at}
+          where id = ${id} and acknowledged_at is null
+          returning campaign_id)
+        insert into campaign_tallies (campaign_id, kind, channel, status, n, at)
+        select campaign_id, 'acknowledgement', '', 'acknowledged', 1, now() from acked
+        returning 1 as n`),
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,226 @@
+import { Clock } from '../src/common/clock.js';
+import { JobRepository } from '../src/queue/job.repository.js';
+import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
+import { createScratchDatabase } from './support/global-setup.js';
+
+// Each person's notice page behind the link in their notice: a campaign runs to the local outbox, the
+// links are read from the emails as people would, and each opens that person's notice and no one else's.
+
+const REDIS_DB = 7;
+const DAY = 24 * 60 * 60_000;
+const RATE_LIMIT = 30;
+
+const PEOPLE = [
+  {
+    externalId: 'np-alice',
+    name: 'Alice Example',
+    email: 'alice@example.com',
+    locale: 'en-US',
+    timeZone: 'America/Los_Angeles',
+    jurisdiction: 'US-CA',
+    birthDate: '1990-06-01',
+  },
+  {
+    externalId: 'np-hanako',
+    name: '山田 花子',
+    email: 'hanako@example.com',
+    locale: 'ja-JP',
+    timeZone: 'Asia/Tokyo',
+    jurisdiction: 'JP',
+    birthDate: '1988-02-03',
+  },
+  {
+    externalId: 'np-kid',
+    name: 'Kim Minor',
+    locale: 'en-US',
+    timeZone: 'America/New_York',
+    jurisdiction: 'US-NY',
+    birthDate: '2016-04-05',
+    guardian: { name: 'Pat Guardian', email: 'pat@example.com', locale: 'en-US' },
+  },
+].map((p) => ({ ...p, dataCategories: ['camera_data', 'app_usage'], channelPreferences: ['email'] }));
+
+describe('personal notice pages (/n/<token>)', () => {
+  let t: TestApp;
+  let campaignId: string;
+  let incidentId: string;
+  /** Each recipient's link, by the address it was sent to. */
+  const links = new Map<string, string>();
+  jest.setTimeout(120_000);
+
+  const page = (path: string, language = 'en') => t.http.get(path).set('Accept-Language', language);
+
+  beforeAll(async () => {
+    t = await startApp(
+      {
+        DATABASE_URL: await createScratchDatabase('notice_pages'),
+        ORGANIZATION_NAME: 'Ai Art',
+        PUBLIC_BASE_URL: 'https://notice.example.org',
+        NOTICE_PAGE_RATE_LIMIT: String(RATE_LIMIT),
+      },
+      REDIS_DB,
+    );
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...bearer(t.keys.responder))
+      .send({ subjects: PEOPLE })
+      .expect(200);
+    incidentId = await scopedIncident(t, t.keys.responder, { everyone: true });
+    const { id } = await completedCampaign(t, incidentId, {
+      channels: ['email'],
+      mode: 'escalate',
+      includeGuardians: true,
+    });
+    campaignId = id;
+    const outbox = await t.http
+      .get('/v1/outbox?channel=email&limit=100')
+      .set(...bearer(t.keys.admin))
+      .expect(200);
+    for (const item of outbox.body.items as Array<{ content: { to: string; text: string } }>) {
+      const link = /https:\/\/notice\.example\.org(\/n\/[A-Za-z0-9_-]{22})\b/.exec(item.content.text);
+      if (link?.[1]) links.set(item.content.to, link[1]);
+    }
+    expect([...links.keys()].sort()).toEqual(['alice@example.com', 'hanako@example.com', 'pat@example.com']);
+  });
+  afterAll(() => t.close());
+
+  it("shows each person their own notice, in their language, and no one else's", async () => {
+    const alice = await page(links.get('alice@example.com')!).expect(200);
+    expect(alice.headers['content-type']).toMatch(/^text\/html/);
+    expect(alice.text).toContain('<html lang="en">');
+    expect(alice.text).toContain('Alice Example');
+    expect(alice.text).toContain('photos and images you took or uploaded');
+    expect(alice.text).toContain('A misconfigured bucket exposed generated images');
+    // California's statutory title and headings, as her email had them.
+    expect(alice.text).toContain('Notice of Data Breach');
+    expect(alice.text).not.toContain('山田');
+    expect(alice.text).not.toContain('Kim Minor');
+    expect(alice.text).not.toContain('alice@example.com');
+
+    // Japanese, whatever the browser asks: the page is in the language of her notice.
+    const hanako = await page(links.get('hanako@example.com')!, 'en-US').expect(200);
+    expect(hanako.text).toContain('<html lang="ja">');
+    expect(hanako.text).toContain('山田 花子 様');
+    expect(hanako.text).toContain('撮影またはアップロードされた写真・画像');
+    expect(hanako.text).toContain('この通知を読みました');
+    // Dates in her zone (JST), not the server's.
+    expect(hanako.text).toMatch(/JST|GMT\+9/);
+    expect(hanako.text).not.toContain('Alice');
+
+    // The guardian reads about the child, by the child's name.
+    const guardian = await page(links.get('pat@example.com')!).expect(200);
+    expect(guardian.text).toContain('Pat Guardian');
+    expect(guardian.text).toContain('Kim Minor');
+    expect(guardian.text).toContain('your child');
+  });
+
+  it('sends headers that keep the page private: no referrer, no shared cache, no script', async () => {
+    const res = await page(links.get('alice@example.com')!).expect(200);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers['x-robots-tag']).toBe('noindex');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/script-src|unsafe-inline/);
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(res.text).not.toContain('<script');
+  });
+
+  it('answers a wrong, a mangled and an expired link alike: the same 404 page', async () => {
+    const alice = links.get('alice@example.com')!;
+    const token = alice.slice(3);
+    const wrong = await page(`/n/${token.slice(0, 21)}${token[21] === 'A' ? 'B' : 'A'}`).expect(404);
+    const made = await page(`/n/${'Q'.repeat(22)}`).expect(404);
+    const mangled = await page('/n/%E0%A4%A').expect(404);
+    const nul = await page(`/n/${token}%00`).expect(404);
+    const bare = await page('/n/').expect(404);
+    const clock = jest.spyOn(t.app.get(Clock), 'now');
+    try {
+      clock.mockImplementation(() => new Date(Date.now() + 366 * DAY));
+      const expired = await page(alice).expect(404);
+      for (const other of [made, mangled, nul, bare, expired]) {
+        expect(other.text).toBe(wrong.text);
+        expect(other.headers['content-type']).toBe(wrong.headers['content-type']);
+        expect(other.headers['cache-control']).toBe('private, no-store');
+        expect(other.headers['referrer-policy']).toBe('no-referrer');
+      }
+      expect(wrong.text).toContain('This link does not open a notice');
+      // A reader asking for French is told in French; the same words for wrong and expired links.
+      const frenchExpired = await page(alice, 'fr-CA,fr;q=0.9').expect(404);
+      const frenchWrong = await page(`/n/${'Q'.repeat(22)}`, 'fr-CA,fr;q=0.9').expect(404);
+      expect(frenchExpired.text).toBe(frenchWrong.text);
+      expect(frenchExpired.text).toContain('Ce lien n’ouvre aucun avis');
+      // Acknowledging an expired page records nothing.
+      await t.http.post(alice).expect(404);
+      clock.mockImplementation(() => new Date(Date.now() + 364 * DAY));
+      await page(alice).expect(200);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await t.query('select 1 from deliveries where acknowledged_at is not null')).toEqual([]);
+  });
+
+  it('records "I have read this" once, counts it in the campaign and in the regulator report', async () => {
+    const alice = links.get('alice@example.com')!;
+    const before = await page(alice).expect(200);
+    expect(before.text).toContain('<form method="post">');
+    expect(before.text).toContain('I have read this');
+    const posted = await t.http.post(alice).type('form').send('').expect(303);
+    expect(posted.headers.location).toBe(alice);
+    const after = await page(alice).expect(200);
+    expect(after.text).not.toContain('<form');
+    expect(after.text).toContain('Thank you. You told us you read this notice on');
+    const [first] = await t.query<{ acknowledged_at: Date }>(
+      'select acknowledged_at from deliveries where acknowledged_at is not null',
+    );
+    // A second click keeps the first time and counts nothing more.
+    await t.http.post(alice).expect(303);
+    const again = await t.query<{ acknowledged_at: Date }>(
+      'select acknowledged_at from deliveries where acknowledged_at is not null',
+    );
+    expect(again).toEqual([first]);
+
+    const campaign = await t.http
+      .get(`/v1/campaigns/${campaignId}`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    expect(campaign.body.progress.acknowledged).toBe(1);
+    // Still notified: an acknowledgement is no status of its own.
+    expect(campaign.body.progress.deliveries).toEqual({ notified: 3 });
+
+    const report = await t.http
+      .post(`/v1/incidents/${incidentId}/reports`)
+      .set(...bearer(t.keys.responder))
+      .send({ regulator: 'us-ca-ag', phase: 'initial', delayReasons: 'Worked case.' })
+      .expect(201);
+    const fields = (report.body.content.sections as { fields: { key: string; value: unknown }[] }[]).flatMap(
+      (s) => s.fields,
+    );
+    expect(fields.find((f) => f.key === 'common.handling.acknowledgement')?.value).toBe(1);
+  });
+
+  it('limits requests per client address: 429 with Retry-After, then open again the next minute', async () => {
+    const alice = links.get('alice@example.com')!;
+    const clock = jest.spyOn(t.app.get(Clock), 'now');
+    // A minute of its own (the counters are per minute), a day after the notice.
+    const start = Math.ceil((Date.now() + DAY) / 60_000) * 60_000;
+    try {
+      clock.mockImplementation(() => new Date(start + 15_000));
+      for (let i = 0; i < RATE_LIMIT; i += 1) await page(alice).expect(200);
+      const limited = await page(alice).expect(429);
+      expect(limited.headers['retry-after']).toBe('45');
+      expect(limited.headers['cache-control']).toBe('private, no-store');
+      expect(limited.text).toContain('Too many requests');
+      // Wrong tokens count too: guessing is as slow as reading.
+      await page(`/n/${'Q'.repeat(22)}`).expect(429);
+      clock.mockImplementation(() => new Date(start + 60_000));
+      await page(alice).expect(200);
+    } finally {
+      clock.mockRestore();
+    }
+    // Counted in Redis, under a hash of the address: no address in any key.
+    const keys = await t.app.get(JobRepository).redis()!.keys('notice-rate:*');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toContain('127.0.0.1');
+  });
+});
