@@ -1,6 +1,10 @@
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
 import { JobRepository } from '../src/queue/job.repository.js';
 import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
+import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // Each person's notice page behind the link in their notice: a campaign runs to the local outbox, the
@@ -8,7 +12,7 @@ import { createScratchDatabase } from './support/global-setup.js';
 
 const REDIS_DB = 7;
 const DAY = 24 * 60 * 60_000;
-const RATE_LIMIT = 30;
+const RATE_LIMIT = 60;
 
 const PEOPLE = [
   {
@@ -222,5 +226,65 @@ describe('personal notice pages (/n/<token>)', () => {
     const keys = await t.app.get(JobRepository).redis()!.keys('notice-rate:*');
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain('127.0.0.1');
+  });
+  describe('in headless Chromium, without script', () => {
+    let browser: Browser;
+    let base: string;
+
+    beforeAll(async () => {
+      const server = t.app.getHttpServer();
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      browser = await launchBrowser();
+    });
+    afterAll(() => browser?.close());
+
+    it('shows a Japanese notice readable at a phone width, styled under its CSP', async () => {
+      const context = await browser.newContext({
+        viewport: PHONE,
+        javaScriptEnabled: false,
+        locale: 'ja-JP',
+      });
+      const page = await context.newPage();
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') refused.push(m.text());
+      });
+      await page.goto(`${base}${links.get('hanako@example.com')!}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+      await expect(page.locator('h1').first().isVisible()).resolves.toBe(true);
+      expect(await page.locator('li').allTextContents()).toContain('撮影またはアップロードされた写真・画像');
+      // Nothing wider than the phone: no sideways scrolling.
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+      // The inline style sheet ran (its hash is in the CSP): the button has its colour, a thumb's height.
+      const button = page.locator('#acknowledge');
+      expect(await button.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(11, 87, 208)');
+      expect((await button.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+      expect(refused).toEqual([]);
+      const file = screenshotPath('notice-page-ja-phone');
+      await page.screenshot({ path: file, fullPage: true });
+      expect(existsSync(file)).toBe(true);
+      await context.close();
+    });
+
+    it('records the acknowledgement from a click on the button, and says so', async () => {
+      const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+      const page = await context.newPage();
+      const link = links.get('pat@example.com')!;
+      await page.goto(`${base}${link}`);
+      await page.screenshot({ path: screenshotPath('notice-page-guardian-phone'), fullPage: true });
+      await Promise.all([page.waitForURL(`${base}${link}`), page.locator('#acknowledge').click()]);
+      await page.locator('#acknowledged').waitFor();
+      expect(await page.locator('#acknowledged').textContent()).toContain('Thank you');
+      expect(await page.locator('#acknowledge').count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('notice-page-acknowledged-phone'), fullPage: true });
+      const acknowledged = await t.query(
+        `select 1 from deliveries d join subjects s on s.id = d.subject_id
+         where s.external_id = 'np-kid' and d.acknowledged_at is not null`,
+      );
+      expect(acknowledged).toHaveLength(1);
+      await context.close();
+    });
   });
 });
