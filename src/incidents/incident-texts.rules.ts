@@ -9,25 +9,29 @@ import { REPORT_TEXT_FIELDS } from './regulator-text.js';
  */
 export const TEXT = 10_000;
 
-/** What is wrong with a `translations` value, if anything (never quoting what was sent). */
-export function translationsProblem(value: unknown): string | undefined {
+/**
+ * What is wrong with an object of languages (`translations`, `regulatorTranslations`), if anything: BCP 47
+ * keys, each once whatever its case, at most 50, each language's words checked by `words`.
+ */
+function languagesProblem(value: unknown, words: (value: unknown) => string | undefined): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'must be an object of languages';
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > 50) return 'at most 50 languages';
   const seen = new Set<string>();
-  for (const [tag, words] of entries) {
-    if (!LANGUAGE_TAG.test(tag)) {
-      return 'each key must be a BCP 47 language tag such as de or pt-BR';
-    }
+  for (const [tag, given] of entries) {
+    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
     if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
     seen.add(tag.toLowerCase());
-    const problem = wordsInLanguageProblem(words);
+    const problem = words(given);
     if (problem) return problem;
   }
   return undefined;
 }
+
+/** What is wrong with a `translations` value, if anything (never quoting what was sent). */
+export const translationsProblem = (value: unknown) => languagesProblem(value, wordsInLanguageProblem);
 
 /** A validator of an object of texts, by the function that says what is wrong with one. */
 export const textsRule = (name: string, field: string, problem: (value: unknown) => string | undefined) =>
@@ -65,22 +69,11 @@ export function regulatorTextsProblem(value: unknown, fields: readonly string[])
 }
 
 /** What is wrong with `regulatorTranslations`, if anything (never quoting what was sent). */
-export function regulatorTranslationsProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'must be an object of languages';
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > 50) return 'at most 50 languages';
-  const seen = new Set<string>();
-  for (const [tag, words] of entries) {
-    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
-    if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
-    seen.add(tag.toLowerCase());
+export const regulatorTranslationsProblem = (value: unknown) =>
+  languagesProblem(value, (words) => {
     const problem = regulatorTextsProblem(words, REPORT_TEXT_FIELDS);
-    if (problem) return `each language ${problem}`;
-  }
-  return undefined;
-}
+    return problem && `each language ${problem}`;
+  });
 
 /** What is wrong with a chronology entry's translations, if anything. */
 export function wordsByTagProblem(value: unknown): string | undefined {

@@ -9,11 +9,10 @@ import {
   IsString,
   Matches,
   MaxLength,
-  ValidateBy,
 } from 'class-validator';
 import { CHANNELS, type Channel } from '../channels/channel.port.js';
 import { LANGUAGE_TAG } from '../common/text.js';
-import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
+import { IsJurisdiction } from '../jurisdictions/jurisdiction.validator.js';
 import { CampaignStatus } from './campaign.rules.js';
 
 export class CreateCampaignDto {
@@ -68,13 +67,7 @@ export class PreviewQueryDto {
   @ApiPropertyOptional({ example: 'US-CA' })
   @IsOptional()
   @IsString()
-  @ValidateBy({
-    name: 'isJurisdiction',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isKnownJurisdiction(value.toUpperCase()),
-      defaultMessage: (args) => jurisdictionRule('jurisdiction', args?.value),
-    },
-  })
+  @IsJurisdiction()
   jurisdiction?: string;
 
   @ApiPropertyOptional({

@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { IsZonedDateTime } from '../common/validation.js';
-import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
-
-const JURISDICTION = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
+import { IsJurisdiction } from '../jurisdictions/jurisdiction.validator.js';
 
 /** Which part of the breach register: a jurisdiction, a period of awareness, and a format. */
 export class RegisterQueryDto {
@@ -13,15 +11,7 @@ export class RegisterQueryDto {
       'Incidents whose affected people (or obligations) are in it; a country holds its subdivisions. Incidents never scoped are listed in every jurisdiction (whose they are is not known)',
   })
   @IsOptional()
-  @Matches(JURISDICTION, { message: 'jurisdiction must look like BR or US-CA' })
-  @ValidateBy({
-    name: 'isJurisdiction',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value !== 'string' || !JURISDICTION.test(value) || isKnownJurisdiction(value.toUpperCase()),
-      defaultMessage: (args) => jurisdictionRule('jurisdiction', args?.value),
-    },
-  })
+  @IsJurisdiction()
   jurisdiction?: string;
 
   @ApiPropertyOptional({ description: 'Aware at or after (ISO 8601 with a zone); default: the beginning' })

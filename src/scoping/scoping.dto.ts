@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -12,29 +13,39 @@ import {
   IsUUID,
   Matches,
   MaxLength,
-  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../common/pagination.js';
 import { NotEmailAddress, OptionalNotNull, IsZonedDateTime } from '../common/validation.js';
-import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
+import { IsJurisdiction, JURISDICTION_SHAPE } from '../jurisdictions/jurisdiction.validator.js';
 import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
 /** Ids in a request body; longer lists are uploaded (POST /v1/incidents/{id}/id-lists). */
 export const BODY_IDS_MAX = 50_000;
-const JURISDICTION = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
+
+/** A list of names (data categories, systems): at most `max`, each a string of at most 64 characters. */
+const Names = (max: number) =>
+  applyDecorators(
+    OptionalNotNull(),
+    IsArray(),
+    ArrayMaxSize(max),
+    IsString({ each: true }),
+    MaxLength(64, { each: true }),
+  );
+
+/** A list of people by external id, in a body: at most BODY_IDS_MAX, each an id (an email address is refused). */
+const ExternalIds = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [String], maxItems: BODY_IDS_MAX, description }),
+    OptionalNotNull(),
+    IsArray(),
+    ArrayMaxSize(BODY_IDS_MAX),
+    Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` }),
+    NotEmailAddress(isEmailAddress, { each: true }),
+  );
 
 export class ExclusionsDto {
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: BODY_IDS_MAX,
-    description: 'People left out, by external id (an email address is refused)',
-  })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(BODY_IDS_MAX)
-  @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
-  @NotEmailAddress(isEmailAddress, { each: true })
+  @ExternalIds('People left out, by external id (an email address is refused)')
   externalIds?: string[];
 
   @ApiPropertyOptional({ description: 'An uploaded id list whose people are left out' })
@@ -46,15 +57,11 @@ export class ExclusionsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(300)
-  @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
+  @Matches(JURISDICTION_SHAPE, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @Names(100)
   systems?: string[];
 
   @ApiPropertyOptional({
@@ -62,11 +69,7 @@ export class ExclusionsDto {
     description:
       'People with any of these categories are left out: a group leaves out its finer categories too, a finer one never the people recorded only with its group',
   })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @Names(50)
   dataCategories?: string[];
 }
 
@@ -86,11 +89,7 @@ export class ScopeCriteriaDto {
     description:
       'People recorded with any of these data categories (with `all`, each of them): a group (personal_identifiers) takes in people recorded with its finer categories, and a finer one (email_address) people recorded only with its group, who may hold it',
   })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @Names(50)
   dataCategories?: string[];
 
   @ApiPropertyOptional({ enum: ['any', 'all'], default: 'any' })
@@ -99,18 +98,14 @@ export class ScopeCriteriaDto {
   dataCategoriesMatch?: 'any' | 'all';
 
   @ApiPropertyOptional({ type: [String], example: ['media-store'] })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MaxLength(64, { each: true })
+  @Names(100)
   systems?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['DE', 'US-CA'] })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(300)
-  @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
+  @Matches(JURISDICTION_SHAPE, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({ description: 'Active at or after (lastActiveAt; ISO 8601 with a zone)' })
@@ -133,16 +128,7 @@ export class ScopeCriteriaDto {
   @IsZonedDateTime()
   signedUpBefore?: string;
 
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: BODY_IDS_MAX,
-    description: 'Only these people, by external id (an email address is refused)',
-  })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(BODY_IDS_MAX)
-  @Matches(EXTERNAL_ID, { each: true, message: `each ${EXTERNAL_ID_RULE}` })
-  @NotEmailAddress(isEmailAddress, { each: true })
+  @ExternalIds('Only these people, by external id (an email address is refused)')
   externalIds?: string[];
 
   @ApiPropertyOptional({ description: 'Only the people of an uploaded id list (from forensics)' })
@@ -258,16 +244,7 @@ export class IdListDto {
 export class AffectedFilterDto {
   @ApiPropertyOptional({ example: 'BR', description: 'A country matches its subdivisions' })
   @IsOptional()
-  @Matches(JURISDICTION, { message: 'jurisdiction must look like BR or US-CA' })
-  @ValidateBy({
-    name: 'isJurisdiction',
-    validator: {
-      // Its shape is the rule above's; a known code is this one's (UK, which stands for GB, is not).
-      validate: (value: unknown) =>
-        typeof value !== 'string' || !JURISDICTION.test(value) || isKnownJurisdiction(value.toUpperCase()),
-      defaultMessage: (args) => jurisdictionRule('jurisdiction', args?.value),
-    },
-  })
+  @IsJurisdiction()
   jurisdiction?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] })
