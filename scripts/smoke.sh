@@ -15,7 +15,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-# A key first: the CLI opens the same ./data folder (PGlite allows one process at a time).
+# Keys first: the CLI opens the same ./data folder, which the service locks while it runs (one process at a
+# time); with keys there, the service makes no first-start setup key.
 new_key() {
   env -i PATH="$PATH" HOME="$HOME" node "$root/dist/cli.js" keys:create --name "smoke $1" --role "$1" \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).key))'

@@ -24,8 +24,14 @@ import { NoticePagesService } from './notice-pages/notice-pages.service.js';
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
 
-/** Builds the application for a role, fully configured but not listening (tests use it as is). */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+/**
+ * Builds the application for a role, fully configured but not listening (tests use it as is).
+ * `shutdownHooks: false` leaves the signals to the caller (main.ts says what it does at SIGTERM).
+ */
+export async function createApp(
+  config: AppConfig,
+  options: { shutdownHooks?: boolean } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     // Webhook signatures are computed over the exact bytes received.
@@ -47,7 +53,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // stay unparsed, to be refused as "not a JSON object").
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseUnstorableInput);
-  app.enableShutdownHooks();
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   app.disable('x-powered-by');
 
   if (config.role === 'worker') {
@@ -132,8 +138,28 @@ function basicPassword(header: string | undefined): string | undefined {
   return colon >= 0 ? decoded.slice(colon + 1) || undefined : undefined;
 }
 
-/** Start-up work after the app is built: the admin key, then the workers when this role runs them. */
+/**
+ * Start-up work after the app is built: the admin key (ADMIN_API_KEY's, or on a first start with no key at
+ * all a setup key shown once in the log), then the workers when this role runs them.
+ */
 export async function startRole(app: NestExpressApplication, config: AppConfig): Promise<void> {
-  if (config.adminApiKey) await app.get(ApiKeysService).ensureAdminKey(config.adminApiKey);
+  const keys = app.get(ApiKeysService);
+  if (config.adminApiKey) await keys.ensureAdminKey(config.adminApiKey);
+  else if (config.role !== 'worker') {
+    // An API node, so that the key is in the log of the node whose /docs it opens.
+    const first = await keys.createFirstKey();
+    if (first) app.get(Logger).warn(firstKeyMessage(first, config), 'FirstStart');
+  }
   if (config.role !== 'api') await app.get(JobRepository).startWorkers();
+}
+
+/** The one time the setup key is shown: what it is, where the API is described, and what to do next. */
+export function firstKeyMessage(first: { id: string; secret: string }, config: AppConfig): string {
+  return [
+    'No API key exists yet: a one-time admin setup key was made, shown here only this once.',
+    `  key: ${first.secret}`,
+    `  API docs: http://localhost:${config.port}/docs (Authorize with the key as a bearer key)`,
+    '  Make a key for each person (POST /v1/api-keys, with their holder), then revoke this one:',
+    `  DELETE /v1/api-keys/${first.id}. Or set ADMIN_API_KEY to a secret of your own.`,
+  ].join('\n');
 }

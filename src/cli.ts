@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { buildOpenApi } from './bootstrap.js';
 import { Role } from './common/permissions.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { acquireDataDirLock, DATA_DIR_LOCKED_EXIT, DataDirLockedError } from './database/data-dir-lock.js';
 import { PROJECT_ROOT } from './paths.js';
 import { formatCount, ProgressBar } from './common/progress.js';
 import { importFile } from './subjects/import.cli.js';
@@ -60,11 +61,18 @@ async function main(argv: string[]): Promise<number> {
 
 /** The application's providers without HTTP, for one piece of work, closed after it. */
 async function withApp<T>(config: AppConfig, work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+  // Before Nest: a service running on the same DATA_DIR refuses us with what to do, not a stack trace.
+  const release =
+    config.database.kind === 'pglite' ? acquireDataDirLock(config.database.dataDir) : () => undefined;
   try {
-    return await work(app);
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+    try {
+      return await work(app);
+    } finally {
+      await app.close();
+    }
   } finally {
-    await app.close();
+    release();
   }
 }
 
@@ -173,9 +181,10 @@ async function maintainSubjects(args: string[], config: AppConfig, name: string)
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof DataDirLockedError;
     process.stderr.write(
-      `${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    process.exit(1);
+    process.exit(err instanceof DataDirLockedError ? DATA_DIR_LOCKED_EXIT : 1);
   },
 );

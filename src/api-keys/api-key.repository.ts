@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { apiKeys } from '../database/schema.js';
 import { rowsOf } from '../database/rows.js';
+import { FIRST_KEY_LOCK } from '../database/locks.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type NewApiKeyRow = typeof apiKeys.$inferInsert;
@@ -24,6 +25,13 @@ export class ApiKeyRepository {
       .onConflictDoNothing({ target: apiKeys.keyHash })
       .returning();
     return inserted;
+  }
+
+  /** Whether any key was ever made (revoked and expired ones count), under the first key's lock. */
+  async anyKeyLocked(): Promise<boolean> {
+    await this.database.db.execute(sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK})`);
+    const [row] = await this.database.db.select({ id: apiKeys.id }).from(apiKeys).limit(1);
+    return row !== undefined;
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {

@@ -120,6 +120,32 @@ export class ApiKeysService {
     return { keyId: row.id, role: row.role as Role, ip };
   }
 
+  /**
+   * The first start of a service nobody can use yet (no key was ever made, no ADMIN_API_KEY): one admin
+   * key, whose secret the caller shows once. Nodes starting together make one between them (the lock is
+   * held until the key is committed). Never again once any key exists, even revoked: a log must not be a
+   * way back in after an admin revoked every key.
+   */
+  async createFirstKey(): Promise<{ id: string; secret: string } | undefined> {
+    return this.database.transaction(async () => {
+      if (await this.repository.anyKeyLocked()) return undefined;
+      const secret = generateSecret();
+      const row = await this.repository.insert({
+        name: 'first-start setup key',
+        role: Role.Admin,
+        keyHash: hashSecret(secret),
+        keyPrefix: displayPrefix(secret),
+      });
+      await this.audit.record(SYSTEM_ACTOR, {
+        action: 'api_key.create',
+        targetType: 'api_key',
+        targetId: row.id,
+        summary: { role: Role.Admin, source: 'first start' },
+      });
+      return { id: row.id, secret };
+    });
+  }
+
   /** Makes sure an admin key with exactly this secret exists (ADMIN_API_KEY). A revoked one stays revoked. */
   async ensureAdminKey(secret: string): Promise<void> {
     const existing = await this.repository.findByHash(hashSecret(secret));

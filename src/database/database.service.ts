@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
 import { MIGRATION_LOCK } from './locks.js';
 import { rideOutDisconnects } from './connection-errors.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 
 export type Schema = typeof schema;
 /** The same query builder over node-postgres and PGlite. */
@@ -142,9 +143,16 @@ async function openPglite(dataDir: string): Promise<Connection> {
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? dataDir : resolve(dataDir, 'pg'));
+  const release = acquireDataDirLock(dataDir);
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir, 'pg'));
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (err) {
+    release();
+    throw err;
+  }
   const db = drizzle(client, { schema }) as unknown as Db;
-  await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     db,
     // PGlite converts bytea slowly (about 90 ms per MB read, 200 ms per MB written); base64 text is ten
@@ -160,7 +168,10 @@ async function openPglite(dataDir: string): Promise<Connection> {
       const value = result.rows[0]?.[0];
       return typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
   };
 }
 

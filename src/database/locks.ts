@@ -12,3 +12,5 @@ export const AUDIT_CHAIN_LOCK = 0x61756469;
 export const AFFECTED_SETS_LOCK = 0x61666673;
 /** Serialises folds of campaign tallies: a second fold waits, then sees the first one's rows. */
 export const TALLY_FOLD_LOCK = 0x74616c6c;
+/** Serialises the first start's setup key: nodes starting together on an empty database make one between them. */
+export const FIRST_KEY_LOCK = 0x6b657973;

@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import { rideOutDisconnects } from '../database/connection-errors.js';
+import { acquireDataDirLock } from '../database/data-dir-lock.js';
 
 /** The BullMQ classes bound to one backend, and how to check and close it. */
 export interface QueueBackend {
@@ -120,6 +121,8 @@ async function openEmbedded(dataDir: string): Promise<QueueBackend> {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? 'memory://' : resolve(dataDir, 'queue');
   if (!inMemory) mkdirSync(path, { recursive: true });
+  // The same lock as the database's: whichever opens first takes it for the process.
+  const release = acquireDataDirLock(dataDir);
   const db = await PGlite.create(path);
   await db.exec('SET search_path TO bullmq, public');
   const server = new PGLiteSocketServer({
@@ -139,6 +142,7 @@ async function openEmbedded(dataDir: string): Promise<QueueBackend> {
     async () => {
       await server.stop();
       await db.close();
+      release();
     },
   );
 }
