@@ -255,11 +255,18 @@ describe('personal notice pages (/n/<token>)', () => {
       await expect(page.locator('h1').first().isVisible()).resolves.toBe(true);
       expect(await page.locator('li').allTextContents()).toContain('撮影またはアップロードされた写真・画像');
       // Nothing wider than the phone: no sideways scrolling.
-      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      // (Strings run in the page: the tests' TypeScript has no DOM types.)
+      const widths = await page.evaluate<number[]>(
+        '[document.documentElement.scrollWidth, window.innerWidth]',
+      );
       expect(widths[0]).toBeLessThanOrEqual(widths[1]);
       // The inline style sheet ran (its hash is in the CSP): the button has its colour, a thumb's height.
       const button = page.locator('#acknowledge');
-      expect(await button.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(11, 87, 208)');
+      expect(
+        await page.evaluate<string>(
+          "getComputedStyle(document.getElementById('acknowledge')).backgroundColor",
+        ),
+      ).toBe('rgb(11, 87, 208)');
       expect((await button.boundingBox())!.height).toBeGreaterThanOrEqual(44);
       expect(refused).toEqual([]);
       const file = screenshotPath('notice-page-ja-phone');
