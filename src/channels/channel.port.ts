@@ -34,6 +34,12 @@ export const MALFORMED = {
   maybeSent: true,
 } as const satisfies SendOutcome;
 
+/**
+ * The code of a recipient an email provider did not take only because it refused another address of the
+ * same request (SendGrid takes none of such a request): sent again at once, without the refused.
+ */
+export const BATCH_REFUSED = 'batch_refused';
+
 /** Network errors after which the request cannot have reached the provider (no connection was made). */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 

@@ -1,3 +1,4 @@
+import { JobName } from '../../src/queue/queue.catalogue.js';
 import { SubjectsService } from '../../src/subjects/subjects.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
@@ -52,5 +53,42 @@ describe('push tokens FCM says are gone (medium: real repositories, scripted FCM
     // The notices went regardless: push is an alert, never the notice.
     const [campaign] = await m.query<{ status: string }>('select status from campaigns where id = $1', [id]);
     expect(campaign.status).toBe('completed');
+  });
+  it('sends again at once to a device whose call got no answer when another device of the person took it', async () => {
+    const system = `push-again-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, email: 'again0@example.com', pushTokens: ['took-0', 'lost-0'] },
+      { externalId: `${system}-1`, email: 'again1@example.com', pushTokens: ['lost-1'] },
+    ]);
+    const tries = new Map<string, number>();
+    m.push.answer = (message) => {
+      const n = (tries.get(message.token) ?? 0) + 1;
+      tries.set(message.token, n);
+      return message.token.startsWith('lost') && n === 1
+        ? { kind: 'transient', code: 'network', maybeSent: true }
+        : { kind: 'sent', providerRef: `fcm-${message.messageId}-${n}` };
+    };
+    const id = await m.newCampaign(await m.newIncident(system), { channels: ['email', 'push'] });
+    await m.queue.run(JobName.SendEmail);
+    // One attempt of the push job.
+    const run = await m.queue.runNext(JobName.SendPush);
+    // lost-0 went again in the same attempt (its person was sent by took-0, so no retry would reach it);
+    // lost-1's person has no other device: the job's retry sends it, as before.
+    expect(Object.fromEntries(tries)).toEqual({ 'took-0': 1, 'lost-0': 2, 'lost-1': 1 });
+    expect(run?.error?.message).toBe('push: network');
+    await m.queue.run(JobName.SendPush);
+    expect(tries.get('lost-1')).toBe(2);
+    expect(
+      await m.query(
+        "select status, count(*)::int as n from messages where campaign_id = $1 and channel = 'push' group by 1",
+        [id],
+      ),
+    ).toEqual([{ status: 'sent', n: 2 }]);
+    // Each call sent again after no answer may have reached the device twice: both counted.
+    const [campaign] = await m.query<{ possible_duplicates: number }>(
+      'select possible_duplicates from campaigns where id = $1',
+      [id],
+    );
+    expect(campaign.possible_duplicates).toBe(2);
   });
 });

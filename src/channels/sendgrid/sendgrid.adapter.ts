@@ -2,7 +2,14 @@ import { Logger } from '@nestjs/common';
 import sendgridClient from '@sendgrid/client';
 import { EmailAddress } from '@sendgrid/helpers/classes/index.js';
 import type { SendGridConfig } from '../../config/config.js';
-import { MALFORMED, noAnswer, type EmailBatch, type EmailPort, type SendOutcome } from '../channel.port.js';
+import {
+  BATCH_REFUSED,
+  MALFORMED,
+  noAnswer,
+  type EmailBatch,
+  type EmailPort,
+  type SendOutcome,
+} from '../channel.port.js';
 
 const TIMEOUT_MS = 30_000;
 // The package exports a singleton; its class is there at run time but missing from the typings.
@@ -118,6 +125,6 @@ export function classifySendGrid(err: SendGridFailure, count: number, now: numbe
   if (refused.size === 0) return all({ kind: 'refused', code: `sendgrid_http_${status}` });
   return Array.from({ length: count }, (_, i): SendOutcome => {
     const code = refused.get(i);
-    return code ? { kind: 'permanent', code } : { kind: 'transient', code: 'batch_refused', retryAfterMs: 0 };
+    return code ? { kind: 'permanent', code } : { kind: 'transient', code: BATCH_REFUSED, retryAfterMs: 0 };
   });
 }

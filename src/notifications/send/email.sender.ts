@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EMAIL_PORT, type EmailPort } from '../../channels/channel.port.js';
+import {
+  BATCH_REFUSED,
+  EMAIL_PORT,
+  type EmailPort,
+  type EmailRecipient,
+} from '../../channels/channel.port.js';
 import { NoticeRenderer, noticeVariant } from '../../templates/notice.renderer.js';
 import type { BatchRow } from '../messages.types.js';
 import {
@@ -9,6 +14,7 @@ import {
   sliced,
   UNTRIED,
   unsent,
+  type Attempt,
   type ChannelSender,
   type MayStart,
   type Prepared,
@@ -64,17 +70,40 @@ export class EmailSender implements ChannelSender {
           );
         })
       ).filter((r) => r !== undefined);
-      if (going.length === 0) continue;
-      const results = await settle(this.logger, going.length, () =>
-        this.email.send({
-          subject: shared.subject,
-          html: shared.html,
-          text: shared.text,
-          recipients: going.map((g) => g.recipient),
-        }),
-      );
-      going.forEach(({ i }, k) => (outcomes[i] = results[k]!));
+      const { subject, html, text } = shared;
+      await this.request({ subject, html, text }, going, outcomes, mayStart);
     }
     return { outcomes, unregistered: [] };
   }
+
+  /**
+   * One request; when SendGrid refuses some of its addresses (and so takes none of it), the others go
+   * again at once without them, while the refused fall back alone (issue 20: they waited for the job's
+   * retry, seconds later). SendGrid names every address it refuses, so a second round is the last but
+   * for safety; what is still refused-with-the-batch is left to the job's retry.
+   */
+  private async request(
+    content: { subject: string; html: string; text: string },
+    recipients: Array<{ i: number; recipient: EmailRecipient }>,
+    outcomes: Attempt[],
+    mayStart: MayStart,
+  ): Promise<void> {
+    let going = recipients;
+    for (let round = 0; going.length > 0 && round < REFUSAL_ROUNDS; round += 1) {
+      if (round > 0 && !mayStart()) return;
+      const results = await settle(this.logger, going.length, () =>
+        this.email.send({ ...content, recipients: going.map((g) => g.recipient) }),
+      );
+      going.forEach(({ i }, k) => (outcomes[i] = results[k]!));
+      const refused = results.some((r) => r.kind === 'permanent');
+      going = refused ? going.filter((_, k) => isRefusedWithBatch(results[k])) : [];
+    }
+  }
 }
+
+/** Requests per batch when SendGrid refuses some of its addresses: the first, and the others again. */
+const REFUSAL_ROUNDS = 3;
+
+/** A recipient SendGrid did not take only because another address of the request was refused. */
+const isRefusedWithBatch = (outcome: Attempt): boolean =>
+  outcome.kind === 'transient' && outcome.code === BATCH_REFUSED;

@@ -37,7 +37,7 @@ export class OutcomeRecorder {
     campaign: CampaignRow,
     batch: { id: number; lease: Date },
     claimed: ClaimedMessage[],
-    { outcomes, unregistered }: Sent,
+    { outcomes, unregistered, maybeSentAgain = 0 }: Sent,
     lastAttempt: boolean,
   ): Promise<Next> {
     const now = this.clock.now();
@@ -54,9 +54,11 @@ export class OutcomeRecorder {
     // cancel takes before the batches (inside the record it could deadlock with one); dropping tokens
     // locks people's rows (an import may hold them), and what left must not wait for it or roll back
     // with it. Tokens left in are tried, and dropped, next time.
-    if (kept && c.maybeSent > 0) {
+    // Calls made again within the job did go twice: counted whether or not the lease was still its own.
+    const maybeSent = (kept ? c.maybeSent : 0) + maybeSentAgain;
+    if (maybeSent > 0) {
       await this.campaigns
-        .addPossibleDuplicates(campaign.id, c.maybeSent)
+        .addPossibleDuplicates(campaign.id, maybeSent)
         .catch((err: unknown) =>
           this.logger.warn({ err: messageOf(err) }, 'possible duplicates not counted'),
         );

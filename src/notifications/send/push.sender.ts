@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PUSH_PORT, type PushMessage, type PushPort, type SendOutcome } from '../../channels/channel.port.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PUSH_PORT, type PushMessage, type PushOutcome, type PushPort } from '../../channels/channel.port.js';
 import { NoticeRenderer } from '../../templates/notice.renderer.js';
 import type { BatchRow } from '../messages.types.js';
 import {
@@ -15,8 +16,18 @@ import {
   type Unregistered,
 } from './sending.js';
 
-/** Messages per FCM call (sendEach takes up to 500). */
+/** Messages per call of the port. */
 const PUSH_CALL = 500;
+/** Sends again, within the job, to the devices of people another device of whom took the alert. */
+const RESEND_ROUNDS = 3;
+/** The longest a resend waits for a provider's Retry-After (a job's retry takes the longer ones). */
+const RESEND_MAX_WAIT_MS = 5_000;
+
+/** Before a resend: what the provider asked, at most RESEND_MAX_WAIT_MS, else 250 ms doubling. */
+function resendWait(answers: PushOutcome[], round: number): number {
+  const asked = Math.max(0, ...answers.map((a) => (a.kind === 'transient' ? (a.retryAfterMs ?? 0) : 0)));
+  return Math.min(RESEND_MAX_WAIT_MS, Math.max(asked, 250 * 2 ** (round - 1)));
+}
 
 /**
  * Push alerts: one message per device token, in calls of up to 500; a person's alert is sent when any of
@@ -35,35 +46,71 @@ export class PushSender implements ChannelSender {
     const outcomes = unsent(prepared);
     const unregistered: Unregistered[] = [];
     const calls = this.calls(batch, prepared, outcomes);
-    const perMessage = new Map<number, SendOutcome[]>();
-    const untried = new Set<number>();
-    for (let from = 0; from < calls.length; from += PUSH_CALL) {
-      const slice = calls.slice(from, from + PUSH_CALL);
-      if (!mayStart()) {
-        slice.forEach((call) => untried.add(call.index));
-        continue;
+    /** The last answer for each call (by its place in `calls`); none when it never left. */
+    const answers = new Array<PushOutcome | undefined>(calls.length);
+    let pending = calls.map((_, c) => c);
+    let maybeSentAgain = 0;
+    for (let round = 0; pending.length > 0 && round <= RESEND_ROUNDS; round += 1) {
+      if (round > 0) {
+        await sleep(
+          resendWait(
+            pending.map((c) => answers[c]!),
+            round,
+          ),
+        );
+        // Sent again: an earlier call that got no answer may have reached the device already.
+        maybeSentAgain += pending.filter(
+          (c) => answers[c]!.kind === 'transient' && answers[c]!.maybeSent,
+        ).length;
       }
-      const results = await settle(this.logger, slice.length, () =>
-        this.push.send(slice.map((c) => c.message)),
+      const left = await this.sendCalls(
+        pending.map((c) => calls[c].message),
+        mayStart,
       );
-      slice.forEach((call, k) => {
-        const result = results[k];
-        if ('unregistered' in result && result.unregistered && prepared[call.index].message.subjectId) {
-          unregistered.push({
-            subjectId: prepared[call.index].message.subjectId!,
-            token: call.message.token,
-          });
+      pending.forEach((c, k) => {
+        const result = left[k];
+        if (!result) return;
+        answers[c] = result;
+        const p = prepared[calls[c].index];
+        if (result.unregistered && p.message.subjectId) {
+          unregistered.push({ subjectId: p.message.subjectId, token: calls[c].message.token });
         }
-        perMessage.set(call.index, [...(perMessage.get(call.index) ?? []), result]);
       });
+      // A device whose call failed for the moment, of a person another device of whom took the alert,
+      // is sent again now: the person counts as sent, so no retry of the job would ever reach it
+      // (chaos found such tokens never got the alert). A person none of whose devices took it is the
+      // job's to retry, as before.
+      const took = new Set(calls.filter((_, c) => answers[c]?.kind === 'sent').map((call) => call.index));
+      pending = pending.filter((c) => answers[c]?.kind === 'transient' && took.has(calls[c].index));
+      if (!mayStart()) break;
     }
-    for (const index of untried) if (!perMessage.has(index)) outcomes[index] = UNTRIED;
+    const perMessage = new Map<number, PushOutcome[]>();
+    calls.forEach((call, c) => {
+      const answer = answers[c];
+      if (answer) perMessage.set(call.index, [...(perMessage.get(call.index) ?? []), answer]);
+      else if (!perMessage.has(call.index)) outcomes[call.index] = UNTRIED;
+    });
     // Sent when any of the person's devices took it; transient when none did but one may yet.
     for (const [index, results] of perMessage) {
       outcomes[index] =
         results.find((r) => r.kind === 'sent') ?? results.find((r) => r.kind === 'transient') ?? results[0];
     }
-    return { outcomes, unregistered };
+    return { outcomes, unregistered, maybeSentAgain };
+  }
+
+  /** The messages in calls of up to PUSH_CALL; undefined for those no call started for (lease low). */
+  private async sendCalls(
+    messages: PushMessage[],
+    mayStart: MayStart,
+  ): Promise<Array<PushOutcome | undefined>> {
+    const results = new Array<PushOutcome | undefined>(messages.length);
+    for (let from = 0; from < messages.length; from += PUSH_CALL) {
+      if (!mayStart()) break;
+      const slice = messages.slice(from, from + PUSH_CALL);
+      const answers = await settle(this.logger, slice.length, () => this.push.send(slice));
+      answers.forEach((a, k) => (results[from + k] = a));
+    }
+    return results;
   }
 
   /** One message per token of each person, rendered once per person (a failed render is its outcome). */

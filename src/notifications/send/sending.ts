@@ -37,6 +37,11 @@ export interface Unregistered {
 export interface Sent {
   outcomes: Attempt[];
   unregistered: Unregistered[];
+  /**
+   * Calls the sender made again within the job after one that got no answer (a person's other device):
+   * possible duplicates that no outcome shows.
+   */
+  maybeSentAgain?: number;
 }
 
 /** Whether a call may still leave: false once the job's lease is lost or in its last third. */
