@@ -19,6 +19,7 @@ import { loggerOptions } from './logging.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NoticePagesModule } from './notice-pages/notice-pages.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { PublicNoticesModule } from './public-notices/public-notices.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ScopingModule } from './scoping/scoping.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
         JurisdictionsModule,
         ReportsModule,
         NoticePagesModule,
+        PublicNoticesModule,
         HealthModule,
       ],
       providers: [

@@ -20,6 +20,9 @@ import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { send } from './notice-pages/notice-pages.controller.js';
 import { NoticePagesService } from './notice-pages/notice-pages.service.js';
+import { PUBLIC_PATHS, publicPages } from './public-notices/public-pages.handler.js';
+import { PublishedNotices } from './public-notices/published-notices.js';
+import { PublicNoticeRenderer } from './templates/public-notice.renderer.js';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
 const BULK_PATH = '/v1/subjects/bulk';
@@ -62,8 +65,17 @@ export async function createApp(
       if (/^\/(health|metrics)(\/|$)/.test(req.path)) return next();
       next(new AppError(ErrorCode.NotFound, 'this node runs ROLE=worker: no API here'));
     });
+  } else if (config.role === 'public') {
+    // The node operators expose to the internet: the public pages and /health, nothing of the admin API.
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      if (PUBLIC_PATHS.some((path) => path.test(req.path))) return next();
+      next(new AppError(ErrorCode.NotFound, 'not found'));
+    });
+    guardNoticePaths(app);
+    mountPublicPages(app, config);
   } else {
     guardNoticePaths(app);
+    mountPublicPages(app, config);
     SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
     mountQueueDashboard(app);
   }
@@ -71,6 +83,16 @@ export async function createApp(
   // parser, dashboard middleware) through the same global filter, so they share the JSON shape.
   await app.init();
   return app;
+}
+
+/** The public Security Notice pages: a plain handler ahead of Nest's routes (see public-pages.handler.ts). */
+function mountPublicPages(app: NestExpressApplication, config: AppConfig): void {
+  app.use(
+    publicPages(app.get(PublishedNotices), app.get(PublicNoticeRenderer), {
+      baseUrl: config.publicBaseUrl,
+      organization: config.organizationName,
+    }),
+  );
 }
 
 export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
@@ -145,12 +167,12 @@ function basicPassword(header: string | undefined): string | undefined {
 export async function startRole(app: NestExpressApplication, config: AppConfig): Promise<void> {
   const keys = app.get(ApiKeysService);
   if (config.adminApiKey) await keys.ensureAdminKey(config.adminApiKey);
-  else if (config.role !== 'worker') {
-    // An API node, so that the key is in the log of the node whose /docs it opens.
+  else if (config.role === 'api' || config.role === 'all') {
+    // An API node, so that the key is in the log of the node whose /docs it opens (a public node has none).
     const first = await keys.createFirstKey();
     if (first) app.get(Logger).warn(firstKeyMessage(first, config), 'FirstStart');
   }
-  if (config.role !== 'api') await app.get(JobRepository).startWorkers();
+  if (config.role === 'worker' || config.role === 'all') await app.get(JobRepository).startWorkers();
 }
 
 /** The one time the setup key is shown: what it is, where the API is described, and what to do next. */

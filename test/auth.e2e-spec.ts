@@ -96,6 +96,27 @@ const ROUTES: ReadonlyArray<{
   { method: 'get', path: `/v1/incidents/${UNKNOWN}/reports`, permission: Permission.ReportRead },
   { method: 'get', path: `/v1/reports/${UNKNOWN}`, permission: Permission.ReportRead },
   { method: 'get', path: '/v1/register', permission: Permission.RegisterRead },
+  {
+    method: 'post',
+    path: `/v1/incidents/${UNKNOWN}/public-notices`,
+    permission: Permission.PublicNoticeWrite,
+  },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/public-notices`, permission: Permission.PublicNoticeRead },
+  { method: 'get', path: `/v1/public-notices/${UNKNOWN}`, permission: Permission.PublicNoticeRead },
+  { method: 'get', path: `/v1/public-notices/${UNKNOWN}/preview`, permission: Permission.PublicNoticeRead },
+  { method: 'patch', path: `/v1/public-notices/${UNKNOWN}`, permission: Permission.PublicNoticeWrite },
+  {
+    method: 'post',
+    path: `/v1/public-notices/${UNKNOWN}/approve`,
+    permission: Permission.PublicNoticeApprove,
+  },
+  { method: 'post', path: `/v1/public-notices/${UNKNOWN}/publish`, permission: Permission.PublicNoticeWrite },
+  {
+    method: 'post',
+    path: `/v1/public-notices/${UNKNOWN}/withdraw`,
+    permission: Permission.PublicNoticeWrite,
+    body: { reason: 'over' },
+  },
   { method: 'post', path: `/v1/reports/${UNKNOWN}/approve`, permission: Permission.ReportApprove },
   {
     method: 'post',

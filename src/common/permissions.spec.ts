@@ -33,4 +33,13 @@ describe('role-to-permission map', () => {
     for (const role of Object.keys(ROLE_PERMISSIONS) as Role[])
       expect(hasPermission(role, Permission.IncidentRead)).toBe(true);
   });
+
+  it('public notices: responders draft and publish, approvers approve, everyone reads', () => {
+    expect(hasPermission(Role.Responder, Permission.PublicNoticeWrite)).toBe(true);
+    expect(hasPermission(Role.Responder, Permission.PublicNoticeApprove)).toBe(false);
+    expect(hasPermission(Role.Approver, Permission.PublicNoticeApprove)).toBe(true);
+    expect(hasPermission(Role.Approver, Permission.PublicNoticeWrite)).toBe(false);
+    for (const role of Object.keys(ROLE_PERMISSIONS) as Role[])
+      expect(hasPermission(role, Permission.PublicNoticeRead)).toBe(true);
+  });
 });

@@ -45,6 +45,12 @@ export enum Permission {
   ReportApprove = 'report.approve',
   /** Export the breach register: every incident with its decisions, no personal data (audited). */
   RegisterRead = 'register.read',
+  /** Draft, edit, publish and withdraw public Security Notices. */
+  PublicNoticeWrite = 'public_notice.write',
+  /** See public notices, their drafts, versions and previews (no personal data). */
+  PublicNoticeRead = 'public_notice.read',
+  /** Approve a public notice drafted by someone else. */
+  PublicNoticeApprove = 'public_notice.approve',
 }
 
 export enum Role {
@@ -62,6 +68,7 @@ const READ: Permission[] = [
   Permission.ObligationRead,
   Permission.ReportRead,
   Permission.RegisterRead,
+  Permission.PublicNoticeRead,
 ];
 
 /** The one role-to-permissions map. */
@@ -79,6 +86,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.CampaignWrite,
     Permission.ObligationMeet,
     Permission.ReportWrite,
+    Permission.PublicNoticeWrite,
   ]),
   // Approvers read everything they may be asked to approve; approvals arrive with campaigns and reports.
   // Erasure is for admins (the privacy team answering a data subject's request).
@@ -87,6 +95,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     Permission.AffectedRead,
     Permission.CampaignApprove,
     Permission.ReportApprove,
+    Permission.PublicNoticeApprove,
     Permission.ObligationWaive,
   ]),
   [Role.Auditor]: new Set([...READ, Permission.AuditRead]),

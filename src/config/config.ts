@@ -5,7 +5,7 @@ import { VARIABLES } from './variables.js';
 import { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
 
 /** What this process does: serve the API, run queue workers, or both (the default). */
-export type Role = 'api' | 'worker' | 'all';
+export type Role = 'api' | 'worker' | 'all' | 'public';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface EncryptionConfig {
@@ -128,7 +128,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const ROLES: readonly Role[] = ['api', 'worker', 'all'];
+const ROLES: readonly Role[] = ['api', 'worker', 'all', 'public'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const CATEGORY_PATTERN = /^[a-z][a-z0-9_]{1,62}$/;
 

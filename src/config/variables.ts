@@ -8,7 +8,12 @@ export interface Variable {
 
 /** Every variable the service reads, documented once; a test checks that README.md's table lists them all. */
 export const VARIABLES: readonly Variable[] = [
-  { name: 'ROLE', description: '`api`, `worker` or `all`: which parts this process runs', default: 'all' },
+  {
+    name: 'ROLE',
+    description:
+      '`api`, `worker`, `all` or `public` (only the public Security Notice pages and /health, for the internet): which parts this process runs',
+    default: 'all',
+  },
   {
     name: 'PORT',
     description: 'HTTP port (a worker serves only /health and /metrics on it)',

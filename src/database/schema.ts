@@ -769,3 +769,84 @@ export const reports = pgTable(
   },
   (t) => [index('reports_incident_idx').on(t.incidentId, t.regulatorId, t.createdAt)],
 );
+
+/**
+ * The facts the law weighs for a substitute notice that the service cannot know: the responders' estimate
+ * of what notifying each person would cost, and a decision that it would be disproportionate (with why).
+ */
+export const substituteFacts = pgTable('substitute_facts', {
+  incidentId: uuid('incident_id')
+    .primaryKey()
+    .references(() => incidents.id, { onDelete: 'cascade' }),
+  estimatedCostUsd: bigint('estimated_cost_usd', { mode: 'number' }),
+  disproportionateEffort: boolean('disproportionate_effort').notNull().default(false),
+  reason: text('reason'),
+  decidedBy: uuid('decided_by'),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/**
+ * A public Security Notice: its draft (jurisdictions, languages, the responders' words for it), approval
+ * and state. What the public reads is a published version (public_notice_versions), never the draft.
+ */
+export const publicNotices = pgTable(
+  'public_notices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    /** The public address: /security-notices/<slug>. */
+    slug: text('slug').notNull(),
+    /** `draft`, `approved`, `published` (the draft is what was published), `withdrawn`. */
+    status: text('status').notNull(),
+    jurisdictions: text('jurisdictions').array().notNull(),
+    /** The jurisdiction whose notice profile shapes it (California's title and headings); null: the standard. */
+    profileJurisdiction: text('profile_jurisdiction'),
+    languages: text('languages').array().notNull(),
+    /** The responders' words for the public notice, per BCP 47 tag, over the incident's (NOTICE_TEXT_FIELDS). */
+    words: jsonb('words')
+      .$type<NoticeTranslations>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** What changed, for the next version's entry in the history. */
+    updateNote: text('update_note'),
+    /** The obligation key that raised it, or null: drafted by a responder. */
+    raisedBy: text('raised_by'),
+    publishedVersion: integer('published_version'),
+    firstPublishedAt: at('first_published_at'),
+    createdBy: uuid('created_by'),
+    createdAt: at('created_at').notNull(),
+    /** The author of the draft as it stands (the last edit's): four eyes keep them from approving it. */
+    draftedBy: uuid('drafted_by'),
+    draftedAt: at('drafted_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    approvedBy: uuid('approved_by'),
+    approvedAt: at('approved_at'),
+    withdrawnAt: at('withdrawn_at'),
+    withdrawnBy: uuid('withdrawn_by'),
+    withdrawnReason: text('withdrawn_reason'),
+  },
+  (t) => [
+    uniqueIndex('public_notices_slug_idx').on(t.slug),
+    index('public_notices_incident_idx').on(t.incidentId, t.createdAt),
+  ],
+);
+
+/** Each published version of a public notice: its content per language as rendered, dated, never changed. */
+export const publicNoticeVersions = pgTable(
+  'public_notice_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    noticeId: uuid('notice_id')
+      .notNull()
+      .references(() => publicNotices.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    publishedAt: at('published_at').notNull(),
+    publishedBy: uuid('published_by'),
+    approvedBy: uuid('approved_by'),
+    note: text('note'),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [uniqueIndex('public_notice_versions_idx').on(t.noticeId, t.version)],
+);

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { IncidentsModule } from '../incidents/incidents.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+import { PublicNoticesController } from './public-notices.controller.js';
+import { PublicNoticesRepository } from './public-notices.repository.js';
+import { PublicNoticesService } from './public-notices.service.js';
+import { PublishedNotices } from './published-notices.js';
+
+/**
+ * The public Security Notice: drafts, approval, publication and versions (the admin API), and the
+ * published notices the public pages serve (public-pages.handler.ts, mounted in bootstrap).
+ * PublishedNotices is exported for the personal notice pages, which find a notice by its slug.
+ */
+@Module({
+  imports: [ApiKeysModule, IncidentsModule, TemplatesModule],
+  controllers: [PublicNoticesController],
+  providers: [PublicNoticesRepository, PublicNoticesService, PublishedNotices],
+  exports: [PublishedNotices, PublicNoticesService],
+})
+export class PublicNoticesModule {}

@@ -1,0 +1,290 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import type { NoticeTranslations } from '../common/notice-text.js';
+import { AppError, ErrorCode } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
+import { PublicNoticeRenderer } from '../templates/public-notice.renderer.js';
+import {
+  defaultLanguages,
+  defaultProfile,
+  longestMinimum,
+  noticeIncident,
+  slugOf,
+  type PublishedContent,
+} from './public-notice.content.js';
+import {
+  PublicNoticesRepository,
+  type PublicNoticeRow,
+  type PublicNoticeVersionRow,
+} from './public-notices.repository.js';
+import { PublishedNotices } from './published-notices.js';
+
+export const PublicNoticeStatus = {
+  Draft: 'draft',
+  Approved: 'approved',
+  Published: 'published',
+  Withdrawn: 'withdrawn',
+} as const;
+
+export interface DraftInput {
+  jurisdictions?: string[];
+  languages?: string[];
+  profileJurisdiction?: string | null;
+  words?: NoticeTranslations;
+  updateNote?: string | null;
+}
+
+@Injectable()
+export class PublicNoticesService {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: PublicNoticesRepository,
+    private readonly incidents: IncidentsRepository,
+    private readonly audit: AuditService,
+    private readonly keys: ApiKeysService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly renderer: PublicNoticeRenderer,
+    private readonly published: PublishedNotices,
+  ) {}
+
+  /** A draft from the incident's facts and translations; `raisedBy` names the obligation that asked for it. */
+  async draft(actor: Actor, incidentId: string, input: DraftInput, raisedBy: string | null = null) {
+    const incident = await this.incident(incidentId);
+    const now = this.clock.now();
+    const jurisdictions = input.jurisdictions ?? (await this.repository.affectedJurisdictions(incidentId));
+    this.checkLanguages(input.languages);
+    return this.database.transaction(async () => {
+      const row = await this.repository.insert({
+        incidentId,
+        slug: await this.freeSlug(slugOf(incident.reference)),
+        status: PublicNoticeStatus.Draft,
+        jurisdictions,
+        profileJurisdiction:
+          input.profileJurisdiction !== undefined
+            ? input.profileJurisdiction
+            : defaultProfile(jurisdictions, now),
+        languages: input.languages ?? defaultLanguages(this.renderer, incident, jurisdictions),
+        words: input.words ?? {},
+        updateNote: input.updateNote ?? null,
+        raisedBy,
+        createdBy: actor.keyId,
+        createdAt: now,
+        draftedBy: actor.keyId,
+        draftedAt: now,
+        updatedAt: now,
+      });
+      await this.record(actor, row, 'public_notice.drafted', { raisedBy, jurisdictions });
+      return row;
+    });
+  }
+
+  /** Edits the draft; a published notice keeps its page until the edit is approved and published. */
+  async edit(actor: Actor, id: string, input: DraftInput): Promise<PublicNoticeRow> {
+    this.checkLanguages(input.languages);
+    return this.database.transaction(async () => {
+      const current = await this.locked(id);
+      if (current.status === PublicNoticeStatus.Withdrawn) throw this.refused(current, 'edit');
+      const now = this.clock.now();
+      const row = await this.repository.update(id, {
+        ...(input.jurisdictions ? { jurisdictions: input.jurisdictions } : {}),
+        ...(input.languages ? { languages: input.languages } : {}),
+        ...(input.profileJurisdiction !== undefined
+          ? { profileJurisdiction: input.profileJurisdiction }
+          : {}),
+        ...(input.words ? { words: input.words } : {}),
+        ...(input.updateNote !== undefined ? { updateNote: input.updateNote } : {}),
+        status: PublicNoticeStatus.Draft,
+        approvedBy: null,
+        approvedAt: null,
+        draftedBy: actor.keyId,
+        draftedAt: now,
+        updatedAt: now,
+      });
+      await this.record(actor, row, 'public_notice.edited', { fields: Object.keys(input) });
+      return row;
+    });
+  }
+
+  /** Four eyes: not the draft's author, nor another key of theirs (the campaigns' rule). */
+  async approve(actor: Actor, id: string): Promise<PublicNoticeRow> {
+    const notice = await this.get(id);
+    await this.keys.checkFourEyes(actor, notice.draftedBy, notice.draftedAt, 'a public notice');
+    return this.database.transaction(async () => {
+      const current = await this.locked(id);
+      if (current.status !== PublicNoticeStatus.Draft) throw this.refused(current, 'approve');
+      const now = this.clock.now();
+      const row = await this.repository.update(id, {
+        status: PublicNoticeStatus.Approved,
+        approvedBy: actor.keyId,
+        approvedAt: now,
+        updatedAt: now,
+      });
+      await this.record(actor, row, 'public_notice.approved', {});
+      return row;
+    });
+  }
+
+  /** Publishes the approved draft as a new dated version; the pages show it at once. */
+  async publish(actor: Actor, id: string): Promise<PublicNoticeRow> {
+    const row = await this.database.transaction(async () => {
+      const current = await this.locked(id);
+      if (current.status !== PublicNoticeStatus.Approved) throw this.refused(current, 'publish');
+      const incident = await this.incident(current.incidentId);
+      const now = this.clock.now();
+      const version = (current.publishedVersion ?? 0) + 1;
+      await this.repository.addVersion({
+        noticeId: id,
+        version,
+        publishedAt: now,
+        publishedBy: actor.keyId,
+        approvedBy: current.approvedBy,
+        note: current.updateNote,
+        content: this.content(current, incident, now) as unknown as Record<string, unknown>,
+      });
+      const published = await this.repository.update(id, {
+        status: PublicNoticeStatus.Published,
+        publishedVersion: version,
+        firstPublishedAt: current.firstPublishedAt ?? now,
+        updateNote: null,
+        updatedAt: now,
+      });
+      await this.record(actor, published, 'public_notice.published', { version, slug: published.slug });
+      return published;
+    });
+    this.published.invalidate();
+    return row;
+  }
+
+  /** Takes the notice down; refused (409) before the longest minimum period of its jurisdictions ends. */
+  async withdraw(actor: Actor, id: string, reason: string): Promise<PublicNoticeRow> {
+    const row = await this.database.transaction(async () => {
+      const current = await this.locked(id);
+      if (current.status === PublicNoticeStatus.Withdrawn || !current.firstPublishedAt)
+        throw this.refused(current, 'withdraw');
+      const incident = await this.incident(current.incidentId);
+      const now = this.clock.now();
+      const minimum = longestMinimum(current.jurisdictions, incident.discoveredAt, current.firstPublishedAt);
+      if (minimum && now < minimum.until) {
+        throw new AppError(
+          ErrorCode.Conflict,
+          `public notice ${id} must stay up until ${minimum.until.toISOString()}: ${minimum.ruleId} asks for at least ${minimum.days} days${minimum.uncertain ? ' (unverified period, kept as the stricter reading)' : ''}`,
+          {
+            rule: minimum.ruleId,
+            days: minimum.days,
+            until: minimum.until.toISOString(),
+            sources: minimum.sources,
+          },
+        );
+      }
+      const withdrawn = await this.repository.update(id, {
+        status: PublicNoticeStatus.Withdrawn,
+        withdrawnAt: now,
+        withdrawnBy: actor.keyId,
+        withdrawnReason: reason,
+        updatedAt: now,
+      });
+      await this.record(actor, withdrawn, 'public_notice.withdrawn', { reason });
+      return withdrawn;
+    });
+    this.published.invalidate();
+    return row;
+  }
+
+  async get(id: string): Promise<PublicNoticeRow> {
+    const row = await this.repository.findById(id);
+    if (!row) throw AppError.notFound('public notice', id);
+    return row;
+  }
+
+  async list(incidentId: string): Promise<PublicNoticeRow[]> {
+    await this.incident(incidentId);
+    return this.repository.forIncident(incidentId);
+  }
+
+  async versions(id: string): Promise<PublicNoticeVersionRow[]> {
+    await this.get(id);
+    return this.repository.versions(id);
+  }
+
+  /** What the draft would publish now, per language (the preview). */
+  async preview(id: string): Promise<PublishedContent> {
+    const notice = await this.get(id);
+    return this.content(notice, await this.incident(notice.incidentId), this.clock.now());
+  }
+
+  private content(notice: PublicNoticeRow, incident: IncidentRow, on: Date): PublishedContent {
+    const input = {
+      organization: this.config.organizationName,
+      contactEmail: this.config.privacyContactEmail,
+      profileJurisdiction: notice.profileJurisdiction,
+      incident: noticeIncident(incident, notice.words),
+      dataCategories: incident.dataCategories,
+      on,
+    };
+    return {
+      organization: input.organization,
+      contactEmail: input.contactEmail,
+      jurisdictions: notice.jurisdictions,
+      profileJurisdiction: notice.profileJurisdiction,
+      languages: notice.languages,
+      texts: Object.fromEntries(notice.languages.map((l) => [l, this.renderer.render(input, l)])),
+    };
+  }
+
+  private checkLanguages(languages: string[] | undefined): void {
+    const known = this.renderer.locales();
+    const unknown = (languages ?? []).filter((l) => !known.includes(l));
+    if (unknown.length > 0) {
+      throw AppError.invalid([
+        {
+          field: 'languages',
+          rule: 'isIn',
+          message: `languages must be among ${known.join(', ')} (got ${unknown.join(', ')})`,
+        },
+      ]);
+    }
+  }
+
+  private async incident(id: string): Promise<IncidentRow> {
+    const incident = await this.incidents.findById(id);
+    if (!incident) throw AppError.notFound('incident', id);
+    return incident;
+  }
+
+  private async locked(id: string): Promise<PublicNoticeRow> {
+    const row = await this.repository.lock(id);
+    if (!row) throw AppError.notFound('public notice', id);
+    return row;
+  }
+
+  private async freeSlug(base: string): Promise<string> {
+    for (let n = 1; ; n += 1) {
+      const slug = n === 1 ? base : `${base}-${n}`;
+      if (!(await this.repository.slugTaken(slug))) return slug;
+    }
+  }
+
+  private refused(row: PublicNoticeRow, action: string): AppError {
+    return new AppError(ErrorCode.Conflict, `public notice ${row.id} is ${row.status}: cannot ${action} it`, {
+      status: row.status,
+    });
+  }
+
+  private async record(actor: Actor, row: PublicNoticeRow, kind: string, details: Record<string, unknown>) {
+    const summary = { publicNoticeId: row.id, slug: row.slug, status: row.status, ...details };
+    await this.incidents.addEvent({
+      incidentId: row.incidentId,
+      at: this.clock.now(),
+      kind,
+      details: summary,
+      actorKeyId: actor.keyId,
+    });
+    await this.audit.record(actor, { action: kind, targetType: 'public_notice', targetId: row.id, summary });
+  }
+}
