@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config.js';
 import { AppError, ErrorCode, FieldProblem } from '../common/errors.js';
 import { allowedTransitions, canTransition, IncidentState } from './incident.lifecycle.js';
 import { IncidentHistory } from './incident.history.js';
+import { IncidentTransitionChecks } from './incident.transition-checks.js';
 import { checkCategories, checkTimes } from './incident.rules.js';
 import type { ChronologyEntry } from './regulator-text.js';
 import type { CreateIncidentDto, TransitionDto, UpdateIncidentDto } from './incidents.dto.js';
@@ -24,6 +25,7 @@ export class IncidentsService {
   constructor(
     private readonly repository: IncidentsRepository,
     private readonly history: IncidentHistory,
+    private readonly checks: IncidentTransitionChecks,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -126,6 +128,7 @@ export class IncidentsService {
         },
       );
     }
+    await this.checks.run(current, input.to);
     const now = this.clock.now();
     return this.history.change(
       actor,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module.js';
+import { ObligationsCloseCheck } from './close-check.js';
 import { GermanLandCheck } from './german-land.check.js';
 import { MainEstablishmentCheck } from './main-establishment.check.js';
 import { ObligationsController } from './obligations.controller.js';
@@ -9,7 +10,13 @@ import { ObligationsService } from './obligations.service.js';
 @Module({
   imports: [IncidentsModule],
   controllers: [ObligationsController],
-  providers: [MainEstablishmentCheck, GermanLandCheck, ObligationsRepository, ObligationsService],
+  providers: [
+    MainEstablishmentCheck,
+    GermanLandCheck,
+    ObligationsRepository,
+    ObligationsService,
+    ObligationsCloseCheck,
+  ],
   exports: [ObligationsService],
 })
 export class JurisdictionsModule {}

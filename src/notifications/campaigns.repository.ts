@@ -24,6 +24,16 @@ export class CampaignsRepository {
     );
   }
 
+  /** Whether a freeze of the incident's affected set has completed (a set exists to send to). */
+  async hasFrozenSet(incidentId: string): Promise<boolean> {
+    const rows = rowsOf(
+      await this.database.db.execute(
+        sql`select 1 from scope_runs where incident_id = ${incidentId}::uuid and status = 'completed' limit 1`,
+      ),
+    );
+    return rows.length > 0;
+  }
+
   async find(id: string): Promise<CampaignRow | undefined> {
     const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id));
     return row;

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode, messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
-import { IncidentState } from '../incidents/incident.lifecycle.js';
+import { canTransition, IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { canonicalTimeZone } from '../subjects/subject.validation.js';
@@ -100,6 +100,7 @@ export class CampaignsService {
   async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
     const incident = await this.incidents.get(incidentId);
     checkNoticeable(incident);
+    await this.checkFrozenSet(incidentId);
     this.checkTemplate(input);
     await this.checkGuardianWords(incident, input.includeGuardians);
     const now = this.clock.now();
@@ -278,6 +279,7 @@ export class CampaignsService {
     await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
     const incident = await this.incidents.get(campaign.incidentId);
     checkNoticeable(incident);
+    await this.checkFrozenSet(incident.id);
     await this.checkGuardianWords(incident, campaign.includeGuardians);
     const now = this.clock.now();
     const approved = await this.database.transaction(async () => {
@@ -294,10 +296,35 @@ export class CampaignsService {
       // The status now, not as read before: another approval or a cancel may have come first.
       if (!moved) throw this.refused(await this.get(id), 'approve');
       await this.lifecycle.record(actor, moved, 'campaign.approved', now, {});
+      await this.startNotifying(actor, campaign.incidentId, id);
       return moved;
     });
     await this.afterCommit(id, () => this.lifecycle.enqueuePlan(id));
     return approved;
+  }
+
+  /**
+   * A campaign that starts puts its incident in `notifying` (on its timeline, by the approver), from the
+   * states the lifecycle moves there from (confirmed, monitoring). An incident not confirmed yet keeps its
+   * state: a notice may go out before the assessment ends, and confirming needs the risk assessed.
+   */
+  private async startNotifying(actor: Actor, incidentId: string, campaignId: string): Promise<void> {
+    const incident = await this.incidents.get(incidentId);
+    if (!canTransition(incident.state as IncidentState, IncidentState.Notifying)) return;
+    await this.incidents.transition(actor, incidentId, {
+      to: IncidentState.Notifying,
+      note: `campaign ${campaignId} approved`,
+    });
+  }
+
+  /** A campaign sends to a frozen affected set: a draft before the first freeze completed has nobody. */
+  private async checkFrozenSet(incidentId: string): Promise<void> {
+    if (await this.repository.hasFrozenSet(incidentId)) return;
+    throw new AppError(
+      ErrorCode.Conflict,
+      `the incident has no frozen affected set: freeze one first (POST /v1/incidents/${incidentId}/scope) and wait until its status is completed`,
+      { missing: ['affectedSet'] },
+    );
   }
 
   async pause(actor: Actor, id: string): Promise<CampaignRow> {
