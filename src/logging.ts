@@ -25,11 +25,15 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
-/** The request's path as logged: no query string, and a person's external id replaced by its name. */
+/**
+ * The request's path as logged: no query string, a person's external id replaced by its name, and the
+ * token of a personal notice page too (it opens that person's notice: a key, not a path).
+ */
 export function loggedPath(url: string): string {
   return url
     .split('?')[0]
-    .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$))[^/]+\/?$/i, '$1:externalId');
+    .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$))[^/]+\/?$/i, '$1:externalId')
+    .replace(/^\/n\/.+$/, '/n/:token');
 }
 
 export function loggerOptions(config: AppConfig): Params {

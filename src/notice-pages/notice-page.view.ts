@@ -39,15 +39,20 @@ export class NoticePageView {
   readonly contentSecurityPolicy: string;
   private readonly css: string;
   private readonly page: HandlebarsTemplateDelegate;
+  private readonly ack: HandlebarsTemplateDelegate;
   private readonly message: HandlebarsTemplateDelegate;
+  /** The form of each locale, the same for everyone who has not acknowledged yet. */
+  private readonly forms = new Map<string, string>();
   private readonly strings = new Map<string, PageStrings>();
   private readonly negotiated = new Map<string, string>();
+  private readonly words = new Map<string, { lang: string; s: PageStrings }>();
 
   constructor(root = join(TEMPLATES_DIR, '_notice-page')) {
     this.css = readFileSync(join(root, 'page.css'), 'utf8').trim();
     const compile = (file: string) =>
       Handlebars.compile(readFileSync(join(root, file), 'utf8'), { strict: true });
     this.page = compile('page.html.hbs');
+    this.ack = compile('ack.html.hbs');
     this.message = compile('message.html.hbs');
     for (const file of readdirSync(join(root, 'locales'))) {
       const strings = JSON.parse(readFileSync(join(root, 'locales', file), 'utf8')) as PageStrings;
@@ -72,9 +77,15 @@ export class NoticePageView {
 
   /** The page's words in a locale's first language (`fr+en`: French), along its fallback chain. */
   wordsFor(locale: string): { lang: string; s: PageStrings } {
-    const first = locale.split('+')[0] ?? BASE_LOCALE;
-    const lang = localeChain(first).find((tag) => this.strings.has(tag)) ?? BASE_LOCALE;
-    return { lang, s: this.strings.get(lang)! };
+    let words = this.words.get(locale);
+    if (words === undefined) {
+      const first = locale.split('+')[0] ?? BASE_LOCALE;
+      const lang = localeChain(first).find((tag) => this.strings.has(tag)) ?? BASE_LOCALE;
+      words = { lang, s: this.strings.get(lang)! };
+      // Locales are the templates' (a few dozen), never what a reader sends.
+      this.words.set(locale, words);
+    }
+    return words;
   }
 
   /** The locale an `Accept-Language` header asks for, among the page's; English when none. */
@@ -89,15 +100,30 @@ export class NoticePageView {
     return locale;
   }
 
+  /**
+   * The page around the notice, with `ack` where the acknowledgement goes (a form, or that it was given:
+   * {@link renderAck}), so the page can be kept per notice variant and the form put in per reader.
+   */
   renderPage(context: {
     locale: string;
     title: string;
     notices: Record<string, unknown>[];
-    acknowledgedOn: string | null;
+    ack: string;
   }): string {
     // The page is in the notice's first language (its own words fall back along that one's chain).
-    const { s } = this.wordsFor(context.locale);
-    return this.page({ ...context, lang: context.locale.split('+')[0], s, css: this.css });
+    return this.page({ ...context, lang: context.locale.split('+')[0], css: this.css });
+  }
+
+  /** The acknowledgement's part: the button, or the words that say when it was given (with its date). */
+  renderAck(locale: string, acknowledgedOn: string | null): string {
+    const { s } = this.wordsFor(locale);
+    if (acknowledgedOn !== null) return this.ack({ s, acknowledgedOn });
+    let form = this.forms.get(locale);
+    if (form === undefined) {
+      form = this.ack({ s, acknowledgedOn: null });
+      this.forms.set(locale, form);
+    }
+    return form;
   }
 
   /** A short page: a link that opens nothing (wrong, expired: the same words), or too many requests. */

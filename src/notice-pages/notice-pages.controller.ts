@@ -52,5 +52,9 @@ export function send(res: Response, answer: PageAnswer, csp: string): void {
     res.end();
     return;
   }
-  res.type('html').send(answer.html);
+  // Not res.send: no ETag for a page no one may keep (it hashed every page for nothing).
+  const body = Buffer.from(answer.html, 'utf8');
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
 }

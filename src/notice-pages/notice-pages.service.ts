@@ -8,7 +8,8 @@ import { IncidentsService } from '../incidents/incidents.service.js';
 import { NoticeTokens } from '../notifications/notice-token.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
-import { formatDate, NoticeRenderer } from '../templates/notice.renderer.js';
+import { substitute } from '../channels/substitutions.js';
+import { formatDate, NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
 import { NoticePageView, type MessageKind } from './notice-page.view.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 import { NoticeRateLimiter } from './notice-rate.js';
@@ -19,6 +20,9 @@ export interface PageAnswer {
   html: string;
   retryAfter?: number;
 }
+
+/** Where a kept page takes its reader's acknowledgement (no `%`: never a substitution's token). */
+const ACK = '\u0000ack\u0000';
 
 /** No delivery has this id: a token that does not verify is looked up as this, so both cost one query. */
 const NO_DELIVERY = -1;
@@ -33,6 +37,7 @@ export class NoticePagesService {
   private readonly logger = new Logger(NoticePagesService.name);
   private readonly incidentCache = new Map<string, { at: number; incident: IncidentRow }>();
   private readonly messages = new Map<string, string>();
+  private readonly pages = new Map<string, { locale: string; html: string }>();
 
   constructor(
     private readonly repository: NoticePagesRepository,
@@ -59,7 +64,7 @@ export class NoticePagesService {
     const contact = this.contact(delivery);
     const guardian = delivery.recipient === 'guardian';
     const who = guardian ? contact?.guardian : contact;
-    const { locale, notices } = this.renderer.page(delivery.template, {
+    const facts: NoticeFacts = {
       organization: this.config.organizationName,
       contactEmail: this.config.privacyContactEmail,
       url: `${this.config.publicBaseUrl}/n/${token}`,
@@ -71,13 +76,51 @@ export class NoticePagesService {
       exposed: delivery.exposed.length > 0 ? delivery.exposed : incident.dataCategories,
       incident,
       sentAt: delivery.sentAt,
-    });
-    const first = locale.split('+')[0];
+    };
+    const shared = this.sharedPage(delivery, incident, facts);
     const acknowledgedOn = delivery.acknowledgedAt
-      ? this.view.acknowledged(locale, formatDate(delivery.acknowledgedAt, first, delivery.timeZone))
+      ? this.view.acknowledged(
+          shared.locale,
+          formatDate(delivery.acknowledgedAt, shared.locale.split('+')[0], delivery.timeZone),
+        )
       : null;
-    const title = (notices[0]?.t as { title?: string } | undefined)?.title ?? '';
-    return { status: 200, html: this.view.renderPage({ locale, title, notices, acknowledgedOn }) };
+    // What differs per person (their name, the child's, what of theirs, dates in their zone), as the
+    // email's substitutions put it in; then their acknowledgement.
+    const html = substitute(shared.html, this.renderer.substitutions(delivery.template, facts)).replace(
+      ACK,
+      this.view.renderAck(shared.locale, acknowledgedOn),
+    );
+    return { status: 200, html };
+  }
+
+  /**
+   * The page of a notice variant, rendered once and kept: everyone of one template, locale, variant and
+   * day reads the same page but for the `%token%`s of the email's substitutions. A new version of the
+   * incident is another page.
+   */
+  private sharedPage(
+    delivery: PageDelivery,
+    incident: IncidentRow,
+    facts: NoticeFacts,
+  ): { locale: string; html: string } {
+    const key = [
+      delivery.template,
+      delivery.locale,
+      noticeVariant(delivery.jurisdiction),
+      delivery.sentAt?.toISOString().slice(0, 10),
+      incident.id,
+      incident.version,
+      incident.updatedAt.getTime(),
+    ].join('|');
+    let shared = this.pages.get(key);
+    if (shared === undefined) {
+      const { locale, notices } = this.renderer.page(delivery.template, facts, true);
+      const title = (notices[0]?.t as { title?: string } | undefined)?.title ?? '';
+      shared = { locale, html: this.view.renderPage({ locale, title, notices, ack: ACK }) };
+      if (this.pages.size >= 1_000) this.pages.delete(this.pages.keys().next().value!);
+      this.pages.set(key, shared);
+    }
+    return shared;
   }
 
   /**

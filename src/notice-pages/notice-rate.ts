@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { Clock } from '../common/clock.js';
 import { messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
@@ -6,23 +7,27 @@ import { CryptoService } from '../crypto/crypto.service.js';
 import { JobRepository } from '../queue/job.repository.js';
 
 const WINDOW_MS = 60_000;
-/** Past this, Redis is taken to be away and the process counts alone (its queued command still runs). */
-const REDIS_WAIT_MS = 250;
-/** One counter per key and minute, gone a minute after its window ends. */
+/** One counter per key and minute, gone a minute after its window ends (sent once, then by its hash). */
 const COUNT = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+type Counting = Redis & { noticeRate(key: string, ttlMs: number): Promise<number> };
+
 /**
  * Counts requests per key (a client address, a looked-up address) and minute: in Redis (`notice-rate:`
- * keys, on the queues' connection) so every node shares the count, else in this process. The key is a
- * keyed hash: no address is written anywhere, not even for a minute.
+ * keys, on the queues' connection) so every node shares the count; in this process when there is no
+ * Redis, or while it is not connected. The key is a keyed hash: no address is written anywhere, not even
+ * for a minute.
  */
 @Injectable()
 export class NoticeRateLimiter {
   private readonly logger = new Logger(NoticeRateLimiter.name);
+  /** This window's counts (without Redis) and hashed keys (the HMAC once per key and minute). */
   private local = new Map<string, number>();
-  private localWindow = -1;
+  private hashed = new Map<string, string>();
+  private window = -1;
+  private redis?: Counting;
 
   constructor(
     private readonly jobs: JobRepository,
@@ -39,38 +44,51 @@ export class NoticeRateLimiter {
   ): Promise<number | undefined> {
     const now = this.clock.now().getTime();
     const window = Math.floor(now / WINDOW_MS);
-    const id = this.crypto.cipher
-      .keyedHash(`notice-rate:${scope}`, key)
-      .subarray(0, 16)
-      .toString('base64url');
-    const count = (await this.inRedis(`notice-rate:${scope}:${window}:${id}`)) ?? this.inProcess(window, id);
+    if (window !== this.window) {
+      this.window = window;
+      this.local = new Map();
+      this.hashed = new Map();
+    }
+    const id = this.idOf(scope, key);
+    const count = (await this.inRedis(`notice-rate:${scope}:${window}:${id}`)) ?? this.inProcess(id);
     if (count <= limit) return undefined;
     return Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
   }
 
+  private idOf(scope: string, key: string): string {
+    const name = `${scope}\u0000${key}`;
+    let id = this.hashed.get(name);
+    if (id === undefined) {
+      id = this.crypto.cipher.keyedHash(`notice-rate:${scope}`, key).subarray(0, 16).toString('base64url');
+      this.hashed.set(name, id);
+    }
+    return id;
+  }
+
   private async inRedis(key: string): Promise<number | undefined> {
-    const redis = this.jobs.redis();
-    if (!redis) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const away = new Promise<undefined>((done) => {
-      timer = setTimeout(() => done(undefined), REDIS_WAIT_MS);
-    });
+    const redis = this.counting();
+    // Not connected (no REDIS_URL, or reconnecting): a command would wait for the connection, and the
+    // page with it; this process counts alone meanwhile.
+    if (redis?.status !== 'ready') return undefined;
     try {
-      const counted = redis.eval(COUNT, 1, key, 2 * WINDOW_MS).then(Number);
-      return await Promise.race([counted, away]);
+      return Number(await redis.noticeRate(key, 2 * WINDOW_MS));
     } catch (err) {
       this.logger.warn({ err: messageOf(err) }, 'rate counter: Redis failed, counting in this process');
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  private inProcess(window: number, id: string): number {
-    if (window !== this.localWindow) {
-      this.local = new Map();
-      this.localWindow = window;
-    }
+  private counting(): Counting | undefined {
+    if (this.redis) return this.redis;
+    const redis = this.jobs.redis();
+    if (!redis) return undefined;
+    // EVALSHA after the first call: the script's text is not sent with every request.
+    if (!('noticeRate' in redis)) redis.defineCommand('noticeRate', { numberOfKeys: 1, lua: COUNT });
+    this.redis = redis as Counting;
+    return this.redis;
+  }
+
+  private inProcess(id: string): number {
     const count = (this.local.get(id) ?? 0) + 1;
     this.local.set(id, count);
     return count;

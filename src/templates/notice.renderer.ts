@@ -176,11 +176,16 @@ export class NoticeRenderer {
 
   /**
    * What a person's notice page shows: the notice as its email says it, in HTML (every value escaped), in
-   * each of its languages, for the page's own layout (templates/_notice-page).
+   * each of its languages, for the page's own layout (templates/_notice-page). `shared`: with the
+   * `%token%`s of {@link renderShared} where it differs per person, for a page kept per notice variant.
    */
-  page(name: string, given: NoticeFacts): { locale: string; notices: Record<string, unknown>[] } {
+  page(
+    name: string,
+    given: NoticeFacts,
+    shared = false,
+  ): { locale: string; notices: Record<string, unknown>[] } {
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
-    const context = this.layoutContext(this.template(name), locale, given, 'html');
+    const context = this.layoutContext(this.template(name), locale, given, 'html', shared);
     return { locale, notices: context.notices as Record<string, unknown>[] };
   }
 
