@@ -100,6 +100,11 @@ export class AppConfig {
   readonly germanLand!: string | null;
   /** The company's postal address for regulators (Florida); null: not configured. */
   readonly postalAddress!: string | null;
+  /**
+   * Whether the people of the directory consented to electronic notice as E-SIGN asks (US states whose
+   * statutes accept electronic notice only so): `none` (not known, the stricter reading) or `all`.
+   */
+  readonly esignConsent!: 'none' | 'all';
   /** Whether the accounts can pay or send money (Japan's property-damage test); null: not known. */
   readonly accountPayments!: boolean | null;
   /** Whether a written information security programme is maintained (Massachusetts); null: not said. */
@@ -275,6 +280,7 @@ function readOrganization(reader: EnvReader) {
     germanLand,
     postalAddress,
     accountPayments: reader.flag('ACCOUNT_PAYMENTS'),
+    esignConsent: reader.oneOf('ESIGN_CONSENT', ['none', 'all'] as const),
     writtenSecurityProgram: reader.flag('WRITTEN_SECURITY_PROGRAM'),
     obligationAlertEmail: reader.email('OBLIGATION_ALERT_EMAIL'),
     obligationAlertLeadMs: reader.integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000,

@@ -78,6 +78,12 @@ export const VARIABLES: readonly Variable[] = [
       "`true` when the app's accounts can pay or send money (a payment function), `false` when not: leaked logins of such accounts are a risk of property damage under Japan's rules; unset: not known, so assumed",
   },
   {
+    name: 'ESIGN_CONSENT',
+    description:
+      '`all` when every person in the directory consented to electronic notice as the E-SIGN Act asks (15 U.S.C. 7001(c)): email and SMS then count as the notice in the US states that accept electronic notice only so; `none`: not known, so they do not (the stricter reading) and those residents stay unreached',
+    default: 'none',
+  },
+  {
     name: 'WRITTEN_SECURITY_PROGRAM',
     description:
       '`true` when the company maintains a written information security programme (Massachusetts asks in its report), `false` when not; unset: missing in that report',

@@ -510,6 +510,11 @@ export const deliveries = pgTable(
     plan: text('plan').array().notNull(),
     /** A push alert pointing to the notice goes too. */
     alert: boolean('alert').notNull(),
+    /**
+     * The channels that count as the notice under the recipient's law when it was planned
+     * (jurisdictions/rules/notice-methods.ts): a notice sent on another informs but does not notify.
+     */
+    lawful: text('lawful').array().notNull().default(sql`'{email,sms}'::text[]`),
     /** `pending`, `notified` (a notice channel accepted it), `unreachable`, `cancelled`. */
     status: text('status').notNull(),
     notifiedAt: at('notified_at'),
@@ -522,7 +527,11 @@ export const deliveries = pgTable(
   },
   // Not on status: an index on a column that every send changes makes every update write every index.
   // Half of each page is kept free (migration 0010), so a batch's sends are HOT updates.
-  (t) => [index('deliveries_campaign_idx').on(t.campaignId)],
+  (t) => [
+    index('deliveries_campaign_idx').on(t.campaignId),
+    // Who was reached, person by person (jurisdictions/reach.repository.ts): never changed by a send.
+    index('deliveries_affected_idx').on(t.affectedId),
+  ],
 );
 
 /** One send on one channel to one recipient; a worker claims it with its batch. */

@@ -6,6 +6,7 @@ import { MainEstablishmentCheck } from './main-establishment.check.js';
 import { ObligationsController } from './obligations.controller.js';
 import { ObligationsRepository } from './obligations.repository.js';
 import { ObligationsService } from './obligations.service.js';
+import { ReachRepository } from './reach.repository.js';
 
 @Module({
   imports: [IncidentsModule],
@@ -16,7 +17,8 @@ import { ObligationsService } from './obligations.service.js';
     ObligationsRepository,
     ObligationsService,
     ObligationsCloseCheck,
+    ReachRepository,
   ],
-  exports: [ObligationsService],
+  exports: [ObligationsService, ReachRepository],
 })
 export class JurisdictionsModule {}

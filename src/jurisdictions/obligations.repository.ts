@@ -174,17 +174,6 @@ export class ObligationsRepository {
   }
 
   /** Marks open obligations met: a report to their regulator filed, or the individuals' notices sent. */
-  /** People of the incident's affected set not notified yet, by jurisdiction. */
-  async unnotified(incidentId: string): Promise<Map<string, number>> {
-    const rows = rowsOf<{ jurisdiction: string; n: number }>(
-      await this.database.db.execute(sql`
-        select jurisdiction, count(*)::int as n from affected_subjects
-        where incident_id = ${incidentId}::uuid and notified_at is null and jurisdiction is not null
-        group by 1`),
-    );
-    return new Map(rows.map((r) => [r.jurisdiction, r.n]));
-  }
-
   async meet(
     incidentId: string,
     match: { regulatorId?: string; phase?: string; audience: string; ids?: string[] },

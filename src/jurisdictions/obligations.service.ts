@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, type JobPayload } from '../queue/queue.catalogue.js';
 import { ObligationsRepository, type ComputedColumns, type ObligationRow } from './obligations.repository.js';
+import { ReachRepository } from './reach.repository.js';
 import { computeObligations, type ComputedObligation, type ComputeOptions } from './rules/compute.js';
 import { germanAuthorityKey } from './rules/eu-gdpr.rules.js';
 import { RULES } from './rules/index.js';
@@ -70,6 +71,7 @@ export class ObligationsService {
   constructor(
     private readonly database: DatabaseService,
     private readonly repository: ObligationsRepository,
+    private readonly reach: ReachRepository,
     private readonly incidents: IncidentsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -85,7 +87,7 @@ export class ObligationsService {
   async list(incidentId: string): Promise<ObligationView[]> {
     await this.recompute(incidentId);
     const now = this.clock.now();
-    const unnotified = await this.repository.unnotified(incidentId);
+    const unnotified = await this.reach.unnotified(incidentId);
     return (await this.repository.forIncident(incidentId)).map((row) => ({
       ...stateOf(row, now),
       unreached: row.audience === 'individuals' ? unreachedOf(row.jurisdictions, unnotified) : null,
@@ -146,7 +148,7 @@ export class ObligationsService {
       // a substitute or public notice (met by hand), or a reason (waived). The list says how many.
       const campaign = await this.repository.completedCampaign(incidentId);
       if (campaign) {
-        const unnotified = await this.repository.unnotified(incidentId);
+        const unnotified = await this.reach.unnotified(incidentId);
         const whole = (await this.repository.forIncident(incidentId))
           .filter((row) => row.audience === 'individuals' && unreachedOf(row.jurisdictions, unnotified) === 0)
           .map((row) => row.id);

@@ -88,6 +88,7 @@ export class CampaignPlanner {
       includeGuardians: campaign.includeGuardians,
       template: campaign.template,
       guardianTemplate: guardianTemplate(campaign.template),
+      esignConsent: this.config.esignConsent,
       now,
     });
     await this.messages.planMessages(

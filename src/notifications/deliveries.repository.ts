@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
 import { DatabaseService } from '../database/database.service.js';
 import { rowsOf } from '../database/rows.js';
+import { lawfulMethodsSqlOf } from '../jurisdictions/notice-methods.sql.js';
+import type { EsignConsent } from '../jurisdictions/rules/notice-methods.js';
 
 export interface PlanSettings {
   campaignId: string;
@@ -17,6 +19,8 @@ export interface PlanSettings {
   includeGuardians: boolean;
   template: string;
   guardianTemplate: string;
+  /** What configuration says of consent to electronic notice (the lawful channels depend on it). */
+  esignConsent: EsignConsent;
   now: Date;
 }
 
@@ -33,27 +37,31 @@ export class DeliveriesRepository {
    * for a minor with guardian contact (when the campaign includes guardians), else the person; with the
    * notice channels in the person's order of preference among the campaign's, a push alert when the
    * campaign has push and the person a token, and the recipient's language (a guardian's own, when the
-   * directory has it, else the child's). Returns how many.
+   * directory has it, else the child's). The channels that count as the notice under the recipient's law
+   * (`lawful`) come first in the plan, so a lawful channel is tried before one that only informs.
+   * Returns how many.
    */
   async planDeliveries(p: PlanSettings): Promise<number> {
     const guardian = p.includeGuardians
       ? sql`(a.minor and (s.guardian_has_email or s.guardian_has_phone))`
       : sql`false`;
+    const lawful = lawfulMethodsSqlOf(sql`a.jurisdiction`, p.now.toISOString().slice(0, 10), p.esignConsent);
     const [row] = rowsOf<{ n: number }>(
       await this.database.db.execute(sql`
         with planned as (
           insert into deliveries (campaign_id, affected_id, subject_id, recipient, template, locale, time_zone,
-            jurisdiction, plan, alert, status, updated_at)
+            jurisdiction, plan, alert, lawful, status, updated_at)
           select ${p.campaignId}::uuid, a.id, s.id,
             case when g.guardian then 'guardian' else 'person' end,
             case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
             coalesce(l.t, ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
-            ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0,
+            ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0, lw.lawful,
             case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
             ${p.now}
           from affected_subjects a
           join subjects s on s.id = a.subject_id
           cross join lateral (select ${guardian} as guardian) gg
+          cross join lateral (select ${lawful} as lawful) lw
           cross join lateral (
             select gg.guardian as guardian, array(
               select ch from unnest(array['email', 'sms']) with ordinality as o(ch, n)
@@ -61,7 +69,8 @@ export class DeliveriesRepository {
                 and case ch
                   when 'email' then (case when gg.guardian then s.guardian_has_email else s.has_email end)
                   else (case when gg.guardian then s.guardian_has_phone else s.has_phone end) end
-              order by case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
+              order by ch = any(lw.lawful) desc,
+                case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
             )::text[] as plan) g
           -- The notice's locale by the reader's language and jurisdiction, as resolved in code: a hash
           -- join ('' for none), not a scan of the pairs per recipient.
@@ -93,7 +102,7 @@ export class DeliveriesRepository {
 
   /**
    * Pending deliveries of an idle campaign, which nothing queued can settle any more: notified when a
-   * notice message of theirs left, unreachable when none did. A safety net under the campaign's row lock.
+   * notice message of theirs left on a lawful channel, unreachable when none did. A safety net under the campaign's row lock.
    */
   async settleStranded(campaignId: string, now: Date): Promise<{ notified: number; unreachable: number }> {
     const [row] = rowsOf<{ notified: number; unreachable: number }>(
@@ -101,7 +110,7 @@ export class DeliveriesRepository {
         with stranded as (
           select d.id, d.affected_id,
                  (select min(m.sent_at) from messages m where m.delivery_id = d.id
-                    and m.channel in ('email', 'sms') and m.status in ('sent', 'delivered')) as sent_at
+                    and m.channel = any(d.lawful) and m.status in ('sent', 'delivered')) as sent_at
           from deliveries d
           where d.campaign_id = ${campaignId}::uuid and d.status = 'pending'
             and not exists (select 1 from messages m where m.delivery_id = d.id and m.status = 'queued')
@@ -123,13 +132,16 @@ export class DeliveriesRepository {
     return { notified: row?.notified ?? 0, unreachable: row?.unreachable ?? 0 };
   }
 
-  /** Deliveries among these whose every notice message failed and that have none left to try. */
+  /**
+   * Deliveries among these with no lawful notice left: every message on a channel their law accepts
+   * failed, and none is queued (one that only informs, an SMS in Florida, may be).
+   */
   async markUnreachable(deliveryIds: number[], now: Date): Promise<void> {
     if (deliveryIds.length === 0) return;
     await this.database.db.execute(sql`
       update deliveries d set status = 'unreachable', updated_at = ${now}
       where d.id = any(${sql.param(deliveryIds)}::bigint[]) and d.status = 'pending'
-        and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
+        and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
                           and m.status in ('queued', 'sent', 'delivered'))`);
   }
 }

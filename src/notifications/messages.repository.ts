@@ -178,7 +178,9 @@ export class MessagesRepository {
   }
 
   /**
-   * Messages a provider accepted; their deliveries count as notified when the channel carries notices.
+   * Messages a provider accepted; their deliveries count as notified when the channel is one their law
+   * accepts as the notice (`deliveries.lawful`), and are closed as unreachable when it is not and no
+   * lawful one is left.
    * What left wins over what was written meanwhile: a cancel, or a failure recorded by the worker that
    * took the batch over when this one's lease ran out.
    * Keyed statements below also say `id = any(ids)`: joined to `unnest` alone, the planner guesses the
@@ -196,10 +198,23 @@ export class MessagesRepository {
         where m.id = x.id and m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[])
           and m.status in ('queued', 'cancelled', 'failed')
         returning m.delivery_id, m.channel),
+      left_on as (
+        select d.id, bool_or(x.channel = any(d.lawful)) as lawful
+        from done x join deliveries d on d.id = x.delivery_id
+        where x.channel in ('email', 'sms') group by d.id),
       notified as (
         update deliveries d set status = 'notified', notified_at = ${now}, updated_at = ${now}
-        where d.id in (select delivery_id from done where channel in ('email', 'sms')) and d.status <> 'notified'
-        returning d.affected_id)
+        where d.id in (select id from left_on where lawful) and d.status <> 'notified'
+        returning d.affected_id),
+      -- Told only on a channel their law does not accept as the notice (an SMS in Florida), with no
+      -- lawful one queued: informed, not notified. The plan puts lawful channels first, so nothing
+      -- lawful is left to try; they stay unreached, and count for the substitute or public notice.
+      informed as (
+        update deliveries d set status = 'unreachable', updated_at = ${now}
+        where d.id in (select id from left_on where not lawful) and d.status = 'pending'
+          and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
+                            and m.status in ('queued', 'sent', 'delivered'))
+        returning 1)
       update affected_subjects a set notified_at = ${now}
       where a.id in (select affected_id from notified) and a.notified_at is null`);
   }
@@ -258,11 +273,11 @@ export class MessagesRepository {
             as x(id, code)
           where m.id = x.id and m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])
             and m.status in ('sent', 'delivered') and m.channel in ('email', 'sms')
-          returning m.delivery_id),
+          returning m.delivery_id, m.channel),
         reopened as (
           update deliveries d set status = 'pending', notified_at = null, updated_at = ${now}
-          where d.id in (select delivery_id from failed)
-            and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
+          where d.id in (select delivery_id from failed f where f.channel = any(d.lawful))
+            and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
                               and m.status in ('sent', 'delivered') and m.id <> all(${sql.param(failed.map((f) => f.id))}::bigint[]))
           returning d.id, d.affected_id),
         unnotified as (

@@ -177,6 +177,11 @@ export interface Person {
   pushTokens?: string[];
   /** The person's order of notice channels (email first when not given). */
   channelPreferences?: Array<'email' | 'sms'>;
+  /** GB when not given: any effective means counts as the notice there. */
+  jurisdiction?: string;
+  /** 1990-06-01 when not given. */
+  birthDate?: string;
+  guardian?: { email?: string; phone?: string };
 }
 
 /** A person of the directory as a scenario needs one (the rest is filled in). */
@@ -185,12 +190,13 @@ const subjectOf = (system: string, p: Person) => ({
   name: `Person ${p.externalId}`,
   locale: 'en-US',
   timeZone: 'America/New_York',
-  jurisdiction: 'US-NY',
+  jurisdiction: p.jurisdiction ?? 'GB',
+  ...(p.guardian ? { guardian: p.guardian } : {}),
   ...(p.email ? { email: p.email } : {}),
   ...(p.phone ? { phone: p.phone } : {}),
   ...(p.pushTokens ? { pushTokens: p.pushTokens.map((token) => ({ token, platform: 'android' })) } : {}),
   ...(p.channelPreferences ? { channelPreferences: p.channelPreferences } : {}),
-  birthDate: '1990-06-01',
+  birthDate: p.birthDate ?? '1990-06-01',
   systems: [system],
   dataCategories: ['camera_data'],
 });

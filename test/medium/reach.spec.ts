@@ -1,0 +1,163 @@
+import { sql } from 'drizzle-orm';
+import { DatabaseService } from '../../src/database/database.service.js';
+import { rowsOf } from '../../src/database/rows.js';
+import { knownJurisdictions } from '../../src/jurisdictions/codes.js';
+import { lawfulMethodsSqlOf } from '../../src/jurisdictions/notice-methods.sql.js';
+import { ReachRepository } from '../../src/jurisdictions/reach.repository.js';
+import { lawfulMethods } from '../../src/jurisdictions/rules/notice-methods.js';
+import { newMediumContext, type MediumContext } from './medium.js';
+
+// Who counts as notified: a channel is the notice only where the person's law accepts it (Florida: written
+// or email; California and the other E-SIGN states: electronic notice only with consent, ESIGN_CONSENT
+// none here, the default). A person told only on another channel stays unreached, with the reason, and
+// the lawful channel is tried first whatever the person's preference.
+
+const DAY = new Date().toISOString().slice(0, 10);
+
+/** Runs every job until the queue is empty. */
+async function drain(m: MediumContext): Promise<void> {
+  for (let i = 0; i < 20 && m.queue.of().length > 0; i++) await m.queue.run();
+}
+
+describe('lawful notice methods and who is reached (medium: real repositories, scripted providers)', () => {
+  let m: MediumContext;
+  beforeAll(async () => {
+    m = await newMediumContext();
+  });
+  afterAll(() => m.close());
+
+  it('generates SQL that agrees with the table for every jurisdiction, with and without consent', async () => {
+    const codes = [...knownJurisdictions(), 'US-FL', 'US-OR', 'US', 'GB', 'ZZ', null];
+    for (const consent of ['none', 'all'] as const) {
+      const rows = rowsOf<{ j: string | null; l: string[] }>(
+        await m.get(DatabaseService).db.execute(sql`
+          select j, ${lawfulMethodsSqlOf(sql`j`, DAY, consent)} as l from unnest(${sql.param(codes)}::text[]) as x(j)`),
+      );
+      expect(rows.map((r) => [r.j, r.l])).toEqual(codes.map((j) => [j, lawfulMethods(j, DAY, consent)]));
+    }
+  });
+
+  it('notifies only by a lawful channel, tries it first, and says why the others are unreached', async () => {
+    const system = `reach-${Date.now()}`;
+    const id = (n: number) => `${system}-${n}`;
+    await m.newPeople(system, [
+      // Florida, prefers SMS: the email goes first (the lawful one) and notifies; no SMS is sent.
+      {
+        externalId: id(0),
+        jurisdiction: 'US-FL',
+        email: 'fl0@example.com',
+        phone: '+13055550100',
+        channelPreferences: ['sms', 'email'],
+      },
+      // Florida, a phone only: told by SMS, which Florida does not accept: unreached, method not lawful.
+      { externalId: id(1), jurisdiction: 'US-FL', phone: '+13055550101' },
+      // Florida, an email refused at send, then the SMS: unreached, method not lawful.
+      { externalId: id(2), jurisdiction: 'US-FL', email: 'refused@example.com', phone: '+13055550102' },
+      // The UK takes any effective means: the SMS notifies.
+      { externalId: id(3), jurisdiction: 'GB', phone: '+447911123456' },
+      // California, without E-SIGN consent: email informs, does not notify.
+      { externalId: id(4), jurisdiction: 'US-CA', email: 'ca4@example.com' },
+      // A push token only: an alert is not a notice.
+      { externalId: id(5), jurisdiction: 'GB', pushTokens: ['reach-token-5'] },
+      // Nothing to reach them by.
+      { externalId: id(6), jurisdiction: 'GB' },
+      // A UK email refused at send, no other channel: every channel failed.
+      { externalId: id(7), jurisdiction: 'GB', email: 'refused7@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const reach = m.get(ReachRepository);
+    // Before any campaign: who can never be reached one by one is known already.
+    const before = await reach.counts(incidentId);
+    expect(before).toEqual(
+      expect.arrayContaining([
+        { jurisdiction: 'GB', outcome: 'unreached', reason: 'push_only', people: 1 },
+        { jurisdiction: 'GB', outcome: 'unreached', reason: 'no_contact', people: 1 },
+        { jurisdiction: 'US-CA', outcome: 'unreached', reason: 'method_not_lawful', people: 1 },
+        { jurisdiction: 'US-FL', outcome: 'unreached', reason: 'method_not_lawful', people: 1 },
+        { jurisdiction: 'US-FL', outcome: 'pending', reason: null, people: 2 },
+      ]),
+    );
+
+    m.email.answer = (batch) =>
+      batch.recipients.map((r) =>
+        r.to.startsWith('refused')
+          ? { kind: 'permanent', code: 'sendgrid_invalid' }
+          : { kind: 'sent', providerRef: `email-${r.messageId}` },
+      );
+    try {
+      const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
+      await drain(m);
+      const plans = await m.query<{ external_id: string; plan: string[]; status: string; lawful: string[] }>(
+        `select s.external_id, d.plan, d.status, d.lawful from deliveries d join subjects s on s.id = d.subject_id
+          where d.campaign_id = $1 order by s.external_id`,
+        [campaignId],
+      );
+      const byId = new Map(plans.map((p) => [p.external_id, p]));
+      expect(byId.get(id(0))).toMatchObject({
+        plan: ['email', 'sms'],
+        status: 'notified',
+        lawful: ['email'],
+      });
+      expect(byId.get(id(1))).toMatchObject({ plan: ['sms'], status: 'unreachable', lawful: ['email'] });
+      expect(byId.get(id(2))).toMatchObject({ plan: ['email', 'sms'], status: 'unreachable' });
+      expect(byId.get(id(3))).toMatchObject({ plan: ['sms'], status: 'notified', lawful: ['email', 'sms'] });
+      expect(byId.get(id(4))).toMatchObject({ plan: ['email'], status: 'unreachable', lawful: [] });
+      // The Floridian who prefers SMS got no SMS: the email notified first.
+      expect(m.sms.calls.map((c) => c.to).sort()).toEqual(['+13055550101', '+13055550102', '+447911123456']);
+    } finally {
+      m.email.answer = (batch) =>
+        batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+    }
+
+    const after = await reach.counts(incidentId);
+    const of = (j: string, outcome: string, reason: string | null) =>
+      after.find((r) => r.jurisdiction === j && r.outcome === outcome && r.reason === reason)?.people ?? 0;
+    expect(of('US-FL', 'notified', null)).toBe(1);
+    expect(of('US-FL', 'unreached', 'method_not_lawful')).toBe(2);
+    expect(of('GB', 'notified', null)).toBe(1);
+    expect(of('GB', 'unreached', 'push_only')).toBe(1);
+    expect(of('GB', 'unreached', 'no_contact')).toBe(1);
+    expect(of('GB', 'unreached', 'all_failed')).toBe(1);
+    expect(of('US-CA', 'unreached', 'method_not_lawful')).toBe(1);
+    // Obligations count the same people as not notified.
+    const unnotified = await reach.unnotified(incidentId);
+    expect(Object.fromEntries(unnotified)).toEqual({ 'US-FL': 2, GB: 3, 'US-CA': 1 });
+
+    // The list: each unreached person with the reason and what was tried.
+    const list = await reach.list(incidentId, { outcome: 'unreached', after: 0, limit: 50 });
+    const two = list.find((p) => p.externalId === id(2))!;
+    expect(two.reason).toBe('method_not_lawful');
+    expect(two.history.map((h) => [h.channel, h.status, h.lawful, h.error])).toEqual([
+      ['email', 'failed', true, 'sendgrid_invalid'],
+      ['sms', 'sent', false, null],
+    ]);
+    expect(list.find((p) => p.externalId === id(7))?.history).toEqual([
+      expect.objectContaining({ channel: 'email', status: 'failed', attempts: 1, error: 'sendgrid_invalid' }),
+    ]);
+    expect(list.map((p) => p.externalId)).not.toContain(id(0));
+  });
+
+  it('counts SMS and email as the notice in California with consent (ESIGN_CONSENT=all), SMS still not', async () => {
+    const other = await newMediumContext({ ESIGN_CONSENT: 'all' });
+    try {
+      const system = `reach-consent-${Date.now()}`;
+      await other.newPeople(system, [
+        { externalId: `${system}-0`, jurisdiction: 'US-CA', email: 'ca@example.com' },
+        { externalId: `${system}-1`, jurisdiction: 'US-CA', phone: '+14155550111' },
+        { externalId: `${system}-2`, jurisdiction: 'US-TX', phone: '+15125550112' },
+      ]);
+      const incidentId = await other.newIncident(system);
+      await other.newCampaign(incidentId, { channels: ['email', 'sms'] });
+      for (let i = 0; i < 20 && other.queue.of().length > 0; i++) await other.queue.run();
+      const counts = await other.get(ReachRepository).counts(incidentId);
+      expect(counts).toEqual([
+        { jurisdiction: 'US-CA', outcome: 'notified', reason: null, people: 1 },
+        // California's notice has a form (title, headings, type size) no text message carries.
+        { jurisdiction: 'US-CA', outcome: 'unreached', reason: 'method_not_lawful', people: 1 },
+        { jurisdiction: 'US-TX', outcome: 'notified', reason: null, people: 1 },
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+});
