@@ -1,3 +1,4 @@
+import { lawfulMethods } from '../src/jurisdictions/rules/notice-methods.js';
 import {
   bearer,
   campaignCompleted,
@@ -111,15 +112,24 @@ const subjectOf = (p: Person) => ({
   lastActiveAt: '2026-11-01T00:00:00Z',
 });
 
-/** What the plan says for a person in an `escalate` campaign on email, sms and push, all accepted. */
+/**
+ * What the plan says for a person in an `escalate` campaign on email, sms and push, all accepted: the
+ * channels their law accepts as the notice first (ESIGN_CONSENT unset: none in California), and notified
+ * only by one of them; told on another, they stay unreachable.
+ */
 function expected(p: Person) {
   const guardian = p.minor && p.guardianEmail !== undefined;
-  const notice = guardian
-    ? ['email']
-    : (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) => (c === 'email' ? p.email : p.phone));
+  const lawful = lawfulMethods(p.place.jurisdiction, new Date().toISOString().slice(0, 10), 'none');
+  const notice = (
+    guardian
+      ? ['email']
+      : (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) =>
+          c === 'email' ? p.email : p.phone,
+        )
+  ).sort((a, b) => Number(lawful.includes(b as 'email')) - Number(lawful.includes(a as 'email')));
   return {
     recipient: guardian ? 'guardian' : 'person',
-    status: notice.length > 0 ? 'notified' : 'unreachable',
+    status: notice.length > 0 && lawful.includes(notice[0] as 'email') ? 'notified' : 'unreachable',
     sent: [...notice.slice(0, 1), ...(!guardian && p.push ? ['push'] : [])].sort(),
   };
 }

@@ -1,3 +1,4 @@
+import { lawfulMethods } from '../src/jurisdictions/rules/notice-methods.js';
 import {
   bearer,
   campaignCompleted,
@@ -81,18 +82,24 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   const foreignToken = everyone[9].token!; // f-9: email + push
   jest.setTimeout(120_000);
 
-  /** Outcome by the plan: preferred notice channel first, the next on a permanent refusal. */
+  /**
+   * Outcome by the plan: the channels the person's law accepts as the notice first (ESIGN_CONSENT=all:
+   * email everywhere here, SMS not in California or New York), then their preference, the next on a
+   * permanent refusal; notified only by a lawful channel.
+   */
   const expected = (p: Person) => {
+    const lawful: string[] = lawfulMethods(p.jurisdiction, new Date().toISOString().slice(0, 10), 'all');
     // A minor with a guardian's address: the guardian's version, by email, and no push to the child.
-    if (p.guardianEmail) return { status: 'notified', sent: ['email'] };
-    const order = (p.prefersSms ? ['sms', 'email'] : ['email', 'sms']).filter((c) =>
-      c === 'email' ? p.email : p.phone,
-    );
+    if (p.guardianEmail)
+      return { status: lawful.includes('email') ? 'notified' : 'unreachable', sent: ['email'] };
+    const order = (p.prefersSms ? ['sms', 'email'] : ['email', 'sms'])
+      .filter((c) => (c === 'email' ? p.email : p.phone))
+      .sort((a, b) => Number(lawful.includes(b)) - Number(lawful.includes(a)));
     const refused = (c: string) =>
       c === 'email' ? [invalidEmail, invalidOnlyEmail].includes(p.email!) : p.phone === stoppedPhone;
     const accepted = order.find((c) => !refused(c));
     return {
-      status: accepted ? 'notified' : 'unreachable',
+      status: accepted && lawful.includes(accepted) ? 'notified' : 'unreachable',
       sent: [
         ...(accepted ? [accepted] : []),
         ...(p.token && p.token !== deadToken && p.token !== foreignToken ? ['push'] : []),
@@ -128,6 +135,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
     t = await startApp(
       {
         DATABASE_URL: await createScratchDatabase('fanout'),
+        ESIGN_CONSENT: 'all',
         PUBLIC_BASE_URL,
         ORGANIZATION_NAME: 'Ai Art',
         SENDGRID_API_KEY: sendgrid.apiKey,

@@ -28,7 +28,15 @@ describe('issue 18: what the law counts and when its clocks start', () => {
   let californians: string;
 
   beforeAll(async () => {
-    t = await startApp({ DATABASE_URL: await createScratchDatabase('law'), GERMAN_LAND: 'DE-HH' }, REDIS_DB);
+    t = await startApp(
+      {
+        DATABASE_URL: await createScratchDatabase('law'),
+        GERMAN_LAND: 'DE-HH',
+        // The people consented to electronic notice: their emails are the notice in California.
+        ESIGN_CONSENT: 'all',
+      },
+      REDIS_DB,
+    );
     responder = bearer(t.keys.responder);
     // 501 Californians: 117 had their credentials in the breached systems, 384 only their device data.
     const subjects = Array.from({ length: 501 }, (_, i) => ({

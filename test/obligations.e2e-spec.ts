@@ -133,6 +133,9 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
         OBLIGATION_ALERT_LEAD_HOURS: '24',
         DPO_CONTACT: 'Data Protection Officer, dpo@example.com',
         GERMAN_LAND: 'DE-BE',
+        // The people consented to electronic notice: their emails are the notice in California too (without
+        // it, no campaign meets California's obligation: test/medium/reach.spec.ts).
+        ESIGN_CONSENT: 'all',
       },
       REDIS_DB,
     );

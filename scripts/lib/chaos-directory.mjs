@@ -6,6 +6,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
+// The law's table of which channels count as the notice, from the build the harness runs (chaos.mjs checks
+// dist/ exists before this is used): the plan puts those first, and a person told only otherwise is
+// unreachable. The service runs with ESIGN_CONSENT unset (none).
+const { lawfulMethods } = await import(
+  new URL('../../dist/jurisdictions/rules/notice-methods.js', import.meta.url).href
+);
+
 /** mulberry32: a small seeded generator. */
 export function seeded(seed) {
   let state = seed | 0;
@@ -183,7 +190,12 @@ export function expect(p, failures, dropped = new Set()) {
   );
   const who = guardian ? p.guardian : p;
   const order = guardian ? ['email', 'sms'] : p.channelPreferences.filter((ch) => ch !== 'push');
-  const plan = order.filter((ch) => (ch === 'email' ? who.email : who.phone));
+  const lawful = lawfulMethods(p.jurisdiction ?? null, new Date().toISOString().slice(0, 10), 'none');
+  const plan = order
+    .filter((ch) => (ch === 'email' ? who.email : who.phone))
+    .map((ch, n) => ({ ch, n, lawful: lawful.includes(ch) }))
+    .sort((a, b) => Number(b.lawful) - Number(a.lawful) || a.n - b.n)
+    .map((x) => x.ch);
   const address = (ch) => (ch === 'email' ? who.email : who.phone);
   const tried = [];
   let notifiedBy = null;
@@ -195,7 +207,8 @@ export function expect(p, failures, dropped = new Set()) {
         ? failures.refusedEmails.has(a) || failures.bouncedEmails.has(a)
         : failures.invalidPhones.has(a) || failures.undeliveredPhones.has(a);
     if (!fails) {
-      notifiedBy = ch;
+      // Told on a channel their law does not accept: informed, still unreachable, and nothing more is tried.
+      if (lawful.includes(ch)) notifiedBy = ch;
       break;
     }
   }

@@ -55,6 +55,11 @@ export interface ReachPerson {
   externalId: string | null;
   jurisdiction: string | null;
   minor: boolean;
+  guardianContact: boolean;
+  exposedCategories: string[];
+  channels: string[];
+  scopeRunId: string;
+  addedAt: Date;
   outcome: ReachOutcome;
   reason: UnreachedReason | null;
   notifiedAt: Date | null;
@@ -109,16 +114,21 @@ export class ReachRepository {
     return new Map(rows.map((r) => [r.jurisdiction, Number(r.n)]));
   }
 
-  /** A page of people (by affected row id, after `after`), with their delivery history. */
+  /**
+   * A page of people (by affected row id, after `after`; `where` holds further conditions on the affected
+   * row `a`), with their outcome, reason and delivery history.
+   */
   async list(
     incidentId: string,
-    filter: { outcome?: ReachOutcome; after: number; limit: number },
+    filter: { outcome?: ReachOutcome; after: number; limit: number; where?: readonly SQL[] },
   ): Promise<ReachPerson[]> {
     const outcome = filter.outcome ? sql`s.outcome = ${filter.outcome}` : sql`true`;
+    const where = sql.join([sql`a.id > ${filter.after}`, ...(filter.where ?? [])], sql` and `);
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
-        with ${this.states(incidentId, sql`a.id > ${filter.after}`)}
-        select s.id, s.jurisdiction, s.minor, s.outcome, s.reason, s.notified_at, p.external_id,
+        with ${this.states(incidentId, where)}
+        select s.id, s.jurisdiction, s.minor, s.guardian_contact, s.exposed_categories, s.channels,
+          s.scope_run_id, s.added_at, s.outcome, s.reason, s.notified_at, p.external_id,
           coalesce((select json_agg(json_build_object(
               'campaignId', d.campaign_id, 'recipient', d.recipient, 'channel', m.channel, 'status', m.status,
               'attempts', m.attempts, 'lawful', m.channel = any(d.lawful), 'error', m.error,
@@ -134,6 +144,11 @@ export class ReachRepository {
       externalId: (r.external_id as string | null) ?? null,
       jurisdiction: (r.jurisdiction as string | null) ?? null,
       minor: Boolean(r.minor),
+      guardianContact: Boolean(r.guardian_contact),
+      exposedCategories: r.exposed_categories as string[],
+      channels: r.channels as string[],
+      scopeRunId: r.scope_run_id as string,
+      addedAt: date(r.added_at)!,
       outcome: r.outcome as ReachOutcome,
       reason: (r.reason as UnreachedReason | null) ?? null,
       notifiedAt: date(r.notified_at),
@@ -163,6 +178,7 @@ export class ReachRepository {
     );
     return sql`facts as (
         select a.id, a.subject_id, a.jurisdiction, a.minor, a.guardian_contact, a.notified_at,
+          a.exposed_categories, a.channels, a.scope_run_id, a.added_at,
           'push' = any(a.channels) as push,
           array(select c from unnest(a.channels) c where c in ('email', 'sms')) as notice,
           ${lawful} as lawful_now,
@@ -174,7 +190,8 @@ export class ReachRepository {
                            where d.affected_id = a.id order by d.id desc limit 1) d on true
         where a.incident_id = ${incidentId}::uuid and ${where}),
       states as (
-        select f.id, f.subject_id, f.jurisdiction, f.minor, f.notified_at, o.outcome,
+        select f.id, f.subject_id, f.jurisdiction, f.minor, f.guardian_contact, f.notified_at,
+          f.exposed_categories, f.channels, f.scope_run_id, f.added_at, o.outcome,
           case
             when o.outcome <> 'unreached' then null
             when f.minor and not f.guardian_contact then 'minor_without_guardian_contact'

@@ -276,9 +276,14 @@ export class MessagesRepository {
           returning m.delivery_id, m.channel),
         reopened as (
           update deliveries d set status = 'pending', notified_at = null, updated_at = ${now}
-          where d.id in (select delivery_id from failed f where f.channel = any(d.lawful))
+          where d.id in (select delivery_id from failed)
             and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
                               and m.status in ('sent', 'delivered') and m.id <> all(${sql.param(failed.map((f) => f.id))}::bigint[]))
+            -- A channel that only informed (an SMS in Florida) reopens the delivery only when nothing else
+            -- of theirs left: its failure leaves them as unreached as before, told or not.
+            and (exists (select 1 from failed f where f.delivery_id = d.id and f.channel = any(d.lawful))
+                 or not exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
+                                  and m.status in ('sent', 'delivered') and m.id <> all(${sql.param(failed.map((f) => f.id))}::bigint[])))
           returning d.id, d.affected_id),
         unnotified as (
           update affected_subjects a set notified_at = null

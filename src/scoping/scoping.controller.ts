@@ -18,6 +18,7 @@ import { AppError, ErrorCode } from '../common/errors.js';
 import { byId, decodeCursor, nextCursor } from '../common/pagination.js';
 import { uuidParam } from '../common/params.js';
 import { Permission } from '../common/permissions.js';
+import type { ReachPerson } from '../jurisdictions/reach.repository.js';
 import type { AffectedFilter, AffectedRow, ScopeCounts, ScopeRunRow } from './scoping.repository.js';
 import {
   AffectedDto,
@@ -116,6 +117,8 @@ export class ScopingController {
   @Authorize(Permission.AffectedRead)
   @ApiOperation({
     summary: 'The frozen affected set, paged and filtered (audited as a read of personal data)',
+    description:
+      "Each person with their outcome (notified, pending, unreached), the reason when unreached, and every send to them (channel, attempts, the provider's answer, times). `outcome=unreached` lists who was not reached, and why.",
   })
   @ApiOkResponse({ type: AffectedPageDto })
   async affected(
@@ -164,6 +167,7 @@ function toFilter(query: AffectedFilterDto): AffectedFilter {
     channel: query.channel,
     category: query.category,
     scopeRunId: query.scopeRunId,
+    outcome: 'outcome' in query ? (query as AffectedQueryDto).outcome : undefined,
   };
 }
 
@@ -189,7 +193,7 @@ function toCsvLine(row: AffectedRow): string {
     .join(',')}\n`;
 }
 
-const toAffectedDto = (row: AffectedRow): AffectedDto => ({
+const toAffectedDto = (row: ReachPerson): AffectedDto => ({
   externalId: row.externalId,
   jurisdiction: row.jurisdiction,
   minor: row.minor,
@@ -199,6 +203,13 @@ const toAffectedDto = (row: AffectedRow): AffectedDto => ({
   scopeRunId: row.scopeRunId,
   addedAt: row.addedAt.toISOString(),
   notifiedAt: row.notifiedAt?.toISOString() ?? null,
+  outcome: row.outcome,
+  reason: row.reason,
+  history: row.history.map((h) => ({
+    ...h,
+    sentAt: h.sentAt?.toISOString() ?? null,
+    updatedAt: h.updatedAt.toISOString(),
+  })),
 });
 
 function toRunDto(run: ScopeRunRow): ScopeRunDto {

@@ -18,6 +18,7 @@ import {
 import { PageQueryDto } from '../common/pagination.js';
 import { NotEmailAddress, OptionalNotNull, IsZonedDateTime } from '../common/validation.js';
 import { IsJurisdiction, JURISDICTION_SHAPE } from '../jurisdictions/jurisdiction.validator.js';
+import { ReachOutcome, UnreachedReason } from '../jurisdictions/reach.repository.js';
 import { CHANNELS, EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
 /** Ids in a request body; longer lists are uploaded (POST /v1/incidents/{id}/id-lists). */
@@ -272,7 +273,37 @@ export class AffectedFilterDto {
   scopeRunId?: string;
 }
 
-export class AffectedQueryDto extends IntersectionType(AffectedFilterDto, PageQueryDto) {}
+export class AffectedQueryDto extends IntersectionType(AffectedFilterDto, PageQueryDto) {
+  @ApiPropertyOptional({
+    enum: Object.values(ReachOutcome),
+    description:
+      'notified: told on a channel their law accepts as the notice; pending: not yet (no campaign, or one still sending); unreached: their last campaign could not reach them lawfully, or nothing can (see reason)',
+  })
+  @IsOptional()
+  @IsIn(Object.values(ReachOutcome))
+  outcome?: ReachOutcome;
+}
+
+/** One send to a person (or their guardian), as the provider answered it. */
+export class DeliveryAttemptDto {
+  @ApiProperty() campaignId!: string;
+  @ApiProperty({ enum: ['person', 'guardian'] }) recipient!: string;
+  @ApiProperty({ enum: CHANNELS }) channel!: string;
+  @ApiProperty({ enum: ['queued', 'sent', 'delivered', 'failed', 'cancelled'] }) status!: string;
+  @ApiProperty({ description: 'Times it was handed to the provider' }) attempts!: number;
+  @ApiProperty({
+    description: "Whether the channel counts as the notice under the person's law (push never)",
+  })
+  lawful!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "The provider's answer when it failed (a code such as twilio_21610), never an address",
+  })
+  error!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
 
 export class AffectedDto {
   @ApiProperty({ nullable: true, type: String, description: 'Null once the person was erased' })
@@ -285,6 +316,16 @@ export class AffectedDto {
   @ApiProperty() scopeRunId!: string;
   @ApiProperty() addedAt!: string;
   @ApiProperty({ nullable: true, type: String }) notifiedAt!: string | null;
+  @ApiProperty({ enum: Object.values(ReachOutcome) }) outcome!: string;
+  @ApiProperty({
+    nullable: true,
+    enum: Object.values(UnreachedReason),
+    description:
+      "Why unreached: a minor whose guardian has no contact, no contact (on the campaign's channels), a push token only, told only on a channel their law does not accept, every channel failed. Null otherwise",
+  })
+  reason!: string | null;
+  @ApiProperty({ type: [DeliveryAttemptDto], description: 'Every send of every campaign, oldest first' })
+  history!: DeliveryAttemptDto[];
 }
 
 export class AffectedPageDto {

@@ -4,6 +4,7 @@ import { storable } from '../common/text.js';
 import { DatabaseService } from '../database/database.service.js';
 import { scopeIdLists, scopeRuns } from '../database/schema.js';
 import { AFFECTED_SETS_LOCK } from '../database/locks.js';
+import type { ReachOutcome } from '../jurisdictions/reach.repository.js';
 import { rowsOf } from '../database/rows.js';
 import { mayHold } from '../common/data-categories.js';
 import { countsQuery, Criteria, criteriaWhere, exposedCategories, REACHABLE_CHANNELS } from './scope.sql.js';
@@ -25,6 +26,8 @@ export interface AffectedFilter {
   channel?: string;
   category?: string;
   scopeRunId?: string;
+  /** Who was told lawfully, who is still to be, who cannot be (jurisdictions/reach.repository.ts). */
+  outcome?: ReachOutcome;
 }
 
 export interface AffectedRow {
@@ -238,19 +241,11 @@ export class ScopingRepository {
     afterId: number,
     limit: number,
   ): Promise<AffectedRow[]> {
-    const conditions: SQL[] = [sql`a.incident_id = ${incidentId}::uuid`, sql`a.id > ${afterId}`];
-    if (filter.jurisdiction) {
-      const code = filter.jurisdiction.toUpperCase();
-      conditions.push(sql`(a.jurisdiction = ${code} or split_part(a.jurisdiction, '-', 1) = ${code})`);
-    }
-    if (filter.minor !== undefined) conditions.push(sql`a.minor = ${filter.minor}`);
-    if (filter.channel === 'none') conditions.push(sql`cardinality(a.channels) = 0`);
-    else if (filter.channel) conditions.push(sql`${filter.channel} = any(a.channels)`);
-    // A group finds its finer members too, and a finer category the rows recorded with its group.
-    if (filter.category) {
-      conditions.push(sql`a.exposed_categories && ${sql.param(mayHold(filter.category))}::text[]`);
-    }
-    if (filter.scopeRunId) conditions.push(sql`a.scope_run_id = ${filter.scopeRunId}::uuid`);
+    const conditions: SQL[] = [
+      sql`a.incident_id = ${incidentId}::uuid`,
+      sql`a.id > ${afterId}`,
+      ...affectedConditions(filter),
+    ];
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
         select a.id, s.external_id, a.jurisdiction, a.minor, a.guardian_contact, a.exposed_categories,
@@ -272,4 +267,22 @@ export class ScopingRepository {
       notifiedAt: r.notified_at ? new Date(r.notified_at as string) : null,
     }));
   }
+}
+
+/** The affected list's filters as conditions on the affected row `a`. */
+export function affectedConditions(filter: AffectedFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.jurisdiction) {
+    const code = filter.jurisdiction.toUpperCase();
+    conditions.push(sql`(a.jurisdiction = ${code} or split_part(a.jurisdiction, '-', 1) = ${code})`);
+  }
+  if (filter.minor !== undefined) conditions.push(sql`a.minor = ${filter.minor}`);
+  if (filter.channel === 'none') conditions.push(sql`cardinality(a.channels) = 0`);
+  else if (filter.channel) conditions.push(sql`${filter.channel} = any(a.channels)`);
+  // A group finds its finer members too, and a finer category the rows recorded with its group.
+  if (filter.category) {
+    conditions.push(sql`a.exposed_categories && ${sql.param(mayHold(filter.category))}::text[]`);
+  }
+  if (filter.scopeRunId) conditions.push(sql`a.scope_run_id = ${filter.scopeRunId}::uuid`);
+  return conditions;
 }

@@ -13,6 +13,7 @@ import { IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
+import { ReachRepository, type ReachPerson } from '../jurisdictions/reach.repository.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
@@ -24,6 +25,7 @@ import {
   ScopeCounts,
   ScopeRunRow,
   ScopingRepository,
+  affectedConditions,
 } from './scoping.repository.js';
 import { EXTERNAL_ID, EXTERNAL_ID_RULE, isEmailAddress } from '../subjects/subject.validation.js';
 
@@ -61,6 +63,7 @@ export class ScopingService {
   constructor(
     private readonly database: DatabaseService,
     private readonly repository: ScopingRepository,
+    private readonly reach: ReachRepository,
     private readonly incidents: IncidentsService,
     private readonly timeline: IncidentsRepository,
     private readonly history: IncidentHistory,
@@ -327,9 +330,14 @@ export class ScopingService {
     filter: AffectedFilter,
     afterId: number,
     limit: number,
-  ): Promise<AffectedRow[]> {
+  ): Promise<ReachPerson[]> {
     await this.incidents.get(incidentId);
-    const rows = await this.repository.affected(incidentId, filter, afterId, limit);
+    const rows = await this.reach.list(incidentId, {
+      outcome: filter.outcome,
+      after: afterId,
+      limit,
+      where: affectedConditions(filter),
+    });
     await this.audit.record(actor, {
       action: 'affected.read',
       targetType: 'incident',
