@@ -56,7 +56,9 @@ function people(count: number): Person[] {
       email: shape !== 2 ? `f${i}@example.com` : undefined,
       phone: shape === 0 || shape === 2 || shape === 3 ? `+1415555${String(2000 + i)}` : undefined,
       token: shape <= 1 ? `fcm-token-${i}` : undefined,
-      prefersSms: i % 7 === 0,
+      // Every fifth: across the jurisdictions (every seventh was always Californian, where the lawful
+      // email now goes first, so nobody's SMS went before their email).
+      prefersSms: i % 5 === 0,
       minor: i % 9 === 8,
       guardianEmail: i % 9 === 8 && i % 2 === 0 ? `guardian${i}@example.com` : undefined,
     };
@@ -350,7 +352,15 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
 
   it('accepts signed SendGrid events, refuses forged, stale and unsigned ones, and ignores replays', async () => {
     // f-0 got an email; a bounce moves them to SMS.
-    const person = everyone.find((p) => p.email && p.phone && adultByEmail(p) && !p.prefersSms)!;
+    // Someone whose SMS is a lawful notice too (not in California or New York), so the fallback notifies.
+    const person = everyone.find(
+      (p) =>
+        p.email &&
+        p.phone &&
+        adultByEmail(p) &&
+        !p.prefersSms &&
+        lawfulMethods(p.jurisdiction, new Date().toISOString().slice(0, 10), 'all').includes('sms'),
+    )!;
     const mail = sendgrid.sent.find((m) => m.to === person.email)!;
     const bounce = {
       email: person.email,
@@ -594,13 +604,17 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
   it('in mode all sends every notice channel; a person is unreachable only when every one failed', async () => {
     const id = await scopedIncident(t, t.keys.responder);
     const { id: everyChannel } = await completedCampaign(t, id, { channels: ['email', 'sms'], mode: 'all' });
+    // Notified only when a channel their law accepts (ESIGN_CONSENT=all: no SMS in California or New
+    // York) took the notice; an SMS that only informs leaves them unreachable.
     const all = (p: Person) => {
-      if (p.guardianEmail) return { status: 'notified', sent: ['email'] };
+      const lawful: string[] = lawfulMethods(p.jurisdiction, new Date().toISOString().slice(0, 10), 'all');
+      if (p.guardianEmail)
+        return { status: lawful.includes('email') ? 'notified' : 'unreachable', sent: ['email'] };
       const sent = [
         ...(p.email && ![invalidEmail, invalidOnlyEmail].includes(p.email) ? ['email'] : []),
         ...(p.phone && p.phone !== stoppedPhone ? ['sms'] : []),
       ];
-      return { status: sent.length > 0 ? 'notified' : 'unreachable', sent };
+      return { status: sent.some((c) => lawful.includes(c)) ? 'notified' : 'unreachable', sent };
     };
     expect(await outcomes(everyChannel)).toEqual(
       Object.fromEntries(everyone.map((p) => [p.externalId, all(p)])),

@@ -330,7 +330,7 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
     const audit = await t.query(
       "select summary from audit_log where action = 'subject.erase' and target_id = 'p6'",
     );
-    expect(audit).toEqual([{ summary: { incidentsKeptAnonymously: 1 } }]);
+    expect(audit).toEqual([{ summary: { incidentsKeptAnonymously: 1, outboxCopiesDeleted: 0 } }]);
   });
 
   it('allows one freeze at a time per incident, and none once the incident is over', async () => {

@@ -645,7 +645,11 @@ export const outboxMessages = pgTable(
     sealed: bytea('sealed').notNull(),
     createdAt: at('created_at').notNull(),
   },
-  (t) => [index('outbox_messages_channel_idx').on(t.channel, t.id)],
+  (t) => [
+    index('outbox_messages_channel_idx').on(t.channel, t.id),
+    // Erasure finds a person's copies through their messages.
+    index('outbox_messages_message_idx').on(t.messageId),
+  ],
 );
 
 /**

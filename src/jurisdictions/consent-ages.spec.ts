@@ -1,4 +1,4 @@
-import { ageOn, consentAges } from './consent-ages.js';
+import { ageOn, consentAges, guardianRouteAges } from './consent-ages.js';
 import { isKnownJurisdiction, jurisdictionRule } from './codes.js';
 
 describe('ages of digital consent', () => {
@@ -11,6 +11,20 @@ describe('ages of digital consent', () => {
     expect(ages('BR')).toBe(12);
     expect(ages('AR')).toBe(14);
     expect(ages(null)).toBe(14);
+  });
+
+  it('sends everyone under 14 by the guardian route, and keeps a higher local age', () => {
+    const ages = guardianRouteAges(14, { FR: 18 });
+    // The privacy policy's 14 over COPPA's 13, the UK's 13 and Brazil's 12.
+    expect(ages('US-CA')).toBe(14);
+    expect(ages('GB')).toBe(14);
+    expect(ages('BR')).toBe(14);
+    // A local age above it still decides.
+    expect(ages('DE')).toBe(16);
+    expect(ages('FR')).toBe(18);
+    expect(ages('IN')).toBe(18);
+    // The local ages themselves are kept for what they decide.
+    expect(consentAges(14, {})('GB')).toBe(13);
   });
 
   it('counts whole years, the birthday itself included', () => {

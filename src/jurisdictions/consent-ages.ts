@@ -1,3 +1,5 @@
+import { guardianAge } from '../common/child-age.js';
+
 /**
  * The age of digital consent: under it, a person is a minor whose notice goes to a guardian. The privacy
  * policy treats anyone under 14 as a child "or the age stipulated by local laws"; these are those ages.
@@ -45,6 +47,18 @@ export const CONSENT_AGES: Readonly<Record<string, { age: number; source: string
 };
 
 export type ConsentAges = (jurisdiction: string | null) => number;
+
+/**
+ * The age under which a person is a minor whose notice goes to a guardian: the privacy policy's 14
+ * (common/child-age.ts) or the jurisdiction's own age of consent (`consentAges`), the higher.
+ */
+export function guardianRouteAges(
+  defaultAge: number,
+  configured: Readonly<Record<string, number>>,
+): ConsentAges {
+  const local = consentAges(defaultAge, configured);
+  return (jurisdiction) => guardianAge(local(jurisdiction));
+}
 
 /** Looks up a jurisdiction's age: configured, then built-in, subdivision then country, then the default. */
 export function consentAges(defaultAge: number, configured: Readonly<Record<string, number>>): ConsentAges {

@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../common/errors.js';
 import { FieldCipher, normalizeEmail } from '../crypto/field-cipher.js';
-import { consentAges } from '../jurisdictions/consent-ages.js';
+import { guardianRouteAges, type ConsentAges } from '../jurisdictions/consent-ages.js';
 import { MAX_LINE_BYTES } from './import.parsers.js';
 import { contactOf, Subject, SubjectValidator } from './subject.validation.js';
 
@@ -177,7 +177,7 @@ export function splitAtRepeats(columns: SubjectColumns): SubjectColumns[] {
 export class BatchPreparer {
   private readonly cipher: FieldCipher;
   private readonly validators = new Map<string, SubjectValidator>();
-  private readonly ages: ReturnType<typeof consentAges>;
+  private readonly ages: ConsentAges;
   private readonly categories: ReadonlySet<string>;
 
   constructor(settings: PreparerSettings) {
@@ -185,7 +185,7 @@ export class BatchPreparer {
       keys: settings.keys.map((k) => ({ id: k.id, key: Buffer.from(k.key, 'base64') })),
       hashKey: Buffer.from(settings.hashKey, 'base64'),
     });
-    this.ages = consentAges(settings.minorAgeDefault, settings.minorAges);
+    this.ages = guardianRouteAges(settings.minorAgeDefault, settings.minorAges);
     this.categories = new Set(settings.categories);
   }
 

@@ -104,19 +104,37 @@ export class SubjectsRepository {
       .limit(limit);
   }
 
-  /** Deletes the person; their affected-set rows stay, without identity. Returns how many incidents kept a row. */
-  async erase(externalId: string): Promise<{ erased: boolean; incidents: number }> {
+  /**
+   * Deletes the person and the local outbox's copies of what was sent to them (or to their guardian: they
+   * hold the addresses and the name); their affected-set rows and deliveries stay, without identity.
+   * Returns how many incidents kept a row and how many outbox copies went.
+   */
+  async erase(externalId: string): Promise<{ erased: boolean; incidents: number; outbox: number }> {
     const row = await this.findByExternalId(externalId);
-    if (!row) return { erased: false, incidents: 0 };
+    if (!row) return { erased: false, incidents: 0, outbox: 0 };
     // Waits for freezes in progress: none can then commit a row naming this person.
     await this.database.db.execute(sql`select pg_advisory_xact_lock(${AFFECTED_SETS_LOCK})`);
+    const [outbox] = rowsOf<{ n: number }>(
+      await this.database.db.execute(sql`
+        with gone as (
+          delete from outbox_messages o using messages m, deliveries d, affected_subjects a
+          where o.message_id = m.id and m.delivery_id = d.id and d.affected_id = a.id and a.subject_id = ${row.id}
+          returning 1)
+        select count(*)::int as n from gone`),
+    );
+    await this.database.db.execute(sql`update deliveries set subject_id = null where subject_id = ${row.id}
+      and affected_id in (select id from affected_subjects where subject_id = ${row.id})`);
     const kept = await this.database.db
       .update(affectedSubjects)
       .set({ subjectId: null })
       .where(eq(affectedSubjects.subjectId, row.id))
       .returning({ incidentId: affectedSubjects.incidentId });
     await this.database.db.delete(subjects).where(eq(subjects.id, row.id));
-    return { erased: true, incidents: new Set(kept.map((k) => k.incidentId)).size };
+    return {
+      erased: true,
+      incidents: new Set(kept.map((k) => k.incidentId)).size,
+      outbox: Number(outbox?.n ?? 0),
+    };
   }
 
   /** A page of rows whose envelope is not under `keyId`, in id order. */

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { normalizeEmail } from '../crypto/field-cipher.js';
 import { DatabaseService } from '../database/database.service.js';
-import { ageOn, consentAges } from '../jurisdictions/consent-ages.js';
+import { ageOn, guardianRouteAges } from '../jurisdictions/consent-ages.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import {
@@ -76,7 +76,7 @@ export class SubjectsService {
   ) {
     this.validator = new SubjectValidator(
       new Set(config.dataCategories),
-      consentAges(config.minorAgeDefault, config.minorAges),
+      guardianRouteAges(config.minorAgeDefault, config.minorAges),
       () => clock.now(),
     );
   }
@@ -154,18 +154,19 @@ export class SubjectsService {
   }
 
   /**
-   * Erasure: the person's row, with all their contact data, is deleted for good. Affected-set rows keep
+   * Erasure: the person's row, with all their contact data, is deleted for good, and so are the local
+   * outbox's copies of the notices sent to them or their guardian. Affected-set rows keep
    * the facts a report counts (jurisdiction, what was exposed, whether a notice went out) without identity.
    */
   async erase(actor: Actor, externalId: string): Promise<void> {
     await this.database.transaction(async () => {
-      const { erased, incidents } = await this.repository.erase(externalId);
+      const { erased, incidents, outbox } = await this.repository.erase(externalId);
       if (!erased) throw noSuchSubject();
       await this.audit.record(actor, {
         action: 'subject.erase',
         targetType: 'subject',
         targetId: externalId,
-        summary: { incidentsKeptAnonymously: incidents },
+        summary: { incidentsKeptAnonymously: incidents, outboxCopiesDeleted: outbox },
       });
     });
   }
@@ -244,7 +245,7 @@ export class SubjectsService {
     payload: JobPayload<JobName.SubjectsAgeCheck>,
   ): Promise<{ checked: number; changed: number }> {
     const cipher = this.crypto.cipher;
-    const ages = consentAges(this.config.minorAgeDefault, this.config.minorAges);
+    const ages = guardianRouteAges(this.config.minorAgeDefault, this.config.minorAges);
     const today = this.clock.now();
     let afterId = 0;
     let checked = 0;

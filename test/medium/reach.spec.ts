@@ -137,6 +137,47 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     expect(list.map((p) => p.externalId)).not.toContain(id(0));
   });
 
+  it('sends a 13-year-old in California, the UK or Brazil the guardian notice (the policy makes under-14s children)', async () => {
+    const system = `reach-child-${Date.now()}`;
+    const now = new Date();
+    const thirteen = `${now.getUTCFullYear() - 13}-01-01`;
+    const fourteen = `${now.getUTCFullYear() - 14}-01-01`;
+    const child = (n: number, jurisdiction: string, birthDate: string) => ({
+      externalId: `${system}-${n}`,
+      jurisdiction,
+      birthDate,
+      email: `child${n}@example.com`,
+      guardian: { email: `guardian${n}@example.com` },
+    });
+    await m.newPeople(system, [
+      child(0, 'US-CA', thirteen),
+      child(1, 'GB', thirteen),
+      child(2, 'BR', thirteen),
+      // 14 in the UK: no longer a child under the policy, nor under the UK's 13.
+      child(3, 'GB', fourteen),
+      // 14 in Germany: still a minor under Germany's 16.
+      child(4, 'DE', fourteen),
+    ]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['email'], includeGuardians: true });
+    const rows = await m.query<{ external_id: string; recipient: string; template: string }>(
+      `select s.external_id, d.recipient, d.template from deliveries d join subjects s on s.id = d.subject_id
+        where d.campaign_id = $1 order by s.external_id`,
+      [campaignId],
+    );
+    expect(rows.map((r) => [r.external_id.slice(-1), r.recipient])).toEqual([
+      ['0', 'guardian'],
+      ['1', 'guardian'],
+      ['2', 'guardian'],
+      ['3', 'person'],
+      ['4', 'guardian'],
+    ]);
+    await drain(m);
+    expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toEqual(
+      expect.arrayContaining(['guardian0@example.com', 'guardian1@example.com', 'guardian2@example.com']),
+    );
+  });
+
   it('counts SMS and email as the notice in California with consent (ESIGN_CONSENT=all), SMS still not', async () => {
     const other = await newMediumContext({ ESIGN_CONSENT: 'all' });
     try {

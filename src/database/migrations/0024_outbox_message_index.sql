@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_messages_message_idx" ON "outbox_messages" USING btree ("message_id");
