@@ -514,7 +514,10 @@ export const deliveries = pgTable(
      * The channels that count as the notice under the recipient's law when it was planned
      * (jurisdictions/rules/notice-methods.ts): a notice sent on another informs but does not notify.
      */
-    lawful: text('lawful').array().notNull().default(sql`'{email,sms}'::text[]`),
+    lawful: text('lawful')
+      .array()
+      .notNull()
+      .default(sql`'{email,sms}'::text[]`),
     /** `pending`, `notified` (a notice channel accepted it), `unreachable`, `cancelled`. */
     status: text('status').notNull(),
     notifiedAt: at('notified_at'),
