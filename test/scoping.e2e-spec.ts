@@ -95,7 +95,8 @@ describe('scoping an incident through HTTP (PostgreSQL + Redis)', () => {
       .send(validIncident({ dataCategories: ['camera_data', 'personal_identifiers'] }))
       .expect(201);
     incidentId = incident.body.id;
-  });
+    // Starting the service and storing the people took over Jest's 5 s on a loaded machine.
+  }, 30_000);
   afterAll(() => t.close());
 
   it('previews counts by jurisdiction, exposed category, channel and minors without writing', async () => {
