@@ -85,6 +85,16 @@ export const referenceCounters = pgTable('reference_counters', {
   last: integer('last').notNull(),
 });
 
+/**
+ * The next free send slot of each rate-limited channel, in microseconds since the epoch, when the queues
+ * run on PostgreSQL (on Redis it is a key there): every process takes its slot here, one row update per
+ * message, so a provider's rate holds across all of them (see src/queue/send-rate.ts).
+ */
+export const sendSlots = pgTable('send_slots', {
+  channel: text('channel').primaryKey(),
+  nextAt: bigint('next_at', { mode: 'number' }).notNull(),
+});
+
 export const incidents = pgTable(
   'incidents',
   {

@@ -3,6 +3,7 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@
 import { AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { JobRepository } from './job.repository.js';
+import { SendRate } from './send-rate.js';
 
 @Global()
 @Module({
@@ -24,7 +25,8 @@ import { JobRepository } from './job.repository.js';
         return jobs;
       },
     },
+    SendRate,
   ],
-  exports: [JobRepository],
+  exports: [JobRepository, SendRate],
 })
 export class QueueModule {}

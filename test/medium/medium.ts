@@ -114,6 +114,11 @@ export class ScriptedQueue {
     return Promise.resolve(this.waiting.some((j) => j.name === name && j.id === id) ? 'waiting' : undefined);
   }
 
+  /** No Redis: the queue is a list (the send rate's slots are then PostgreSQL's). */
+  redis(): undefined {
+    return undefined;
+  }
+
   /** The SMS limiter's hold: nothing waits in a scripted queue. */
   holdQueue(): Promise<void> {
     return Promise.resolve();

@@ -33,7 +33,7 @@ const batchOf = async (id: string) =>
   )[0];
 /**
  * The first call ends with the lease all but run out (renewals stalled: the clock jumps while it is on
- * the wire, and back at once); the others find it so and do not start.
+ * the wire, and stays until `restore`); the others find it so and do not start.
  */
 const slowFirstCall = () => {
   let ahead = 0;
@@ -43,8 +43,6 @@ const slowFirstCall = () => {
     if (first) {
       first = false;
       ahead = m.get(AppConfig).deliveryLeaseMs;
-      await Promise.resolve();
-      ahead = 0;
     }
     return { kind: 'sent', providerRef: `slow-${message.messageId}` };
   };

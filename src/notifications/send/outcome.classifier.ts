@@ -16,7 +16,7 @@ export const FEW_FAILING = 0.1;
 /** Throttling is the provider's (or our rate's), never a recipient's. */
 const THROTTLED = new Set(['http_429', 'twilio_20429', 'twilio_21611']);
 /** Transient failures of ours (a key this worker lacks, a notice that does not render), never a recipient's. */
-const OURS = new Set(['contact_key_unknown', 'render_failed']);
+const OURS = new Set(['contact_key_unknown', 'render_failed', 'send_rate_unavailable']);
 /** Retried at once: messages left untried because the lease was lost (or about to be). */
 const LEASE_LOST = { code: 'lease_lost', retryAfterMs: 0 } as const;
 

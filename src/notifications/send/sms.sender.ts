@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SMS_PORT, type SmsPort } from '../../channels/channel.port.js';
+import { messageOf } from '../../common/errors.js';
+import { SendRate } from '../../queue/send-rate.js';
 import { NoticeRenderer } from '../../templates/notice.renderer.js';
 import type { BatchRow } from '../messages.types.js';
 import {
@@ -14,6 +16,9 @@ import {
   type Sent,
 } from './sending.js';
 
+/** No slot could be taken (the queues' store is away): nothing left; tried again, never unlimited. */
+const SLOT_UNAVAILABLE = { kind: 'transient', code: 'send_rate_unavailable' } as const;
+
 /** SMS calls in flight at once per job: a provider answers one message per request. */
 const SMS_CONCURRENCY = 8;
 
@@ -25,6 +30,7 @@ export class SmsSender implements ChannelSender {
   constructor(
     private readonly renderer: NoticeRenderer,
     @Inject(SMS_PORT) private readonly sms: SmsPort,
+    private readonly rate: SendRate,
   ) {}
 
   async send(batch: BatchRow, prepared: Prepared[], mayStart: MayStart): Promise<Sent> {
@@ -42,6 +48,19 @@ export class SmsSender implements ChannelSender {
         const body = rendered(this.logger, () => this.renderer.renderShort(batch.template, p.facts).sms.body);
         if (body === undefined) {
           outcomes[i] = RENDER_FAILED;
+          continue;
+        }
+        // The sender's rate, per message, across every process; the lease is looked at again after
+        // the wait.
+        const slot = await this.rate.takeSendSlot('sms').then(
+          () => undefined,
+          (err: unknown) => {
+            this.logger.warn({ err: messageOf(err) }, 'no SMS send slot');
+            return SLOT_UNAVAILABLE;
+          },
+        );
+        if (slot || !mayStart()) {
+          outcomes[i] = slot ?? UNTRIED;
           continue;
         }
         [outcomes[i]] = await settle(this.logger, 1, async () => [

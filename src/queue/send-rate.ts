@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { rowsOf } from '../database/rows.js';
+import { JobRepository } from './job.repository.js';
+
+/**
+ * Slots are spaced this much wider than the rate asks: a message reaches the provider a few milliseconds
+ * after its slot, by a delay that varies, and two that the jitter brings together must not make one
+ * second hold one more than the rate (5%: up to ~45 ms of jitter at 200/s, ~50 ms at 10/s).
+ */
+const MARGIN = 1.05;
+
+/**
+ * Takes the next slot and answers when it is, in microseconds since the epoch: slots follow each other
+ * `ARGV[1]` microseconds apart, from Redis's clock. The key expires once its slot is past, so a flushed
+ * or restarted Redis only forgets a slot that no longer matters.
+ */
+const TAKE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local after = slot + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil((after - now) / 1000) + 1000)
+return string.format('%.0f', slot)`;
+
+/**
+ * A provider's rate, held per message across every process (issue 20: the SMS limiter spaced jobs, and
+ * Twilio saw 81 messages in one second against a limit of 50): each message takes the next slot of its
+ * channel before it leaves, slots 1/rate apart, kept where every process sees them: a Redis key when the
+ * queues run on Redis (a Lua script, on Redis's clock), a row of `send_slots` when they run on
+ * PostgreSQL, the process itself when embedded (one process). The queue's job limiter still spaces jobs,
+ * so that jobs do not pile up waiting for slots while they hold their leases.
+ */
+@Injectable()
+export class SendRate {
+  /** The embedded mode's slots: one process, so its memory is the only place. */
+  private readonly local = new Map<string, number>();
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly database: DatabaseService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Messages per second the channel's provider takes; undefined when it has no limit of ours. */
+  rateOf(channel: string): number | undefined {
+    return channel === 'sms' ? this.config.smsMaxPerSecond : undefined;
+  }
+
+  /**
+   * Waits for the channel's next send slot (at once for a channel with no rate). Throws when the slots
+   * cannot be reached (Redis or PostgreSQL away): the message must not go unlimited; it stays for later.
+   */
+  async takeSendSlot(channel: string): Promise<void> {
+    const rate = this.rateOf(channel);
+    if (rate === undefined) return;
+    const intervalUs = Math.ceil((1_000_000 * MARGIN) / rate);
+    const slotUs = await this.take(channel, intervalUs);
+    // Waited for by this host's clock, to the slot's moment, not for a span counted from the answer: the
+    // answers of the store come back after varying delays (a busy pool, a busy event loop), and spans
+    // counted from them brought messages together. The hosts' clocks are kept in time (NTP), as the
+    // batches' leases already need.
+    const wait = Math.ceil(slotUs / 1000 - Date.now());
+    if (wait > 0) await sleep(wait);
+  }
+
+  /** The slot's moment, in microseconds since the epoch. */
+  private async take(channel: string, intervalUs: number): Promise<number> {
+    const redis = this.jobs.redis();
+    if (redis) return Number(await takeOnRedis(redis, `send-rate:${channel}`, intervalUs));
+    if (this.database.kind === 'postgres') return this.takeOnPostgres(channel, intervalUs);
+    const now = Date.now() * 1000;
+    const slot = Math.max(now, this.local.get(channel) ?? 0);
+    this.local.set(channel, slot + intervalUs);
+    return slot;
+  }
+
+  /** One upsert: the row's lock orders the processes; slots from PostgreSQL's clock. */
+  private async takeOnPostgres(channel: string, intervalUs: number): Promise<number> {
+    const [row] = rowsOf<{ slot: string }>(
+      await this.database.db.execute(sql`
+        with now as (select (extract(epoch from clock_timestamp()) * 1000000)::bigint as us)
+        insert into send_slots as s (channel, next_at)
+        select ${channel}, us + ${intervalUs}::bigint from now
+        on conflict (channel) do update
+          set next_at = greatest(s.next_at, (select us from now)) + ${intervalUs}::bigint
+        returning next_at - ${intervalUs}::bigint as slot`),
+    );
+    return Number(row.slot);
+  }
+}
+
+function takeOnRedis(redis: Redis, key: string, intervalUs: number): Promise<string> {
+  return redis.eval(TAKE_SLOT, 1, key, String(intervalUs)) as Promise<string>;
+}
