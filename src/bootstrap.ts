@@ -52,9 +52,14 @@ export async function createApp(
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
   app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
-  // Twilio's status callbacks are form posts; nowhere else is a form accepted (a form body elsewhere must
-  // stay unparsed, to be refused as "not a JSON object").
+  // Twilio's status callbacks are form posts, and "Was I affected?" below; nowhere else is a form
+  // accepted (a form body elsewhere must stay unparsed, to be refused as "not a JSON object").
   app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
+  // ...and "Was I affected?", the form on a public Security Notice (an address, a language: small).
+  const lookupForm = express.urlencoded({ extended: false, limit: '4kb' });
+  app.use('/security-notices', (req: Request, res: Response, next: NextFunction) =>
+    req.method === 'POST' && /^\/[^/]+\/lookup$/.test(req.path) ? lookupForm(req, res, next) : next(),
+  );
   app.use(refuseUnstorableInput);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   app.disable('x-powered-by');

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
 import { JobRepository } from '../src/queue/job.repository.js';
-import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
+import { bearer, completedCampaign, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
 import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
@@ -227,6 +227,75 @@ describe('personal notice pages (/n/<token>)', () => {
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain('127.0.0.1');
   });
+  it('"Was I affected?" answers everyone alike; only an affected address receives its notice again', async () => {
+    const draft = await t.http
+      .post(`/v1/incidents/${incidentId}/public-notices`)
+      .set(...bearer(t.keys.responder))
+      .send({ jurisdictions: ['US-CA'] })
+      .expect(201);
+    await t.http
+      .post(`/v1/public-notices/${draft.body.id}/approve`)
+      .set(...bearer(t.keys.admin))
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${draft.body.id}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    const slug = draft.body.slug as string;
+    const notice = await t.http.get(`/security-notices/${slug}`).expect(200);
+    expect(notice.text).toContain(`<form method="post" action="/security-notices/${slug}/lookup"`);
+    expect(notice.text).toContain('Was I affected?');
+
+    const emails = async () =>
+      (
+        await t.http
+          .get('/v1/outbox?channel=email&limit=100')
+          .set(...bearer(t.keys.admin))
+          .expect(200)
+      ).body.items as Array<{ content: { to: string; text: string } }>;
+    const before = await emails();
+    const ask = (contact: string) =>
+      t.http.post(`/security-notices/${slug}/lookup`).type('form').send({ contact, lang: 'en' });
+    // Alice (affected, written as people write), a stranger, an unknown number: the same page.
+    const affected = await ask('  Alice@Example.com ').expect(200);
+    const stranger = await ask('nobody@example.com').expect(200);
+    const number = await ask('+1 (415) 555-0199').expect(200);
+    expect(stranger.text).toBe(affected.text);
+    expect(number.text).toBe(affected.text);
+    expect(affected.text).toContain('If this email address or phone number belongs to someone');
+    expect(affected.text).not.toMatch(/alice|nobody|555-?0199/i);
+    expect(affected.headers['cache-control']).toBe('private, no-store');
+
+    // Alice's notice again, to her address, with her link; nothing to the stranger.
+    const sent = await eventually(async () => {
+      const now = await emails();
+      return now.length > before.length ? now : undefined;
+    });
+    const again = sent.filter((m) => !before.some((b) => b === m || JSON.stringify(b) === JSON.stringify(m)));
+    expect(again.map((m) => m.content.to)).toEqual(['alice@example.com']);
+    expect(again[0].content.text).toContain(`https://notice.example.org${links.get('alice@example.com')!}`);
+    expect(again[0].content.text).toContain('Alice Example');
+    // Recorded as a message of her delivery: the campaign counts what it sent.
+    const campaign = await t.http
+      .get(`/v1/campaigns/${campaignId}`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    expect(campaign.body.progress.messages.email.sent).toBe(4);
+
+    // The same address again within the minute: the same page, no second message.
+    await ask('alice@example.com').expect(200);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await emails()).length).toBe(sent.length);
+    // Not an address: a 400 page that says what to give; an unknown notice: 404.
+    const bad = await ask('hello').expect(400);
+    expect(bad.text).toContain('Give an email address, or a phone number in international form');
+    await t.http
+      .post('/security-notices/no-such-notice/lookup')
+      .type('form')
+      .send({ contact: 'a@b.co' })
+      .expect(404);
+  });
+
   describe('in headless Chromium, without script', () => {
     let browser: Browser;
     let base: string;

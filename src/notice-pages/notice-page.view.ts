@@ -15,6 +15,10 @@ export interface PageStrings {
   goneText: string;
   busyTitle: string;
   busyText: string;
+  lookupTitle: string;
+  lookupText: string;
+  badTitle: string;
+  badText: string;
 }
 
 const KEYS: readonly (keyof PageStrings)[] = [
@@ -26,9 +30,20 @@ const KEYS: readonly (keyof PageStrings)[] = [
   'goneText',
   'busyTitle',
   'busyText',
+  'lookupTitle',
+  'lookupText',
+  'badTitle',
+  'badText',
 ];
 
-export type MessageKind = 'gone' | 'busy';
+export type MessageKind = 'gone' | 'busy' | 'lookup' | 'bad';
+
+const MESSAGES: Record<MessageKind, [keyof PageStrings, keyof PageStrings]> = {
+  gone: ['goneTitle', 'goneText'],
+  busy: ['busyTitle', 'busyText'],
+  lookup: ['lookupTitle', 'lookupText'],
+  bad: ['badTitle', 'badText'],
+};
 
 /**
  * The layouts and words of a person's notice page (templates/_notice-page): the notice itself comes from
@@ -126,13 +141,16 @@ export class NoticePageView {
     return form;
   }
 
-  /** A short page: a link that opens nothing (wrong, expired: the same words), or too many requests. */
+  /**
+   * A short page: a link that opens nothing (wrong, expired: the same words), too many requests, the one
+   * answer to "Was I affected?", or what was given there is no address.
+   */
   renderMessage(kind: MessageKind, locale: string, values: Record<string, string>): string {
     const { lang, s } = this.wordsFor(locale);
     const say = (source: string) =>
       (interpolation(source) ?? Handlebars.compile(source, { noEscape: true }))(values);
-    const [title, text] = kind === 'gone' ? [s.goneTitle, s.goneText] : [s.busyTitle, s.busyText];
-    return this.message({ lang, title: say(title), text: say(text), css: this.css });
+    const [title, text] = MESSAGES[kind];
+    return this.message({ lang, title: say(s[title]), text: say(s[text]), css: this.css });
   }
 
   /** The acknowledgement's words with its date, in the reader's language (escaped by the layout). */

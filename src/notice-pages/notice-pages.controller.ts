@@ -35,7 +35,7 @@ export class NoticePagesController {
   }
 }
 
-const clientOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+export const clientOf = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /**
  * Headers of every answer under /n/: never kept by a shared cache, never sent on as a referrer (the

@@ -79,4 +79,53 @@ export class NoticePagesRepository {
     );
     return rows.length > 0;
   }
+
+  /** The person whose email or phone hashes to this (the keyed hash of the directory), if anyone. */
+  async subjectByHash(kind: 'email' | 'phone', hash: Buffer): Promise<number | null> {
+    const column = kind === 'email' ? sql`email_hash` : sql`phone_hash`;
+    const [row] = rowsOf<{ id: string | number }>(
+      await this.database.db.execute(sql`select id from subjects where ${column} = ${hash} limit 1`),
+    );
+    return row ? Number(row.id) : null;
+  }
+
+  /**
+   * The person's own notice of an incident to send again: their latest delivery of its campaigns (not a
+   * guardian's, not cancelled), with what rendering it needs; none when no notice was planned for them.
+   */
+  async resendable(incidentId: string, subjectId: number): Promise<PageDelivery | undefined> {
+    const [row] = rowsOf<{ id: string | number }>(
+      await this.database.db.execute(sql`
+        select d.id from deliveries d join campaigns c on c.id = d.campaign_id
+        where c.incident_id = ${incidentId}::uuid and d.subject_id = ${subjectId}
+          and d.recipient = 'person' and d.status <> 'cancelled'
+        order by d.id desc limit 1`),
+    );
+    return row ? this.delivery(Number(row.id)) : undefined;
+  }
+
+  /** An id for a message before it is sent (the provider carries it back in its events). */
+  async nextMessageId(): Promise<number> {
+    const [row] = rowsOf<{ id: string | number }>(
+      await this.database.db.execute(sql`select nextval(pg_get_serial_sequence('messages', 'id')) as id`),
+    );
+    return Number(row.id);
+  }
+
+  /**
+   * A notice sent again, recorded as a message of its delivery once the provider answered (its campaign
+   * counts it with the rest); a failure too, with its code.
+   */
+  async recordResend(
+    message: { id: number; campaignId: string; deliveryId: number; channel: string },
+    outcome: { status: 'sent' | 'failed'; providerRef: string | null; error: string | null },
+    at: Date,
+  ): Promise<void> {
+    await this.database.db.execute(sql`
+      insert into messages (id, campaign_id, delivery_id, channel, status, attempts, provider_ref, error,
+                            sent_at, updated_at)
+      values (${message.id}, ${message.campaignId}::uuid, ${message.deliveryId}, ${message.channel},
+              ${outcome.status}, 1, ${outcome.providerRef}, ${outcome.error},
+              ${outcome.status === 'sent' ? at : null}, ${at})`);
+  }
 }

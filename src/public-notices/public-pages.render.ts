@@ -115,11 +115,23 @@ export function noticePage(row: PublishedRow, lang: string, renderer: PublicNoti
     .reverse()
     .map((v) => `<li>${time(v.publishedAt)}: ${v.note ? escapeHtml(v.note) : say('firstVersion')}</li>\n`)
     .join('')}</ol>\n</section>`;
+  // "Was I affected?": answered only to the address given (notice-pages/lookup.service.ts), no script.
+  const lookup = `<section>
+<h2 id="lookup">${say('lookupTitle')}</h2>
+<form method="post" action="${PAGES_PATH}/${row.slug}/lookup" aria-labelledby="lookup">
+<input type="hidden" name="lang" value="${escapeHtml(lang)}">
+<label for="contact">${say('lookupLabel')}</label>
+<input id="contact" name="contact" type="text" autocomplete="email" required maxlength="254">
+<button type="submit">${say('lookupButton')}</button>
+</form>
+<p>${say('lookupExplain')}</p>
+</section>`;
   const main = `<h1>${escapeHtml(text.title)}</h1>
 <p class="dates">${dates.join(' · ')}</p>
 ${languages}
 <p>${escapeHtml(text.intro)}</p>
 ${sections}
+${lookup}
 ${history}`;
   return layout(lang, text.title, head, main);
 }

@@ -48,6 +48,8 @@ export enum JobName {
   ObligationsWatch = 'obligations.watch',
   /** Delete outbox messages past OUTBOX_RETENTION_DAYS (they hold names and addresses). */
   OutboxPrune = 'outbox.prune',
+  /** "Was I affected?": send a person found by their address their notice again (nothing for no one). */
+  NoticeLookup = 'notice.lookup',
 }
 
 export interface JobPayloads {
@@ -65,6 +67,8 @@ export interface JobPayloads {
   [JobName.WebhooksProcess]: Record<string, never>;
   [JobName.ObligationsWatch]: Record<string, never>;
   [JobName.OutboxPrune]: Record<string, never>;
+  /** The person the address belongs to (null: no one, so nothing is sent), and the channel it is. */
+  [JobName.NoticeLookup]: { incidentId: string; subjectId: number | null; channel: 'email' | 'sms' };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];
@@ -84,6 +88,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.WebhooksProcess]: QueueName.Campaigns,
   [JobName.ObligationsWatch]: QueueName.Maintenance,
   [JobName.OutboxPrune]: QueueName.Maintenance,
+  [JobName.NoticeLookup]: QueueName.Campaigns,
 };
 
 export interface QueueSettings {
