@@ -1,5 +1,15 @@
 import { Clock } from '../src/common/clock.js';
-import { bearer, startApp, TestApp, validIncident } from './support/app.js';
+import { SendGridFake } from './fakes/sendgrid.fake.js';
+import { TwilioFake } from './fakes/twilio.fake.js';
+import {
+  bearer,
+  completedCampaign,
+  eventually,
+  scopedIncident,
+  startApp,
+  TestApp,
+  validIncident,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The public Security Notice end to end: drafted from an incident, approved by someone other than its
@@ -7,23 +17,44 @@ import { createScratchDatabase } from './support/global-setup.js';
 // withdrawal refused before the longest minimum period of its jurisdictions.
 
 const REDIS_DB = 13;
+const ALERTS_TO = 'breach-desk@aiart.example';
+const twilio = new TwilioFake();
+const sendgrid = new SendGridFake();
+let t: TestApp;
+
+beforeAll(async () => {
+  await Promise.all([twilio.start(), sendgrid.start()]);
+  t = await startApp(
+    {
+      DATABASE_URL: await createScratchDatabase('public_notices'),
+      ORGANIZATION_NAME: 'AI Art',
+      PUBLIC_BASE_URL: 'https://aiart.example',
+      PRIVACY_CONTACT_EMAIL: 'privacy@aiart.example',
+      OBLIGATION_ALERT_EMAIL: ALERTS_TO,
+      GERMAN_LAND: 'DE-BE',
+      SENDGRID_API_KEY: sendgrid.apiKey,
+      SENDGRID_FROM: 'security@aiart.example',
+      SENDGRID_BASE_URL: sendgrid.url,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: '+14155550000',
+      TWILIO_BASE_URL: twilio.url,
+      TWILIO_MAX_PER_SECOND: '50',
+    },
+    REDIS_DB,
+  );
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await Promise.all([twilio.stop(), sendgrid.stop()]);
+});
 
 describe('public Security Notice', () => {
-  let t: TestApp;
   let incidentId: string;
   let noticeId: string;
   let slug: string;
 
   beforeAll(async () => {
-    t = await startApp(
-      {
-        DATABASE_URL: await createScratchDatabase('public_notices'),
-        ORGANIZATION_NAME: 'AI Art',
-        PUBLIC_BASE_URL: 'https://aiart.example',
-        PRIVACY_CONTACT_EMAIL: 'privacy@aiart.example',
-      },
-      REDIS_DB,
-    );
     const incident = await t.http
       .post('/v1/incidents')
       .set(...bearer(t.keys.responder))
@@ -38,7 +69,6 @@ describe('public Security Notice', () => {
       .expect(201);
     incidentId = incident.body.id as string;
   }, 60_000);
-  afterAll(() => t?.close());
 
   it('drafts from the incident: languages, the California profile, a slug; never any personal data', async () => {
     const draft = await t.http
@@ -192,5 +222,168 @@ describe('public Security Notice', () => {
       clock.now = real;
     }
     await t.http.get(`/security-notices/${slug}`).expect(404);
+  });
+});
+
+// People of five jurisdictions; some bounce on every channel (their address and number refused), one
+// Californian has no contact at all. After the campaign: a public notice is due in Brazil (anyone not
+// reached), Germany (GDPR: anyone not reached) and California (no contact), not in Japan (everyone
+// reached) nor in Singapore (no substitute notice in its law).
+const PEOPLE: { id: string; jurisdiction: string; bounce?: boolean; noContact?: boolean }[] = [
+  { id: 'br-0', jurisdiction: 'BR', bounce: true },
+  { id: 'br-1', jurisdiction: 'BR', bounce: true },
+  { id: 'br-2', jurisdiction: 'BR' },
+  { id: 'de-0', jurisdiction: 'DE', bounce: true },
+  { id: 'de-1', jurisdiction: 'DE' },
+  { id: 'ca-0', jurisdiction: 'US-CA', noContact: true },
+  { id: 'ca-1', jurisdiction: 'US-CA', bounce: true },
+  { id: 'ca-2', jurisdiction: 'US-CA' },
+  { id: 'jp-0', jurisdiction: 'JP' },
+  { id: 'jp-1', jurisdiction: 'JP' },
+  { id: 'sg-0', jurisdiction: 'SG', bounce: true },
+  { id: 'sg-1', jurisdiction: 'SG' },
+];
+
+interface Obligation {
+  key: string;
+  audience: string;
+  state: string;
+  reason: string;
+  metBy: Record<string, unknown> | null;
+  notIndividuallyNotified: Record<string, number> | null;
+}
+
+describe('a campaign with people unreached raises the public notice the law asks for', () => {
+  let incidentId: string;
+  const obligations = async () =>
+    (
+      await t.http
+        .get(`/v1/incidents/${incidentId}/obligations`)
+        .set(...bearer(t.keys.auditor))
+        .expect(200)
+    ).body.items as Obligation[];
+
+  beforeAll(async () => {
+    const subjects = PEOPLE.map((p) => ({
+      externalId: `pn-${p.id}`,
+      jurisdiction: p.jurisdiction,
+      dataCategories: ['account_credentials', 'personal_identifiers'],
+      ...(p.noContact
+        ? {}
+        : {
+            email: `pn-${p.id}@example.com`,
+            phone: `+1415555${String(PEOPLE.indexOf(p)).padStart(4, '0')}`,
+          }),
+    }));
+    for (const p of PEOPLE.filter((x) => x.bounce)) {
+      const s = subjects.find((x) => x.externalId === `pn-${p.id}`)!;
+      sendgrid.invalid.add(s.email!);
+      twilio.invalid.add(s.phone!);
+    }
+    await t.http
+      .post('/v1/subjects/bulk')
+      .set(...bearer(t.keys.responder))
+      .send({ subjects })
+      .expect(200);
+    incidentId = await scopedIncident(
+      t,
+      t.keys.responder,
+      { externalIds: subjects.map((s) => s.externalId) },
+      {
+        dataCategories: ['account_credentials', 'personal_identifiers'],
+        riskLevel: 'high',
+        cyberAttack: true,
+      },
+    );
+    await completedCampaign(t, incidentId, { channels: ['email', 'sms'], mode: 'escalate' });
+  }, 120_000);
+
+  it('the obligations list the unreached, and a public notice for Brazil, Germany and California only', async () => {
+    const list = await obligations();
+    const raised = list.filter((o) => o.audience === 'public');
+    expect(raised.map((o) => o.key).sort()).toEqual([
+      'BR/anpd/public-notice',
+      'EU-GDPR/de-be-blnbdi/public-notice',
+      'US-CA/us-ca-ag/public-notice',
+    ]);
+    const br = raised.find((o) => o.key.startsWith('BR/'))!;
+    expect(br.reason).toContain('2 residents not individually notified');
+    expect(br.notIndividuallyNotified).toEqual({
+      noContact: 0,
+      allFailed: 2,
+      pushOnly: 0,
+      methodNotLawful: 0,
+    });
+    const ca = raised.find((o) => o.key.startsWith('US-CA/'))!;
+    expect(ca.reason).toContain('1 residents without usable contact');
+    const caIndividuals = list.find((o) => o.key === 'US-CA/us-ca-ag/individuals')!;
+    expect(caIndividuals.notIndividuallyNotified).toEqual({
+      noContact: 1,
+      allFailed: 1,
+      pushOnly: 0,
+      methodNotLawful: 0,
+    });
+    expect(list.find((o) => o.key === 'JP/ppc/individuals')?.state).toBe('met');
+  });
+
+  it('the responders are told (timeline, audit, metric, email) and a draft is made once', async () => {
+    const events = await t.query(
+      `select count(*)::int as n from incident_events where incident_id = $1 and kind = 'obligation.public_notice'`,
+      [incidentId],
+    );
+    expect(events[0].n).toBe(3);
+    const audit = await t.query(
+      `select count(*)::int as n from audit_log where action = 'obligation.alert.public_notice' and summary->>'key' like $1`,
+      ['%/public-notice'],
+    );
+    expect(audit[0].n).toBeGreaterThanOrEqual(3);
+    const metrics = await t.http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/obligation_alerts_total\{kind="public_notice"\} [3-9]/);
+    await eventually(() =>
+      Promise.resolve(
+        sendgrid.sent.some((m) => m.to === ALERTS_TO && m.subject.includes('Public notice due')) || undefined,
+      ),
+    );
+    await obligations(); // a second recomputation raises nothing new
+    const drafts = await t.http
+      .get(`/v1/incidents/${incidentId}/public-notices`)
+      .set(...bearer(t.keys.auditor))
+      .expect(200);
+    expect(drafts.body.items).toHaveLength(1);
+    expect(drafts.body.items[0].jurisdictions).toEqual(['BR', 'DE', 'US-CA']);
+    expect(drafts.body.items[0].raisedBy).toContain('BR/anpd/public-notice');
+  });
+
+  it("publishing meets the public notices and the individuals' obligations of the unreached", async () => {
+    const drafts = await t.http
+      .get(`/v1/incidents/${incidentId}/public-notices`)
+      .set(...bearer(t.keys.auditor));
+    const id = drafts.body.items[0].id as string;
+    await t.http
+      .post(`/v1/public-notices/${id}/approve`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${id}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    const list = await obligations();
+    for (const key of [
+      'BR/anpd/public-notice',
+      'BR/anpd/individuals',
+      'EU-GDPR/de-be-blnbdi/public-notice',
+      'EU-GDPR/de-be-blnbdi/individuals',
+      'US-CA/us-ca-ag/public-notice',
+      'US-CA/us-ca-ag/individuals',
+    ]) {
+      const o = list.find((x) => x.key === key);
+      expect({ key, state: o?.state, by: o?.metBy?.kind }).toEqual({
+        key,
+        state: 'met',
+        by: 'public_notice',
+      });
+    }
+    // Singapore's law has no substitute notice: its unreached resident keeps its obligation open.
+    expect(list.find((o) => o.key === 'SG/pdpc/individuals')?.state).not.toBe('met');
   });
 });

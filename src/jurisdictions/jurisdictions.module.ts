@@ -7,10 +7,13 @@ import { ObligationsController } from './obligations.controller.js';
 import { ObligationsRepository } from './obligations.repository.js';
 import { ObligationsService } from './obligations.service.js';
 import { ReachRepository } from './reach.repository.js';
+import { PublicNoticeObligations } from './public-notice-obligations.js';
+import { SubstituteFactsController } from './substitute-facts.controller.js';
+import { SubstituteFactsRepository } from './substitute-facts.repository.js';
 
 @Module({
   imports: [IncidentsModule],
-  controllers: [ObligationsController],
+  controllers: [ObligationsController, SubstituteFactsController],
   providers: [
     MainEstablishmentCheck,
     GermanLandCheck,
@@ -18,7 +21,9 @@ import { ReachRepository } from './reach.repository.js';
     ObligationsService,
     ObligationsCloseCheck,
     ReachRepository,
+    SubstituteFactsRepository,
+    PublicNoticeObligations,
   ],
-  exports: [ObligationsService, ReachRepository],
+  exports: [ObligationsService, ReachRepository, PublicNoticeObligations],
 })
 export class JurisdictionsModule {}

@@ -83,6 +83,7 @@ function toDto(view: ObligationView): ObligationDto {
     metAt: iso(view.metAt),
     metBy: view.metBy ?? null,
     unreached: view.unreached ?? null,
+    notIndividuallyNotified: view.notIndividuallyNotified ?? null,
     waivedAt: iso(view.waivedAt),
     waivedReason: view.waivedReason,
     computedAt: view.computedAt.toISOString(),

@@ -31,7 +31,7 @@ export class ObligationDto {
   @ApiProperty({ description: 'Stable key: rule / regulator or jurisdiction / obligation' }) key!: string;
   @ApiProperty({ enum: Object.values(ObligationState), description: 'State now' }) state!: string;
   @ApiProperty({ description: 'Open past its due date, or met after it' }) late!: boolean;
-  @ApiProperty({ description: 'regulator, individuals, consumer-reporting-agencies, media or other' })
+  @ApiProperty({ description: 'regulator, individuals, consumer-reporting-agencies, media, public or other' })
   audience!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Regulator id (for reports)' })
   regulatorId!: string | null;
@@ -79,6 +79,14 @@ export class ObligationDto {
       'To individuals, in the list: residents it covers not notified yet. A campaign meets it only when none is left; until then a substitute or public notice (met by hand) or a reason (waived) closes it. Null otherwise',
   })
   unreached!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description:
+      'To individuals and public notices, in the list: the residents it covers not reached one by one, by why (noContact, allFailed: unreachable on every channel of their plan, pushOnly: reachable only by a push alert, methodNotLawful: only by a channel their law does not accept as the notice), once a campaign completed. Null otherwise',
+  })
+  notIndividuallyNotified!: Record<string, number> | null;
   @ApiProperty({ nullable: true, type: String, description: 'When it was waived' }) waivedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why it was waived' }) waivedReason!:
     string | null;

@@ -13,6 +13,8 @@ import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, type JobPayload } from '../queue/queue.catalogue.js';
 import { ObligationsRepository, type ComputedColumns, type ObligationRow } from './obligations.repository.js';
 import { ReachRepository } from './reach.repository.js';
+import { PublicNoticeObligations } from './public-notice-obligations.js';
+import type { NotNotified } from './public-notice-obligations.js';
 import { computeObligations, type ComputedObligation, type ComputeOptions } from './rules/compute.js';
 import { germanAuthorityKey } from './rules/eu-gdpr.rules.js';
 import { RULES } from './rules/index.js';
@@ -35,7 +37,26 @@ export interface ObligationView extends ObligationRow {
   late: boolean;
   /** Individuals' obligations, in a list: residents it covers not notified yet. */
   unreached?: number | null;
+  /** Individuals' and public-notice obligations, in a list: who was not reached one by one, by why. */
+  notIndividuallyNotified?: Omit<NotNotified, 'total'> | null;
 }
+
+/** The residents of these jurisdictions not reached one by one, by why. */
+const notNotifiedOf = (jurisdictions: readonly string[], reach: Map<string, NotNotified>) =>
+  jurisdictions.reduce(
+    (sum, j) => {
+      const n = reach.get(j);
+      return n
+        ? {
+            noContact: sum.noContact + n.noContact,
+            allFailed: sum.allFailed + n.allFailed,
+            pushOnly: sum.pushOnly + n.pushOnly,
+            methodNotLawful: sum.methodNotLawful + n.methodNotLawful,
+          }
+        : sum;
+    },
+    { noContact: 0, allFailed: 0, pushOnly: 0, methodNotLawful: 0 },
+  );
 
 /** Residents of these jurisdictions not notified yet. */
 const unreachedOf = (jurisdictions: readonly string[], unnotified: Map<string, number>): number =>
@@ -78,6 +99,7 @@ export class ObligationsService {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     @Inject(EMAIL_PORT) private readonly email: EmailPort,
+    private readonly publicNotices: PublicNoticeObligations,
   ) {}
 
   /**
@@ -88,9 +110,14 @@ export class ObligationsService {
     await this.recompute(incidentId);
     const now = this.clock.now();
     const unnotified = await this.reach.unnotified(incidentId);
+    const reach = await this.publicNotices.notIndividuallyNotified(incidentId);
     return (await this.repository.forIncident(incidentId)).map((row) => ({
       ...stateOf(row, now),
       unreached: row.audience === 'individuals' ? unreachedOf(row.jurisdictions, unnotified) : null,
+      notIndividuallyNotified:
+        row.audience === 'individuals' || row.audience === 'public'
+          ? notNotifiedOf(row.jurisdictions, reach)
+          : null,
     }));
   }
 
@@ -106,6 +133,13 @@ export class ObligationsService {
    * the rule version. Individuals' obligations are met once a campaign notified every resident they cover.
    */
   async recompute(incidentId: string): Promise<{ added: number; changed: number; withdrawn: number }> {
+    const { summary, raised } = await this.recomputeInTransaction(incidentId);
+    // A public notice newly due: the responders are told and a draft is made, once its rows are committed.
+    if (raised.length > 0) await this.publicNotices.raised(incidentId, raised);
+    return summary;
+  }
+
+  private async recomputeInTransaction(incidentId: string) {
     return this.database.transaction(async () => {
       await this.repository.lockIncident(incidentId);
       const incident = await this.incidents.findById(incidentId);
@@ -182,13 +216,17 @@ export class ObligationsService {
         });
       }
       await this.repository.markChecked(incidentId, now);
-      return summary;
+      const raised = events
+        .filter((e) => e.kind === 'obligation.added' && String(e.details.key).endsWith('/public-notice'))
+        .map((e) => String(e.details.key));
+      return { summary, raised };
     });
   }
 
   private async compute(incident: IncidentRow): Promise<ComputedObligation[]> {
     const facts = await this.repository.jurisdictionFacts(incident.id);
     const clocks = await this.repository.clocks(incident.id, incident.discoveredAt);
+    const substitute = await this.publicNotices.substituteFacts(incident.id);
     const shared = {
       riskLevel: (incident.riskLevel as RiskLevel | null) ?? null,
       encrypted: incident.encrypted ?? null,
@@ -196,7 +234,11 @@ export class ObligationsService {
       paymentFunction: this.config.accountPayments,
     };
     return computeObligations(
-      facts.map((f) => ({ ...f, ...shared })),
+      facts.map((f) => ({
+        ...f,
+        ...shared,
+        substitute: f.jurisdiction ? substitute.get(f.jurisdiction) : undefined,
+      })),
       clocks,
       RULES,
       computeOptions(this.config),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
+import { JurisdictionsModule } from '../jurisdictions/jurisdictions.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
 import { PublicNoticesController } from './public-notices.controller.js';
 import { PublicNoticesRepository } from './public-notices.repository.js';
@@ -13,7 +14,7 @@ import { PublishedNotices } from './published-notices.js';
  * PublishedNotices is exported for the personal notice pages, which find a notice by its slug.
  */
 @Module({
-  imports: [ApiKeysModule, IncidentsModule, TemplatesModule],
+  imports: [ApiKeysModule, IncidentsModule, JurisdictionsModule, TemplatesModule],
   controllers: [PublicNoticesController],
   providers: [PublicNoticesRepository, PublicNoticesService, PublishedNotices],
   exports: [PublishedNotices, PublicNoticesService],

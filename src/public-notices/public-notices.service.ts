@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Actor } from '../common/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import type { NoticeTranslations } from '../common/notice-text.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
+import type { ObligationRow } from '../jurisdictions/obligations.repository.js';
+import { PublicNoticeObligations } from '../jurisdictions/public-notice-obligations.js';
 import { PublicNoticeRenderer } from '../templates/public-notice.renderer.js';
 import {
   defaultLanguages,
@@ -40,7 +42,7 @@ export interface DraftInput {
 }
 
 @Injectable()
-export class PublicNoticesService {
+export class PublicNoticesService implements OnModuleInit {
   constructor(
     private readonly database: DatabaseService,
     private readonly repository: PublicNoticesRepository,
@@ -51,7 +53,34 @@ export class PublicNoticesService {
     private readonly config: AppConfig,
     private readonly renderer: PublicNoticeRenderer,
     private readonly published: PublishedNotices,
+    private readonly obligations: PublicNoticeObligations,
   ) {}
+
+  onModuleInit(): void {
+    this.obligations.onPublicNoticeRaised((incidentId, raised) =>
+      this.onPublicNoticeRaised(incidentId, raised),
+    );
+  }
+
+  /**
+   * Public-notice obligations were raised: a draft for their jurisdictions, or, where the incident has a
+   * notice already, its jurisdictions widened (an edit: approved and published again).
+   */
+  async onPublicNoticeRaised(incidentId: string, raised: readonly ObligationRow[]): Promise<void> {
+    const jurisdictions = [...new Set(raised.flatMap((row) => row.jurisdictions))].sort();
+    const existing = (await this.repository.forIncident(incidentId)).find(
+      (n) => n.status !== PublicNoticeStatus.Withdrawn,
+    );
+    if (!existing) {
+      await this.draft(SYSTEM_ACTOR, incidentId, { jurisdictions }, raised.map((r) => r.key).join(', '));
+      return;
+    }
+    const missing = jurisdictions.filter((j) => !existing.jurisdictions.includes(j));
+    if (missing.length > 0)
+      await this.edit(SYSTEM_ACTOR, existing.id, {
+        jurisdictions: [...existing.jurisdictions, ...missing].sort(),
+      });
+  }
 
   /** A draft from the incident's facts and translations; `raisedBy` names the obligation that asked for it. */
   async draft(actor: Actor, incidentId: string, input: DraftInput, raisedBy: string | null = null) {
@@ -155,6 +184,14 @@ export class PublicNoticesService {
         updatedAt: now,
       });
       await this.record(actor, published, 'public_notice.published', { version, slug: published.slug });
+      const met = await this.obligations.meetByPublicNotice(
+        current.incidentId,
+        id,
+        current.jurisdictions,
+        now,
+      );
+      if (met.length > 0)
+        await this.record(actor, published, 'public_notice.met', { obligations: met.map((o) => o.key) });
       return published;
     });
     this.published.invalidate();

@@ -1,4 +1,5 @@
 import { checkCondition, describeDeadline, dueAt, meetingOf, regulatorOf, ruleFor } from './evaluate.js';
+import { publicNoticeOf } from './public-notice.obligation.js';
 import type { Audience, ClockStart, ObligationFacts, Phase, Regulator, Rule } from './rule.types.js';
 
 /** The affected residents of one jurisdiction code (null: the set holds people of unknown residence). */
@@ -76,8 +77,22 @@ interface Group {
 }
 
 function merge(into: ObligationFacts, add: ObligationFacts): ObligationFacts {
+  const a = into.substitute;
+  const b = add.substitute;
   return {
     ...into,
+    substitute:
+      a && b
+        ? {
+            ...a,
+            residents: a.residents + b.residents,
+            noContact: a.noContact + b.noContact,
+            allFailed: a.allFailed + b.allFailed,
+            pushOnly: a.pushOnly + b.pushOnly,
+            methodNotLawful: a.methodNotLawful + b.methodNotLawful,
+            unreached: a.unreached + b.unreached,
+          }
+        : (a ?? b),
     residents: into.residents + add.residents,
     minors: into.minors + add.minors,
     categories: [...new Set([...into.categories, ...add.categories])].sort(),
@@ -184,7 +199,7 @@ function obligationsOf(
   );
   const counted: ObligationFacts = { ...facts, meeting };
   const shown: ObligationFacts = { ...kept, meeting };
-  return rule.obligations.map((spec) => {
+  const computed = rule.obligations.map((spec) => {
     const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
     let applicable = true;
     let reason = 'applies to every breach';
@@ -236,6 +251,9 @@ function obligationsOf(
       sources: [...spec.sources],
     };
   });
+  const individuals = computed.find((o) => o.audience === 'individuals' && o.applicable);
+  const raised = individuals && publicNoticeOf(rule, individuals, clocks.awareness, shown);
+  return raised ? [...computed, raised] : computed;
 }
 
 function clockStart(

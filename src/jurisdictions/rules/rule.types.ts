@@ -1,3 +1,5 @@
+import type { SubstituteFacts } from './substitute-notice.types.js';
+
 // The shape of the breach-notification rules: typed data, one module per regime, each rule with its
 // sources, its effective date and a worked case in rules.spec.ts. Conditions are data too (not
 // functions), so a rule reads the same in review, in the obligations it explains, and in a report.
@@ -78,6 +80,11 @@ export interface ObligationFacts {
    * such a service a risk of property damage); null when not known (configuration, ACCOUNT_PAYMENTS).
    */
   paymentFunction?: boolean | null;
+  /**
+   * Who was not individually notified (from the campaigns) and the responders' cost and effort facts: the
+   * substitute-notice rules read these. Absent: not known (no public-notice obligation is raised).
+   */
+  substitute?: SubstituteFacts;
 }
 
 /**
@@ -159,7 +166,9 @@ export interface Regulator {
   holidays: { country: string; state?: string };
 }
 
-export type Audience = 'regulator' | 'individuals' | 'consumer-reporting-agencies' | 'media' | 'other';
+/** `public`: a public or substitute notice (substitute-notice.ts), raised from who was not reached. */
+export type Audience =
+  'regulator' | 'individuals' | 'consumer-reporting-agencies' | 'media' | 'public' | 'other';
 export type Phase = 'initial' | 'follow-up' | 'final';
 
 export interface ObligationSpec {

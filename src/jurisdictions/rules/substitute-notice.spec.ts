@@ -13,11 +13,15 @@ function facts(over: Partial<SubstituteFacts> = {}): SubstituteFacts {
     noContact: 0,
     allFailed: 0,
     pushOnly: 0,
+    methodNotLawful: 0,
     estimatedCostUsd: null,
     disproportionateEffort: false,
   };
   const merged = { ...base, ...over };
-  return { unreached: merged.noContact + merged.allFailed + merged.pushOnly, ...merged };
+  return {
+    unreached: merged.noContact + merged.allFailed + merged.pushOnly + merged.methodNotLawful,
+    ...merged,
+  };
 }
 
 const due = (ruleId: string, f: SubstituteFacts) => checkSubstitute(substituteRuleFor(ruleId, ON)!.when, f);
@@ -51,7 +55,7 @@ describe('substitute notice rules', () => {
     const ten = due('US-HIPAA', facts({ allFailed: 6, noContact: 4 }));
     expect(ten.holds).toBe(true);
     expect(ten.because).toBe(
-      '10 residents not individually notified (4 no contact, 6 failed on every channel, 0 push only; at least 10)',
+      '10 residents not individually notified (4 no contact, 6 failed on every channel, 0 push only, 0 by a method their law does not accept; at least 10)',
     );
   });
 

@@ -234,7 +234,7 @@ export function checkSubstitute(condition: SubstituteCondition, facts: Substitut
     const holds = facts.unreached >= condition.unreached.atLeast;
     return {
       holds,
-      because: `${plural(facts.unreached, 'residents')} not individually notified (${facts.noContact} no contact, ${facts.allFailed} failed on every channel, ${facts.pushOnly} push only; ${holds ? '' : 'not '}at least ${condition.unreached.atLeast})`,
+      because: `${plural(facts.unreached, 'residents')} not individually notified (${facts.noContact} no contact, ${facts.allFailed} failed on every channel, ${facts.pushOnly} push only, ${facts.methodNotLawful} by a method their law does not accept; ${holds ? '' : 'not '}at least ${condition.unreached.atLeast})`,
     };
   }
   if ('noContact' in condition) {

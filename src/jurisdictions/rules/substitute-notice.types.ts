@@ -20,12 +20,14 @@ export type SubstituteMeans =
 export interface SubstituteFacts {
   /** Affected residents. */
   residents: number;
-  /** Residents with no usable contact: nobody could be planned a notice for them. */
+  /** Residents with no usable contact (a minor's guardian without one included): no notice could go. */
   noContact: number;
   /** Residents who ended unreachable on every channel of their plan (bounced, invalid, unregistered). */
   allFailed: number;
   /** Residents reachable only by push: an alert, not a notice the law recognises. */
   pushOnly: number;
+  /** Residents told, or reachable, only by a channel their law does not accept as the notice. */
+  methodNotLawful: number;
   /** Residents not individually notified for any of those reasons (the sum, each person once). */
   unreached: number;
   /** The responders' estimate of what notifying each person would cost, in US dollars; null: not given. */

@@ -1,0 +1,295 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { AuditService } from '../audit/audit.service.js';
+import { EMAIL_PORT, type EmailPort } from '../channels/channel.port.js';
+import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { AppError } from '../common/errors.js';
+import { AppConfig } from '../config/config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ObligationsRepository, type ObligationRow } from './obligations.repository.js';
+import { rulesFor } from './rules/compute.js';
+import { RULES } from './rules/index.js';
+import { substituteRuleFor } from './rules/substitute-notice.js';
+import type { SubstituteFacts } from './rules/substitute-notice.types.js';
+import { ReachRepository, UnreachedReason } from './reach.repository.js';
+import { SubstituteFactsRepository, type SubstituteFactsRow } from './substitute-facts.repository.js';
+
+/** Residents of one jurisdiction not individually notified, by why (the reach repository's reasons). */
+export interface NotNotified {
+  /** Affected residents. */
+  total: number;
+  /** No usable contact, a minor's guardian without one included. */
+  noContact: number;
+  /** Reachable only by push: an alert, not a notice the law recognises. */
+  pushOnly: number;
+  /** Ended unreachable on every notice channel of their plan. */
+  allFailed: number;
+  /** Told, or reachable, only by a channel their law does not accept as the notice. */
+  methodNotLawful: number;
+}
+
+const FIELD_OF: Record<UnreachedReason, Exclude<keyof NotNotified, 'total'>> = {
+  [UnreachedReason.NoContact]: 'noContact',
+  [UnreachedReason.MinorWithoutGuardianContact]: 'noContact',
+  [UnreachedReason.PushOnly]: 'pushOnly',
+  [UnreachedReason.AllFailed]: 'allFailed',
+  [UnreachedReason.MethodNotLawful]: 'methodNotLawful',
+};
+
+/** Told when public-notice obligations are raised (the public notices module drafts one). */
+export type PublicNoticeRaised = (incidentId: string, raised: ObligationRow[]) => Promise<void>;
+
+/** The responders' facts for a substitute notice, as recorded. */
+export interface SubstituteDecision {
+  estimatedCostUsd: number | null;
+  disproportionateEffort: boolean;
+  reason: string | null;
+}
+
+/**
+ * The public notice among the obligations: the facts its rules read (who was not reached one by one, and
+ * the responders' cost and effort facts), the alerts when one is raised (timeline, audit, the metric
+ * obligation_alerts_total{kind=public_notice}, an email to OBLIGATION_ALERT_EMAIL) and the hook that drafts
+ * it, and what a publication meets.
+ */
+@Injectable()
+export class PublicNoticeObligations {
+  private readonly logger = new Logger(PublicNoticeObligations.name);
+  private readonly listeners: PublicNoticeRaised[] = [];
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly repository: ObligationsRepository,
+    private readonly facts: SubstituteFactsRepository,
+    private readonly reach: ReachRepository,
+    private readonly incidents: IncidentsRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+    @Inject(EMAIL_PORT) private readonly email: EmailPort,
+  ) {}
+
+  /** Adds a listener told of every raised public-notice obligation (after the recomputation's commit). */
+  onPublicNoticeRaised(listener: PublicNoticeRaised): void {
+    this.listeners.push(listener);
+  }
+
+  /** Per jurisdiction, the facts the substitute-notice rules read. */
+  async substituteFacts(incidentId: string): Promise<Map<string, SubstituteFacts>> {
+    // One after the other: inside a recomputation these share its transaction's connection.
+    const reach = await this.notIndividuallyNotified(incidentId);
+    const decision = await this.facts.get(incidentId);
+    return new Map(
+      [...reach].map(([jurisdiction, n]) => [
+        jurisdiction,
+        {
+          residents: n.total,
+          noContact: n.noContact,
+          allFailed: n.allFailed,
+          pushOnly: n.pushOnly,
+          methodNotLawful: n.methodNotLawful,
+          unreached: n.noContact + n.allFailed + n.pushOnly + n.methodNotLawful,
+          estimatedCostUsd: decision?.estimatedCostUsd ?? null,
+          disproportionateEffort: decision?.disproportionateEffort ?? false,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Per jurisdiction: residents not individually notified, by why, once a campaign of the incident
+   * completed (before that nobody was tried, so nobody counts as unreached).
+   */
+  async notIndividuallyNotified(incidentId: string): Promise<Map<string, NotNotified>> {
+    const counts = await this.reach.counts(incidentId);
+    const done = Boolean(await this.repository.completedCampaign(incidentId));
+    const byJurisdiction = new Map<string, NotNotified>();
+    for (const count of counts) {
+      if (!count.jurisdiction) continue;
+      const n = byJurisdiction.get(count.jurisdiction) ?? {
+        total: 0,
+        noContact: 0,
+        pushOnly: 0,
+        allFailed: 0,
+        methodNotLawful: 0,
+      };
+      n.total += count.people;
+      if (done && count.outcome === 'unreached' && count.reason) n[FIELD_OF[count.reason]] += count.people;
+      byJurisdiction.set(count.jurisdiction, n);
+    }
+    return byJurisdiction;
+  }
+
+  async decision(incidentId: string): Promise<SubstituteDecision> {
+    await this.incident(incidentId);
+    const row = await this.facts.get(incidentId);
+    return {
+      estimatedCostUsd: row?.estimatedCostUsd ?? null,
+      disproportionateEffort: row?.disproportionateEffort ?? false,
+      reason: row?.reason ?? null,
+    };
+  }
+
+  /** Records the responders' facts (audited, on the timeline); the obligations are recomputed by the caller. */
+  async decide(actor: Actor, incidentId: string, decision: SubstituteDecision): Promise<SubstituteDecision> {
+    await this.incident(incidentId);
+    const now = this.clock.now();
+    await this.database.transaction(async () => {
+      const row: SubstituteFactsRow = { incidentId, ...decision, decidedBy: actor.keyId, updatedAt: now };
+      await this.facts.put(row);
+      const details = { ...decision };
+      await this.incidents.addEvent({
+        incidentId,
+        at: now,
+        kind: 'substitute_facts.recorded',
+        details,
+        actorKeyId: actor.keyId,
+      });
+      await this.audit.record(actor, {
+        action: 'substitute_facts.recorded',
+        targetType: 'incident',
+        targetId: incidentId,
+        summary: details,
+      });
+    });
+    return decision;
+  }
+
+  /** Public-notice obligations were raised: the alerts, then the listeners (the draft). */
+  async raised(incidentId: string, keys: readonly string[]): Promise<void> {
+    const rows = (await this.repository.forIncident(incidentId)).filter((r) => keys.includes(r.key));
+    if (rows.length === 0) return;
+    const now = this.clock.now();
+    await this.database.transaction(async () => {
+      for (const row of rows) {
+        const details = {
+          key: row.key,
+          ruleId: row.ruleId,
+          dueAt: row.dueAt?.toISOString() ?? null,
+          reason: row.reason,
+        };
+        await this.incidents.addEvent({ incidentId, at: now, kind: 'obligation.public_notice', details });
+        await this.audit.record(SYSTEM_ACTOR, {
+          action: 'obligation.alert.public_notice',
+          targetType: 'obligation',
+          targetId: row.id,
+          summary: details,
+        });
+      }
+    });
+    this.metrics.obligationAlerts.inc({ kind: 'public_notice' }, rows.length);
+    await this.sendEmail(incidentId, rows);
+    for (const listener of this.listeners) {
+      try {
+        await listener(incidentId, rows);
+      } catch (error) {
+        // The obligation and its alert stand; a responder drafts the notice by hand.
+        this.logger.warn(
+          { incident: incidentId, err: (error as Error).message },
+          'public notice not drafted',
+        );
+      }
+    }
+  }
+
+  /**
+   * A public notice was published for these jurisdictions: it meets their public-notice obligations and,
+   * where the law accepts a substitute notice for the residents not reached one by one, their individuals'
+   * obligations (inside the caller's transaction). Returns what it met.
+   */
+  async meetByPublicNotice(
+    incidentId: string,
+    noticeId: string,
+    jurisdictions: readonly string[],
+    at: Date,
+  ): Promise<ObligationRow[]> {
+    const incident = await this.incident(incidentId);
+    const open = (await this.repository.forIncident(incidentId)).filter(
+      (row) => row.applicable && !row.metAt && !row.waivedAt && !row.withdrawnAt,
+    );
+    const covered = (row: ObligationRow) =>
+      row.jurisdictions.length > 0 && row.jurisdictions.every((j) => jurisdictions.includes(j));
+    const raised = open.filter((row) => row.audience === 'public' && covered(row));
+    const groups = new Set(raised.map((row) => row.key.split('/').slice(0, -1).join('/')));
+    const substituted = open.filter(
+      (row) =>
+        row.audience === 'individuals' &&
+        groups.has(row.key.split('/').slice(0, -1).join('/')) &&
+        row.ruleId !== null &&
+        substituteRuleFor(row.ruleId, incident.discoveredAt)?.replacesIndividualNotice === true,
+    );
+    const by = { kind: 'public_notice', id: noticeId };
+    const met = [
+      ...(await this.repository.meet(
+        incidentId,
+        { audience: 'public', ids: raised.map((r) => r.id) },
+        at,
+        by,
+      )),
+      ...(await this.repository.meet(
+        incidentId,
+        { audience: 'individuals', ids: substituted.map((r) => r.id) },
+        at,
+        by,
+      )),
+    ];
+    for (const row of met) {
+      await this.incidents.addEvent({
+        incidentId,
+        at: this.clock.now(),
+        kind: 'obligation.met',
+        details: { key: row.key, ruleId: row.ruleId, by },
+      });
+    }
+    return met;
+  }
+
+  /** Whether a jurisdiction's law accepts a public notice in place of the individual one (for the list). */
+  static replacesIndividualNotice(jurisdiction: string, awareness: Date): boolean {
+    return rulesFor(jurisdiction, awareness, RULES).some(
+      (rule) => substituteRuleFor(rule.id, awareness)?.replacesIndividualNotice === true,
+    );
+  }
+
+  private async incident(incidentId: string) {
+    const incident = await this.incidents.findById(incidentId);
+    if (!incident) throw AppError.notFound('incident', incidentId);
+    return incident;
+  }
+
+  private async sendEmail(incidentId: string, rows: ObligationRow[]): Promise<void> {
+    const to = this.config.obligationAlertEmail;
+    const incident = await this.incidents.findById(incidentId);
+    if (!to || !incident) return;
+    const text = [
+      `${incident.reference} ${incident.title}`,
+      '',
+      'A public notice is due: people could not be reached one by one.',
+      ...rows.map(
+        (row) =>
+          `- ${row.law ?? row.ruleId} (${row.jurisdictions.join(', ')}), due ${row.dueAt?.toISOString() ?? 'as soon as possible'}: ${row.what} Why: ${row.reason}`,
+      ),
+      '',
+      'A draft was created from the incident: review it, have it approved and publish it.',
+      `${this.config.publicBaseUrl}/v1/incidents/${incident.id}/public-notices`,
+    ].join('\n');
+    try {
+      await this.email.send({
+        subject: `[${incident.reference}] Public notice due`,
+        text,
+        html: `<pre>${Handlebars.escapeExpression(text)}</pre>`,
+        recipients: [{ messageId: 0, to, substitutions: {} }],
+      });
+    } catch (error) {
+      // The alert stands in the audit log, on the timeline and in the metric; the email is best effort.
+      this.logger.warn(
+        { incident: incidentId, err: (error as Error).message },
+        'public notice alert email failed',
+      );
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+
+export class SubstituteFactsDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description:
+      "The responders' estimate of what notifying each person would cost, in whole US dollars (California: over $250,000 allows substitute notice); null: no estimate",
+  })
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  estimatedCostUsd?: number | null;
+
+  @ApiProperty({
+    description:
+      'Whether telling each person would involve disproportionate effort, or is not practicable (GDPR Art. 34(3)(c), Australia, PIPEDA): a decision, with its reason',
+  })
+  @IsBoolean()
+  disproportionateEffort!: boolean;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 2000,
+    description: 'Why (required with a decision of disproportionate effort)',
+  })
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+}
