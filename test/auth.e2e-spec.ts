@@ -10,7 +10,7 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
 /** Every /v1 route with the permission it must demand. A route missing here fails the coverage test. */
 const ROUTES: ReadonlyArray<{
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   permission: Permission;
   body?: object;
@@ -96,6 +96,13 @@ const ROUTES: ReadonlyArray<{
   { method: 'get', path: `/v1/incidents/${UNKNOWN}/reports`, permission: Permission.ReportRead },
   { method: 'get', path: `/v1/reports/${UNKNOWN}`, permission: Permission.ReportRead },
   { method: 'get', path: '/v1/register', permission: Permission.RegisterRead },
+  { method: 'get', path: `/v1/incidents/${UNKNOWN}/substitute-facts`, permission: Permission.ObligationRead },
+  {
+    method: 'put',
+    path: `/v1/incidents/${UNKNOWN}/substitute-facts`,
+    permission: Permission.ObligationMeet,
+    body: { estimatedCostUsd: 300000, disproportionateEffort: false },
+  },
   {
     method: 'post',
     path: `/v1/incidents/${UNKNOWN}/public-notices`,
