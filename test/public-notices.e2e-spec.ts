@@ -317,11 +317,12 @@ describe('a campaign with people unreached raises the public notice the law asks
     const ca = raised.find((o) => o.key.startsWith('US-CA/'))!;
     expect(ca.reason).toContain('1 residents without usable contact');
     const caIndividuals = list.find((o) => o.key === 'US-CA/us-ca-ag/individuals')!;
+    // ca-2's email went, but without E-SIGN consent an email is not a lawful notice in California.
     expect(caIndividuals.notIndividuallyNotified).toEqual({
       noContact: 1,
       allFailed: 1,
       pushOnly: 0,
-      methodNotLawful: 0,
+      methodNotLawful: 1,
     });
     expect(list.find((o) => o.key === 'JP/ppc/individuals')?.state).toBe('met');
   });
