@@ -25,3 +25,29 @@ export function rideOutDisconnects(pool: pg.Pool, logger: Pick<Logger, 'warn'>, 
   pool.on('connect', (client) => client.on('error', report));
   pool.on('error', () => undefined);
 }
+
+const GUARDED = Symbol('every client listens');
+
+/**
+ * Gives every node-postgres client of the process a listener from the moment it connects, for clients
+ * whose owner listens too late. BullMQ's PostgreSQL backend attaches its listener to its LISTEN client
+ * only once `connect()` has resolved: a terminate that arrives in the same read as the server's ready
+ * message is emitted in between, to nobody, and the process exits (seen in the database-blip test on a
+ * loaded machine). This listener speaks only when it is the client's only one, so an owner's listener
+ * still decides, and a pool's clients are not reported twice.
+ */
+export function listenOnEveryClient(pgModule: typeof pg, logger: Pick<Logger, 'warn'>, label: string): void {
+  const proto = pgModule.Client.prototype as pg.Client & { [GUARDED]?: true };
+  if (proto[GUARDED]) return;
+  proto[GUARDED] = true;
+  const connect = Reflect.get(proto, 'connect') as (this: pg.Client, ...args: unknown[]) => unknown;
+  proto.connect = function (this: pg.Client, ...args: unknown[]) {
+    this.on('error', function (this: pg.Client, err: Error & { code?: unknown }) {
+      if (this.listenerCount('error') > 1) return;
+      logger.warn(
+        `${label}: a connection was lost before its owner listened${typeof err.code === 'string' ? ` (${err.code})` : ''}: ${err.message}`,
+      );
+    });
+    return connect.apply(this, args);
+  } as typeof proto.connect;
+}

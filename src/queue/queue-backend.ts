@@ -14,7 +14,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
-import { rideOutDisconnects } from '../database/connection-errors.js';
+import { listenOnEveryClient, rideOutDisconnects } from '../database/connection-errors.js';
 import { acquireDataDirLock } from '../database/data-dir-lock.js';
 
 /** The BullMQ classes bound to one backend, and how to check and close it. */
@@ -61,6 +61,8 @@ function openRedis(url: string): QueueBackend {
 }
 
 async function openPostgres(url: string): Promise<QueueBackend> {
+  // BullMQ's own clients (its LISTEN client among them) must not end the process on a cut connection.
+  listenOnEveryClient(pg, logger, 'queue');
   await migrateQueueTables(url);
   return postgresBackend(
     'postgres',
