@@ -23,12 +23,16 @@ const shared = {
   },
   testEnvironment: 'node',
 };
+// The medium and e2e tiers start services, databases and Redis servers: Jest's 5 s default (a unit
+// test's) failed their hooks on a loaded 2-core machine. A case that needs more says so itself.
+const services = { testTimeout: 60_000 };
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       // Services with their real repositories on PostgreSQL, scripted ports and queue (test/medium/medium.ts).
       ...shared,
+      ...services,
       displayName: 'medium',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/medium/**/*.spec.ts'],
@@ -37,6 +41,7 @@ module.exports = {
     },
     {
       ...shared,
+      ...services,
       displayName: 'e2e',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
