@@ -11,7 +11,7 @@
 // raw dump of the database for any contact value of the directory. Talks only to 127.0.0.1.
 //
 // Usage: npm run chaos [-- --recipients 100000 --seed 7 --workers 2 --known-defects strict|report]
-//        npm run chaos -- --small --known-defects=report   (a few thousand people, one of each fault)
+//        npm run chaos -- --small   (a few thousand people, one of each fault; part of npm test)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -16,10 +16,9 @@ export NODE_OPTIONS=--experimental-vm-modules
 step "unit and e2e tests (PostgreSQL 127.0.0.1:5432, a database of their own; a Redis server of their own)"
 npx jest --runInBand --ci
 step "chaos (small): 1 api + 2 workers through every fault, counted at the providers"
-# The send path's known defects (issue 20) are reported, not failing (--known-defects=report); the
-# lead flips this to strict once they are fixed.
-node scripts/chaos.mjs --small --seed 1 --known-defects=report || {
-  echo "chaos: the fault harness failed: see its FAIL lines above (rerun: npm run chaos -- --small --seed 1 --known-defects=report --keep, which keeps the logs and the database)" >&2
+# Strict: every check must pass (the send path's known defects of issue 20 are fixed).
+node scripts/chaos.mjs --small --seed 1 --known-defects=strict || {
+  echo "chaos: the fault harness failed: see its FAIL lines above (rerun: npm run chaos -- --small --seed 1 --keep, which keeps the logs and the database)" >&2
   exit 1
 }
 step "smoke: no configuration, embedded database"; bash scripts/smoke.sh
