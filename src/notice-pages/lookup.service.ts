@@ -151,7 +151,7 @@ export class LookupService {
 }
 
 /** An email address or an E.164 number from the form's `contact`, normalized as the directory hashes it. */
-function addressOf(given: unknown): { kind: 'email' | 'phone'; normalized: string } | undefined {
+export function addressOf(given: unknown): { kind: 'email' | 'phone'; normalized: string } | undefined {
   const body = (given ?? {}) as Record<string, unknown>;
   const raw = typeof body.contact === 'string' ? body.contact.trim() : '';
   if (raw.length === 0 || raw.length > 254) return undefined;
