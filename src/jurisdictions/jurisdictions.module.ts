@@ -6,6 +6,7 @@ import { MainEstablishmentCheck } from './main-establishment.check.js';
 import { ObligationsController } from './obligations.controller.js';
 import { ObligationsRepository } from './obligations.repository.js';
 import { ObligationsService } from './obligations.service.js';
+import { NoticeOrdering } from './notice-ordering.js';
 import { ReachRepository } from './reach.repository.js';
 import { PublicNoticeObligations } from './public-notice-obligations.js';
 import { SubstituteFactsController } from './substitute-facts.controller.js';
@@ -23,7 +24,8 @@ import { SubstituteFactsRepository } from './substitute-facts.repository.js';
     ReachRepository,
     SubstituteFactsRepository,
     PublicNoticeObligations,
+    NoticeOrdering,
   ],
-  exports: [ObligationsService, ReachRepository, PublicNoticeObligations],
+  exports: [ObligationsService, ReachRepository, PublicNoticeObligations, NoticeOrdering],
 })
 export class JurisdictionsModule {}

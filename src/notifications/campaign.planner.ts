@@ -10,7 +10,8 @@ import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { batchSizes, CampaignStatus, guardianTemplate } from './campaign.rules.js';
 import { CampaignRow, CampaignsRepository } from './campaigns.repository.js';
-import { DeliveriesRepository } from './deliveries.repository.js';
+import { NoticeOrdering, type NoticeHold } from '../jurisdictions/notice-ordering.js';
+import { DeliveriesRepository, type PlanSettings } from './deliveries.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 
 /** Thrown to undo a plan whose campaign was paused or cancelled while it was made. */
@@ -28,6 +29,7 @@ export class CampaignPlanner {
     private readonly messages: MessagesRepository,
     private readonly lifecycle: CampaignLifecycle,
     private readonly renderer: NoticeRenderer,
+    private readonly ordering: NoticeOrdering,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -73,24 +75,9 @@ export class CampaignPlanner {
     await this.campaigns.lockCampaign(campaign.id);
     const current = await this.campaigns.find(campaign.id);
     if (current?.status !== CampaignStatus.Approved) return undefined;
-    const recipients = await this.deliveries.planDeliveries({
-      campaignId: campaign.id,
-      incidentId: campaign.incidentId,
-      // The renderer's own resolution, so a notice is planned in the locale it renders in.
-      locales: {
-        from: locales.map((l) => l.locale ?? ''),
-        jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
-        to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
-        fallback: this.renderer.resolveLocale(campaign.template, null),
-      },
-      channels: campaign.channels as Channel[],
-      mode: campaign.mode as 'escalate' | 'all',
-      includeGuardians: campaign.includeGuardians,
-      template: campaign.template,
-      guardianTemplate: guardianTemplate(campaign.template),
-      esignConsent: this.config.esignConsent,
-      now,
-    });
+    // Residents the law wants told only after a report (Singapore: on or after the PDPC) wait for it.
+    const holds = await this.ordering.holds(campaign.incidentId);
+    const recipients = await this.deliveries.planDeliveries(this.settings(campaign, locales, holds, now));
     await this.messages.planMessages(
       campaign.id,
       campaign.mode as 'escalate' | 'all',
@@ -107,6 +94,100 @@ export class CampaignPlanner {
     // Paused or cancelled while it planned: the plan is undone, and made again on resume.
     if (!sending) throw new PlanInterrupted();
     await this.lifecycle.record(SYSTEM_ACTOR, sending, 'campaign.sending', now, { recipients });
+    if (holds.length > 0) {
+      await this.lifecycle.record(SYSTEM_ACTOR, sending, 'campaign.held_back', now, {
+        holds: holdDetails(holds),
+      });
+    }
     return recipients;
   }
+
+  /** The planner's settings for a campaign, with the jurisdictions held back. */
+  private settings(
+    campaign: CampaignRow,
+    locales: Array<{ locale: string | null; jurisdiction: string | null }>,
+    holds: readonly NoticeHold[],
+    now: Date,
+  ): PlanSettings {
+    return {
+      campaignId: campaign.id,
+      incidentId: campaign.incidentId,
+      // The renderer's own resolution, so a notice is planned in the locale it renders in.
+      locales: {
+        from: locales.map((l) => l.locale ?? ''),
+        jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
+        to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
+        fallback: this.renderer.resolveLocale(campaign.template, null),
+      },
+      channels: campaign.channels as Channel[],
+      mode: campaign.mode as 'escalate' | 'all',
+      includeGuardians: campaign.includeGuardians,
+      template: campaign.template,
+      guardianTemplate: guardianTemplate(campaign.template),
+      esignConsent: this.config.esignConsent,
+      held: [...new Set(holds.map((h) => h.jurisdiction))],
+      now,
+    };
+  }
+
+  /**
+   * After a report was submitted: the residents an incident's campaign held back until it, now free, are
+   * planned into it (the latest campaign still sending or completed; a completed one sends again), each
+   * on the timeline. Runs again harmlessly: only people the campaign has no delivery for are planned.
+   */
+  @OnJob(JobName.CampaignRelease)
+  async release(payload: JobPayload<JobName.CampaignRelease>): Promise<Record<string, unknown>> {
+    const open = (await this.campaigns.forIncident(payload.incidentId)).filter(
+      (c) => c.status === CampaignStatus.Sending || c.status === CampaignStatus.Completed,
+    );
+    const campaign = open[0]; // the latest (forIncident is newest first)
+    if (!campaign) return { skipped: 'no campaign sending or completed' };
+    const now = this.clock.now();
+    const locales = await this.campaigns.localesOf(campaign.incidentId);
+    const released = await this.database.transaction(async () => {
+      await this.campaigns.lockCampaign(campaign.id);
+      const current = await this.campaigns.find(campaign.id);
+      if (current?.status !== CampaignStatus.Sending && current?.status !== CampaignStatus.Completed)
+        return 0;
+      const holds = await this.ordering.holds(campaign.incidentId);
+      const after = await this.deliveries.lastId(campaign.id);
+      const settings = { ...this.settings(current, locales, holds, now), onlyNew: true };
+      const added = await this.deliveries.planDeliveries(settings);
+      if (added === 0) return 0;
+      await this.messages.planMessages(
+        current.id,
+        current.mode as 'escalate' | 'all',
+        batchSizes(this.config),
+        now,
+        after,
+      );
+      const moved = await this.campaigns.move(
+        current.id,
+        [CampaignStatus.Sending, CampaignStatus.Completed],
+        {
+          status: CampaignStatus.Sending,
+          recipients: (current.recipients ?? 0) + added,
+          finishedAt: null,
+          updatedAt: now,
+        },
+      );
+      if (moved)
+        await this.lifecycle.record(SYSTEM_ACTOR, moved, 'campaign.released', now, { recipients: added });
+      return added;
+    });
+    if (released > 0) {
+      await this.lifecycle.topUp(campaign.id);
+      await this.lifecycle.finishIfIdle(campaign.id);
+    }
+    return { campaignId: campaign.id, released };
+  }
 }
+
+/** What the timeline says of holds: no one's data, the jurisdictions, counts and the report awaited. */
+const holdDetails = (holds: readonly NoticeHold[]) =>
+  holds.map((h) => ({
+    jurisdiction: h.jurisdiction,
+    residents: h.residents,
+    until: `${h.afterReport} report to ${h.regulatorName} submitted`,
+    why: h.why,
+  }));

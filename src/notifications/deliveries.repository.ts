@@ -21,6 +21,10 @@ export interface PlanSettings {
   guardianTemplate: string;
   /** What configuration says of consent to electronic notice (the lawful channels depend on it). */
   esignConsent: EsignConsent;
+  /** Jurisdictions whose residents wait for a report the law wants filed first (jurisdictions/notice-ordering.ts). */
+  held: readonly string[];
+  /** Only people this campaign has no delivery for yet (residents released from a hold). */
+  onlyNew?: boolean;
   now: Date;
 }
 
@@ -79,10 +83,22 @@ export class DeliveriesRepository {
             on l.f = coalesce(case when g.guardian then coalesce(s.guardian_locale, s.locale) else s.locale end, '')
             and l.j = coalesce(a.jurisdiction, '')
           where a.incident_id = ${p.incidentId}::uuid and a.notified_at is null
+            and coalesce(a.jurisdiction, '') <> all(${sql.param([...p.held])}::text[])
+            ${p.onlyNew ? sql`and not exists (select 1 from deliveries x where x.affected_id = a.id and x.campaign_id = ${p.campaignId}::uuid)` : sql``}
           returning 1)
         select count(*)::int as n from planned`),
     );
     return row?.n ?? 0;
+  }
+
+  /** The campaign's last delivery id (0: none): what a release plans comes after it. */
+  async lastId(campaignId: string): Promise<number> {
+    const [row] = rowsOf<{ id: string | number | null }>(
+      await this.database.db.execute(
+        sql`select max(id) as id from deliveries where campaign_id = ${campaignId}::uuid`,
+      ),
+    );
+    return Number(row?.id ?? 0);
   }
 
   /** Deliveries among these still pending, closed as cancelled (their campaign sends nothing more). */

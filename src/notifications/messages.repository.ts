@@ -33,6 +33,8 @@ export class MessagesRepository {
     mode: 'escalate' | 'all',
     sizes: Record<Channel, number>,
     now: Date,
+    /** Only deliveries after this id: those a release added to a campaign already sending. */
+    afterDeliveryId = 0,
   ): Promise<number> {
     const notice = mode === 'all' ? sql`d.plan` : sql`d.plan[1:1]`;
     const db = this.database.db;
@@ -43,7 +45,7 @@ export class MessagesRepository {
         ${batchNumber(sql`x.channel`, sql`d.id`, sizes)} as n
       from deliveries d
       cross join lateral unnest(${notice} || case when d.alert then array['push'] else array[]::text[] end) as x(channel)
-      where d.campaign_id = ${campaignId}::uuid`);
+      where d.campaign_id = ${campaignId}::uuid and d.id > ${afterDeliveryId}`);
     // Batch ids (the order the windows take them in) follow the first delivery of each batch, so every
     // locale's batches go through the directory together: the window's people sit in one stretch of the
     // tables and stay in cache. Numbered per locale instead, the claims swept the whole directory once

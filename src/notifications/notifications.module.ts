@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { CryptoService } from '../crypto/crypto.service.js';
+import { JurisdictionsModule } from '../jurisdictions/jurisdictions.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
 import { SubjectsModule } from '../subjects/subjects.module.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
@@ -26,7 +27,7 @@ import { SmsSender } from './send/sms.sender.js';
 import { TalliesRepository } from './tallies.repository.js';
 
 @Module({
-  imports: [ApiKeysModule, IncidentsModule, SubjectsModule],
+  imports: [ApiKeysModule, IncidentsModule, SubjectsModule, JurisdictionsModule],
   controllers: [CampaignsController],
   providers: [
     CampaignsRepository,

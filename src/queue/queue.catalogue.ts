@@ -33,6 +33,11 @@ export enum JobName {
   ScopeSweep = 'scope.sweep',
   /** Write a campaign's deliveries, messages and batches, then start sending. */
   CampaignPlan = 'campaign.plan',
+  /**
+   * Plan, into an incident's sending or completed campaign, the residents it held back until a report the
+   * law wants first was submitted (Singapore's PDPC).
+   */
+  CampaignRelease = 'campaign.release',
   /** Send one batch of messages on a channel. */
   SendEmail = 'send.email',
   SendSms = 'send.sms',
@@ -60,6 +65,7 @@ export interface JobPayloads {
   [JobName.ImportsSweep]: Record<string, never>;
   [JobName.ScopeSweep]: Record<string, never>;
   [JobName.CampaignPlan]: { campaignId: string };
+  [JobName.CampaignRelease]: { incidentId: string };
   [JobName.SendEmail]: { batchId: number };
   [JobName.SendSms]: { batchId: number };
   [JobName.SendPush]: { batchId: number };
@@ -81,6 +87,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ImportsSweep]: QueueName.Maintenance,
   [JobName.ScopeSweep]: QueueName.Maintenance,
   [JobName.CampaignPlan]: QueueName.Campaigns,
+  [JobName.CampaignRelease]: QueueName.Campaigns,
   [JobName.SendEmail]: QueueName.Email,
   [JobName.SendSms]: QueueName.Sms,
   [JobName.SendPush]: QueueName.Push,

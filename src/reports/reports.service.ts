@@ -1,3 +1,5 @@
+import { JobRepository } from '../queue/job.repository.js';
+import { JobName } from '../queue/queue.catalogue.js';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
@@ -69,6 +71,7 @@ export class ReportsService {
     private readonly keys: ApiKeysService,
     private readonly copies: NoticeCopies,
     private readonly crypto: CryptoService,
+    private readonly jobs: JobRepository,
   ) {}
 
   /**
@@ -236,6 +239,13 @@ export class ReportsService {
           at: at.toISOString(),
           obligationsMet: met.map((o) => o.key),
         }),
+    );
+    // Residents a campaign held back until this report (Singapore's, PDPA s 26D(2)) are planned now;
+    // queued after the commit, harmless when nobody waited for it.
+    await this.jobs.add(
+      JobName.CampaignRelease,
+      { incidentId: report.incidentId },
+      { jobId: `release-${id}` },
     );
     return moved;
   }

@@ -4,6 +4,9 @@ import { rowsOf } from '../../src/database/rows.js';
 import { knownJurisdictions } from '../../src/jurisdictions/codes.js';
 import { lawfulMethodsSqlOf } from '../../src/jurisdictions/notice-methods.sql.js';
 import { ReachRepository } from '../../src/jurisdictions/reach.repository.js';
+import { CampaignPlanner } from '../../src/notifications/campaign.planner.js';
+import { JobName } from '../../src/queue/queue.catalogue.js';
+import { ReportsService } from '../../src/reports/reports.service.js';
 import { lawfulMethods } from '../../src/jurisdictions/rules/notice-methods.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
@@ -176,6 +179,57 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toEqual(
       expect.arrayContaining(['guardian0@example.com', 'guardian1@example.com', 'guardian2@example.com']),
     );
+  });
+
+  it('holds Singapore residents back until the PDPC report is submitted, then plans them into the campaign', async () => {
+    const system = `reach-sg-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, jurisdiction: 'SG', email: 'sg0@example.com' },
+      { externalId: `${system}-1`, jurisdiction: 'SG', email: 'sg1@example.com' },
+      { externalId: `${system}-2`, jurisdiction: 'GB', email: 'gb2@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
+    await drain(m);
+    const planned = () =>
+      m.query<{ jurisdiction: string; status: string }>(
+        'select jurisdiction, status from deliveries where campaign_id = $1 order by jurisdiction',
+        [campaignId],
+      );
+    // The UK resident is told at once; Singapore's wait (PDPA s 26D(2): on or after the PDPC).
+    expect(await planned()).toEqual([{ jurisdiction: 'GB', status: 'notified' }]);
+    const events = () =>
+      m.query<{ kind: string; details: Record<string, unknown> }>(
+        "select kind, details from incident_events where incident_id = $1 and kind like 'campaign.%' order by id",
+        [incidentId],
+      );
+    expect((await events()).find((e) => e.kind === 'campaign.held_back')?.details).toMatchObject({
+      holds: [{ jurisdiction: 'SG', residents: 2, until: expect.stringContaining('initial report') }],
+    });
+    const reach = await m.get(ReachRepository).counts(incidentId);
+    expect(reach).toContainEqual({ jurisdiction: 'SG', outcome: 'pending', reason: null, people: 2 });
+
+    // The PDPC report filed: the two are planned into the same campaign and told.
+    const reports = m.get(ReportsService);
+    const report = await reports.generate(m.responder, incidentId, { regulator: 'pdpc', phase: 'initial' });
+    await reports.approve(m.approver, report.id);
+    await reports.submitted(m.responder, report.id, new Date(), 'PDPC-2026-0001');
+    expect(m.queue.of(JobName.CampaignRelease)).toHaveLength(1);
+    await drain(m);
+    expect(await planned()).toEqual([
+      { jurisdiction: 'GB', status: 'notified' },
+      { jurisdiction: 'SG', status: 'notified' },
+      { jurisdiction: 'SG', status: 'notified' },
+    ]);
+    const [campaign] = await m.query<{ status: string; recipients: number }>(
+      'select status, recipients from campaigns where id = $1',
+      [campaignId],
+    );
+    expect(campaign).toEqual({ status: 'completed', recipients: 3 });
+    expect((await events()).map((e) => e.kind)).toContain('campaign.released');
+    // Released once: the job again plans nobody twice.
+    await m.get(CampaignPlanner).release({ incidentId });
+    expect(await planned()).toHaveLength(3);
   });
 
   it('counts SMS and email as the notice in California with consent (ESIGN_CONSENT=all), SMS still not', async () => {

@@ -241,6 +241,12 @@ export interface Rule {
     keep?: { years?: number; months?: number; from: 'awareness' | 'determination' };
     sources: readonly string[];
   };
+  /**
+   * An order the law sets between the notices: individuals are told only on or after the rule's regulator
+   * was notified (Singapore, PDPA s 26D(2)). Until that report (`afterReport`, its phase) is recorded as
+   * submitted, the planner holds the jurisdiction's residents back, and plans them once it is.
+   */
+  ordering?: { afterReport: Phase; why: string; sources: readonly string[] };
   /** When a public or substitute notice is required or allowed, in words, with its source. */
   publicNotice: string;
   /** Age under which a person is a child for this law (see also src/jurisdictions/consent-ages.ts). */

@@ -71,6 +71,11 @@ export const SG_PDPA: Rule = {
       sources: ['SG1'],
     },
   ],
+  ordering: {
+    afterReport: 'initial',
+    why: 'individuals are notified "on or after" the Commission (PDPA s 26D(2)): residents are held back until the report to the PDPC is recorded as submitted',
+    sources: ['SG1'],
+  },
   publicNotice:
     'Individuals are notified "in any manner that is reasonable in the circumstances" (SG1); no separate public-notice rule.',
   sources: [

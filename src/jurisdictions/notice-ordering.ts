@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service.js';
+import { rowsOf } from '../database/rows.js';
+import { rulesFor } from './rules/compute.js';
+import { regulatorOf } from './rules/evaluate.js';
+import { RULES } from './rules/index.js';
+import type { Rule } from './rules/rule.types.js';
+
+/** Residents of a jurisdiction whose notice waits for a report the law wants filed first. */
+export interface NoticeHold {
+  jurisdiction: string;
+  /** Residents not notified yet. */
+  residents: number;
+  ruleId: string;
+  regulatorId: string;
+  regulatorName: string;
+  /** The report's phase that releases them. */
+  afterReport: string;
+  why: string;
+}
+
+/**
+ * The holds on an incident's not-yet-notified residents (pure): for each jurisdiction, the rules in effect
+ * on the day of awareness that set an order (`Rule.ordering`) whose report to their regulator is not
+ * recorded as submitted (`filed`: regulator ids with that phase submitted).
+ */
+export function holdsOf(
+  residents: ReadonlyMap<string, number>,
+  awareness: Date,
+  filed: ReadonlySet<string>,
+  rules: readonly Rule[] = RULES,
+): NoticeHold[] {
+  const holds: NoticeHold[] = [];
+  for (const [jurisdiction, count] of residents) {
+    for (const rule of rulesFor(jurisdiction, awareness, rules)) {
+      if (!rule.ordering) continue;
+      const regulator = regulatorOf(rule, jurisdiction);
+      if (filed.has(`${regulator.id}/${rule.ordering.afterReport}`)) continue;
+      holds.push({
+        jurisdiction,
+        residents: count,
+        ruleId: rule.id,
+        regulatorId: regulator.id,
+        regulatorName: regulator.name,
+        afterReport: rule.ordering.afterReport,
+        why: rule.ordering.why,
+      });
+    }
+  }
+  return holds.sort((a, b) => a.jurisdiction.localeCompare(b.jurisdiction));
+}
+
+/**
+ * Which of an incident's residents the law wants told only after a report (Singapore: on or after the
+ * PDPC, PDPA s 26D(2)), as long as that report is not recorded as submitted. The planner holds them back
+ * and plans them once it is.
+ */
+@Injectable()
+export class NoticeOrdering {
+  constructor(private readonly database: DatabaseService) {}
+
+  async holds(incidentId: string): Promise<NoticeHold[]> {
+    const [incident] = rowsOf<{ discovered_at: unknown }>(
+      await this.database.db.execute(sql`select discovered_at from incidents where id = ${incidentId}::uuid`),
+    );
+    if (!incident) return [];
+    const residents = rowsOf<{ jurisdiction: string; n: number }>(
+      await this.database.db.execute(sql`
+        select jurisdiction, count(*)::int as n from affected_subjects
+        where incident_id = ${incidentId}::uuid and notified_at is null and jurisdiction is not null
+        group by 1`),
+    );
+    const filed = rowsOf<{ regulator_id: string; phase: string }>(
+      await this.database.db.execute(sql`
+        select distinct regulator_id, phase from reports
+        where incident_id = ${incidentId}::uuid and submitted_at is not null`),
+    );
+    return holdsOf(
+      new Map(residents.map((r) => [r.jurisdiction, Number(r.n)])),
+      new Date(incident.discovered_at as string),
+      new Set(filed.map((f) => `${f.regulator_id}/${f.phase}`)),
+    );
+  }
+}
