@@ -111,6 +111,7 @@ const ROUTES: ReadonlyArray<{
   { method: 'get', path: `/v1/incidents/${UNKNOWN}/public-notices`, permission: Permission.PublicNoticeRead },
   { method: 'get', path: `/v1/public-notices/${UNKNOWN}`, permission: Permission.PublicNoticeRead },
   { method: 'get', path: `/v1/public-notices/${UNKNOWN}/preview`, permission: Permission.PublicNoticeRead },
+  { method: 'get', path: `/v1/public-notices/${UNKNOWN}/export`, permission: Permission.PublicNoticeRead },
   { method: 'patch', path: `/v1/public-notices/${UNKNOWN}`, permission: Permission.PublicNoticeWrite },
   {
     method: 'post',

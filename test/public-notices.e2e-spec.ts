@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { Clock } from '../src/common/clock.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
@@ -17,6 +18,28 @@ import { createScratchDatabase } from './support/global-setup.js';
 // withdrawal refused before the longest minimum period of its jurisdictions.
 
 const REDIS_DB = 13;
+
+/** The files of a tar archive, by name, as text. */
+function untar(tar: Buffer): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let at = 0; at + 512 <= tar.length;) {
+    const name = tar
+      .subarray(at, at + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+    if (!name) break;
+    const size = parseInt(
+      tar
+        .subarray(at + 124, at + 136)
+        .toString('utf8')
+        .replace(/\0.*$/s, ''),
+      8,
+    );
+    files[name] = tar.subarray(at + 512, at + 512 + size).toString('utf8');
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
 const ALERTS_TO = 'breach-desk@aiart.example';
 const twilio = new TwilioFake();
 const sendgrid = new SendGridFake();
@@ -196,6 +219,42 @@ describe('public Security Notice', () => {
     expect(after.text).toContain('The audit of the storage configuration is under way.');
     expect(after.text).toContain('First published');
     expect(after.text).toContain('Last updated');
+  });
+
+  it('exports the published notice as a static bundle: a page per language, JSON, feed, stylesheet, banner', async () => {
+    const res = await t.http
+      .get(`/v1/public-notices/${noticeId}/export`)
+      .set(...bearer(t.keys.auditor))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(res.headers['content-type']).toContain('application/gzip');
+    const files = untar(gunzipSync(res.body as Buffer));
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        'banner.html',
+        'en.html',
+        'feed.atom',
+        'index.html',
+        'ja.html',
+        'notice.css',
+        'notice.json',
+        'pt-BR.html',
+      ]
+        .map((f) => `${slug}/${f}`)
+        .sort(),
+    );
+    const ja = files[`${slug}/ja.html`];
+    expect(ja).toContain('<html lang="ja">');
+    expect(ja).toContain('href="en.html"');
+    expect(ja).toContain('href="notice.css"');
+    expect(files[`${slug}/index.html`]).toContain('<html lang="en">');
+    expect(files[`${slug}/banner.html`]).toContain(`href="https://aiart.example/security-notices/${slug}"`);
+    expect(JSON.parse(files[`${slug}/notice.json`]).version).toBe(2);
   });
 
   it('withdrawal is refused before the longest minimum period (LGPD 90 days), with the rule and date', async () => {

@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res, StreamableFile } from '@nestjs/common';
 import {
+  ApiProduces,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { uuidParam } from '../common/params.js';
@@ -70,6 +72,24 @@ export class PublicNoticesController {
   async preview(@Param('id', uuidParam('id')) id: string): Promise<PublicNoticePreviewDto> {
     const content = await this.notices.preview(id);
     return { languages: content.languages, texts: content.texts };
+  }
+
+  @Get('public-notices/:id/export')
+  @Authorize(Permission.PublicNoticeRead)
+  @ApiOperation({
+    summary: 'The published notice as a static bundle (tar.gz) for the company website or a CDN',
+    description:
+      'A page per language (index.html the first), notice.json, feed.atom, notice.css and banner.html, an embeddable link to the notice.',
+  })
+  @ApiProduces('application/gzip')
+  @ApiOkResponse({ description: 'The bundle' })
+  async export(
+    @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StreamableFile> {
+    const { name, file } = await this.notices.export(id);
+    response.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    return new StreamableFile(file, { type: 'application/gzip' });
   }
 
   @Patch('public-notices/:id')

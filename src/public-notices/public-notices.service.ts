@@ -25,6 +25,16 @@ import {
   type PublicNoticeVersionRow,
 } from './public-notices.repository.js';
 import { PublishedNotices } from './published-notices.js';
+import {
+  banner,
+  feed,
+  noticeJson,
+  noticePage,
+  PAGES_PATH,
+  STYLESHEET,
+  type Links,
+} from './public-pages.render.js';
+import { tarGz } from './tar.js';
 
 export const PublicNoticeStatus = {
   Draft: 'draft',
@@ -231,6 +241,33 @@ export class PublicNoticesService implements OnModuleInit {
     });
     this.published.invalidate();
     return row;
+  }
+
+  /**
+   * The static bundle of the published notice, for the company's own website or a CDN: a page per
+   * language (index.html the first), the JSON, the feed, the stylesheet and an embeddable banner.
+   */
+  async export(id: string): Promise<{ name: string; file: Buffer }> {
+    const notice = await this.get(id);
+    const row = notice.withdrawnAt ? null : await this.published.find(notice.slug);
+    if (!row) throw this.refused(notice, 'export (it is not published)');
+    const { publicBaseUrl: base, organizationName: org } = this.config;
+    const url = `${base}${PAGES_PATH}/${row.slug}`;
+    const links: Links = { css: 'notice.css', feed: 'feed.atom', page: (_slug, lang) => `${lang}.html` };
+    const languages = (row.version.content as { languages: string[] }).languages;
+    const text = (body: string) => Buffer.from(body, 'utf8');
+    const files = [
+      { name: 'index.html', body: text(noticePage(row, languages[0], this.renderer, links)) },
+      ...languages.map((l) => ({ name: `${l}.html`, body: text(noticePage(row, l, this.renderer, links)) })),
+      { name: 'notice.json', body: text(JSON.stringify(noticeJson(row, base), null, 2)) },
+      { name: 'feed.atom', body: text(feed([row], base, this.renderer, org)) },
+      { name: 'notice.css', body: text(STYLESHEET) },
+      { name: 'banner.html', body: text(banner(row, url, this.renderer)) },
+    ].map((f) => ({ ...f, name: `${row.slug}/${f.name}` }));
+    return {
+      name: `${row.slug}-v${row.version.version}.tar.gz`,
+      file: tarGz(files, row.version.publishedAt),
+    };
   }
 
   async get(id: string): Promise<PublicNoticeRow> {

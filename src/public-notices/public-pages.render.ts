@@ -58,15 +58,28 @@ export function negotiate(
   return languages[0] ?? 'en';
 }
 
-function layout(lang: string, title: string, head: string, main: string): string {
+/** Where a page's links go: the service's routes, or the files of the export bundle. */
+export interface Links {
+  css: string;
+  feed: string;
+  page: (slug: string, lang: string) => string;
+}
+
+export const SERVED: Links = {
+  css: `${PAGES_PATH}/notice.css`,
+  feed: `${PAGES_PATH}/feed.atom`,
+  page: (slug, lang) => `${PAGES_PATH}/${slug}?lang=${encodeURIComponent(lang)}`,
+};
+
+function layout(lang: string, title: string, head: string, main: string, links: Links = SERVED): string {
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="${PAGES_PATH}/notice.css">
-<link rel="alternate" type="application/atom+xml" href="${PAGES_PATH}/feed.atom">
+<link rel="stylesheet" href="${escapeHtml(links.css)}">
+<link rel="alternate" type="application/atom+xml" href="${escapeHtml(links.feed)}">
 ${head}</head>
 <body>
 <main>
@@ -81,12 +94,17 @@ const dateIn = (date: Date, lang: string) =>
   new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
 
 /** One notice's page in one of its languages, with links to the others and the history of updates. */
-export function noticePage(row: PublishedRow, lang: string, renderer: PublicNoticeRenderer): string {
+export function noticePage(
+  row: PublishedRow,
+  lang: string,
+  renderer: PublicNoticeRenderer,
+  links: Links = SERVED,
+): string {
   const content = contentOf(row);
   const text = content.texts[lang];
   const say = (key: string, values: Record<string, string> = {}) =>
     escapeHtml(renderer.say(lang, key, values));
-  const href = (l: string) => `${PAGES_PATH}/${row.slug}?lang=${encodeURIComponent(l)}`;
+  const href = (l: string) => escapeHtml(links.page(row.slug, l));
   const others = content.languages.filter((l) => l !== lang);
   const head = content.languages
     .map((l) => `<link rel="alternate" hreflang="${escapeHtml(l)}" href="${href(l)}">\n`)
@@ -133,7 +151,18 @@ ${languages}
 ${sections}
 ${lookup}
 ${history}`;
-  return layout(lang, text.title, head, main);
+  return layout(lang, text.title, head, main, links);
+}
+
+/** The snippet a website embeds to point to the notice: a banner with one link, no script. */
+export function banner(row: PublishedRow, url: string, renderer: PublicNoticeRenderer): string {
+  const content = contentOf(row);
+  const lang = content.languages[0];
+  const text = renderer.say(lang, 'banner', { title: content.texts[lang].title });
+  return `<aside lang="${escapeHtml(lang)}" role="note" class="security-notice-banner">
+<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>
+</aside>
+`;
 }
 
 /** The index of published notices, in one language (each notice's title in it when it has it). */
