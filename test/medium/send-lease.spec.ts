@@ -39,12 +39,12 @@ const slowFirstCall = () => {
   let ahead = 0;
   const clock = jest.spyOn(m.get(Clock), 'now').mockImplementation(() => new Date(Date.now() + ahead));
   let first = true;
-  m.sms.answer = async (message) => {
+  m.sms.answer = (message) => {
     if (first) {
       first = false;
       ahead = m.get(AppConfig).deliveryLeaseMs;
     }
-    return { kind: 'sent', providerRef: `slow-${message.messageId}` };
+    return Promise.resolve({ kind: 'sent', providerRef: `slow-${message.messageId}` });
   };
   return () => {
     clock.mockRestore();
