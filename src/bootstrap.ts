@@ -18,6 +18,7 @@ import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { withoutStartupChatter } from './logging.js';
 import { send } from './notice-pages/notice-pages.controller.js';
 import { NoticePagesService } from './notice-pages/notice-pages.service.js';
 import { PUBLIC_PATHS, publicPages } from './public-notices/public-pages.handler.js';
@@ -41,7 +42,7 @@ export async function createApp(
     rawBody: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withoutStartupChatter(app.get(Logger)));
   // Node ends any request still arriving after 5 minutes: a large import takes longer. Import uploads
   // are cut off when silent instead (UPLOAD_IDLE_MS); headers still have Node's 60 s.
   const server: Server = app.getHttpServer();

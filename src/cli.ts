@@ -23,6 +23,7 @@ const USAGE = `Usage: breach-notify <command>
   keys:create --name NAME --role admin|responder|approver|auditor [--holder WHO] [--expires ISO-DATE]
       Create an API key (uses DATABASE_URL / DATA_DIR); prints the secret once. WHO: the person who
       holds it (their work email, say); four eyes refuse approvals by another key of the author's holder.
+      On the embedded database, stop the service first: DATA_DIR takes one process at a time (exit 75).
   openapi [--check]
       Write openapi.json from the DTOs, or with --check fail if the committed file is stale.
   secrets:generate
@@ -35,6 +36,8 @@ const USAGE = `Usage: breach-notify <command>
   subjects:age-check [--all]
       Recompute who is a minor now: the flagged minors, or with --all everyone (after MINOR_AGES changed).
 `;
+
+const HELP = new Set(['--help', '-h', 'help']);
 
 type Command = (args: string[], config: AppConfig, name: string) => Promise<number>;
 
@@ -49,11 +52,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Asked for: the usage on stdout and success. Not asked for (no command, or an unknown one): on stderr.
+  if (name === undefined || HELP.has(name) || rest.some((arg) => HELP.has(arg) && arg !== 'help')) {
+    (name ? process.stdout : process.stderr).write(USAGE);
+    return 0;
+  }
   // Own keys only: `toString` is no command.
-  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    process.stderr.write(USAGE);
-    return name ? 64 : 0;
+    process.stderr.write(`unknown command: ${name}\n\n${USAGE}`);
+    return 64; // EX_USAGE
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ROLE: 'api' });
   return command(rest, config, name);
@@ -181,6 +189,12 @@ async function maintainSubjects(args: string[], config: AppConfig, name: string)
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // A bad option (node:util parseArgs): what was wrong, then the usage.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+      process.exit(64);
+    }
     const known = err instanceof ConfigError || err instanceof DataDirLockedError;
     process.stderr.write(
       `${known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

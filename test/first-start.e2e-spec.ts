@@ -90,6 +90,16 @@ describe('a first start on the embedded database', () => {
     expect(service.log).toMatch(/API docs: http:\/\/localhost:\d+\/docs/);
     expect(service.log.match(/one-time admin setup key/g)).toHaveLength(1);
     expect((await get('/v1/api-keys', first!)).status).toBe(200);
+    // A log a person can read: no line per module and per route mapped.
+    expect(service.log).not.toContain('Mapped {');
+    expect(service.log).not.toContain('dependencies initialized');
+    // The address itself says where to go.
+    const root = await fetch(`${base}/`);
+    expect(root.status).toBe(200);
+    expect(await root.json()).toMatchObject({
+      docs: '/docs',
+      publicPages: { securityNotices: '/security-notices' },
+    });
 
     // The CLI on the same folder while the service runs: refused (EX_TEMPFAIL) with what to do.
     const refused = await cli(['keys:create', '--name', 'me', '--role', 'admin'], dataDir);
@@ -125,5 +135,30 @@ describe('a first start on the embedded database', () => {
     };
     expect(audit.items.filter((e) => e.action === 'api_key.create')).toHaveLength(2);
     expect((await get('/v1/api-keys', first!)).status).toBe(200);
+    // After a restart the chain's metric says what the last verification found, never a bare 0.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^audit_chain_valid (1|NaN)$/m);
+  });
+
+  it('--help prints the usage and exits 0; an unknown command or option is a usage error (64)', async () => {
+    const help = await cli(['--help'], dataDir);
+    expect(help.code).toBe(0);
+    for (const command of [
+      'keys:create',
+      'openapi',
+      'secrets:generate',
+      'subjects:import',
+      'subjects:reencrypt',
+      'subjects:age-check',
+    ]) {
+      expect(help.stdout).toContain(command);
+    }
+    expect((await cli(['keys:create', '--help'], dataDir)).code).toBe(0);
+    const unknown = await cli(['keys:make'], dataDir);
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain('unknown command: keys:make');
+    const option = await cli(['keys:create', '--nme', 'x'], dataDir);
+    expect(option.code).toBe(64);
+    expect(option.stderr).toContain("Unknown option '--nme'");
   });
 });

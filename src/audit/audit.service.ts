@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -25,7 +25,7 @@ export interface ChainVerification {
 const VERIFY_PAGE = 5_000;
 
 @Injectable()
-export class AuditService {
+export class AuditService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditService.name);
 
   constructor(
@@ -80,6 +80,17 @@ export class AuditService {
       }
       if (page.length < VERIFY_PAGE) return { valid: true, entries, firstBrokenId: null };
     }
+  }
+
+  /**
+   * A restarted process says what the last verification found (it is stored), not "unknown" for up to
+   * an hour; with none yet, the metric stays NaN. A database not answering leaves it unknown too.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const [last] = await this.repository.recentVerifications(1).catch(() => []);
+    if (!last) return;
+    this.metrics.auditChainValid.set(last.valid ? 1 : 0);
+    this.metrics.auditEntries.set(last.entries);
   }
 
   /** Queued on demand and hourly: verifies the chain, records the result, and exports it as metrics. */

@@ -23,7 +23,7 @@ export class MetricsService {
 
   readonly auditChainValid = new Gauge({
     name: 'audit_chain_valid',
-    help: '1 when the last audit chain verification passed, 0 when it found a broken entry',
+    help: '1 when the last audit chain verification passed, 0 when it found a broken entry, NaN before any (unknown)',
     registers: [this.registry],
   });
 
@@ -42,6 +42,8 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Unknown until a verification is read or run: a 0 would say "broken" after every restart.
+    this.auditChainValid.set(Number.NaN);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
