@@ -158,6 +158,31 @@ export class ReportsRepository {
       })),
     };
   }
+
+  /**
+   * The public Security Notice published for any of these jurisdictions (not withdrawn), the earliest
+   * first: where it is, when it went up and in which languages (the forms ask whether one was made).
+   */
+  async publicNotice(
+    incidentId: string,
+    jurisdictions: readonly string[],
+    baseUrl: string,
+  ): Promise<ReportFacts['publicNotice']> {
+    const [row] = rowsOf<{ slug: string; first_published_at: unknown; languages: string[] }>(
+      await this.database.db.execute(sql`
+        select slug, first_published_at, languages from public_notices
+        where incident_id = ${incidentId}::uuid and first_published_at is not null and withdrawn_at is null
+          and jurisdictions && ${`{${jurisdictions.join(',')}}`}::text[]
+        order by first_published_at limit 1`),
+    );
+    return row
+      ? {
+          url: `${baseUrl}/security-notices/${row.slug}`,
+          publishedAt: new Date(row.first_published_at as string),
+          languages: row.languages,
+        }
+      : null;
+  }
 }
 
 /**

@@ -331,8 +331,7 @@ export class ReportsService {
       incident: incidentFacts(incident, text.values, confirmed?.at ?? null),
       affected,
       handling,
-      // The public Security Notice is not built yet: the report says that none was published.
-      publicNotice: null,
+      publicNotice: await this.repository.publicNotice(incident.id, jurisdictions, this.config.publicBaseUrl),
       chronology,
       obligations: owed.map((o) => ({
         what: o.what,
