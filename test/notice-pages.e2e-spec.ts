@@ -48,6 +48,7 @@ describe('personal notice pages (/n/<token>)', () => {
   let t: TestApp;
   let campaignId: string;
   let incidentId: string;
+  let databaseUrl: string;
   /** Each recipient's link, by the address it was sent to. */
   const links = new Map<string, string>();
   jest.setTimeout(120_000);
@@ -57,7 +58,7 @@ describe('personal notice pages (/n/<token>)', () => {
   beforeAll(async () => {
     t = await startApp(
       {
-        DATABASE_URL: await createScratchDatabase('notice_pages'),
+        DATABASE_URL: (databaseUrl = await createScratchDatabase('notice_pages')),
         ORGANIZATION_NAME: 'Ai Art',
         PUBLIC_BASE_URL: 'https://notice.example.org',
         NOTICE_PAGE_RATE_LIMIT: String(RATE_LIMIT),
@@ -297,6 +298,35 @@ describe('personal notice pages (/n/<token>)', () => {
       .type('form')
       .send({ contact: 'a@b.co' })
       .expect(404);
+  });
+
+  it('a ROLE=public node serves the personal pages and "Was I affected?", and none of the API', async () => {
+    // No Redis for this node: its rate counts stay in the process, its lookups queue in PostgreSQL.
+    const edge = await startApp({
+      DATABASE_URL: databaseUrl,
+      ROLE: 'public',
+      PUBLIC_BASE_URL: 'https://notice.example.org',
+    });
+    try {
+      const alice = await edge.http.get(links.get('alice@example.com')!).expect(200);
+      expect(alice.text).toContain('Alice Example');
+      expect(alice.headers['referrer-policy']).toBe('no-referrer');
+      await edge.http.get(`/n/${'Q'.repeat(22)}`).expect(404);
+      const [slug] = await t.query<{ slug: string }>(
+        "select slug from public_notices where status = 'published'",
+      );
+      await edge.http
+        .post(`/security-notices/${slug.slug}/lookup`)
+        .type('form')
+        .send({ contact: 'nobody@example.com' })
+        .expect(200);
+      await edge.http
+        .get(`/v1/campaigns/${campaignId}`)
+        .set(...bearer(t.keys.admin))
+        .expect(404);
+    } finally {
+      await edge.close();
+    }
   });
 
   describe('in headless Chromium, without script', () => {
