@@ -1,8 +1,10 @@
 // Fan-out at scale: a directory of N people imported and scoped, then one campaign (email to everyone who
 // has it, push alerts to everyone with a token, SMS where there is no email) through the built service's
 // queues (Redis) and the real SDKs, against the wire-level fakes of test/fakes on 127.0.0.1. Then the same
-// requests sent straight to the fakes, without queue or database: the floor. Prints per channel throughput
-// against the floor, approval-to-last-delivery time, each process's peak memory and Redis's.
+// requests sent straight to the fakes, without queue or database: the floor; and once more with the least
+// durable record (claim each request's message ids in PostgreSQL, send, write each one's status): the
+// durable floor. Prints per channel throughput against both floors, approval-to-last-delivery time, each
+// process's peak memory and Redis's.
 // Usage: npm run bench:fanout [-- --recipients 1000000 --workers 2 --channels email,sms,push]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -181,10 +183,13 @@ try {
   );
   const sent = Object.fromEntries(rows.map((r) => [r.channel, { n: r.n, ms: Math.max(1, Number(r.span)) }]));
 
-  // The floor: the same requests, straight from this process to the fakes through the same SDKs.
+  // The floor: the same requests, straight from this process to the fakes through the same SDKs. Then
+  // the durable floor: the same again, each request's messages claimed in PostgreSQL before it leaves
+  // and each one's status written after (the least record a service that loses nothing keeps).
   for (const svc of services) await svc.stop();
   services.length = 0;
   const floor = await measureFloor(sent);
+  const durable = await measureFloor(sent, await durableRecord(url.toString(), sent));
 
   console.log(
     `\n${N.toLocaleString('en-US')} people, ${done.recipients.toLocaleString('en-US')} recipients, ${PROCESSES} service processes on ${(
@@ -199,16 +204,16 @@ try {
   );
   console.log(
     '\n' +
-      ['channel', 'messages', 'service /s', 'floor /s', 'ratio']
+      ['channel', 'messages', 'service /s', 'floor /s', 'ratio', 'durable /s', 'ratio']
         .map((h, i) => (i ? h.padStart(12) : h.padEnd(8)))
         .join(''),
   );
+  const rate = (x) => (x ? x.n / (x.ms / 1000) : NaN);
   for (const channel of ['email', 'sms', 'push']) {
     const m = sent[channel];
-    const f = floor[channel];
     if (!m) continue;
-    const service = m.n / (m.ms / 1000);
-    const base = f ? f.n / (f.ms / 1000) : NaN;
+    const service = rate(m);
+    const [base, kept] = [rate(floor[channel]), rate(durable[channel])];
     console.log(
       [
         channel.padEnd(8),
@@ -216,9 +221,14 @@ try {
         Math.round(service).toLocaleString('en-US').padStart(12),
         Math.round(base).toLocaleString('en-US').padStart(12),
         (service / base).toFixed(2).padStart(12),
+        Math.round(kept).toLocaleString('en-US').padStart(12),
+        (service / kept).toFixed(2).padStart(12),
       ].join(''),
     );
   }
+  console.log(
+    "floor: the same requests straight to the fakes; durable: the same, each request claiming its messages in PostgreSQL and writing each one's status after",
+  );
   console.log(
     `\npeak RSS: ${peaks.map((p, i) => `${i === 0 ? 'api+worker' : 'worker'} ${p.toFixed(0)} MB`).join(', ')}; total ${peaks
       .reduce((a, b) => a + b, 0)
@@ -228,7 +238,7 @@ try {
     `Redis used_memory: ${(redisBefore / 1e6).toFixed(1)} MB before, peak ${(redisPeak / 1e6).toFixed(1)} MB during`,
   );
   console.log(
-    'targets: 1,000,000 end to end < 5 min; each channel >= 0.5 of its floor; processes < 1 GB in all; Redis flat',
+    'targets: 1,000,000 end to end < 5 min; each channel >= 0.5 of its durable floor (and the raw floor shown); processes < 1 GB in all; Redis flat',
   );
 } finally {
   clearInterval(sampler);
@@ -245,11 +255,55 @@ try {
 }
 
 /**
- * The same number of messages per channel, all channels at once, in the same request shapes (SendGrid: 1000 recipients with
- * substitutions per request; Twilio: one per request; FCM: sendEach of 500), with the service's
- * concurrency per process times its processes.
+ * The least durable record a service can keep, for the durable floor: a table of the floor's message
+ * ids per channel, queued (written before the clock starts); `around(channel, ids, send)` claims the
+ * ids (one conditional UPDATE), sends, and writes each message's status and provider reference (one
+ * row update per message, one statement per request), on a pool as large as the floor's concurrency.
  */
-async function measureFloor(sent) {
+async function durableRecord(databaseUrl, sent) {
+  const setup = new pg.Client({ connectionString: databaseUrl });
+  await setup.connect();
+  await setup.query(`create unlogged table if not exists bench_floor_messages (
+      channel text not null, id bigint not null, status text not null, provider_ref text,
+      primary key (channel, id))`);
+  await setup.query('truncate bench_floor_messages');
+  for (const [channel, { n }] of Object.entries(sent)) {
+    await setup.query(
+      `insert into bench_floor_messages (channel, id, status)
+       select $1, g, 'queued' from generate_series(0, $2::bigint - 1) g`,
+      [channel, n],
+    );
+  }
+  // Logged like the service's tables from here on: the claims and statuses are what must survive.
+  await setup.query('alter table bench_floor_messages set logged');
+  await setup.end();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 * PROCESSES });
+  const around = async (channel, ids, send) => {
+    const claimed = await pool.query(
+      `update bench_floor_messages set status = 'claimed'
+        where channel = $1 and id = any($2::bigint[]) and status = 'queued'`,
+      [channel, ids],
+    );
+    if (claimed.rowCount !== ids.length) throw new Error(`durable floor: ${channel} claimed twice`);
+    const outcomes = await send();
+    await pool.query(
+      `update bench_floor_messages m set status = x.status, provider_ref = x.ref
+         from unnest($2::bigint[], $3::text[], $4::text[]) as x(id, status, ref)
+        where m.channel = $1 and m.id = x.id`,
+      [channel, ids, outcomes.map((o) => o.kind), outcomes.map((o) => o.providerRef ?? null)],
+    );
+  };
+  around.close = () => pool.end();
+  return around;
+}
+
+/**
+ * The same number of messages per channel, all channels at once, in the same request shapes (SendGrid: 1000 recipients with
+ * substitutions per request; Twilio: one per request; FCM: calls of 500), with the service's
+ * concurrency per process times its processes. With `record` (see durableRecord), each request's
+ * messages are claimed before it and their statuses written after it.
+ */
+async function measureFloor(sent, record = (_channel, _ids, send) => send()) {
   const renderer = new NoticeRenderer();
   const facts = {
     organization: 'Example',
@@ -297,14 +351,13 @@ async function measureFloor(sent) {
       const t = performance.now();
       await parallel(requests, 4 * PROCESSES, async (r) => {
         const size = Math.min(1000, sent.email.n - r * 1000);
-        await adapter.send({
-          ...shared,
-          recipients: Array.from({ length: size }, (_, i) => ({
-            messageId: r * 1000 + i,
-            to: `p${r}.${i}@example.com`,
-            substitutions,
-          })),
-        });
+        const ids = Array.from({ length: size }, (_, i) => r * 1000 + i);
+        await record('email', ids, () =>
+          adapter.send({
+            ...shared,
+            recipients: ids.map((id, i) => ({ messageId: id, to: `p${r}.${i}@example.com`, substitutions })),
+          }),
+        );
       });
       result.email = { n: sent.email.n, ms: performance.now() - t };
     });
@@ -322,7 +375,9 @@ async function measureFloor(sent) {
       const body = renderer.renderShort('breach-notice', facts).sms.body;
       const t = performance.now();
       await parallel(sent.sms.n, 4 * 8 * PROCESSES, (i) =>
-        adapter.send({ messageId: i, to: `+1415555${String(i % 10000).padStart(4, '0')}`, body }),
+        record('sms', [i], async () => [
+          await adapter.send({ messageId: i, to: `+1415555${String(i % 10000).padStart(4, '0')}`, body }),
+        ]),
       );
       result.sms = { n: sent.sms.n, ms: performance.now() - t };
     });
@@ -338,13 +393,16 @@ async function measureFloor(sent) {
       const t = performance.now();
       await parallel(calls, 4 * PROCESSES, async (c) => {
         const size = Math.min(500, sent.push.n - c * 500);
-        await adapter.send(
-          Array.from({ length: size }, (_, i) => ({
-            messageId: c * 500 + i,
-            token: `token-${c}-${i}`,
-            ...push,
-            data: { url: facts.url },
-          })),
+        const ids = Array.from({ length: size }, (_, i) => c * 500 + i);
+        await record('push', ids, () =>
+          adapter.send(
+            ids.map((id, i) => ({
+              messageId: id,
+              token: `token-${c}-${i}`,
+              ...push,
+              data: { url: facts.url },
+            })),
+          ),
         );
       });
       result.push = { n: sent.push.n, ms: performance.now() - t };
@@ -352,5 +410,6 @@ async function measureFloor(sent) {
     });
   // All channels at once, as in the campaign: they share the machine the same way.
   await Promise.all(tasks.map((task) => task()));
+  await record.close?.();
   return result;
 }
