@@ -11,6 +11,7 @@ import {
   TestApp,
   validIncident,
 } from './support/app.js';
+import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The public Security Notice end to end: drafted from an incident, approved by someone other than its
@@ -220,6 +221,40 @@ describe('public Security Notice', () => {
     expect(after.text).toContain('First published');
     expect(after.text).toContain('Last updated');
   });
+
+  it("reads in headless Chromium: Japanese at a phone's width without sideways scrolling, English on a desktop, styled under its CSP", async () => {
+    const server = t.app.getHttpServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const address = server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const browser = await launchBrowser();
+    try {
+      const violations: string[] = [];
+      const phone = await browser.newPage({ viewport: PHONE, locale: 'ja-JP', javaScriptEnabled: false });
+      phone.on('console', (m) => violations.push(m.text()));
+      await phone.goto(`${base}/security-notices/${slug}`);
+      expect(await phone.locator('html').getAttribute('lang')).toBe('ja');
+      expect(await phone.locator('h1').textContent()).toContain('Notice of Data Breach');
+      expect(await phone.locator('main').textContent()).toContain('設定の誤り');
+      const check = await browser.newPage({ viewport: PHONE });
+      await check.goto(`${base}/security-notices/${slug}?lang=ja`);
+      const fits = await check.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+      expect(fits).toBe(true);
+      // The stylesheet applied (a CSP refusing it would leave the browser's 8px body margin).
+      expect(await check.evaluate('getComputedStyle(document.body).paddingTop')).toBe('16px');
+      await phone.screenshot({ path: screenshotPath('public-notice-ja-phone'), fullPage: true });
+      const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      await desktop.goto(`${base}/security-notices/${slug}`);
+      expect(await desktop.locator('html').getAttribute('lang')).toBe('en');
+      await desktop.locator('a[hreflang="pt-BR"]').click();
+      expect(await desktop.locator('html').getAttribute('lang')).toBe('pt-BR');
+      await desktop.screenshot({ path: screenshotPath('public-notice-pt-BR-desktop'), fullPage: true });
+      expect(violations.filter((v) => /Content Security Policy/i.test(v))).toEqual([]);
+    } finally {
+      await browser.close();
+      await new Promise((done) => server.close(done));
+    }
+  }, 60_000);
 
   it('exports the published notice as a static bundle: a page per language, JSON, feed, stylesheet, banner', async () => {
     const res = await t.http
