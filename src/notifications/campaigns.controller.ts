@@ -150,5 +150,16 @@ function toDto(row: CampaignRow | CampaignView): CampaignDto {
     finishedAt: iso(row.finishedAt),
     createdAt: row.createdAt.toISOString(),
     ...('progress' in row ? { progress: { ...row.progress, asOf: row.progress.asOf.toISOString() } } : {}),
+    ...('heldBack' in row && row.heldBack
+      ? {
+          heldBack: row.heldBack.map((h) => ({
+            jurisdiction: h.jurisdiction,
+            residents: h.residents,
+            regulator: h.regulatorName,
+            untilReport: h.afterReport,
+            why: h.why,
+          })),
+        }
+      : {}),
   };
 }

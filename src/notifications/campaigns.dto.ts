@@ -152,6 +152,19 @@ class ProgressDto {
   asOf!: string;
 }
 
+/** Residents a campaign waits to tell until a report is filed. */
+export class HeldBackDto {
+  @ApiProperty({ example: 'SG' }) jurisdiction!: string;
+  @ApiProperty({ description: 'Residents not notified yet' }) residents!: number;
+  @ApiProperty({ example: 'Personal Data Protection Commission' }) regulator!: string;
+  @ApiProperty({
+    enum: ['initial', 'follow-up', 'final'],
+    description: "The report's phase that releases them",
+  })
+  untilReport!: string;
+  @ApiProperty() why!: string;
+}
+
 export class CampaignDto {
   @ApiProperty() id!: string;
   @ApiProperty() incidentId!: string;
@@ -174,6 +187,12 @@ export class CampaignDto {
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiPropertyOptional({ type: ProgressDto }) progress?: ProgressDto;
+  @ApiPropertyOptional({
+    type: [HeldBackDto],
+    description:
+      'Residents held back until a report the law wants first is recorded as submitted (Singapore: on or after the PDPC, PDPA s 26D(2)); planned into the campaign once it is. Absent: none',
+  })
+  heldBack?: HeldBackDto[];
 }
 
 export class CampaignListDto {

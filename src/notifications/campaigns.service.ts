@@ -1,3 +1,4 @@
+import { NoticeOrdering, type NoticeHold } from '../jurisdictions/notice-ordering.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { NOTICE_CHANNELS, type Channel } from '../channels/channel.port.js';
@@ -42,6 +43,8 @@ export interface CreateCampaign {
 
 export interface CampaignView extends CampaignRow {
   progress: Progress & { ratePerSecond: number; etaSeconds: number | null; asOf: Date };
+  /** Residents held back until a report the law wants first is submitted (Singapore's PDPC); absent: none. */
+  heldBack?: NoticeHold[];
 }
 
 export interface PreviewQuery {
@@ -95,6 +98,7 @@ export class CampaignsService {
     private readonly keys: ApiKeysService,
     private readonly tokens: NoticeTokens,
     private readonly copies: NoticeCopies,
+    private readonly ordering: NoticeOrdering,
   ) {}
 
   async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
@@ -168,7 +172,14 @@ export class CampaignsService {
             : ratePerSecond > 0
               ? Math.ceil(progress.remaining / ratePerSecond)
               : null;
-    return { ...campaign, progress: { ...progress, ratePerSecond, etaSeconds, asOf } };
+    // Who this campaign holds back, while it may still plan them (a finished or cancelled one does not).
+    const open = campaign.status !== (CampaignStatus.Cancelled as string);
+    const holds = open ? await this.ordering.holds(campaign.incidentId) : [];
+    return {
+      ...campaign,
+      progress: { ...progress, ratePerSecond, etaSeconds, asOf },
+      ...(holds.length > 0 ? { heldBack: holds } : {}),
+    };
   }
 
   list(incidentId: string): Promise<CampaignRow[]> {

@@ -5,6 +5,7 @@ import { knownJurisdictions } from '../../src/jurisdictions/codes.js';
 import { lawfulMethodsSqlOf } from '../../src/jurisdictions/notice-methods.sql.js';
 import { ReachRepository } from '../../src/jurisdictions/reach.repository.js';
 import { CampaignPlanner } from '../../src/notifications/campaign.planner.js';
+import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
 import { ReportsService } from '../../src/reports/reports.service.js';
 import { lawfulMethods } from '../../src/jurisdictions/rules/notice-methods.js';
@@ -206,6 +207,15 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     expect((await events()).find((e) => e.kind === 'campaign.held_back')?.details).toMatchObject({
       holds: [{ jurisdiction: 'SG', residents: 2, until: expect.stringContaining('initial report') }],
     });
+    // The campaign says so, with the report awaited.
+    expect((await m.get(CampaignsService).view(campaignId)).heldBack).toEqual([
+      expect.objectContaining({
+        jurisdiction: 'SG',
+        residents: 2,
+        regulatorId: 'pdpc',
+        afterReport: 'initial',
+      }),
+    ]);
     const reach = await m.get(ReachRepository).counts(incidentId);
     expect(reach).toContainEqual({ jurisdiction: 'SG', outcome: 'pending', reason: null, people: 2 });
 
@@ -227,6 +237,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     );
     expect(campaign).toEqual({ status: 'completed', recipients: 3 });
     expect((await events()).map((e) => e.kind)).toContain('campaign.released');
+    expect((await m.get(CampaignsService).view(campaignId)).heldBack).toBeUndefined();
     // Released once: the job again plans nobody twice.
     await m.get(CampaignPlanner).release({ incidentId });
     expect(await planned()).toHaveLength(3);
