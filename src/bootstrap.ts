@@ -19,6 +19,7 @@ import { JobRepository } from './queue/job.repository.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { withoutStartupChatter } from './logging.js';
+import { documentErrors } from './common/openapi-errors.js';
 import { send } from './notice-pages/notice-pages.controller.js';
 import { NoticePagesService } from './notice-pages/notice-pages.service.js';
 import { PUBLIC_PATHS, publicPages } from './public-notices/public-pages.handler.js';
@@ -109,9 +110,16 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
         'Every /v1 route needs `Authorization: Bearer <api key>`.',
     )
     .setVersion('1')
-    .addBearerAuth()
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      // Not a JWT: nothing to decode, nothing signed; the service keeps only its SHA-256.
+      bearerFormat: 'opaque API key',
+      description:
+        "An opaque API key (`bnk_...`), not a JWT: from `POST /v1/api-keys`, the first start's log, or ADMIN_API_KEY",
+    })
     .build();
-  return SwaggerModule.createDocument(app, document);
+  return documentErrors(SwaggerModule.createDocument(app, document));
 }
 
 /**

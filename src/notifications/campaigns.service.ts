@@ -443,8 +443,11 @@ export class CampaignsService {
   }
 
   private refused(campaign: CampaignRow, action: string): AppError {
-    return new AppError(ErrorCode.Conflict, `the campaign is ${campaign.status}: it cannot ${action}`, {
-      status: campaign.status,
-    });
+    // A second approval (a double click, two approvers at once) is told so, not "approved: cannot approve".
+    const message =
+      action === 'approve' && campaign.approvedAt
+        ? `the campaign is already approved (by key ${campaign.approvedBy ?? 'unknown'}); it is ${campaign.status}`
+        : `the campaign is ${campaign.status}: it cannot ${action}`;
+    return new AppError(ErrorCode.Conflict, message, { status: campaign.status });
   }
 }
