@@ -752,7 +752,7 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
     }
   });
 
-  it("holds the SMS queue for as long as a batch planned larger than today's rate allows takes", async () => {
+  it("sends a batch planned larger than today's rate allows at today's rate", async () => {
     // Three SMS batches of one campaign made one (as if planned when the rate was higher), pending again,
     // and the campaign sending: the window takes it and a worker sends it.
     const batches = await t.query<{ id: number; campaign_id: string }>(
@@ -785,12 +785,9 @@ describe('notice campaigns through HTTP (PostgreSQL + Redis, outbox transport)',
         const [b] = await t.query('select status from message_batches where id = $1', [merged]);
         return b.status === 'done' ? true : undefined;
       });
-      // TWILIO_MAX_PER_SECOND is 20 (jobs of 20, one a second): this job's n messages hold the queue for
-      // n/20 s from its claim.
-      const held = await queue.getRateLimitTtl();
-      expect(held).toBeGreaterThan(Math.ceil((1000 * n) / 20) - (Date.now() - started) - 1_000);
-      expect(held).toBeGreaterThan(1_000);
-      expect(held).toBeLessThanOrEqual(Math.ceil((1000 * n) / 20));
+      // TWILIO_MAX_PER_SECOND is 20: each message takes the next send slot, 50 ms or more after the one
+      // before, so this job's n messages leave over (n - 1) / 20 s at least, however the batch was planned.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(Math.floor((1000 * (n - 1)) / 20));
     } finally {
       await queue.removeRateLimitKey();
       await t.query("update campaigns set status = 'completed' where id = $1 and status = 'sending'", [

@@ -652,6 +652,6 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     const audit = await t.query(
       "select summary from audit_log where action = 'subject.erase' and target_id = 'u-teen-us'",
     );
-    expect(audit).toEqual([{ summary: { incidentsKeptAnonymously: 0 } }]);
+    expect(audit).toEqual([{ summary: { incidentsKeptAnonymously: 0, outboxCopiesDeleted: 0 } }]);
   });
 });
