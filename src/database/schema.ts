@@ -542,8 +542,10 @@ export const deliveries = pgTable(
   // Half of each page is kept free (migration 0010), so a batch's sends are HOT updates.
   (t) => [
     index('deliveries_campaign_idx').on(t.campaignId),
-    // Who was reached, person by person (jurisdictions/reach.repository.ts): never changed by a send.
-    index('deliveries_affected_idx').on(t.affectedId),
+    // Who was reached, person by person (jurisdictions/reach.repository.ts): a person's latest delivery
+    // is the last entry of their run of this index. On affected_id alone the planner walked the primary
+    // key backwards for each person (31 s for 20,000 people, minutes at 100,000); never changed by a send.
+    index('deliveries_affected_idx').on(t.affectedId, t.id),
   ],
 );
 
