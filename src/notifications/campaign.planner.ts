@@ -188,6 +188,9 @@ const holdDetails = (holds: readonly NoticeHold[]) =>
   holds.map((h) => ({
     jurisdiction: h.jurisdiction,
     residents: h.residents,
+    // What releases them, as the reconciler reads it back when a release job was lost.
+    regulatorId: h.regulatorId,
+    afterReport: h.afterReport,
     until: `${h.afterReport} report to ${h.regulatorName} submitted`,
     why: h.why,
   }));

@@ -67,6 +67,30 @@ export class CampaignsRepository {
     return row;
   }
 
+  /**
+   * Incidents (not closed) whose residents a campaign held back for a report now submitted, and some of
+   * them not yet planned into the incident's latest sending or completed campaign: their release job was
+   * lost (a Redis flush, a crash between the report's commit and the enqueue). Read from the
+   * `campaign.held_back` events' holds (jurisdiction, regulator, report phase).
+   */
+  async awaitingRelease(): Promise<string[]> {
+    const rows = rowsOf<{ incident_id: string }>(
+      await this.database.db.execute(sql`
+        select distinct e.incident_id from incident_events e
+        join incidents i on i.id = e.incident_id and i.state <> 'closed'
+        cross join lateral jsonb_array_elements(e.details -> 'holds') h
+        join lateral (select c.id from campaigns c where c.incident_id = e.incident_id
+                      and c.status in ('sending', 'completed') order by c.created_at desc limit 1) c on true
+        where e.kind = 'campaign.held_back'
+          and exists (select 1 from reports r where r.incident_id = e.incident_id and r.submitted_at is not null
+                      and r.regulator_id = h ->> 'regulatorId' and r.phase = h ->> 'afterReport')
+          and exists (select 1 from affected_subjects a where a.incident_id = e.incident_id
+                      and a.jurisdiction = h ->> 'jurisdiction' and a.notified_at is null
+                      and not exists (select 1 from deliveries d where d.affected_id = a.id and d.campaign_id = c.id))`),
+    );
+    return rows.map((r) => r.incident_id);
+  }
+
   async withStatus(statuses: readonly string[]): Promise<CampaignRow[]> {
     return this.database.db
       .select()

@@ -32,8 +32,9 @@ export class Reconciler {
 
   /**
    * Reclaims messages whose lease ran out, re-queues batches whose job is gone (Redis restarted or was
-   * flushed), plans approved campaigns whose plan job is gone, tops up windows, finishes campaigns and
-   * folds their older tallies.
+   * flushed), plans approved campaigns whose plan job is gone, releases residents held back for a report
+   * now submitted whose release job is gone, tops up windows, finishes campaigns and folds their older
+   * tallies.
    */
   @OnJob(JobName.DeliveriesReconcile)
   async reconcile(): Promise<Record<string, unknown>> {
@@ -51,6 +52,16 @@ export class Reconciler {
     for (const campaign of await this.campaigns.withStatus([CampaignStatus.Approved])) {
       await this.lifecycle.enqueuePlan(campaign.id);
     }
+    const released = await this.campaigns.awaitingRelease();
+    for (const incidentId of released) {
+      // One job a minute at most per incident: the release plans only who has no delivery yet.
+      const minute = Math.floor(now.getTime() / 60_000);
+      await this.jobs.add(
+        JobName.CampaignRelease,
+        { incidentId },
+        { jobId: `release-${incidentId}-${minute}` },
+      );
+    }
     let requeued = 0;
     for (const campaign of await this.campaigns.withStatus([CampaignStatus.Sending])) {
       const lost: number[] = [];
@@ -63,6 +74,11 @@ export class Reconciler {
       await this.lifecycle.topUp(campaign.id);
       await this.lifecycle.finishIfIdle(campaign.id);
     }
-    return { reclaimed: reclaimed.reduce((n, r) => n + r.count, 0), requeuedBatches: requeued, folded };
+    return {
+      reclaimed: reclaimed.reduce((n, r) => n + r.count, 0),
+      requeuedBatches: requeued,
+      releasesRequeued: released.length,
+      folded,
+    };
   }
 }
