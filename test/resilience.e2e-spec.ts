@@ -117,7 +117,8 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
       Array.from({ length: PEOPLE }, (_, i) => ({
         externalId: `r-${i}`,
         phone: phone(i),
-        jurisdiction: 'US-NY',
+        // The UK takes any effective means as the notice: an SMS notifies (New York's law does not take one).
+        jurisdiction: 'GB',
         dataCategories: ['camera_data'],
       })),
     );
