@@ -22,6 +22,8 @@ const REQUIRED_FIELDS = ['title', 'discoveredAt'] as const;
 
 @Injectable()
 export class IncidentsService {
+  private readonly recentlyRead = new Map<string, { at: number; incident: IncidentRow }>();
+
   constructor(
     private readonly repository: IncidentsRepository,
     private readonly history: IncidentHistory,
@@ -63,6 +65,19 @@ export class IncidentsService {
   async get(id: string): Promise<IncidentRow> {
     const incident = await this.repository.findById(id);
     if (!incident) throw AppError.notFound('incident', id);
+    return incident;
+  }
+
+  /**
+   * The incident as this process read it at most 30 s ago: the send path reads it for every batch and the
+   * notice pages for every reader, so a million notices or a rush of readers read it a few times.
+   */
+  async recent(id: string): Promise<IncidentRow> {
+    const cached = this.recentlyRead.get(id);
+    if (cached && Date.now() - cached.at < 30_000) return cached.incident;
+    const incident = await this.get(id);
+    this.recentlyRead.set(id, { at: Date.now(), incident });
+    if (this.recentlyRead.size > 100) this.recentlyRead.delete(this.recentlyRead.keys().next().value!);
     return incident;
   }
 

@@ -35,7 +35,6 @@ const NO_DELIVERY = -1;
 @Injectable()
 export class NoticePagesService {
   private readonly logger = new Logger(NoticePagesService.name);
-  private readonly incidentCache = new Map<string, { at: number; incident: IncidentRow }>();
   private readonly messages = new Map<string, string>();
   private readonly pages = new Map<string, { locale: string; html: string }>();
 
@@ -60,7 +59,7 @@ export class NoticePagesService {
     if (busy !== undefined) return this.busy(acceptLanguage, busy);
     const delivery = await this.live(token);
     if (!delivery) return this.gone(acceptLanguage);
-    const incident = await this.incident(delivery.incidentId);
+    const incident = await this.incidents.recent(delivery.incidentId);
     const contact = this.contact(delivery);
     const guardian = delivery.recipient === 'guardian';
     const who = guardian ? contact?.guardian : contact;
@@ -180,15 +179,5 @@ export class NoticePagesService {
       this.logger.error({ deliveryId: delivery.id, err: messageOf(err) }, 'contact data does not open');
       return undefined;
     }
-  }
-
-  /** The incident, read at most every 30 s: a rush of readers of one breach reads it once. */
-  private async incident(id: string): Promise<IncidentRow> {
-    const cached = this.incidentCache.get(id);
-    if (cached && Date.now() - cached.at < 30_000) return cached.incident;
-    const incident = await this.incidents.get(id);
-    this.incidentCache.set(id, { at: Date.now(), incident });
-    if (this.incidentCache.size > 100) this.incidentCache.delete(this.incidentCache.keys().next().value!);
-    return incident;
   }
 }

@@ -1,3 +1,4 @@
+import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { MessagesRepository } from '../../src/notifications/messages.repository.js';
 import { SendBatchService } from '../../src/notifications/send/send-batch.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
@@ -109,7 +110,7 @@ describe('a send job and the lease it holds (medium)', () => {
     await queuedAgain();
     const service = m.get(SendBatchService);
     const lost = jest
-      .spyOn(service as unknown as { incident: () => Promise<unknown> }, 'incident')
+      .spyOn(m.get(IncidentsService), 'recent')
       .mockRejectedValueOnce(new Error('connection terminated'));
     try {
       await expect(service.sendBatch('email', batchId)).rejects.toThrow('connection terminated');

@@ -4,7 +4,6 @@ import type { Channel } from '../../channels/channel.port.js';
 import { Clock } from '../../common/clock.js';
 import { messageOf } from '../../common/errors.js';
 import { AppConfig } from '../../config/config.js';
-import type { IncidentRow } from '../../incidents/incidents.repository.js';
 import { IncidentsService } from '../../incidents/incidents.service.js';
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
@@ -30,7 +29,6 @@ import { SmsSender } from './sms.sender.js';
 @Injectable()
 export class SendBatchService {
   private readonly logger = new Logger(SendBatchService.name);
-  private readonly incidentCache = new Map<string, { at: number; incident: IncidentRow }>();
   private readonly senders: Record<Channel, ChannelSender>;
 
   constructor(
@@ -86,7 +84,7 @@ export class SendBatchService {
     let sent: Sent = { outcomes: [], unregistered: [] };
     try {
       if (claimed.length > 0) {
-        const incident = await this.incident(campaign.incidentId);
+        const incident = await this.incidents.recent(campaign.incidentId);
         const prepared = await sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
         // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
         const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
@@ -132,15 +130,5 @@ export class SendBatchService {
     await this.jobs.holdQueue(QueueName.Sms, ms).catch((err: unknown) => {
       this.logger.warn({ err: messageOf(err) }, 'SMS queue hold failed');
     });
-  }
-
-  /** The incident, read at most every 30 s per incident: every batch of a campaign renders from it. */
-  private async incident(id: string): Promise<IncidentRow> {
-    const cached = this.incidentCache.get(id);
-    if (cached && Date.now() - cached.at < 30_000) return cached.incident;
-    const incident = await this.incidents.get(id);
-    this.incidentCache.set(id, { at: Date.now(), incident });
-    if (this.incidentCache.size > 100) this.incidentCache.delete(this.incidentCache.keys().next().value!);
-    return incident;
   }
 }
