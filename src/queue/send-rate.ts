@@ -8,11 +8,13 @@ import { rowsOf } from '../database/rows.js';
 import { JobRepository } from './job.repository.js';
 
 /**
- * Slots are spaced this much wider than the rate asks: a message reaches the provider a few milliseconds
- * after its slot, by a delay that varies, and two that the jitter brings together must not make one
- * second hold one more than the rate (5%: up to ~45 ms of jitter at 200/s, ~50 ms at 10/s).
+ * Slots are spaced this much wider than the rate asks: a message reaches the provider some milliseconds
+ * after its slot, by a delay that varies (a timer that fires late on a loaded machine, a request that waits
+ * for a socket), and messages the jitter brings together must not make one second hold more than the rate.
+ * 5% was not enough: the fault harness saw 51 in one second against 50 on a loaded machine; at 20% a
+ * second holds about 42 slots at 50/s, so 9 late messages would have to land in one second to exceed it.
  */
-const MARGIN = 1.05;
+const MARGIN = 1.2;
 
 /**
  * Takes the next slot and answers when it is, in microseconds since the epoch: slots follow each other
