@@ -20,8 +20,10 @@ export class GuardianDto {
 export class SubjectDto {
   @ApiProperty({
     example: 'u-123',
+    minLength: 1,
+    maxLength: 128,
     description:
-      "The app's user id: 1-128 letters, digits or ._:|+/#=@- (an opaque id is best; an email address works, and is kept out of the request log)",
+      "The app's user id: 1-128 letters, digits or ._:|+/#=@-, and never an email address (refused, `notContactData`: the id is stored in clear and shown to auditors, so it must not be contact data)",
   })
   externalId!: string;
   @ApiPropertyOptional({ maxLength: 200 }) name?: string;
