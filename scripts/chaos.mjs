@@ -250,6 +250,7 @@ async function main() {
     );
     return {
       id: campaign.id,
+      incidentId: incident.id,
       view,
       took,
       ledgers: { email: fakes.email.ledger, sms: fakes.sms.ledger, push: fakes.push.ledger },
@@ -276,7 +277,8 @@ async function main() {
   faultRun.verdict = await verdict(faultRun, faults, true);
 
   // Leaks: every log, Redis (before each restart and flush, and now), job payloads, /metrics, the
-  // answers that were errors, the public pages (once they exist), and a raw dump of the database.
+  // answers that were errors, the public Security Notice (published for the occasion) and its lookup
+  // answers, and a raw dump of the database.
   const scan = new LeakScan(needles(people));
   // The scan itself, checked: a text with one value of each kind, as logs and URLs would carry them.
   const sample = people.find((p) => p.email && p.phone && p.pushTokens);
@@ -304,8 +306,14 @@ async function main() {
     );
   }
   scan.scanText('error answers', [...errorAnswers, ...webhooks.errorAnswers].join('\n'));
-  for (const page of await publicPages(cluster.api?.url, faultRun.id))
-    scan.scanText(`public page ${page.name}`, page.text);
+  const pages = await publicPages({
+    api,
+    base: cluster.api?.url,
+    keys,
+    incidentId: faultRun.incidentId,
+    people,
+  });
+  for (const page of pages) scan.scanText(`public page ${page.name}`, page.text);
   await cluster.stopAll();
   for (const file of readdirSync(work).filter((f) => f.endsWith('.log')))
     await scan.scanFile(`log ${file}`, join(work, file));

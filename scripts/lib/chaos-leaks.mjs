@@ -120,9 +120,44 @@ export async function redisText(redis) {
 }
 
 /**
- * The public pages (the Security Notice, the personal notice pages) to scan, once they exist (issue 8):
- * return their text here, [{ name, text }]. None yet.
+ * The public side of an incident, as anyone on the internet reads it: a Security Notice drafted from the
+ * incident, approved by a second key and published; then the index, its page in each of its languages,
+ * its JSON, the Atom feed, and the "Was I affected?" answers for people of the directory (by email and by
+ * number). `api(method, path, body, key)` is the harness's admin API; `base` the api process's URL.
+ * Returns [{ name, text }] to scan, and the pages' count so the report can say what was read.
  */
-export async function publicPages(/* apiUrl, campaign */) {
-  return [];
+export async function publicPages({ api, base, keys, incidentId, people }) {
+  const notice = await api('POST', `/v1/incidents/${incidentId}/public-notices`, {}, keys.responder);
+  await api('POST', `/v1/public-notices/${notice.id}/approve`, undefined, keys.approver);
+  const published = await api('POST', `/v1/public-notices/${notice.id}/publish`, undefined, keys.responder);
+  if (published.status !== 'published')
+    throw new Error(`the public notice was not published: ${published.status}`);
+  const slug = published.slug;
+  const pages = [];
+  const read = async (name, path, init) => {
+    const res = await fetch(`${base}${path}`, init);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`public page ${path}: ${res.status} ${text.slice(0, 200)}`);
+    pages.push({ name, text });
+  };
+  await read('index', '/security-notices');
+  for (const lang of published.languages)
+    await read(`${slug} (${lang})`, `/security-notices/${slug}?lang=${lang}`);
+  await read(`${slug}.json`, `/security-notices/${slug}.json`);
+  await read('feed.atom', '/security-notices/feed.atom');
+  // "Was I affected?": the answer is the same whoever asks; it must not echo the address given.
+  const withEmail = people.find((p) => p.email);
+  const withPhone = people.find((p) => p.phone);
+  for (const [kind, contact] of [
+    ['email', withEmail?.email],
+    ['number', withPhone?.phone],
+  ]) {
+    if (!contact) continue;
+    await read(`lookup answer (${kind})`, `/security-notices/${slug}/lookup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ contact, lang: 'en' }).toString(),
+    });
+  }
+  return pages;
 }
