@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -11,12 +11,13 @@ import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AppModule } from './app.module.js';
 import { authorize, bearerSecret } from './api-keys/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
+import { answerError } from './common/exception.filter.js';
 import { refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
 import { JobRepository } from './queue/job.repository.js';
-import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { httpMetrics, observeAhead } from './metrics/http-metrics.middleware.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { withoutStartupChatter } from './logging.js';
 import { documentErrors } from './common/openapi-errors.js';
@@ -79,27 +80,46 @@ export async function createApp(
       next(new AppError(ErrorCode.NotFound, 'not found'));
     });
     guardNoticePaths(app);
-    mountPublicPages(app, config);
   } else {
     guardNoticePaths(app);
-    mountPublicPages(app, config);
     SwaggerModule.setup('docs', app, buildOpenApi(app), { jsonDocumentUrl: 'docs-json' });
     mountQueueDashboard(app);
   }
   // init() also installs Nest's express error handler, which sends errors raised outside routes (body
   // parser, dashboard middleware) through the same global filter, so they share the JSON shape.
   await app.init();
+  if (config.role !== 'worker') serveAhead(app, [publicPagesAhead(app, config)]);
   return app;
 }
 
-/** The public Security Notice pages: a plain handler ahead of Nest's routes (see public-pages.handler.ts). */
-function mountPublicPages(app: NestExpressApplication, config: AppConfig): void {
-  app.use(
-    publicPages(app.get(PublishedNotices), app.get(PublicNoticeRenderer), {
-      baseUrl: config.publicBaseUrl,
-      organization: config.organizationName,
-    }),
+/** A listener that answers some requests itself (true) before Express and Nest see them. */
+type Ahead = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The public pages, answered ahead of Express and Nest (see public-pages.handler.ts): a rush of readers
+ * costs no middleware chain, no access-log line (they are counted in the metrics) and no router.
+ */
+function publicPagesAhead(app: NestExpressApplication, config: AppConfig): Ahead {
+  return publicPages(
+    app.get(PublishedNotices),
+    app.get(PublicNoticeRenderer),
+    { baseUrl: config.publicBaseUrl, organization: config.organizationName },
+    { observe: observeAhead(app.get(MetricsService)), failed: answerError },
   );
+}
+
+/**
+ * Puts the listeners ahead of the app's own on its HTTP server: a request none of them answers goes to
+ * Express (and Nest) as before. Tests reach the same server, so they see what production serves.
+ */
+function serveAhead(app: NestExpressApplication, listeners: Ahead[]): void {
+  const server: Server = app.getHttpServer();
+  const nest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    for (const answer of listeners) if (answer(req, res)) return;
+    for (const listener of nest) listener.call(server, req, res);
+  });
 }
 
 export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {

@@ -315,6 +315,8 @@ describe('personal notice pages (/n/<token>)', () => {
       const [slug] = await t.query<{ slug: string }>(
         "select slug from public_notices where status = 'published'",
       );
+      const notice = await edge.http.get(`/security-notices/${slug.slug}`).expect(200);
+      expect(notice.text).toContain('Was I affected?');
       await edge.http
         .post(`/security-notices/${slug.slug}/lookup`)
         .type('form')

@@ -166,6 +166,27 @@ describe('public Security Notice', () => {
     expect(en.headers['vary']).toBe('Accept-Language');
     expect(en.text).toContain(`href="/security-notices/${slug}?lang=ja"`);
     await t.http.get(`/security-notices/${slug}`).set('If-None-Match', en.headers.etag).expect(304);
+    // Again, answered ahead of Express from the kept answer: the same bytes and every header, the
+    // app-wide ones too; HEAD has the headers without the body; counted under the route's pattern.
+    const again = await t.http.get(`/security-notices/${slug}`).expect(200);
+    expect(again.text).toBe(en.text);
+    expect(again.headers.etag).toBe(en.headers.etag);
+    expect(again.headers['x-content-type-options']).toBe('nosniff');
+    expect(again.headers['x-frame-options']).toBe('DENY');
+    expect(again.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    const head = await t.http.head(`/security-notices/${slug}`).expect(200);
+    expect(head.headers.etag).toBe(en.headers.etag);
+    expect(head.headers['content-length']).toBe(en.headers['content-length']);
+    expect(head.text ?? '').toBe('');
+    const notModified = await t.http
+      .get(`/security-notices/${slug}`)
+      .set('If-None-Match', en.headers.etag)
+      .expect(304);
+    expect(notModified.headers['cache-control']).toBe(en.headers['cache-control']);
+    const metrics = await t.http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/security-notices\/:slug",status="200"\} [1-9]/,
+    );
 
     const ja = await t.http
       .get(`/security-notices/${slug}`)
@@ -179,6 +200,12 @@ describe('public Security Notice', () => {
     const de = await t.http.get(`/security-notices/${slug}`).set('Accept-Language', 'de');
     expect(de.text).toContain('<html lang="en">');
     await t.http.get('/security-notices/no-such-notice').expect(404);
+    // A language the notice lacks asked by ?lang= falls back to Accept-Language: the kept answers are
+    // told apart by both.
+    const jaFallback = await t.http.get(`/security-notices/${slug}?lang=de`).set('Accept-Language', 'ja');
+    expect(jaFallback.text).toContain('<html lang="ja">');
+    const enFallback = await t.http.get(`/security-notices/${slug}?lang=de`).set('Accept-Language', 'en');
+    expect(enFallback.text).toContain('<html lang="en">');
   });
 
   it('the JSON, the index and the Atom feed', async () => {

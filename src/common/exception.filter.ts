@@ -7,6 +7,7 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import { AppError, ErrorCode, withoutParams } from './errors.js';
 
@@ -150,4 +151,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
   }
+}
+
+const aheadLogger = new Logger('Errors');
+
+/**
+ * The filter's answer for requests answered ahead of Nest (bootstrap's serveAhead): the same body, and
+ * anything unexpected logged with its errorId.
+ */
+export function answerError(res: ServerResponse, error: unknown): void {
+  const { body, unexpected } = toErrorBody(error);
+  if (unexpected) aheadLogger.error({ errorId: body.errorId, err: withoutParams(error) }, 'unexpected error');
+  if (res.headersSent) return;
+  const bytes = Buffer.from(JSON.stringify(body));
+  res
+    .writeHead(body.statusCode, {
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': bytes.length,
+    })
+    .end(bytes);
 }

@@ -26,3 +26,21 @@ function routeOf(req: Request): string {
   if (mount) return mount;
   return (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
 }
+
+/**
+ * The same histogram for answers given ahead of Express (bootstrap's serveAhead), which pass no
+ * middleware: the caller names the route pattern. Each label set's child is kept (no label hashing per
+ * request).
+ */
+export function observeAhead(metrics: MetricsService) {
+  const children = new Map<string, { observe(seconds: number): void }>();
+  return (method: string, route: string, status: number, startedAt: number): void => {
+    const key = `${method} ${route} ${status}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = metrics.httpRequests.labels(method, route, String(status));
+      children.set(key, child);
+    }
+    child.observe((performance.now() - startedAt) / 1000);
+  };
+}

@@ -10,7 +10,7 @@ import { PublishedNotices } from './published-notices.js';
 
 /**
  * The public Security Notice: drafts, approval, publication and versions (the admin API), and the
- * published notices the public pages serve (public-pages.handler.ts, mounted in bootstrap).
+ * published notices the public pages serve (public-pages.handler.ts, put ahead of Express in bootstrap).
  * PublishedNotices is exported for the personal notice pages, which find a notice by its slug.
  */
 @Module({

@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { PublicNoticesRepository, type PublishedRow } from './public-notices.repository.js';
 
@@ -9,7 +10,12 @@ export interface CachedPage {
   body: Buffer;
   etag: string;
   type: string;
+  /** Its 200's headers without and with Vary, made on the first answer and sent as they are after. */
+  heads?: { plain?: OutgoingHttpHeaders; vary?: OutgoingHttpHeaders };
 }
+
+/** How many requests' answers are remembered (each a few dozen bytes beside a page kept anyway). */
+const ANSWERS_MAX = 2_000;
 
 /**
  * The published notices as the public pages read them, cached in the process: a rush of readers costs one
@@ -25,6 +31,8 @@ export class PublishedNotices {
   private checkedAt = 0;
   private loading: Promise<void> | null = null;
   private readonly pages = new Map<string, CachedPage>();
+  /** A request's answer by what decides it (slug, ?lang=, Accept-Language): no negotiation next time. */
+  private readonly answers = new Map<string, CachedPage>();
 
   constructor(private readonly repository: PublicNoticesRepository) {}
 
@@ -60,14 +68,38 @@ export class PublishedNotices {
     return made;
   }
 
+  /**
+   * Without waiting, for the hot path: the published notice at a slug (null: none is) when this process's
+   * copy is fresh, else undefined (ask `find`).
+   */
+  peekRow(slug: string): PublishedRow | null | undefined {
+    if (!this.isFresh()) return undefined;
+    return this.bySlugMap.get(slug) ?? null;
+  }
+
+  /** Without waiting: the answer remembered for a request's key while this process's copy is fresh. */
+  peekAnswer(key: string): CachedPage | undefined {
+    return this.isFresh() ? this.answers.get(key) : undefined;
+  }
+
+  /** Remembers a request's answer until the next publication (made-up headers only churn this map). */
+  remember(key: string, page: CachedPage): void {
+    if (this.answers.size >= ANSWERS_MAX) this.answers.clear();
+    this.answers.set(key, page);
+  }
+
   /** Forget everything: the next read asks the database (called after a publication or withdrawal). */
   invalidate(): void {
     this.checkedAt = 0;
     this.generation = null;
   }
 
+  private isFresh(): boolean {
+    return Date.now() - this.checkedAt < FRESH_MS;
+  }
+
   private async fresh(): Promise<void> {
-    if (Date.now() - this.checkedAt < FRESH_MS) return;
+    if (this.isFresh()) return;
     // One check at a time: the readers arriving meanwhile wait for it.
     this.loading ??= this.reload().finally(() => {
       this.loading = null;
@@ -82,6 +114,7 @@ export class PublishedNotices {
       this.notices = notices;
       this.bySlugMap = new Map(notices.map((n) => [n.slug, n]));
       this.pages.clear();
+      this.answers.clear();
       this.generation = generation;
     }
     this.checkedAt = Date.now();
