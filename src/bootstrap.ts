@@ -168,6 +168,7 @@ function mountQueueDashboard(app: NestExpressApplication): void {
   });
   const keys = app.get(ApiKeysService);
   app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', DASHBOARD_POLICY);
     const secret = bearerSecret(req.headers.authorization) ?? basicPassword(req.headers.authorization);
     authorize(keys, secret, req.ip, Permission.QueueDashboard).then(
       () => next(),
@@ -183,7 +184,39 @@ function mountQueueDashboard(app: NestExpressApplication): void {
   const dashboard = serverAdapter.getRouter() as express.Express;
   // Its own Express app, which says X-Powered-By unless told not to.
   dashboard.disable('x-powered-by');
+  renderWithoutRemoteLinks(dashboard);
   app.use(QUEUE_DASHBOARD_PATH, dashboard);
+}
+
+/**
+ * The dashboard's page, its calls and its assets come from this service, and nothing else may load: its
+ * page linked Google Fonts, so opening it told Google who looked at the queues, and when (and waited on
+ * Google where the network is closed). Inline styles stay allowed: the page and its components use them.
+ */
+const DASHBOARD_POLICY = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+type RenderEngine = (path: string, options: object, done: (err: Error | null, html?: string) => void) => void;
+
+/**
+ * Renders bull-board's page without the links it makes to other hosts (the Google Fonts stylesheet of
+ * IBM Plex: its stylesheet falls back to the system's sans-serif and monospace fonts). Wraps the template
+ * engine bull-board registers, so its page stays the one its release ships.
+ */
+function renderWithoutRemoteLinks(dashboard: express.Express): void {
+  const ejs = (dashboard as unknown as { engines: Record<string, RenderEngine | undefined> }).engines['.ejs'];
+  if (!ejs) throw new Error('bull-board no longer renders its page with ejs: check its remote links');
+  dashboard.engine('ejs', (path, options, done) => {
+    ejs(path, options, (err, html) =>
+      done(err, html?.replace(/<link\b[^>]*\bhref="https?:\/\/[^"]*"[^>]*>\s*/gi, '')),
+    );
+  });
 }
 
 function basicPassword(header: string | undefined): string | undefined {

@@ -32,11 +32,33 @@ async function runVerificationJob(t: TestApp): Promise<{ backend: string }> {
   return queued.body;
 }
 
+/**
+ * What the dashboard says runs each queue (its own API, as its page reads it): every queue has a worker,
+ * and the send-email queue lists at least one.
+ */
+async function dashboardWorkers(t: TestApp): Promise<{ queuesWithout: string[]; sendEmail: number }> {
+  const queues = await t.http
+    .get('/queues/api/queues')
+    .set(...bearer(ADMIN_KEY))
+    .expect(200);
+  const workers = await t.http
+    .get('/queues/api/queues/send-email/workers')
+    .set(...bearer(ADMIN_KEY))
+    .expect(200);
+  return {
+    queuesWithout: (queues.body.queues as Array<{ name: string; hasWorkers: boolean | null }>)
+      .filter((q) => q.hasWorkers !== true)
+      .map((q) => q.name),
+    sendEmail: (workers.body.workers as unknown[] | null)?.length ?? 0,
+  };
+}
+
 describe('a job enqueued and processed on every queue backend', () => {
   it('on Redis', async () => {
     const t = await startApp({}, 5);
     try {
       expect(await runVerificationJob(t)).toMatchObject({ backend: 'redis' });
+      expect(await dashboardWorkers(t)).toEqual({ queuesWithout: [], sendEmail: 1 });
       const metrics = await t.http.get('/metrics').expect(200);
       expect(metrics.text).toMatch(/^audit_chain_valid 1$/m);
       expect(metrics.text).toMatch(/^jobs_processed_total\{job="audit\.verify",outcome="completed"\} [1-9]/m);
@@ -49,6 +71,8 @@ describe('a job enqueued and processed on every queue backend', () => {
     const t = await startApp();
     try {
       expect(await runVerificationJob(t)).toMatchObject({ backend: 'postgres' });
+      // The dashboard counted only workers with an address, which BullMQ's PostgreSQL list had not.
+      expect(await dashboardWorkers(t)).toEqual({ queuesWithout: [], sendEmail: 1 });
       const ready = await t.http.get('/health/ready').expect(200);
       expect(ready.body.checks.queue).toEqual({ status: 'up' });
     } finally {
@@ -63,6 +87,8 @@ describe('a job enqueued and processed on every queue backend', () => {
       expect(await runVerificationJob(t)).toMatchObject({ backend: 'embedded' });
       // A second job while the hourly schedule's delayed job is pending: workers must still poll.
       await runVerificationJob(t);
+      // PGlite is one session (one application_name for every worker): the workers are this process's.
+      expect(await dashboardWorkers(t)).toEqual({ queuesWithout: [], sendEmail: 1 });
     } finally {
       await t.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -86,10 +112,14 @@ describe('roles: api and worker nodes on shared PostgreSQL and Redis', () => {
         .set(...admin)
         .expect(200);
       expect(waiting.body.state).toBe('waiting');
+      // No worker anywhere yet, and the api node's dashboard says so.
+      expect((await dashboardWorkers(api)).sendEmail).toBe(0);
 
       // Same Redis db as the api node, not flushed.
       worker = await startApp({ ROLE: 'worker', REDIS_URL: `${REDIS_BASE}/6` });
       await jobCompleted(api, queued.body.jobId);
+      // The worker node's workers, seen from the api node's dashboard.
+      expect(await dashboardWorkers(api)).toEqual({ queuesWithout: [], sendEmail: 1 });
       await worker.http.get('/health').expect(200);
       await worker.http.get('/metrics').expect(200);
       const refused = await worker.http

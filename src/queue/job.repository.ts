@@ -163,12 +163,30 @@ export class JobRepository implements BeforeApplicationShutdown {
   }
 
   private async upsertSchedules(): Promise<void> {
+    await this.removeStraySchedules();
     for (const schedule of SCHEDULES) {
       await this.queue(JOB_QUEUE[schedule.job]).upsertJobScheduler(
         schedule.id,
         { every: schedule.everyMs },
         { name: schedule.job, data: schedule.data },
       );
+    }
+  }
+
+  /**
+   * Schedulers on our queues that the catalogue does not put there: those of a version that ran a job on
+   * another queue (the sweeps moved from the campaigns and maintenance queues to housekeeping), or
+   * dropped one. Checked at every refresh, not only at start: during a rolling upgrade an older node puts
+   * its schedulers back until it stops.
+   */
+  private async removeStraySchedules(): Promise<void> {
+    for (const [name, queue] of this.queues) {
+      const wanted = new Set(SCHEDULES.filter((s) => JOB_QUEUE[s.job] === name).map((s) => s.id));
+      for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+        if (wanted.has(scheduler.key)) continue;
+        await queue.removeJobScheduler(scheduler.key);
+        this.logger.log(`schedule ${scheduler.key} removed from queue ${name}: not in the catalogue for it`);
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import { listenOnEveryClient, rideOutDisconnects } from '../database/connection-errors.js';
 import { acquireDataDirLock } from '../database/data-dir-lock.js';
+import { withAddressedClients, withInProcessClients } from './worker-list.js';
 
 /** The BullMQ classes bound to one backend, and how to check and close it. */
 export interface QueueBackend {
@@ -66,7 +67,7 @@ async function openPostgres(url: string): Promise<QueueBackend> {
   await migrateQueueTables(url);
   return postgresBackend(
     'postgres',
-    withBackend(createPostgresBackend),
+    withBackend(withAddressedClients(createPostgresBackend)),
     { connectionString: url, max: 4 },
     {},
     () => Promise.resolve(),
@@ -138,7 +139,7 @@ async function openEmbedded(dataDir: string): Promise<QueueBackend> {
   await migrateQueueTables(url);
   return postgresBackend(
     'embedded',
-    withBackend(pollingBackend),
+    withBackend(withInProcessClients(pollingBackend)),
     { connectionString: url, max: 1 },
     { drainDelay: EMBEDDED_POLL_SECONDS },
     async () => {

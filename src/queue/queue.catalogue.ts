@@ -5,12 +5,19 @@ import type { AppConfig } from '../config/config.js';
 // Payloads carry ids only: never personal data, secrets or message bodies (the worker reads the rows).
 
 export enum QueueName {
+  /** Whole-table work asked for by people or run hourly to daily: the audit chain, ages, the outbox. */
   Maintenance = 'maintenance',
+  /**
+   * The sweeps that recover and move work, every 15-60 s. A queue of their own: on the campaigns queue
+   * the reconciler's four jobs a minute pushed a campaign's own jobs out of its kept history within the
+   * hour, and the dashboard showed little else.
+   */
+  Housekeeping = 'housekeeping',
   /** Streamed directory imports: long, one at a time so they do not compete for the database. */
   Imports = 'imports',
   /** Freezing affected sets: short set-based statements. */
   Scoping = 'scoping',
-  /** Planning campaigns and reconciling their deliveries with the queues. */
+  /** Planning campaigns and the releases of residents held back, and notices asked for again. */
   Campaigns = 'campaigns',
   /** One queue per channel, so a slow provider never holds up another. Jobs carry a batch id. */
   Email = 'send-email',
@@ -84,16 +91,16 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SubjectsAgeCheck]: QueueName.Maintenance,
   [JobName.SubjectsImport]: QueueName.Imports,
   [JobName.ScopeFreeze]: QueueName.Scoping,
-  [JobName.ImportsSweep]: QueueName.Maintenance,
-  [JobName.ScopeSweep]: QueueName.Maintenance,
+  [JobName.ImportsSweep]: QueueName.Housekeeping,
+  [JobName.ScopeSweep]: QueueName.Housekeeping,
   [JobName.CampaignPlan]: QueueName.Campaigns,
   [JobName.CampaignRelease]: QueueName.Campaigns,
   [JobName.SendEmail]: QueueName.Email,
   [JobName.SendSms]: QueueName.Sms,
   [JobName.SendPush]: QueueName.Push,
-  [JobName.DeliveriesReconcile]: QueueName.Campaigns,
-  [JobName.WebhooksProcess]: QueueName.Campaigns,
-  [JobName.ObligationsWatch]: QueueName.Maintenance,
+  [JobName.DeliveriesReconcile]: QueueName.Housekeeping,
+  [JobName.WebhooksProcess]: QueueName.Housekeeping,
+  [JobName.ObligationsWatch]: QueueName.Housekeeping,
   [JobName.OutboxPrune]: QueueName.Maintenance,
   [JobName.NoticeLookup]: QueueName.Campaigns,
 };
@@ -137,6 +144,9 @@ const once = (attempts: number, delay: number): JobsOptions => ({
 
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   [QueueName.Maintenance]: { concurrency: 1, defaults: once(3, 5_000) },
+  // Two at a time, as on the campaigns queue they came from: a slow obligations recount does not hold up
+  // the reconciler that keeps campaigns sending.
+  [QueueName.Housekeeping]: { concurrency: 2, defaults: once(3, 2_000) },
   // A retried import resumes after its last committed line.
   [QueueName.Imports]: { concurrency: 1, defaults: once(3, 5_000) },
   [QueueName.Scoping]: { concurrency: 2, defaults: once(3, 2_000) },
@@ -156,7 +166,11 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   [QueueName.Push]: { concurrency: 4, defaults: SEND },
 };
 
-/** Recurring jobs, upserted at worker start. */
+/**
+ * Recurring jobs, upserted at worker start and every few seconds after (job.repository.ts); a scheduler
+ * found on one of our queues that is not listed here for that queue (one moved to another queue, or
+ * dropped) is removed, with its next job.
+ */
 export const SCHEDULES: ReadonlyArray<{
   id: string;
   job: JobName;
