@@ -1,4 +1,4 @@
-import { bearer, startApp, TestApp, validIncident } from './support/app.js';
+import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
 
 describe('incidents through HTTP (PostgreSQL + Redis)', () => {
   let t: TestApp;
@@ -310,7 +310,7 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       .expect(400);
   });
 
-  it('answers 404 for an unknown id and 400 for an id that is not a UUID', async () => {
+  it('answers 404 for an unknown id and 400 for an id that is neither a UUID nor a reference', async () => {
     const missing = await t.http
       .get('/v1/incidents/00000000-0000-4000-8000-000000000000')
       .set(...responder)
@@ -320,6 +320,82 @@ describe('incidents through HTTP (PostgreSQL + Redis)', () => {
       .get('/v1/incidents/42')
       .set(...responder)
       .expect(400);
-    expect(bad.body.details.problems[0]).toMatchObject({ field: 'id', rule: 'isUuid' });
+    expect(bad.body.details.problems[0]).toMatchObject({ field: 'id', rule: 'isIncidentId' });
+  });
+
+  it('is addressed by its reference as well as its id, in any case, on the routes under it (issue 19)', async () => {
+    const created = await t.http
+      .post('/v1/incidents')
+      .set(...responder)
+      .send(validIncident())
+      .expect(201);
+    const { id, reference } = created.body as { id: string; reference: string };
+    const read = await t.http
+      .get(`/v1/incidents/${reference}`)
+      .set(...responder)
+      .expect(200);
+    expect(read.body).toMatchObject({ id, reference });
+    expect(read.headers.etag).toBe('"1"');
+    const lower = await t.http
+      .get(`/v1/incidents/${reference.toLowerCase()}`)
+      .set(...responder)
+      .expect(200);
+    expect(lower.body.id).toBe(id);
+
+    // POSTs: a scope preview and a freeze, then a campaign drafted over the frozen (empty) set.
+    await t.http
+      .post(`/v1/incidents/${reference}/scope/preview`)
+      .set(...responder)
+      .send({ criteria: { externalIds: ['nobody-by-reference'] } })
+      .expect(200);
+    const run = await t.http
+      .post(`/v1/incidents/${reference}/scope`)
+      .set(...responder)
+      .send({ criteria: { externalIds: ['nobody-by-reference'] } })
+      .expect(202);
+    expect(run.body.incidentId).toBe(id);
+    await eventually(async () => {
+      const latest = await t.http
+        .get(`/v1/incidents/${reference.toLowerCase()}/scope`)
+        .set(...responder)
+        .expect(200);
+      return latest.body.status === 'completed' ? true : undefined;
+    });
+    const campaign = await t.http
+      .post(`/v1/incidents/${reference}/campaigns`)
+      .set(...responder)
+      .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
+      .expect(201);
+    expect(campaign.body.incidentId).toBe(id);
+
+    // Reads under it: the obligations and the timeline say the same as by id.
+    const obligations = (path: string) =>
+      t.http
+        .get(`/v1/incidents/${path}/obligations`)
+        .set(...responder)
+        .expect(200);
+    const [byReference, byId] = [await obligations(reference), await obligations(id)];
+    expect(byReference.body.items.map((o: { key: string }) => o.key)).toEqual(
+      byId.body.items.map((o: { key: string }) => o.key),
+    );
+    const timeline = await t.http
+      .get(`/v1/incidents/${reference}/timeline`)
+      .set(...responder)
+      .expect(200);
+    expect(timeline.body.items.map((e: { kind: string }) => e.kind)).toContain('campaign.created');
+
+    // A reference no incident has is the same 404 as an id no incident has.
+    const [unknownReference, unknownId] = [
+      await t.http
+        .get('/v1/incidents/INC-1999-9999/obligations')
+        .set(...responder)
+        .expect(404),
+      await t.http
+        .get('/v1/incidents/00000000-0000-4000-8000-000000000000/obligations')
+        .set(...responder)
+        .expect(404),
+    ];
+    expect(unknownReference.body.error).toBe(unknownId.body.error);
+    expect(Object.keys(unknownReference.body).sort()).toEqual(Object.keys(unknownId.body).sort());
   });
 });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiHeader,
@@ -13,7 +13,7 @@ import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { byId, decodeCursor, nextCursor, PageQueryDto } from '../common/pagination.js';
-import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from './incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import { allowedTransitions, IncidentState } from './incident.lifecycle.js';
 import {
@@ -76,10 +76,7 @@ export class IncidentsController {
   @Authorize(Permission.IncidentRead)
   @ApiOperation({ summary: 'One incident' })
   @ApiOkResponse({ type: IncidentDto, description: 'ETag header carries the version' })
-  async get(
-    @Param('id', uuidParam('id')) id: string,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<IncidentDto> {
+  async get(@IncidentIdParam() id: string, @Res({ passthrough: true }) res: Response): Promise<IncidentDto> {
     return withEtag(res, await this.incidents.get(id));
   }
 
@@ -91,7 +88,7 @@ export class IncidentsController {
   @ApiPreconditionFailedResponse({ description: 'Someone changed it since you read it' })
   async update(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() body: UpdateIncidentDto,
     @Res({ passthrough: true }) res: Response,
@@ -106,7 +103,7 @@ export class IncidentsController {
   @ApiOkResponse({ type: IncidentDto })
   async transition(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: TransitionDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<IncidentDto> {
@@ -117,10 +114,7 @@ export class IncidentsController {
   @Authorize(Permission.IncidentRead)
   @ApiOperation({ summary: 'Everything that happened to the incident, oldest first' })
   @ApiOkResponse({ type: TimelinePageDto })
-  async timeline(
-    @Param('id', uuidParam('id')) id: string,
-    @Query() page: PageQueryDto,
-  ): Promise<TimelinePageDto> {
+  async timeline(@IncidentIdParam() id: string, @Query() page: PageQueryDto): Promise<TimelinePageDto> {
     const afterId = page.cursor ? decodeCursor(page.cursor, { id: 'integer' }).id : 0;
     const rows = await this.incidents.timeline(id, afterId, page.limit);
     return {

@@ -48,6 +48,16 @@ export class IncidentsRepository {
     return row;
   }
 
+  /** The id of the incident with this reference (as stored: `INC-2026-0001`), if any. */
+  async idByReference(reference: string): Promise<string | undefined> {
+    const [row] = await this.database.db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(eq(incidents.reference, reference))
+      .limit(1);
+    return row?.id;
+  }
+
   async find(filter: IncidentFilter): Promise<IncidentRow[]> {
     const conditions: (SQL | undefined)[] = [];
     if (filter.state) conditions.push(eq(incidents.state, filter.state));

@@ -3,6 +3,7 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import {
   MeetObligationDto,
@@ -26,7 +27,7 @@ export class ObligationsController {
       'Recomputed from the current facts, scope and notices; each change goes on the timeline with the rule version. A jurisdiction without a rule gets an obligation to decide by hand.',
   })
   @ApiOkResponse({ type: ObligationListDto })
-  async list(@Param('id', uuidParam('id')) id: string): Promise<ObligationListDto> {
+  async list(@IncidentIdParam() id: string): Promise<ObligationListDto> {
     return { items: (await this.obligations.list(id)).map(toDto) };
   }
 

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError } from '../common/errors.js';
-import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import { ObligationsService } from './obligations.service.js';
 import { PublicNoticeObligations } from './public-notice-obligations.js';
@@ -25,7 +25,7 @@ export class SubstituteFactsController {
       "The responders' facts for a substitute notice: the cost of individual notice, a decision of disproportionate effort",
   })
   @ApiOkResponse({ type: SubstituteFactsDto })
-  async get(@Param('id', uuidParam('id')) id: string): Promise<SubstituteFactsDto> {
+  async get(@IncidentIdParam() id: string): Promise<SubstituteFactsDto> {
     return this.facts.decision(id);
   }
 
@@ -39,7 +39,7 @@ export class SubstituteFactsController {
   @ApiOkResponse({ type: SubstituteFactsDto })
   async put(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: SubstituteFactsDto,
   ): Promise<SubstituteFactsDto> {
     if (body.disproportionateEffort && !body.reason?.trim()) {

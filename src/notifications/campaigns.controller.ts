@@ -9,6 +9,7 @@ import {
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import type { CampaignRow } from './campaigns.repository.js';
 import {
@@ -36,7 +37,7 @@ export class CampaignsController {
   @ApiCreatedResponse({ type: CampaignDto })
   async create(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: CreateCampaignDto,
   ): Promise<CampaignDto> {
     return toDto(
@@ -53,7 +54,7 @@ export class CampaignsController {
   @Authorize(Permission.CampaignRead)
   @ApiOperation({ summary: "An incident's campaigns, newest first" })
   @ApiOkResponse({ type: CampaignListDto })
-  async list(@Param('id', uuidParam('id')) id: string): Promise<CampaignListDto> {
+  async list(@IncidentIdParam() id: string): Promise<CampaignListDto> {
     return { items: (await this.campaigns.list(id)).map((c) => toDto(c)) };
   }
 

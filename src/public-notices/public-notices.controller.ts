@@ -11,6 +11,7 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import { AppConfig } from '../config/config.js';
 import {
@@ -43,7 +44,7 @@ export class PublicNoticesController {
   @ApiCreatedResponse({ type: PublicNoticeDto })
   async draft(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: DraftPublicNoticeDto,
   ): Promise<PublicNoticeDto> {
     return this.toDto(await this.notices.draft(actor, id, body), []);
@@ -53,7 +54,7 @@ export class PublicNoticesController {
   @Authorize(Permission.PublicNoticeRead)
   @ApiOperation({ summary: "An incident's public notices, newest first" })
   @ApiOkResponse({ type: PublicNoticeListDto })
-  async list(@Param('id', uuidParam('id')) id: string): Promise<PublicNoticeListDto> {
+  async list(@IncidentIdParam() id: string): Promise<PublicNoticeListDto> {
     return { items: (await this.notices.list(id)).map((row) => this.toDto(row, [])) };
   }
 

@@ -12,6 +12,7 @@ import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError } from '../common/errors.js';
 import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import { GenerateReportDto, ReportDto, ReportListDto, ReportSubmittedDto } from './reports.dto.js';
 import type { ReportRow } from './reports.repository.js';
@@ -35,7 +36,7 @@ export class ReportsController {
   @ApiCreatedResponse({ type: ReportDto })
   async generate(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: GenerateReportDto,
   ): Promise<ReportDto> {
     return toDto(await this.reports.generate(actor, id, body));
@@ -45,7 +46,7 @@ export class ReportsController {
   @Authorize(Permission.ReportRead)
   @ApiOperation({ summary: "An incident's reports, newest first" })
   @ApiOkResponse({ type: ReportListDto })
-  async list(@Param('id', uuidParam('id')) id: string): Promise<ReportListDto> {
+  async list(@IncidentIdParam() id: string): Promise<ReportListDto> {
     return { items: (await this.reports.list(id)).map(toDto) };
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -16,7 +16,7 @@ import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { byId, decodeCursor, nextCursor } from '../common/pagination.js';
-import { uuidParam } from '../common/params.js';
+import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import type { ReachPerson } from '../jurisdictions/reach.repository.js';
 import type { AffectedFilter, AffectedRow, ScopeCounts, ScopeRunRow } from './scoping.repository.js';
@@ -50,7 +50,7 @@ export class ScopingController {
       'By jurisdiction, exposed data category, reachable channel and minors, and the given ids that match nobody.',
   })
   @ApiOkResponse({ type: ScopePreviewDto })
-  preview(@Param('id', uuidParam('id')) id: string, @Body() body: ScopeRequestDto): Promise<ScopePreviewDto> {
+  preview(@IncidentIdParam() id: string, @Body() body: ScopeRequestDto): Promise<ScopePreviewDto> {
     return this.scoping.preview(id, body.criteria);
   }
 
@@ -65,7 +65,7 @@ export class ScopingController {
   @ApiAcceptedResponse({ type: ScopeRunDto })
   async freeze(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Body() body: ScopeRequestDto,
   ): Promise<ScopeRunDto> {
     return toRunDto(await this.scoping.freeze(actor, id, body.criteria));
@@ -75,7 +75,7 @@ export class ScopingController {
   @Authorize(Permission.ScopeRead)
   @ApiOperation({ summary: 'The latest scope run: status, and when completed the set size and counts' })
   @ApiOkResponse({ type: ScopeRunDto })
-  async latest(@Param('id', uuidParam('id')) id: string): Promise<ScopeRunDto> {
+  async latest(@IncidentIdParam() id: string): Promise<ScopeRunDto> {
     return toRunDto(await this.scoping.latestRun(id));
   }
 
@@ -92,7 +92,7 @@ export class ScopingController {
   @ApiCreatedResponse({ type: IdListDto })
   async uploadIdList(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Query('name') name: string | undefined,
     @Req() req: Request,
   ): Promise<IdListDto> {
@@ -123,7 +123,7 @@ export class ScopingController {
   @ApiOkResponse({ type: AffectedPageDto })
   async affected(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Query() query: AffectedQueryDto,
   ): Promise<AffectedPageDto> {
     const after = query.cursor ? decodeCursor(query.cursor, { id: 'integer' }).id : 0;
@@ -141,7 +141,7 @@ export class ScopingController {
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
   async export(
     @CurrentActor() actor: Actor,
-    @Param('id', uuidParam('id')) id: string,
+    @IncidentIdParam() id: string,
     @Query() query: AffectedFilterDto,
     @Res() res: Response,
   ): Promise<void> {
