@@ -266,7 +266,7 @@ describe('personal notice pages (/n/<token>)', () => {
     const number = await ask('+1 (415) 555-0199').expect(200);
     expect(stranger.text).toBe(affected.text);
     expect(number.text).toBe(affected.text);
-    expect(affected.text).toContain('If this email address or phone number belongs to someone');
+    expect(affected.text).toContain('If this email address or phone number is one we hold');
     expect(affected.text).not.toMatch(/alice|nobody|555-?0199/i);
     expect(affected.headers['cache-control']).toBe('private, no-store');
 

@@ -226,8 +226,8 @@ const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
 
 /**
  * The directory: one row per person of the app. Contact data (name, email, phone, push tokens, birth date,
- * guardian) lives only in `sealed`, an AES-256-GCM envelope under key `keyId`; email and phone are also kept
- * as keyed hashes for lookup and de-duplication. The plain columns are what scoping and planning need
+ * guardian) lives only in `sealed`, an AES-256-GCM envelope under key `keyId`; email and phone (the person's and
+ * their guardian's) are also kept as keyed hashes for lookup and de-duplication. The plain columns are what scoping and planning need
  * without decrypting: no contact data among them.
  */
 export const subjects = pgTable(
@@ -266,6 +266,9 @@ export const subjects = pgTable(
     sealed: bytea('sealed').notNull(),
     emailHash: bytea('email_hash'),
     phoneHash: bytea('phone_hash'),
+    /** The guardian's email and phone as the same keyed hashes: "Was I affected?" finds a guardian too. */
+    guardianEmailHash: bytea('guardian_email_hash'),
+    guardianPhoneHash: bytea('guardian_phone_hash'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
@@ -275,6 +278,8 @@ export const subjects = pgTable(
     // in a random place; a million-person import writes them in about half the time.
     index('subjects_email_hash_idx').using('hash', t.emailHash),
     index('subjects_phone_hash_idx').using('hash', t.phoneHash),
+    index('subjects_guardian_email_hash_idx').using('hash', t.guardianEmailHash),
+    index('subjects_guardian_phone_hash_idx').using('hash', t.guardianPhoneHash),
     index('subjects_minor_idx')
       .on(t.id)
       .where(sql`${t.minor}`),

@@ -19,6 +19,12 @@ export interface PageStrings {
   lookupText: string;
   badTitle: string;
   badText: string;
+  notAffectedSubject: string;
+  notAffectedText: string;
+  notAffectedSms: string;
+  involvedSubject: string;
+  involvedText: string;
+  involvedSms: string;
 }
 
 const KEYS: readonly (keyof PageStrings)[] = [
@@ -34,9 +40,25 @@ const KEYS: readonly (keyof PageStrings)[] = [
   'lookupText',
   'badTitle',
   'badText',
+  'notAffectedSubject',
+  'notAffectedText',
+  'notAffectedSms',
+  'involvedSubject',
+  'involvedText',
+  'involvedSms',
 ];
 
 export type MessageKind = 'gone' | 'busy' | 'lookup' | 'bad';
+
+/** The short answers "Was I affected?" sends to an address of the directory that has no notice to resend. */
+export type AnswerKind = 'notAffected' | 'involved';
+
+export interface ShortAnswer {
+  subject: string;
+  text: string;
+  html: string;
+  sms: string;
+}
 
 const MESSAGES: Record<MessageKind, [keyof PageStrings, keyof PageStrings]> = {
   gone: ['goneTitle', 'goneText'],
@@ -151,6 +173,24 @@ export class NoticePageView {
       (interpolation(source) ?? Handlebars.compile(source, { noEscape: true }))(values);
     const [title, text] = MESSAGES[kind];
     return this.message({ lang, title: say(s[title]), text: say(s[text]), css: this.css });
+  }
+
+  /** A short answer to "Was I affected?" as an email (subject, text, HTML) and an SMS, in `locale`. */
+  renderAnswer(
+    kind: AnswerKind,
+    locale: string,
+    values: { org: string; contact: string; url: string },
+  ): ShortAnswer {
+    const { lang, s } = this.wordsFor(locale);
+    const say = (source: string) =>
+      (interpolation(source) ?? Handlebars.compile(source, { noEscape: true }))(values);
+    const text = say(s[`${kind}Text`]);
+    return {
+      subject: say(s[`${kind}Subject`]),
+      text,
+      html: `<!doctype html><html lang="${lang}"><body><p>${Handlebars.escapeExpression(text)}</p></body></html>`,
+      sms: say(s[`${kind}Sms`]),
+    };
   }
 
   /** The acknowledgement's words with its date, in the reader's language (escaped by the layout). */

@@ -3,6 +3,7 @@ import { IncidentsModule } from '../incidents/incidents.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PublicNoticesModule } from '../public-notices/public-notices.module.js';
 import { TemplatesModule } from '../templates/templates.module.js';
+import { LookupAnswers } from './lookup.answers.js';
 import { LookupController } from './lookup.controller.js';
 import { LookupService } from './lookup.service.js';
 import { NoticePageView } from './notice-page.view.js';
@@ -23,6 +24,7 @@ import { NoticeRateLimiter } from './notice-rate.js';
     NoticePagesService,
     NoticeRateLimiter,
     LookupService,
+    LookupAnswers,
     // Its templates are read once, at start: a broken one stops the start, not a reader.
     { provide: NoticePageView, useFactory: () => new NoticePageView() },
   ],

@@ -80,28 +80,75 @@ export class NoticePagesRepository {
     return rows.length > 0;
   }
 
-  /** The person whose email or phone hashes to this (the keyed hash of the directory), if anyone. */
-  async subjectByHash(kind: 'email' | 'phone', hash: Buffer): Promise<number | null> {
-    const column = kind === 'email' ? sql`email_hash` : sql`phone_hash`;
-    const [row] = rowsOf<{ id: string | number }>(
-      await this.database.db.execute(sql`select id from subjects where ${column} = ${hash} limit 1`),
+  /**
+   * Who an email or phone hashes to (the keyed hash of the directory): the person whose own it is, and
+   * the minors whose guardian gave it (a guardian of several children: each, up to 20).
+   */
+  async matchesByHash(
+    kind: 'email' | 'phone',
+    hash: Buffer,
+  ): Promise<{ person: number | null; guardianOf: number[] }> {
+    const own = kind === 'email' ? sql`email_hash` : sql`phone_hash`;
+    const guardians = kind === 'email' ? sql`guardian_email_hash` : sql`guardian_phone_hash`;
+    const rows = rowsOf<{ id: string | number; guardian: boolean }>(
+      await this.database.db.execute(sql`
+        (select id, false as guardian from subjects where ${own} = ${hash} limit 1)
+        union all
+        (select id, true as guardian from subjects where ${guardians} = ${hash} order by id limit 20)`),
     );
-    return row ? Number(row.id) : null;
+    return {
+      person: rows.filter((r) => !r.guardian).map((r) => Number(r.id))[0] ?? null,
+      guardianOf: rows.filter((r) => r.guardian).map((r) => Number(r.id)),
+    };
   }
 
   /**
-   * The person's own notice of an incident to send again: their latest delivery of its campaigns (not a
-   * guardian's, not cancelled), with what rendering it needs; none when no notice was planned for them.
+   * A notice of an incident to send again: the latest delivery of its campaigns to this person, or to
+   * the guardian of this minor (not cancelled), with what rendering it needs; none when none was planned.
    */
-  async resendable(incidentId: string, subjectId: number): Promise<PageDelivery | undefined> {
+  async resendable(
+    incidentId: string,
+    subjectId: number,
+    recipient: 'person' | 'guardian',
+  ): Promise<PageDelivery | undefined> {
     const [row] = rowsOf<{ id: string | number }>(
       await this.database.db.execute(sql`
         select d.id from deliveries d join campaigns c on c.id = d.campaign_id
         where c.incident_id = ${incidentId}::uuid and d.subject_id = ${subjectId}
-          and d.recipient = 'person' and d.status <> 'cancelled'
+          and d.recipient = ${recipient} and d.status <> 'cancelled'
         order by d.id desc limit 1`),
     );
     return row ? this.delivery(Number(row.id)) : undefined;
+  }
+
+  /** Whether any of these people is in the incident's affected set. */
+  async anyAffected(incidentId: string, subjectIds: number[]): Promise<boolean> {
+    const rows = rowsOf(
+      await this.database.db.execute(sql`
+        select 1 from affected_subjects
+        where incident_id = ${incidentId}::uuid and subject_id = any(${sql.param(subjectIds)}::bigint[])
+        limit 1`),
+    );
+    return rows.length > 0;
+  }
+
+  /** A person's sealed contact and languages, to write to them outside a campaign. */
+  async contactOf(
+    subjectId: number,
+  ): Promise<
+    { externalId: string; sealed: Buffer; locale: string | null; guardianLocale: string | null } | undefined
+  > {
+    const [row] = rowsOf<Record<string, unknown>>(
+      await this.database.db.execute(sql`
+        select external_id, sealed, locale, guardian_locale from subjects where id = ${subjectId}`),
+    );
+    if (!row) return undefined;
+    return {
+      externalId: row.external_id as string,
+      sealed: toBuffer(row.sealed as Uint8Array),
+      locale: (row.locale as string | null) ?? null,
+      guardianLocale: (row.guardian_locale as string | null) ?? null,
+    };
   }
 
   /** An id for a message before it is sent (the provider carries it back in its events). */

@@ -81,7 +81,17 @@ export interface JobPayloads {
   [JobName.ObligationsWatch]: Record<string, never>;
   [JobName.OutboxPrune]: Record<string, never>;
   /** The person the address belongs to (null: no one, so nothing is sent), and the channel it is. */
-  [JobName.NoticeLookup]: { incidentId: string; subjectId: number | null; channel: 'email' | 'sms' };
+  /**
+   * "Was I affected?": the person the address is theirs (`subjectId`), the minors whose guardian gave it
+   * (`guardianOf`, absent in jobs queued before guardians were looked up), the published notice's `slug`.
+   */
+  [JobName.NoticeLookup]: {
+    incidentId: string;
+    subjectId: number | null;
+    guardianOf?: number[];
+    slug?: string;
+    channel: 'email' | 'sms';
+  };
 }
 
 export type JobPayload<N extends JobName> = JobPayloads[N];

@@ -56,6 +56,8 @@ export interface SubjectColumns {
   sealed: string[];
   emailHash: Array<string | null>;
   phoneHash: Array<string | null>;
+  guardianEmailHash: Array<string | null>;
+  guardianPhoneHash: Array<string | null>;
 }
 
 export const COLUMN_NAMES = [
@@ -80,6 +82,8 @@ export const COLUMN_NAMES = [
   'sealed',
   'emailHash',
   'phoneHash',
+  'guardianEmailHash',
+  'guardianPhoneHash',
 ] as const satisfies ReadonlyArray<keyof SubjectColumns>;
 
 export interface BatchRejection extends FieldProblem {
@@ -266,5 +270,12 @@ export class BatchPreparer {
     c.sealed.push(cipher.sealJson(contactOf(s), subjectAad(s.externalId)).toString('base64'));
     c.emailHash.push(s.email ? cipher.keyedHash('email', normalizeEmail(s.email)).toString('base64') : null);
     c.phoneHash.push(s.phone ? cipher.keyedHash('phone', s.phone).toString('base64') : null);
+    const guardian = s.guardian;
+    c.guardianEmailHash.push(
+      guardian?.email ? cipher.keyedHash('email', normalizeEmail(guardian.email)).toString('base64') : null,
+    );
+    c.guardianPhoneHash.push(
+      guardian?.phone ? cipher.keyedHash('phone', guardian.phone).toString('base64') : null,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GuardianHashes } from './guardian-hashes.js';
 import { PreparerPool } from './import.pool.js';
 import { ImportsRepository } from './imports.repository.js';
 import { ImportsService } from './imports.service.js';
@@ -8,7 +9,14 @@ import { SubjectsService } from './subjects.service.js';
 
 @Module({
   controllers: [SubjectsController],
-  providers: [SubjectsRepository, SubjectsService, ImportsRepository, ImportsService, PreparerPool],
+  providers: [
+    GuardianHashes,
+    SubjectsRepository,
+    SubjectsService,
+    ImportsRepository,
+    ImportsService,
+    PreparerPool,
+  ],
   exports: [SubjectsService],
 })
 export class SubjectsModule {}

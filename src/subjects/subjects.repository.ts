@@ -39,22 +39,24 @@ export class SubjectsRepository {
           ${c('hasEmail')}::boolean[], ${c('hasPhone')}::boolean[], ${c('pushTokenCount')}::integer[],
           ${c('minor')}::boolean[], ${c('guardianHasEmail')}::boolean[], ${c('guardianHasPhone')}::boolean[],
           ${c('guardianLocale')},
-          ${c('keyId')}, ${c('sealed')}, ${c('emailHash')}, ${c('phoneHash')}
+          ${c('keyId')}, ${c('sealed')}, ${c('emailHash')}, ${c('phoneHash')},
+          ${c('guardianEmailHash')}, ${c('guardianPhoneHash')}
         ) as t(external_id, locale, time_zone, jurisdiction, jurisdiction_inferred, channel_preferences,
                data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
                push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
-               phone_hash)
+               phone_hash, guardian_email_hash, guardian_phone_hash)
       ), written as (
         insert into subjects (external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           channel_preferences, data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
           push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
-          phone_hash, created_at, updated_at)
+          phone_hash, guardian_email_hash, guardian_phone_hash, created_at, updated_at)
         select external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           coalesce(string_to_array(channel_preferences, ','), '{}'),
           coalesce(string_to_array(data_categories, ','), '{}'), coalesce(string_to_array(systems, ','), '{}'),
           signed_up_at, last_active_at, has_email, has_phone,
           push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id,
           decode(sealed, 'base64'), decode(email_hash, 'base64'), decode(phone_hash, 'base64'),
+          decode(guardian_email_hash, 'base64'), decode(guardian_phone_hash, 'base64'),
           ${now}, ${now}
         from input
         on conflict (external_id) do update set
@@ -68,6 +70,7 @@ export class SubjectsRepository {
           guardian_has_phone = excluded.guardian_has_phone, guardian_locale = excluded.guardian_locale,
           key_id = excluded.key_id,
           sealed = excluded.sealed, email_hash = excluded.email_hash, phone_hash = excluded.phone_hash,
+          guardian_email_hash = excluded.guardian_email_hash, guardian_phone_hash = excluded.guardian_phone_hash,
           updated_at = excluded.updated_at
         returning (xmax = 0) as inserted
       )
@@ -158,6 +161,36 @@ export class SubjectsRepository {
       .from(subjects)
       .where(sql`${subjects.keyId} <> ${keyId}`);
     return row?.n ?? 0;
+  }
+
+  /** A page of people whose guardian has an email or a phone but no hash of it yet, in id order. */
+  async guardiansWithoutHashes(
+    afterId: number,
+    limit: number,
+  ): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
+    const rows = await this.database.db
+      .select({ id: subjects.id, externalId: subjects.externalId, sealed: subjects.sealed })
+      .from(subjects)
+      .where(
+        sql`${subjects.id} > ${afterId} and ((${subjects.guardianHasEmail} and ${subjects.guardianEmailHash} is null)
+            or (${subjects.guardianHasPhone} and ${subjects.guardianPhoneHash} is null))`,
+      )
+      .orderBy(subjects.id)
+      .limit(limit);
+    return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
+  }
+
+  async setGuardianHashes(
+    rows: Array<{ id: number; emailHash: Buffer | null; phoneHash: Buffer | null }>,
+  ): Promise<void> {
+    const base64 = (b: Buffer | null) => (b ? b.toString('base64') : null);
+    await this.database.db.execute(sql`
+      update subjects s set guardian_email_hash = decode(t.email_hash, 'base64'),
+                            guardian_phone_hash = decode(t.phone_hash, 'base64')
+      from unnest(${sql.param(rows.map((r) => r.id))}::bigint[],
+                  ${sql.param(rows.map((r) => base64(r.emailHash)))}::text[],
+                  ${sql.param(rows.map((r) => base64(r.phoneHash)))}::text[]) as t(id, email_hash, phone_hash)
+      where s.id = t.id`);
   }
 
   async replaceSealed(rows: Array<{ id: number; keyId: string; sealed: Buffer }>): Promise<void> {
