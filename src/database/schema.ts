@@ -214,7 +214,13 @@ export const incidentEvents = pgTable(
     actorKeyId: uuid('actor_key_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('incident_events_incident_idx').on(t.incidentId, t.id)],
+  (t) => [
+    index('incident_events_incident_idx').on(t.incidentId, t.id),
+    // The reconciler looks for held-back notices to release every sweep: only those events, not the log.
+    index('incident_events_held_back_idx')
+      .on(t.incidentId)
+      .where(sql`${t.kind} = 'campaign.held_back'`),
+  ],
 );
 
 // node-postgres reads bytea as a Buffer, PGlite as a Uint8Array: a Buffer on both (a sealed value's key id

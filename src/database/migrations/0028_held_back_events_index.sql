@@ -1,0 +1,1 @@
+CREATE INDEX "incident_events_held_back_idx" ON "incident_events" USING btree ("incident_id") WHERE "incident_events"."kind" = 'campaign.held_back';
