@@ -2,7 +2,8 @@ import { bearer, eventually, startApp, TestApp, validIncident } from './support/
 
 /**
  * Issue 19, guard rails for responders: a campaign needs a frozen affected set, a campaign that starts
- * moves its incident to `notifying`, and an incident is not closed while the law still asks something of it.
+ * moves its incident to `notifying`, an incident is not closed while the law still asks something of it,
+ * and a campaign whose notices would mix languages says so at draft and preview.
  */
 describe('guard rails for responders', () => {
   jest.setTimeout(120_000);
@@ -25,6 +26,9 @@ describe('guard rails for responders', () => {
             jurisdiction: 'GB',
             dataCategories: ['camera_data'],
           },
+          // Readers of other languages, for the language-mixing warnings.
+          { externalId: 'rail-jp-1', email: 'rail-jp-1@example.com', jurisdiction: 'JP', locale: 'ja' },
+          { externalId: 'rail-fr-1', email: 'rail-fr-1@example.com', jurisdiction: 'FR', locale: 'fr' },
         ],
       })
       .expect(200);
@@ -54,11 +58,11 @@ describe('guard rails for responders', () => {
     await move(id, 'assessing').expect(200);
     await move(id, 'confirmed').expect(200);
   };
-  const freeze = async (id: string) => {
+  const freeze = async (id: string, externalIds = ['rail-gb-1']) => {
     await t.http
       .post(`/v1/incidents/${id}/scope`)
       .set(...responder)
-      .send({ criteria: { externalIds: ['rail-gb-1'] } })
+      .send({ criteria: { externalIds } })
       .expect(202);
     await eventually(async () => {
       const run = await t.http
@@ -165,5 +169,87 @@ describe('guard rails for responders', () => {
     }
     await move(id, 'closed').expect(200);
     expect(await state(id)).toBe('closed');
+  });
+
+  describe('a campaign whose notices would mix languages', () => {
+    const readers = ['rail-gb-1', 'rail-jp-1', 'rail-fr-1'];
+    /** The responders' words of validIncident() in a language (the Japanese notice says the cause too). */
+    const words = (lang: string) => ({
+      description: `[${lang}] A misconfigured bucket exposed images and e-mail addresses.`,
+      cause: `[${lang}] Misconfiguration`,
+      likelyConsequences: `[${lang}] Phishing using the exposed e-mail addresses.`,
+      measuresTaken: `[${lang}] Bucket made private; access keys rotated.`,
+      measuresPlanned: `[${lang}] Configuration scanning on every deploy.`,
+      adviceToIndividuals: `[${lang}] Be wary of e-mails asking for your password.`,
+      remedies: `[${lang}] A support line and a year of identity monitoring.`,
+    });
+    type Warning = { code: string; locales: string[]; fields: string[]; message: string };
+    const preview = async (campaign: string) =>
+      (
+        await t.http
+          .get(`/v1/campaigns/${campaign}/preview`)
+          .query({ locale: 'ja', jurisdiction: 'JP' })
+          .set(...responder)
+          .expect(200)
+      ).body as { locale: string; warnings: Warning[] };
+
+    it('is warned about at draft and preview, naming the locales and the words; approving proceeds and records it', async () => {
+      const id = await incident(); // the responders' words in English only
+      await freeze(id, readers);
+      const drafted = await draft(id).expect(201);
+      const warnings = drafted.body.warnings as Warning[];
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ code: 'mixedLanguages', locales: ['fr', 'ja'] });
+      expect(warnings[0].fields).toEqual(
+        expect.arrayContaining(['description', 'likelyConsequences', 'remedies', 'cause']),
+      );
+      expect(warnings[0].message).toContain('fr, ja');
+      // No person in it: neither their ids nor their addresses.
+      expect(JSON.stringify(warnings)).not.toMatch(/rail-|example\.com/);
+      const campaign = drafted.body.id as string;
+      const shown = await preview(campaign);
+      expect(shown.locale).toBe('ja');
+      expect(shown.warnings).toEqual(warnings);
+      const read = await t.http
+        .get(`/v1/campaigns/${campaign}`)
+        .set(...responder)
+        .expect(200);
+      expect(read.body.warnings).toEqual(warnings);
+
+      // A warning, not a refusal: the approval goes through, and says what it went out with.
+      const approved = await t.http
+        .post(`/v1/campaigns/${campaign}/approve`)
+        .set(...approver)
+        .expect(200);
+      expect(approved.body.warnings).toEqual(warnings);
+      const timeline = await t.http
+        .get(`/v1/incidents/${id}/timeline`)
+        .set(...responder)
+        .expect(200);
+      const event = (timeline.body.items as Array<{ kind: string; details: Record<string, unknown> }>).find(
+        (e) => e.kind === 'campaign.approved',
+      );
+      expect(event?.details.warnings).toEqual([
+        { code: 'mixedLanguages', locales: ['fr', 'ja'], fields: warnings[0].fields },
+      ]);
+      const [audit] = await t.query<{ summary: { warnings: unknown } }>(
+        `select summary from audit_log where action = 'campaign.approved' and target_id = $1`,
+        [campaign],
+      );
+      expect(audit.summary.warnings).toEqual(event?.details.warnings);
+    });
+
+    it('warns of nothing once their words are given in their languages', async () => {
+      const created = await t.http
+        .post('/v1/incidents')
+        .set(...responder)
+        .send(validIncident({ translations: { ja: words('ja'), 'fr-FR': words('fr') } }))
+        .expect(201);
+      const id = created.body.id as string;
+      await freeze(id, readers);
+      const drafted = await draft(id).expect(201);
+      expect(drafted.body.warnings).toEqual([]);
+      expect((await preview(drafted.body.id as string)).warnings).toEqual([]);
+    });
   });
 });

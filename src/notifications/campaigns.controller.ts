@@ -19,7 +19,7 @@ import {
   CreateCampaignDto,
   PreviewQueryDto,
 } from './campaigns.dto.js';
-import { CampaignsService, type CampaignView } from './campaigns.service.js';
+import { CampaignsService, type CampaignView, type CampaignWithWarnings } from './campaigns.service.js';
 
 @ApiTags('campaigns')
 @ApiNotFoundResponse({ description: 'No such incident or campaign' })
@@ -80,14 +80,15 @@ export class CampaignsController {
     @Param('id', uuidParam('id')) id: string,
     @Query() query: PreviewQueryDto,
   ): Promise<CampaignPreviewDto> {
-    const { sentAt, ...rendered } = await this.campaigns.preview(id, query);
+    const { sentAt, warnings, ...rendered } = await this.campaigns.preview(id, query);
     const sent = sentAt ? { sentAt: sentAt.toISOString() } : {};
-    if (!query.channel) return { ...rendered, ...sent };
+    if (!query.channel) return { ...rendered, ...sent, warnings };
     return {
       template: rendered.template,
       locale: rendered.locale,
       [query.channel]: rendered[query.channel],
       ...sent,
+      warnings,
     };
   }
 
@@ -133,7 +134,7 @@ export class CampaignsController {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-function toDto(row: CampaignRow | CampaignView): CampaignDto {
+function toDto(row: CampaignRow | CampaignView | CampaignWithWarnings): CampaignDto {
   return {
     id: row.id,
     incidentId: row.incidentId,
@@ -159,6 +160,16 @@ function toDto(row: CampaignRow | CampaignView): CampaignDto {
             regulator: h.regulatorName,
             untilReport: h.afterReport,
             why: h.why,
+          })),
+        }
+      : {}),
+    ...('warnings' in row && row.warnings
+      ? {
+          warnings: row.warnings.map((w) => ({
+            code: w.code,
+            locales: w.locales,
+            fields: w.fields,
+            message: w.message,
           })),
         }
       : {}),

@@ -86,6 +86,30 @@ export class PreviewQueryDto {
   recipient?: 'person' | 'guardian';
 }
 
+/** Something a campaign would do that its responders should know before it goes out: a warning, not a refusal. */
+export class CampaignWarningDto {
+  @ApiProperty({
+    enum: ['mixedLanguages'],
+    description:
+      "`mixedLanguages`: notices in `locales` would say some of the responders' words untranslated, in the incident's language (a Japanese notice with an English description)",
+  })
+  code!: 'mixedLanguages';
+  @ApiProperty({
+    type: [String],
+    example: ['fr', 'ja'],
+    description: "The notices' locales concerned (each language of a notice in two, such as fr+en)",
+  })
+  locales!: string[];
+  @ApiProperty({
+    type: [String],
+    example: ['description', 'remedies', 'guardianWords.remedies'],
+    description: "The responders' words concerned, by field, to give in the incident's `translations`",
+  })
+  fields!: string[];
+  @ApiProperty({ description: 'What it means and what to do, in words (no person in it)' })
+  message!: string;
+}
+
 class PreviewEmailDto {
   @ApiProperty() subject!: string;
   @ApiProperty() html!: string;
@@ -119,6 +143,12 @@ export class CampaignPreviewDto {
       "A finished campaign's preview is what it sent (its sealed copies, the sample person's parts filled in): when that went out first. Absent: rendered from the incident now",
   })
   sentAt?: string;
+  @ApiProperty({
+    type: [CampaignWarningDto],
+    description:
+      'What the campaign would send to everyone it reaches that responders should know (not only this sample); empty for a finished campaign',
+  })
+  warnings!: CampaignWarningDto[];
 }
 
 class ProgressDto {
@@ -193,6 +223,12 @@ export class CampaignDto {
       'Residents held back until a report the law wants first is recorded as submitted (Singapore: on or after the PDPC, PDPA s 26D(2)); planned into the campaign once it is. Absent: none',
   })
   heldBack?: HeldBackDto[];
+  @ApiPropertyOptional({
+    type: [CampaignWarningDto],
+    description:
+      'What it would do that responders should know before it goes out (notices mixing languages): on the draft (its POST, and GET while a draft) and the approval. A warning does not stop the approval, which records the warnings it went out with on the timeline and in the audit log',
+  })
+  warnings?: CampaignWarningDto[];
 }
 
 export class CampaignListDto {

@@ -116,6 +116,26 @@ export class CampaignsRepository {
   }
 
   /**
+   * Who the notices of a campaign would be read by, as languages: each distinct language and jurisdiction
+   * of the people not notified yet, and of the guardians a campaign with guardians would reach (the
+   * planner's condition: a minor with a guardian's email or phone), marked as such. No person in it.
+   */
+  async readers(
+    incidentId: string,
+    includeGuardians: boolean,
+  ): Promise<Array<{ locale: string | null; jurisdiction: string | null; guardian: boolean }>> {
+    return rowsOf<{ locale: string | null; jurisdiction: string | null; guardian: boolean }>(
+      await this.database.db.execute(sql`
+        select distinct l.locale, a.jurisdiction, l.guardian
+        from affected_subjects a join subjects s on s.id = a.subject_id
+        cross join lateral (values (s.locale, false), (s.guardian_locale, true)) as l(locale, guardian)
+        where a.incident_id = ${incidentId}::uuid and a.notified_at is null
+          and (not l.guardian or (${includeGuardians} and a.minor
+                                  and (s.guardian_has_email or s.guardian_has_phone)))`),
+    );
+  }
+
+  /**
    * The jurisdictions of the people not notified yet whom a campaign with guardians would reach through
    * their guardian (the planner's condition: a minor with a guardian's email or phone).
    */

@@ -22,6 +22,7 @@ import {
 } from '../templates/notice.renderer.js';
 import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
+import { CampaignWarnings, type CampaignWarning } from './campaign.warnings.js';
 import {
   ACTIVE_STATUSES,
   CampaignStatus,
@@ -45,7 +46,12 @@ export interface CampaignView extends CampaignRow {
   progress: Progress & { ratePerSecond: number; etaSeconds: number | null; asOf: Date };
   /** Residents held back until a report the law wants first is submitted (Singapore's PDPC); absent: none. */
   heldBack?: NoticeHold[];
+  /** What it would do that responders should know before it goes out (a draft's, and at approval). */
+  warnings?: CampaignWarning[];
 }
+
+/** A campaign as drafted or approved, with what it would do that responders should know. */
+export type CampaignWithWarnings = CampaignRow & { warnings: CampaignWarning[] };
 
 export interface PreviewQuery {
   channel?: Channel;
@@ -54,6 +60,9 @@ export interface PreviewQuery {
   timeZone?: string;
   recipient?: 'person' | 'guardian';
 }
+
+/** A notice as previewed: every channel's rendering, or one; `sentAt` when it is what a campaign sent. */
+type Preview = Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date };
 
 const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
 /** A campaign that sends no more: its preview is what it sent. */
@@ -99,16 +108,18 @@ export class CampaignsService {
     private readonly tokens: NoticeTokens,
     private readonly copies: NoticeCopies,
     private readonly ordering: NoticeOrdering,
+    private readonly warnings: CampaignWarnings,
   ) {}
 
-  async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignRow> {
+  async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignWithWarnings> {
     const incident = await this.incidents.get(incidentId);
     checkNoticeable(incident);
     await this.checkFrozenSet(incidentId);
     this.checkTemplate(input);
     await this.checkGuardianWords(incident, input.includeGuardians);
+    const warnings = await this.warnings.of(input, incident);
     const now = this.clock.now();
-    return this.database.transaction(async () => {
+    const campaign = await this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
       const active = (await this.repository.forIncident(incidentId)).filter((c) =>
         ACTIVE_STATUSES.includes(c.status),
@@ -139,6 +150,7 @@ export class CampaignsService {
       });
       return campaign;
     });
+    return { ...campaign, warnings };
   }
 
   async get(id: string): Promise<CampaignRow> {
@@ -175,10 +187,16 @@ export class CampaignsService {
     // Who this campaign holds back, while it may still plan them (a finished or cancelled one does not).
     const open = campaign.status !== (CampaignStatus.Cancelled as string);
     const holds = open ? await this.ordering.holds(campaign.incidentId) : [];
+    // A draft's warnings, as its approver will see them (once approved, they are on its timeline).
+    const draft = campaign.status === (CampaignStatus.Draft as string);
+    const warnings = draft
+      ? await this.warnings.of(campaign, await this.incidents.get(campaign.incidentId))
+      : undefined;
     return {
       ...campaign,
       progress: { ...progress, ratePerSecond, etaSeconds, asOf },
       ...(holds.length > 0 ? { heldBack: holds } : {}),
+      ...(warnings ? { warnings } : {}),
     };
   }
 
@@ -187,13 +205,12 @@ export class CampaignsService {
   }
 
   /**
-   * A sample of the notice as a recipient would get it, with a sample person. A finished campaign shows
-   * what it sent (its sealed copies, the sample person's parts filled in), not today's incident text.
+   * A sample of the notice as a recipient would get it, with a sample person, and the campaign's warnings
+   * (of what it would send to everyone, not only this sample). A finished campaign shows what it sent
+   * (its sealed copies, the sample person's parts filled in), not today's incident text, and warns of
+   * nothing: it sends no more.
    */
-  async preview(
-    id: string,
-    query: PreviewQuery,
-  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
+  async preview(id: string, query: PreviewQuery): Promise<Preview & { warnings: CampaignWarning[] }> {
     const campaign = await this.get(id);
     const incident = await this.incidents.get(campaign.incidentId);
     const template = query.recipient === 'guardian' ? guardianTemplate(campaign.template) : campaign.template;
@@ -225,8 +242,13 @@ export class CampaignsService {
       // As if it went out now.
       sentAt: this.clock.now(),
     };
-    if (FINISHED.has(campaign.status)) return this.sentPreview(campaign, template, sample, query.channel);
-    return this.renderer.render(template, sample);
+    if (FINISHED.has(campaign.status)) {
+      return { ...(await this.sentPreview(campaign, template, sample, query.channel)), warnings: [] };
+    }
+    return {
+      ...this.renderer.render(template, sample),
+      warnings: await this.warnings.of(campaign, incident),
+    };
   }
 
   /**
@@ -239,7 +261,7 @@ export class CampaignsService {
     template: string,
     sample: NoticeFacts,
     channel?: Channel,
-  ): Promise<Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date }> {
+  ): Promise<Preview> {
     const locale = this.renderer.resolveLocale(template, sample.locale);
     const variant = noticeVariant(sample.jurisdiction);
     const copies = (await this.copies.ofCampaign(campaign.id)).filter((c) => c.template === template);
@@ -283,9 +305,10 @@ export class CampaignsService {
    * Four eyes: not the author's key, nor another key of its holder, nor a key the author made after
    * drafting (an admin could otherwise draft, make themselves an approver key, and approve). The incident
    * is checked again: it may have been closed, or its notice facts emptied, since the draft. Sending
-   * starts once approved.
+   * starts once approved. Warnings do not hold it up: the approver saw them on the draft, and the
+   * approval records those it went out with (code, locales, fields) on the timeline and in the audit log.
    */
-  async approve(actor: Actor, id: string): Promise<CampaignRow> {
+  async approve(actor: Actor, id: string): Promise<CampaignWithWarnings> {
     const campaign = await this.get(id);
     await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
     const incident = await this.incidents.get(campaign.incidentId);
@@ -298,6 +321,8 @@ export class CampaignsService {
       // approval may replace the set, and the plan must read the set it leaves. A share lock: a cancel
       // holding the campaign row still adds to the timeline (a key-share lock), so the two never deadlock.
       await this.timeline.lockIncidentShared(campaign.incidentId);
+      // Of the set the plan will read.
+      const warnings = await this.warnings.of(campaign, incident);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,
@@ -306,9 +331,16 @@ export class CampaignsService {
       });
       // The status now, not as read before: another approval or a cancel may have come first.
       if (!moved) throw this.refused(await this.get(id), 'approve');
-      await this.lifecycle.record(actor, moved, 'campaign.approved', now, {});
+      const accepted = warnings.map(({ code, locales, fields }) => ({ code, locales, fields }));
+      await this.lifecycle.record(
+        actor,
+        moved,
+        'campaign.approved',
+        now,
+        accepted.length > 0 ? { warnings: accepted } : {},
+      );
       await this.startNotifying(actor, campaign.incidentId, id);
-      return moved;
+      return { ...moved, warnings };
     });
     await this.afterCommit(id, () => this.lifecycle.enqueuePlan(id));
     return approved;

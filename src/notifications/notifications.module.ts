@@ -7,6 +7,7 @@ import { SubjectsModule } from '../subjects/subjects.module.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { CampaignPlanner } from './campaign.planner.js';
+import { CampaignWarnings } from './campaign.warnings.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { CampaignsService } from './campaigns.service.js';
@@ -35,6 +36,7 @@ import { TalliesRepository } from './tallies.repository.js';
     MessagesRepository,
     TalliesRepository,
     CampaignsService,
+    CampaignWarnings,
     CampaignLifecycle,
     CampaignPlanner,
     SendBatchService,

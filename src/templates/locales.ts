@@ -2,7 +2,11 @@ import {
   GUARDIAN_TEXT_FIELDS,
   MASSACHUSETTS_TEXT_FIELDS,
   NOTICE_TEXT_FIELDS,
+  type GuardianTextField,
+  type MassachusettsTextField,
   type NoticeTextField,
+  type NoticeTranslations,
+  type NoticeWordsInLanguage,
 } from '../common/notice-text.js';
 import type { WordsVersion } from '../jurisdictions/rules/notice-profile.types.js';
 import type { NoticeFacts, NoticeIncident, NoticeWords } from './notice.types.js';
@@ -82,6 +86,72 @@ function scriptOf(tag: string): string | undefined {
   }
 }
 
+const language = (tag: string) => tag.split('-')[0].toLowerCase();
+
+/** Whether two tags are one language in one script (`en` and `en-GB`; not `zh-Hans` and `zh-Hant`). */
+export const sameLanguage = (a: string, b: string): boolean =>
+  language(a) === language(b) && scriptOf(a) === scriptOf(b);
+
+/**
+ * The translations' tags that serve a notice in `locale`, in the order they are read: the locale itself,
+ * then the bare language, then the others of its language and script. A fr-CA or zh-CN translation
+ * serves the fr or zh-Hans notice (the reader's own region is not kept past planning); a zh-TW
+ * (Traditional) one never serves the zh-Hans notice.
+ */
+function translationTags(translations: NoticeTranslations, locale: string): string[] {
+  const rank = (tag: string) =>
+    tag.toLowerCase() === locale.toLowerCase() ? 0 : tag.toLowerCase() === language(locale) ? 1 : 2;
+  return Object.keys(translations)
+    .filter((t) => sameLanguage(t, locale))
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The responders' words a notice in `locale` would say as written, untranslated, by field in the API's
+ * terms (`remedies`, `guardianWords.remedies`, `massachusettsWords.guardian.remedies`): of the fields
+ * it says (`said`), those given as written for its audience and version of the words (as
+ * {@link wordsFor} picks them) that no translation serving the locale gives. Empty for a notice in the
+ * language the words are written in (`written`).
+ */
+export function untranslatedWords(
+  incident: NoticeIncident,
+  written: string,
+  locale: string,
+  audience: 'person' | 'guardian',
+  version: WordsVersion | null,
+  said: ReadonlySet<NoticeTextField>,
+): string[] {
+  if (sameLanguage(locale, written)) return [];
+  const translations = incident.translations ?? {};
+  const tags = translationTags(translations, locale);
+  const given = (text: string | null | undefined) => Boolean(text?.trim());
+  const translated = (words: (t: NoticeWordsInLanguage) => string | null | undefined) =>
+    tags.some((tag) => given(words(translations[tag])));
+  const missing: string[] = [];
+  for (const field of NOTICE_TEXT_FIELDS) {
+    if (!said.has(field)) continue;
+    if (version === 'massachusetts') {
+      if (!(MASSACHUSETTS_TEXT_FIELDS as readonly string[]).includes(field)) continue;
+      const f = field as MassachusettsTextField;
+      const guardian = audience === 'guardian';
+      const own = incident.massachusettsWords;
+      if (!given(guardian ? own?.guardian?.[f] : own?.[f])) continue;
+      const ok = translated((t) =>
+        guardian ? t.massachusettsWords?.guardian?.[f] : t.massachusettsWords?.[f],
+      );
+      if (!ok) missing.push(`massachusettsWords.${guardian ? 'guardian.' : ''}${f}`);
+    } else if (audience === 'guardian' && (GUARDIAN_TEXT_FIELDS as readonly string[]).includes(field)) {
+      const f = field as GuardianTextField;
+      if (given(incident.guardianWords?.[f]) && !translated((t) => t.guardianWords?.[f])) {
+        missing.push(`guardianWords.${f}`);
+      }
+    } else if (given(incident[field]) && !translated((t) => t[field])) {
+      missing.push(field);
+    }
+  }
+  return missing;
+}
+
 /** The incident in a notice's language, by the incident and language (its words are read once per batch). */
 const LOCALIZED = new WeakMap<NoticeIncident, Map<string, NoticeIncident>>();
 
@@ -100,15 +170,7 @@ export function inLanguage(facts: NoticeFacts, locale: string): NoticeFacts {
   }
   let incident = byLocale.get(locale);
   if (!incident) {
-    // A fr-CA or zh-CN translation serves the fr or zh-Hans notice (the reader's own region is not kept
-    // past planning); a zh-TW (Traditional) one never serves the zh-Hans notice.
-    const language = (tag: string) => tag.split('-')[0].toLowerCase();
-    const ours = scriptOf(locale);
-    const rank = (tag: string) =>
-      tag.toLowerCase() === locale.toLowerCase() ? 0 : tag.toLowerCase() === language(locale) ? 1 : 2;
-    const chain = Object.keys(translations)
-      .filter((t) => language(t) === language(locale) && scriptOf(t) === ours)
-      .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const chain = translationTags(translations, locale);
     incident = { ...facts.incident };
     for (const field of NOTICE_TEXT_FIELDS) {
       const words = chain.map((tag) => translations[tag]?.[field]).find((w) => w?.trim());

@@ -5,6 +5,7 @@ import type {
   Statement,
   StatutoryWords,
 } from '../jurisdictions/rules/notice-profile.types.js';
+import { NOTICE_TEXT_FIELDS, type NoticeTextField } from '../common/notice-text.js';
 import type { NoticeIncident, NoticeWords } from './notice.types.js';
 
 // The body of a notice: the standard notice's parts under their sections, as a jurisdiction's NoticeShape
@@ -22,6 +23,28 @@ const STANDARD: Readonly<Record<SectionName, { paragraphs: readonly StandardPart
     remedies: { paragraphs: ['remedies'] },
     moreInformation: { paragraphs: ['contact', 'complaint'] },
   };
+
+/**
+ * The responders' words a notice of this shape says, by field (when the incident gives them): the standard
+ * parts it keeps, in the sections it shows, and the words its profile's statements insert.
+ */
+export function fieldsSaid(shape: NoticeShape): Set<NoticeTextField> {
+  const said = new Set<NoticeTextField>();
+  const words = new Set<string>(NOTICE_TEXT_FIELDS);
+  for (const [section, standard] of Object.entries(STANDARD) as Array<
+    [SectionName, typeof STANDARD.impact]
+  >) {
+    if (shape.placement[section] === null) continue;
+    for (const part of standard.paragraphs) {
+      if (words.has(part) && !shape.omitted.has(part)) said.add(part as NoticeTextField);
+    }
+    const added = shape.added[section];
+    for (const statement of [...added.start, ...added.end]) {
+      if (statement.kind === 'words') said.add(statement.field);
+    }
+  }
+  return said;
+}
 
 /** What the body says with: every string rendered with the notice's values and escaped for its part. */
 export interface Speaker {
