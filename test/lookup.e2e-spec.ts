@@ -1,5 +1,13 @@
 import { GuardianHashes } from '../src/subjects/guardian-hashes.js';
-import { bearer, completedCampaign, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  bearer,
+  completedCampaign,
+  eventually,
+  publishedNotice,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // "Was I affected?" on a published Security Notice, for each kind of address the directory holds: a
@@ -74,22 +82,7 @@ describe('"Was I affected?": what each kind of address receives', () => {
   };
   const ask = (at: string, contact: string) =>
     t.http.post(`/security-notices/${at}/lookup`).type('form').send({ contact, lang: 'en' }).expect(200);
-  const publish = async (incidentId: string) => {
-    const draft = await t.http
-      .post(`/v1/incidents/${incidentId}/public-notices`)
-      .set(...bearer(t.keys.responder))
-      .send({})
-      .expect(201);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/approve`)
-      .set(...bearer(t.keys.approver))
-      .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/publish`)
-      .set(...bearer(t.keys.responder))
-      .expect(200);
-    return draft.body.slug as string;
-  };
+  const publish = (incidentId: string) => publishedNotice(t, incidentId);
   jest.setTimeout(120_000);
 
   beforeAll(async () => {

@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
 import { JobRepository } from '../src/queue/job.repository.js';
-import { bearer, completedCampaign, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  bearer,
+  completedCampaign,
+  eventually,
+  publishedNotice,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
@@ -232,20 +240,7 @@ describe('personal notice pages (/n/<token>)', () => {
     expect(keys.join(' ')).not.toContain('127.0.0.1');
   });
   it('"Was I affected?" answers everyone alike; only an affected address receives its notice again', async () => {
-    const draft = await t.http
-      .post(`/v1/incidents/${incidentId}/public-notices`)
-      .set(...bearer(t.keys.responder))
-      .send({ jurisdictions: ['US-CA'] })
-      .expect(201);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/approve`)
-      .set(...bearer(t.keys.admin))
-      .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/publish`)
-      .set(...bearer(t.keys.responder))
-      .expect(200);
-    const slug = draft.body.slug as string;
+    const slug = await publishedNotice(t, incidentId, { jurisdictions: ['US-CA'] }, t.keys.admin);
     const notice = await t.http.get(`/security-notices/${slug}`).expect(200);
     expect(notice.text).toContain(`<form method="post" action="/security-notices/${slug}/lookup"`);
     expect(notice.text).toContain('Was I affected?');

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { bearer, completedCampaign, REDIS_BASE, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  bearer,
+  completedCampaign,
+  publishedNotice,
+  REDIS_BASE,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // Contact data only sealed at rest: a campaign on every channel (to the local outbox), each person's
@@ -159,22 +167,10 @@ describe('contact data is only sealed at rest', () => {
       await t.http.post(link).type('form').send('').expect(303);
     }
     // A public Security Notice, and "Was I affected?" asked by address and by number.
-    const draft = await t.http
-      .post(`/v1/incidents/${incidentId}/public-notices`)
-      .set(...bearer(t.keys.responder))
-      .send({})
-      .expect(201);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/approve`)
-      .set(...bearer(t.keys.approver))
-      .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${draft.body.id}/publish`)
-      .set(...bearer(t.keys.responder))
-      .expect(200);
+    const slug = await publishedNotice(t, incidentId);
     for (const contact of [PEOPLE[0].email, PEOPLE[1].phone]) {
       await t.http
-        .post(`/security-notices/${draft.body.slug}/lookup`)
+        .post(`/security-notices/${slug}/lookup`)
         .type('form')
         .send({ contact, lang: 'en' })
         .expect(200);

@@ -250,3 +250,29 @@ export async function scopedIncident(
   }, timeoutMs);
   return id;
 }
+
+/**
+ * A public Security Notice of the incident drafted (with `draft`) by the responder, approved by `approver`
+ * (another holder) and published; resolves with its slug.
+ */
+export async function publishedNotice(
+  t: TestApp,
+  incidentId: string,
+  draft: object = {},
+  approver: string = t.keys.approver,
+): Promise<string> {
+  const created = await t.http
+    .post(`/v1/incidents/${incidentId}/public-notices`)
+    .set(...bearer(t.keys.responder))
+    .send(draft)
+    .expect(201);
+  await t.http
+    .post(`/v1/public-notices/${created.body.id}/approve`)
+    .set(...bearer(approver))
+    .expect(200);
+  await t.http
+    .post(`/v1/public-notices/${created.body.id}/publish`)
+    .set(...bearer(t.keys.responder))
+    .expect(200);
+  return created.body.slug as string;
+}
