@@ -1,3 +1,4 @@
+import { DeliveryEventsService } from '../src/notifications/delivery-events.service.js';
 import { GuardianHashes } from '../src/subjects/guardian-hashes.js';
 import {
   bearer,
@@ -115,6 +116,36 @@ describe('"Was I affected?": what each kind of address receives', () => {
     expect(got[0].content.text).toContain('Kit Lookup');
     expect(got[0].content.text).not.toContain('Kai Lookup');
     expect(got[0].content.text).toMatch(/https:\/\/notice\.example\.org\/n\/[A-Za-z0-9_-]{22}/);
+  });
+
+  it('a re-sent notice that bounces after the campaign completed leaves the person notified, and sends nothing more', async () => {
+    const [resent] = await t.query<{ id: number; campaign_id: string; delivery_id: number }>(
+      `select m.id::int, m.campaign_id, m.delivery_id::int from messages m
+       join deliveries d on d.id = m.delivery_id
+       where d.recipient = 'guardian' and m.channel = 'email' and m.status = 'sent' order by m.id desc limit 1`,
+    );
+    const [{ n: before }] = await t.query<{ n: number }>('select count(*)::int as n from messages');
+    await t.app
+      .get(DeliveryEventsService)
+      .applyEvents([
+        { messageId: resent.id, campaignId: resent.campaign_id, kind: 'failed', code: 'bounce' },
+      ]);
+    const [message] = await t.query('select status, error from messages where id = $1', [resent.id]);
+    expect(message).toEqual({ status: 'failed', error: 'bounce' });
+    // The first notice reached the guardian: the delivery stays notified, nothing falls back, the
+    // campaign stays completed.
+    const [delivery] = await t.query<{ status: string; notified: boolean }>(
+      'select status, notified_at is not null as notified from deliveries where id = $1',
+      [resent.delivery_id],
+    );
+    expect(delivery).toEqual({ status: 'notified', notified: true });
+    const [{ n: after }] = await t.query<{ n: number }>('select count(*)::int as n from messages');
+    expect(after).toBe(before);
+    const campaign = await t.http
+      .get(`/v1/campaigns/${resent.campaign_id}`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    expect(campaign.body.status).toBe('completed');
   });
 
   it('sends a guardian by number their notice about the child as an SMS', async () => {
