@@ -21,7 +21,7 @@ import { httpMetrics, observeAhead } from './metrics/http-metrics.middleware.js'
 import { MetricsService } from './metrics/metrics.service.js';
 import { withoutStartupChatter } from './logging.js';
 import { documentErrors } from './common/openapi-errors.js';
-import { send } from './notice-pages/notice-pages.controller.js';
+import { noticePagesAhead, send } from './notice-pages/notice-pages.controller.js';
 import { NoticePagesService } from './notice-pages/notice-pages.service.js';
 import { PUBLIC_PATHS, publicPages } from './public-notices/public-pages.handler.js';
 import { PublishedNotices } from './public-notices/published-notices.js';
@@ -88,7 +88,13 @@ export async function createApp(
   // init() also installs Nest's express error handler, which sends errors raised outside routes (body
   // parser, dashboard middleware) through the same global filter, so they share the JSON shape.
   await app.init();
-  if (config.role !== 'worker') serveAhead(app, [publicPagesAhead(app, config)]);
+  if (config.role !== 'worker') {
+    const hooks = { observe: observeAhead(app.get(MetricsService)), failed: answerError };
+    serveAhead(app, [
+      publicPagesAhead(app, config, hooks),
+      noticePagesAhead(app.get(NoticePagesService), hooks),
+    ]);
+  }
   return app;
 }
 
@@ -99,12 +105,16 @@ type Ahead = (req: IncomingMessage, res: ServerResponse) => boolean;
  * The public pages, answered ahead of Express and Nest (see public-pages.handler.ts): a rush of readers
  * costs no middleware chain, no access-log line (they are counted in the metrics) and no router.
  */
-function publicPagesAhead(app: NestExpressApplication, config: AppConfig): Ahead {
+function publicPagesAhead(
+  app: NestExpressApplication,
+  config: AppConfig,
+  hooks: Parameters<typeof publicPages>[3],
+): Ahead {
   return publicPages(
     app.get(PublishedNotices),
     app.get(PublicNoticeRenderer),
     { baseUrl: config.publicBaseUrl, organization: config.organizationName },
-    { observe: observeAhead(app.get(MetricsService)), failed: answerError },
+    hooks,
   );
 }
 

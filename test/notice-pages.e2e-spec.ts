@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
+import { Revocations } from '../src/database/revocations.js';
+import { NoticePagesService } from '../src/notice-pages/notice-pages.service.js';
 import { JobRepository } from '../src/queue/job.repository.js';
 import {
   bearer,
@@ -392,5 +394,42 @@ describe('personal notice pages (/n/<token>)', () => {
       expect(acknowledged).toHaveLength(1);
       await context.close();
     });
+  });
+
+  it("an erasure closes the person's page at once: in this process, and in a ROLE=public one", async () => {
+    const link = links.get('hanako@example.com')!;
+    const edge = await startApp({
+      DATABASE_URL: databaseUrl,
+      ROLE: 'public',
+      PUBLIC_BASE_URL: 'https://notice.example.org',
+    });
+    try {
+      // Each process keeps her page once it hears revocations (the edge's first read starts listening).
+      await edge.http.get(link).expect(200);
+      const heard = edge.app.get(Revocations);
+      await eventually(() => Promise.resolve(heard.trusted || undefined));
+      for (const http of [t.http, edge.http]) {
+        const first = await http.get(link).expect(200);
+        const again = await http.get(link).expect(200);
+        expect(again.text).toBe(first.text);
+        expect(again.text).toContain('山田 花子 様');
+      }
+      expect(t.app.get(NoticePagesService).keptPages).toBeGreaterThan(0);
+      expect(edge.app.get(NoticePagesService).keptPages).toBeGreaterThan(0);
+      const before = heard.heard;
+
+      await t.http
+        .delete('/v1/subjects/np-hanako')
+        .set(...bearer(t.keys.admin))
+        .expect(204);
+      // Here, the next read: no waiting.
+      const here = await page(link).expect(404);
+      expect(here.text).toContain('This link does not open a notice');
+      // There, once PostgreSQL's notification of the commit arrived: then at once, not after a time to live.
+      await eventually(() => Promise.resolve(heard.heard > before || undefined));
+      await edge.http.get(link).expect(404);
+    } finally {
+      await edge.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from './database.service.js';
+import { Revocations } from './revocations.js';
 
 @Global()
 @Module({
@@ -14,7 +15,8 @@ import { DatabaseService } from './database.service.js';
         return database;
       },
     },
+    Revocations,
   ],
-  exports: [DatabaseService],
+  exports: [DatabaseService, Revocations],
 })
 export class DatabaseModule {}

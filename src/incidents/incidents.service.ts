@@ -81,6 +81,12 @@ export class IncidentsService {
     return incident;
   }
 
+  /** The incident as `recent` keeps it, without waiting; undefined once that is 30 s old (ask `recent`). */
+  recentNow(id: string): IncidentRow | undefined {
+    const cached = this.recentlyRead.get(id);
+    return cached && Date.now() - cached.at < 30_000 ? cached.incident : undefined;
+  }
+
   find(filter: IncidentFilter): Promise<IncidentRow[]> {
     return this.repository.find(filter);
   }

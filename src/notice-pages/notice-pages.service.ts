@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
+import { Revocations } from '../database/revocations.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
 import { NoticeTokens } from '../notifications/notice-token.js';
@@ -10,6 +11,7 @@ import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { substitute } from '../channels/substitutions.js';
 import { formatDate, NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
+import { KeptPages } from './kept-pages.js';
 import { NoticePageView, type MessageKind } from './notice-page.view.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 import { NoticeRateLimiter } from './notice-rate.js';
@@ -17,7 +19,7 @@ import { NoticeRateLimiter } from './notice-rate.js';
 /** What a page request answers: a status, the HTML, and for a 429 when to come back. */
 export interface PageAnswer {
   status: number;
-  html: string;
+  html: string | Buffer;
   retryAfter?: number;
 }
 
@@ -31,12 +33,17 @@ const NO_DELIVERY = -1;
  * Each person's notice page behind the link in their notice: the notice as it was sent to them (their
  * language, time zone, what of theirs was involved; for a guardian, about the child), and "I have read
  * this". A wrong token, an expired one, a cancelled or erased person's: one answer, the same 404 page.
+ * A page read is kept a short while (KeptPages), and so is the answer to tokens that open nothing; an
+ * erasure, a cancel or an acknowledgement drops what is kept at once in every process (Revocations),
+ * and a process that may have missed one reads every page again until it hears them again.
  */
 @Injectable()
 export class NoticePagesService {
   private readonly logger = new Logger(NoticePagesService.name);
-  private readonly messages = new Map<string, string>();
+  private readonly messages = new Map<string, Buffer>();
   private readonly pages = new Map<string, { locale: string; html: string }>();
+  private readonly kept = new KeptPages();
+  private listening = false;
 
   constructor(
     private readonly repository: NoticePagesRepository,
@@ -48,18 +55,71 @@ export class NoticePagesService {
     private readonly limiter: NoticeRateLimiter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly revocations: Revocations,
   ) {}
+
+  /** How many pages and answers this process keeps now (tests see that a page is kept). */
+  get keptPages(): number {
+    return this.kept.size;
+  }
 
   get contentSecurityPolicy(): string {
     return this.view.contentSecurityPolicy;
   }
 
-  async show(token: string, client: string, acceptLanguage: string | undefined): Promise<PageAnswer> {
-    const busy = await this.limiter.take('page', client);
+  /**
+   * GET /n/<token>: at once from what this process keeps (the hot path of a rush, and of a flood of
+   * made-up tokens, which all open the one delivery NO_DELIVERY), else once the delivery is read.
+   */
+  show(token: string, client: string, acceptLanguage: string | undefined): PageAnswer | Promise<PageAnswer> {
+    const busy = this.limiter.count('page', client);
     if (busy !== undefined) return this.busy(acceptLanguage, busy);
-    const delivery = await this.live(token);
-    if (!delivery) return this.gone(acceptLanguage);
+    const id = this.tokens.verify(token) ?? NO_DELIVERY;
+    const kept = this.keptPage(id);
+    if (kept === undefined) return this.read(token, id, acceptLanguage);
+    if (kept.html === undefined || this.clock.now().getTime() > kept.until) return this.gone(acceptLanguage);
+    return { status: 200, html: kept.html };
+  }
+
+  /** What is kept of a delivery's page, when it may be served: every revocation heard, the same incident. */
+  private keptPage(id: number) {
+    if (!this.listening) {
+      this.listening = true;
+      this.revocations.subscribe((what) => this.kept.revoke(what));
+    }
+    if (!this.revocations.trusted) return undefined;
+    const kept = this.kept.get(id);
+    if (kept?.incident && kept.incident !== this.incidents.recentNow(kept.incident.id)) return undefined;
+    return kept;
+  }
+
+  /**
+   * The delivery's page read, rendered and kept (a page past its days is not: its 404 is read each
+   * time). A token that does not verify is looked up as NO_DELIVERY, so a made-up token and an expired
+   * one cost the same.
+   */
+  private async read(token: string, id: number, acceptLanguage: string | undefined): Promise<PageAnswer> {
+    const mark = this.kept.mark();
+    const delivery = await this.repository.delivery(id);
+    if (!opens(delivery)) {
+      this.keep(id, { until: 0 }, mark);
+      return this.gone(acceptLanguage);
+    }
+    const until = delivery.sentAt.getTime() + this.config.noticePageMs;
+    if (this.clock.now().getTime() > until) return this.gone(acceptLanguage);
     const incident = await this.incidents.recent(delivery.incidentId);
+    const html = Buffer.from(this.render(token, delivery, incident), 'utf8');
+    this.keep(id, { html, until, incident }, mark);
+    return { status: 200, html };
+  }
+
+  /** Keeps what was read, unless a revocation may have been missed (then every read goes to the database). */
+  private keep(id: number, page: Parameters<KeptPages['keep']>[1], mark: number): void {
+    if (this.revocations.trusted) this.kept.keep(id, page, mark);
+  }
+
+  /** The page of a reader: their notice, as their email said it, and their acknowledgement. */
+  private render(token: string, delivery: PageDelivery, incident: IncidentRow): string {
     const contact = this.contact(delivery);
     const guardian = delivery.recipient === 'guardian';
     const who = guardian ? contact?.guardian : contact;
@@ -85,11 +145,10 @@ export class NoticePagesService {
       : null;
     // What differs per person (their name, the child's, what of theirs, dates in their zone), as the
     // email's substitutions put it in; then their acknowledgement.
-    const html = substitute(shared.html, this.renderer.substitutions(delivery.template, facts)).replace(
+    return substitute(shared.html, this.renderer.substitutions(delivery.template, facts)).replace(
       ACK,
       this.view.renderAck(shared.locale, acknowledgedOn),
     );
-    return { status: 200, html };
   }
 
   /**
@@ -127,11 +186,15 @@ export class NoticePagesService {
    * answers as its page would, recording nothing.
    */
   async acknowledge(token: string, client: string, acceptLanguage: string | undefined): Promise<PageAnswer> {
-    const busy = await this.limiter.take('page', client);
+    const busy = this.limiter.count('page', client);
     if (busy !== undefined) return this.busy(acceptLanguage, busy);
     const delivery = await this.live(token);
     if (!delivery) return this.gone(acceptLanguage);
-    await this.repository.acknowledge(delivery.id, this.clock.now());
+    if (await this.repository.acknowledge(delivery.id, this.clock.now())) {
+      // Its page says so from now on, in every process.
+      await this.revocations.announce(delivery.id);
+      this.revocations.revoked(delivery.id);
+    }
     return { status: 303, html: '' };
   }
 
@@ -144,14 +207,17 @@ export class NoticePagesService {
     return { status: 429, html: this.message('busy', this.view.negotiate(acceptLanguage)), retryAfter };
   }
 
-  private message(kind: MessageKind, locale: string): string {
+  private message(kind: MessageKind, locale: string): Buffer {
     const key = `${kind}|${locale}`;
     let html = this.messages.get(key);
     if (html === undefined) {
-      html = this.view.renderMessage(kind, locale, {
-        org: this.config.organizationName,
-        contact: this.config.privacyContactEmail,
-      });
+      html = Buffer.from(
+        this.view.renderMessage(kind, locale, {
+          org: this.config.organizationName,
+          contact: this.config.privacyContactEmail,
+        }),
+        'utf8',
+      );
       this.messages.set(key, html);
     }
     return html;
@@ -164,7 +230,7 @@ export class NoticePagesService {
    */
   private async live(token: string): Promise<PageDelivery | undefined> {
     const delivery = await this.repository.delivery(this.tokens.verify(token) ?? NO_DELIVERY);
-    if (!delivery?.sentAt || !delivery.externalId || delivery.status === 'cancelled') return undefined;
+    if (!opens(delivery)) return undefined;
     if (this.clock.now().getTime() > delivery.sentAt.getTime() + this.config.noticePageMs) return undefined;
     return delivery;
   }
@@ -180,4 +246,9 @@ export class NoticePagesService {
       return undefined;
     }
   }
+}
+
+/** Whether a delivery has a page at all (its days aside): sent or started, not cancelled, not erased. */
+function opens(delivery: PageDelivery | undefined): delivery is PageDelivery & { sentAt: Date } {
+  return !!delivery?.sentAt && !!delivery.externalId && delivery.status !== 'cancelled';
 }

@@ -74,12 +74,57 @@ describe('NoticeRateLimiter without Redis', () => {
   );
 
   it('counts per key and minute in the process, and says when the next minute begins', async () => {
-    for (let i = 0; i < 3; i += 1) expect(await limiter.take('page', '203.0.113.7')).toBeUndefined();
+    for (let i = 0; i < 3; i += 1) expect(limiter.count('page', '203.0.113.7')).toBeUndefined();
+    expect(limiter.count('page', '203.0.113.7')).toBe(45);
     expect(await limiter.take('page', '203.0.113.7')).toBe(45);
     // Another address, or another scope, has its own count.
     expect(await limiter.take('page', '203.0.113.8')).toBeUndefined();
     expect(await limiter.take('lookup', '203.0.113.7')).toBeUndefined();
     now += 45_000;
     expect(await limiter.take('page', '203.0.113.7')).toBeUndefined();
+    await limiter.onApplicationShutdown();
+  });
+});
+
+describe('NoticeRateLimiter counting pages in batches', () => {
+  /** One Redis for two processes: INCRBY per key, as the script does. */
+  const store = new Map<string, number>();
+  const redis = {
+    status: 'ready',
+    on: () => undefined,
+    defineCommand: () => undefined,
+    quit: () => Promise.resolve(),
+    noticeRate: (key: string, _ttl: number, by: number) => {
+      store.set(key, (store.get(key) ?? 0) + by);
+      return Promise.resolve(store.get(key));
+    },
+  };
+  const now = Date.UTC(2026, 11, 6, 12, 0, 15);
+  const limiterOf = () =>
+    new NoticeRateLimiter(
+      { redis: () => ({ duplicate: () => redis }) } as unknown as JobRepository,
+      {
+        cipher: new FieldCipher({
+          keys: [{ id: 'k', key: Buffer.alloc(32, 1) }],
+          hashKey: Buffer.alloc(32, 2),
+        }),
+      } as CryptoService,
+      { now: () => new Date(now) },
+      { noticePageRateLimit: 10 } as AppConfig,
+    );
+  const settled = () => new Promise((done) => setImmediate(done));
+
+  it("refuses a client over the limit in one process, and in another once the first one's counts are sent", async () => {
+    const [a, b] = [limiterOf(), limiterOf()];
+    for (let i = 0; i < 10; i += 1) expect(a.count('page', '203.0.113.7')).toBeUndefined();
+    expect(a.count('page', '203.0.113.7')).toBe(45);
+    await settled();
+    // The other process has counted nothing of this client, and learns the shared count from Redis.
+    expect(b.count('page', '203.0.113.7')).toBeUndefined();
+    await settled();
+    expect(b.count('page', '203.0.113.7')).toBe(45);
+    expect(b.count('page', '203.0.113.8')).toBeUndefined();
+    expect([...store.keys()].join(' ')).not.toContain('203.0.113');
+    await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
   });
 });

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode, messageOf } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Revocations } from '../database/revocations.js';
 import { canTransition, IncidentState } from '../incidents/incident.lifecycle.js';
 import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
 import { IncidentsService } from '../incidents/incidents.service.js';
@@ -109,6 +110,7 @@ export class CampaignsService {
     private readonly copies: NoticeCopies,
     private readonly ordering: NoticeOrdering,
     private readonly warnings: CampaignWarnings,
+    private readonly revocations: Revocations,
   ) {}
 
   async create(actor: Actor, incidentId: string, input: CreateCampaign): Promise<CampaignWithWarnings> {
@@ -387,17 +389,21 @@ export class CampaignsService {
 
   async cancel(actor: Actor, id: string): Promise<CampaignRow> {
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const cancelled = await this.repository.move(id, ACTIVE_STATUSES, {
+    const cancelled = await this.database.transaction(async () => {
+      const moved = await this.repository.move(id, ACTIVE_STATUSES, {
         status: CampaignStatus.Cancelled,
         finishedAt: now,
         updatedAt: now,
       });
-      if (!cancelled) throw this.refused(await this.get(id), 'cancel');
+      if (!moved) throw this.refused(await this.get(id), 'cancel');
       await this.messages.cancel(id, now);
-      await this.lifecycle.record(actor, cancelled, 'campaign.cancelled', now, {});
-      return cancelled;
+      await this.lifecycle.record(actor, moved, 'campaign.cancelled', now, {});
+      // The pages of its cancelled deliveries close, in every process.
+      await this.revocations.announce('all');
+      return moved;
     });
+    this.revocations.revoked('all');
+    return cancelled;
   }
 
   private checkTemplate(input: CreateCampaign): void {

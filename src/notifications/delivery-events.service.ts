@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Channel } from '../channels/channel.port.js';
 import { Clock } from '../common/clock.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Revocations } from '../database/revocations.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { CampaignStatus } from './campaign.rules.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -50,6 +51,7 @@ export class DeliveryEventsService {
     private readonly fallback: DeliveryFallback,
     private readonly lifecycle: CampaignLifecycle,
     private readonly clock: Clock,
+    private readonly revocations: Revocations,
   ) {}
 
   /**
@@ -109,6 +111,7 @@ export class DeliveryEventsService {
     const failures = events.filter((e) => e.kind === 'failed');
     for (const campaignId of new Set(failures.map((f) => f.campaignId))) {
       const mine = failures.filter((f) => f.campaignId === campaignId);
+      let closed = false;
       const more = await this.database.transaction(async () => {
         // Its status as of now, held until this commits: a cancel comes before (nothing falls back) or
         // after (and cancels what this queues).
@@ -121,12 +124,18 @@ export class DeliveryEventsService {
         // A cancelled campaign sends nothing more: no longer notified, and no next channel.
         if (campaign.status === CampaignStatus.Cancelled) {
           await this.deliveries.markCancelled(reopened, now);
+          // Their pages close, in every process (and in this one after the commit, below).
+          if (reopened.length > 0) {
+            await this.revocations.announce('all');
+            closed = true;
+          }
           return false;
         }
         const added = await this.fallback.fallBack(campaign, reopened, now);
         if (added) await this.lifecycle.reopen(campaignId, reopened.length, now);
         return added;
       });
+      if (closed) this.revocations.revoked('all');
       if (more) await this.lifecycle.topUp(campaignId);
       await this.lifecycle.finishIfIdle(campaignId);
     }

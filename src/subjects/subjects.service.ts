@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { normalizeEmail } from '../crypto/field-cipher.js';
 import { DatabaseService } from '../database/database.service.js';
+import { Revocations } from '../database/revocations.js';
 import { ageOn, guardianRouteAges } from '../jurisdictions/consent-ages.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
@@ -73,6 +74,7 @@ export class SubjectsService {
     private readonly pool: PreparerPool,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly revocations: Revocations,
   ) {
     this.validator = new SubjectValidator(
       new Set(config.dataCategories),
@@ -168,7 +170,10 @@ export class SubjectsService {
         targetId: externalId,
         summary: { incidentsKeptAnonymously: incidents, outboxCopiesDeleted: outbox },
       });
+      // Their notice pages close with them, in every process (what one keeps of a page goes at once).
+      await this.revocations.announce('all');
     });
+    this.revocations.revoked('all');
   }
 
   /**
