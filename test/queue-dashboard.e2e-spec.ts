@@ -23,13 +23,17 @@ async function board(t: TestApp): Promise<Map<string, BoardQueue>> {
   return new Map((res.body.queues as BoardQueue[]).map((q) => [q.name, q]));
 }
 
-/** The schedulers a version that ran the sweeps on the campaigns and maintenance queues left behind. */
+/**
+ * The schedulers versions that ran the sweeps on the campaigns and maintenance queues, and the reconciler
+ * on housekeeping, left behind.
+ */
 async function leaveOldSchedulers(): Promise<void> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   await connection.flushdb();
   const later = Date.now() + 60 * 60_000;
   const old: Array<[string, string, string]> = [
     ['campaigns', 'deliveries-reconcile', 'deliveries.reconcile'],
+    ['housekeeping', 'deliveries-reconcile', 'deliveries.reconcile'],
     ['campaigns', 'webhooks-process', 'webhooks.process'],
     ['maintenance', 'imports-sweep', 'subjects.import.sweep'],
   ];
@@ -62,8 +66,10 @@ describe('the queue dashboard (/queues)', () => {
         jobs: 0,
       });
     }
-    // The sweeps, the reconciler and the webhook events' processing; the old schedulers are gone.
-    expect(queues.get('housekeeping')!.jobSchedulerCount).toBe(5);
+    // The sweeps and the webhook events' processing; the reconciler alone on its queue (nothing may hold
+    // it up); the old schedulers are gone.
+    expect(queues.get('housekeeping')!.jobSchedulerCount).toBe(4);
+    expect(queues.get('reconciler')!.jobSchedulerCount).toBe(1);
     const listed = await t.http
       .get('/queues/api/job-schedulers')
       .set(...bearer(ADMIN_KEY))
@@ -72,7 +78,6 @@ describe('the queue dashboard (/queues)', () => {
       .map((s) => `${s.queueName}:${s.id}`)
       .sort();
     expect(where).toEqual([
-      'housekeeping:deliveries-reconcile',
       'housekeeping:imports-sweep',
       'housekeeping:obligations-watch',
       'housekeeping:scope-sweep',
@@ -80,6 +85,7 @@ describe('the queue dashboard (/queues)', () => {
       'maintenance:audit-verify-hourly',
       'maintenance:outbox-prune',
       'maintenance:subjects-age-check-daily',
+      'reconciler:deliveries-reconcile',
     ]);
   });
 

@@ -8,11 +8,19 @@ export enum QueueName {
   /** Whole-table work asked for by people or run hourly to daily: the audit chain, ages, the outbox. */
   Maintenance = 'maintenance',
   /**
-   * The sweeps that recover and move work, every 15-60 s. A queue of their own: on the campaigns queue
-   * the reconciler's four jobs a minute pushed a campaign's own jobs out of its kept history within the
-   * hour, and the dashboard showed little else.
+   * The sweeps that recover and move work, every 15-60 s, but the reconciler (below). A queue of their
+   * own: on the campaigns queue the reconciler's four jobs a minute pushed a campaign's own jobs out of
+   * its kept history within the hour, and the dashboard showed little else.
    */
   Housekeeping = 'housekeeping',
+  /**
+   * The deliveries' reconciler alone: it hands a dead worker's batches on and re-queues lost jobs, so no
+   * other job may hold it up. On the campaigns queue (housekeeping shares it the same way) its run waited
+   * 61 s behind webhook drains, each looping until no event is left, that held every slot after a burst
+   * that followed a database cut; a killed worker's batches waited 85 s in all (issue 20, the 100k fault
+   * run). BullMQ queues a schedule's next run only when the last one starts: none came meanwhile.
+   */
+  Reconciler = 'reconciler',
   /** Streamed directory imports: long, one at a time so they do not compete for the database. */
   Imports = 'imports',
   /** Freezing affected sets: short set-based statements. */
@@ -108,7 +116,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendEmail]: QueueName.Email,
   [JobName.SendSms]: QueueName.Sms,
   [JobName.SendPush]: QueueName.Push,
-  [JobName.DeliveriesReconcile]: QueueName.Housekeeping,
+  [JobName.DeliveriesReconcile]: QueueName.Reconciler,
   [JobName.WebhooksProcess]: QueueName.Housekeeping,
   [JobName.ObligationsWatch]: QueueName.Housekeeping,
   [JobName.OutboxPrune]: QueueName.Maintenance,
@@ -155,8 +163,16 @@ const once = (attempts: number, delay: number): JobsOptions => ({
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   [QueueName.Maintenance]: { concurrency: 1, defaults: once(3, 5_000) },
   // Two at a time, as on the campaigns queue they came from: a slow obligations recount does not hold up
-  // the reconciler that keeps campaigns sending.
+  // the webhook events and the sweeps.
   [QueueName.Housekeeping]: { concurrency: 2, defaults: once(3, 2_000) },
+  // A pass that fails (the database cut) is tried again every 2 s for 10 s: with tries 2 and 4 s apart,
+  // two cuts of 3 s, 6 s apart (as in the fault run), can fail all three and leave the dead worker's
+  // batches to the next pass, 15 s on. Two at a time, so that a pass stuck on a dead connection does not
+  // stop this process's next one.
+  [QueueName.Reconciler]: {
+    concurrency: 2,
+    defaults: { ...once(6, 2_000), backoff: { type: 'fixed', delay: 2_000 } },
+  },
   // A retried import resumes after its last committed line.
   [QueueName.Imports]: { concurrency: 1, defaults: once(3, 5_000) },
   [QueueName.Scoping]: { concurrency: 2, defaults: once(3, 2_000) },

@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Redis } from 'ioredis';
 import { Test } from '@nestjs/testing';
 import { plainToInstance } from 'class-transformer';
 import type { Job } from 'bullmq';
@@ -26,13 +27,14 @@ import { DatabaseService } from '../../src/database/database.service.js';
 import { CreateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService, type CreateCampaign } from '../../src/notifications/campaigns.service.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { JobRepository } from '../../src/queue/job.repository.js';
-import { ON_JOB_KEY } from '../../src/queue/on-job.decorator.js';
+import { ON_JOB_KEY, OnJob } from '../../src/queue/on-job.decorator.js';
 import { JOB_QUEUE, JobName, QUEUE_SETTINGS } from '../../src/queue/queue.catalogue.js';
 import { ScopeCriteriaDto } from '../../src/scoping/scoping.dto.js';
 import { ScopingService } from '../../src/scoping/scoping.service.js';
 import { SubjectsService } from '../../src/subjects/subjects.service.js';
-import { ENCRYPTION_ENV, validIncident } from '../support/app.js';
+import { ENCRYPTION_ENV, REDIS_BASE, validIncident } from '../support/app.js';
 
 // The medium tier (immich's newMediumService): the services with their real repositories on the test
 // PostgreSQL, and scripted ports in place of what lies beyond them. The providers answer what a test
@@ -302,4 +304,43 @@ export async function newMediumContext(env: Record<string, string> = {}): Promis
   };
   const people = [await actor(Role.Responder), await actor(Role.Approver)] as const;
   return new MediumContext(app, queue, email, sms, push, ...people);
+}
+
+/**
+ * The real queues, where a scenario is about what BullMQ does with the catalogue (which queue a job is
+ * on, how many of a queue's jobs run at once): one worker process's JobRepository on the test Redis
+ * (logical database `redisDb`, emptied first), every job handed to `handle` in place of its service.
+ * Jobs added before `startWorkers` are taken in the order added; `beforeApplicationShutdown` closes it.
+ */
+export async function newRealQueues(
+  redisDb: number,
+  handle: (name: JobName, data: unknown) => Promise<unknown>,
+): Promise<JobRepository> {
+  const url = `${REDIS_BASE}/${redisDb}`;
+  const redis = new Redis(url);
+  await redis.flushdb();
+  redis.disconnect();
+  class Handlers {}
+  for (const name of Object.values(JobName)) {
+    const descriptor = { value: (data: unknown) => handle(name, data), configurable: true };
+    OnJob(name)(Handlers.prototype, name, descriptor);
+    Object.defineProperty(Handlers.prototype, name, descriptor);
+  }
+  const discovery = { getProviders: () => [{ instance: new Handlers() }] } as unknown as DiscoveryService;
+  const config = loadConfig({
+    DATABASE_URL: process.env.E2E_DATABASE_URL,
+    REDIS_URL: url,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...ENCRYPTION_ENV,
+  });
+  const jobs = new JobRepository(
+    config,
+    discovery,
+    new MetadataScanner(),
+    new Reflector(),
+    new MetricsService(),
+  );
+  await jobs.open();
+  return jobs;
 }
