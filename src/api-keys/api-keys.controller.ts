@@ -9,8 +9,9 @@ import {
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
 import { uuidParam } from '../common/params.js';
-import { Permission } from '../common/permissions.js';
+import { Permission, Role } from '../common/permissions.js';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-keys.dto.js';
+import { ApiBodyExample } from '../common/openapi-examples.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 @ApiTags('api-keys')
@@ -21,6 +22,16 @@ export class ApiKeysController {
   @Post()
   @Authorize(Permission.ApiKeyCreate)
   @ApiOperation({ summary: 'Create an API key; the secret is in this answer only' })
+  // Without expiresAt: an example's expiry would one day be in the past.
+  @ApiBodyExample(
+    CreateApiKeyDto,
+    {
+      name: 'On-call responder',
+      role: Role.Responder,
+      holder: 'ana.lima@example.com',
+    } satisfies CreateApiKeyDto,
+    "A responder's key",
+  )
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { key, secret } = await this.keys.create(actor, {

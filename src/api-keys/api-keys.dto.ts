@@ -5,13 +5,17 @@ import type { ApiKeyRow } from './api-key.repository.js';
 import { IsZonedDateTime } from '../common/validation.js';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ description: 'What the key is for, e.g. "CI pipeline" or a person\'s role', maxLength: 100 })
+  @ApiProperty({
+    description: 'What the key is for, e.g. "CI pipeline" or a person\'s role',
+    example: 'On-call responder',
+    maxLength: 100,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   name!: string;
 
-  @ApiProperty({ enum: Role, description: 'What the key may do' })
+  @ApiProperty({ enum: Role, example: Role.Responder, description: 'What the key may do' })
   @IsEnum(Role)
   role!: Role;
 
@@ -19,6 +23,7 @@ export class CreateApiKeyDto {
     description:
       "Who holds the key: one person's work identity, such as their email address (compared without case). " +
       'Four eyes compare holders: a campaign or report drafted with a key cannot be approved with another key of the same holder.',
+    example: 'ana.lima@example.com',
     maxLength: 200,
   })
   @IsOptional()
@@ -27,7 +32,11 @@ export class CreateApiKeyDto {
   @MaxLength(200)
   holder?: string;
 
-  @ApiPropertyOptional({ description: 'When the key stops working (ISO 8601 with a zone, in the future)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2027-06-30T00:00:00Z',
+    description: 'When the key stops working (ISO 8601 with a zone, in the future)',
+  })
   @IsOptional()
   @IsZonedDateTime()
   expiresAt?: string;

@@ -28,6 +28,12 @@ import {
 } from './incidents.dto.js';
 import type { IncidentEventRow, IncidentRow } from './incidents.repository.js';
 import type { ChronologyEntry } from './regulator-text.js';
+import { ApiBodyExample } from '../common/openapi-examples.js';
+import {
+  CREATE_INCIDENT_EXAMPLE,
+  TRANSITION_EXAMPLE,
+  UPDATE_INCIDENT_EXAMPLE,
+} from './incidents.examples.js';
 import { IncidentsService } from './incidents.service.js';
 
 @ApiTags('incidents')
@@ -39,6 +45,7 @@ export class IncidentsController {
   @Post()
   @Authorize(Permission.IncidentCreate)
   @ApiOperation({ summary: 'Record a breach; it starts in state `detected`' })
+  @ApiBodyExample(CreateIncidentDto, CREATE_INCIDENT_EXAMPLE, 'A breach, as responders record it')
   @ApiCreatedResponse({ type: IncidentDto, description: 'ETag header carries the version' })
   async create(
     @CurrentActor() actor: Actor,
@@ -83,6 +90,7 @@ export class IncidentsController {
   @Patch(':id')
   @Authorize(Permission.IncidentUpdate)
   @ApiOperation({ summary: 'Change facts; send If-Match with the ETag you read' })
+  @ApiBodyExample(UpdateIncidentDto, UPDATE_INCIDENT_EXAMPLE, 'The risk assessed')
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version you read, e.g. "3"' })
   @ApiOkResponse({ type: IncidentDto })
   @ApiPreconditionFailedResponse({ description: 'Someone changed it since you read it' })
@@ -100,6 +108,7 @@ export class IncidentsController {
   @HttpCode(200)
   @Authorize(Permission.IncidentTransition)
   @ApiOperation({ summary: 'Move the incident to another state; 409 lists the allowed ones' })
+  @ApiBodyExample(TransitionDto, TRANSITION_EXAMPLE, 'A new incident, assessed')
   @ApiOkResponse({ type: IncidentDto })
   async transition(
     @CurrentActor() actor: Actor,

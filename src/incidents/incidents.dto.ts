@@ -57,7 +57,11 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** An event of the incident's own story, as a regulator reads it in the report's chronology. */
 export class ChronologyEntryDto {
-  @ApiProperty({ description: 'When (ISO 8601 with a zone)' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-04T09:15:00Z',
+    description: 'When (ISO 8601 with a zone)',
+  })
   @IsZonedDateTime()
   at!: string;
 
@@ -132,12 +136,18 @@ export class CreateIncidentDto {
   @MaxLength(2000)
   howDiscovered?: string;
 
-  @ApiPropertyOptional({ description: 'When the breach started (ISO 8601 with a zone)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-01T08:00:00Z',
+    description: 'When the breach started (ISO 8601 with a zone)',
+  })
   @IsOptional()
   @IsZonedDateTime()
   occurredFrom?: string;
 
   @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-03T17:30:00Z',
     description: 'When the breach ended (ISO 8601 with a zone), not before occurredFrom',
   })
   @IsOptional()
@@ -145,12 +155,18 @@ export class CreateIncidentDto {
   occurredTo?: string;
 
   @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-04T09:15:00Z',
     description: 'When the company became aware (ISO 8601 with a zone): legal deadlines run from here',
   })
   @IsZonedDateTime()
   discoveredAt!: string;
 
-  @ApiPropertyOptional({ description: 'When the breach was contained (ISO 8601 with a zone)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-04T12:00:00Z',
+    description: 'When the breach was contained (ISO 8601 with a zone)',
+  })
   @IsOptional()
   @IsZonedDateTime()
   containedAt?: string;

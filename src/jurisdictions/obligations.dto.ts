@@ -6,6 +6,7 @@ import { IsZonedDateTime } from '../common/validation.js';
 export class WaiveObligationDto {
   @ApiProperty({
     description: 'Why the obligation does not have to be met (kept on the record)',
+    example: 'Counsel: not reportable, the exposed copies were encrypted and the key was not',
     maxLength: 2000,
   })
   @IsString()
@@ -15,11 +16,19 @@ export class WaiveObligationDto {
 }
 
 export class MeetObligationDto {
-  @ApiProperty({ description: 'When it was met (ISO 8601 with a zone), not in the future' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-05T10:00:00Z',
+    description: 'When it was met (ISO 8601 with a zone), not in the future',
+  })
   @IsZonedDateTime()
   at!: string;
 
-  @ApiProperty({ description: 'How: "AG notified by its web form, confirmation 1234"', maxLength: 2000 })
+  @ApiProperty({
+    description: 'How it was met, in words',
+    example: 'AG notified by its web form, confirmation 1234',
+    maxLength: 2000,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)

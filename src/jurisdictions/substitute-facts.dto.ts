@@ -5,6 +5,7 @@ export class SubstituteFactsDto {
   @ApiPropertyOptional({
     nullable: true,
     type: Number,
+    example: 300000,
     description:
       "The responders' estimate of what notifying each person would cost, in whole US dollars (California: over $250,000 allows substitute notice); null: no estimate",
   })
@@ -25,6 +26,7 @@ export class SubstituteFactsDto {
     nullable: true,
     type: String,
     maxLength: 2000,
+    example: 'Most of the people affected left no email address or phone number with us.',
     description: 'Why (required with a decision of disproportionate effort)',
   })
   @IsOptional()

@@ -28,6 +28,7 @@ const IsNoticeWords = () =>
 export class DraftPublicNoticeDto {
   @ApiPropertyOptional({
     type: [String],
+    example: ['GB'],
     description: "Jurisdiction codes it is for (BR, US-CA); default: those of the incident's affected set",
   })
   @IsOptional()
@@ -38,6 +39,7 @@ export class DraftPublicNoticeDto {
 
   @ApiPropertyOptional({
     type: [String],
+    example: ['en', 'de'],
     description:
       "Languages, the first the default (among the templates': en, de, fr, es, pt, pt-BR, ja, zh-Hans, ko, hi); default: English, the incident's and its translations' languages, the jurisdictions'",
   })
@@ -51,6 +53,7 @@ export class DraftPublicNoticeDto {
   @ApiPropertyOptional({
     nullable: true,
     type: String,
+    example: 'GB',
     description:
       'The jurisdiction whose notice profile shapes it (California: the title "Notice of Data Breach" and its headings); default: the first of its jurisdictions with a statutory title; null: the standard notice',
   })
@@ -73,6 +76,7 @@ export class DraftPublicNoticeDto {
     nullable: true,
     type: String,
     maxLength: 2000,
+    example: 'The support line is now open at weekends.',
     description: "What changed, for the next version's line in the page's history of updates",
   })
   @IsOptional()
@@ -82,7 +86,11 @@ export class DraftPublicNoticeDto {
 }
 
 export class WithdrawPublicNoticeDto {
-  @ApiProperty({ description: 'Why it is taken down (kept on the record)', maxLength: 2000 })
+  @ApiProperty({
+    description: 'Why it is taken down (kept on the record)',
+    example: 'Its minimum period has ended and every affected person has been told.',
+    maxLength: 2000,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)

@@ -20,6 +20,8 @@ export class GenerateReportDto {
 
   @ApiPropertyOptional({
     description: 'Why the report is late; required when it is past its deadline (GDPR Art. 33(1))',
+    example:
+      'Which accounts were exposed was known only once the access logs had been read, four days after discovery.',
     maxLength: 10_000,
   })
   @IsOptional()
@@ -29,11 +31,20 @@ export class GenerateReportDto {
 }
 
 export class ReportSubmittedDto {
-  @ApiProperty({ description: 'When it was filed with the regulator (ISO 8601 with a zone)' })
+  @ApiProperty({
+    format: 'date-time',
+    example: '2026-11-06T16:00:00Z',
+    description:
+      'When it was filed with the regulator (ISO 8601 with a zone): after its approval, not in the future',
+  })
   @IsZonedDateTime()
   at!: string;
 
-  @ApiProperty({ description: "The regulator's case or confirmation reference", maxLength: 200 })
+  @ApiProperty({
+    description: "The regulator's case or confirmation reference",
+    example: 'ICO-2026-001234',
+    maxLength: 200,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

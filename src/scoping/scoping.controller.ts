@@ -32,6 +32,17 @@ import {
 } from './scoping.dto.js';
 import { ScopingService } from './scoping.service.js';
 
+/** Criteria as responders give them (a choice among the fields: no list or id list of another's). */
+const SCOPE_EXAMPLE = {
+  criteria: {
+    dataCategories: ['camera_data'],
+    systems: ['media-store'],
+    jurisdictions: ['DE', 'US-CA'],
+    activeFrom: '2026-10-01T00:00:00Z',
+  },
+};
+import { ApiBodyExample } from '../common/openapi-examples.js';
+
 const CSV_HEADER =
   'externalId,jurisdiction,minor,guardianContact,exposedCategories,channels,scopeRunId,addedAt,notifiedAt\n';
 
@@ -50,6 +61,7 @@ export class ScopingController {
       'By jurisdiction, exposed data category, reachable channel and minors, and the given ids that match nobody.',
   })
   @ApiOkResponse({ type: ScopePreviewDto })
+  @ApiBodyExample(ScopeRequestDto, SCOPE_EXAMPLE, 'Who had photos in the store, in Germany and California')
   preview(@IncidentIdParam() id: string, @Body() body: ScopeRequestDto): Promise<ScopePreviewDto> {
     return this.scoping.preview(id, body.criteria);
   }
@@ -63,6 +75,7 @@ export class ScopingController {
       'Before any notice went out, the new set replaces the old one. After, it only adds people (a supplementary scope): nobody already in the set is dropped, and those the new criteria no longer match are counted in `keptOutsideCriteria`.',
   })
   @ApiAcceptedResponse({ type: ScopeRunDto })
+  @ApiBodyExample(ScopeRequestDto, SCOPE_EXAMPLE, 'Who had photos in the store, in Germany and California')
   async freeze(
     @CurrentActor() actor: Actor,
     @IncidentIdParam() id: string,

@@ -5,12 +5,12 @@ import { CHANNELS, PUSH_PLATFORMS } from './subject.validation.js';
 import { BULK_MAX } from './subjects.service.js';
 
 export class PushTokenDto {
-  @ApiProperty({ maxLength: 4096 }) token!: string;
+  @ApiProperty({ maxLength: 4096, example: 'dGhpcy1pcy1hLWRldmljZS10b2tlbg:APA91bH-example' }) token!: string;
   @ApiProperty({ enum: PUSH_PLATFORMS }) platform!: string;
 }
 
 export class GuardianDto {
-  @ApiPropertyOptional({ maxLength: 200 }) name?: string;
+  @ApiPropertyOptional({ maxLength: 200, example: 'Maria Souza' }) name?: string;
   @ApiPropertyOptional({ example: 'parent@example.com' }) email?: string;
   @ApiPropertyOptional({ example: '+5511912345678', description: 'E.164' }) phone?: string;
   @ApiPropertyOptional({ example: 'pt-BR', description: 'BCP 47' }) locale?: string;
@@ -26,7 +26,7 @@ export class SubjectDto {
       "The app's user id: 1-128 letters, digits or ._:|+/#=@-, and never an email address (refused, `notContactData`: the id is stored in clear and shown to auditors, so it must not be contact data)",
   })
   externalId!: string;
-  @ApiPropertyOptional({ maxLength: 200 }) name?: string;
+  @ApiPropertyOptional({ maxLength: 200, example: 'Ana Souza' }) name?: string;
   @ApiPropertyOptional({ example: 'ana@example.com' }) email?: string;
   @ApiPropertyOptional({
     example: '+5511912345678',
@@ -55,8 +55,17 @@ export class SubjectDto {
   })
   dataCategories?: string[];
   @ApiPropertyOptional({ type: [String], example: ['auth-db', 'media-store'] }) systems?: string[];
-  @ApiPropertyOptional({ description: 'When they signed up (ISO 8601 with a zone)' }) createdAt?: string;
-  @ApiPropertyOptional({ description: 'When they were last active (ISO 8601 with a zone)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2024-03-01T12:00:00Z',
+    description: 'When they signed up (ISO 8601 with a zone)',
+  })
+  createdAt?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-10-30T18:45:00-03:00',
+    description: 'When they were last active (ISO 8601 with a zone)',
+  })
   lastActiveAt?: string;
 }
 
