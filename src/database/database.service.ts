@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -12,6 +13,7 @@ import * as schema from './schema.js';
 import { MIGRATION_LOCK } from './locks.js';
 import { rideOutDisconnects } from './connection-errors.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { openPglite } from './pglite.js';
 
 export type Schema = typeof schema;
 /** The same query builder over node-postgres and PGlite. */
@@ -45,7 +47,7 @@ export class DatabaseService implements OnApplicationShutdown {
     this.connection =
       this.config.database.kind === 'postgres'
         ? await openPostgres(this.config.database.url)
-        : await openPglite(this.config.database.dataDir);
+        : await openEmbedded(this.config.database.dataDir);
     this.logger.log(`database ready (${this.config.database.kind}) in ${Date.now() - started} ms`);
   }
 
@@ -137,16 +139,16 @@ async function openPostgres(url: string): Promise<Connection> {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Connection> {
-  const { PGlite } = await import('@electric-sql/pglite');
+async function openEmbedded(dataDir: string): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const release = acquireDataDirLock(dataDir);
-  let client: InstanceType<typeof PGlite>;
+  let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir, 'pg'));
+    // The directory's hot pages; the rest come from the files through the operating system's cache.
+    client = await openPglite(inMemory ? dataDir : resolve(dataDir, 'pg'), '32MB');
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (err) {
     release();

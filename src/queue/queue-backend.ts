@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import { listenOnEveryClient, rideOutDisconnects } from '../database/connection-errors.js';
 import { acquireDataDirLock } from '../database/data-dir-lock.js';
+import { openPglite } from '../database/pglite.js';
 import { withAddressedClients, withInProcessClients } from './worker-list.js';
 
 /** The BullMQ classes bound to one backend, and how to check and close it. */
@@ -119,14 +120,14 @@ function postgresBackend(
  * startup search_path; and NOTIFY reaches only the sender, so idle workers poll (drainDelay).
  */
 async function openEmbedded(dataDir: string): Promise<QueueBackend> {
-  const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? 'memory://' : resolve(dataDir, 'queue');
-  if (!inMemory) mkdirSync(path, { recursive: true });
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // The same lock as the database's: whichever opens first takes it for the process.
   const release = acquireDataDirLock(dataDir);
-  const db = await PGlite.create(path);
+  // A few tables of jobs in flight: small buffers hold them.
+  const db = await openPglite(path, '16MB');
   await db.exec('SET search_path TO bullmq, public');
   const server = new PGLiteSocketServer({
     db: atomicExtendedProtocol(db),
