@@ -117,6 +117,8 @@ export class AppConfig {
   readonly outboxRetentionMs!: number;
   /** How long a person's notice page (`/n/<token>`) answers after their notice went out. */
   readonly noticePageMs!: number;
+  /** How long a serving process keeps a person's rendered page in memory (0: not at all). */
+  readonly noticePageKeepMs!: number;
   /** Requests to personal notice pages per client address and minute (each node with Redis: all nodes). */
   readonly noticePageRateLimit!: number;
 
@@ -285,6 +287,7 @@ function readOrganization(reader: EnvReader) {
     obligationAlertEmail: reader.email('OBLIGATION_ALERT_EMAIL'),
     obligationAlertLeadMs: reader.integer('OBLIGATION_ALERT_LEAD_HOURS', 0, 24 * 365) * 60 * 60_000,
     noticePageMs: reader.integer('NOTICE_PAGE_DAYS', 1, 3650) * 24 * 60 * 60_000,
+    noticePageKeepMs: reader.integer('NOTICE_PAGE_KEEP_SECONDS', 0, 3600) * 1000,
     noticePageRateLimit: reader.integer('NOTICE_PAGE_RATE_LIMIT', 1, 1_000_000),
   } satisfies Partial<AppConfig>;
 }

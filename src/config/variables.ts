@@ -105,6 +105,12 @@ export const VARIABLES: readonly Variable[] = [
     default: '365',
   },
   {
+    name: 'NOTICE_PAGE_KEEP_SECONDS',
+    description:
+      "Seconds a serving process keeps a person's notice page it rendered, in its memory only, for readers who open it again (an erasure, a cancel or an acknowledgement drops it at once); 0 keeps none",
+    default: '10',
+  },
+  {
     name: 'NOTICE_PAGE_RATE_LIMIT',
     description:
       'Requests to personal notice pages and to "Was I affected?" per client address and minute (across nodes with REDIS_URL, per process without); more: 429 with Retry-After',

@@ -25,8 +25,16 @@ describe('KeptPages', () => {
     expect(kept.size).toBe(0);
   });
 
+  it('with no time to keep pages (NOTICE_PAGE_KEEP_SECONDS=0) keeps only the answer to tokens that open nothing', () => {
+    const kept = new KeptPages(0);
+    kept.keep(1, { html: html('one'), until: 10 }, kept.mark());
+    kept.keep(-1, { until: 0 }, kept.mark());
+    expect(kept.get(1)).toBeUndefined();
+    expect(kept.get(-1)).toBeDefined();
+  });
+
   it('holds at most its entries and bytes, the oldest going first', () => {
-    const kept = new KeptPages({ entries: 3, bytes: 10 });
+    const kept = new KeptPages(10_000, { entries: 3, bytes: 10 });
     for (const id of [1, 2, 3, 4]) kept.keep(id, { html: html('ab'), until: 10 }, kept.mark());
     expect([1, 2, 3, 4].map((id) => kept.get(id) !== undefined)).toEqual([false, true, true, true]);
     kept.keep(5, { html: html('0123456789'), until: 10 }, kept.mark());

@@ -16,24 +16,27 @@ export interface KeptPage {
 /**
  * Each person's rendered page, kept a short while in this process's memory only (never in Redis or a
  * shared cache; the answer still says no-store) for readers who open it again and again, and the answer
- * to tokens that open nothing. Bounded by entries and bytes (the oldest go first), and for TTL_MS each:
+ * to tokens that open nothing. Bounded by entries and bytes (the oldest go first), and for `ttlMs` each:
  * what no revocation announces (a new name in the directory, the notice's outcome changing its date)
  * shows within that. What must close a page at once is revoked (`revoke`): an erasure or a cancel drops
  * everything, an acknowledgement its page. A read that began before a revocation keeps nothing (`mark`).
  */
 export class KeptPages {
-  static readonly TTL_MS = 10_000;
   private readonly pages = new Map<number, KeptPage>();
   private bytes = 0;
   private epoch = 0;
 
-  constructor(private readonly max = { entries: 10_000, bytes: 32 * 1024 * 1024 }) {}
+  /** `ttlMs`: NOTICE_PAGE_KEEP_SECONDS; the answer to tokens that open nothing is kept at least 10 s. */
+  constructor(
+    private readonly ttlMs = 10_000,
+    private readonly max = { entries: 10_000, bytes: 32 * 1024 * 1024 },
+  ) {}
 
   /** The delivery's kept page while it is fresh. */
   get(id: number): KeptPage | undefined {
     const kept = this.pages.get(id);
     if (kept === undefined) return undefined;
-    if (Date.now() - kept.at < KeptPages.TTL_MS) return kept;
+    if (Date.now() - kept.at < (kept.html ? this.ttlMs : Math.max(this.ttlMs, 10_000))) return kept;
     this.drop(id, kept);
     return undefined;
   }
@@ -45,7 +48,7 @@ export class KeptPages {
 
   /** Keeps a page read since `mark`, unless something was revoked meanwhile. */
   keep(id: number, page: Omit<KeptPage, 'at'>, mark: number): void {
-    if (mark !== this.epoch) return;
+    if (mark !== this.epoch || (page.html && this.ttlMs === 0)) return;
     const old = this.pages.get(id);
     if (old) this.drop(id, old);
     const size = page.html?.length ?? 0;

@@ -42,7 +42,7 @@ export class NoticePagesService {
   private readonly logger = new Logger(NoticePagesService.name);
   private readonly messages = new Map<string, Buffer>();
   private readonly pages = new Map<string, { locale: string; html: string }>();
-  private readonly kept = new KeptPages();
+  private readonly kept: KeptPages;
   private listening = false;
 
   constructor(
@@ -56,7 +56,9 @@ export class NoticePagesService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly revocations: Revocations,
-  ) {}
+  ) {
+    this.kept = new KeptPages(config.noticePageKeepMs);
+  }
 
   /** How many pages and answers this process keeps now (tests see that a page is kept). */
   get keptPages(): number {
