@@ -1,4 +1,5 @@
-import { loggedPath } from './logging.js';
+import type { AppConfig } from './config/config.js';
+import { loggedPath, loggerOptions, withoutStartupChatter } from './logging.js';
 
 describe('loggedPath', () => {
   it('logs no query string, no external id and no notice-page token', () => {
@@ -10,5 +11,51 @@ describe('loggedPath', () => {
     expect(loggedPath('/n/AbCdEfGhIjKlMnOpQrStUv?x=1')).toBe('/n/:token');
     expect(loggedPath('/n/%E0%A4%A')).toBe('/n/:token');
     expect(loggedPath('/notices')).toBe('/notices');
+  });
+});
+
+// Issue 19, the first hour: start-up logs a person can read on a terminal.
+describe('the log on a terminal', () => {
+  const config = { logLevel: 'info' } as AppConfig;
+  const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+  const setTty = (value: boolean) =>
+    Object.defineProperty(process.stdout, 'isTTY', { value, configurable: true, writable: true });
+  afterEach(() => {
+    if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+    else delete (process.stdout as { isTTY?: boolean }).isTTY;
+  });
+
+  it('is pretty on a terminal and JSON lines elsewhere', () => {
+    setTty(true);
+    const pretty = loggerOptions(config).pinoHttp;
+    expect(Array.isArray(pretty)).toBe(true);
+    expect((pretty as unknown[])[1]).toHaveProperty('write');
+    setTty(false);
+    expect(Array.isArray(loggerOptions(config).pinoHttp)).toBe(false);
+  });
+
+  it("leaves out Nest's line per module and per route mapped, and nothing else", () => {
+    const lines: unknown[][] = [];
+    const record =
+      (level: string) =>
+      (message: unknown, ...params: unknown[]) => {
+        lines.push([level, message, ...params]);
+      };
+    const logger = withoutStartupChatter({
+      log: record('log'),
+      error: record('error'),
+      warn: record('warn'),
+    });
+    logger.log('AppModule dependencies initialized', 'InstanceLoader');
+    logger.log('Mapped {/v1/incidents, POST} route', 'RouterExplorer');
+    logger.log('IncidentsController {/v1/incidents}:', 'RoutesResolver');
+    logger.log('listening on :3000', 'Bootstrap');
+    logger.warn('one-time admin setup key', 'FirstStart');
+    logger.error('refused', 'RouterExplorer');
+    expect(lines).toEqual([
+      ['log', 'listening on :3000', 'Bootstrap'],
+      ['warn', 'one-time admin setup key', 'FirstStart'],
+      ['error', 'refused', 'RouterExplorer'],
+    ]);
   });
 });
