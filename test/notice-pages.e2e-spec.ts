@@ -396,7 +396,7 @@ describe('personal notice pages (/n/<token>)', () => {
     });
   });
 
-  it("an erasure closes the person's page at once: in this process, and in a ROLE=public one", async () => {
+  it('an acknowledgement and an erasure reach what every process keeps: here at once, on a ROLE=public node when it hears', async () => {
     const link = links.get('hanako@example.com')!;
     const edge = await startApp({
       DATABASE_URL: databaseUrl,
@@ -416,6 +416,14 @@ describe('personal notice pages (/n/<token>)', () => {
       }
       expect(t.app.get(NoticePagesService).keptPages).toBeGreaterThan(0);
       expect(edge.app.get(NoticePagesService).keptPages).toBeGreaterThan(0);
+      expect((await edge.http.get(link).expect(200)).text).toContain('<form method="post">');
+
+      // "I have read this" here: this process's page says so at once, the edge's once it heard of it.
+      const acked = heard.heard;
+      await t.http.post(link).expect(303);
+      expect((await page(link).expect(200)).text).not.toContain('<form method="post">');
+      await eventually(() => Promise.resolve(heard.heard > acked || undefined));
+      expect((await edge.http.get(link).expect(200)).text).not.toContain('<form method="post">');
       const before = heard.heard;
 
       await t.http
