@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
@@ -14,7 +13,7 @@ import {
   startApp,
   TestApp,
 } from './support/app.js';
-import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
+import { launchBrowser, listenLocally, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // Each person's notice page behind the link in their notice: a campaign runs to the local outbox, the
@@ -333,9 +332,7 @@ describe('personal notice pages (/n/<token>)', () => {
     let base: string;
 
     beforeAll(async () => {
-      const server = t.app.getHttpServer();
-      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      base = await listenLocally(t.app.getHttpServer());
       browser = await launchBrowser();
     });
     afterAll(() => browser?.close());

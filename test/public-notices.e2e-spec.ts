@@ -11,7 +11,7 @@ import {
   TestApp,
   validIncident,
 } from './support/app.js';
-import { launchBrowser, PHONE, screenshotPath } from './support/browser.js';
+import { launchBrowser, listenLocally, PHONE, screenshotPath } from './support/browser.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The public Security Notice end to end: drafted from an incident, approved by someone other than its
@@ -251,9 +251,7 @@ describe('public Security Notice', () => {
 
   it("reads in headless Chromium: Japanese at a phone's width without sideways scrolling, English on a desktop, styled under its CSP", async () => {
     const server = t.app.getHttpServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const base = await listenLocally(server);
     const browser = await launchBrowser();
     try {
       const violations: string[] = [];

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { ADMIN_KEY, bearer, REDIS_BASE, startApp, TestApp } from './support/app.js';
-import { launchBrowser, screenshotPath } from './support/browser.js';
+import { launchBrowser, listenLocally, screenshotPath } from './support/browser.js';
 
 const REDIS_URL = `${REDIS_BASE}/12`;
 
@@ -104,9 +103,7 @@ describe('the queue dashboard (/queues)', () => {
     let base: string;
 
     beforeAll(async () => {
-      const server = t.app.getHttpServer();
-      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      base = await listenLocally(t.app.getHttpServer());
       browser = await launchBrowser();
     });
     afterAll(() => browser?.close());

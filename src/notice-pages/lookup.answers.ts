@@ -19,6 +19,7 @@ import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
 import { NoticePageView, type AnswerKind } from './notice-page.view.js';
+import { deliveryFacts } from './page-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 
 type Channel = 'email' | 'sms';
@@ -158,19 +159,6 @@ export class LookupAnswers {
 
   private async facts(delivery: PageDelivery, contact: SealedContact): Promise<NoticeFacts> {
     const incident = await this.incidents.get(delivery.incidentId);
-    const guardian = delivery.recipient === 'guardian';
-    return {
-      organization: this.config.organizationName,
-      contactEmail: this.config.privacyContactEmail,
-      url: `${this.config.publicBaseUrl}/n/${this.tokens.token(delivery.id)}`,
-      name: (guardian ? contact.guardian?.name : contact.name) ?? null,
-      child: guardian ? (contact.name ?? null) : null,
-      locale: delivery.locale,
-      timeZone: delivery.timeZone,
-      jurisdiction: delivery.jurisdiction,
-      exposed: delivery.exposed.length > 0 ? delivery.exposed : incident.dataCategories,
-      incident,
-      sentAt: delivery.sentAt,
-    };
+    return deliveryFacts(this.config, this.tokens.token(delivery.id), delivery, contact, incident);
   }
 }

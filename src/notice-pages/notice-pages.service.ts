@@ -13,6 +13,7 @@ import { substitute } from '../channels/substitutions.js';
 import { formatDate, NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
 import { KeptPages } from './kept-pages.js';
 import { NoticePageView, type MessageKind } from './notice-page.view.js';
+import { deliveryFacts } from './page-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 import { NoticeRateLimiter } from './notice-rate.js';
 
@@ -122,22 +123,7 @@ export class NoticePagesService {
 
   /** The page of a reader: their notice, as their email said it, and their acknowledgement. */
   private render(token: string, delivery: PageDelivery, incident: IncidentRow): string {
-    const contact = this.contact(delivery);
-    const guardian = delivery.recipient === 'guardian';
-    const who = guardian ? contact?.guardian : contact;
-    const facts: NoticeFacts = {
-      organization: this.config.organizationName,
-      contactEmail: this.config.privacyContactEmail,
-      url: `${this.config.publicBaseUrl}/n/${token}`,
-      name: who?.name ?? null,
-      child: guardian ? (contact?.name ?? null) : null,
-      locale: delivery.locale,
-      timeZone: delivery.timeZone,
-      jurisdiction: delivery.jurisdiction,
-      exposed: delivery.exposed.length > 0 ? delivery.exposed : incident.dataCategories,
-      incident,
-      sentAt: delivery.sentAt,
-    };
+    const facts = deliveryFacts(this.config, token, delivery, this.contact(delivery), incident);
     const shared = this.sharedPage(delivery, incident, facts);
     const acknowledgedOn = delivery.acknowledgedAt
       ? this.view.acknowledged(
