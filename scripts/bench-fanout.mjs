@@ -20,6 +20,7 @@ import {
   BENCH_SECRETS,
   cpuSeconds,
   rssMb,
+  scopedIncident,
   startService,
   until,
   upload,
@@ -115,28 +116,7 @@ try {
     if (state.status === 'failed') throw new Error(state.error);
     return state.status === 'completed' ? state : undefined;
   });
-  const incident = await api('POST', '/v1/incidents', {
-    title: 'Bench: media store exposed',
-    description: 'A storage bucket with generated images was readable from the internet.',
-    discoveredAt: '2026-11-04T09:15:00Z',
-    dataCategories: ['camera_data', 'personal_identifiers'],
-    likelyConsequences: 'Phishing using the exposed addresses.',
-    measuresTaken: 'The bucket was closed and its keys rotated.',
-    remedies: 'A support line.',
-    // A guardian's notice speaks to the guardian about the child (a campaign with guardians needs these).
-    guardianWords: {
-      description:
-        "A storage bucket with generated images, your child's among them, was readable from the internet.",
-      likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
-      measuresTaken: 'The bucket was closed and its keys rotated.',
-      remedies: 'A support line.',
-    },
-  });
-  const run = await api('POST', `/v1/incidents/${incident.id}/scope`, { criteria: { everyone: true } });
-  await until(async () => {
-    const state = await api('GET', `/v1/incidents/${incident.id}/scope`);
-    return state.id === run.id && state.status === 'completed' ? state : undefined;
-  });
+  const incident = await scopedIncident(api);
   const approver = await api('POST', '/v1/api-keys', { name: 'bench approver', role: 'approver' });
   const campaign = await api('POST', `/v1/incidents/${incident.id}/campaigns`, {
     template: 'breach-notice',

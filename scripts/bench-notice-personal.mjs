@@ -16,7 +16,7 @@ import pg from 'pg';
 import { startBareServer } from './lib/bare-server.mjs';
 import { generate } from './lib/people.mjs';
 import { startRedis } from './lib/redis-server.mjs';
-import { api as call, BENCH_SECRETS, startService, until, upload } from './lib/service.mjs';
+import { api as call, BENCH_SECRETS, scopedIncident, startService, until, upload } from './lib/service.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -65,26 +65,7 @@ try {
     const state = await api('GET', `/v1/subjects/imports/${imported.id}`);
     return state.status === 'completed' ? state : undefined;
   });
-  const incident = await api('POST', '/v1/incidents', {
-    title: 'Bench: media store exposed',
-    description: 'A storage bucket with generated images was readable from the internet.',
-    discoveredAt: '2026-11-04T09:15:00Z',
-    dataCategories: ['camera_data', 'personal_identifiers'],
-    likelyConsequences: 'Phishing using the exposed addresses.',
-    measuresTaken: 'The bucket was closed and its keys rotated.',
-    remedies: 'A support line.',
-    guardianWords: {
-      description: "A storage bucket with generated images, your child's among them, was readable.",
-      likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
-      measuresTaken: 'The bucket was closed and its keys rotated.',
-      remedies: 'A support line.',
-    },
-  });
-  const run = await api('POST', `/v1/incidents/${incident.id}/scope`, { criteria: { everyone: true } });
-  await until(async () => {
-    const state = await api('GET', `/v1/incidents/${incident.id}/scope`);
-    return state.id === run.id && state.status === 'completed' ? state : undefined;
-  });
+  const incident = await scopedIncident(api);
   const approver = await api('POST', '/v1/api-keys', { name: 'bench approver', role: 'approver' });
   const campaign = await api('POST', `/v1/incidents/${incident.id}/campaigns`, {
     template: 'breach-notice',

@@ -24,7 +24,7 @@ import { needles, seeded, writeDirectory } from './lib/chaos-directory.mjs';
 import { LeakScan, publicPages, redisText } from './lib/chaos-leaks.mjs';
 import { ProviderWebhooks } from './lib/chaos-webhooks.mjs';
 import { freePort, startRedis } from './lib/redis-server.mjs';
-import { BENCH_SECRETS, upload } from './lib/service.mjs';
+import { BENCH_SECRETS, benchIncident, scopedIncident, upload } from './lib/service.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({
@@ -209,28 +209,7 @@ async function main() {
   log(`directory imported: ${N.toLocaleString('en-US')} people`);
 
   const runCampaign = async (label, onApproved) => {
-    const incident = await api('POST', '/v1/incidents', {
-      title: `Chaos ${label}: media store exposed`,
-      description: 'A storage bucket with generated images was readable from the internet.',
-      discoveredAt: '2026-11-04T09:15:00Z',
-      dataCategories: ['camera_data', 'personal_identifiers'],
-      likelyConsequences: 'Phishing using the exposed addresses.',
-      measuresTaken: 'The bucket was closed and its keys rotated.',
-      remedies: 'A support line.',
-      // A guardian's notice speaks to the guardian about the child (a campaign with guardians needs these).
-      guardianWords: {
-        description:
-          "A storage bucket with generated images, your child's among them, was readable from the internet.",
-        likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
-        measuresTaken: 'The bucket was closed and its keys rotated.',
-        remedies: 'A support line.',
-      },
-    });
-    const run = await api('POST', `/v1/incidents/${incident.id}/scope`, { criteria: { everyone: true } });
-    await until(async () => {
-      const s = await api('GET', `/v1/incidents/${incident.id}/scope`);
-      return s.id === run.id && s.status === 'completed' ? s : undefined;
-    }, 600_000);
+    const incident = await scopedIncident(api, benchIncident(`Chaos ${label}: media store exposed`), 600_000);
     const campaign = await api('POST', `/v1/incidents/${incident.id}/campaigns`, {
       template: 'breach-notice',
       channels: ['email', 'sms', 'push'],

@@ -143,3 +143,40 @@ export async function until(check, timeoutMs = 30 * 60_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * The incident every benchmark and the fault harness notify about: a guardian's words included (a campaign
+ * with guardians needs them). `title` names the run.
+ */
+export function benchIncident(title = 'Bench: media store exposed') {
+  return {
+    title,
+    description: 'A storage bucket with generated images was readable from the internet.',
+    discoveredAt: '2026-11-04T09:15:00Z',
+    dataCategories: ['camera_data', 'personal_identifiers'],
+    likelyConsequences: 'Phishing using the exposed addresses.',
+    measuresTaken: 'The bucket was closed and its keys rotated.',
+    remedies: 'A support line.',
+    guardianWords: {
+      description:
+        "A storage bucket with generated images, your child's among them, was readable from the internet.",
+      likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
+      measuresTaken: 'The bucket was closed and its keys rotated.',
+      remedies: 'A support line.',
+    },
+  };
+}
+
+/**
+ * An incident (`body`) whose affected set is everyone of the directory, frozen; resolves with the
+ * incident once the freeze completed. `api(method, path, body)` is the caller's JSON call.
+ */
+export async function scopedIncident(api, body = benchIncident(), timeoutMs = 30 * 60_000) {
+  const incident = await api('POST', '/v1/incidents', body);
+  const run = await api('POST', `/v1/incidents/${incident.id}/scope`, { criteria: { everyone: true } });
+  await until(async () => {
+    const state = await api('GET', `/v1/incidents/${incident.id}/scope`);
+    return state.id === run.id && state.status === 'completed' ? state : undefined;
+  }, timeoutMs);
+  return incident;
+}
