@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthGuard } from './api-keys/auth.guard.js';
@@ -15,7 +14,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { JurisdictionsModule } from './jurisdictions/jurisdictions.module.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, LoggingModule } from './logging.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NoticePagesModule } from './notice-pages/notice-pages.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -34,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggingModule.forRoot(loggerOptions(config)),
         CommonModule,
         DatabaseModule,
         CryptoModule,

@@ -1,5 +1,6 @@
+import pino from 'pino';
 import type { AppConfig } from './config/config.js';
-import { loggedPath, loggerOptions, withoutStartupChatter } from './logging.js';
+import { Logger, loggedPath, loggerOptions, withoutStartupChatter } from './logging.js';
 
 describe('loggedPath', () => {
   it('logs no query string, no external id and no notice-page token', () => {
@@ -27,11 +28,9 @@ describe('the log on a terminal', () => {
 
   it('is pretty on a terminal and JSON lines elsewhere', () => {
     setTty(true);
-    const pretty = loggerOptions(config).pinoHttp;
-    expect(Array.isArray(pretty)).toBe(true);
-    expect((pretty as unknown[])[1]).toHaveProperty('write');
+    expect(loggerOptions(config).stream).toHaveProperty('write');
     setTty(false);
-    expect(Array.isArray(loggerOptions(config).pinoHttp)).toBe(false);
+    expect(loggerOptions(config).stream).toBeUndefined();
   });
 
   it("leaves out Nest's line per module and per route mapped, and nothing else", () => {
@@ -57,5 +56,40 @@ describe('the log on a terminal', () => {
       ['warn', 'one-time admin setup key', 'FirstStart'],
       ['error', 'refused', 'RouterExplorer'],
     ]);
+  });
+});
+
+describe('Logger (Nest calls, pino lines)', () => {
+  function capture(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+    const written: string[] = [];
+    const root = pino(
+      { level: 'trace', base: undefined, timestamp: false },
+      {
+        write: (line: string) => written.push(line),
+      },
+    );
+    return { logger: new Logger(root), lines: () => written.map((l) => JSON.parse(l)) };
+  }
+
+  it('puts the context (the last argument) in `context`, and an object first as fields', () => {
+    const { logger, lines } = capture();
+    logger.log('ready', 'Main');
+    logger.warn({ queue: 'send-sms', jobId: '7' }, 'job failed', 'JobRepository');
+    logger.debug('no context');
+    expect(lines()).toEqual([
+      { level: 30, context: 'Main', msg: 'ready' },
+      { level: 40, context: 'JobRepository', queue: 'send-sms', jobId: '7', msg: 'job failed' },
+      { level: 20, msg: 'no context' },
+    ]);
+  });
+
+  it("keeps the stack of Nest's error(message, stack, context) and of an Error", () => {
+    const { logger, lines } = capture();
+    logger.error('boom', 'Error: boom\n    at somewhere (file.js:1:1)', 'ExceptionsHandler');
+    logger.error(new Error('bang'), 'Main');
+    const [first, second] = lines();
+    expect(first).toMatchObject({ level: 50, context: 'ExceptionsHandler', msg: 'boom' });
+    expect((first.err as { stack: string }).stack).toContain('at somewhere');
+    expect(second).toMatchObject({ level: 50, context: 'Main', err: { message: 'bang' } });
   });
 });

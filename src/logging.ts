@@ -1,10 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { LoggerService } from '@nestjs/common';
-import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  type LoggerService,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
+import type { DestinationStream, Logger as Pino } from 'pino';
+import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
 import type { AppConfig } from './config/config.js';
 import { PROJECT_ROOT } from './paths.js';
 
@@ -41,8 +52,9 @@ export function loggedPath(url: string): string {
     .replace(/^\/n\/.+$/, '/n/:token');
 }
 
-export function loggerOptions(config: AppConfig): Params {
-  const options: NonNullable<Exclude<Params['pinoHttp'], DestinationStream | unknown[]>> = {
+/** pino-http's options (pino's, with the request's id and what is logged of it), and where lines go. */
+export function loggerOptions(config: AppConfig): { options: Options; stream?: DestinationStream } {
+  const options: Options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: (req: IncomingMessage) => {
@@ -61,8 +73,7 @@ export function loggerOptions(config: AppConfig): Params {
     // Health probes and scrapes every few seconds would drown the log.
     autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
   };
-  const pretty = prettyStream();
-  return { pinoHttp: pretty ? [options, pretty] : options };
+  return { options, stream: prettyStream() };
 }
 
 /**
@@ -115,4 +126,96 @@ export function withoutStartupChatter(logger: LoggerService): LoggerService {
       logger.fatal?.(message, ...params);
     },
   };
+}
+
+/** The request being handled's logger (pino-http's `req.log`: a child carrying the request), if any. */
+const requestLog = new AsyncLocalStorage<Pino>();
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * Nest's logger interface over pino: `log(message, context)` as Nest calls it, or `log({ fields },
+ * message, context)` for structured fields; the context (the last argument) goes in `context`. Inside a
+ * request, lines carry the request (its id, method and path). What nestjs-pino did, in a page of ours:
+ * its releases for Nest 12 ask for Node 22 (issue 19: no engine warnings on Node 20).
+ */
+@Injectable()
+export class Logger implements LoggerService {
+  constructor(private readonly root: Pino) {}
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const logger = requestLog.getStore() ?? this.root;
+    const fields: Record<string, unknown> = {};
+    // Nest passes the context last.
+    if (params.length > 0) fields.context = params.at(-1);
+    const rest = params.slice(0, -1);
+    if (message instanceof Error) {
+      logger[level]({ ...fields, err: message }, ...(rest as []));
+    } else if (typeof message === 'object' && message !== null) {
+      logger[level]({ ...fields, ...message }, ...(rest as []));
+    } else if (level === 'error' && rest.length === 1 && isStack(rest[0])) {
+      // Nest's exception handlers call error(message, stack, context).
+      const err = new Error(String(message));
+      err.stack = rest[0];
+      logger.error({ ...fields, err });
+    } else {
+      logger[level](fields, String(message), ...(rest as []));
+    }
+  }
+}
+
+function isStack(value: unknown): value is string {
+  return typeof value === 'string' && /\n\s*at /.test(value);
+}
+
+/**
+ * Every request is logged once answered (pino-http: its id, method, path, status and time), and the lines
+ * written while it is handled carry it. The root logger is the app's: `app.get(Logger)`.
+ */
+const HTTP_LOGGER = Symbol('pino-http');
+
+@Global()
+@Module({})
+export class LoggingModule implements NestModule {
+  constructor(@Inject(HTTP_LOGGER) private readonly http: HttpLogger) {}
+
+  static forRoot({ options, stream }: ReturnType<typeof loggerOptions>): DynamicModule {
+    const http = pinoHttp(options, stream);
+    return {
+      module: LoggingModule,
+      providers: [
+        { provide: HTTP_LOGGER, useValue: http },
+        { provide: Logger, useValue: new Logger(http.logger) },
+      ],
+      exports: [Logger],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        this.http(req, res);
+        requestLog.run(req.log, next);
+      })
+      .forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+  }
 }

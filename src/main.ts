@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
+import { Logger } from './logging.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { createApp, startRole } from './bootstrap.js';
 import { acquireDataDirLock, DATA_DIR_LOCKED_EXIT, DataDirLockedError } from './database/data-dir-lock.js';
