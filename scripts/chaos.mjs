@@ -12,6 +12,7 @@
 //
 // Usage: npm run chaos [-- --recipients 100000 --seed 7 --workers 2 --known-defects strict|report]
 //        npm run chaos -- --small   (a few thousand people, one of each fault; part of npm test)
+//        npm run chaos -- --kill-before-cut   (also a worker killed just before two database cuts)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'skip-baseline': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'timeout-min': { type: 'string' },
+    'kill-before-cut': { type: 'boolean', default: false },
   },
 });
 const SMALL = values.small;
@@ -494,6 +496,30 @@ async function faultSchedule(
     add('forged webhooks', at(from, to), {
       run: async (fault) => (fault.targets = await webhooks.forge(SMALL ? 5 : 20, SMALL ? 2 : 5)),
     });
+  }
+  if (values['kill-before-cut']) {
+    // The moment the 100k run of seed 100 took 85.6 s to recover from (issue 20): a worker killed 0.8 s
+    // before a database cut, and another cut 6 s later; on top of the schedule above, which it leaves as
+    // the seed made it. The cuts count from the kill's blow (it waits for held batches), and are listed
+    // after it, so that the dead worker's batches are the kill's, not theirs.
+    const when = Math.round(expectedMs * 0.3);
+    let struck;
+    const killed = new Promise((resolve) => (struck = resolve));
+    add('kill-worker', when, {
+      crash: true,
+      run: (fault) => killWorker(fault).finally(() => struck(fault.at)),
+    });
+    for (const after of [800, 6_800]) {
+      add('db-cut (3 s)', when + 500, {
+        crash: true,
+        run: async (fault) => {
+          await sleep(Math.max(0, (await killed) + after - Date.now()));
+          fault.at = Date.now();
+          fault.held = await heldBatches(campaignId);
+          await db.cut(3_000);
+        },
+      });
+    }
   }
   plan.sort((a, b) => a.when - b.when);
 
