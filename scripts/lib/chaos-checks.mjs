@@ -299,17 +299,21 @@ export function checkCampaign({
   );
 
   // SendGrid: a request refused for some addresses. The refused ones must fall back alone (never sent
-  // to SendGrid again), the others go again at once. A crash between explains either.
+  // to SendGrid again), the others go again at once. A crash between explains either. A refusal whose
+  // answer the fake threw away (the answer-lost fault) never reached the service, which can only send
+  // the whole request again (after its retry's backoff): not the service's to act on.
+  const partlyRefused = ledgers.email.partlyRefused.filter((r) => !r.answerLost);
+  const unanswered = ledgers.email.partlyRefused.length - partlyRefused.length;
   const crashBetween = (from, to) =>
     faults.some((f) => f.crash && f.at !== undefined && (f.end ?? f.at) >= from - 1_000 && f.at <= to);
   const refusals = new Map();
-  for (const r of ledgers.email.partlyRefused)
+  for (const r of partlyRefused)
     for (const a of r.refused) refusals.set(a, [...(refusals.get(a) ?? []), r.at]);
   const refusedAgain = [...refusals].filter(([, times]) =>
     times.some((t, i) => i > 0 && !crashBetween(times[i - 1], t)),
   );
   const slow = [];
-  for (const r of ledgers.email.partlyRefused) {
+  for (const r of partlyRefused) {
     // Late: not taken, or taken more than 2 s later by another attempt of the job (the same attempt
     // sends them at once; on a loaded machine its request may still arrive seconds later).
     const late = r.others.filter((a) => {
@@ -320,7 +324,7 @@ export function checkCampaign({
     });
     if (late.length > 0) slow.push({ at: r.at, late: late.length, of: r.others.length });
   }
-  const refusedRequests = ledgers.email.partlyRefused.length;
+  const refusedRequests = partlyRefused.length;
   add(
     'sendgrid-refused-batch',
     refusedAgain.length === 0 && slow.length === 0,
@@ -329,7 +333,7 @@ export function checkCampaign({
       : `${refusedRequests} SendGrid requests refused for some addresses: ${refusedAgain.length} refused addresses sent to SendGrid again with no crash between; in ${slow.length} of the requests the others went again more than 2 s later (${slow
           .slice(0, 3)
           .map((s) => `${s.late}/${s.of}`)
-          .join(', ')})`,
+          .join(', ')})${unanswered ? `; ${unanswered} refusal(s) whose answer was lost left out` : ''}`,
   );
 
   // The campaign's counts against the fakes'.

@@ -45,8 +45,12 @@ export class Ledger {
   readonly acceptedPerSecond = new Map<number, number>();
   /** Requests answered with each status (0: cut without an answer; -200: a malformed 200). */
   readonly statuses = new Map<number, number>();
-  /** Requests refused for some of their recipients (SendGrid takes none of such a request). */
-  readonly partlyRefused: Array<{ at: number; refused: string[]; others: string[] }> = [];
+  /**
+   * Requests refused for some of their recipients (SendGrid takes none of such a request); `answerLost`
+   * when the refusal never reached the sender (the `lostAnswers` fault), which can only send it again.
+   */
+  readonly partlyRefused: Array<{ at: number; refused: string[]; others: string[]; answerLost?: boolean }> =
+    [];
 
   static add<K>(map: Map<K, number>, key: K, n = 1): void {
     map.set(key, (map.get(key) ?? 0) + n);
@@ -185,11 +189,13 @@ export class FakeServer {
       const note: RequestNote = { at: recorded.at, accepted: [] };
       this.current = note;
       const sink = { writeHead: () => sink, setHeader: () => sink, end: () => sink };
+      const refusals = ledger?.partlyRefused.length ?? 0;
       try {
         this.handler(recorded, sink as unknown as ServerResponse);
       } finally {
         this.current = undefined;
       }
+      ledger?.partlyRefused.slice(refusals).forEach((r) => (r.answerLost = true));
       status(0);
       req.socket.destroy();
       const now = Date.now();
