@@ -23,9 +23,9 @@ const shared = {
   },
   testEnvironment: 'node',
 };
-// The medium and e2e tiers start services, databases and Redis servers: Jest's 5 s default (a unit
-// test's) failed their hooks on a loaded 2-core machine. A case that needs more says so itself.
-const services = { testTimeout: 60_000 };
+// The medium and e2e tiers start services, databases and Redis servers: 60 s a case and hook
+// (test/support/timeout.ts; a project's own `testTimeout` is not read).
+const services = { setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'] };
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] },
