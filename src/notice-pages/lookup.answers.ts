@@ -85,9 +85,7 @@ export class LookupAnswers {
       delivery.sealed,
       subjectAad(delivery.externalId),
     );
-    const guardian = delivery.recipient === 'guardian';
-    const who = guardian ? contact.guardian : contact;
-    const to = channel === 'email' ? who?.email : who?.phone;
+    const to = addressOn(contact, delivery.recipient, channel);
     if (!to) return false;
     const facts = await this.facts(delivery, contact);
     const id = await this.repository.nextMessageId();
@@ -116,11 +114,10 @@ export class LookupAnswers {
     const row = await this.repository.contactOf(who.subjectId);
     if (!row) return false;
     const contact = this.crypto.cipher.openJson<SealedContact>(row.sealed, subjectAad(row.externalId));
-    const guardian = who.recipient === 'guardian';
-    const address = guardian ? contact.guardian : contact;
-    const to = channel === 'email' ? address?.email : address?.phone;
+    const to = addressOn(contact, who.recipient, channel);
     if (!to) return false;
-    const locale = (guardian ? (row.guardianLocale ?? contact.guardian?.locale) : row.locale) ?? 'en';
+    const locale =
+      (who.recipient === 'guardian' ? (row.guardianLocale ?? contact.guardian?.locale) : row.locale) ?? 'en';
     const words = this.view.renderAnswer(kind, locale, {
       org: this.config.organizationName,
       contact: this.config.privacyContactEmail,
@@ -161,4 +158,14 @@ export class LookupAnswers {
     const incident = await this.incidents.get(delivery.incidentId);
     return deliveryFacts(this.config, this.tokens.token(delivery.id), delivery, contact, incident);
   }
+}
+
+/** The recipient's address on a channel, from the person's contact (a guardian's is within the child's). */
+function addressOn(
+  contact: SealedContact,
+  recipient: 'person' | 'guardian',
+  channel: Channel,
+): string | undefined {
+  const who = recipient === 'guardian' ? contact.guardian : contact;
+  return channel === 'email' ? who?.email : who?.phone;
 }

@@ -108,7 +108,7 @@ export class NoticePagesService {
       this.keep(id, { until: 0 }, mark);
       return this.gone(acceptLanguage);
     }
-    const until = delivery.sentAt.getTime() + this.config.noticePageMs;
+    const until = this.pageUntil(delivery);
     if (this.clock.now().getTime() > until) return this.gone(acceptLanguage);
     const incident = await this.incidents.recent(delivery.incidentId);
     const html = Buffer.from(this.render(token, delivery, incident), 'utf8');
@@ -219,8 +219,13 @@ export class NoticePagesService {
   private async live(token: string): Promise<PageDelivery | undefined> {
     const delivery = await this.repository.delivery(this.tokens.verify(token) ?? NO_DELIVERY);
     if (!opens(delivery)) return undefined;
-    if (this.clock.now().getTime() > delivery.sentAt.getTime() + this.config.noticePageMs) return undefined;
+    if (this.clock.now().getTime() > this.pageUntil(delivery)) return undefined;
     return delivery;
+  }
+
+  /** When a delivery's page stops answering: NOTICE_PAGE_DAYS after its notice went out. */
+  private pageUntil(delivery: { sentAt: Date }): number {
+    return delivery.sentAt.getTime() + this.config.noticePageMs;
   }
 
   /** The person's sealed contact data (their name, a guardian's), opened for the page; none if it does not open. */

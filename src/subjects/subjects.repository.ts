@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { COLUMN_NAMES, type JoinedColumns, type SubjectColumns } from './subject.batch.js';
 import { affectedSubjects, subjects } from '../database/schema.js';
@@ -146,13 +146,7 @@ export class SubjectsRepository {
     afterId: number,
     limit: number,
   ): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
-    const rows = await this.database.db
-      .select({ id: subjects.id, externalId: subjects.externalId, sealed: subjects.sealed })
-      .from(subjects)
-      .where(sql`${subjects.keyId} <> ${keyId} and ${subjects.id} > ${afterId}`)
-      .orderBy(subjects.id)
-      .limit(limit);
-    return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
+    return this.sealedPage(sql`${subjects.keyId} <> ${keyId}`, afterId, limit);
   }
 
   async countNotUnderKey(keyId: string): Promise<number> {
@@ -168,13 +162,24 @@ export class SubjectsRepository {
     afterId: number,
     limit: number,
   ): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
+    return this.sealedPage(
+      sql`(${subjects.guardianHasEmail} and ${subjects.guardianEmailHash} is null)
+          or (${subjects.guardianHasPhone} and ${subjects.guardianPhoneHash} is null)`,
+      afterId,
+      limit,
+    );
+  }
+
+  /** The sealed contact of up to `limit` people matching `where` after `afterId`, in id order. */
+  private async sealedPage(
+    where: SQL,
+    afterId: number,
+    limit: number,
+  ): Promise<Array<{ id: number; externalId: string; sealed: Buffer }>> {
     const rows = await this.database.db
       .select({ id: subjects.id, externalId: subjects.externalId, sealed: subjects.sealed })
       .from(subjects)
-      .where(
-        sql`${subjects.id} > ${afterId} and ((${subjects.guardianHasEmail} and ${subjects.guardianEmailHash} is null)
-            or (${subjects.guardianHasPhone} and ${subjects.guardianPhoneHash} is null))`,
-      )
+      .where(sql`${subjects.id} > ${afterId} and (${where})`)
       .orderBy(subjects.id)
       .limit(limit);
     return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
