@@ -10,6 +10,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import { AppError, ErrorCode, withoutParams } from './errors.js';
+import { SECURITY_HEADERS } from './http-hardening.js';
 
 /** The one JSON shape of every error answer. */
 export interface ErrorBody {
@@ -166,8 +167,7 @@ export function answerError(res: ServerResponse, error: unknown): void {
   const bytes = Buffer.from(JSON.stringify(body));
   res
     .writeHead(body.statusCode, {
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
+      ...SECURITY_HEADERS,
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': bytes.length,
     })

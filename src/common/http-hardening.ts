@@ -44,14 +44,19 @@ function headerProblem(req: Request): ReturnType<typeof textProblem> {
 const NO_STORE = /^\/(v1|queues)(\/|$)/;
 
 /**
+ * The two of them every answer carries, whoever writes it: this middleware, and the answers written
+ * ahead of Express (public pages, personal pages, their errors), which never pass through it.
+ */
+export const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY' } as const;
+
+/**
  * Headers every answer carries, set before anything else runs so that errors, the docs, the dashboard
  * and report HTML get them too: no content sniffing (a JSON error quoting a field is never run as
  * HTML), no framing by another site (clickjacking of /docs, /queues and report HTML), and no caching of
  * the API's answers, which hold personal data, by browsers or proxies.
  */
 export function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
   if (NO_STORE.test(req.path)) res.setHeader('Cache-Control', 'no-store');
   next();

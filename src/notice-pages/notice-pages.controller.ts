@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { Public } from '../common/authorize.decorator.js';
+import { SECURITY_HEADERS } from '../common/http-hardening.js';
 import { NoticePagesService, type PageAnswer } from './notice-pages.service.js';
 
 /**
@@ -39,8 +40,7 @@ export const clientOf = (req: Request): string => req.ip ?? req.socket.remoteAdd
  */
 export function send(res: ServerResponse, answer: PageAnswer, csp: string): void {
   const head: OutgoingHttpHeaders = {
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
+    ...SECURITY_HEADERS,
     'Cache-Control': 'private, no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Robots-Tag': 'noindex',

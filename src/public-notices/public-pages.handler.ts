@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from '../common/http-hardening.js';
 import { PublicNoticeRenderer } from '../templates/public-notice.renderer.js';
 import { PublishedNotices, type CachedPage } from './published-notices.js';
 import {
@@ -26,9 +27,6 @@ export const PUBLIC_PATHS: RegExp[] = [/^\/security-notices(\/|$)/, /^\/n(\/|$)/
 const CSP =
   "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/** What securityHeaders gives every answer of the app, which these answers never pass through. */
-export const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY' } as const;
-
 const SLUG = /^\/security-notices\/([a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?)(\.json)?$/;
 
 /** A request's answer is remembered only for headers of a sensible length (a flood of long ones is not kept). */
@@ -53,7 +51,7 @@ const NOT_FOUND = Buffer.from(
   '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><main><h1>Not found</h1><p>No security notice is published here.</p></main></body></html>\n',
 );
 const NOT_FOUND_HEAD = {
-  ...BASE_HEADERS,
+  ...SECURITY_HEADERS,
   'Content-Security-Policy': CSP,
   'Cache-Control': 'public, max-age=10',
   'Content-Type': 'text/html; charset=utf-8',
@@ -90,7 +88,7 @@ function langOf(query: string): string | undefined {
 /** The headers of a page's answer (200 or 304), before Content-Type and Content-Length. */
 function headersOf(found: CachedPage, maxAge: number, vary: boolean): OutgoingHttpHeaders {
   const head: OutgoingHttpHeaders = {
-    ...BASE_HEADERS,
+    ...SECURITY_HEADERS,
     'Content-Security-Policy': CSP,
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     'Cache-Control': `public, max-age=${maxAge}`,
