@@ -19,7 +19,7 @@ import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
 import { NoticePageView, type AnswerKind } from './notice-page.view.js';
-import { deliveryFacts } from './page-facts.js';
+import { noticeFacts } from '../notifications/notice-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 
 type Channel = 'email' | 'sms';
@@ -156,7 +156,7 @@ export class LookupAnswers {
 
   private async facts(delivery: PageDelivery, contact: SealedContact): Promise<NoticeFacts> {
     const incident = await this.incidents.get(delivery.incidentId);
-    return deliveryFacts(this.config, this.tokens.token(delivery.id), delivery, contact, incident);
+    return noticeFacts(this.config, this.tokens.token(delivery.id), delivery, contact, incident);
   }
 }
 

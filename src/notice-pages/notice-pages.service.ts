@@ -13,7 +13,7 @@ import { substitute } from '../channels/substitutions.js';
 import { formatDate, NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
 import { KeptPages } from './kept-pages.js';
 import { NoticePageView, type MessageKind } from './notice-page.view.js';
-import { deliveryFacts } from './page-facts.js';
+import { noticeFacts } from '../notifications/notice-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 import { NoticeRateLimiter } from './notice-rate.js';
 
@@ -123,7 +123,7 @@ export class NoticePagesService {
 
   /** The page of a reader: their notice, as their email said it, and their acknowledgement. */
   private render(token: string, delivery: PageDelivery, incident: IncidentRow): string {
-    const facts = deliveryFacts(this.config, token, delivery, this.contact(delivery), incident);
+    const facts = noticeFacts(this.config, token, delivery, this.contact(delivery), incident);
     const shared = this.sharedPage(delivery, incident, facts);
     const acknowledgedOn = delivery.acknowledgedAt
       ? this.view.acknowledged(

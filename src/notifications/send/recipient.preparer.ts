@@ -8,6 +8,7 @@ import type { IncidentRow } from '../../incidents/incidents.repository.js';
 import { subjectAad } from '../../subjects/subject.batch.js';
 import type { SealedContact } from '../../subjects/subject.validation.js';
 import type { BatchRow, ClaimedMessage } from '../messages.types.js';
+import { noticeFacts } from '../notice-facts.js';
 import { NoticeTokens } from '../notice-token.js';
 import type { Prepared } from './sending.js';
 
@@ -52,24 +53,14 @@ export class RecipientPreparer {
     const address = batch.channel === 'email' ? who?.email : batch.channel === 'sms' ? who?.phone : undefined;
     const tokens =
       batch.channel === 'push' && !guardian ? (contact?.pushTokens ?? []).map((t) => t.token) : [];
+    const { recipient, timeZone, jurisdiction, exposed } = message;
+    const reader = { recipient, locale: batch.locale, timeZone, jurisdiction, exposed, sentAt };
     return {
       message,
       address,
       tokens,
       problem,
-      facts: {
-        organization: this.config.organizationName,
-        contactEmail: this.config.privacyContactEmail,
-        url: `${this.config.publicBaseUrl}/n/${this.tokens.token(message.deliveryId)}`,
-        name: who?.name ?? null,
-        child: guardian ? (contact?.name ?? null) : null,
-        locale: batch.locale,
-        timeZone: message.timeZone,
-        jurisdiction: message.jurisdiction,
-        exposed: message.exposed.length > 0 ? message.exposed : incident.dataCategories,
-        incident,
-        sentAt,
-      },
+      facts: noticeFacts(this.config, this.tokens.token(message.deliveryId), reader, contact, incident),
     };
   }
 }
