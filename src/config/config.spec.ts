@@ -29,7 +29,13 @@ describe('loadConfig', () => {
       HASH_KEY: KEY_A,
     });
     expect(config.encryption?.keys.map((k) => k.id)).toEqual(['new', 'old']);
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db:5432/app',
+      connectTimeoutMs: 10_000,
+      statementTimeoutMs: 60_000,
+      bulkStatementTimeoutMs: 1_800_000,
+    });
     expect(config.redisUrl).toBe('redis://cache:6379/2');
   });
 
@@ -62,6 +68,36 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain('short-secret');
     expect(message).toContain('"Bad Name"');
+  });
+
+  it("reads PostgreSQL's timeouts, and refuses a bad one naming it", () => {
+    const postgres = { DATABASE_URL: 'postgres://u@db/app', ENCRYPTION_KEYS: `k:${KEY_A}`, HASH_KEY: KEY_B };
+    expect(
+      loadConfig({
+        ...postgres,
+        PG_CONNECT_TIMEOUT_MS: '2500',
+        PG_STATEMENT_TIMEOUT_MS: '0',
+        PG_BULK_STATEMENT_TIMEOUT_MS: '600000',
+      }).database,
+    ).toMatchObject({ connectTimeoutMs: 2500, statementTimeoutMs: 0, bulkStatementTimeoutMs: 600_000 });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...postgres, ...env });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ PG_STATEMENT_TIMEOUT_MS: '30s', PG_CONNECT_TIMEOUT_MS: '0' })).toEqual([
+      'PG_CONNECT_TIMEOUT_MS: must be a whole number from 100 to 600000 (got "0")',
+      'PG_STATEMENT_TIMEOUT_MS: must be a whole number from 0 to 86400000 (got "30s")',
+    ]);
+    // The set-based work's limit is never the shorter one.
+    expect(problems({ PG_STATEMENT_TIMEOUT_MS: '60000', PG_BULK_STATEMENT_TIMEOUT_MS: '1000' })).toEqual([
+      'PG_BULK_STATEMENT_TIMEOUT_MS: must be 0 or at least PG_STATEMENT_TIMEOUT_MS (60000) (got "1000")',
+    ]);
+    // Checked in embedded mode too, so a bad value does not wait for the day DATABASE_URL is set.
+    expect(() => loadConfig({ PG_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/PG_STATEMENT_TIMEOUT_MS:/);
   });
 
   it('adds extra data categories to the built-in ones', () => {

@@ -40,7 +40,18 @@ export interface FcmConfig {
   baseUrl: string | undefined;
 }
 
-export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+/** Limits of the PostgreSQL connections (the embedded database is in the process: none apply). */
+export interface PostgresTimeouts {
+  /** How long opening a connection may take before the query that wanted it fails. */
+  connectTimeoutMs: number;
+  /** The longest statement (a wait for a lock included); 0: no limit. */
+  statementTimeoutMs: number;
+  /** The longest statement of the set-based work at a million rows (migrations, freezes, plans); 0: none. */
+  bulkStatementTimeoutMs: number;
+}
+
+export type DatabaseConfig =
+  ({ kind: 'postgres'; url: string } & PostgresTimeouts) | { kind: 'pglite'; dataDir: string };
 
 /** The privacy policy's data categories (as groups) and their finer members, plus the two that breaches of accounts add. */
 export { DEFAULT_DATA_CATEGORIES } from '../common/data-categories.js';
@@ -226,8 +237,20 @@ class EnvReader {
 
 function readServer(reader: EnvReader) {
   const databaseUrl = reader.url('DATABASE_URL', ['postgres', 'postgresql'], true);
+  // Read whichever the database, so a bad value is refused before the day DATABASE_URL is set.
+  const timeouts: PostgresTimeouts = {
+    connectTimeoutMs: reader.integer('PG_CONNECT_TIMEOUT_MS', 100, 600_000),
+    statementTimeoutMs: reader.integer('PG_STATEMENT_TIMEOUT_MS', 0, 24 * 60 * 60_000),
+    bulkStatementTimeoutMs: reader.integer('PG_BULK_STATEMENT_TIMEOUT_MS', 0, 24 * 60 * 60_000),
+  };
+  const { statementTimeoutMs: ordinary, bulkStatementTimeoutMs: bulk } = timeouts;
+  if (ordinary > 0 && bulk > 0 && bulk < ordinary) {
+    reader.problem(
+      `PG_BULK_STATEMENT_TIMEOUT_MS: must be 0 or at least PG_STATEMENT_TIMEOUT_MS (${ordinary}) (got "${bulk}")`,
+    );
+  }
   const database: DatabaseConfig = databaseUrl
-    ? { kind: 'postgres', url: databaseUrl }
+    ? { kind: 'postgres', url: databaseUrl, ...timeouts }
     : { kind: 'pglite', dataDir: reader.read('DATA_DIR') ?? './data' };
   const adminApiKey = reader.read('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 32) {

@@ -32,6 +32,24 @@ export const VARIABLES: readonly Variable[] = [
     default: './data',
   },
   {
+    name: 'PG_CONNECT_TIMEOUT_MS',
+    description:
+      'With DATABASE_URL: how long opening a PostgreSQL connection may take before the request or job that wanted it fails',
+    default: '10000',
+  },
+  {
+    name: 'PG_STATEMENT_TIMEOUT_MS',
+    description:
+      "With DATABASE_URL: PostgreSQL cancels a statement that runs longer (waiting for a lock included) and its request or job fails; 0: no limit of ours (the server's applies)",
+    default: '60000',
+  },
+  {
+    name: 'PG_BULK_STATEMENT_TIMEOUT_MS',
+    description:
+      'With DATABASE_URL: the same limit for the migrations at start, freezing an affected set and planning a campaign (statements over every row); 0: no limit; never below PG_STATEMENT_TIMEOUT_MS',
+    default: '1800000',
+  },
+  {
     name: 'REDIS_URL',
     description: '`redis://…` for the BullMQ queues; unset: BullMQ on the PostgreSQL database',
     sensitive: true,

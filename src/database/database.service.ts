@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { AppConfig, type DatabaseConfig } from '../config/config.js';
+import { AppConfig, type DatabaseConfig, type PostgresTimeouts } from '../config/config.js';
 import { PROJECT_ROOT } from '../paths.js';
 import * as schema from './schema.js';
 import { MIGRATION_LOCK } from './locks.js';
@@ -46,7 +46,7 @@ export class DatabaseService implements OnApplicationShutdown {
     const started = Date.now();
     this.connection =
       this.config.database.kind === 'postgres'
-        ? await openPostgres(this.config.database.url)
+        ? await openPostgres(this.config.database.url, this.config.database)
         : await openEmbedded(this.config.database.dataDir);
     this.logger.log(`database ready (${this.config.database.kind}) in ${Date.now() - started} ms`);
   }
@@ -74,15 +74,24 @@ export class DatabaseService implements OnApplicationShutdown {
    *
    * `retries`: run again, after a short pause, when PostgreSQL ended it for a deadlock or a serialization
    * failure (it rolled back); `work` must be safe to run again. Not when nested.
+   *
+   * `bulk`: its statements may run for PG_BULK_STATEMENT_TIMEOUT_MS instead of the pool's
+   * PG_STATEMENT_TIMEOUT_MS (`set local`, so the connection goes back to the pool with its own
+   * limit). For the set-based statements over a whole directory or campaign. Not when nested.
    */
   async transaction<T>(
     work: () => Promise<T>,
-    options: { asyncCommit?: boolean; retries?: number } = {},
+    options: { asyncCommit?: boolean; retries?: number; bulk?: boolean } = {},
   ): Promise<T> {
     if (this.context.getStore()) return work();
+    const database = this.config.database;
+    const bulkTimeout = options.bulk && database.kind === 'postgres' ? database.bulkStatementTimeoutMs : null;
     const once = () =>
       this.db.transaction(async (tx) => {
         if (options.asyncCommit) await tx.execute(sql`set local synchronous_commit = off`);
+        if (bulkTimeout !== null) {
+          await tx.execute(sql`select set_config('statement_timeout', ${String(bulkTimeout)}, true)`);
+        }
         return this.context.run(tx, work);
       });
     for (let attempt = 0; ; attempt += 1) {
@@ -117,20 +126,54 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 }
 
-async function openPostgres(url: string): Promise<Connection> {
+/**
+ * The pool's limits. A connection that cannot be opened fails its request or job after
+ * PG_CONNECT_TIMEOUT_MS (node-postgres waits forever by default: a server that stopped answering
+ * held every request until the client gave up). Every statement has PostgreSQL's `statement_timeout`,
+ * sent at connection start so it holds for every statement of the connection (a wait for a lock counts):
+ * 60 s by default, twenty times the longest statement of a request or send at a million people (a
+ * scope's preview, whose target is 3 s; cancelling 1.4M messages took 2-3.5 s), so a statement that runs
+ * away or waits behind a stuck lock frees its connection instead of holding one of ten for good. The
+ * statements over every row of a directory or campaign take longer (a freeze under 15 s, a plan 31-35 s
+ * in all at a million on two cores, twice that in the machine's slow spells): they run with
+ * PG_BULK_STATEMENT_TIMEOUT_MS (30 min by default) through `transaction(..., { bulk: true })`, and
+ * so do the migrations at start. Imports are not among them: each batch of 5,000 rows is its own short
+ * transaction.
+ */
+function poolOptions(url: string, timeouts: PostgresTimeouts): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // 0 sends nothing: the server's own setting applies.
+    ...(timeouts.statementTimeoutMs > 0 ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+  };
+}
+
+async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool(poolOptions(url, timeouts));
   rideOutDisconnects(pool, new Logger(DatabaseService.name), 'database');
   // API and worker nodes may start together: one migrates while the others wait on the lock, then find
-  // nothing left to do.
+  // nothing left to do. A migration may rewrite a table of a million rows, and the others wait for it:
+  // the bulk limit, for this connection's session until it goes back to the pool.
   const client = await pool.connect();
   try {
+    await client.query(`select set_config('statement_timeout', $1, false)`, [
+      String(timeouts.bulkStatementTimeoutMs),
+    ]);
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    // Back to the value the connection started with (the pool's limit); a connection that cannot be
+    // reset is closed rather than pooled with the bulk limit.
+    const notReset = await client.query('reset statement_timeout').then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    client.release(notReset);
   }
   return {
     db: drizzle(pool, { schema }) as unknown as Db,

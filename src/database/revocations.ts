@@ -43,7 +43,10 @@ export class Revocations implements OnApplicationShutdown {
   /** Listens from now on (the first listener starts listening to PostgreSQL). */
   subscribe(listener: (what: Revoked) => void): void {
     this.listeners.push(listener);
-    if (this.config.database.kind === 'postgres' && !this.client) this.listen(this.config.database.url);
+    if (this.config.database.kind === 'postgres' && !this.client) {
+      const { url, connectTimeoutMs } = this.config.database;
+      this.listen({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+    }
   }
 
   /** Tells every other process, when the current transaction commits (at once outside one). */
@@ -57,8 +60,9 @@ export class Revocations implements OnApplicationShutdown {
     for (const listener of this.listeners) listener(what);
   }
 
-  private listen(url: string): void {
-    const client = new pg.Client({ connectionString: url });
+  /** A connection that cannot be opened in PG_CONNECT_TIMEOUT_MS is down: tried again in a second. */
+  private listen(connection: pg.ClientConfig): void {
+    const client = new pg.Client(connection);
     this.client = client;
     const down = (err?: Error) => {
       if (this.client !== client) return;
@@ -71,7 +75,7 @@ export class Revocations implements OnApplicationShutdown {
       if (this.closed) return;
       if (err) this.logger.warn({ err: err.message }, 'not hearing revocations: pages are read each time');
       setTimeout(() => {
-        if (!this.closed && !this.client) this.listen(url);
+        if (!this.closed && !this.client) this.listen(connection);
       }, RECONNECT_MS).unref();
     };
     client.on('error', down);

@@ -166,7 +166,7 @@ export class ScopingService {
 
   private async freezeNow(run: ScopeRunRow): Promise<ScopeRunRow> {
     const criteria = run.criteria as Criteria;
-    return this.database.transaction(async () => {
+    const freeze = async () => {
       // One freeze of a set at a time (the incident's row), none beside an erasure (the advisory lock).
       await this.timeline.lockIncident(run.incidentId);
       await this.repository.lockAffectedSets();
@@ -232,7 +232,9 @@ export class ScopingService {
         },
       );
       return done!;
-    });
+    };
+    // Set-based over the whole directory: the bulk statement limit (a freeze at a million: under 15 s).
+    return this.database.transaction(freeze, { bulk: true });
   }
 
   async latestRun(incidentId: string): Promise<ScopeRunRow> {
