@@ -705,6 +705,11 @@ export const webhookEvents = pgTable(
      * holds the message) waits, and is applied once the send is, or given up an hour after it came.
      */
     notBefore: at('not_before'),
+    /**
+     * Held by a drain until then (it claimed the event to apply it): no other drain takes it meanwhile.
+     * One that died leaves it to the first drain after that.
+     */
+    claimedUntil: at('claimed_until'),
     /** What applying it did: delivered, failed, ignored, unknown_message. */
     outcome: text('outcome'),
   },

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { JobName } from '../queue/queue.catalogue.js';
+import { DRAIN_JOB_IDS } from './webhook-events.service.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 /** Delivery events as they arrive: verified by their provider's source, stored, their application queued. */
@@ -48,7 +49,7 @@ export class WebhooksService {
   private kick(): void {
     if (this.kicking) return;
     // One job at a time, gone when done so that the next event can queue it again.
-    const once = { jobId: 'webhooks-process', removeOnComplete: true, removeOnFail: true };
+    const once = { jobId: DRAIN_JOB_IDS[0], removeOnComplete: true, removeOnFail: true };
     this.kicking = this.jobs
       .add(JobName.WebhooksProcess, {}, once)
       .then(

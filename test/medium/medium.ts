@@ -94,8 +94,8 @@ export interface JobRun {
 }
 
 /**
- * The queue as a list: `add` (one job per id while it waits, as BullMQ), and runs of one attempt at a
- * time through the job's `@OnJob` handler. A failed attempt is retried (at once, not after a backoff)
+ * The queue as a list: `add` (one job per id while it waits or runs, as BullMQ), and runs of one attempt
+ * at a time through the job's `@OnJob` handler. A failed attempt is retried (at once, not after a backoff)
  * until the job's attempts are spent, as the catalogue sets them.
  */
 export class ScriptedQueue {
@@ -103,10 +103,12 @@ export class ScriptedQueue {
   /** Jobs whose every attempt failed. */
   readonly failed: JobRun[] = [];
   private handlers = new Map<JobName, (data: unknown, job: Job) => Promise<unknown>>();
+  /** The ids of the jobs running now: BullMQ adds no job under one of them either. */
+  private readonly running = new Set<string>();
 
   add(name: JobName, data: unknown, opts?: { jobId?: string }): Promise<void> {
     const id = opts?.jobId ?? `${name}-${Math.random()}`;
-    if (!this.waiting.some((j) => j.name === name && j.id === id)) {
+    if (!this.running.has(id) && !this.waiting.some((j) => j.name === name && j.id === id)) {
       this.waiting.push({ name, id, data, attemptsMade: 0 });
     }
     return Promise.resolve();
@@ -139,8 +141,13 @@ export class ScriptedQueue {
     const attempts = QUEUE_SETTINGS[JOB_QUEUE[job.name]].defaults.attempts ?? 1;
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`no handler for ${job.name}`);
+    this.running.add(job.id);
     try {
-      const result = await handler(job.data, { attemptsMade: job.attemptsMade, opts: { attempts } } as Job);
+      const result = await handler(job.data, {
+        id: job.id,
+        attemptsMade: job.attemptsMade,
+        opts: { attempts },
+      } as Job);
       return { job, result };
     } catch (err) {
       const run = { job, error: err as Error };
@@ -148,6 +155,8 @@ export class ScriptedQueue {
       if (job.attemptsMade < attempts) this.waiting.unshift(job);
       else this.failed.push(run);
       return run;
+    } finally {
+      this.running.delete(job.id);
     }
   }
 
