@@ -15,10 +15,12 @@ export enum QueueName {
   Housekeeping = 'housekeeping',
   /**
    * The deliveries' reconciler alone: it hands a dead worker's batches on and re-queues lost jobs, so no
-   * other job may hold it up. On the campaigns queue (housekeeping shares it the same way) its run waited
-   * 61 s behind webhook drains, each looping until no event is left, that held every slot after a burst
-   * that followed a database cut; a killed worker's batches waited 85 s in all (issue 20, the 100k fault
-   * run). BullMQ queues a schedule's next run only when the last one starts: none came meanwhile.
+   * other job may hold it up. On the campaigns queue (housekeeping would share it the same way) its run
+   * waited 61 s behind webhook drains, then each looping until no event was left, that held every slot
+   * after a burst that followed a database cut; a killed worker's batches waited 85 s in all (issue 20,
+   * the 100k fault run). BullMQ queues a schedule's next run only when the last one starts: none came
+   * meanwhile. A drain now applies at most ten chunks of 500 claimed events and leaves the rest to a
+   * follow-up job (webhook-events.service.ts), so it frees its housekeeping slot between them.
    */
   Reconciler = 'reconciler',
   /** Streamed directory imports: long, one at a time so they do not compete for the database. */
@@ -218,7 +220,8 @@ export const SCHEDULES: ReadonlyArray<{
   { id: 'imports-sweep', job: JobName.ImportsSweep, everyMs: 60_000, data: {} },
   { id: 'scope-sweep', job: JobName.ScopeSweep, everyMs: 60_000, data: {} },
   { id: 'deliveries-reconcile', job: JobName.DeliveriesReconcile, everyMs: 15_000, data: {} },
-  // Events whose processing job was not queued (or was busy when they arrived).
+  // Events whose processing job was not queued (or was busy when they arrived), or whose drain's
+  // follow-up was not.
   { id: 'webhooks-process', job: JobName.WebhooksProcess, everyMs: 15_000, data: {} },
   // Deadlines are hours to days: a minute late is early enough to act on an alert.
   { id: 'obligations-watch', job: JobName.ObligationsWatch, everyMs: 60_000, data: {} },
