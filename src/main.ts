@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 /**
  * SIGTERM (or Ctrl-C): says that it drains and when it has stopped, so an operator watching the log knows
  * whether the process ended cleanly. A clean stop exits 0 with process.exit, which runs the exit handlers
- * (the data folder's lock is removed, the log flushed); ending by the signal would skip them.
+ * (the data folder's lock is removed); ending by the signal would skip them.
  */
 function stopOnSignals(app: NestExpressApplication, config: AppConfig): void {
   const logger = app.get(Logger);
