@@ -11,7 +11,7 @@ import { AppModule } from './app.module.js';
 import { authorize, bearerSecret } from './api-keys/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
 import { answerError } from './common/exception.filter.js';
-import { refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
+import { originForm, refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
@@ -87,13 +87,13 @@ export async function createApp(
   // init() also installs Nest's express error handler, which sends errors raised outside routes (body
   // parser, dashboard middleware) through the same global filter, so they share the JSON shape.
   await app.init();
-  if (config.role !== 'worker') {
-    const hooks = { observe: observeAhead(app.get(MetricsService)), failed: answerError };
-    serveAhead(app, [
-      publicPagesAhead(app, config, hooks),
-      noticePagesAhead(app.get(NoticePagesService), hooks),
-    ]);
-  }
+  const hooks = { observe: observeAhead(app.get(MetricsService)), failed: answerError };
+  serveAhead(
+    app,
+    config.role === 'worker'
+      ? []
+      : [publicPagesAhead(app, config, hooks), noticePagesAhead(app.get(NoticePagesService), hooks)],
+  );
   return app;
 }
 
@@ -119,13 +119,16 @@ function publicPagesAhead(
 
 /**
  * Puts the listeners ahead of the app's own on its HTTP server: a request none of them answers goes to
- * Express (and Nest) as before. Tests reach the same server, so they see what production serves.
+ * Express (and Nest) as before. Tests reach the same server, so they see what production serves. Every
+ * request's target is made origin-form first (`originForm`), so the listeners, Express and the access
+ * log all see `/n/<token>` for `GET http://host/n/<token>` (a worker's too, which has no listener here).
  */
 function serveAhead(app: NestExpressApplication, listeners: Ahead[]): void {
   const server: Server = app.getHttpServer();
   const nest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== undefined) req.url = originForm(req.url);
     for (const answer of listeners) if (answer(req, res)) return;
     for (const listener of nest) listener.call(server, req, res);
   });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { Clock } from '../src/common/clock.js';
 import { Revocations } from '../src/database/revocations.js';
@@ -327,6 +328,32 @@ describe('personal notice pages (/n/<token>)', () => {
     }
   });
 
+  it('answers a request line in absolute-form as it answers the path: the notice, not JSON', async () => {
+    // `GET http://host/n/<token> HTTP/1.1` is legal HTTP/1.1 (what a client behind a proxy sends);
+    // supertest only sends origin-form, so these go on a socket as written.
+    const base = new URL(await listenLocally(t.app.getHttpServer()));
+    const get = (target: string) =>
+      raw(Number(base.port), [
+        `GET ${target} HTTP/1.1`,
+        'Host: notice.example.org',
+        'Accept-Language: en',
+        'Connection: close',
+      ]);
+    const alice = await get(`http://notice.example.org${links.get('alice@example.com')!}`);
+    expect(alice.status).toBe(200);
+    expect(alice.headers).toMatch(/^content-type: text\/html/im);
+    expect(alice.body).toContain('Alice Example');
+    const wrong = await get(`http://notice.example.org/n/${'Q'.repeat(22)}`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.body).toContain('This link does not open a notice');
+    const [{ slug }] = await t.query<{ slug: string }>(
+      "select slug from public_notices where status = 'published'",
+    );
+    const notice = await get(`https://notice.example.org/security-notices/${slug}?lang=en`);
+    expect(notice.status).toBe(200);
+    expect(notice.body).toContain('Was I affected?');
+  });
+
   describe('in headless Chromium, without script', () => {
     let browser: Browser;
     let base: string;
@@ -438,3 +465,24 @@ describe('personal notice pages (/n/<token>)', () => {
     }
   });
 });
+
+/** One request written on a socket as given, and the answer read until the server closes it. */
+function raw(port: number, lines: string[]): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((done, fail) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', fail);
+    socket.on('end', () => {
+      const answer = Buffer.concat(chunks).toString('utf8');
+      const split = answer.indexOf('\r\n\r\n');
+      const head = answer.slice(0, split);
+      done({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+        headers: head,
+        body: answer.slice(split + 4),
+      });
+    });
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  });
+}

@@ -61,3 +61,23 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   if (NO_STORE.test(req.path)) res.setHeader('Cache-Control', 'no-store');
   next();
 }
+
+/** A request target's `scheme://authority` (userinfo and port included), up to its path or query. */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * A request target in origin-form (`/n/<token>?x`). HTTP/1.1 allows the absolute-form too (`GET
+ * http://host/n/<token> HTTP/1.1`, RFC 9112 §3.2.2: what a client talking to a proxy sends, and what a
+ * server must accept), and Node passes it on as `req.url`: the listeners answering ahead of Express,
+ * which match the path as a string, let such a request fall through to Nest's JSON 404, and the access
+ * log's path rules (a notice's token, a person's id) matched nothing and logged it whole. Only the path
+ * and query count: the host is this service, whatever the line names. Anything else (`*` of `OPTIONS *`)
+ * is left as it is.
+ */
+export function originForm(url: string): string {
+  if (url.startsWith('/')) return url;
+  const prefix = ABSOLUTE_FORM.exec(url);
+  if (!prefix) return url;
+  const rest = url.slice(prefix[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
