@@ -6,7 +6,7 @@ import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
 import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { guardianTemplate } from './campaign.rules.js';
-import type { CampaignRow } from './campaigns.repository.js';
+import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 
 /**
@@ -25,23 +25,47 @@ export interface CampaignWarning {
 }
 
 /**
+ * How long a draft's view and previews reuse the readers of an incident whose set has not changed. Their
+ * query joins the whole set (1.3-2.8 s at a million people, docs/benchmarks.md) and no index makes it
+ * cheap; what the version does not see, people's languages edited in the directory, shows within this
+ * long (and at once at approval, which always reads afresh).
+ */
+const READERS_KEPT_MS = 60_000;
+/** Incidents whose readers are kept, the longest kept dropped first: a few hundred rows each. */
+const READERS_KEPT_INCIDENTS = 100;
+
+/**
  * A campaign's warnings, from the people it would reach now (not notified yet), each as the planner will
  * see them: the notice's locale as it resolves for their language and jurisdiction, the words their
  * jurisdiction's notice says, and for guardians the guardian's version.
+ *
+ * The readers' languages come from the database; the rest (the incident's words and translations, the
+ * template, the day's law) is worked out on each call from what the caller passes. The readers are kept
+ * per incident and reused while `readersVersion` says the set is the same (no freeze since, no notice
+ * sent or bounced since) and for at most READERS_KEPT_MS, except with `fresh`.
  */
 @Injectable()
 export class CampaignWarnings {
+  private readonly kept = new Map<string, { version: string; at: number; readers: Reader[] }>();
+
   constructor(
     private readonly repository: CampaignsRepository,
     private readonly renderer: NoticeRenderer,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * `fresh`: read the readers afresh (the draft itself and its approval, which records what it went out
+   * with); a draft's view and previews may reuse them.
+   */
   async of(
     campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
     incident: IncidentRow,
+    options: { fresh?: boolean } = {},
   ): Promise<CampaignWarning[]> {
-    const readers = await this.repository.readers(incident.id, campaign.includeGuardians);
+    const readers = (await this.readers(incident.id, options.fresh ?? false)).filter(
+      (r) => campaign.includeGuardians || !r.guardian,
+    );
     const now = this.clock.now();
     const untranslated = new Map<string, Set<string>>();
     for (const reader of readers) {
@@ -77,5 +101,20 @@ export class CampaignWarnings {
         message: `notices in ${locales.join(', ')} would say some of the responders' words in ${incident.language}, untranslated (${fields.join(', ')}): give them in the incident's translations for ${locales.length > 1 ? 'those languages' : 'that language'}, or approve knowing that these notices mix languages`,
       },
     ];
+  }
+
+  private async readers(incidentId: string, fresh: boolean): Promise<Reader[]> {
+    // The version before the readers: a change between the two makes the next call read them again,
+    // never keeps readers older than their version.
+    const version = await this.repository.readersVersion(incidentId);
+    const at = this.clock.now().getTime();
+    const kept = this.kept.get(incidentId);
+    if (!fresh && kept && kept.version === version && at - kept.at < READERS_KEPT_MS) return kept.readers;
+    const readers = await this.repository.readers(incidentId);
+    this.kept.delete(incidentId);
+    this.kept.set(incidentId, { version, at, readers });
+    const oldest = this.kept.keys().next();
+    if (this.kept.size > READERS_KEPT_INCIDENTS && !oldest.done) this.kept.delete(oldest.value);
+    return readers;
   }
 }

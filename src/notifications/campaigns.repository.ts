@@ -7,6 +7,13 @@ import { campaignLock } from './batching.sql.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 
+/** A language and jurisdiction the notices would be read in, by a person or (`guardian`) a guardian. */
+export interface Reader {
+  locale: string | null;
+  jurisdiction: string | null;
+  guardian: boolean;
+}
+
 @Injectable()
 export class CampaignsRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -118,21 +125,44 @@ export class CampaignsRepository {
   /**
    * Who the notices of a campaign would be read by, as languages: each distinct language and jurisdiction
    * of the people not notified yet, and of the guardians a campaign with guardians would reach (the
-   * planner's condition: a minor with a guardian's email or phone), marked as such. No person in it.
+   * planner's condition: a minor with a guardian's email or phone), marked as such; a campaign without
+   * guardians reads the rows not so marked. No person in it. A join of the whole set: 1.3-2.8 s at a
+   * million people (docs/benchmarks.md), which CampaignWarnings keeps while `readersVersion` stays the same.
    */
-  async readers(
-    incidentId: string,
-    includeGuardians: boolean,
-  ): Promise<Array<{ locale: string | null; jurisdiction: string | null; guardian: boolean }>> {
-    return rowsOf<{ locale: string | null; jurisdiction: string | null; guardian: boolean }>(
+  async readers(incidentId: string): Promise<Reader[]> {
+    return rowsOf<Reader>(
       await this.database.db.execute(sql`
         select distinct l.locale, a.jurisdiction, l.guardian
         from affected_subjects a join subjects s on s.id = a.subject_id
         cross join lateral (values (s.locale, false), (s.guardian_locale, true)) as l(locale, guardian)
         where a.incident_id = ${incidentId}::uuid and a.notified_at is null
-          and (not l.guardian or (${includeGuardians} and a.minor
-                                  and (s.guardian_has_email or s.guardian_has_phone)))`),
+          and (not l.guardian or (a.minor and (s.guardian_has_email or s.guardian_has_phone)))`),
     );
+  }
+
+  /**
+   * Changes whenever the incident's people not notified yet may have changed, read from a few rows: its
+   * latest scope run (a freeze adds or replaces people in the same transaction that completes the run)
+   * and its campaigns' delivery tallies (a notice that leaves, or bounces after it left, moves someone out
+   * of the set or back into it in a statement that changes a delivery's status, and so adds a tally row).
+   * Count and highest id both: a fold removes rows, and a row written by a transaction that began
+   * earlier may become visible with a lower id than one already seen. Erasures only remove readers and
+   * are not in it; nor are changes to people's languages in the directory.
+   */
+  async readersVersion(incidentId: string): Promise<string> {
+    const [row] = rowsOf<{ version: string }>(
+      await this.database.db.execute(sql`
+        select concat_ws(':',
+          (select r.id::text || r.status from scope_runs r where r.incident_id = ${incidentId}::uuid
+            order by r.created_at desc, r.id desc limit 1),
+          t.n, t.last, t.notified) as version
+        from (select count(*) as n, max(t.id) as last,
+                     sum(t.n) filter (where t.status = 'notified') as notified
+              from campaign_tallies t
+              where t.campaign_id in (select c.id from campaigns c where c.incident_id = ${incidentId}::uuid)
+                and t.kind = 'delivery') t`),
+    );
+    return row?.version ?? '';
   }
 
   /**

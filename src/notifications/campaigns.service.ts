@@ -119,7 +119,7 @@ export class CampaignsService {
     await this.checkFrozenSet(incidentId);
     this.checkTemplate(input);
     await this.checkGuardianWords(incident, input.includeGuardians);
-    const warnings = await this.warnings.of(input, incident);
+    const warnings = await this.warnings.of(input, incident, { fresh: true });
     const now = this.clock.now();
     const campaign = await this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -323,8 +323,8 @@ export class CampaignsService {
       // approval may replace the set, and the plan must read the set it leaves. A share lock: a cancel
       // holding the campaign row still adds to the timeline (a key-share lock), so the two never deadlock.
       await this.timeline.lockIncidentShared(campaign.incidentId);
-      // Of the set the plan will read.
-      const warnings = await this.warnings.of(campaign, incident);
+      // Of the set the plan will read, read now: what it records is what it went out with.
+      const warnings = await this.warnings.of(campaign, incident, { fresh: true });
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

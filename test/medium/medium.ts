@@ -21,6 +21,7 @@ import {
   type SmsPort,
 } from '../../src/channels/channel.port.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/common/actor.js';
+import { Clock } from '../../src/common/clock.js';
 import { Role } from '../../src/common/permissions.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DatabaseService } from '../../src/database/database.service.js';
@@ -195,6 +196,8 @@ export interface Person {
   channelPreferences?: Array<'email' | 'sms'>;
   /** GB when not given: any effective means counts as the notice there. */
   jurisdiction?: string;
+  /** en-US when not given. */
+  locale?: string;
   /** 1990-06-01 when not given. */
   birthDate?: string;
   guardian?: { email?: string; phone?: string };
@@ -204,7 +207,7 @@ export interface Person {
 const subjectOf = (system: string, p: Person) => ({
   externalId: p.externalId,
   name: `Person ${p.externalId}`,
-  locale: 'en-US',
+  locale: p.locale ?? 'en-US',
   timeZone: 'America/New_York',
   jurisdiction: p.jurisdiction ?? 'GB',
   ...(p.guardian ? { guardian: p.guardian } : {}),
@@ -279,8 +282,14 @@ export class MediumContext {
   }
 }
 
-/** The application on the test PostgreSQL (see the e2e global setup) with scripted ports and queue. */
-export async function newMediumContext(env: Record<string, string> = {}): Promise<MediumContext> {
+/**
+ * The application on the test PostgreSQL (see the e2e global setup) with scripted ports and queue, and
+ * `clock` in place of the system's when given.
+ */
+export async function newMediumContext(
+  env: Record<string, string> = {},
+  clock?: Clock,
+): Promise<MediumContext> {
   const config = loadConfig({
     DATABASE_URL: process.env.E2E_DATABASE_URL,
     LOG_LEVEL: 'silent',
@@ -291,7 +300,7 @@ export async function newMediumContext(env: Record<string, string> = {}): Promis
   const email = new ScriptedEmail();
   const sms = new ScriptedSms();
   const push = new ScriptedPush();
-  const module = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(JobRepository)
     .useValue(queue)
     .overrideProvider(EMAIL_PORT)
@@ -299,8 +308,8 @@ export async function newMediumContext(env: Record<string, string> = {}): Promis
     .overrideProvider(SMS_PORT)
     .useValue(sms)
     .overrideProvider(PUSH_PORT)
-    .useValue(push)
-    .compile();
+    .useValue(push);
+  const module = await (clock ? builder.overrideProvider(Clock).useValue(clock) : builder).compile();
   // Silent, as the e2e suites run the service (LOG_LEVEL silent): a scenario's pauses are not news.
   module.useLogger(false);
   const app = await module.init();

@@ -1,0 +1,122 @@
+import { plainToInstance } from 'class-transformer';
+import { Clock } from '../../src/common/clock.js';
+import { CampaignsService } from '../../src/notifications/campaigns.service.js';
+import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
+import { JobName } from '../../src/queue/queue.catalogue.js';
+import { ScopeCriteriaDto } from '../../src/scoping/scoping.dto.js';
+import { ScopingService } from '../../src/scoping/scoping.service.js';
+import { newMediumContext, type MediumContext } from './medium.js';
+
+// A campaign's language-mixing warnings read its readers' languages by a join of the whole affected set
+// (1.3-2.8 s at a million people): a draft's view and previews reuse them while the set is the same, for
+// a minute at most. Whatever changes the set shows in the next view; the approval always reads afresh.
+
+/** The system's time, moved on when a case says: how long the readers are kept is measured by it. */
+class MovableClock extends Clock {
+  offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+describe('campaign warnings between views of a draft (medium: real repositories, scripted queue)', () => {
+  const clock = new MovableClock();
+  let m: MediumContext;
+  beforeAll(async () => {
+    m = await newMediumContext({}, clock);
+  });
+  afterAll(() => m.close());
+
+  const campaigns = () => m.get(CampaignsService);
+  const draft = async (incidentId: string) =>
+    campaigns().create(m.responder, incidentId, {
+      template: 'breach-notice',
+      channels: ['email'],
+      mode: 'escalate',
+      includeGuardians: false,
+    });
+  /** The locales a warning names (the responders' words are in English only). */
+  const locales = (warnings: Array<{ locales: string[] }> | undefined) =>
+    (warnings ?? []).flatMap((w) => w.locales);
+  const viewed = async (campaignId: string) => locales((await campaigns().view(campaignId)).warnings);
+  const previewed = async (campaignId: string) =>
+    locales((await campaigns().preview(campaignId, {})).warnings);
+
+  it('a new scope adding a Japanese reader shows the ja warning in the next view and preview', async () => {
+    const system = `warn-scope-${Date.now()}`;
+    await m.newPeople(system, [{ externalId: `${system}-gb`, email: 'warn-gb@example.com' }]);
+    const incidentId = await m.newIncident(system);
+    const drafted = await draft(incidentId);
+    expect(drafted.warnings).toEqual([]);
+    expect(await viewed(drafted.id)).toEqual([]);
+    expect(await previewed(drafted.id)).toEqual([]);
+
+    await m.newPeople(system, [
+      { externalId: `${system}-jp`, email: 'warn-jp@example.com', jurisdiction: 'JP', locale: 'ja' },
+    ]);
+    await m
+      .get(ScopingService)
+      .freeze(m.responder, incidentId, plainToInstance(ScopeCriteriaDto, { systems: [system] }));
+    await m.queue.run(JobName.ScopeFreeze);
+    expect(await viewed(drafted.id)).toEqual(['ja']);
+    expect(await previewed(drafted.id)).toEqual(['ja']);
+  });
+
+  it('a notice that bounces after it left makes its reader one again in the next view', async () => {
+    const system = `warn-bounce-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-gb`, email: 'warn-bounce-gb@example.com' },
+      { externalId: `${system}-jp`, email: 'warn-bounce-jp@example.com', jurisdiction: 'JP', locale: 'ja' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const first = await m.newCampaign(incidentId, {});
+    await m.queue.run();
+    // Everyone notified: a second campaign would reach nobody, and warns of nothing.
+    const second = await draft(incidentId);
+    expect(second.warnings).toEqual([]);
+    expect(await viewed(second.id)).toEqual([]);
+
+    const [jp] = await m.query<{ id: string }>(
+      `select m.id from messages m join deliveries d on d.id = m.delivery_id join subjects s on s.id = d.subject_id
+        where m.campaign_id = $1 and s.external_id = $2`,
+      [first, `${system}-jp`],
+    );
+    await m
+      .get(DeliveryEventsService)
+      .applyEvents([{ messageId: Number(jp.id), campaignId: first, kind: 'failed', code: 'bounce' }]);
+    const [after] = await m.query<{ notified_at: Date | null }>(
+      `select a.notified_at from affected_subjects a join subjects s on s.id = a.subject_id
+        where a.incident_id = $1 and s.external_id = $2`,
+      [incidentId, `${system}-jp`],
+    );
+    expect(after.notified_at).toBeNull();
+    expect(await viewed(second.id)).toEqual(['ja']);
+  });
+
+  it("keeps a directory edit of a reader's language out of views for a minute, never out of the approval", async () => {
+    const system = `warn-kept-${Date.now()}`;
+    const reader = (locale: string) => ({
+      externalId: `${system}-fr`,
+      email: 'warn-kept-fr@example.com',
+      jurisdiction: 'FR',
+      locale,
+    });
+    await m.newPeople(system, [
+      { externalId: `${system}-gb`, email: 'warn-kept-gb@example.com' },
+      reader('fr'),
+    ]);
+    const incidentId = await m.newIncident(system);
+    const drafted = await draft(incidentId);
+    expect(locales(drafted.warnings)).toEqual(['fr']);
+
+    await m.newPeople(system, [reader('ja')]);
+    expect(await viewed(drafted.id)).toEqual(['fr']);
+    clock.offsetMs += 61_000;
+    expect(await viewed(drafted.id)).toEqual(['ja']);
+
+    await m.newPeople(system, [reader('fr')]);
+    expect(await viewed(drafted.id)).toEqual(['ja']);
+    const approved = await campaigns().approve(m.approver, drafted.id);
+    expect(locales(approved.warnings)).toEqual(['fr']);
+  });
+});
