@@ -126,7 +126,8 @@ export class CampaignsRepository {
    * Who the notices of a campaign would be read by, as languages: each distinct language and jurisdiction
    * of the people not notified yet, and of the guardians a campaign with guardians would reach (the
    * planner's condition: a minor with a guardian's email or phone), marked as such; a campaign without
-   * guardians reads the rows not so marked. No person in it. A join of the whole set: 1.3-2.8 s at a
+   * guardians reads the rows not so marked. A guardian with no language of their own reads the child's,
+   * as the planner writes their notice. No person in it. A join of the whole set: 1.3-2.8 s at a
    * million people (docs/benchmarks.md), which CampaignWarnings keeps while `readersVersion` stays the same.
    */
   async readers(incidentId: string): Promise<Reader[]> {
@@ -134,7 +135,8 @@ export class CampaignsRepository {
       await this.database.db.execute(sql`
         select distinct l.locale, a.jurisdiction, l.guardian
         from affected_subjects a join subjects s on s.id = a.subject_id
-        cross join lateral (values (s.locale, false), (s.guardian_locale, true)) as l(locale, guardian)
+        cross join lateral (values (s.locale, false), (coalesce(s.guardian_locale, s.locale), true))
+          as l(locale, guardian)
         where a.incident_id = ${incidentId}::uuid and a.notified_at is null
           and (not l.guardian or (a.minor and (s.guardian_has_email or s.guardian_has_phone)))`),
     );

@@ -93,6 +93,38 @@ describe('campaign warnings between views of a draft (medium: real repositories,
     expect(await viewed(second.id)).toEqual(['ja']);
   });
 
+  it("reads a guardian with no language of their own in the child's, as the planner sends them", async () => {
+    const system = `warn-guardian-${Date.now()}`;
+    await m.newPeople(system, [
+      {
+        externalId: `${system}-minor`,
+        locale: 'ja',
+        birthDate: '2016-05-01',
+        guardian: { email: 'warn-guardian-parent@example.com' },
+      },
+    ]);
+    const incidentId = await m.newIncident(system); // the responders' words in English only
+    const drafted = await campaigns().create(m.responder, incidentId, {
+      template: 'breach-notice',
+      channels: ['email'],
+      mode: 'escalate',
+      includeGuardians: true,
+    });
+    expect(drafted.warnings).toEqual([
+      expect.objectContaining({
+        locales: ['ja'],
+        fields: expect.arrayContaining(['guardianWords.description', 'guardianWords.remedies']),
+      }),
+    ]);
+    // What the plan then says: the guardian's notice, in Japanese.
+    await campaigns().approve(m.approver, drafted.id);
+    await m.queue.run(JobName.CampaignPlan);
+    const deliveries = await m.query('select recipient, locale from deliveries where campaign_id = $1', [
+      drafted.id,
+    ]);
+    expect(deliveries).toEqual([{ recipient: 'guardian', locale: 'ja' }]);
+  });
+
   it("keeps a directory edit of a reader's language out of views for a minute, never out of the approval", async () => {
     const system = `warn-kept-${Date.now()}`;
     const reader = (locale: string) => ({
