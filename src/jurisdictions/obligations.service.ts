@@ -131,96 +131,106 @@ export class ObligationsService {
    * Applies the rules to the incident's facts, affected set and clocks, and writes what changed: new
    * obligations, changed due dates or applicability, withdrawn ones; each change on the timeline with
    * the rule version. Individuals' obligations are met once a campaign notified every resident they cover.
+   *
+   * `bulk`: the statements over the whole affected set (every person's last delivery and messages, for
+   * the reach counts) get PG_BULK_STATEMENT_TIMEOUT_MS. For the watch: at a million people on a busy
+   * machine one such statement ran for minutes, and the ordinary limit would fail the recomputation every
+   * time, leaving the deadlines unwatched. A request (the list, recording substitute facts) keeps the
+   * ordinary limit.
    */
-  async recompute(incidentId: string): Promise<{ added: number; changed: number; withdrawn: number }> {
-    const { summary, raised } = await this.recomputeInTransaction(incidentId);
+  async recompute(
+    incidentId: string,
+    options: { bulk?: boolean } = {},
+  ): Promise<{ added: number; changed: number; withdrawn: number }> {
+    const { summary, raised } = await this.database.transaction(() => this.recomputeNow(incidentId), {
+      bulk: options.bulk ?? false,
+    });
     // A public notice newly due: the responders are told and a draft is made, once its rows are committed.
     if (raised.length > 0) await this.publicNotices.raised(incidentId, raised);
     return summary;
   }
 
-  private async recomputeInTransaction(incidentId: string) {
-    return this.database.transaction(async () => {
-      await this.repository.lockIncident(incidentId);
-      const incident = await this.incidents.findById(incidentId);
-      if (!incident) throw AppError.notFound('incident', incidentId);
-      const now = this.clock.now();
-      const computed = await this.compute(incident);
-      const existing = new Map((await this.repository.forIncident(incidentId)).map((row) => [row.key, row]));
-      const rows = computed.map((c) => toColumns(incidentId, c, now));
-      const events: { kind: string; details: Record<string, unknown> }[] = [];
-      for (const row of rows) {
-        const before = existing.get(row.key);
-        if (!before || before.withdrawnAt) {
-          events.push({ kind: 'obligation.added', details: describe(row) });
-          continue;
-        }
-        const fields = WATCHED.filter((f) => !same(before[f], row[f]));
-        if (fields.length > 0) {
-          events.push({
-            kind: 'obligation.changed',
-            details: {
-              ...describe(row),
-              fields,
-              before: Object.fromEntries(fields.map((f) => [f, plain(before[f])])),
-            },
-          });
-        }
+  /** The recomputation, inside the caller's transaction. */
+  private async recomputeNow(incidentId: string) {
+    await this.repository.lockIncident(incidentId);
+    const incident = await this.incidents.findById(incidentId);
+    if (!incident) throw AppError.notFound('incident', incidentId);
+    const now = this.clock.now();
+    const computed = await this.compute(incident);
+    const existing = new Map((await this.repository.forIncident(incidentId)).map((row) => [row.key, row]));
+    const rows = computed.map((c) => toColumns(incidentId, c, now));
+    const events: { kind: string; details: Record<string, unknown> }[] = [];
+    for (const row of rows) {
+      const before = existing.get(row.key);
+      if (!before || before.withdrawnAt) {
+        events.push({ kind: 'obligation.added', details: describe(row) });
+        continue;
       }
-      const keys = new Set(rows.map((r) => r.key));
-      const gone = [...existing.values()].filter((row) => !keys.has(row.key) && !row.withdrawnAt);
-      for (const row of gone) {
-        events.push({ kind: 'obligation.withdrawn', details: describe(row) });
-      }
-      await this.repository.upsert(rows);
-      await this.repository.withdraw(
-        gone.map((row) => row.id),
-        now,
-      );
-      // Notifying people is met by a campaign once every resident it covers was notified; while some
-      // were not reached one by one (no contact, every channel failed), it stays open: the law then wants
-      // a substitute or public notice (met by hand), or a reason (waived). The list says how many.
-      const campaign = await this.repository.completedCampaign(incidentId);
-      if (campaign) {
-        const unnotified = await this.reach.unnotified(incidentId);
-        const whole = (await this.repository.forIncident(incidentId))
-          .filter((row) => row.audience === 'individuals' && unreachedOf(row.jurisdictions, unnotified) === 0)
-          .map((row) => row.id);
-        const met = await this.repository.meet(
-          incidentId,
-          { audience: 'individuals', ids: whole },
-          campaign.finishedAt,
-          { kind: 'campaign', id: campaign.id },
-        );
-        for (const row of met) {
-          events.push({
-            kind: 'obligation.met',
-            details: { ...describe(row), by: { kind: 'campaign', id: campaign.id } },
-          });
-        }
-      }
-      for (const event of events) {
-        await this.incidents.addEvent({ incidentId, at: now, kind: event.kind, details: event.details });
-      }
-      const summary = {
-        added: events.filter((e) => e.kind === 'obligation.added').length,
-        changed: events.filter((e) => e.kind === 'obligation.changed').length,
-        withdrawn: gone.length,
-      };
-      if (events.length > 0) {
-        await this.audit.record(SYSTEM_ACTOR, {
-          action: 'obligations.recompute',
-          targetType: 'incident',
-          targetId: incidentId,
-          summary: { ...summary, keys: events.map((e) => e.details.key) },
+      const fields = WATCHED.filter((f) => !same(before[f], row[f]));
+      if (fields.length > 0) {
+        events.push({
+          kind: 'obligation.changed',
+          details: {
+            ...describe(row),
+            fields,
+            before: Object.fromEntries(fields.map((f) => [f, plain(before[f])])),
+          },
         });
       }
-      await this.repository.markChecked(incidentId, now);
-      const raised = events
-        .filter((e) => e.kind === 'obligation.added' && String(e.details.key).endsWith('/public-notice'))
-        .map((e) => String(e.details.key));
-      return { summary, raised };
-    });
+    }
+    const keys = new Set(rows.map((r) => r.key));
+    const gone = [...existing.values()].filter((row) => !keys.has(row.key) && !row.withdrawnAt);
+    for (const row of gone) {
+      events.push({ kind: 'obligation.withdrawn', details: describe(row) });
+    }
+    await this.repository.upsert(rows);
+    await this.repository.withdraw(
+      gone.map((row) => row.id),
+      now,
+    );
+    // Notifying people is met by a campaign once every resident it covers was notified; while some
+    // were not reached one by one (no contact, every channel failed), it stays open: the law then wants
+    // a substitute or public notice (met by hand), or a reason (waived). The list says how many.
+    const campaign = await this.repository.completedCampaign(incidentId);
+    if (campaign) {
+      const unnotified = await this.reach.unnotified(incidentId);
+      const whole = (await this.repository.forIncident(incidentId))
+        .filter((row) => row.audience === 'individuals' && unreachedOf(row.jurisdictions, unnotified) === 0)
+        .map((row) => row.id);
+      const met = await this.repository.meet(
+        incidentId,
+        { audience: 'individuals', ids: whole },
+        campaign.finishedAt,
+        { kind: 'campaign', id: campaign.id },
+      );
+      for (const row of met) {
+        events.push({
+          kind: 'obligation.met',
+          details: { ...describe(row), by: { kind: 'campaign', id: campaign.id } },
+        });
+      }
+    }
+    for (const event of events) {
+      await this.incidents.addEvent({ incidentId, at: now, kind: event.kind, details: event.details });
+    }
+    const summary = {
+      added: events.filter((e) => e.kind === 'obligation.added').length,
+      changed: events.filter((e) => e.kind === 'obligation.changed').length,
+      withdrawn: gone.length,
+    };
+    if (events.length > 0) {
+      await this.audit.record(SYSTEM_ACTOR, {
+        action: 'obligations.recompute',
+        targetType: 'incident',
+        targetId: incidentId,
+        summary: { ...summary, keys: events.map((e) => e.details.key) },
+      });
+    }
+    await this.repository.markChecked(incidentId, now);
+    const raised = events
+      .filter((e) => e.kind === 'obligation.added' && String(e.details.key).endsWith('/public-notice'))
+      .map((e) => String(e.details.key));
+    return { summary, raised };
   }
 
   private async compute(incident: IncidentRow): Promise<ComputedObligation[]> {
@@ -335,7 +345,8 @@ export class ObligationsService {
     _payload: JobPayload<JobName.ObligationsWatch> = {},
   ): Promise<{ recomputed: number; alerts: number }> {
     const stale = await this.repository.staleIncidents(100);
-    for (const incidentId of stale) await this.recompute(incidentId);
+    // A job: the set-wide reach counts may run long at a million people (the bulk statement limit).
+    for (const incidentId of stale) await this.recompute(incidentId, { bulk: true });
     const now = this.clock.now();
     let alerts = 0;
     for (const row of await this.repository.needingAlerts(now, this.config.obligationAlertLeadMs)) {

@@ -79,9 +79,13 @@ export class TalliesRepository {
    * the newest it folds; campaigns already folded are left alone. One statement: a reader sees the rows
    * before or after, never half of each. Serialised: a second fold waits, then sees the first's rows.
    * Returns how many rows it removed.
+   *
+   * Over the whole table, from the reconciler (a job): the bulk statement limit. A million-person
+   * campaign writes tens of thousands of rows before its first fold, and a fold that ran past the ordinary
+   * limit would fail on every run and leave the table growing, every campaign's progress reading more.
    */
   async foldTallies(olderThanMs: number): Promise<number> {
-    return this.database.transaction(async () => {
+    const fold = async () => {
       await this.database.db.execute(sql`select pg_advisory_xact_lock(${TALLY_FOLD_LOCK})`);
       const [row] = rowsOf<{ folded: number }>(
         await this.database.db.execute(sql`
@@ -101,6 +105,7 @@ export class TalliesRepository {
           select (select count(*) from gone)::int - (select count(*) from kept)::int as folded`),
       );
       return Number(row?.folded ?? 0);
-    });
+    };
+    return this.database.transaction(fold, { bulk: true });
   }
 }
