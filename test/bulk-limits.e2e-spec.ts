@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { TALLY_FOLD_LOCK } from '../src/database/locks.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
+import { Reconciler } from '../src/notifications/reconciler.service.js';
 import { TalliesRepository } from '../src/notifications/tallies.repository.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
@@ -39,11 +40,25 @@ describe('set-wide jobs under the bulk statement limit', () => {
   });
 
   /**
-   * Runs `job` while `holder` holds the advisory lock `key`; lets it go once a statement of the
-   * database has waited for it for twice the ordinary limit (or the job ended first, having failed).
+   * Runs `job` while `holder` holds the advisory lock `key` (see {@link whileWaiting}).
    */
   async function behindLock<T>(key: string, job: () => Promise<T>): Promise<T> {
     await holder.query(`select pg_advisory_lock(${key})`);
+    return whileWaiting('advisory', job, async () => {
+      await holder.query(`select pg_advisory_unlock(${key})`);
+    });
+  }
+
+  /**
+   * Runs `job`, and once a statement of the database has waited for a lock of this kind for twice the
+   * ordinary limit (or the job ended first, having failed), `release`s it; resolves as the job does.
+   * (The clock's time, not now(): `holder` may be inside a transaction, whose now() stands still.)
+   */
+  async function whileWaiting<T>(
+    kind: 'advisory' | 'relation',
+    job: () => Promise<T>,
+    release: () => Promise<void>,
+  ): Promise<T> {
     let settled = false;
     const running = job().finally(() => {
       settled = true;
@@ -54,14 +69,14 @@ describe('set-wide jobs under the bulk statement limit', () => {
         const { rows } = await holder.query(
           `select 1 from pg_stat_activity
            where datname = current_database() and pid <> pg_backend_pid()
-             and wait_event_type = 'Lock' and wait_event = 'advisory'
-             and now() - query_start > make_interval(secs => $1)`,
-          [(2 * ORDINARY_MS) / 1000],
+             and wait_event_type = 'Lock' and wait_event = $2
+             and clock_timestamp() - query_start > make_interval(secs => $1)`,
+          [(2 * ORDINARY_MS) / 1000, kind],
         );
         return rows.length > 0 ? true : undefined;
       });
     } finally {
-      await holder.query(`select pg_advisory_unlock(${key})`);
+      await release();
     }
     return running;
   }
@@ -106,5 +121,19 @@ describe('set-wide jobs under the bulk statement limit', () => {
     expect(await t.query('select n from campaign_tallies where campaign_id = $1', [campaignId])).toEqual([
       { n: 30 },
     ]);
+  });
+
+  it('looks for residents to release in the reconciler past the ordinary limit', async () => {
+    // The sweep reads every incident's timeline for residents held back: made to wait on the table.
+    await holder.query('begin');
+    await holder.query('lock table incident_events in access exclusive mode');
+    const result = await whileWaiting(
+      'relation',
+      () => t.app.get(Reconciler).reconcile(),
+      async () => {
+        await holder.query('rollback');
+      },
+    );
+    expect(result).toMatchObject({ releasesRequeued: 0 });
   });
 });

@@ -67,30 +67,35 @@ export class CampaignLifecycle {
    * row lock: a webhook's fallback (`applyEvents`) holds that lock while it adds messages, so they are
    * either committed and seen here, or added after the completion and reopen it; asked only before, a
    * fallback committed in between was stranded in a completed campaign. A delivery still pending then has
-   * nothing left that could settle it (a defect, logged): it is settled from its messages.
+   * nothing left that could settle it (a defect, logged): it is settled from its messages, a statement
+   * over the campaign's deliveries, so the bulk statement limit (only jobs finish campaigns: sends and
+   * the reconciler); nothing else here is long, and the check before it keeps it off every batch's end.
    */
   async finishIfIdle(campaignId: string): Promise<boolean> {
     if (!(await this.messages.idle(campaignId))) return false;
     const now = this.clock.now();
-    return this.database.transaction(async () => {
-      const campaign = await this.campaigns.findForUpdate(campaignId);
-      if (campaign?.status !== CampaignStatus.Sending) return false;
-      if (!(await this.messages.idle(campaignId))) return false;
-      const done = await this.campaigns.move(campaignId, [CampaignStatus.Sending], {
-        status: CampaignStatus.Completed,
-        finishedAt: now,
-        updatedAt: now,
-      });
-      if (!done) return false;
-      let progress = await this.tallies.progress(campaignId);
-      if (progress.deliveries.pending) {
-        const settled = await this.deliveries.settleStranded(campaignId, now);
-        this.logger.error({ campaignId, ...settled }, 'campaign idle with deliveries pending: settled');
-        progress = await this.tallies.progress(campaignId);
-      }
-      await this.record(SYSTEM_ACTOR, done, 'campaign.completed', now, { deliveries: progress.deliveries });
-      return true;
-    });
+    return this.database.transaction(
+      async () => {
+        const campaign = await this.campaigns.findForUpdate(campaignId);
+        if (campaign?.status !== CampaignStatus.Sending) return false;
+        if (!(await this.messages.idle(campaignId))) return false;
+        const done = await this.campaigns.move(campaignId, [CampaignStatus.Sending], {
+          status: CampaignStatus.Completed,
+          finishedAt: now,
+          updatedAt: now,
+        });
+        if (!done) return false;
+        let progress = await this.tallies.progress(campaignId);
+        if (progress.deliveries.pending) {
+          const settled = await this.deliveries.settleStranded(campaignId, now);
+          this.logger.error({ campaignId, ...settled }, 'campaign idle with deliveries pending: settled');
+          progress = await this.tallies.progress(campaignId);
+        }
+        await this.record(SYSTEM_ACTOR, done, 'campaign.completed', now, { deliveries: progress.deliveries });
+        return true;
+      },
+      { bulk: true },
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { messageOf } from '../common/errors.js';
+import { DatabaseService } from '../database/database.service.js';
 import { JobRepository } from '../queue/job.repository.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName } from '../queue/queue.catalogue.js';
@@ -28,6 +29,7 @@ export class Reconciler {
     private readonly lifecycle: CampaignLifecycle,
     private readonly jobs: JobRepository,
     private readonly clock: Clock,
+    private readonly database: DatabaseService,
   ) {}
 
   /**
@@ -52,7 +54,9 @@ export class Reconciler {
     for (const campaign of await this.campaigns.withStatus([CampaignStatus.Approved])) {
       await this.lifecycle.enqueuePlan(campaign.id);
     }
-    const released = await this.campaigns.awaitingRelease();
+    // Whether anyone held back has no delivery yet: over an incident's whole affected set when no one is
+    // left (a million rows), every run: the bulk statement limit, or it would fail every run for good.
+    const released = await this.database.transaction(() => this.campaigns.awaitingRelease(), { bulk: true });
     for (const incidentId of released) {
       // One job a minute at most per incident: the release plans only who has no delivery yet.
       const minute = Math.floor(now.getTime() / 60_000);
