@@ -11,6 +11,8 @@ export enum ErrorCode {
   PreconditionFailed = 'precondition_failed',
   PreconditionRequired = 'precondition_required',
   UnsupportedMediaType = 'unsupported_media_type',
+  /** The database did not answer in time (a statement or lock over its limit, no connection to be had). */
+  Unavailable = 'unavailable',
   Internal = 'internal_error',
 }
 
@@ -26,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PreconditionFailed]: 412,
   [ErrorCode.PreconditionRequired]: 428,
   [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
 

@@ -123,7 +123,26 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
       unexpected: false,
     };
   }
+  return unexpectedBody(error);
+}
+
+/** What is not the caller's to fix: a 503 when the database did not answer in time, else a 500. */
+function unexpectedBody(error: unknown): { body: ErrorBody; unexpected: boolean } {
   const errorId = randomUUID();
+  if (databaseBusy(error)) {
+    // Not the request's fault and not a defect: PostgreSQL cancelled a statement over
+    // PG_STATEMENT_TIMEOUT_MS (a lock held elsewhere counts), or the pool had no connection within
+    // PG_CONNECT_TIMEOUT_MS. Said as such, with a time to come back; logged with its errorId.
+    return {
+      body: {
+        statusCode: 503,
+        error: ErrorCode.Unavailable,
+        message: `the database did not answer in time; try again shortly (errorId ${errorId})`,
+        errorId,
+      },
+      unexpected: true,
+    };
+  }
   return {
     body: {
       statusCode: 500,
@@ -134,6 +153,30 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
     unexpected: true,
   };
 }
+
+/**
+ * SQLSTATEs of a database that did not answer in time: a statement cancelled (57014, its timeout), a lock
+ * not had within lock_timeout (55P03), no connection slot left (53300).
+ */
+const BUSY_STATES = new Set(['57014', '55P03', '53300']);
+/** What node-postgres says when no connection could be had within its connection timeout. */
+const CONNECT_TIMEOUT =
+  /timeout exceeded when trying to connect|connection terminated due to connection timeout/i;
+
+/** Whether `error` (or what it wraps: drizzle's error, QueryFailed) is the database not answering in time. */
+export function databaseBusy(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && BUSY_STATES.has(code)) return true;
+    if (typeof message === 'string' && CONNECT_TIMEOUT.test(message)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/** How long a client is asked to wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Turns every error into {@link ErrorBody}. Anything unexpected becomes a 500 with an `errorId` that is
@@ -150,6 +193,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
+    if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 }
@@ -168,6 +212,7 @@ export function answerError(res: ServerResponse, error: unknown): void {
   res
     .writeHead(body.statusCode, {
       ...SECURITY_HEADERS,
+      ...(body.statusCode === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {}),
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': bytes.length,
     })
