@@ -5,6 +5,8 @@ import { TALLY_FOLD_LOCK } from '../src/database/locks.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
 import { Reconciler } from '../src/notifications/reconciler.service.js';
 import { TalliesRepository } from '../src/notifications/tallies.repository.js';
+import { GuardianHashes } from '../src/subjects/guardian-hashes.js';
+import { SubjectsService } from '../src/subjects/subjects.service.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
 
@@ -50,7 +52,7 @@ describe('set-wide jobs under the bulk statement limit', () => {
   }
 
   /**
-   * Runs `job`, and once a statement of the database has waited for a lock of this kind for twice the
+   * Runs `job`, and once a statement has waited for a lock of this kind `holder` holds for twice the
    * ordinary limit (or the job ended first, having failed), `release`s it; resolves as the job does.
    * (The clock's time, not now(): `holder` may be inside a transaction, whose now() stands still.)
    */
@@ -66,10 +68,12 @@ describe('set-wide jobs under the bulk statement limit', () => {
     try {
       await eventually(async () => {
         if (settled) return true;
+        // A transaction reads the activity once and keeps it: a fresh read each time.
+        await holder.query('select pg_stat_clear_snapshot()');
         const { rows } = await holder.query(
           `select 1 from pg_stat_activity
            where datname = current_database() and pid <> pg_backend_pid()
-             and wait_event_type = 'Lock' and wait_event = $2
+             and wait_event_type = 'Lock' and wait_event = $2 and pg_backend_pid() = any(pg_blocking_pids(pid))
              and clock_timestamp() - query_start > make_interval(secs => $1)`,
           [(2 * ORDINARY_MS) / 1000, kind],
         );
@@ -135,5 +139,27 @@ describe('set-wide jobs under the bulk statement limit', () => {
       },
     );
     expect(result).toMatchObject({ releasesRequeued: 0 });
+  });
+
+  it.each([
+    [
+      "fills guardians' contact hashes (at start)",
+      (app: TestApp['app']) => app.get(GuardianHashes).backfill(),
+    ],
+    [
+      're-encrypts the directory (subjects:reencrypt)',
+      (app: TestApp['app']) => app.get(SubjectsService).reencrypt(() => undefined),
+    ],
+  ])('%s past the ordinary limit: it reads the whole directory', async (_what, work) => {
+    await holder.query('begin');
+    await holder.query('lock table subjects in access exclusive mode');
+    const done = await whileWaiting(
+      'relation',
+      () => work(t.app),
+      async () => {
+        await holder.query('rollback');
+      },
+    );
+    expect(done).toBe(0);
   });
 });

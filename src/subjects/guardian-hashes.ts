@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CryptoService } from '../crypto/crypto.service.js';
+import { DatabaseService } from '../database/database.service.js';
 import { normalizeEmail } from '../crypto/field-cipher.js';
 import { subjectAad } from './subject.batch.js';
 import type { SealedContact } from './subject.validation.js';
@@ -20,6 +21,7 @@ export class GuardianHashes implements OnApplicationBootstrap {
   constructor(
     private readonly repository: SubjectsRepository,
     private readonly crypto: CryptoService,
+    private readonly database: DatabaseService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,7 +36,12 @@ export class GuardianHashes implements OnApplicationBootstrap {
     const cipher = this.crypto.cipher;
     let filled = 0;
     for (let afterId = 0; ;) {
-      const page = await this.repository.guardiansWithoutHashes(afterId, PAGE);
+      // Once all are filled, at every start, a page is a scan of the whole directory that finds none
+      // (1.3 s at a million): background work, so the bulk statement limit.
+      const page = await this.database.transaction(
+        () => this.repository.guardiansWithoutHashes(afterId, PAGE),
+        { bulk: true },
+      );
       if (page.length === 0) return filled;
       await this.repository.setGuardianHashes(
         page.map((row) => {

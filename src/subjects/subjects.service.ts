@@ -211,11 +211,14 @@ export class SubjectsService {
   /** Re-seals every envelope not under the current key; safe to stop and run again. */
   async reencrypt(onProgress: (done: number, total: number) => void): Promise<number> {
     const cipher = this.crypto.cipher;
-    const total = await this.repository.countNotUnderKey(cipher.currentKeyId);
+    // Over the whole directory, from the command line: the bulk statement limit for the count and for
+    // each page (a page scans on to the next row not under the key, the last one to the end).
+    const bulk = <T>(read: () => Promise<T>) => this.database.transaction(read, { bulk: true });
+    const total = await bulk(() => this.repository.countNotUnderKey(cipher.currentKeyId));
     let done = 0;
     let afterId = 0;
     for (;;) {
-      const page = await this.repository.pageNotUnderKey(cipher.currentKeyId, afterId, 1_000);
+      const page = await bulk(() => this.repository.pageNotUnderKey(cipher.currentKeyId, afterId, 1_000));
       if (page.length === 0) break;
       const resealed = page.map((row) => {
         const aad = subjectAad(row.externalId);
