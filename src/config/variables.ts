@@ -46,7 +46,7 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'PG_BULK_STATEMENT_TIMEOUT_MS',
     description:
-      'With DATABASE_URL: the same limit for the migrations at start, freezing an affected set and planning a campaign (statements over every row); 0: no limit; never below PG_STATEMENT_TIMEOUT_MS',
+      "With DATABASE_URL: the same limit for the statements over every row that jobs and background work run (the migrations at start, freezing an affected set, planning a campaign, the obligations watch, the reconciler's sweeps, re-encryption); 0: no limit; never below PG_STATEMENT_TIMEOUT_MS",
     default: '1800000',
   },
   {

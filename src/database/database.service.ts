@@ -77,7 +77,8 @@ export class DatabaseService implements OnApplicationShutdown {
    *
    * `bulk`: its statements may run for PG_BULK_STATEMENT_TIMEOUT_MS instead of the pool's
    * PG_STATEMENT_TIMEOUT_MS (`set local`, so the connection goes back to the pool with its own
-   * limit). For the set-based statements over a whole directory or campaign. Not when nested.
+   * limit). For the statements of jobs and background work over a whole affected set, campaign, table
+   * or directory (DESIGN.md, "A statement has a time limit", lists them). Not when nested.
    */
   async transaction<T>(
     work: () => Promise<T>,
@@ -137,8 +138,9 @@ export class DatabaseService implements OnApplicationShutdown {
  * statements over every row of a directory or campaign take longer (a freeze under 15 s, a plan 31-35 s
  * in all at a million on two cores, twice that in the machine's slow spells): they run with
  * PG_BULK_STATEMENT_TIMEOUT_MS (30 min by default) through `transaction(..., { bulk: true })`, and
- * so do the migrations at start. Imports are not among them: each batch of 5,000 rows is its own short
- * transaction.
+ * so do the migrations at start and the other jobs' reads over a whole affected set or table (the
+ * obligations watch, the reconciler's sweeps, re-encryption). Imports are not among them: each batch of
+ * 5,000 rows is its own short transaction.
  */
 function poolOptions(url: string, timeouts: PostgresTimeouts): pg.PoolConfig {
   return {
