@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { ADMIN_KEY, bearer, REDIS_BASE, startApp, TestApp } from './support/app.js';
 import { launchBrowser, listenLocally, screenshotPath } from './support/browser.js';
+import { createScratchDatabase } from './support/global-setup.js';
 
 const REDIS_URL = `${REDIS_BASE}/12`;
 
@@ -51,7 +52,9 @@ describe('the queue dashboard (/queues)', () => {
 
   beforeAll(async () => {
     await leaveOldSchedulers();
-    t = await startApp({ REDIS_URL });
+    // A database of its own: on the shared one, a campaign another file left sending or held back is
+    // the reconciler's to re-queue, and its job lands on the campaigns queue this test counts.
+    t = await startApp({ REDIS_URL, DATABASE_URL: await createScratchDatabase('dashboard') });
   });
   afterAll(() => t?.close());
 
