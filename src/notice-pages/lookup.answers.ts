@@ -19,7 +19,7 @@ import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
 import { NoticePageView, type AnswerKind } from './notice-page.view.js';
-import { noticeFacts } from '../notifications/notice-facts.js';
+import { addressOn, noticeFacts } from '../notifications/notice-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
 
 type Channel = 'email' | 'sms';
@@ -158,14 +158,4 @@ export class LookupAnswers {
     const incident = await this.incidents.get(delivery.incidentId);
     return noticeFacts(this.config, this.tokens.token(delivery.id), delivery, contact, incident);
   }
-}
-
-/** The recipient's address on a channel, from the person's contact (a guardian's is within the child's). */
-function addressOn(
-  contact: SealedContact,
-  recipient: 'person' | 'guardian',
-  channel: Channel,
-): string | undefined {
-  const who = recipient === 'guardian' ? contact.guardian : contact;
-  return channel === 'email' ? who?.email : who?.phone;
 }

@@ -14,6 +14,21 @@ export interface NoticeReader {
   sentAt: Date | null;
 }
 
+/** Whom a delivery's notice addresses in a person's contact: the person, or their guardian (held in the child's). */
+export function addressee(contact: SealedContact | undefined, recipient: 'person' | 'guardian') {
+  return recipient === 'guardian' ? contact?.guardian : contact;
+}
+
+/** The recipient's address on a channel that has one, from the person's contact. */
+export function addressOn(
+  contact: SealedContact | undefined,
+  recipient: 'person' | 'guardian',
+  channel: 'email' | 'sms',
+): string | undefined {
+  const who = addressee(contact, recipient);
+  return channel === 'email' ? who?.email : who?.phone;
+}
+
 /**
  * One reader's notice facts, as the send path fills them and a notice page reads them back: to the
  * person, or to the guardian about the child (the child's contact holds the guardian's), with the link
@@ -27,7 +42,7 @@ export function noticeFacts(
   incident: IncidentRow,
 ): NoticeFacts {
   const guardian = reader.recipient === 'guardian';
-  const who = guardian ? contact?.guardian : contact;
+  const who = addressee(contact, reader.recipient);
   return {
     organization: config.organizationName,
     contactEmail: config.privacyContactEmail,

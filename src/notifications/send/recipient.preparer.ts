@@ -8,7 +8,7 @@ import type { IncidentRow } from '../../incidents/incidents.repository.js';
 import { subjectAad } from '../../subjects/subject.batch.js';
 import type { SealedContact } from '../../subjects/subject.validation.js';
 import type { BatchRow, ClaimedMessage } from '../messages.types.js';
-import { noticeFacts } from '../notice-facts.js';
+import { addressOn, noticeFacts } from '../notice-facts.js';
 import { NoticeTokens } from '../notice-token.js';
 import type { Prepared } from './sending.js';
 
@@ -48,11 +48,13 @@ export class RecipientPreparer {
         'contact data does not open',
       );
     }
-    const guardian = message.recipient === 'guardian';
-    const who = guardian ? contact?.guardian : contact;
-    const address = batch.channel === 'email' ? who?.email : batch.channel === 'sms' ? who?.phone : undefined;
+    const { channel } = batch;
+    const address =
+      channel === 'email' || channel === 'sms' ? addressOn(contact, message.recipient, channel) : undefined;
     const tokens =
-      batch.channel === 'push' && !guardian ? (contact?.pushTokens ?? []).map((t) => t.token) : [];
+      channel === 'push' && message.recipient !== 'guardian'
+        ? (contact?.pushTokens ?? []).map((t) => t.token)
+        : [];
     const { recipient, timeZone, jurisdiction, exposed } = message;
     const reader = { recipient, locale: batch.locale, timeZone, jurisdiction, exposed, sentAt };
     return {
