@@ -46,7 +46,7 @@ export class DatabaseService implements OnApplicationShutdown {
     const started = Date.now();
     this.connection =
       this.config.database.kind === 'postgres'
-        ? await openPostgres(this.config.database.url, this.config.database)
+        ? await openPostgres(this.config.database)
         : await openEmbedded(this.config.database.dataDir);
     this.logger.log(`database ready (${this.config.database.kind}) in ${Date.now() - started} ms`);
   }
@@ -127,6 +127,9 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 }
 
+/** What opening PostgreSQL takes: its URL and the connections' limits. */
+type PostgresConnection = { url: string } & PostgresTimeouts;
+
 /**
  * The pool's limits. A connection that cannot be opened fails its request or job after
  * PG_CONNECT_TIMEOUT_MS (node-postgres waits forever by default: a server that stopped answering
@@ -142,7 +145,7 @@ export class DatabaseService implements OnApplicationShutdown {
  * obligations watch, the reconciler's sweeps, re-encryption). Imports are not among them: each batch of
  * 5,000 rows is its own short transaction.
  */
-function poolOptions(url: string, timeouts: PostgresTimeouts): pg.PoolConfig {
+function poolOptions({ url, ...timeouts }: PostgresConnection): pg.PoolConfig {
   return {
     connectionString: url,
     max: 10,
@@ -152,10 +155,10 @@ function poolOptions(url: string, timeouts: PostgresTimeouts): pg.PoolConfig {
   };
 }
 
-async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Connection> {
+async function openPostgres(config: PostgresConnection): Promise<Connection> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool(poolOptions(url, timeouts));
+  const pool = new pg.Pool(poolOptions(config));
   rideOutDisconnects(pool, new Logger(DatabaseService.name), 'database');
   // API and worker nodes may start together: one migrates while the others wait on the lock, then find
   // nothing left to do. A migration may rewrite a table of a million rows, and the others wait for it:
@@ -163,7 +166,7 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Co
   const client = await pool.connect();
   try {
     await client.query(`select set_config('statement_timeout', $1, false)`, [
-      String(timeouts.bulkStatementTimeoutMs),
+      String(config.bulkStatementTimeoutMs),
     ]);
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
