@@ -51,7 +51,9 @@ export function shippedCommand() {
 export async function startService(env, port, adminKey) {
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service processes.
   const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...args, ...shippedCommand()], {
+  // After the shipped flags, so that a flag given here (say --max-semi-space-size) overrides the shipped one.
+  const shipped = shippedCommand();
+  const child = spawn(process.execPath, [...shipped.slice(0, -1), ...args, ...shipped.slice(-1)], {
     env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn', ADMIN_API_KEY: adminKey, ...env },
     stdio: ['ignore', process.env.BENCH_SERVICE_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
