@@ -245,6 +245,38 @@ export class MediumContext {
     return (await client.query(text, params)).rows as R[];
   }
 
+  /**
+   * The SQL texts of the statements `work` sends through the application's pool (outside a transaction:
+   * those go through a client the pool hands out, and are seen too), with what `work` returned.
+   */
+  async statements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    const pool = (this.app.get(DatabaseService).db as unknown as { $client: pg.Pool }).$client;
+    const statements: string[] = [];
+    const textOf = (q: unknown) => (typeof q === 'string' ? q : String((q as { text?: string })?.text ?? ''));
+    const poolQuery = pool.query.bind(pool);
+    const onAcquire = (client: pg.PoolClient) => {
+      const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+        statements.push(textOf(args[0]));
+        return original(...args);
+      };
+      release.push(() => ((client as unknown as { query: unknown }).query = original));
+    };
+    const release: Array<() => void> = [];
+    (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      statements.push(textOf(args[0]));
+      return (poolQuery as (...a: unknown[]) => unknown)(...args);
+    };
+    pool.on('acquire', onAcquire);
+    try {
+      return { result: await work(), statements };
+    } finally {
+      pool.off('acquire', onAcquire);
+      (pool as unknown as { query: unknown }).query = poolQuery;
+      for (const undo of release) undo();
+    }
+  }
+
   /** People of the directory, each tagged with a system of this scenario's own (`newIncident` scopes it). */
   async newPeople(system: string, people: Person[]): Promise<void> {
     const rows = people.map((p) => subjectOf(system, p));
