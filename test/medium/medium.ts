@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Test } from '@nestjs/testing';
 import { plainToInstance } from 'class-transformer';
 import type { Job } from 'bullmq';
-import type pg from 'pg';
+import pg from 'pg';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { AppModule } from '../../src/app.module.js';
 import {
@@ -246,34 +246,27 @@ export class MediumContext {
   }
 
   /**
-   * The SQL texts of the statements `work` sends through the application's pool (outside a transaction:
-   * those go through a client the pool hands out, and are seen too), with what `work` returned.
+   * The SQL texts of the statements `work` sends to PostgreSQL, each once, whichever connection carries it
+   * (the pool's, a transaction's client), with what `work` returned. Recorded at node-postgres' client, so
+   * anything else the process sends meanwhile is in it too: call it while nothing else runs.
    */
   async statements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-    const pool = (this.app.get(DatabaseService).db as unknown as { $client: pg.Pool }).$client;
     const statements: string[] = [];
-    const textOf = (q: unknown) => (typeof q === 'string' ? q : String((q as { text?: string })?.text ?? ''));
-    const poolQuery = pool.query.bind(pool);
-    const onAcquire = (client: pg.PoolClient) => {
-      const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
-        statements.push(textOf(args[0]));
-        return original(...args);
-      };
-      release.push(() => ((client as unknown as { query: unknown }).query = original));
-    };
-    const release: Array<() => void> = [];
-    (pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
-      statements.push(textOf(args[0]));
-      return (poolQuery as (...a: unknown[]) => unknown)(...args);
-    };
-    pool.on('acquire', onAcquire);
+    const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = prototype.query;
+    const spy = jest.spyOn(prototype, 'query').mockImplementation(function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      const [query] = args;
+      const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text;
+      statements.push(typeof text === 'string' ? text : '');
+      return original.apply(this, args);
+    });
     try {
       return { result: await work(), statements };
     } finally {
-      pool.off('acquire', onAcquire);
-      (pool as unknown as { query: unknown }).query = poolQuery;
-      for (const undo of release) undo();
+      spy.mockRestore();
     }
   }
 
