@@ -110,6 +110,28 @@ export class ObligationsRepository {
     return row ? { id: row.id, finishedAt: new Date(row.finished_at as string) } : undefined;
   }
 
+  /**
+   * Residents per jurisdiction of the frozen affected set, as its latest freeze counted them: the
+   * completed scope run's `counts.byJurisdiction`, written in the freeze's transaction from the whole set
+   * (scoping.service.ts). The set changes only by a freeze, one at a time per incident, and erasure keeps
+   * the row and its jurisdiction (it nulls only subject_id), so this is the count of the set's rows per
+   * jurisdiction, read from one row where a count would read every row of the set. Residents without a
+   * jurisdiction (the counts' `unknown`, never a code: codes are two letters) are left out.
+   */
+  async frozenResidents(incidentId: string): Promise<Map<string, number>> {
+    const [row] = rowsOf<{ by_jurisdiction: Record<string, number> | null }>(
+      await this.database.db.execute(sql`
+        select counts -> 'byJurisdiction' as by_jurisdiction from scope_runs
+        where incident_id = ${incidentId}::uuid and status = 'completed'
+        order by created_at desc, id desc limit 1`),
+    );
+    return new Map(
+      Object.entries(row?.by_jurisdiction ?? {})
+        .filter(([jurisdiction]) => jurisdiction !== 'unknown')
+        .map(([jurisdiction, n]) => [jurisdiction, Number(n)]),
+    );
+  }
+
   async forIncident(incidentId: string): Promise<ObligationRow[]> {
     return this.database.db
       .select()

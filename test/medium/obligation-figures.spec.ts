@@ -1,0 +1,143 @@
+import { plainToInstance } from 'class-transformer';
+import { SYSTEM_ACTOR } from '../../src/common/actor.js';
+import {
+  PublicNoticeObligations,
+  type NotNotified,
+} from '../../src/jurisdictions/public-notice-obligations.js';
+import { ReachRepository, UnreachedReason } from '../../src/jurisdictions/reach.repository.js';
+import { JobName } from '../../src/queue/queue.catalogue.js';
+import { ScopeCriteriaDto } from '../../src/scoping/scoping.dto.js';
+import { ScopingService } from '../../src/scoping/scoping.service.js';
+import { SubjectsService } from '../../src/subjects/subjects.service.js';
+import { newMediumContext, type MediumContext } from './medium.js';
+
+// The set-wide figures the obligations read: who of the affected set was not individually notified, by
+// why. The reach counts behind them (every affected person joined to their last delivery and its
+// messages) are the most expensive statement an incident has at a million people.
+
+/** The reach counts' per-person states, recognisable in a statement's text. */
+const REACH_STATES = /\bstates as \(/;
+
+const FIELD: Record<UnreachedReason, Exclude<keyof NotNotified, 'total'>> = {
+  minor_without_guardian_contact: 'noContact',
+  no_contact: 'noContact',
+  push_only: 'pushOnly',
+  all_failed: 'allFailed',
+  method_not_lawful: 'methodNotLawful',
+};
+
+/** The figures as they were derived before: every total and reason from the reach counts. */
+async function fromReachCounts(
+  m: MediumContext,
+  incidentId: string,
+  campaignDone: boolean,
+): Promise<Record<string, NotNotified>> {
+  const out: Record<string, NotNotified> = {};
+  for (const c of await m.get(ReachRepository).counts(incidentId)) {
+    if (!c.jurisdiction) continue;
+    const n = (out[c.jurisdiction] ??= {
+      total: 0,
+      noContact: 0,
+      pushOnly: 0,
+      allFailed: 0,
+      methodNotLawful: 0,
+    });
+    n.total += c.people;
+    if (campaignDone && c.outcome === 'unreached' && c.reason) n[FIELD[c.reason]] += c.people;
+  }
+  return out;
+}
+
+async function drain(m: MediumContext): Promise<void> {
+  for (let i = 0; i < 20 && m.queue.of().length > 0; i++) await m.queue.run();
+}
+
+describe('the obligations’ figures of who was not individually notified (medium)', () => {
+  let m: MediumContext;
+  beforeAll(async () => {
+    m = await newMediumContext();
+  });
+  afterAll(() => m.close());
+
+  it('reads only the totals, from the freeze, until a campaign completed; the reach counts after', async () => {
+    const system = `figures-${Date.now()}`;
+    const id = (n: number) => `${system}-${n}`;
+    await m.newPeople(system, [
+      { externalId: id(0), jurisdiction: 'GB', email: 'f0@example.com' },
+      { externalId: id(1), jurisdiction: 'GB' },
+      { externalId: id(2), jurisdiction: 'GB', pushTokens: ['figures-token-2'] },
+      { externalId: id(3), jurisdiction: 'US-FL', phone: '+13055550103' },
+      { externalId: id(4), jurisdiction: 'US-FL', email: 'refused4@example.com' },
+      { externalId: id(5), jurisdiction: 'DE', email: 'f5@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    // Erased after the freeze: the row stays without identity, and counts.
+    await m.get(SubjectsService).erase(SYSTEM_ACTOR, id(5));
+    const figures = m.get(PublicNoticeObligations);
+
+    const { result: before, statements } = await m.statements(() =>
+      figures.notIndividuallyNotified(incidentId),
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((t) => REACH_STATES.test(t))).toEqual([]);
+    expect(Object.fromEntries(before)).toEqual(await fromReachCounts(m, incidentId, false));
+    expect(Object.fromEntries(before)).toEqual({
+      DE: { total: 1, noContact: 0, pushOnly: 0, allFailed: 0, methodNotLawful: 0 },
+      GB: { total: 3, noContact: 0, pushOnly: 0, allFailed: 0, methodNotLawful: 0 },
+      'US-FL': { total: 2, noContact: 0, pushOnly: 0, allFailed: 0, methodNotLawful: 0 },
+    });
+
+    m.email.answer = (batch) =>
+      batch.recipients.map((r) =>
+        r.to.startsWith('refused')
+          ? { kind: 'permanent', code: 'sendgrid_invalid' }
+          : { kind: 'sent', providerRef: `email-${r.messageId}` },
+      );
+    try {
+      const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
+      await drain(m);
+      const [campaign] = await m.query<{ status: string }>('select status from campaigns where id = $1', [
+        campaignId,
+      ]);
+      expect(campaign?.status).toBe('completed');
+    } finally {
+      m.email.answer = (batch) =>
+        batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+    }
+
+    const after = await figures.notIndividuallyNotified(incidentId);
+    expect(Object.fromEntries(after)).toEqual(await fromReachCounts(m, incidentId, true));
+    expect(Object.fromEntries(after)).toEqual({
+      DE: { total: 1, noContact: 1, pushOnly: 0, allFailed: 0, methodNotLawful: 0 },
+      GB: { total: 3, noContact: 1, pushOnly: 1, allFailed: 0, methodNotLawful: 0 },
+      'US-FL': { total: 2, noContact: 0, pushOnly: 0, allFailed: 1, methodNotLawful: 1 },
+    });
+  });
+
+  it('reads the same totals from the freeze as from the set after a supplementary freeze', async () => {
+    const system = `figures-supp-${Date.now()}`;
+    await m.newPeople(system, [{ externalId: `${system}-0`, jurisdiction: 'GB', email: 's0@example.com' }]);
+    const incidentId = await m.newIncident(system);
+    // A campaign approved makes the next freeze supplementary: it adds the newcomers to the set.
+    await m.newCampaign(incidentId, { channels: ['email'] });
+    await m.newPeople(system, [
+      { externalId: `${system}-1`, jurisdiction: 'FR', email: 's1@example.com' },
+      { externalId: `${system}-2`, jurisdiction: 'GB' },
+    ]);
+    await m
+      .get(ScopingService)
+      .freeze(m.responder, incidentId, plainToInstance(ScopeCriteriaDto, { systems: [system] }));
+    await m.queue.run(JobName.ScopeFreeze);
+    const [{ status } = { status: '' }] = await m.query<{ status: string }>(
+      `select status from campaigns where incident_id = $1`,
+      [incidentId],
+    );
+    expect(status).not.toBe('completed');
+    const totals = await m.get(PublicNoticeObligations).notIndividuallyNotified(incidentId);
+    expect(Object.fromEntries(totals)).toEqual(await fromReachCounts(m, incidentId, false));
+    expect([...totals].map(([j, n]) => [j, n.total]).sort()).toEqual([
+      ['FR', 1],
+      ['GB', 2],
+    ]);
+  });
+});
