@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { rowsOf } from '../database/rows.js';
+import { ObligationsRepository } from './obligations.repository.js';
 import { rulesFor } from './rules/compute.js';
 import { regulatorOf } from './rules/evaluate.js';
 import { RULES } from './rules/index.js';
@@ -58,7 +59,10 @@ export function holdsOf(
  */
 @Injectable()
 export class NoticeOrdering {
-  constructor(private readonly database: DatabaseService) {}
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly obligations: ObligationsRepository,
+  ) {}
 
   /**
    * The incident's holds. Counting the residents not notified yet reads the whole affected set (1.4 s
@@ -68,13 +72,8 @@ export class NoticeOrdering {
    * none, and count nobody.
    */
   async holds(incidentId: string): Promise<NoticeHold[]> {
-    const [incident] = rowsOf<{ discovered_at: unknown; by_jurisdiction: Record<string, number> | null }>(
-      await this.database.db.execute(sql`
-        select i.discovered_at,
-               (select r.counts -> 'byJurisdiction' from scope_runs r
-                 where r.incident_id = i.id and r.status = 'completed'
-                 order by r.created_at desc, r.id desc limit 1) as by_jurisdiction
-        from incidents i where i.id = ${incidentId}::uuid`),
+    const [incident] = rowsOf<{ discovered_at: unknown }>(
+      await this.database.db.execute(sql`select discovered_at from incidents where id = ${incidentId}::uuid`),
     );
     if (!incident) return [];
     const awareness = new Date(incident.discovered_at as string);
@@ -84,7 +83,7 @@ export class NoticeOrdering {
         where incident_id = ${incidentId}::uuid and submitted_at is not null`),
     );
     const reported = new Set(filed.map((f) => `${f.regulator_id}/${f.phase}`));
-    const inSet = new Map(Object.entries(incident.by_jurisdiction ?? {}));
+    const inSet = await this.obligations.frozenResidents(incidentId);
     const held = [...new Set(holdsOf(inSet, awareness, reported).map((h) => h.jurisdiction))];
     if (held.length === 0) return [];
     const residents = rowsOf<{ jurisdiction: string; n: number }>(
