@@ -107,10 +107,12 @@ export class ObligationsService {
    * how many of their residents were not notified yet.
    */
   async list(incidentId: string): Promise<ObligationView[]> {
-    await this.recompute(incidentId);
+    // The set-wide figures the recomputation read, once: at a million people the reach counts take 8-13 s,
+    // and a second read of them for the list doubled the request (docs/benchmarks.md).
+    const { figures } = await this.recomputed(incidentId);
     const now = this.clock.now();
-    const unnotified = await this.reach.unnotified(incidentId);
-    const reach = await this.publicNotices.notIndividuallyNotified(incidentId);
+    const unnotified = figures.unnotified ?? (await this.reach.unnotified(incidentId));
+    const reach = figures.notIndividuallyNotified;
     return (await this.repository.forIncident(incidentId)).map((row) => ({
       ...stateOf(row, now),
       unreached: row.audience === 'individuals' ? unreachedOf(row.jurisdictions, unnotified) : null,
@@ -142,12 +144,18 @@ export class ObligationsService {
     incidentId: string,
     options: { bulk?: boolean } = {},
   ): Promise<{ added: number; changed: number; withdrawn: number }> {
-    const { summary, raised } = await this.database.transaction(() => this.recomputeNow(incidentId), {
-      bulk: options.bulk ?? false,
-    });
+    return (await this.recomputed(incidentId, options)).summary;
+  }
+
+  /** {@link recompute}, with the set-wide figures it read. */
+  private async recomputed(incidentId: string, options: { bulk?: boolean } = {}) {
+    const { summary, raised, figures } = await this.database.transaction(
+      () => this.recomputeNow(incidentId),
+      { bulk: options.bulk ?? false },
+    );
     // A public notice newly due: the responders are told and a draft is made, once its rows are committed.
     if (raised.length > 0) await this.publicNotices.raised(incidentId, raised);
-    return summary;
+    return { summary, figures };
   }
 
   /** The recomputation, inside the caller's transaction. */
@@ -156,7 +164,8 @@ export class ObligationsService {
     const incident = await this.incidents.findById(incidentId);
     if (!incident) throw AppError.notFound('incident', incidentId);
     const now = this.clock.now();
-    const computed = await this.compute(incident);
+    const notIndividuallyNotified = await this.publicNotices.notIndividuallyNotified(incidentId);
+    const computed = await this.compute(incident, notIndividuallyNotified);
     const existing = new Map((await this.repository.forIncident(incidentId)).map((row) => [row.key, row]));
     const rows = computed.map((c) => toColumns(incidentId, c, now));
     const events: { kind: string; details: Record<string, unknown> }[] = [];
@@ -192,8 +201,8 @@ export class ObligationsService {
     // were not reached one by one (no contact, every channel failed), it stays open: the law then wants
     // a substitute or public notice (met by hand), or a reason (waived). The list says how many.
     const campaign = await this.repository.completedCampaign(incidentId);
-    if (campaign) {
-      const unnotified = await this.reach.unnotified(incidentId);
+    const unnotified = campaign ? await this.reach.unnotified(incidentId) : undefined;
+    if (campaign && unnotified) {
       const whole = (await this.repository.forIncident(incidentId))
         .filter((row) => row.audience === 'individuals' && unreachedOf(row.jurisdictions, unnotified) === 0)
         .map((row) => row.id);
@@ -230,13 +239,17 @@ export class ObligationsService {
     const raised = events
       .filter((e) => e.kind === 'obligation.added' && String(e.details.key).endsWith('/public-notice'))
       .map((e) => String(e.details.key));
-    return { summary, raised };
+    return { summary, raised, figures: { notIndividuallyNotified, unnotified } };
   }
 
-  private async compute(incident: IncidentRow): Promise<ComputedObligation[]> {
+  private async compute(
+    incident: IncidentRow,
+    notIndividuallyNotified: ReadonlyMap<string, NotNotified>,
+  ): Promise<ComputedObligation[]> {
+    // One after the other: these share the recomputation's transaction's connection.
     const facts = await this.repository.jurisdictionFacts(incident.id);
     const clocks = await this.repository.clocks(incident.id, incident.discoveredAt);
-    const substitute = await this.publicNotices.substituteFacts(incident.id);
+    const substitute = await this.publicNotices.substituteFacts(incident.id, notIndividuallyNotified);
     const shared = {
       riskLevel: (incident.riskLevel as RiskLevel | null) ?? null,
       encrypted: incident.encrypted ?? null,

@@ -78,10 +78,14 @@ export class PublicNoticeObligations {
     this.listeners.push(listener);
   }
 
-  /** Per jurisdiction, the facts the substitute-notice rules read. */
-  async substituteFacts(incidentId: string): Promise<Map<string, SubstituteFacts>> {
-    // One after the other: inside a recomputation these share its transaction's connection.
-    const reach = await this.notIndividuallyNotified(incidentId);
+  /**
+   * Per jurisdiction, the facts the substitute-notice rules read, from `reach` (the incident's
+   * {@link notIndividuallyNotified}, read once by the caller, which may show them too).
+   */
+  async substituteFacts(
+    incidentId: string,
+    reach: ReadonlyMap<string, NotNotified>,
+  ): Promise<Map<string, SubstituteFacts>> {
     const decision = await this.facts.get(incidentId);
     return new Map(
       [...reach].map(([jurisdiction, n]) => [

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { SYSTEM_ACTOR } from '../../src/common/actor.js';
+import { ObligationsService } from '../../src/jurisdictions/obligations.service.js';
 import {
   PublicNoticeObligations,
   type NotNotified,
@@ -139,5 +140,43 @@ describe('the obligations’ figures of who was not individually notified (mediu
       ['FR', 1],
       ['GB', 2],
     ]);
+  });
+
+  it('lists the obligations with one read of each set-wide figure, before and after a campaign completed', async () => {
+    const system = `figures-list-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, jurisdiction: 'GB', email: 'l0@example.com' },
+      { externalId: `${system}-1`, jurisdiction: 'GB' },
+      { externalId: `${system}-2`, jurisdiction: 'US-FL', phone: '+13055550112' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const obligations = m.get(ObligationsService);
+    /** The statements of one list request that read the affected set (each a scan of it at a million). */
+    const setWide = async () => {
+      const { result, statements } = await m.statements(() => obligations.list(incidentId));
+      expect(result.length).toBeGreaterThan(0);
+      return statements.filter((t) => /\baffected_subjects\b/.test(t));
+    };
+
+    const before = await setWide();
+    // The facts per jurisdiction, the clocks (first notice per jurisdiction), the unnotified: no reach counts.
+    expect(before.filter((t) => REACH_STATES.test(t))).toHaveLength(0);
+    expect(new Set(before).size).toBe(before.length);
+    expect(before).toHaveLength(3);
+
+    await m.newCampaign(incidentId, { channels: ['email', 'sms'] });
+    await drain(m);
+    const after = await setWide();
+    // The same, and the reach counts once (the recomputation's substitute facts, shown by the list too).
+    expect(after.filter((t) => REACH_STATES.test(t))).toHaveLength(1);
+    expect(new Set(after).size).toBe(after.length);
+    expect(after).toHaveLength(4);
+    const listed = await obligations.list(incidentId);
+    const individuals = listed.filter((o) => o.audience === 'individuals' && o.jurisdictions.includes('GB'));
+    expect(individuals.length).toBeGreaterThan(0);
+    for (const o of individuals) {
+      expect(o.unreached).toBe(1);
+      expect(o.notIndividuallyNotified).toMatchObject({ noContact: 1 });
+    }
   });
 });
