@@ -97,7 +97,11 @@ const CASES = [
     'watch job / GET obligations',
     () => obligations.clocks(INCIDENT, new Date()),
   ],
-  ['CampaignsRepository.localesOf', 'plan and release jobs', () => campaigns.localesOf(INCIDENT)],
+  [
+    'CampaignsRepository.readers',
+    "plan and release jobs (and a draft's warnings)",
+    () => campaigns.readers(INCIDENT),
+  ],
   [
     'ScopingRepository.counts(frozen)',
     'report generation (request)',

@@ -9,7 +9,7 @@ import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { batchSizes, CampaignStatus, guardianTemplate } from './campaign.rules.js';
-import { CampaignRow, CampaignsRepository } from './campaigns.repository.js';
+import { CampaignRow, CampaignsRepository, type Reader } from './campaigns.repository.js';
 import { NoticeOrdering, type NoticeHold } from '../jurisdictions/notice-ordering.js';
 import { DeliveriesRepository, type PlanSettings } from './deliveries.repository.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -46,10 +46,10 @@ export class CampaignPlanner {
     }
     const now = this.clock.now();
     const started = performance.now();
-    const locales = await this.localesOf(campaign.incidentId);
+    const readers = await this.readers(campaign.incidentId);
     const planned = await this.database
       // Set-based over every recipient: the bulk statement limit (31-35 s in all at a million).
-      .transaction(() => this.write(campaign, locales, now), { bulk: true })
+      .transaction(() => this.write(campaign, readers, now), { bulk: true })
       .catch((err: unknown) => {
         if (err instanceof PlanInterrupted) return undefined;
         throw err;
@@ -65,12 +65,12 @@ export class CampaignPlanner {
   }
 
   /**
-   * The plan's writes, in the caller's transaction, for the directory's languages and the jurisdictions
-   * they are read in (`locales`); undefined when the campaign is no longer approved.
+   * The plan's writes, in the caller's transaction, for the readers' languages and the jurisdictions
+   * they are read in; undefined when the campaign is no longer approved.
    */
   private async write(
     campaign: CampaignRow,
-    locales: Array<{ locale: string | null; jurisdiction: string | null }>,
+    readers: readonly Reader[],
     now: Date,
   ): Promise<number | undefined> {
     await this.campaigns.lockCampaign(campaign.id);
@@ -78,7 +78,7 @@ export class CampaignPlanner {
     if (current?.status !== CampaignStatus.Approved) return undefined;
     // Residents the law wants told only after a report (Singapore: on or after the PDPC) wait for it.
     const holds = await this.ordering.holds(campaign.incidentId);
-    const recipients = await this.deliveries.planDeliveries(this.settings(campaign, locales, holds, now));
+    const recipients = await this.deliveries.planDeliveries(this.settings(campaign, readers, holds, now));
     await this.messages.planMessages(
       campaign.id,
       campaign.mode as 'escalate' | 'all',
@@ -106,20 +106,15 @@ export class CampaignPlanner {
   /** The planner's settings for a campaign, with the jurisdictions held back. */
   private settings(
     campaign: CampaignRow,
-    locales: Array<{ locale: string | null; jurisdiction: string | null }>,
+    readers: readonly Reader[],
     holds: readonly NoticeHold[],
     now: Date,
   ): PlanSettings {
     return {
       campaignId: campaign.id,
       incidentId: campaign.incidentId,
-      // The renderer's own resolution, so a notice is planned in the locale it renders in.
-      locales: {
-        from: locales.map((l) => l.locale ?? ''),
-        jurisdictions: locales.map((l) => l.jurisdiction ?? ''),
-        to: locales.map((l) => this.renderer.resolveLocale(campaign.template, l.locale, l.jurisdiction)),
-        fallback: this.renderer.resolveLocale(campaign.template, null),
-      },
+      locales: this.locales(campaign, readers),
+
       channels: campaign.channels as Channel[],
       mode: campaign.mode as 'escalate' | 'all',
       includeGuardians: campaign.includeGuardians,
@@ -132,12 +127,47 @@ export class CampaignPlanner {
   }
 
   /**
-   * The languages and jurisdictions of the incident's people not notified yet: a join of the whole
+   * Each language of the readers and jurisdiction it is read in, with the locale its notice is in for
+   * either audience: the renderer's own resolution with the audience's template, so a notice is planned
+   * in the locale it renders in. Both audiences for every language: the readers are read before the plan's
+   * transaction, and a guardian's contact given in between still finds their language here.
+   */
+  private locales(campaign: CampaignRow, readers: readonly Reader[]): PlanSettings['locales'] {
+    const templates = { person: campaign.template, guardian: guardianTemplate(campaign.template) };
+    const locales: PlanSettings['locales'] = {
+      from: [],
+      jurisdictions: [],
+      guardians: [],
+      to: [],
+      fallback: {
+        person: this.renderer.resolveLocale(templates.person, null),
+        guardian: this.renderer.resolveLocale(templates.guardian, null),
+      },
+    };
+    const seen = new Set<string>();
+    for (const { locale, jurisdiction } of readers) {
+      const key = `${locale ?? ''}|${jurisdiction ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const guardian of [false, true]) {
+        locales.from.push(locale ?? '');
+        locales.jurisdictions.push(jurisdiction ?? '');
+        locales.guardians.push(guardian);
+        locales.to.push(
+          this.renderer.resolveLocale(guardian ? templates.guardian : templates.person, locale, jurisdiction),
+        );
+      }
+    }
+    return locales;
+  }
+
+  /**
+   * The incident's readers (readers.sql.ts, as the campaign warnings read them): a join of the whole
    * affected set with the directory (1.3-2.8 s at a million, docs/benchmarks.md), outside the plan's
    * transaction, so it gets the bulk statement limit of its own.
    */
-  private localesOf(incidentId: string) {
-    return this.database.transaction(() => this.campaigns.localesOf(incidentId), { bulk: true });
+  private readers(incidentId: string): Promise<Reader[]> {
+    return this.database.transaction(() => this.campaigns.readers(incidentId), { bulk: true });
   }
 
   /**
@@ -153,7 +183,7 @@ export class CampaignPlanner {
     const campaign = open[0]; // the latest (forIncident is newest first)
     if (!campaign) return { skipped: 'no campaign sending or completed' };
     const now = this.clock.now();
-    const locales = await this.localesOf(campaign.incidentId);
+    const readers = await this.readers(campaign.incidentId);
     const releaseNow = async () => {
       await this.campaigns.lockCampaign(campaign.id);
       const current = await this.campaigns.find(campaign.id);
@@ -161,7 +191,7 @@ export class CampaignPlanner {
         return 0;
       const holds = await this.ordering.holds(campaign.incidentId);
       const after = await this.deliveries.lastId(campaign.id);
-      const settings = { ...this.settings(current, locales, holds, now), onlyNew: true };
+      const settings = { ...this.settings(current, readers, holds, now), onlyNew: true };
       const added = await this.deliveries.planDeliveries(settings);
       if (added === 0) return 0;
       await this.messages.planMessages(

@@ -7,7 +7,7 @@ import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
-import { CampaignsRepository } from './campaigns.repository.js';
+import { CampaignsRepository, readsIn } from './campaigns.repository.js';
 
 /**
  * Something a campaign would do that its responders should know before it goes out, and may accept:
@@ -27,8 +27,8 @@ export interface CampaignWarning {
 /**
  * How long a draft's view and previews reuse the readers of an incident whose set has not changed. Their
  * query joins the whole set (1.3-2.8 s at a million people, docs/benchmarks.md) and no index makes it
- * cheap; what the version does not see, people's languages edited in the directory, shows within this
- * long (and at once at approval, which always reads afresh).
+ * cheap; what the version does not see, people's languages (or guardians' contacts) edited in the
+ * directory, shows within this long (and at once at approval, which always reads afresh).
  */
 const READERS_KEPT_MS = 60_000;
 /** Incidents whose readers are kept, the longest kept dropped first: a few hundred rows each. */
@@ -63,24 +63,17 @@ export class CampaignWarnings {
     incident: IncidentRow,
     options: { fresh?: boolean } = {},
   ): Promise<CampaignWarning[]> {
-    const readers = (await this.readers(incident.id, options.fresh ?? false)).filter(
-      (r) => campaign.includeGuardians || !r.guardian,
-    );
     const now = this.clock.now();
     const untranslated = new Map<string, Set<string>>();
-    for (const reader of readers) {
-      const audience = reader.guardian ? 'guardian' : 'person';
-      const template = reader.guardian ? guardianTemplate(campaign.template) : campaign.template;
-      if (!this.renderer.has(template)) continue;
-      const shape = noticeShape(reader.jurisdiction, now);
+    for (const notice of await this.notices(campaign, incident.id, options)) {
+      const shape = noticeShape(notice.jurisdiction, now);
       const said = fieldsSaid(shape);
-      const locale = this.renderer.resolveLocale(template, reader.locale, reader.jurisdiction);
-      for (const part of locale.split(ALONGSIDE)) {
+      for (const part of notice.locale.split(ALONGSIDE)) {
         const fields = untranslatedWords(
           incident,
           incident.language,
           part,
-          audience,
+          notice.guardian ? 'guardian' : 'person',
           shape.wordsVersion,
           said,
         );
@@ -101,6 +94,30 @@ export class CampaignWarnings {
         message: `notices in ${locales.join(', ')} would say some of the responders' words in ${incident.language}, untranslated (${fields.join(', ')}): give them in the incident's translations for ${locales.length > 1 ? 'those languages' : 'that language'}, or approve knowing that these notices mix languages`,
       },
     ];
+  }
+
+  /**
+   * The notices the campaign's readers would read, as the planner will write them: the locale as it
+   * resolves for the reader's language and jurisdiction with the template of their audience (the
+   * guardian's version for guardians), the jurisdiction, and whether a guardian reads it.
+   */
+  async notices(
+    campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
+    incidentId: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<Array<{ locale: string; jurisdiction: string | null; guardian: boolean }>> {
+    // A minor reached through their guardian reads no notice of their own: not a reader of it.
+    const readers = (await this.readers(incidentId, options.fresh ?? false)).filter((r) =>
+      readsIn(r, campaign.includeGuardians),
+    );
+    const notices = [];
+    for (const reader of readers) {
+      const template = reader.guardian ? guardianTemplate(campaign.template) : campaign.template;
+      if (!this.renderer.has(template)) continue;
+      const locale = this.renderer.resolveLocale(template, reader.locale, reader.jurisdiction);
+      notices.push({ locale, jurisdiction: reader.jurisdiction, guardian: reader.guardian });
+    }
+    return notices;
   }
 
   private async readers(incidentId: string, fresh: boolean): Promise<Reader[]> {

@@ -4,15 +4,26 @@ import { DatabaseService } from '../database/database.service.js';
 import { campaigns } from '../database/schema.js';
 import { rowsOf } from '../database/rows.js';
 import { campaignLock } from './batching.sql.js';
+import { readersSql, readersVersionSql, THROUGH_GUARDIAN } from './readers.sql.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 
-/** A language and jurisdiction the notices would be read in, by a person or (`guardian`) a guardian. */
+/** A language and jurisdiction the notices would be read in, by a person or a guardian. */
 export interface Reader {
   locale: string | null;
   jurisdiction: string | null;
+  /** A guardian reads it (the guardian's version), in a campaign with guardians only. */
   guardian: boolean;
+  /**
+   * A minor with a guardian's contact (and their guardian): a campaign with guardians reaches them
+   * through the guardian, and the minor reads no notice of their own.
+   */
+  throughGuardian: boolean;
 }
+
+/** Whether a campaign with guardians or without reaches this reader: as the planner plans recipients. */
+export const readsIn = (reader: Reader, includeGuardians: boolean): boolean =>
+  reader.guardian ? includeGuardians : !(includeGuardians && reader.throughGuardian);
 
 @Injectable()
 export class CampaignsRepository {
@@ -105,78 +116,32 @@ export class CampaignsRepository {
       .where(inArray(campaigns.status, [...statuses]));
   }
 
-  /** The locales of the people a campaign would reach, and of their guardians. */
   /**
-   * The languages of the people not notified yet (theirs and their guardians'), each with the
-   * jurisdictions they are read in: the notice's locale depends on both (a language the templates lack
-   * falls back to the jurisdiction's; Quebec adds French).
-   */
-  async localesOf(
-    incidentId: string,
-  ): Promise<Array<{ locale: string | null; jurisdiction: string | null }>> {
-    return rowsOf<{ locale: string | null; jurisdiction: string | null }>(
-      await this.database.db.execute(sql`
-        select distinct l.locale, a.jurisdiction from affected_subjects a join subjects s on s.id = a.subject_id
-        cross join lateral (values (s.locale), (s.guardian_locale)) as l(locale)
-        where a.incident_id = ${incidentId}::uuid and a.notified_at is null`),
-    );
-  }
-
-  /**
-   * Who the notices of a campaign would be read by, as languages: each distinct language and jurisdiction
-   * of the people not notified yet, and of the guardians a campaign with guardians would reach (the
-   * planner's condition: a minor with a guardian's email or phone), marked as such; a campaign without
-   * guardians reads the rows not so marked. A guardian with no language of their own reads the child's,
-   * as the planner writes their notice. No person in it. A join of the whole set: 1.3-2.8 s at a
-   * million people (docs/benchmarks.md), which CampaignWarnings keeps while `readersVersion` stays the same.
+   * Who the notices of a campaign would be read by, as languages (readers.sql.ts): each distinct language
+   * and jurisdiction of the people not notified yet, and of the guardians a campaign with guardians would
+   * reach. No person in it. The planner resolves their notices' locales from it, and CampaignWarnings
+   * reads it for the words those notices would leave untranslated (kept while `readersVersion` stays the
+   * same: a join of the whole set, 1.3-2.8 s at a million people, docs/benchmarks.md).
    */
   async readers(incidentId: string): Promise<Reader[]> {
-    return rowsOf<Reader>(
-      await this.database.db.execute(sql`
-        select distinct l.locale, a.jurisdiction, l.guardian
-        from affected_subjects a join subjects s on s.id = a.subject_id
-        cross join lateral (values (s.locale, false), (coalesce(s.guardian_locale, s.locale), true))
-          as l(locale, guardian)
-        where a.incident_id = ${incidentId}::uuid and a.notified_at is null
-          and (not l.guardian or (a.minor and (s.guardian_has_email or s.guardian_has_phone)))`),
-    );
+    return rowsOf<Reader>(await this.database.db.execute(readersSql(incidentId)));
   }
 
-  /**
-   * Changes whenever the incident's people not notified yet may have changed, read from a few rows: its
-   * latest scope run (a freeze adds or replaces people in the same transaction that completes the run)
-   * and its campaigns' delivery tallies (a notice that leaves, or bounces after it left, moves someone out
-   * of the set or back into it in a statement that changes a delivery's status, and so adds a tally row).
-   * Count and highest id both: a fold removes rows, and a row written by a transaction that began
-   * earlier may become visible with a lower id than one already seen. Erasures only remove readers and
-   * are not in it; nor are changes to people's languages in the directory.
-   */
+  /** Changes whenever the incident's people not notified yet may have changed (readers.sql.ts). */
   async readersVersion(incidentId: string): Promise<string> {
-    const [row] = rowsOf<{ version: string }>(
-      await this.database.db.execute(sql`
-        select concat_ws(':',
-          (select r.id::text || r.status from scope_runs r where r.incident_id = ${incidentId}::uuid
-            order by r.created_at desc, r.id desc limit 1),
-          t.n, t.last, t.notified) as version
-        from (select count(*) as n, max(t.id) as last,
-                     sum(t.n) filter (where t.status = 'notified') as notified
-              from campaign_tallies t
-              where t.campaign_id in (select c.id from campaigns c where c.incident_id = ${incidentId}::uuid)
-                and t.kind = 'delivery') t`),
-    );
+    const [row] = rowsOf<{ version: string }>(await this.database.db.execute(readersVersionSql(incidentId)));
     return row?.version ?? '';
   }
 
   /**
    * The jurisdictions of the people not notified yet whom a campaign with guardians would reach through
-   * their guardian (the planner's condition: a minor with a guardian's email or phone).
+   * their guardian.
    */
   async guardianJurisdictions(incidentId: string): Promise<Array<string | null>> {
     const rows = rowsOf<{ jurisdiction: string | null }>(
       await this.database.db.execute(sql`
         select distinct a.jurisdiction from affected_subjects a join subjects s on s.id = a.subject_id
-        where a.incident_id = ${incidentId}::uuid and a.notified_at is null
-          and a.minor and (s.guardian_has_email or s.guardian_has_phone)`),
+        where a.incident_id = ${incidentId}::uuid and a.notified_at is null and ${THROUGH_GUARDIAN}`),
     );
     return rows.map((r) => r.jurisdiction);
   }

@@ -5,15 +5,23 @@ import { DatabaseService } from '../database/database.service.js';
 import { rowsOf } from '../database/rows.js';
 import { lawfulMethodsSqlOf } from '../jurisdictions/notice-methods.sql.js';
 import type { EsignConsent } from '../jurisdictions/rules/notice-methods.js';
+import { readerLocale, THROUGH_GUARDIAN } from './readers.sql.js';
 
 export interface PlanSettings {
   campaignId: string;
   incidentId: string;
   /**
-   * Each locale of the directory with a jurisdiction of its readers ('' for none, either), and the
-   * template locale the notice is in (resolved in code, by the renderer's one function).
+   * Each language of the readers with a jurisdiction they read it in ('' for none, either) and whether a
+   * guardian reads it, and the template locale the notice is in (resolved in code, by the renderer's one
+   * function, with the template of that audience); `fallback` for a language not among them, by audience.
    */
-  locales: { from: string[]; jurisdictions: string[]; to: string[]; fallback: string };
+  locales: {
+    from: string[];
+    jurisdictions: string[];
+    guardians: boolean[];
+    to: string[];
+    fallback: { person: string; guardian: string };
+  };
   channels: readonly Channel[];
   mode: 'escalate' | 'all';
   includeGuardians: boolean;
@@ -41,14 +49,13 @@ export class DeliveriesRepository {
    * for a minor with guardian contact (when the campaign includes guardians), else the person; with the
    * notice channels in the person's order of preference among the campaign's, a push alert when the
    * campaign has push and the person a token, and the recipient's language (a guardian's own, when the
-   * directory has it, else the child's). The channels that count as the notice under the recipient's law
-   * (`lawful`) come first in the plan, so a lawful channel is tried before one that only informs.
+   * directory has it, else the child's: readers.sql.ts, as the campaign warnings read it). The channels
+   * that count as the notice under the recipient's law (`lawful`) come first in the plan, so a lawful
+   * channel is tried before one that only informs.
    * Returns how many.
    */
   async planDeliveries(p: PlanSettings): Promise<number> {
-    const guardian = p.includeGuardians
-      ? sql`(a.minor and (s.guardian_has_email or s.guardian_has_phone))`
-      : sql`false`;
+    const guardian = p.includeGuardians ? THROUGH_GUARDIAN : sql`false`;
     const lawful = lawfulMethodsSqlOf(sql`a.jurisdiction`, p.now.toISOString().slice(0, 10), p.esignConsent);
     const [row] = rowsOf<{ n: number }>(
       await this.database.db.execute(sql`
@@ -58,7 +65,8 @@ export class DeliveriesRepository {
           select ${p.campaignId}::uuid, a.id, s.id,
             case when g.guardian then 'guardian' else 'person' end,
             case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
-            coalesce(l.t, ${p.locales.fallback}), s.time_zone, a.jurisdiction, g.plan,
+            coalesce(l.t, case when g.guardian then ${p.locales.fallback.guardian} else ${p.locales.fallback.person} end),
+            s.time_zone, a.jurisdiction, g.plan,
             ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0, lw.lawful,
             case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
             ${p.now}
@@ -76,12 +84,12 @@ export class DeliveriesRepository {
               order by ch = any(lw.lawful) desc,
                 case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
             )::text[] as plan) g
-          -- The notice's locale by the reader's language and jurisdiction, as resolved in code: a hash
-          -- join ('' for none), not a scan of the pairs per recipient.
+          -- The notice's locale by the reader's language and jurisdiction and the audience, as resolved
+          -- in code: a hash join ('' for none), not a scan of the pairs per recipient.
           left join unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.jurisdictions)}::text[],
-              ${sql.param(p.locales.to)}::text[]) as l(f, j, t)
-            on l.f = coalesce(case when g.guardian then coalesce(s.guardian_locale, s.locale) else s.locale end, '')
-            and l.j = coalesce(a.jurisdiction, '')
+              ${sql.param(p.locales.guardians)}::boolean[], ${sql.param(p.locales.to)}::text[]) as l(f, j, by_guardian, t)
+            on l.f = coalesce(${readerLocale(sql`g.guardian`)}, '')
+            and l.j = coalesce(a.jurisdiction, '') and l.by_guardian = g.guardian
           where a.incident_id = ${p.incidentId}::uuid and a.notified_at is null
             and coalesce(a.jurisdiction, '') <> all(${sql.param([...p.held])}::text[])
             ${p.onlyNew ? sql`and not exists (select 1 from deliveries x where x.affected_id = a.id and x.campaign_id = ${p.campaignId}::uuid)` : sql``}

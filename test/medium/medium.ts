@@ -194,22 +194,22 @@ export interface Person {
   pushTokens?: string[];
   /** The person's order of notice channels (email first when not given). */
   channelPreferences?: Array<'email' | 'sms'>;
-  /** GB when not given: any effective means counts as the notice there. */
-  jurisdiction?: string;
-  /** en-US when not given. */
-  locale?: string;
+  /** GB when not given: any effective means counts as the notice there; null: none (and no phone to infer it from). */
+  jurisdiction?: string | null;
+  /** en-US when not given; null: none in the directory. */
+  locale?: string | null;
   /** 1990-06-01 when not given. */
   birthDate?: string;
-  guardian?: { email?: string; phone?: string };
+  guardian?: { email?: string; phone?: string; locale?: string };
 }
 
 /** A person of the directory as a scenario needs one (the rest is filled in). */
 const subjectOf = (system: string, p: Person) => ({
   externalId: p.externalId,
   name: `Person ${p.externalId}`,
-  locale: p.locale ?? 'en-US',
+  ...(p.locale === null ? {} : { locale: p.locale ?? 'en-US' }),
   timeZone: 'America/New_York',
-  jurisdiction: p.jurisdiction ?? 'GB',
+  ...(p.jurisdiction === null ? {} : { jurisdiction: p.jurisdiction ?? 'GB' }),
   ...(p.guardian ? { guardian: p.guardian } : {}),
   ...(p.email ? { email: p.email } : {}),
   ...(p.phone ? { phone: p.phone } : {}),
@@ -309,11 +309,13 @@ export class MediumContext {
 
 /**
  * The application on the test PostgreSQL (see the e2e global setup) with scripted ports and queue, and
- * `clock` in place of the system's when given.
+ * `clock` in place of the system's when given; `providers` in place of the application's (a renderer
+ * over templates of the test's own, say).
  */
 export async function newMediumContext(
   env: Record<string, string> = {},
   clock?: Clock,
+  providers: ReadonlyArray<{ provide: abstract new (...args: never[]) => unknown; useValue: unknown }> = [],
 ): Promise<MediumContext> {
   const config = loadConfig({
     DATABASE_URL: process.env.E2E_DATABASE_URL,
@@ -325,7 +327,7 @@ export async function newMediumContext(
   const email = new ScriptedEmail();
   const sms = new ScriptedSms();
   const push = new ScriptedPush();
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(JobRepository)
     .useValue(queue)
     .overrideProvider(EMAIL_PORT)
@@ -334,6 +336,7 @@ export async function newMediumContext(
     .useValue(sms)
     .overrideProvider(PUSH_PORT)
     .useValue(push);
+  for (const p of providers) builder = builder.overrideProvider(p.provide).useValue(p.useValue);
   const module = await (clock ? builder.overrideProvider(Clock).useValue(clock) : builder).compile();
   // Silent, as the e2e suites run the service (LOG_LEVEL silent): a scenario's pauses are not news.
   module.useLogger(false);
