@@ -9,12 +9,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { Clock } from '../dist/common/clock.js';
 import { CampaignWarnings } from '../dist/notifications/campaign.warnings.js';
 import { CampaignsRepository } from '../dist/notifications/campaigns.repository.js';
+import { readersSql, readersVersionSql } from '../dist/notifications/readers.sql.js';
 import { NoticeRenderer } from '../dist/templates/notice.renderer.js';
 
 const { values } = parseArgs({
@@ -75,29 +77,11 @@ select '${INCIDENT}'::uuid, s.id, '${RUN}'::uuid, s.jurisdiction, s.minor,
   s.guardian_has_email or s.guardian_has_phone, '{email_address,name}', '{email,sms,push}', now()
 from subjects s order by s.id;`;
 
-// CampaignsRepository.readers as it runs (includeGuardians true: the larger answer).
-const READERS = `
-select distinct l.locale, a.jurisdiction, l.guardian
-from affected_subjects a join subjects s on s.id = a.subject_id
-cross join lateral (values (s.locale, false), (s.guardian_locale, true)) as l(locale, guardian)
-where a.incident_id = '${INCIDENT}'::uuid and a.notified_at is null
-  and (not l.guardian or (true and a.minor and (s.guardian_has_email or s.guardian_has_phone)))`;
-
-// CampaignsRepository.readersVersion: what a view of a draft reads before it reuses the readers.
-const VERSION = `
-select concat_ws(':',
-  (select r.id::text || r.status from scope_runs r where r.incident_id = '${INCIDENT}'::uuid
-    order by r.created_at desc, r.id desc limit 1),
-  t.n, t.last, t.notified) as version
-from (select count(*) as n, max(t.id) as last, sum(t.n) filter (where t.status = 'notified') as notified
-      from campaign_tallies t
-      where t.campaign_id in (select c.id from campaigns c where c.incident_id = '${INCIDENT}'::uuid)
-        and t.kind = 'delivery') t`;
+// CampaignsRepository.readers and readersVersion: the very statements, from the build (readers.sql.ts).
+const QUERIES = { readers: readersSql(INCIDENT), readersVersion: readersVersionSql(INCIDENT) };
 
 // The tables the two queries read: a cold run reads them all from disk.
 const TABLES = ['subjects', 'affected_subjects', 'scope_runs', 'campaigns', 'campaign_tallies'];
-
-const QUERIES = { readers: READERS, readersVersion: VERSION };
 
 const name = `bench_warnings_${Date.now()}`;
 const admin = new pg.Client({ connectionString: PG_ADMIN });
@@ -108,7 +92,8 @@ url.pathname = `/${name}`;
 const db = new pg.Client({ connectionString: url.toString() });
 try {
   await db.connect();
-  await migrate(drizzle(db), {
+  const explain = drizzle(db);
+  await migrate(explain, {
     migrationsFolder: new URL('../src/database/migrations', import.meta.url).pathname,
   });
   await db.query(INCIDENT_ROWS);
@@ -139,7 +124,9 @@ try {
       for (let i = mode === 'warm' ? 0 : 1; i <= RUNS; i += 1) {
         const left = mode === 'cold' ? await evict() : undefined;
         t0 = performance.now();
-        const plan = (await db.query(`explain (analyze, buffers) ${query}`)).rows.map((r) => r['QUERY PLAN']);
+        const plan = (await explain.execute(sql`explain (analyze, buffers) ${query}`)).rows.map(
+          (r) => r['QUERY PLAN'],
+        );
         const wall = performance.now() - t0;
         if (i === 0) continue;
         const buffers = plan.find((l) => l.trim().startsWith('Buffers:'))?.trim() ?? '';
