@@ -278,7 +278,8 @@ export class ReportsService {
   ): Promise<ReportFacts> {
     const [counts, everyone, handling, events, initialReference] = await Promise.all([
       this.scoping.counts(frozenSource(incident.id, jurisdictions)),
-      this.scoping.counts(frozenSource(incident.id)),
+      // Only its size: the latest freeze's, not a count of the whole set (1.8-2.8 s at a million).
+      this.scoping.frozenTotal(incident.id),
       this.repository.handling(incident.id, jurisdictions),
       this.incidents.events(incident.id, 0, 1000),
       this.repository.initialReference(incident.id, regulator.id),
@@ -322,7 +323,7 @@ export class ReportsService {
       regulator,
       jurisdictions,
       phase,
-      allAffected: everyone.total === 0 ? null : everyone.total,
+      allAffected: everyone === 0 ? null : everyone,
       untranslated: text.untranslated,
       children,
       initialReference,

@@ -135,6 +135,21 @@ export class ScopingRepository {
     return row;
   }
 
+  /**
+   * The size of the frozen set, as its latest freeze counted it (written in the freeze's transaction;
+   * only a freeze changes the set, and erasure keeps the row): 0 before any freeze. One row, where a
+   * count reads the whole set.
+   */
+  async frozenTotal(incidentId: string): Promise<number> {
+    const [row] = rowsOf<{ total: number | null }>(
+      await this.database.db.execute(sql`
+        select total from scope_runs
+        where incident_id = ${incidentId}::uuid and status = 'completed'
+        order by created_at desc, id desc limit 1`),
+    );
+    return Number(row?.total ?? 0);
+  }
+
   async latestRun(incidentId: string): Promise<ScopeRunRow | undefined> {
     const [row] = await this.database.db
       .select()

@@ -7,6 +7,8 @@ import {
 } from '../../src/jurisdictions/public-notice-obligations.js';
 import { ReachRepository, UnreachedReason } from '../../src/jurisdictions/reach.repository.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
+import { ReportsService } from '../../src/reports/reports.service.js';
+import type { ReportDocument } from '../../src/reports/report.types.js';
 import { ScopeCriteriaDto } from '../../src/scoping/scoping.dto.js';
 import { ScopingService } from '../../src/scoping/scoping.service.js';
 import { SubjectsService } from '../../src/subjects/subjects.service.js';
@@ -178,5 +180,32 @@ describe('the obligations’ figures of who was not individually notified (mediu
       expect(o.unreached).toBe(1);
       expect(o.notIndividuallyNotified).toMatchObject({ noContact: 1 });
     }
+  });
+
+  it("generates a report with the whole set's size from the freeze, without counting the whole set", async () => {
+    const system = `figures-report-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, jurisdiction: 'CA-QC', email: 'q0@example.com', locale: 'fr-CA' },
+      { externalId: `${system}-1`, jurisdiction: 'CA-QC', email: 'q1@example.com', locale: 'fr-CA' },
+      { externalId: `${system}-2`, jurisdiction: 'GB', email: 'q2@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    await m.get(SubjectsService).erase(SYSTEM_ACTOR, `${system}-1`);
+    const { result: report, statements } = await m.statements(() =>
+      m.get(ReportsService).generate(m.responder, incidentId, {
+        regulator: 'qc-cai',
+        phase: 'initial',
+        delayReasons: 'The scope took long to establish.',
+      }),
+    );
+    const fields = (report.content as unknown as ReportDocument).sections.flatMap((x) => x.fields);
+    // The CAI's form asks for everyone affected (7), the Quebec residents among them apart.
+    expect(fields.find((f) => f.key === 'cai.7.persons')?.value).toBe(3);
+    // The frozen set's counts, only of the regulator's share (the jurisdictions it covers).
+    const wholeSetCounts = statements.filter(
+      (t) => /with m as materialized/.test(t) && !/a\.jurisdiction = any/.test(t),
+    );
+    expect(wholeSetCounts).toEqual([]);
+    expect(statements.filter((t) => /with m as materialized/.test(t))).toHaveLength(1);
   });
 });
