@@ -98,6 +98,11 @@ const CASES = [
     () => obligations.clocks(INCIDENT, new Date()),
   ],
   [
+    'ObligationsRepository.frozenResidents (the freeze\'s counts)',
+    'watch job / GET obligations before a campaign completed',
+    () => obligations.frozenResidents(INCIDENT),
+  ],
+  [
     'CampaignsRepository.readers',
     "plan and release jobs (and a draft's warnings)",
     () => campaigns.readers(INCIDENT),
@@ -106,6 +111,16 @@ const CASES = [
     'ScopingRepository.counts(frozen)',
     'report generation (request)',
     () => scoping.counts(frozenSource(INCIDENT)),
+  ],
+  [
+    'ScopingRepository.counts(frozen, 5 jurisdictions)',
+    'report generation (request)',
+    () => scoping.counts(frozenSource(INCIDENT, some)),
+  ],
+  [
+    'ScopingRepository.frozenTotal (the freeze\'s total)',
+    'report generation (request)',
+    () => scoping.frozenTotal(INCIDENT),
   ],
   [
     'ReportsRepository.handling (5 jurisdictions)',
@@ -135,7 +150,7 @@ for (const [name, who, work] of CASES) {
   }
   times.sort((a, b) => a - b);
   console.log(
-    `${name} [${who}]: median ${(times[Math.floor(RUNS / 2)] / 1000).toFixed(2)} s (${times.map((t) => (t / 1000).toFixed(2)).join(', ')}) | load ${await load()}`,
+    `${name} [${who}]: median ${(times[Math.floor(RUNS / 2)] / 1000).toFixed(3)} s (${times.map((t) => (t / 1000).toFixed(3)).join(', ')}) | load ${await load()}`,
   );
 }
 // Destructive: once, last (the bench's 20,000 tallies, 90 s old and more).
