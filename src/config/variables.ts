@@ -34,13 +34,13 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'PG_CONNECT_TIMEOUT_MS',
     description:
-      'With DATABASE_URL: how long opening a PostgreSQL connection may take before the request or job that wanted it fails',
+      "With DATABASE_URL: how long opening a PostgreSQL connection (the queues' too, without REDIS_URL) may take before the request or job that wanted it fails",
     default: '10000',
   },
   {
     name: 'PG_STATEMENT_TIMEOUT_MS',
     description:
-      "With DATABASE_URL: PostgreSQL cancels a statement that runs longer (waiting for a lock included) and its request or job fails; 0: no limit of ours (the server's applies)",
+      "With DATABASE_URL: PostgreSQL cancels a statement that runs longer (waiting for a lock included; the queues' statements too, without REDIS_URL) and its request or job fails; 0: no limit of ours (the server's applies)",
     default: '60000',
   },
   {

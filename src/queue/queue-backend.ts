@@ -13,7 +13,7 @@ import {
 import type { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { AppConfig } from '../config/config.js';
+import type { AppConfig, PostgresTimeouts } from '../config/config.js';
 import { listenOnEveryClient, rideOutDisconnects } from '../database/connection-errors.js';
 import { acquireDataDirLock } from '../database/data-dir-lock.js';
 import { openPglite } from '../database/pglite.js';
@@ -39,7 +39,7 @@ const logger = new Logger('QueueBackend');
  */
 export async function openQueueBackend(config: AppConfig): Promise<QueueBackend> {
   if (config.redisUrl) return openRedis(config.redisUrl);
-  if (config.database.kind === 'postgres') return openPostgres(config.database.url);
+  if (config.database.kind === 'postgres') return openPostgres(config.database);
   return openEmbedded(config.database.dataDir);
 }
 
@@ -62,22 +62,78 @@ function openRedis(url: string): QueueBackend {
   };
 }
 
-async function openPostgres(url: string): Promise<QueueBackend> {
+async function openPostgres(database: { url: string } & PostgresTimeouts): Promise<QueueBackend> {
   // BullMQ's own clients (its LISTEN client among them) must not end the process on a cut connection.
   listenOnEveryClient(pg, logger, 'queue');
-  await migrateQueueTables(url);
+  await migrateQueueTables({
+    ...queueConnection(database),
+    // Another node may be migrating (the advisory lock): waited for like the app's migrations.
+    ...statementLimit(database.bulkStatementTimeoutMs),
+  });
   return postgresBackend(
     'postgres',
-    withBackend(withAddressedClients(createPostgresBackend)),
-    { connectionString: url, max: 4 },
+    withBackend(withAddressedClients(retryingReadiness(createPostgresBackend))),
+    { ...queueConnection(database), max: 4, ...statementLimit(database.statementTimeoutMs) },
     {},
     () => Promise.resolve(),
   );
 }
 
+/**
+ * The queue connections' limits, the app pool's (`PG_CONNECT_TIMEOUT_MS`, `PG_STATEMENT_TIMEOUT_MS`), for
+ * BullMQ's pool, its LISTEN client (built from the same options) and the health probe: without them a
+ * server that accepts and never answers held an enqueueing request, a worker's fetch and /health for
+ * good. The ordinary statement limit cuts no legitimate queue statement. Each is one job's step (add,
+ * claim, finish, a lock's renewal), a page (the dashboard's lists, obliteration by a thousand), or one
+ * statement over a state of one queue (the dashboard's clean and empty), on tables that our removal
+ * options keep to hundreds of rows; the advisory and row locks they take last their own transaction, so
+ * waiting for one lasts at most another such statement; and a worker's blocking wait for jobs is no
+ * statement: a LISTEN, then a wait in Node for a NOTIFY or a timer. The migrations at start wait for
+ * another node's with the bulk limit, as the app's do.
+ */
+function queueConnection(database: { url: string } & PostgresTimeouts): pg.PoolConfig {
+  return { connectionString: database.url, connectionTimeoutMillis: database.connectTimeoutMs };
+}
+
+/** PostgreSQL's statement_timeout, sent at connection start; 0 sends nothing (the server's applies). */
+function statementLimit(ms: number): Pick<pg.PoolConfig, 'statement_timeout'> {
+  return ms > 0 ? { statement_timeout: ms } : {};
+}
+
+/**
+ * BullMQ's PostgreSQL backend keeps the promise of its first readiness, and its connection's (which every
+ * statement awaits), even when it failed: a worker or queue whose first connection could not be had (the
+ * server restarting, or slower to answer than PG_CONNECT_TIMEOUT_MS) failed every later statement at
+ * once, for good, and a worker's fetch loop, failing without a pause, took a core and starved the
+ * process's timers. A failed readiness is forgotten, so the next statement tries again.
+ */
+function retryingReadiness(factory: typeof createPostgresBackend): typeof createPostgresBackend {
+  return (name, opts, factoryOpts) => {
+    const backend = factory(name, opts, factoryOpts);
+    forgetFailedReadiness(backend.connection);
+    forgetFailedReadiness(backend);
+    return backend;
+  };
+}
+
+function forgetFailedReadiness(target: { waitUntilReady(): Promise<void> }): void {
+  // `readyPromise` is the memo both classes keep (private in their typings).
+  const memo = target as unknown as { readyPromise?: Promise<void> };
+  const ready = target.waitUntilReady.bind(target);
+  target.waitUntilReady = () => {
+    const attempt = ready();
+    // Set before waitUntilReady's first await, so it is this call's (or the one it joined).
+    const memoized = memo.readyPromise;
+    attempt.catch(() => {
+      if (memo.readyPromise === memoized) memo.readyPromise = undefined;
+    });
+    return attempt;
+  };
+}
+
 /** BullMQ's tables (schema `bullmq`), created or brought up to date over a connection of their own. */
-async function migrateQueueTables(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+async function migrateQueueTables(connection: pg.ClientConfig): Promise<void> {
+  const client = new pg.Client(connection);
   await client.connect();
   try {
     // Idempotent and guarded by an advisory lock, so API and worker nodes may race here safely.
@@ -137,10 +193,11 @@ async function openEmbedded(dataDir: string): Promise<QueueBackend> {
   });
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
-  await migrateQueueTables(url);
+  // No limits: PGlite in this process answers, or the process is gone with it.
+  await migrateQueueTables({ connectionString: url });
   return postgresBackend(
     'embedded',
-    withBackend(withInProcessClients(pollingBackend)),
+    withBackend(withInProcessClients(retryingReadiness(pollingBackend))),
     { connectionString: url, max: 1 },
     { drainDelay: EMBEDDED_POLL_SECONDS },
     async () => {

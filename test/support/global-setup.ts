@@ -62,3 +62,16 @@ export async function createScratchDatabase(label: string): Promise<string> {
   }
   return databaseUrl(name);
 }
+
+/** Drops a database {@link createScratchDatabase} made, once the test is done with it. */
+export async function dropScratchDatabase(url: string | undefined): Promise<void> {
+  const name = url ? decodeURIComponent(new URL(url).pathname.slice(1)) : '';
+  if (!name.startsWith('breach_e2e_')) return;
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
