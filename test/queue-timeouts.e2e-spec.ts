@@ -153,7 +153,7 @@ describe('the PostgreSQL queue backend: connect timeout', () => {
       },
       { connection: queues.connection as never, runRetryDelay: 200 },
     );
-    closers.push(() => worker.close(true));
+    closers.push(() => worker.close());
     worker.on('error', (err) => errors.push(err));
     await eventually(() => Promise.resolve(errors.length > 0 ? true : undefined), 10_000);
     expect(errors[0]?.message).toMatch(/timeout/i);
