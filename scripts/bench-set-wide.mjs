@@ -98,7 +98,7 @@ const CASES = [
     () => obligations.clocks(INCIDENT, new Date()),
   ],
   [
-    'ObligationsRepository.frozenResidents (the freeze\'s counts)',
+    "ObligationsRepository.frozenResidents (the freeze's counts)",
     'watch job / GET obligations before a campaign completed',
     () => obligations.frozenResidents(INCIDENT),
   ],
@@ -118,7 +118,7 @@ const CASES = [
     () => scoping.counts(frozenSource(INCIDENT, some)),
   ],
   [
-    'ScopingRepository.frozenTotal (the freeze\'s total)',
+    "ScopingRepository.frozenTotal (the freeze's total)",
     'report generation (request)',
     () => scoping.frozenTotal(INCIDENT),
   ],
