@@ -199,7 +199,7 @@ describe("the API document's request examples", () => {
     'POST /v1/incidents/{id}/reports': {
       key: () => t.keys.responder,
       path: async () => `/v1/incidents/${(await withObligations()).id}/reports`,
-      status: 201,
+      status: 202,
     },
     'POST /v1/reports/{id}/submitted': {
       skip: 'its `at` is after the approval and not in the future: no fixed date is real for a report approved now',

@@ -1,7 +1,15 @@
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_KEY, bearer, eventually, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  ADMIN_KEY,
+  bearer,
+  eventually,
+  generatedReport,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 
 /** JSON nested `depth` levels: arrays and objects in turn, as a caller would craft it by hand. */
 const deepJson = (depth: number): string => '{"a":['.repeat(depth / 2) + '1' + ']}'.repeat(depth / 2);
@@ -329,11 +337,11 @@ describe('hostile requests (issue 19)', () => {
     });
 
     it('a report as HTML cannot be framed either', async () => {
-      const created = await t.http
-        .post(`/v1/incidents/${incidentId}/reports`)
-        .set(...bearer(ADMIN_KEY))
-        .send({ regulator: 'ico', phase: 'initial', delayReasons: 'Still establishing the scope.' })
-        .expect(201);
+      const created = await generatedReport(t, bearer(ADMIN_KEY), incidentId, {
+        regulator: 'ico',
+        phase: 'initial',
+        delayReasons: 'Still establishing the scope.',
+      });
       const html: Answer = await t.http
         .get(`/v1/reports/${created.body.id}.html`)
         .set(...bearer(ADMIN_KEY))

@@ -1,6 +1,7 @@
 import {
   bearer,
   completedCampaign,
+  generatedReport,
   scopedIncident,
   startApp,
   TestApp,
@@ -132,11 +133,11 @@ describe('issue 18: what the law counts and when its clocks start', () => {
   });
 
   it("the AG's report carries the copy of the notice sent, as it went out", async () => {
-    const report = await t.http
-      .post(`/v1/incidents/${californians}/reports`)
-      .set(...responder)
-      .send({ regulator: 'us-ca-ag', phase: 'initial', delayReasons: 'Worked case.' })
-      .expect(201);
+    const report = await generatedReport(t, responder, californians, {
+      regulator: 'us-ca-ag',
+      phase: 'initial',
+      delayReasons: 'Worked case.',
+    });
     const fields = (report.body.content.sections as { fields: { key: string; value: unknown }[] }[]).flatMap(
       (section) => section.fields,
     );
@@ -274,11 +275,11 @@ describe('issue 18: what the law counts and when its clocks start', () => {
 
     const generate = async (regulator: string, phase = 'initial') =>
       (
-        await t.http
-          .post(`/v1/incidents/${incident}/reports`)
-          .set(...responder)
-          .send({ regulator, phase, delayReasons: 'Worked case: generated after the deadline.' })
-          .expect(201)
+        await generatedReport(t, responder, incident, {
+          regulator,
+          phase,
+          delayReasons: 'Worked case: generated after the deadline.',
+        })
       ).body as {
         id: string;
         content: {

@@ -9,6 +9,7 @@ import {
   bearer,
   completedCampaign,
   eventually,
+  generatedReport,
   publishedNotice,
   scopedIncident,
   startApp,
@@ -206,11 +207,11 @@ describe('personal notice pages (/n/<token>)', () => {
     expect(Object.keys(statuses)).not.toContain('acknowledged');
     expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBe(3);
 
-    const report = await t.http
-      .post(`/v1/incidents/${incidentId}/reports`)
-      .set(...bearer(t.keys.responder))
-      .send({ regulator: 'us-ca-ag', phase: 'initial', delayReasons: 'Worked case.' })
-      .expect(201);
+    const report = await generatedReport(t, bearer(t.keys.responder), incidentId, {
+      regulator: 'us-ca-ag',
+      phase: 'initial',
+      delayReasons: 'Worked case.',
+    });
     const fields = (report.body.content.sections as { fields: { key: string; value: unknown }[] }[]).flatMap(
       (s) => s.fields,
     );

@@ -2,7 +2,14 @@ import { Clock } from '../src/common/clock.js';
 import { ObligationsService } from '../src/jurisdictions/obligations.service.js';
 import type { ReportForm } from '../src/jurisdictions/rules/rule.types.js';
 import { FORM_CHECKLIST, pdfToText } from './support/report.fixtures.js';
-import { bearer, completedCampaign, scopedIncident, startApp, TestApp } from './support/app.js';
+import {
+  bearer,
+  completedCampaign,
+  generatedReport,
+  scopedIncident,
+  startApp,
+  TestApp,
+} from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 
 // The worked case of the obligations issue: one incident affecting people in Germany, France, the UK,
@@ -279,11 +286,11 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
   it("generates each regulator's report with every field of its form, filled or listed as missing", async () => {
     at('2026-11-07T12:30:00Z');
     for (const [regulator, language] of Object.entries(REGULATORS)) {
-      const created = await t.http
-        .post(`/v1/incidents/${incidentId}/reports`)
-        .set(...responder)
-        .send({ regulator, phase: 'initial', delayReasons: 'The scope took two days to establish.' })
-        .expect(201);
+      const created = await generatedReport(t, responder, incidentId, {
+        regulator,
+        phase: 'initial',
+        delayReasons: 'The scope took two days to establish.',
+      });
       const report = created.body;
       expect(report).toMatchObject({
         status: 'draft',
@@ -327,27 +334,25 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
 
   it('refuses a late report without the reasons for the delay, then approves (four eyes) and files it', async () => {
     at('2026-11-07T13:00:00Z');
-    const refused = await t.http
-      .post(`/v1/incidents/${incidentId}/reports`)
+    // Late, found by the job: the report fails with the rule.
+    const refused = await generatedReport(t, responder, incidentId, { regulator: 'ico', phase: 'initial' });
+    expect(refused.body).toMatchObject({ status: 'failed', content: null });
+    expect(refused.body.error).toContain('delayReasons');
+    await t.http
+      .get(`/v1/reports/${refused.body.id}.html`)
       .set(...responder)
-      .send({ regulator: 'ico', phase: 'initial' })
-      .expect(400);
-    expect(JSON.stringify(refused.body)).toContain('delayReasons');
+      .expect(409);
     await t.http
       .post(`/v1/incidents/${incidentId}/reports`)
       .set(...responder)
       .send({ regulator: 'nobody', phase: 'initial' })
       .expect(400);
     const report = (
-      await t.http
-        .post(`/v1/incidents/${incidentId}/reports`)
-        .set(...responder)
-        .send({
-          regulator: 'ico',
-          phase: 'initial',
-          delayReasons: 'Forensics confirmed the scope only today.',
-        })
-        .expect(201)
+      await generatedReport(t, responder, incidentId, {
+        regulator: 'ico',
+        phase: 'initial',
+        delayReasons: 'Forensics confirmed the scope only today.',
+      })
     ).body;
     expect(report.late).toBe(true);
     await t.http
@@ -421,11 +426,7 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     at('2026-11-08T09:00:00Z');
     await updateIncident({ measuresTaken: 'Bucket made private; all sessions revoked; passwords reset.' });
     const followUp = (
-      await t.http
-        .post(`/v1/incidents/${incidentId}/reports`)
-        .set(...responder)
-        .send({ regulator: 'ico', phase: 'follow-up' })
-        .expect(201)
+      await generatedReport(t, responder, incidentId, { regulator: 'ico', phase: 'follow-up' })
     ).body;
     const changes = followUp.content.changes as { key: string; before: unknown; after: unknown }[];
     const measures = changes.find((c) => String(c.after).includes('sessions revoked'));

@@ -6,6 +6,7 @@ import {
   bearer,
   completedCampaign,
   eventually,
+  generatedReport,
   scopedIncident,
   startApp,
   TestApp,
@@ -506,15 +507,11 @@ describe('a campaign with people unreached raises the public notice the law asks
     // Singapore's law has no substitute notice: its unreached resident keeps its obligation open.
     expect(list.find((o) => o.key === 'SG/pdpc/individuals')?.state).not.toBe('met');
     // The ANPD's report says where the public notice is.
-    const report = await t.http
-      .post(`/v1/incidents/${incidentId}/reports`)
-      .set(...bearer(t.keys.responder))
-      .send({
-        regulator: 'anpd',
-        phase: 'initial',
-        delayReasons: 'Test: the campaign ran after the deadline.',
-      })
-      .expect(201);
+    const report = await generatedReport(t, bearer(t.keys.responder), incidentId, {
+      regulator: 'anpd',
+      phase: 'initial',
+      delayReasons: 'Test: the campaign ran after the deadline.',
+    });
     expect(JSON.stringify(report.body)).toContain(
       `https://aiart.example/security-notices/${drafts.body.items[0].slug}`,
     );

@@ -1,5 +1,13 @@
 import { createScratchDatabase } from './support/global-setup.js';
-import { ADMIN_KEY, bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import {
+  ADMIN_KEY,
+  bearer,
+  eventually,
+  generatedReport,
+  startApp,
+  TestApp,
+  validIncident,
+} from './support/app.js';
 
 /**
  * Walks every operation of the OpenAPI document the app serves (and the routes it leaves out: the
@@ -422,11 +430,11 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       .set(...responder)
       .send({ template: 'breach-notice', channels: ['email'], mode: 'escalate' })
       .expect(201);
-    const report = await full.http
-      .post(`/v1/incidents/${incidentId}/reports`)
-      .set(...responder)
-      .send({ regulator: 'ico', phase: 'initial', delayReasons: 'Scope unclear' })
-      .expect(201);
+    const report = await generatedReport(full, responder, incidentId, {
+      regulator: 'ico',
+      phase: 'initial',
+      delayReasons: 'Scope unclear',
+    });
     const obligations = await full.http
       .get(`/v1/incidents/${incidentId}/obligations`)
       .set(...responder)

@@ -792,17 +792,20 @@ export const reports = pgTable(
       .notNull()
       .references(() => incidents.id, { onDelete: 'cascade' }),
     regulatorId: text('regulator_id').notNull(),
-    form: text('form').notNull(),
+    /** The form, language, content, hash and lateness are null until the generation job wrote them. */
+    form: text('form'),
     phase: text('phase').notNull(),
-    language: text('language').notNull(),
-    /** `draft`, `approved`, `submitted`. */
+    language: text('language'),
+    /** `generating`, then `draft` (or `failed`), `approved`, `submitted`. */
     status: text('status').notNull(),
-    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>(),
     /** SHA-256 (hex) of the content as canonical JSON; also in the audit log. */
-    sha256: text('sha256').notNull(),
+    sha256: text('sha256'),
     previousId: uuid('previous_id'),
-    late: boolean('late').notNull(),
+    late: boolean('late'),
     delayReasons: text('delay_reasons'),
+    /** Why the generation failed (`failed`): the rule the incident's facts did not meet, never a stack. */
+    error: text('error'),
     createdBy: uuid('created_by'),
     createdAt: at('created_at').notNull(),
     approvedBy: uuid('approved_by'),

@@ -104,12 +104,13 @@ export class ObligationsService {
 
   /**
    * The obligations of an incident, recomputed from its current facts first; those to individuals say
-   * how many of their residents were not notified yet.
+   * how many of their residents were not notified yet. `bulk`: the recomputation under the bulk
+   * statement limit (a job's, as {@link recompute}).
    */
-  async list(incidentId: string): Promise<ObligationView[]> {
+  async list(incidentId: string, options: { bulk?: boolean } = {}): Promise<ObligationView[]> {
     // The set-wide figures the recomputation read, once: at a million people the reach counts take 8-13 s,
     // and a second read of them for the list doubled the request (docs/benchmarks.md).
-    const { figures } = await this.recomputed(incidentId);
+    const { figures } = await this.recomputed(incidentId, options);
     const now = this.clock.now();
     const unnotified = figures.unnotified ?? (await this.reach.unnotified(incidentId));
     const reach = figures.notIndividuallyNotified;

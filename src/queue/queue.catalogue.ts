@@ -25,7 +25,10 @@ export enum QueueName {
   Reconciler = 'reconciler',
   /** Streamed directory imports: long, one at a time so they do not compete for the database. */
   Imports = 'imports',
-  /** Freezing affected sets: short set-based statements. */
+  /**
+   * Freezing affected sets, and generating regulators' reports from them: set-based statements over one
+   * incident's set (a freeze under 15 s at a million, a report's reads about as long).
+   */
   Scoping = 'scoping',
   /** Planning campaigns and the releases of residents held back, and notices asked for again. */
   Campaigns = 'campaigns',
@@ -48,6 +51,10 @@ export enum JobName {
   ImportsSweep = 'subjects.import.sweep',
   /** Re-queue scope runs whose job is gone. */
   ScopeSweep = 'scope.sweep',
+  /** Fill a report asked for (`generating`) from the incident, its obligations and its affected set. */
+  ReportGenerate = 'report.generate',
+  /** Re-queue reports still generating whose job is gone. */
+  ReportsSweep = 'report.sweep',
   /** Write a campaign's deliveries, messages and batches, then start sending. */
   CampaignPlan = 'campaign.plan',
   /**
@@ -81,6 +88,8 @@ export interface JobPayloads {
   [JobName.ScopeFreeze]: { scopeRunId: string };
   [JobName.ImportsSweep]: Record<string, never>;
   [JobName.ScopeSweep]: Record<string, never>;
+  [JobName.ReportGenerate]: { reportId: string };
+  [JobName.ReportsSweep]: Record<string, never>;
   [JobName.CampaignPlan]: { campaignId: string };
   [JobName.CampaignRelease]: { incidentId: string };
   [JobName.SendEmail]: { batchId: number };
@@ -113,6 +122,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScopeFreeze]: QueueName.Scoping,
   [JobName.ImportsSweep]: QueueName.Housekeeping,
   [JobName.ScopeSweep]: QueueName.Housekeeping,
+  [JobName.ReportGenerate]: QueueName.Scoping,
+  [JobName.ReportsSweep]: QueueName.Housekeeping,
   [JobName.CampaignPlan]: QueueName.Campaigns,
   [JobName.CampaignRelease]: QueueName.Campaigns,
   [JobName.SendEmail]: QueueName.Email,
@@ -219,6 +230,7 @@ export const SCHEDULES: ReadonlyArray<{
   },
   { id: 'imports-sweep', job: JobName.ImportsSweep, everyMs: 60_000, data: {} },
   { id: 'scope-sweep', job: JobName.ScopeSweep, everyMs: 60_000, data: {} },
+  { id: 'reports-sweep', job: JobName.ReportsSweep, everyMs: 60_000, data: {} },
   { id: 'deliveries-reconcile', job: JobName.DeliveriesReconcile, everyMs: 15_000, data: {} },
   // Events whose processing job was not queued (or was busy when they arrived), or whose drain's
   // follow-up was not.

@@ -1,5 +1,5 @@
 import type { ObligationView } from '../jurisdictions/obligations.service.js';
-import { deadlineOf } from './reports.service.js';
+import { deadlineOf } from './report.facts.js';
 import type { ReportForm } from '../jurisdictions/rules/rule.types.js';
 import { changesSince, reportLanguageChain, ReportTemplates } from './report.builder.js';
 import {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
 import {
-  ApiCreatedResponse,
+  ApiAcceptedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,7 +10,7 @@ import {
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
-import { AppError } from '../common/errors.js';
+import { AppError, ErrorCode } from '../common/errors.js';
 import { uuidParam } from '../common/params.js';
 import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
@@ -31,9 +31,10 @@ export class ReportsController {
   @ApiOperation({
     summary: "Generate a report to a regulator in its form's fields, with the handling status",
     description:
-      'A draft until someone other than its author approves it. A follow-up or final report lists what changed since the previous one. Late reports need delayReasons.',
+      "Answers at once with the report `generating`; a job fills it (its reads go over the whole affected set), then GET /v1/reports/{id} shows it `draft`, or `failed` with `error` when the incident's facts do not allow it (no obligation to this regulator, a late report without delayReasons). A draft until someone other than its author approves it. A follow-up or final report lists what changed since the previous one.",
   })
-  @ApiCreatedResponse({ type: ReportDto })
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: ReportDto })
   async generate(
     @CurrentActor() actor: Actor,
     @IncidentIdParam() id: string,
@@ -72,6 +73,12 @@ export class ReportsController {
     }
     const report = await this.reports.get(match[1].toLowerCase());
     const format = match[2]?.toLowerCase() ?? negotiate(accept);
+    if (report.sha256 === null) {
+      if (format === 'json') return toDto(report);
+      throw new AppError(ErrorCode.Conflict, `report ${report.id} is ${report.status}: it has no document`, {
+        status: report.status,
+      });
+    }
     response.setHeader('X-Content-SHA256', report.sha256);
     if (format === 'html') {
       response.type('text/html; charset=utf-8');
@@ -139,6 +146,7 @@ function toDto(row: ReportRow): ReportDto {
     status: row.status,
     sha256: row.sha256,
     late: row.late,
+    error: row.error,
     delayReasons: row.delayReasons,
     previousId: row.previousId,
     createdAt: row.createdAt.toISOString(),

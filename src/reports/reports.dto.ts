@@ -55,22 +55,50 @@ export class ReportDto {
   @ApiProperty({ description: 'Id' }) id!: string;
   @ApiProperty({ description: 'Incident' }) incidentId!: string;
   @ApiProperty({ description: 'Regulator id' }) regulatorId!: string;
-  @ApiProperty({ description: "The regulator's form it follows" }) form!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "The regulator's form it follows (null until generated)",
+  })
+  form!: string | null;
   @ApiProperty({ enum: PHASES, description: 'Phase' }) phase!: string;
-  @ApiProperty({ description: 'Language it is written in (BCP 47)' }) language!: string;
-  @ApiProperty({ enum: Object.values(ReportStatus), description: 'draft, approved or submitted' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Language it is written in (BCP 47; null until generated)',
+  })
+  language!: string | null;
+  @ApiProperty({
+    enum: Object.values(ReportStatus),
+    description:
+      'generating (its job fills it: poll until it is not), then draft (generated, for review) or failed (see error), approved, submitted',
+  })
   status!: string;
   @ApiProperty({
+    nullable: true,
+    type: String,
     description:
-      'SHA-256 (hex) of `content` as canonical JSON (keys sorted at every level); also in the audit log',
+      "Why the generation failed: the rule the incident's facts did not meet (no obligation to this regulator, a late report without delayReasons), or that it broke",
   })
-  sha256!: string;
-  @ApiProperty({ description: 'Generated past its deadline' }) late!: boolean;
+  error!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'SHA-256 (hex) of `content` as canonical JSON (keys sorted at every level); also in the audit log. Null until generated',
+  })
+  sha256!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'Asked for past its deadline (null until generated)',
+  })
+  late!: boolean | null;
   @ApiProperty({ nullable: true, type: String, description: 'Reasons for the delay' }) delayReasons!:
     string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The previous report to this regulator' })
   previousId!: string | null;
-  @ApiProperty({ description: 'Generated' }) createdAt!: string;
+  @ApiProperty({ description: 'Asked for' }) createdAt!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Approved' }) approvedAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Filed with the regulator' }) submittedAt!:
     string | null;
@@ -79,9 +107,11 @@ export class ReportDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'The report: sections of fields (each filled or listed as missing), changes, chart data',
+    nullable: true,
+    description:
+      'The report: sections of fields (each filled or listed as missing), changes, chart data. Null until generated',
   })
-  content!: Record<string, unknown>;
+  content!: Record<string, unknown> | null;
 }
 
 export class ReportListDto {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, sql, SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, notInArray, sql, SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service.js';
 import { reports } from '../database/schema.js';
 import { rowsOf, toBuffer } from '../database/rows.js';
@@ -50,14 +50,36 @@ export class ReportsRepository {
   }
 
   /** The latest report to a regulator about an incident: what a follow-up is compared with. */
-  async latest(incidentId: string, regulatorId: string): Promise<ReportRow | undefined> {
+  /**
+   * The latest report generated to this regulator (not one still generating, nor one that failed), of
+   * those asked for before `before` when given.
+   */
+  async latest(incidentId: string, regulatorId: string, before?: Date): Promise<ReportRow | undefined> {
     const [row] = await this.database.db
       .select()
       .from(reports)
-      .where(and(eq(reports.incidentId, incidentId), eq(reports.regulatorId, regulatorId)))
+      .where(
+        and(
+          eq(reports.incidentId, incidentId),
+          eq(reports.regulatorId, regulatorId),
+          notInArray(reports.status, ['generating', 'failed']),
+          before ? lt(reports.createdAt, before) : undefined,
+        ),
+      )
       .orderBy(desc(reports.createdAt))
       .limit(1);
     return row;
+  }
+
+  /** Reports still generating, oldest first (the sweep queues their jobs again). */
+  async generating(): Promise<string[]> {
+    const rows = await this.database.db
+      .select({ id: reports.id })
+      .from(reports)
+      .where(eq(reports.status, 'generating'))
+      .orderBy(asc(reports.createdAt))
+      .limit(1000);
+    return rows.map((r) => r.id);
   }
 
   /** The reference the regulator gave the initial report of the incident, once it was filed with one. */
@@ -121,9 +143,12 @@ export class ReportsRepository {
    * notified in any, else unreachable in one; messages withdrawn by a cancel were never planned.
    */
   async handling(incidentId: string, jurisdictions: string[]): Promise<ReportFacts['handling']> {
-    const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = await Promise.all(
-      handlingQueries(incidentId, jurisdictions).map((query) => this.database.db.execute(query)),
-    );
+    // One after the other: a report's generation reads them in its transaction (one connection).
+    const results = [];
+    for (const query of handlingQueries(incidentId, jurisdictions)) {
+      results.push(await this.database.db.execute(query));
+    }
+    const [perChannel, unreachable, perJurisdiction, perHour, campaigns] = results;
     const unreachableBy = new Map(
       rowsOf<{ channel: string; unreachable: number }>(unreachable).map((r) => [r.channel, r.unreachable]),
     );

@@ -1,11 +1,13 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
 import { JobRepository } from '../queue/job.repository.js';
-import { JobName } from '../queue/queue.catalogue.js';
-import { Injectable } from '@nestjs/common';
+import { OnJob } from '../queue/on-job.decorator.js';
+import { JobName, type JobPayload } from '../queue/queue.catalogue.js';
 import { createHash } from 'node:crypto';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode } from '../common/errors.js';
+import { AppError, ErrorCode, withoutParams } from '../common/errors.js';
 import { AppConfig } from '../config/config.js';
 import { IncidentHistory, type IncidentChange } from '../incidents/incident.history.js';
 import { IncidentsRepository, type IncidentRow } from '../incidents/incidents.repository.js';
@@ -16,15 +18,17 @@ import {
 } from '../jurisdictions/obligations.service.js';
 import { regulatorsOf } from '../jurisdictions/rules/evaluate.js';
 import { RULES } from '../jurisdictions/rules/index.js';
-import type { Phase, Regulator, ReportForm } from '../jurisdictions/rules/rule.types.js';
+import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 import { ageOn } from '../jurisdictions/consent-ages.js';
 import { noticeVariant } from '../jurisdictions/rules/notice-profiles.js';
 import { CryptoService } from '../crypto/crypto.service.js';
+import { DatabaseService } from '../database/database.service.js';
 import type { ChronologyEntry } from '../incidents/regulator-text.js';
 import { NoticeCopies } from '../notifications/notice-copies.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { reportText } from './report.text.js';
+import { CHILDREN_UNDER, chronologyOf, incidentFacts, lateness } from './report.facts.js';
 import { buildReport, ReportTemplates } from './report.builder.js';
 import { renderPdf } from './report.pdf.js';
 import { renderHtml } from './report.render.js';
@@ -33,7 +37,19 @@ import { frozenSource } from '../scoping/scope.sql.js';
 import { ScopingRepository } from '../scoping/scoping.repository.js';
 import { ReportsRepository, type ReportRow } from './reports.repository.js';
 
-export const ReportStatus = { Draft: 'draft', Approved: 'approved', Submitted: 'submitted' } as const;
+export const ReportStatus = {
+  /** Asked for: its job fills it (`report.generate`). */
+  Generating: 'generating',
+  /** Generated, ready for review: a draft until someone other than its author approves it. */
+  Draft: 'draft',
+  /** Not generated: the incident's facts did not allow it (`error` says which rule), or it broke. */
+  Failed: 'failed',
+  Approved: 'approved',
+  Submitted: 'submitted',
+} as const;
+
+/** Every regulator of the rules: a name none of them has is a mistake of the request's, not the incident's. */
+const KNOWN_REGULATORS = new Set(RULES.flatMap((rule) => regulatorsOf(rule).map((r) => r.id)));
 
 export interface GenerateReport {
   regulator: string;
@@ -58,6 +74,7 @@ export const sha256 = (document: unknown): string =>
 
 @Injectable()
 export class ReportsService {
+  private readonly logger = new Logger(ReportsService.name);
   private readonly templates = new ReportTemplates();
 
   constructor(
@@ -72,73 +89,152 @@ export class ReportsService {
     private readonly copies: NoticeCopies,
     private readonly crypto: CryptoService,
     private readonly jobs: JobRepository,
+    private readonly database: DatabaseService,
   ) {}
 
   /**
-   * Generates a report to a regulator the incident has obligations to, filled from the incident, the
-   * affected set and the deliveries, in the regulator's language; hashed, audited, a draft until approved.
+   * Asks for a report to a regulator the incident has obligations to: what the request alone can tell is
+   * checked here (the incident, a regulator's name, a follow-up's earlier report), and the report is
+   * filled by a job ({@link runGenerate}): its reads go over the whole affected set (the obligations'
+   * recomputation, the counts, the deliveries), tens of seconds at a million people, which a request's
+   * statement limit would cut short. Answers the report as `generating`.
    */
   async generate(actor: Actor, incidentId: string, input: GenerateReport): Promise<ReportRow> {
     const incident = await this.incidents.findById(incidentId);
     if (!incident) throw AppError.notFound('incident', incidentId);
-    const owed = await this.owedTo(incidentId, input.regulator);
-    const previous = await this.repository.latest(incidentId, input.regulator);
-    if (input.phase !== 'initial' && !previous) {
-      throw new AppError(
-        ErrorCode.Conflict,
-        `a ${input.phase} report follows an earlier one: generate the initial report to ${input.regulator} first`,
-        { regulator: input.regulator, phase: input.phase },
-      );
+    if (!KNOWN_REGULATORS.has(input.regulator)) {
+      throw AppError.invalid([
+        {
+          field: 'regulator',
+          rule: 'isRegulator',
+          message: `no rule names a regulator "${input.regulator.slice(0, 64)}"`,
+        },
+      ]);
     }
-    const now = this.clock.now();
-    const timing = lateness(owed, input.phase, input.delayReasons, now);
+    if (input.phase !== 'initial' && !(await this.repository.latest(incidentId, input.regulator))) {
+      throw followsAnEarlier(input);
+    }
+    const report = await this.repository.insert({
+      incidentId,
+      regulatorId: input.regulator,
+      phase: input.phase,
+      status: ReportStatus.Generating,
+      delayReasons: input.delayReasons?.trim() || null,
+      createdBy: actor.keyId,
+      createdAt: this.clock.now(),
+    });
+    // Lost with Redis or a crash before it was queued: the sweep queues it again.
+    await this.enqueue(report.id);
+    return report;
+  }
+
+  /** Queues again the reports still generating (their job lost), every minute. */
+  @OnJob(JobName.ReportsSweep)
+  async sweep(): Promise<{ requeued: number }> {
+    const waiting = await this.repository.generating();
+    for (const id of waiting) await this.enqueue(id);
+    return { requeued: waiting.length };
+  }
+
+  private async enqueue(reportId: string): Promise<void> {
+    await this.jobs.add(JobName.ReportGenerate, { reportId }, { jobId: `report-${reportId}` });
+  }
+
+  /**
+   * Fills a report asked for, from the incident, its obligations (recomputed), its affected set and the
+   * deliveries, in the regulator's language; hashed, audited, a draft until approved. Its statements run
+   * under the bulk limit. Where the incident's facts do not allow it (no obligation to that regulator, a
+   * late report without the reasons for the delay) it ends `failed`, the rule in `error`.
+   */
+  @OnJob(JobName.ReportGenerate)
+  async runGenerate(
+    payload: JobPayload<JobName.ReportGenerate>,
+    job?: Job,
+  ): Promise<Record<string, unknown>> {
+    const report = await this.repository.findById(payload.reportId);
+    if (!report || report.status !== ReportStatus.Generating) return { skipped: report?.status ?? 'missing' };
+    try {
+      const done = await this.fill(report);
+      return { status: done.status };
+    } catch (err) {
+      if (err instanceof AppError && REFUSALS.has(err.code)) {
+        await this.fail(report, err.message);
+        return { failed: err.message };
+      }
+      const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!lastAttempt) throw err;
+      this.logger.error({ reportId: report.id, err: withoutParams(err) }, 'report generation failed');
+      await this.fail(report, 'the generation failed; see the service log');
+      return { failed: true };
+    }
+  }
+
+  private async fail(report: ReportRow, error: string): Promise<void> {
+    await this.repository.move(report.id, ReportStatus.Generating, { status: ReportStatus.Failed, error });
+  }
+
+  private async fill(report: ReportRow): Promise<ReportRow> {
+    const incidentId = report.incidentId;
+    const incident = await this.incidents.findById(incidentId);
+    if (!incident) throw AppError.notFound('incident', incidentId);
+    const input = { regulator: report.regulatorId, phase: report.phase as Phase };
+    const owed = await this.owedTo(incidentId, input.regulator, { bulk: true });
+    const previous = await this.repository.latest(incidentId, input.regulator, report.createdAt);
+    if (input.phase !== 'initial' && !previous) throw followsAnEarlier(input);
+    // Late or not as of when it was asked for; the document says when it was made.
+    const timing = lateness(owed, input.phase, report.delayReasons ?? undefined, report.createdAt);
     const { late, delayReasons } = timing;
+    const now = this.clock.now();
     const regulator = this.regulatorOf(owed[0]);
     const jurisdictions = [...new Set(owed.flatMap((o) => o.jurisdictions))].sort();
     const labels = this.templates.labels(regulator.language);
-    const facts = await this.facts(
-      incident,
-      regulator,
-      jurisdictions,
-      input.phase,
-      owed,
-      now,
-      labels.language,
-      timing,
-    );
-    const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
-    const hash = sha256(document);
-    return this.history.change(
-      actor,
-      () =>
-        this.repository.insert({
-          incidentId,
-          regulatorId: regulator.id,
-          form: regulator.form,
-          phase: input.phase,
-          language: document.language,
-          status: ReportStatus.Draft,
-          content: document as unknown as Record<string, unknown>,
-          sha256: hash,
-          previousId: previous?.id ?? null,
-          late,
-          delayReasons,
-          createdBy: actor.keyId,
-          createdAt: now,
-        }),
-      (report) =>
-        changeOf(report, now, 'report.generated', 'report.generate', {
-          sha256: hash,
-          late,
-          // Birth dates were opened to count children as the form defines them: said in the log.
-          ...(facts.children ? { childrenCounted: facts.children } : {}),
-        }),
-    );
+    // The author, as the job's actor: the request was theirs.
+    const actor: Actor = { keyId: report.createdBy, role: 'system', ip: null };
+    const generate = async () => {
+      const facts = await this.facts(
+        incident,
+        regulator,
+        jurisdictions,
+        input.phase,
+        owed,
+        now,
+        labels.language,
+        timing,
+      );
+      const document = buildReport(facts, labels, (previous?.content as unknown as ReportDocument) ?? null);
+      const hash = sha256(document);
+      return this.history.change(
+        actor,
+        () =>
+          this.move(report, ReportStatus.Generating, {
+            form: regulator.form,
+            language: document.language,
+            status: ReportStatus.Draft,
+            content: document as unknown as Record<string, unknown>,
+            sha256: hash,
+            previousId: previous?.id ?? null,
+            late,
+            delayReasons,
+          }),
+        (generated) =>
+          changeOf(generated, now, 'report.generated', 'report.generate', {
+            sha256: hash,
+            late,
+            // Birth dates were opened to count children as the form defines them: said in the log.
+            ...(facts.children ? { childrenCounted: facts.children } : {}),
+          }),
+      );
+    };
+    return this.database.transaction(generate, { bulk: true });
   }
 
   /** The incident's obligations to this regulator; a 400 naming its regulators when it has none. */
-  private async owedTo(incidentId: string, regulatorId: string): Promise<ObligationView[]> {
-    const all = await this.obligations.list(incidentId);
+  private async owedTo(
+    incidentId: string,
+    regulatorId: string,
+    options: { bulk?: boolean } = {},
+  ): Promise<ObligationView[]> {
+    const all = await this.obligations.list(incidentId, options);
     const owed = all.filter(
       (o) =>
         o.audience === 'regulator' && o.regulatorId === regulatorId && o.state !== ObligationState.Withdrawn,
@@ -276,14 +372,13 @@ export class ReportsService {
     language: string,
     timing: { late: boolean; delayReasons: string | null; deadline: ReportFacts['deadline'] },
   ): Promise<ReportFacts> {
-    const [counts, everyone, handling, events, initialReference] = await Promise.all([
-      this.scoping.counts(frozenSource(incident.id, jurisdictions)),
-      // Only its size: the latest freeze's, not a count of the whole set (1.8-2.8 s at a million).
-      this.scoping.frozenTotal(incident.id),
-      this.repository.handling(incident.id, jurisdictions),
-      this.incidents.events(incident.id, 0, 1000),
-      this.repository.initialReference(incident.id, regulator.id),
-    ]);
+    // One after the other: they share the generation's transaction (its connection, the bulk limit).
+    const counts = await this.scoping.counts(frozenSource(incident.id, jurisdictions));
+    // Only its size: the latest freeze's, not a count of the whole set (1.8-2.8 s at a million).
+    const everyone = await this.scoping.frozenTotal(incident.id);
+    const handling = await this.repository.handling(incident.id, jurisdictions);
+    const events = await this.incidents.events(incident.id, 0, 1000);
+    const initialReference = await this.repository.initialReference(incident.id, regulator.id);
     const text = reportText(
       {
         ...incident,
@@ -395,30 +490,6 @@ export class ReportsService {
   }
 }
 
-/** Forms that count children by an age of their own (the ICO's "children", the ANPD's "crianças e adolescentes"). */
-const CHILDREN_UNDER: Partial<Record<ReportForm, number>> = { ico: 18, 'lgpd-anpd': 18 };
-
-/**
- * The deadline that applied to a report of this phase: among the regulator's obligations of the phase that
- * apply, the earliest due (a threshold not met leaves its deadline out: China's 4 hours below the
- * relatively major tier); the law that sets it, cited by its rule's sources.
- */
-export function deadlineOf(owed: readonly ObligationView[], phase: Phase): ReportFacts['deadline'] {
-  const applying = owed.filter((o) => o.applicable && o.state !== ObligationState.Withdrawn);
-  const ofPhase = applying.filter((o) => o.phase === phase);
-  const candidates = ofPhase.length > 0 ? ofPhase : applying.filter((o) => o.phase === 'initial');
-  const dated = candidates.filter((o) => o.dueAt).sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime());
-  const chosen = dated[0] ?? candidates[0];
-  if (!chosen) return { dueAt: null, wording: 'no deadline applies', basis: 'none' };
-  const rule = RULES.find((r) => r.id === chosen.ruleId && r.effectiveFrom === chosen.ruleVersion);
-  const cited = rule?.sources.filter((s) => chosen.sources.includes(s.key)).map((s) => s.citation) ?? [];
-  return {
-    dueAt: chosen.dueAt,
-    wording: chosen.deadline,
-    basis: cited.join('; ') || (chosen.law ?? 'the rule'),
-  };
-}
-
 /** A report's change as the timeline and the audit log say it (the same words in both). */
 function changeOf(
   report: ReportRow,
@@ -437,77 +508,16 @@ function changeOf(
   };
 }
 
-/** The deadline of this phase, whether the report is late by it, and the reasons given for the delay. */
-function lateness(owed: ObligationView[], phase: Phase, reasons: string | undefined, now: Date) {
-  const deadline = deadlineOf(owed, phase);
-  const late = deadline.dueAt ? now.getTime() > deadline.dueAt.getTime() : false;
-  const delayReasons = reasons?.trim() || null;
-  if (late && !delayReasons) {
-    throw AppError.invalid([
-      {
-        field: 'delayReasons',
-        rule: 'requiredWhenLate',
-        message: `the ${phase} report is late (due ${deadline.dueAt!.toISOString()}): give the reasons for the delay (${deadline.basis})`,
-      },
-    ]);
-  }
-  return { late, delayReasons, deadline };
-}
+/** Failures of a report's generation that are the incident's facts, not a fault: the report fails, with why. */
+const REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCode.ValidationFailed,
+  ErrorCode.Conflict,
+  ErrorCode.NotFound,
+]);
 
-/** The incident's own story as a regulator reads it: its dates and the responders' chronology, in order. */
-function chronologyOf(
-  incident: IncidentRow,
-  confirmedAt: Date | undefined,
-  handling: { campaigns: { startedAt: Date | null }[] },
-  translated: (string | undefined)[],
-): ReportFacts['chronology'] {
-  const firstNotice = handling.campaigns
-    .flatMap((c) => (c.startedAt ? [c.startedAt] : []))
-    .sort((a, b) => a.getTime() - b.getTime())[0];
-  const entries = incident.chronology as ChronologyEntry[];
-  return [
-    ...(incident.occurredFrom ? [{ at: incident.occurredFrom, kind: 'occurred' as const, text: null }] : []),
-    { at: incident.discoveredAt, kind: 'discovered' as const, text: null },
-    ...(incident.containedAt ? [{ at: incident.containedAt, kind: 'contained' as const, text: null }] : []),
-    ...(confirmedAt ? [{ at: confirmedAt, kind: 'confirmed' as const, text: null }] : []),
-    ...(firstNotice ? [{ at: firstNotice, kind: 'notified' as const, text: null }] : []),
-    ...entries.map((e, n) => ({ at: new Date(e.at), kind: e.kind, text: translated[n] ?? e.text })),
-  ].sort((a, b) => a.at.getTime() - b.at.getTime());
-}
-
-/** The incident's facts for the report, its texts in the regulator's language. */
-function incidentFacts(
-  incident: IncidentRow,
-  values: ReturnType<typeof reportText>['values'],
-  confirmedAt: Date | null,
-): ReportFacts['incident'] {
-  return {
-    reference: incident.reference,
-    title: incident.title,
-    description: values.description,
-    nature: incident.nature,
-    cause: values.cause,
-    cyberAttack: incident.cyberAttack,
-    howDiscovered: values.howDiscovered,
-    occurredFrom: incident.occurredFrom,
-    occurredTo: incident.occurredTo,
-    discoveredAt: incident.discoveredAt,
-    confirmedAt,
-    containedAt: incident.containedAt,
-    systems: incident.systems,
-    dataCategories: incident.dataCategories,
-    encrypted: incident.encrypted,
-    encryptionDetails: values.encryptionDetails,
-    approximateRecords: incident.approximateRecords,
-    likelyConsequences: values.likelyConsequences,
-    measuresTaken: values.measuresTaken,
-    measuresPlanned: values.measuresPlanned,
-    securityMeasuresBefore: values.securityMeasuresBefore,
-    adviceToIndividuals: values.adviceToIndividuals,
-    remedies: values.remedies,
-    otherOrganisationsTold: values.otherOrganisationsTold,
-    riskLevel: incident.riskLevel as ReportFacts['incident']['riskLevel'],
-    riskReasoning: values.riskReasoning,
-    lawEnforcementInvestigating: incident.lawEnforcementInvestigating,
-  };
-}
+const followsAnEarlier = (input: { regulator: string; phase: string }) =>
+  new AppError(
+    ErrorCode.Conflict,
+    `a ${input.phase} report follows an earlier one: generate the initial report to ${input.regulator} first`,
+    { regulator: input.regulator, phase: input.phase },
+  );

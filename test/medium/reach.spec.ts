@@ -238,7 +238,8 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
 
     // The PDPC report filed: the two are planned into the same campaign and told.
     const reports = m.get(ReportsService);
-    const report = await reports.generate(m.responder, incidentId, { regulator: 'pdpc', phase: 'initial' });
+    const report = await m.newReport(incidentId, { regulator: 'pdpc', phase: 'initial' });
+    expect(report.status).toBe('draft');
     await reports.approve(m.approver, report.id);
     await reports.submitted(m.responder, report.id, new Date(), 'PDPC-2026-0001');
     expect(m.queue.of(JobName.CampaignRelease)).toHaveLength(1);

@@ -82,6 +82,32 @@ export async function startApp(
 
 export const bearer = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
 
+/**
+ * Asks for a report (`POST /v1/incidents/:id/reports`, 202 `generating`) and waits for its job: the
+ * report as `GET /v1/reports/:id` shows it once it is no longer generating (draft, or failed with why).
+ */
+export async function generatedReport(
+  t: Pick<TestApp, 'http'>,
+  auth: readonly [string, string],
+  incidentId: string,
+  body: object,
+  timeoutMs = 20_000,
+): Promise<{ body: any }> {
+  const asked = await t.http
+    .post(`/v1/incidents/${incidentId}/reports`)
+    .set(...auth)
+    .send(body)
+    .expect(202);
+  expect(asked.body.status).toBe('generating');
+  return eventually(async () => {
+    const report = await t.http
+      .get(`/v1/reports/${asked.body.id}`)
+      .set(...auth)
+      .expect(200);
+    return report.body.status === 'generating' ? undefined : report;
+  }, timeoutMs);
+}
+
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
