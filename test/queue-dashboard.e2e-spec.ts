@@ -70,7 +70,7 @@ describe('the queue dashboard (/queues)', () => {
     }
     // The sweeps and the webhook events' processing; the reconciler alone on its queue (nothing may hold
     // it up); the old schedulers are gone.
-    expect(queues.get('housekeeping')!.jobSchedulerCount).toBe(4);
+    expect(queues.get('housekeeping')!.jobSchedulerCount).toBe(5);
     expect(queues.get('reconciler')!.jobSchedulerCount).toBe(1);
     const listed = await t.http
       .get('/queues/api/job-schedulers')
@@ -82,6 +82,7 @@ describe('the queue dashboard (/queues)', () => {
     expect(where).toEqual([
       'housekeeping:imports-sweep',
       'housekeeping:obligations-watch',
+      'housekeeping:reports-sweep',
       'housekeeping:scope-sweep',
       'housekeeping:webhooks-process',
       'maintenance:audit-verify-hourly',
