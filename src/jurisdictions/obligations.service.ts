@@ -112,7 +112,11 @@ export class ObligationsService {
     // and a second read of them for the list doubled the request (docs/benchmarks.md).
     const { figures } = await this.recomputed(incidentId, options);
     const now = this.clock.now();
-    const unnotified = figures.unnotified ?? (await this.reach.unnotified(incidentId));
+    const unnotified =
+      figures.unnotified ??
+      (options.bulk
+        ? await this.database.transaction(() => this.reach.unnotified(incidentId), { bulk: true })
+        : await this.reach.unnotified(incidentId));
     const reach = figures.notIndividuallyNotified;
     return (await this.repository.forIncident(incidentId)).map((row) => ({
       ...stateOf(row, now),
