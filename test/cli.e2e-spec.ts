@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import {
   TEST_KEYS,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { spawnTracked, stopChild } from './support/processes.js';
 
 const ROOT = resolve(__dirname, '..');
 const REDIS_DB = 10;
@@ -23,13 +24,13 @@ function run(
   script = 'dist/cli.js',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+    const child = spawnTracked(process.execPath, [join(ROOT, script), ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
 }
@@ -51,7 +52,7 @@ const row = (i: number) => ({
  */
 describe('the CLI and the log, against the built service (PostgreSQL + Redis)', () => {
   jest.setTimeout(60_000);
-  let service: ChildProcess;
+  let service: ChildProcess | undefined;
   let log = '';
   let base = '';
   let databaseUrl = '';
@@ -66,7 +67,7 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
     redis.disconnect();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    service = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+    service = spawnTracked(process.execPath, [join(ROOT, 'dist/main.js')], {
       env: {
         PATH: process.env.PATH ?? '',
         ...env(),
@@ -84,11 +85,9 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
   });
 
   afterAll(async () => {
-    if (service.exitCode === null && service.signalCode === null) {
-      service.kill('SIGTERM');
-      await new Promise((r) => service.once('exit', r));
-    }
-    rmSync(work, { recursive: true, force: true });
+    // SIGTERM lets it drain; one that hangs is killed after the grace, so the stop never waits for good.
+    if (service) await stopChild(service);
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('imports a file with a progress bar and prints the counts and rejected lines', async () => {
@@ -169,8 +168,7 @@ describe('the CLI and the log, against the built service (PostgreSQL + Redis)', 
   });
 
   it('re-encrypts everyone under a new key, which the service then reads with', async () => {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    await stopChild(service!);
     const rotated = { ENCRYPTION_KEYS: `k2:${TEST_KEYS.k2},k1:${TEST_KEYS.k1}`, HASH_KEY: TEST_KEYS.hash };
     const result = await run(['subjects:reencrypt'], { DATABASE_URL: databaseUrl, ...rotated });
     expect(result.code).toBe(0);

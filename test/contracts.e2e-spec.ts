@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { SendGridAdapter } from '../src/channels/sendgrid/sendgrid.adapter.js';
 import { TwilioAdapter } from '../src/channels/twilio/twilio.adapter.js';
@@ -6,6 +6,7 @@ import { NoticeRenderer, type NoticeFacts } from '../src/templates/notice.render
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
 import { freePort } from './support/app.js';
+import { spawnTracked, stopChild } from './support/processes.js';
 
 // The adapters' traffic, checked against the providers' own OpenAPI files by a validating proxy between
 // the real SDKs and the fakes: a request the spec does not allow gets a 422 and fails the send.
@@ -17,7 +18,7 @@ async function prism(
   upstream: string,
 ): Promise<{ url: string; process: ChildProcess; log: () => string }> {
   const port = await freePort();
-  const child = spawn(
+  const child = spawnTracked(
     process.execPath,
     [
       join(ROOT, 'node_modules/@stoplight/prism-cli/dist/index.js'),
@@ -33,12 +34,15 @@ async function prism(
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
-  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const started = Date.now();
   while (!log.includes('Prism is listening')) {
-    if (child.exitCode !== null || Date.now() - started > 60_000)
+    if (child.exitCode !== null || Date.now() - started > 60_000) {
+      // Not yet the caller's to stop: a proxy that did not start in time would outlive the run.
+      await stopChild(child, 'SIGKILL');
       throw new Error(`prism did not start: ${log}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url: `http://127.0.0.1:${port}`, process: child, log: () => log };
@@ -79,7 +83,7 @@ describe('provider contracts: the adapters against the official OpenAPI files', 
     await Promise.all([sendgrid.start(), twilio.start()]);
   });
   afterAll(async () => {
-    for (const p of proxies) p.kill();
+    await Promise.all(proxies.map((p) => stopChild(p)));
     await Promise.all([sendgrid.stop(), twilio.stop()]);
   });
 

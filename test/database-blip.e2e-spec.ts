@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
@@ -12,6 +12,7 @@ import {
   validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { spawnTracked, stopChild } from './support/processes.js';
 import { rideOutDisconnects } from '../src/database/connection-errors.js';
 
 // A database blip (every connection of the service cut by pg_terminate_backend, as a failover or a
@@ -91,7 +92,7 @@ describe.each([
 
   const start = async (role: 'api' | 'worker'): Promise<Node> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+    const child = spawnTracked(process.execPath, [join(ROOT, 'dist/main.js')], {
       env: {
         PATH: process.env.PATH ?? '',
         ROLE: role,
@@ -105,8 +106,8 @@ describe.each([
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const node = { child, port, log: () => output };
     nodes.push(node);
     await eventually(async () => {
@@ -171,7 +172,7 @@ describe.each([
       .expect(200);
   });
   afterAll(async () => {
-    for (const node of nodes) node.child.kill('SIGKILL');
+    await Promise.all(nodes.map((node) => stopChild(node.child, 'SIGKILL')));
     await db?.end();
   });
 

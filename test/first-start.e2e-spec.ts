@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually, freePort, validIncident } from './support/app.js';
+import { spawnTracked, stopChild } from './support/processes.js';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -16,7 +17,7 @@ class Service {
     dataDir: string,
     readonly base: string,
   ) {
-    this.child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+    this.child = spawnTracked(process.execPath, [join(ROOT, 'dist/main.js')], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: new URL(base).port },
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
@@ -35,21 +36,22 @@ class Service {
     }, 180_000);
   }
 
+  /** SIGTERM, and SIGKILL if it has not exited after a while: a stop never waits for good. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await stopChild(this.child, 'SIGTERM', 60_000);
     return this.exited;
   }
 }
 
 function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], {
+    const child = spawnTracked(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
 }
@@ -76,7 +78,7 @@ describe('a first start on the embedded database', () => {
 
   afterAll(async () => {
     await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const get = (path: string, key: string) =>

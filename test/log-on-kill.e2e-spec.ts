@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTracked } from './support/processes.js';
 import { resolve } from 'node:path';
 
 // A SIGKILLed process (an OOM kill, a container stopped hard) lost the lines it had just logged: pino's
@@ -21,14 +21,14 @@ process.kill(process.pid, 'SIGKILL');
 
 describe('log lines and a SIGKILL', () => {
   it('keeps every line logged before the kill, the error last', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT], {
+    const child = spawnTracked(process.execPath, ['--input-type=module', '-e', SCRIPT], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const signal = await new Promise<NodeJS.Signals | null>((done) =>
       child.on('close', (_code, sig) => done(sig)),
     );

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import {
@@ -13,6 +13,7 @@ import {
   TestApp,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
+import { spawnTracked, stopChild } from './support/processes.js';
 import { SendGridFake } from './fakes/sendgrid.fake.js';
 import { TwilioFake } from './fakes/twilio.fake.js';
 import { Reconciler } from '../src/notifications/reconciler.service.js';
@@ -39,7 +40,7 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
   const phone = (i: number) => `+1415555${String(3000 + i)}`;
 
   const startWorker = async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+    const child = spawnTracked(process.execPath, [join(ROOT, 'dist/main.js')], {
       env: {
         PATH: process.env.PATH ?? '',
         ROLE: 'worker',
@@ -125,8 +126,9 @@ describe('campaigns survive a killed worker and a flushed Redis', () => {
     await startWorker();
   });
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
-    await t?.close();
+    // Each step whatever the one before did: an app that fails to close must not leave the fakes up.
+    await Promise.all(workers.map((w) => stopChild(w, 'SIGKILL')));
+    await t?.close().catch((err: unknown) => console.error('resilience: the app did not close', err));
     await Promise.all([twilio.stop(), sendgrid.stop()]);
   });
 

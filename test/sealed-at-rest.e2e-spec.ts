@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTracked } from './support/processes.js';
 import { Redis } from 'ioredis';
 import {
   bearer,
@@ -78,13 +78,13 @@ function needles(links: string[]): Map<string, string> {
 
 function pgDump(databaseUrl: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('pg_dump', ['--no-owner', '--data-only', databaseUrl], {
+    const child = spawnTracked('pg_dump', ['--no-owner', '--data-only', databaseUrl], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
       code === 0

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { Clock } from '../src/common/clock.js';
@@ -64,6 +64,17 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
     admin = bearer(t.keys.admin);
   });
   afterAll(() => t.close());
+
+  /**
+   * Uploads a case left open: a case that fails before it ends or destroys one (an assertion midway)
+   * would leave the request's socket open, and closing the app waits for it (Node's request timeout,
+   * five minutes) while the socket keeps Jest from exiting.
+   */
+  const openRequests = new Set<ClientRequest>();
+  afterEach(() => {
+    for (const req of openRequests) req.destroy();
+    openRequests.clear();
+  });
 
   /** The import once its status is one of `statuses`. */
   const importIn = (id: string, ...statuses: string[]) =>
@@ -496,6 +507,8 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       path: '/v1/subjects/imports',
       headers: { Authorization: responder[1], 'Content-Type': contentType },
     });
+    openRequests.add(req);
+    req.once('close', () => openRequests.delete(req));
     const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
       req.on('response', (res) => {
         let body = '';
@@ -504,6 +517,8 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       });
       req.on('error', reject);
     });
+    // A request the cleanup destroys after a failed case rejects with nobody waiting for it.
+    answer.catch(() => undefined);
     return { req, answer };
   }
 
