@@ -334,14 +334,20 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
 
   it('refuses a late report without the reasons for the delay, then approves (four eyes) and files it', async () => {
     at('2026-11-07T13:00:00Z');
-    // Late, found by the job: the report fails with the rule.
-    const refused = await generatedReport(t, responder, incidentId, { regulator: 'ico', phase: 'initial' });
-    expect(refused.body).toMatchObject({ status: 'failed', content: null });
-    expect(refused.body.error).toContain('delayReasons');
-    await t.http
-      .get(`/v1/reports/${refused.body.id}.html`)
+    // Late, as the obligations already computed show: refused in the request, naming the field and the
+    // rule, and no report made.
+    const reports = async () =>
+      (await t.query('select count(*)::int as n from reports where incident_id = $1', [incidentId]))[0].n;
+    const before = await reports();
+    const refused = await t.http
+      .post(`/v1/incidents/${incidentId}/reports`)
       .set(...responder)
-      .expect(409);
+      .send({ regulator: 'ico', phase: 'initial' })
+      .expect(400);
+    expect(refused.body.details.problems).toEqual([
+      expect.objectContaining({ field: 'delayReasons', rule: 'requiredWhenLate' }),
+    ]);
+    expect(await reports()).toBe(before);
     await t.http
       .post(`/v1/incidents/${incidentId}/reports`)
       .set(...responder)

@@ -128,6 +128,12 @@ export class ObligationsService {
     }));
   }
 
+  /** The obligations as last computed, without recomputing them: the incident's rows, a few. */
+  async stored(incidentId: string): Promise<ObligationView[]> {
+    const now = this.clock.now();
+    return (await this.repository.forIncident(incidentId)).map((row) => stateOf(row, now));
+  }
+
   async get(id: string): Promise<ObligationView> {
     const row = await this.repository.findById(id);
     if (!row) throw AppError.notFound('obligation', id);

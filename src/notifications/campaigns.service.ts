@@ -188,7 +188,7 @@ export class CampaignsService {
               : null;
     // Who this campaign holds back, while it may still plan them (a finished or cancelled one does not).
     const open = campaign.status !== (CampaignStatus.Cancelled as string);
-    const holds = open ? await this.ordering.holds(campaign.incidentId) : [];
+    const holds = open ? await this.ordering.holds(campaign.incidentId, { forView: true }) : [];
     // A draft's warnings, as its approver will see them (once approved, they are on its timeline).
     const draft = campaign.status === (CampaignStatus.Draft as string);
     const warnings = draft

@@ -114,6 +114,11 @@ export class ReportsService {
     if (input.phase !== 'initial' && !(await this.repository.latest(incidentId, input.regulator))) {
       throw followsAnEarlier(input);
     }
+    // A late report without the reasons for its delay is bad input, answered at once when the obligations
+    // as last computed show it (a few rows); the job judges again on them recomputed.
+    const now = this.clock.now();
+    const stored = owedIn(await this.obligations.stored(incidentId), input.regulator);
+    if (stored.length > 0) lateness(stored, input.phase, input.delayReasons, now);
     const report = await this.repository.insert({
       incidentId,
       regulatorId: input.regulator,
@@ -121,7 +126,7 @@ export class ReportsService {
       status: ReportStatus.Generating,
       delayReasons: input.delayReasons?.trim() || null,
       createdBy: actor.keyId,
-      createdAt: this.clock.now(),
+      createdAt: now,
     });
     // Lost with Redis or a crash before it was queued: the sweep queues it again.
     await this.enqueue(report.id);
@@ -235,10 +240,7 @@ export class ReportsService {
     options: { bulk?: boolean } = {},
   ): Promise<ObligationView[]> {
     const all = await this.obligations.list(incidentId, options);
-    const owed = all.filter(
-      (o) =>
-        o.audience === 'regulator' && o.regulatorId === regulatorId && o.state !== ObligationState.Withdrawn,
-    );
+    const owed = owedIn(all, regulatorId);
     if (owed.length === 0) {
       const known = [...new Set(all.flatMap((o) => (o.regulatorId ? [o.regulatorId] : [])))].sort();
       throw AppError.invalid([
@@ -507,6 +509,13 @@ function changeOf(
     details: { reportId: report.id, regulator: report.regulatorId, phase: report.phase, ...details },
   };
 }
+
+/** The obligations to a regulator among an incident's, withdrawn ones left out. */
+const owedIn = (all: ObligationView[], regulatorId: string): ObligationView[] =>
+  all.filter(
+    (o) =>
+      o.audience === 'regulator' && o.regulatorId === regulatorId && o.state !== ObligationState.Withdrawn,
+  );
 
 /** Failures of a report's generation that are the incident's facts, not a fault: the report fails, with why. */
 const REFUSALS: ReadonlySet<string> = new Set([
