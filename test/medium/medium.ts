@@ -312,6 +312,11 @@ export class MediumContext {
     return reports.get(asked.id);
   }
 
+  /** Runs every job, and the jobs they queue, until the queue is empty (twenty rounds at most). */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 20 && this.queue.of().length > 0; i++) await this.queue.run();
+  }
+
   close(): Promise<void> {
     return this.app.close();
   }

@@ -50,10 +50,6 @@ async function fromReachCounts(
   return out;
 }
 
-async function drain(m: MediumContext): Promise<void> {
-  for (let i = 0; i < 20 && m.queue.of().length > 0; i++) await m.queue.run();
-}
-
 describe('the obligations’ figures of who was not individually notified (medium)', () => {
   let m: MediumContext;
   beforeAll(async () => {
@@ -97,7 +93,7 @@ describe('the obligations’ figures of who was not individually notified (mediu
       );
     try {
       const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
-      await drain(m);
+      await m.drain();
       const [campaign] = await m.query<{ status: string }>('select status from campaigns where id = $1', [
         campaignId,
       ]);
@@ -166,7 +162,7 @@ describe('the obligations’ figures of who was not individually notified (mediu
     expect(before).toHaveLength(3);
 
     await m.newCampaign(incidentId, { channels: ['email', 'sms'] });
-    await drain(m);
+    await m.drain();
     const after = await setWide();
     // The same, and the reach counts once (the recomputation's substitute facts, shown by the list too).
     expect(after.filter((t) => REACH_STATES.test(t))).toHaveLength(1);

@@ -21,11 +21,6 @@ import { newMediumContext, type MediumContext } from './medium.js';
 
 const DAY = new Date().toISOString().slice(0, 10);
 
-/** Runs every job until the queue is empty. */
-async function drain(m: MediumContext): Promise<void> {
-  for (let i = 0; i < 20 && m.queue.of().length > 0; i++) await m.queue.run();
-}
-
 describe('lawful notice methods and who is reached (medium: real repositories, scripted providers)', () => {
   let m: MediumContext;
   beforeAll(async () => {
@@ -93,7 +88,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
       );
     try {
       const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
-      await drain(m);
+      await m.drain();
       const plans = await m.query<{ external_id: string; plan: string[]; status: string; lawful: string[] }>(
         `select s.external_id, d.plan, d.status, d.lawful from deliveries d join subjects s on s.id = d.subject_id
           where d.campaign_id = $1 order by s.external_id`,
@@ -179,7 +174,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
       ['3', 'person'],
       ['4', 'guardian'],
     ]);
-    await drain(m);
+    await m.drain();
     expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toEqual(
       expect.arrayContaining(['guardian0@example.com', 'guardian1@example.com', 'guardian2@example.com']),
     );
@@ -210,7 +205,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     ]);
     const incidentId = await m.newIncident(system);
     const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
-    await drain(m);
+    await m.drain();
     const planned = () =>
       m.query<{ jurisdiction: string; status: string }>(
         'select jurisdiction, status from deliveries where campaign_id = $1 order by jurisdiction',
@@ -265,7 +260,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     m.queue.waiting.splice(0, m.queue.waiting.length);
     await m.get(Reconciler).reconcile();
     expect(m.queue.of(JobName.CampaignRelease)).toHaveLength(1);
-    await drain(m);
+    await m.drain();
     expect(await planned()).toEqual([
       { jurisdiction: 'GB', status: 'notified' },
       { jurisdiction: 'SG', status: 'notified' },
