@@ -53,14 +53,14 @@ export function holdsOf(
   return holds.sort((a, b) => a.jurisdiction.localeCompare(b.jurisdiction));
 }
 
+/** How long a view may show held residents counted earlier, the set and the filed reports unchanged. */
+export const HOLDS_KEPT_MS = 60_000;
+
 /**
  * Which of an incident's residents the law wants told only after a report (Singapore: on or after the
  * PDPC, PDPA s 26D(2)), as long as that report is not recorded as submitted. The planner holds them back
  * and plans them once it is.
  */
-/** How long a view may show held residents counted earlier, the set and the filed reports unchanged. */
-export const HOLDS_KEPT_MS = 60_000;
-
 @Injectable()
 export class NoticeOrdering {
   /** Per incident, the holds last counted for views, with what they were counted on and until when. */
