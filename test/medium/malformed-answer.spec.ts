@@ -46,8 +46,7 @@ describe('a malformed provider answer (medium: real repositories, scripted SendG
       const run = await m.queue.runNext(JobName.SendEmail);
       expect(run?.error?.message).toBe('email: malformed_answer');
     } finally {
-      m.email.answer = (batch) =>
-        batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+      m.email.sendAll();
     }
     expect(await states(id)).toEqual([{ status: 'queued', attempts: 1, n: 3 }]);
     expect(await deliveries(id)).not.toContainEqual(expect.objectContaining({ status: 'notified' }));

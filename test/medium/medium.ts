@@ -44,12 +44,33 @@ import { ENCRYPTION_ENV, REDIS_BASE, validIncident } from '../support/app.js';
 // scripts, as outcomes (their wire formats are the e2e suites' business); the queue is a list the test
 // runs a job attempt at a time, so a scenario of retries, new jobs and pauses is exact and quick.
 
+/** SendGrid's acceptance of one recipient of a batch. */
+const emailSent = (r: EmailBatch['recipients'][number]): SendOutcome => ({
+  kind: 'sent',
+  providerRef: `email-${r.messageId}`,
+});
+
+const everyEmailSent = (batch: EmailBatch): SendOutcome[] => batch.recipients.map(emailSent);
+
 /** A provider answering what the test scripts: by default it takes everything. */
 class ScriptedEmail implements EmailPort {
   readonly name = 'scripted';
   readonly calls: EmailBatch[] = [];
-  answer: (batch: EmailBatch) => SendOutcome[] | Promise<SendOutcome[]> = (batch) =>
-    batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+  answer: (batch: EmailBatch) => SendOutcome[] | Promise<SendOutcome[]> = everyEmailSent;
+
+  /** From now on, refuses for good the addresses `refused` picks (an invalid address) and sends the rest. */
+  refuse(refused: (to: string) => boolean): void {
+    this.answer = (batch) =>
+      batch.recipients.map((r) =>
+        refused(r.to) ? { kind: 'permanent', code: 'sendgrid_invalid' } : emailSent(r),
+      );
+  }
+
+  /** Back to sending every recipient. */
+  sendAll(): void {
+    this.answer = everyEmailSent;
+  }
+
   async send(batch: EmailBatch): Promise<SendOutcome[]> {
     this.calls.push(batch);
     return this.answer(batch);

@@ -85,12 +85,7 @@ describe('the obligations’ figures of who was not individually notified (mediu
       'US-FL': { total: 2, noContact: 0, pushOnly: 0, allFailed: 0, methodNotLawful: 0 },
     });
 
-    m.email.answer = (batch) =>
-      batch.recipients.map((r) =>
-        r.to.startsWith('refused')
-          ? { kind: 'permanent', code: 'sendgrid_invalid' }
-          : { kind: 'sent', providerRef: `email-${r.messageId}` },
-      );
+    m.email.refuse((to) => to.startsWith('refused'));
     try {
       const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
       await m.drain();
@@ -99,8 +94,7 @@ describe('the obligations’ figures of who was not individually notified (mediu
       ]);
       expect(campaign?.status).toBe('completed');
     } finally {
-      m.email.answer = (batch) =>
-        batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+      m.email.sendAll();
     }
 
     const after = await figures.notIndividuallyNotified(incidentId);

@@ -80,12 +80,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
       ]),
     );
 
-    m.email.answer = (batch) =>
-      batch.recipients.map((r) =>
-        r.to.startsWith('refused')
-          ? { kind: 'permanent', code: 'sendgrid_invalid' }
-          : { kind: 'sent', providerRef: `email-${r.messageId}` },
-      );
+    m.email.refuse((to) => to.startsWith('refused'));
     try {
       const campaignId = await m.newCampaign(incidentId, { channels: ['email', 'sms', 'push'] });
       await m.drain();
@@ -107,8 +102,7 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
       // The Floridian who prefers SMS got no SMS: the email notified first.
       expect(m.sms.calls.map((c) => c.to).sort()).toEqual(['+13055550101', '+13055550102', '+447911123456']);
     } finally {
-      m.email.answer = (batch) =>
-        batch.recipients.map((r) => ({ kind: 'sent', providerRef: `email-${r.messageId}` }));
+      m.email.sendAll();
     }
 
     const after = await reach.counts(incidentId);
