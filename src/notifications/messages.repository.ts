@@ -13,6 +13,10 @@ import type { BatchRow, ClaimedMessage, EventMessage, QueuedBatch } from './mess
  * cancel. A statement that records a send (or its failure after it left, or a cancel) also moves the
  * message's delivery and affected row in the same statement: one statement a batch is the hot path.
  */
+/** Each message's own value of a keyed statement, as a JSON object by message id (see `markSent`). */
+const valuesById = <T extends { id: number }>(rows: readonly T[], value: (row: T) => string): string =>
+  JSON.stringify(Object.fromEntries(rows.map((row) => [row.id, value(row)])));
+
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -185,50 +189,50 @@ export class MessagesRepository {
    * lawful one is left.
    * What left wins over what was written meanwhile: a cancel, or a failure recorded by the worker that
    * took the batch over when this one's lease ran out.
-   * Keyed statements below also say `id = any(ids)`: joined to `unnest` alone, the planner guesses the
-   * array's size and may hash-join it against a sequential scan of every message of every campaign
-   * (seen at 100k recipients with no statistics on the table: 143k rows read per batch of 1,000).
+   * Keyed statements below find their messages by `id = any(ids)` (the primary key) and look each one's
+   * own value up in a JSON object by id (`valuesById`), with no join for the planner to get wrong: joined
+   * to `unnest(ids, refs)`, it hash-joined a sequential scan of every message of every campaign (100k
+   * recipients, no statistics yet: 143k rows read per batch of 1,000) or, once the statistics said few
+   * messages are still queued, rescanned the thousand refs for each message (a million comparisons, 230
+   * of a batch's 250 ms at 1M).
    */
   async markSent(sent: Array<{ id: number; providerRef: string }>, now: Date): Promise<void> {
     if (sent.length === 0) return;
     await this.database.db.execute(sql`
       with done as (
-        update messages m set status = 'sent', provider_ref = x.ref, sent_at = ${now},
-          attempts = m.attempts + 1, updated_at = ${now}
-        from unnest(${sql.param(sent.map((s) => s.id))}::bigint[], ${sql.param(sent.map((s) => s.providerRef))}::text[])
-          as x(id, ref)
-        where m.id = x.id and m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[])
-          and m.status in ('queued', 'cancelled', 'failed')
+        update messages m set status = 'sent', provider_ref = ${valuesById(sent, (s) => s.providerRef)}::jsonb ->> m.id::text,
+          sent_at = ${now}, attempts = m.attempts + 1, updated_at = ${now}
+        where m.id = any(${sql.param(sent.map((s) => s.id))}::bigint[]) and m.status in ('queued', 'cancelled', 'failed')
         returning m.delivery_id, m.channel),
       left_on as (
-        select d.id, bool_or(x.channel = any(d.lawful)) as lawful
-        from done x join deliveries d on d.id = x.delivery_id
-        where x.channel in ('email', 'sms') group by d.id),
-      notified as (
-        update deliveries d set status = 'notified', notified_at = ${now}, updated_at = ${now}
-        where d.id in (select id from left_on where lawful) and d.status <> 'notified'
-        returning d.affected_id),
-      -- Told only on a channel their law does not accept as the notice (an SMS in Florida), with no
-      -- lawful one queued: informed, not notified. The plan puts lawful channels first, so nothing
-      -- lawful is left to try; they stay unreached, and count for the substitute or public notice.
-      informed as (
-        update deliveries d set status = 'unreachable', updated_at = ${now}
-        where d.id in (select id from left_on where not lawful) and d.status = 'pending'
-          and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
-                            and m.status in ('queued', 'sent', 'delivered'))
-        returning 1)
+        select delivery_id, array_agg(channel) as channels from done where channel in ('email', 'sms')
+        group by delivery_id),
+      -- One update of each delivery, found once by its key: notified when a channel that left is one their
+      -- law accepts as the notice. Told only on a channel it does not (an SMS in Florida), with no lawful
+      -- one queued: informed, not notified. The plan puts lawful channels first, so nothing lawful is
+      -- left to try; they stay unreached, and count for the substitute or public notice.
+      moved as (
+        update deliveries d
+        set status = case when x.channels && d.lawful then 'notified' else 'unreachable' end,
+            notified_at = case when x.channels && d.lawful then ${now} else d.notified_at end,
+            updated_at = ${now}
+        from left_on x
+        where d.id = x.delivery_id
+          and case when x.channels && d.lawful then d.status <> 'notified'
+                   else d.status = 'pending'
+                     and not exists (select 1 from messages m where m.delivery_id = d.id and m.channel = any(d.lawful)
+                                       and m.status in ('queued', 'sent', 'delivered')) end
+        returning d.affected_id, x.channels && d.lawful as notified)
       update affected_subjects a set notified_at = ${now}
-      where a.id in (select affected_id from notified) and a.notified_at is null`);
+      where a.id in (select affected_id from moved where notified) and a.notified_at is null`);
   }
 
   async markFailed(failed: Array<{ id: number; code: string }>, now: Date): Promise<void> {
     if (failed.length === 0) return;
     await this.database.db.execute(sql`
-      update messages m set status = 'failed', error = x.code, attempts = m.attempts + 1, updated_at = ${now}
-      from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::text[])
-        as x(id, code)
-      where m.id = x.id and m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])
-        and m.status in ('queued', 'cancelled')`);
+      update messages m set status = 'failed', error = ${valuesById(failed, (f) => f.code)}::jsonb ->> m.id::text,
+        attempts = m.attempts + 1, updated_at = ${now}
+      where m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[]) and m.status in ('queued', 'cancelled')`);
   }
 
   /** The messages delivery events name (our id travels with each message: custom args, the callback address). */
@@ -270,10 +274,9 @@ export class MessagesRepository {
     const rows = rowsOf<{ delivery_id: string | number }>(
       await this.database.db.execute(sql`
         with failed as (
-          update messages m set status = 'failed', error = x.code, updated_at = ${now}
-          from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::text[])
-            as x(id, code)
-          where m.id = x.id and m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])
+          update messages m set status = 'failed', error = ${valuesById(failed, (f) => f.code)}::jsonb ->> m.id::text,
+            updated_at = ${now}
+          where m.id = any(${sql.param(failed.map((f) => f.id))}::bigint[])
             and m.status in ('sent', 'delivered') and m.channel in ('email', 'sms')
           returning m.delivery_id, m.channel),
         reopened as (

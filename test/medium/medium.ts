@@ -270,24 +270,33 @@ export class MediumContext {
 
   /**
    * The SQL texts of the statements `work` sends to PostgreSQL, each once, whichever connection carries it
-   * (the pool's, a transaction's client), with what `work` returned. Recorded at node-postgres' client, so
-   * anything else the process sends meanwhile is in it too: call it while nothing else runs.
+   * (the pool's, a transaction's client), with what `work` returned; `queries`, the same with their
+   * values. Recorded at node-postgres' client, so anything else the process sends meanwhile is in it too:
+   * call it while nothing else runs.
    */
-  async statements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  async statements<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; statements: string[]; queries: Array<{ text: string; values: unknown[] }> }> {
     const statements: string[] = [];
+    const queries: Array<{ text: string; values: unknown[] }> = [];
     const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
     const original = prototype.query;
     const spy = jest.spyOn(prototype, 'query').mockImplementation(function (
       this: unknown,
       ...args: unknown[]
     ) {
-      const [query] = args;
+      const [query, params] = args;
       const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text;
+      const values = (query as { values?: unknown } | null)?.values ?? params;
       statements.push(typeof text === 'string' ? text : '');
+      queries.push({
+        text: typeof text === 'string' ? text : '',
+        values: Array.isArray(values) ? values : [],
+      });
       return original.apply(this, args);
     });
     try {
-      return { result: await work(), statements };
+      return { result: await work(), statements, queries };
     } finally {
       spy.mockRestore();
     }
