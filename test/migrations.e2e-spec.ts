@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { MIGRATIONS_FOLDER } from '../src/database/database.service.js';
 import { talliesDiffer } from './support/app.js';
-import { createScratchDatabase } from './support/global-setup.js';
+import { createScratchDatabase, dropScratchDatabase } from './support/global-setup.js';
 
 // An upgrade, not a fresh install: a database at the release before the tallies, with campaigns in it,
 // migrated to now. The tallies must start equal to the rows, and the triggers must keep them so.
@@ -88,5 +88,36 @@ describe('migrations on a database with campaigns in it', () => {
       [campaigns[0]],
     );
     expect(await differ()).toEqual([]);
+  });
+
+  it('gives the deliveries planned before 0031 their person’s exposed categories, which claims read from them', async () => {
+    const database = await createScratchDatabase('migrations-exposed');
+    const upgraded = new pg.Client({ connectionString: database });
+    await upgraded.connect();
+    const older = migrationsBefore('0031_deliveries_carry_exposed');
+    try {
+      await migrate(drizzle(upgraded), { migrationsFolder: older });
+      const {
+        rows: [affected],
+      } = await upgraded.query(
+        `insert into affected_subjects (incident_id, scope_run_id, minor, guardian_contact, exposed_categories,
+           channels, added_at)
+         values (gen_random_uuid(), gen_random_uuid(), false, false, array['photos', 'email_address'],
+           array['email'], now())
+         returning id`,
+      );
+      await upgraded.query(
+        `insert into deliveries (campaign_id, affected_id, recipient, template, locale, plan, alert, status, updated_at)
+         values (gen_random_uuid(), $1, 'person', 'breach-notice', 'en', array['email'], false, 'pending', now())`,
+        [affected.id],
+      );
+      await migrate(drizzle(upgraded), { migrationsFolder: MIGRATIONS_FOLDER });
+      const { rows } = await upgraded.query('select exposed from deliveries');
+      expect(rows).toEqual([{ exposed: ['photos', 'email_address'] }]);
+    } finally {
+      await upgraded.end();
+      await dropScratchDatabase(database);
+      rmSync(older, { recursive: true, force: true });
+    }
   });
 });

@@ -527,6 +527,15 @@ export const deliveries = pgTable(
     locale: text('locale').notNull(),
     timeZone: text('time_zone'),
     jurisdiction: text('jurisdiction'),
+    /**
+     * The categories of the person's data exposed, as the affected set holds them (none: the incident's).
+     * Copied when planned, so that a send job's claim reads the delivery and the person, not the
+     * affected set too (a frozen person's categories never change).
+     */
+    exposed: text('exposed')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Notice channels in the order they are tried (email, sms). */
     plan: text('plan').array().notNull(),
     /** A push alert pointing to the notice goes too. */

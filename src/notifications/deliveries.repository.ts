@@ -61,12 +61,12 @@ export class DeliveriesRepository {
       await this.database.db.execute(sql`
         with planned as (
           insert into deliveries (campaign_id, affected_id, subject_id, recipient, template, locale, time_zone,
-            jurisdiction, plan, alert, lawful, status, updated_at)
+            jurisdiction, exposed, plan, alert, lawful, status, updated_at)
           select ${p.campaignId}::uuid, a.id, s.id,
             case when g.guardian then 'guardian' else 'person' end,
             case when g.guardian then ${p.guardianTemplate} else ${p.template} end,
             coalesce(l.t, case when g.guardian then ${p.locales.fallback.guardian} else ${p.locales.fallback.person} end),
-            s.time_zone, a.jurisdiction, g.plan,
+            s.time_zone, a.jurisdiction, a.exposed_categories, g.plan,
             ${p.channels.includes('push')} and not g.guardian and s.push_token_count > 0, lw.lawful,
             case when cardinality(g.plan) = 0 then 'unreachable' else 'pending' end,
             ${p.now}

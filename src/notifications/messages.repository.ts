@@ -156,11 +156,10 @@ export class MessagesRepository {
           where id = ${batchId} and status = 'queued' and lease_until is null
           returning id)
         select m.id, m.delivery_id, m.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
-               a.id as affected_id, a.exposed_categories, s.external_id, s.sealed
+               d.exposed, s.external_id, s.sealed
         from (select id from leased) l
         left join messages m on m.batch_id = l.id and m.status = 'queued'
         left join deliveries d on d.id = m.delivery_id
-        left join affected_subjects a on a.id = d.affected_id
         left join subjects s on s.id = d.subject_id
         order by m.id`),
     );
@@ -175,11 +174,10 @@ export class MessagesRepository {
         recipient: r.recipient as 'person' | 'guardian',
         timeZone: (r.time_zone as string | null) ?? null,
         jurisdiction: (r.jurisdiction as string | null) ?? null,
-        exposed: (r.exposed_categories as string[] | null) ?? [],
+        exposed: (r.exposed as string[] | null) ?? [],
         subjectId: r.subject_id === null || r.subject_id === undefined ? null : Number(r.subject_id),
         externalId: (r.external_id as string | null) ?? null,
         sealed: r.sealed ? toBuffer(r.sealed as Uint8Array) : null,
-        affectedId: Number(r.affected_id),
       }));
   }
 

@@ -19,7 +19,6 @@ export interface ClaimedMessage {
   subjectId: number | null;
   externalId: string | null;
   sealed: Buffer | null;
-  affectedId: number;
 }
 
 export interface QueuedBatch {
