@@ -120,4 +120,47 @@ describe('migrations on a database with campaigns in it', () => {
       rmSync(older, { recursive: true, force: true });
     }
   });
+
+  it('a rolling upgrade past 0031: what an older node planned meanwhile gets its categories, and later reads them', async () => {
+    const database = await createScratchDatabase('migrations-older-node');
+    const upgraded = new pg.Client({ connectionString: database });
+    await upgraded.connect();
+    const before = migrationsBefore('0032_deliveries_exposed_null_from_older_nodes');
+    // An older node's insert: it does not know the column.
+    const plannedByOlderNode = (affectedId: string) =>
+      upgraded.query(
+        `insert into deliveries (campaign_id, affected_id, recipient, template, locale, plan, alert, status, updated_at)
+         values (gen_random_uuid(), $1, 'person', 'breach-notice', 'en', array['email'], false, 'pending', now())
+         returning id`,
+        [affectedId],
+      );
+    try {
+      await migrate(drizzle(upgraded), { migrationsFolder: before });
+      const { rows: affected } = await upgraded.query(
+        `insert into affected_subjects (incident_id, scope_run_id, minor, guardian_contact, exposed_categories,
+           channels, added_at)
+         values (gen_random_uuid(), gen_random_uuid(), false, false, array['photos'], array['email'], now()),
+                (gen_random_uuid(), gen_random_uuid(), false, false, array[]::text[], array['email'], now())
+         returning id`,
+      );
+      // Between 0031 and 0032: the column's default, '{}', which says "the incident's categories".
+      await plannedByOlderNode(affected[0].id);
+      await plannedByOlderNode(affected[1].id);
+      await migrate(drizzle(upgraded), { migrationsFolder: MIGRATIONS_FOLDER });
+      const { rows } = await upgraded.query('select exposed from deliveries order by id');
+      expect(rows).toEqual([{ exposed: ['photos'] }, { exposed: [] }]);
+      // After it: no default, so the claim tells an older node's delivery apart and reads the affected set.
+      const {
+        rows: [later],
+      } = await plannedByOlderNode(affected[0].id);
+      const { rows: stored } = await upgraded.query('select exposed from deliveries where id = $1', [
+        later.id,
+      ]);
+      expect(stored).toEqual([{ exposed: null }]);
+    } finally {
+      await upgraded.end();
+      await dropScratchDatabase(database);
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
 });

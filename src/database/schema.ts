@@ -530,12 +530,10 @@ export const deliveries = pgTable(
     /**
      * The categories of the person's data exposed, as the affected set holds them (none: the incident's).
      * Copied when planned, so that a send job's claim reads the delivery and the person, not the
-     * affected set too (a frozen person's categories never change).
+     * affected set too (a frozen person's categories never change). Null: planned by a node older than
+     * the column (a rolling upgrade), whose claim reads them from the affected set.
      */
-    exposed: text('exposed')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    exposed: text('exposed').array(),
     /** Notice channels in the order they are tried (email, sms). */
     plan: text('plan').array().notNull(),
     /** A push alert pointing to the notice goes too. */

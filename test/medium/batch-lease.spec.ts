@@ -163,3 +163,20 @@ describe('a send job and the lease it holds (medium)', () => {
     expect(await duplicates()).toBe(before + size);
   });
 });
+
+describe('the claim of a batch planned by an older node (medium)', () => {
+  it('reads the categories of a delivery without its own copy (a rolling upgrade) from the affected set', async () => {
+    await queuedAgain();
+    const [older] = await m.query<{ id: string; exposed: string[] }>(
+      `update deliveries d set exposed = null from affected_subjects a
+       where a.id = d.affected_id and d.id = (select min(delivery_id) from messages where batch_id = $1)
+       returning d.id, a.exposed_categories as exposed`,
+      [batchId],
+    );
+    // Without the fallback the claim would give none, and the notice would list all the incident's.
+    expect(older.exposed.length).toBeGreaterThan(0);
+    const claimed = await repository().claim(batchId, lease);
+    expect(claimed?.find((msg) => msg.deliveryId === Number(older.id))?.exposed).toEqual(older.exposed);
+    expect(await repository().releaseBatch(batchId, lease, new Date())).toBe(false);
+  });
+});
