@@ -121,6 +121,13 @@ const INCIDENT_CASES: Case[] = [
     rule: 'unknownField',
   },
   {
+    // Nested validation found nothing wrong in an empty list, and the incident's story failed on its date.
+    name: 'a chronology entry that is a list',
+    body: { chronology: [[]] },
+    field: 'chronology',
+    rule: 'isObject',
+  },
+  {
     name: 'nested object where text is expected',
     body: { cause: { a: 1 } },
     field: 'cause',
@@ -155,7 +162,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
   });
   afterAll(() => t.close());
 
-  async function send(method: 'post' | 'patch', path: string, c: Case, base: object) {
+  async function send(method: 'post' | 'patch' | 'put', path: string, c: Case, base: object) {
     let req = t.http[method](path)
       .set(...bearer(ADMIN_KEY))
       .set('If-Match', '"1"');
@@ -214,6 +221,23 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
   it.each(TRANSITION_CASES)('POST /v1/incidents/:id/transitions: $name', async (c) => {
     const before = await counts();
     expectRefused(await send('post', `/v1/incidents/${incidentId}/transitions`, c, {}), c);
+    expect(await counts()).toEqual(before);
+  });
+
+  const SUBSTITUTE_FACTS_CASES: Case[] = [
+    {
+      // An integer to JavaScript, not one the column (bigint) holds.
+      name: 'a cost beyond what a number keeps exactly',
+      body: { estimatedCostUsd: 1e308 },
+      field: 'estimatedCostUsd',
+      rule: 'max',
+    },
+    { name: 'a negative cost', body: { estimatedCostUsd: -1 }, field: 'estimatedCostUsd', rule: 'min' },
+    { name: 'a fractional cost', body: { estimatedCostUsd: 0.5 }, field: 'estimatedCostUsd', rule: 'isInt' },
+  ];
+  it.each(SUBSTITUTE_FACTS_CASES)('PUT /v1/incidents/:id/substitute-facts: $name', async (c) => {
+    const before = await counts();
+    expectRefused(await send('put', `/v1/incidents/${incidentId}/substitute-facts`, c, {}), c);
     expect(await counts()).toEqual(before);
   });
 

@@ -7,6 +7,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsObject,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -20,6 +21,7 @@ import { Type } from 'class-transformer';
 import { PageQueryDto } from '../common/pagination.js';
 import { IsZonedDateTime } from '../common/validation.js';
 import { LANGUAGE_TAG } from '../common/text.js';
+import { ChronologyEntryDto } from './chronology.dto.js';
 import { IncidentState } from './incident.lifecycle.js';
 import {
   MASSACHUSETTS_SCHEMA,
@@ -29,7 +31,6 @@ import {
   TEXTS_SCHEMA,
   textsRule,
   translationsProblem,
-  wordsByTagProblem,
 } from './incident-texts.rules.js';
 import {
   GUARDIAN_TEXT_FIELDS,
@@ -42,10 +43,8 @@ import {
   type NoticeTranslations,
 } from '../common/notice-text.js';
 import {
-  CHRONOLOGY_KINDS,
   REGULATOR_TEXT_FIELDS,
   REPORT_TEXT_FIELDS,
-  type ChronologyKind,
   type RegulatorText,
   type RegulatorTranslations,
 } from './regulator-text.js';
@@ -54,37 +53,6 @@ export const NATURES = ['confidentiality', 'integrity', 'availability'] as const
 export type Nature = (typeof NATURES)[number];
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
-
-/** An event of the incident's own story, as a regulator reads it in the report's chronology. */
-export class ChronologyEntryDto {
-  @ApiProperty({
-    format: 'date-time',
-    example: '2026-11-04T09:15:00Z',
-    description: 'When (ISO 8601 with a zone)',
-  })
-  @IsZonedDateTime()
-  at!: string;
-
-  @ApiProperty({ enum: CHRONOLOGY_KINDS, description: 'What kind of step in the handling of the breach' })
-  @IsIn(CHRONOLOGY_KINDS)
-  kind!: ChronologyKind;
-
-  @ApiProperty({ description: "What happened, in the incident's language", maxLength: 2000 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
-  text!: string;
-
-  @ApiPropertyOptional({
-    description: 'The same words per BCP 47 tag, for regulators in other languages',
-    type: 'object',
-    additionalProperties: { type: 'string', maxLength: 2000 },
-    example: { de: 'Der Speicher wurde gesperrt.' },
-  })
-  @IsOptional()
-  @textsRule('isTranslations', 'translations', wordsByTagProblem)
-  translations?: Record<string, string>;
-}
 
 /** The facts of an incident. Only the title and the moment of awareness are needed to open one. */
 export class CreateIncidentDto {
@@ -309,6 +277,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsObject({ each: true, message: 'each entry of chronology must be an object (at, kind, text)' })
   @ValidateNested({ each: true })
   @Type(() => ChronologyEntryDto)
   chronology?: ChronologyEntryDto[];

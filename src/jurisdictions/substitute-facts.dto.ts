@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 export class SubstituteFactsDto {
   @ApiPropertyOptional({
     nullable: true,
-    type: Number,
+    type: 'integer',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
     example: 300000,
     description:
       "The responders' estimate of what notifying each person would cost, in whole US dollars (California: over $250,000 allows substitute notice); null: no estimate",
@@ -13,6 +15,8 @@ export class SubstituteFactsDto {
   @ValidateIf((_o, value) => value !== null)
   @IsInt()
   @Min(0)
+  // 1e308 is an integer to JavaScript; what the column (bigint) holds and a number keeps exactly is less.
+  @Max(Number.MAX_SAFE_INTEGER)
   estimatedCostUsd?: number | null;
 
   @ApiProperty({
