@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Channel } from '../channels/channel.port.js';
+import { storable } from '../common/text.js';
 import { DatabaseService } from '../database/database.service.js';
 import { messageBatches } from '../database/schema.js';
 import { rowsOf } from '../database/rows.js';
 import { batchNumber, campaignLock, VARIANT } from './batching.sql.js';
 import type { BatchRow, ClaimedMessage, EventMessage, QueuedBatch } from './messages.types.js';
 
-/** Each message's own value of a keyed statement, as a JSON object by message id (see `markSent`). */
+/**
+ * Each message's own value of a keyed statement, as a JSON object by message id (see `markSent`). The
+ * values are a provider's words (an FCM message name, a response header): spelled out where PostgreSQL
+ * cannot keep them (a NUL, a lone surrogate, which `jsonb` refuses), or the record of what left fails.
+ */
 const valuesById = <T extends { id: number }>(rows: readonly T[], value: (row: T) => string): string =>
-  JSON.stringify(Object.fromEntries(rows.map((row) => [row.id, value(row)])));
+  JSON.stringify(Object.fromEntries(rows.map((row) => [row.id, storable(value(row))])));
 
 /**
  * The one writer of `messages` and `message_batches`: planning's messages and batches, the claim and its

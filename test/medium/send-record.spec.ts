@@ -102,4 +102,32 @@ describe('the record of a send (medium: real repositories on PostgreSQL)', () =>
       { id: d.id, status: 'failed', provider_ref: null, error: 'invalid-d' },
     ]);
   });
+
+  it("keeps a provider's id it cannot store as given (a NUL, a lone surrogate) spelled out, and records the send", async () => {
+    const messages = m.get(MessagesRepository);
+    await m.query(
+      "update messages set status = 'queued', provider_ref = null, error = null where batch_id = $1",
+      [batchId],
+    );
+    const [a, b] = await m.query<{ id: string }>(
+      'select id from messages where batch_id = $1 order by id limit 2',
+      [batchId],
+    );
+    // jsonb refuses both: the statement failed, and a batch that had left stayed queued for a retry.
+    await messages.markSent(
+      [
+        { id: Number(a.id), providerRef: 'projects/p/messages/\ud800x' },
+        { id: Number(b.id), providerRef: 'ref\u0000' },
+      ],
+      new Date(),
+    );
+    const rows = await m.query<{ status: string; provider_ref: string }>(
+      'select status, provider_ref from messages where id = any($1::bigint[]) order by id',
+      [[a.id, b.id]],
+    );
+    expect(rows).toEqual([
+      { status: 'sent', provider_ref: 'projects/p/messages/\\ud800x' },
+      { status: 'sent', provider_ref: 'ref\\u0000' },
+    ]);
+  });
 });
