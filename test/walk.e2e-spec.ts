@@ -13,7 +13,9 @@ import {
  * Walks every operation of the OpenAPI document the app serves (and the routes it leaves out: the
  * providers' webhooks, the dashboard, the scrape) with hostile shapes, with and without a valid key:
  * deep JSON, NUL and lone surrogates in bodies, query strings, path ids and headers, huge strings, wrong
- * content types, wrong JSON types. Whatever the answer, it is never a 5xx, it carries the security
+ * content types, wrong JSON types, and odd values of the right type in every field of the document's
+ * example bodies (which found a 500 in a chronology entry that was a list, and one in a cost of 1e308,
+ * that hand-written bodies had never reached). Whatever the answer, it is never a 5xx, it carries the security
  * headers, an error has the one error shape, and a refused request changes nothing (the main tables'
  * rows and the audit log, counted before and after).
  *
@@ -36,6 +38,8 @@ interface Operation {
   /** Media types of its request body; empty for none. */
   consumes: string[];
   public: boolean;
+  /** A JSON body it takes, from the document's examples (or its schema's, field by field). */
+  example?: Json;
 }
 
 interface Variant {
@@ -57,6 +61,7 @@ interface Fixture {
   importId: string;
   keyId: string;
   jobId: string;
+  publicNoticeId: string;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -79,6 +84,69 @@ function wrongType(value: Json): Json {
   if (Array.isArray(value)) return { '0': value[0] ?? 'x' };
   if (value === null) return { x: 1 };
   return [value];
+}
+
+/**
+ * Values of the right JSON type that no field takes as they are: the edges of numbers (1e308 is an
+ * integer to JavaScript, not one a bigint column holds), empty and nested lists (nested validation
+ * checks a list's elements, of which an empty one has none), a date-time without its zone.
+ */
+const ODD_VALUES: Json[] = [-1, 1.5, 1e308, '', ' ', '2026-01-01T00:00:00', [], [[]], [null], {}, null];
+
+/** The body with the field at `path` set to each odd value, for each field up to 3 levels. */
+function oddValues(body: Json, depth = 0, path: string[] = []): Array<[string, Json]> {
+  if (depth >= 3 || body === null || typeof body !== 'object') return [];
+  const entries: Array<[string, Json]> = Array.isArray(body)
+    ? body.slice(0, 1).map((v, i) => [String(i), v])
+    : Object.entries(body);
+  return entries.flatMap(([key, value]) => {
+    const replaced = (v: Json): Json =>
+      Array.isArray(body) ? [v, ...body.slice(1)] : { ...(body as Record<string, Json>), [key]: v };
+    const here = ODD_VALUES.map((odd) => [
+      `${[...path, key].join('.')} = ${JSON.stringify(odd)}`,
+      replaced(odd),
+    ]);
+    const inner = oddValues(value, depth + 1, [...path, key]).map(([p, v]) => [p, replaced(v)]);
+    return [...here, ...inner] as Array<[string, Json]>;
+  });
+}
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  enum?: Json[];
+  example?: Json;
+  format?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  allOf?: Schema[];
+}
+
+/** A body `schema` takes, from its fields' examples. */
+function fromSchema(schema: Schema | undefined, schemas: Record<string, Schema>, depth = 0): Json {
+  const s = schema?.$ref ? schemas[schema.$ref.split('/').pop()!] : schema?.allOf ? schema.allOf[0] : schema;
+  if (!s) return null;
+  if (s.$ref || s.allOf) return fromSchema(s, schemas, depth);
+  if (s.example !== undefined) return s.example;
+  if (s.enum) return s.enum[0];
+  if (s.type === 'object' && depth < 4) {
+    return Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, v]) => [k, fromSchema(v, schemas, depth + 1)]),
+    );
+  }
+  if (s.type === 'array' && depth < 4) return [fromSchema(s.items, schemas, depth + 1)];
+  if (s.type === 'string') return s.format === 'date-time' ? '2026-11-05T10:00:00Z' : 'walk';
+  if (s.type === 'number' || s.type === 'integer') return 1;
+  return s.type === 'boolean' ? true : null;
+}
+
+/** The first example of a JSON request body, or one made from its schema. */
+function exampleOf(
+  content: { schema?: Schema; examples?: Record<string, { value: Json }> } | undefined,
+  schemas: Record<string, Schema>,
+): Json | undefined {
+  if (!content) return undefined;
+  return content.examples ? Object.values(content.examples)[0].value : fromSchema(content.schema, schemas);
 }
 
 /** The body with the field at `path` replaced by a value of the wrong type, for each field up to 3 levels. */
@@ -114,6 +182,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
     t = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api' }, REDIS_DB);
     const doc = (await t.http.get('/docs-json').expect(200)).body as {
       paths: Record<string, Record<string, Record<string, any>>>;
+      components: { schemas: Record<string, Schema> };
     };
     operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => {
@@ -125,6 +194,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
           queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
           consumes: Object.keys(op.requestBody?.content ?? {}),
           public: !op.security,
+          example: exampleOf(op.requestBody?.content?.['application/json'], doc.components.schemas),
         };
       }),
     );
@@ -189,6 +259,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       ['/v1/obligations/', fixture.obligationId],
       ['/v1/subjects/imports/', fixture.importId],
       ['/v1/api-keys/', fixture.keyId],
+      ['/v1/public-notices/', fixture.publicNoticeId],
     ];
     return prefixes.find(([prefix]) => op.path.startsWith(prefix))?.[1] ?? UNKNOWN;
   }
@@ -201,9 +272,10 @@ describe('the walk: every operation with hostile shapes, with and without a key'
 
   /** A body the operation takes, for the variants to break one way at a time. */
   function baseBody(op: Operation): Json {
+    // Bodies of the walk's own where the fixture's states need one (a transition it can make, a key's
+    // role); elsewhere the document's example, every field of it.
     const key = `${op.method.toUpperCase()} ${op.path}`;
     const bodies: Record<string, Json> = {
-      'POST /v1/incidents': validIncident(),
       'PATCH /v1/incidents/{id}': { title: 'Walked', riskLevel: 'high' },
       'POST /v1/incidents/{id}/transitions': { to: 'assessing', note: 'walk' },
       'POST /v1/api-keys': { name: 'walk', role: 'auditor', holder: 'walk@example.test' },
@@ -230,7 +302,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       'POST /v1/reports/{id}/submitted': { at: '2026-11-05T10:00:00Z', reference: 'ICO-1' },
       'POST /v1/webhooks/sendgrid': [{ event: 'delivered', email: 'a@example.com', sg_event_id: 'e1' }],
     };
-    return bodies[key] ?? { note: 'walk' };
+    return bodies[key] ?? op.example ?? { note: 'walk' };
   }
 
   function variants(op: Operation): Variant[] {
@@ -252,6 +324,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       json('unknown field', JSON.stringify({ ...(base as object), zzUnknown: 1 }));
       json('prototype keys', '{"__proto__":{"admin":true},"constructor":{"x":1}}');
       for (const [field, body] of wrongTypes(base)) json(`wrong type at ${field}`, JSON.stringify(body));
+      for (const [odd, body] of oddValues(base)) json(`odd value ${odd}`, JSON.stringify(body));
       json('as text/plain', JSON.stringify(base), 'text/plain');
       json('as a form', 'a=1&b[c]=2', 'application/x-www-form-urlencoded');
       json('as XML', '<a>1</a>', 'application/xml');
@@ -454,6 +527,11 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       .set(...admin)
       .send({ name: 'to revoke', role: 'auditor' })
       .expect(201);
+    const notice = await full.http
+      .post(`/v1/incidents/${incidentId}/public-notices`)
+      .set(...responder)
+      .send({})
+      .expect(201);
     const job = await full.http
       .post('/v1/audit/verifications')
       .set(...admin)
@@ -466,6 +544,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       importId: imported.body.id,
       keyId: key.body.id,
       jobId: String(job.body.jobId ?? job.body.id ?? 'none'),
+      publicNoticeId: notice.body.id,
     };
   }
 });
