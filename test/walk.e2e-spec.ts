@@ -93,24 +93,6 @@ function wrongType(value: Json): Json {
  */
 const ODD_VALUES: Json[] = [-1, 1.5, 1e308, '', ' ', '2026-01-01T00:00:00', [], [[]], [null], {}, null];
 
-/** The body with the field at `path` set to each odd value, for each field up to 3 levels. */
-function oddValues(body: Json, depth = 0, path: string[] = []): Array<[string, Json]> {
-  if (depth >= 3 || body === null || typeof body !== 'object') return [];
-  const entries: Array<[string, Json]> = Array.isArray(body)
-    ? body.slice(0, 1).map((v, i) => [String(i), v])
-    : Object.entries(body);
-  return entries.flatMap(([key, value]) => {
-    const replaced = (v: Json): Json =>
-      Array.isArray(body) ? [v, ...body.slice(1)] : { ...(body as Record<string, Json>), [key]: v };
-    const here = ODD_VALUES.map((odd) => [
-      `${[...path, key].join('.')} = ${JSON.stringify(odd)}`,
-      replaced(odd),
-    ]);
-    const inner = oddValues(value, depth + 1, [...path, key]).map(([p, v]) => [p, replaced(v)]);
-    return [...here, ...inner] as Array<[string, Json]>;
-  });
-}
-
 interface Schema {
   $ref?: string;
   type?: string;
@@ -149,8 +131,16 @@ function exampleOf(
   return content.examples ? Object.values(content.examples)[0].value : fromSchema(content.schema, schemas);
 }
 
-/** The body with the field at `path` replaced by a value of the wrong type, for each field up to 3 levels. */
-function wrongTypes(body: Json, depth = 0, path: string[] = []): Array<[string, Json]> {
+/**
+ * For each field up to 3 levels (a list's first element standing for the rest), the body with that field
+ * replaced by each of `replacements(value)`: the field's path, the value put there, and the body.
+ */
+function eachField(
+  body: Json,
+  replacements: (value: Json) => Json[],
+  depth = 0,
+  path: string[] = [],
+): Array<[string, Json, Json]> {
   if (depth >= 3 || body === null || typeof body !== 'object') return [];
   const entries: Array<[string, Json]> = Array.isArray(body)
     ? body.slice(0, 1).map((v, i) => [String(i), v])
@@ -158,10 +148,14 @@ function wrongTypes(body: Json, depth = 0, path: string[] = []): Array<[string, 
   return entries.flatMap(([key, value]) => {
     const replaced = (v: Json): Json =>
       Array.isArray(body) ? [v, ...body.slice(1)] : { ...(body as Record<string, Json>), [key]: v };
-    const inner = wrongTypes(value, depth + 1, [...path, key]).map(
-      ([p, v]) => [p, replaced(v)] as [string, Json],
-    );
-    return [[[...path, key].join('.'), replaced(wrongType(value))] as [string, Json], ...inner];
+    const field = [...path, key];
+    const here = replacements(value).map((v): [string, Json, Json] => [field.join('.'), v, replaced(v)]);
+    const inner = eachField(value, replacements, depth + 1, field).map(([p, v, b]): [string, Json, Json] => [
+      p,
+      v,
+      replaced(b),
+    ]);
+    return [...here, ...inner];
   });
 }
 
@@ -323,8 +317,10 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       json('null', 'null');
       json('unknown field', JSON.stringify({ ...(base as object), zzUnknown: 1 }));
       json('prototype keys', '{"__proto__":{"admin":true},"constructor":{"x":1}}');
-      for (const [field, body] of wrongTypes(base)) json(`wrong type at ${field}`, JSON.stringify(body));
-      for (const [odd, body] of oddValues(base)) json(`odd value ${odd}`, JSON.stringify(body));
+      for (const [field, , body] of eachField(base, (value) => [wrongType(value)]))
+        json(`wrong type at ${field}`, JSON.stringify(body));
+      for (const [field, odd, body] of eachField(base, () => ODD_VALUES))
+        json(`odd value ${field} = ${JSON.stringify(odd)}`, JSON.stringify(body));
       json('as text/plain', JSON.stringify(base), 'text/plain');
       json('as a form', 'a=1&b[c]=2', 'application/x-www-form-urlencoded');
       json('as XML', '<a>1</a>', 'application/xml');
