@@ -85,6 +85,25 @@ describe('the send rate, per message across processes (medium)', () => {
     }
   });
 
+  it('gives up a slot woken up late (a busy event loop) instead of sending with the others due meanwhile', async () => {
+    const make = () =>
+      new SendRate(m.queue as unknown as JobRepository, m.get(DatabaseService), m.get(AppConfig));
+    // The event loop busy for 700 ms, a second into the run: the timers due meanwhile fire together
+    // after it, and their messages would leave at once.
+    const stall = setTimeout(() => {
+      const until = Date.now() + 700;
+      while (Date.now() < until);
+    }, 1_000);
+    try {
+      const times = await twoProcesses(make, 2 * RATE);
+      expect(times).toHaveLength(4 * RATE);
+      // No allowance for the test's clock here: without giving up late slots the stall put 25 in one second.
+      expect(busiest(times).sliding).toBeLessThanOrEqual(RATE);
+    } finally {
+      clearTimeout(stall);
+    }
+  });
+
   it('paces each message of a send job, not only the jobs', async () => {
     const system = `rate-${Date.now()}`;
     const n = 2 * RATE;
