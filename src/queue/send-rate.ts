@@ -24,6 +24,12 @@ const MARGIN = 1.2;
  * about 46 at 50/s.
  */
 export const LATE_MS = 100;
+/**
+ * Late slots a message gives up at most before it goes on the next one, late or not: a process whose
+ * event loop is always late (or a store that always answers late) still sends, at a third of the rate
+ * at worst, never not at all.
+ */
+const LATE_RETRIES = 2;
 
 /**
  * Takes the next slot and answers when it is, in microseconds since the epoch: slots follow each other
@@ -70,7 +76,7 @@ export class SendRate {
     const rate = this.rateOf(channel);
     if (rate === undefined) return;
     const intervalUs = Math.ceil((1_000_000 * MARGIN) / rate);
-    for (;;) {
+    for (let retries = 0; ; retries += 1) {
       const slotMs = (await this.take(channel, intervalUs)) / 1000;
       // Waited for by this host's clock, to the slot's moment, not for a span counted from the answer: the
       // answers of the store come back after varying delays (a busy pool, a busy event loop), and spans
@@ -79,7 +85,7 @@ export class SendRate {
       const wait = Math.ceil(slotMs - Date.now());
       if (wait > 0) await sleep(wait);
       // Late (the store answered late, or the timer fired late): the next free slot instead.
-      if (Date.now() - slotMs <= LATE_MS) return;
+      if (Date.now() - slotMs <= LATE_MS || retries >= LATE_RETRIES) return;
     }
   }
 

@@ -104,6 +104,22 @@ describe('the send rate, per message across processes (medium)', () => {
     }
   });
 
+  it('still sends when every slot is late (a store that always answers late), at a third of the rate', async () => {
+    const slow = new SendRate(m.queue as unknown as JobRepository, m.get(DatabaseService), m.get(AppConfig));
+    // Each slot answered 150 ms after its moment: never on time.
+    let next = Date.now() * 1000;
+    jest.spyOn(slow as unknown as { take: () => Promise<number> }, 'take').mockImplementation(async () => {
+      const slot = Math.max(next, Date.now() * 1000);
+      next = slot + 1_000_000 / RATE;
+      await new Promise((r) => setTimeout(r, 150));
+      return slot;
+    });
+    const started = Date.now();
+    for (let i = 0; i < 3; i += 1) await slow.takeSendSlot('sms');
+    // Three late slots each (two given up), 150 ms apiece: under two seconds, not forever.
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('paces each message of a send job, not only the jobs', async () => {
     const system = `rate-${Date.now()}`;
     const n = 2 * RATE;
