@@ -1,4 +1,5 @@
 import { ADMIN_KEY, bearer, scopedIncident, startApp, TestApp, validIncident } from './support/app.js';
+import { tryItOut, type OpenApiDocument as Document, type Schema } from './support/openapi.js';
 
 /**
  * Issue 19, API docs: the examples are real values. Each JSON request body of /docs-json, as Swagger UI's
@@ -6,65 +7,6 @@ import { ADMIN_KEY, bearer, scopedIncident, startApp, TestApp, validIncident } f
  * example, default or first enum value, else a placeholder such as "string"), is sent as is with a valid
  * key to a route whose prerequisite exists, and must be taken.
  */
-type Schema = Record<string, any>;
-interface Operation {
-  requestBody?: {
-    content: Record<string, { schema: Schema; example?: unknown; examples?: Record<string, any> }>;
-  };
-}
-type Document = {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
-};
-
-/** What Swagger UI's sampler would put for a schema (the parts of its rules our document uses). */
-function sampleOf(doc: Document, schema: Schema | undefined, seen: string[] = []): unknown {
-  if (!schema) return undefined;
-  if (schema.$ref) {
-    const name = (schema.$ref as string).split('/').pop()!;
-    return seen.includes(name) ? undefined : sampleOf(doc, doc.components.schemas[name], [...seen, name]);
-  }
-  if ('example' in schema) return schema.example;
-  if ('default' in schema) return schema.default;
-  if (schema.enum) return schema.enum[0];
-  if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s: Schema) => sampleOf(doc, s, seen)));
-  if (schema.oneOf || schema.anyOf) return sampleOf(doc, (schema.oneOf ?? schema.anyOf)[0], seen);
-  switch (schema.type ?? (schema.properties ? 'object' : undefined)) {
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const [key, property] of Object.entries<Schema>(schema.properties ?? {})) {
-        if (property.readOnly) continue;
-        const value = sampleOf(doc, property, seen);
-        if (value !== undefined) out[key] = value;
-      }
-      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-        out.additionalProp1 = sampleOf(doc, schema.additionalProperties, seen);
-      }
-      return out;
-    }
-    case 'array':
-      return [sampleOf(doc, schema.items, seen)];
-    case 'integer':
-    case 'number':
-      return schema.minimum ?? 0;
-    case 'boolean':
-      return true;
-    case 'string':
-      return schema.format === 'date-time' ? new Date().toISOString() : 'string';
-    default:
-      return {};
-  }
-}
-
-/** The body "Try it out" starts from for a JSON operation. */
-function tryItOut(doc: Document, operation: Operation): unknown {
-  const media = operation.requestBody?.content['application/json'];
-  if (!media) return undefined;
-  if (media.example !== undefined) return media.example;
-  const first = Object.values(media.examples ?? {})[0] as { value?: unknown } | undefined;
-  return first?.value ?? sampleOf(doc, media.schema);
-}
-
 /** Every string in a value, with where it is. */
 function strings(value: unknown, path = 'body'): Array<[string, string]> {
   if (typeof value === 'string') return [[path, value]];

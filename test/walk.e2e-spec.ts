@@ -8,6 +8,7 @@ import {
   TestApp,
   validIncident,
 } from './support/app.js';
+import { tryItOut, type OpenApiDocument } from './support/openapi.js';
 
 /**
  * Walks every operation of the OpenAPI document the app serves (and the routes it leaves out: the
@@ -38,7 +39,7 @@ interface Operation {
   /** Media types of its request body; empty for none. */
   consumes: string[];
   public: boolean;
-  /** A JSON body it takes, from the document's examples (or its schema's, field by field). */
+  /** A JSON body it takes: the document's, as "Try it out" fills it in (test/api-examples proves each). */
   example?: Json;
 }
 
@@ -93,44 +94,6 @@ function wrongType(value: Json): Json {
  */
 const ODD_VALUES: Json[] = [-1, 1.5, 1e308, '', ' ', '2026-01-01T00:00:00', [], [[]], [null], {}, null];
 
-interface Schema {
-  $ref?: string;
-  type?: string;
-  enum?: Json[];
-  example?: Json;
-  format?: string;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  allOf?: Schema[];
-}
-
-/** A body `schema` takes, from its fields' examples. */
-function fromSchema(schema: Schema | undefined, schemas: Record<string, Schema>, depth = 0): Json {
-  const s = schema?.$ref ? schemas[schema.$ref.split('/').pop()!] : schema?.allOf ? schema.allOf[0] : schema;
-  if (!s) return null;
-  if (s.$ref || s.allOf) return fromSchema(s, schemas, depth);
-  if (s.example !== undefined) return s.example;
-  if (s.enum) return s.enum[0];
-  if (s.type === 'object' && depth < 4) {
-    return Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([k, v]) => [k, fromSchema(v, schemas, depth + 1)]),
-    );
-  }
-  if (s.type === 'array' && depth < 4) return [fromSchema(s.items, schemas, depth + 1)];
-  if (s.type === 'string') return s.format === 'date-time' ? '2026-11-05T10:00:00Z' : 'walk';
-  if (s.type === 'number' || s.type === 'integer') return 1;
-  return s.type === 'boolean' ? true : null;
-}
-
-/** The first example of a JSON request body, or one made from its schema. */
-function exampleOf(
-  content: { schema?: Schema; examples?: Record<string, { value: Json }> } | undefined,
-  schemas: Record<string, Schema>,
-): Json | undefined {
-  if (!content) return undefined;
-  return content.examples ? Object.values(content.examples)[0].value : fromSchema(content.schema, schemas);
-}
-
 /**
  * For each field up to 3 levels (a list's first element standing for the rest), the body with that field
  * replaced by each of `replacements(value)`: the field's path, the value put there, and the body.
@@ -174,9 +137,8 @@ describe('the walk: every operation with hostile shapes, with and without a key'
       await full.close();
     }
     t = await startApp({ DATABASE_URL: databaseUrl, ROLE: 'api' }, REDIS_DB);
-    const doc = (await t.http.get('/docs-json').expect(200)).body as {
+    const doc = (await t.http.get('/docs-json').expect(200)).body as OpenApiDocument & {
       paths: Record<string, Record<string, Record<string, any>>>;
-      components: { schemas: Record<string, Schema> };
     };
     operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => {
@@ -188,7 +150,7 @@ describe('the walk: every operation with hostile shapes, with and without a key'
           queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
           consumes: Object.keys(op.requestBody?.content ?? {}),
           public: !op.security,
-          example: exampleOf(op.requestBody?.content?.['application/json'], doc.components.schemas),
+          example: tryItOut(doc, op) as Json | undefined,
         };
       }),
     );
