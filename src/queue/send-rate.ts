@@ -23,7 +23,7 @@ const MARGIN = 1.2;
  * loaded machine, CI 2026-12-07). With at most 100 ms of lateness, one second holds the slots of 1.1 s:
  * about 46 at 50/s.
  */
-export const LATE_MS = 100;
+const LATE_MS = 100;
 /**
  * Late slots a message gives up at most before it goes on the next one, late or not: a process whose
  * event loop is always late (or a store that always answers late) still sends, at a third of the rate
