@@ -214,8 +214,8 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;
     // 30 days from discovery (discoveredAt), not from the confirmation.
     expect(californians).toMatchObject({ ruleVersion: '2026-01-01', dueAt: '2026-12-04T09:15:00.000Z' });
-    // Japan: preliminary report to the PPC within days of awareness.
-    expect(find(list, 'ppc', 'regulator', 'initial').dueAt).toBe('2026-11-09T09:15:00.000Z');
+    // Japan: preliminary report to the PPC within 3 days of awareness (the stricter end of "about 3 to 5").
+    expect(find(list, 'ppc', 'regulator', 'initial').dueAt).toBe('2026-11-07T09:15:00.000Z');
     // Each obligation is on the timeline with its rule version.
     const added = await timeline('obligation.added');
     expect(added.length).toBe(list.length);

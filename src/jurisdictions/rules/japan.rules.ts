@@ -60,8 +60,8 @@ export const JP_APPI: Rule = {
       phase: 'initial',
       what: 'Send the preliminary report (速報) to the PPC with the items known at the time.',
       clock: 'awareness',
-      // "Promptly": the PPC guidelines say about 3 to 5 days; the outer bound is used.
-      deadline: { kind: 'within', amount: 5, unit: 'days' },
+      // "Promptly": the PPC guidelines say about 3 to 5 days. Unsettled, so the stricter reading: the first.
+      deadline: { kind: 'within', amount: 3, unit: 'days' },
       when: REPORTABLE,
       exemptIf: [ENCRYPTED],
       sources: ['JP1'],
@@ -112,7 +112,7 @@ export const JP_APPI: Rule = {
     },
   ],
   notes: [
-    'The preliminary report is due "promptly", about 3 to 5 days in the PPC guidelines: 5 calendar days here, the outer bound. The final report runs from awareness too.',
+    'The preliminary report is due "promptly", about 3 to 5 days in the PPC guidelines: 3 calendar days here, the stricter end of an unsettled range (5 until 2026-12-07, which read it laxly). The final report runs from awareness too.',
     'Unlawful purpose is read from `cyberAttack`: an attack is an unlawful purpose; an insider theft is not an attack in our facts and would need the 60 days set by hand. Unknown: both final reports are assumed, the 30-day one first.',
     'No app category is special care-required data. Leaked logins are possible property damage only where the accounts have a payment function (PPC guidelines), as ACCOUNT_PAYMENTS says; while it is not configured, they are assumed to have one (the stricter reading). Without it, logins count toward the 1,000-person rule like any personal data.',
     'Advanced encryption exempts both the report and the notice. No childAge: the APPI sets none (guidance says 12-15).',

@@ -582,9 +582,9 @@ describe('AU (NDB)', () => {
 });
 
 describe('JP (APPI)', () => {
-  it('not an attack: preliminary report in 5 days, final in 30 days from awareness', () => {
+  it('not an attack: preliminary report in 3 days (the stricter end of "about 3 to 5"), final in 30 days from awareness', () => {
     const out = run([facts('JP', { cyberAttack: false })]);
-    expect(iso(out['JP/ppc/regulator'])).toBe('2026-04-06T15:00:00.000Z');
+    expect(iso(out['JP/ppc/regulator'])).toBe('2026-04-04T15:00:00.000Z');
     expect(out['JP/ppc/regulator.final']?.applicable).toBe(true);
     expect(iso(out['JP/ppc/regulator.final'])).toBe('2026-05-01T15:00:00.000Z');
     expect(out['JP/ppc/regulator.final-unlawful']?.applicable).toBe(false);
