@@ -1,5 +1,5 @@
 /**
- * The privacy policy makes everyone under 14 a child (section III): their notice goes to a guardian,
+ * The privacy policy makes everyone under 14 a child (section V): their notice goes to a guardian,
  * wherever they live, whatever the local age of digital consent. A jurisdiction's own age
  * (jurisdictions/consent-ages.ts, MINOR_AGES) still decides above it (Germany's 16 keeps a 15-year-old
  * on the guardian route) and wherever its law decides something else; a lower one (13 in the US and the

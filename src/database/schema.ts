@@ -179,7 +179,7 @@ export const incidents = pgTable(
     measuresPlanned: text('measures_planned'),
     /** Security in place before the breach (technical and organisational, training): ICO and ANPD forms. */
     securityMeasuresBefore: text('security_measures_before'),
-    /** Why the notice to people goes out late, in words for them (Brazil's notice says it: LGPD Art. 48 §1 VI). */
+    /** Why the notice to people goes out late, in words for them (Brazil's notice says it: LGPD Art. 48 §1 V). */
     noticeDelayReasons: text('notice_delay_reasons'),
     otherOrganisationsTold: text('other_organisations_told'),
     adviceToIndividuals: text('advice_to_individuals'),

@@ -213,7 +213,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({
     description:
-      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 VI: give it when the notice was not immediate)",
+      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 V: give it when the notice was not immediate)",
     maxLength: TEXT,
   })
   @IsOptional()

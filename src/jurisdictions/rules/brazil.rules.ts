@@ -126,12 +126,12 @@ export const BR_LGPD: Rule = {
 
 /**
  * LGPD Art. 48 §1: the communication to the data subject names the technical and security measures that
- * protected the data (III) and, when it was not immediate, the reasons for the delay (VI).
+ * protected the data (III) and, when it was not immediate, the reasons for the delay (V).
  */
 export const BR_NOTICE: NoticeProfile = {
   jurisdiction: 'BR',
   effectiveFrom: '2020-09-18',
-  law: 'LGPD Art. 48 §1 (III and VI) and Resolution CD/ANPD 15/2024',
+  law: 'LGPD Art. 48 §1 (III and V) and Resolution CD/ANPD 15/2024',
   requirements: [
     {
       kind: 'paragraphs',
@@ -149,7 +149,7 @@ export const BR_NOTICE: NoticeProfile = {
       say: [{ kind: 'words', field: 'noticeDelayReasons', key: 'wordsNoticeDelayReasons' }],
       sources: ['BR1'],
       unsettled:
-        'Art. 48 §1 VI asks for the reasons "if the communication was not immediate"; the 3 business days of Resolution 15/2024 are the measure of late. The notice says the reasons whenever the responders give them (noticeDelayReasons), and the incident field says to give them when the notice is late: the service does not judge lateness in the notice.',
+        'Art. 48 §1 V asks for the reasons "if the communication was not immediate"; the 3 business days of Resolution 15/2024 are the measure of late. The notice says the reasons whenever the responders give them (noticeDelayReasons), and the incident field says to give them when the notice is late: the service does not judge lateness in the notice.',
     },
   ],
   sources: BR_LGPD.sources.filter((source) => source.key === 'BR1'),
