@@ -348,7 +348,9 @@ describe('public Security Notice', () => {
 // People of five jurisdictions; some bounce on every channel (their address and number refused), one
 // Californian has no contact at all. After the campaign: a public notice is due in Brazil (anyone not
 // reached), Germany (GDPR: anyone not reached) and California (no contact), not in Japan (everyone
-// reached) nor in Singapore (no substitute notice in its law).
+// reached) nor in Singapore (its residents wait for the PDPC report). Washington's law has no public
+// notice: the privacy policy's Security Notice is due there, beside the individual notice, which stays open
+// (an email is not a lawful notice there without E-SIGN consent, so its resident is not reached).
 const PEOPLE: { id: string; jurisdiction: string; bounce?: boolean; noContact?: boolean }[] = [
   { id: 'br-0', jurisdiction: 'BR', bounce: true },
   { id: 'br-1', jurisdiction: 'BR', bounce: true },
@@ -362,6 +364,7 @@ const PEOPLE: { id: string; jurisdiction: string; bounce?: boolean; noContact?: 
   { id: 'jp-1', jurisdiction: 'JP' },
   { id: 'sg-0', jurisdiction: 'SG', bounce: true },
   { id: 'sg-1', jurisdiction: 'SG' },
+  { id: 'wa-0', jurisdiction: 'US-WA' },
 ];
 
 interface Obligation {
@@ -371,9 +374,10 @@ interface Obligation {
   reason: string;
   metBy: Record<string, unknown> | null;
   notIndividuallyNotified: Record<string, number> | null;
+  sources: string[];
 }
 
-describe('a campaign with people unreached raises the public notice the law asks for', () => {
+describe('a campaign with people unreached raises the public notice the law (or the privacy policy) asks for', () => {
   let incidentId: string;
   const obligations = async () =>
     (
@@ -418,14 +422,20 @@ describe('a campaign with people unreached raises the public notice the law asks
     await completedCampaign(t, incidentId, { channels: ['email', 'sms'], mode: 'escalate' });
   }, 120_000);
 
-  it('the obligations list the unreached, and a public notice for Brazil, Germany and California only', async () => {
+  it("the obligations list the unreached, and a public notice for Brazil, Germany and California by law, Washington by the policy's promise", async () => {
     const list = await obligations();
     const raised = list.filter((o) => o.audience === 'public');
     expect(raised.map((o) => o.key).sort()).toEqual([
       'BR/anpd/public-notice',
       'EU-GDPR/de-be-blnbdi/public-notice',
       'US-CA/us-ca-ag/public-notice',
+      'US-WA/us-wa-ag/public-notice',
     ]);
+    // Washington's law has no public notice; the privacy policy promises a Security Notice beside it.
+    const wa = raised.find((o) => o.key.startsWith('US-WA/'))!;
+    expect(wa.reason).toContain('1 residents not individually notified');
+    expect(wa.reason).toContain('it goes beside the notice to individuals, which it does not replace');
+    expect(wa.sources).toEqual(['POLICY']);
     const br = raised.find((o) => o.key.startsWith('BR/'))!;
     expect(br.reason).toContain('2 residents not individually notified');
     expect(br.notIndividuallyNotified).toEqual({
@@ -452,14 +462,14 @@ describe('a campaign with people unreached raises the public notice the law asks
       `select count(*)::int as n from incident_events where incident_id = $1 and kind = 'obligation.public_notice'`,
       [incidentId],
     );
-    expect(events[0].n).toBe(3);
+    expect(events[0].n).toBe(4);
     const audit = await t.query(
       `select count(*)::int as n from audit_log where action = 'obligation.alert.public_notice' and summary->>'key' like $1`,
       ['%/public-notice'],
     );
-    expect(audit[0].n).toBeGreaterThanOrEqual(3);
+    expect(audit[0].n).toBeGreaterThanOrEqual(4);
     const metrics = await t.http.get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/obligation_alerts_total\{kind="public_notice"\} [3-9]/);
+    expect(metrics.text).toMatch(/obligation_alerts_total\{kind="public_notice"\} [4-9]/);
     await eventually(() =>
       Promise.resolve(
         sendgrid.sent.some((m) => m.to === ALERTS_TO && m.subject.includes('Public notice due')) || undefined,
@@ -471,7 +481,7 @@ describe('a campaign with people unreached raises the public notice the law asks
       .set(...bearer(t.keys.auditor))
       .expect(200);
     expect(drafts.body.items).toHaveLength(1);
-    expect(drafts.body.items[0].jurisdictions).toEqual(['BR', 'DE', 'US-CA']);
+    expect(drafts.body.items[0].jurisdictions).toEqual(['BR', 'DE', 'US-CA', 'US-WA']);
     expect(drafts.body.items[0].raisedBy).toContain('BR/anpd/public-notice');
   });
 
@@ -506,6 +516,9 @@ describe('a campaign with people unreached raises the public notice the law asks
     }
     // Singapore's law has no substitute notice: its unreached resident keeps its obligation open.
     expect(list.find((o) => o.key === 'SG/pdpc/individuals')?.state).not.toBe('met');
+    // Washington's: the policy's Security Notice is published, and the individual obligation stays open.
+    expect(list.find((o) => o.key === 'US-WA/us-wa-ag/public-notice')?.state).toBe('met');
+    expect(list.find((o) => o.key === 'US-WA/us-wa-ag/individuals')?.state).not.toBe('met');
     // The ANPD's report says where the public notice is.
     const report = await generatedReport(t, bearer(t.keys.responder), incidentId, {
       regulator: 'anpd',

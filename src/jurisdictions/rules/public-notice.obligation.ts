@@ -1,6 +1,6 @@
 import type { ComputedObligation } from './compute.js';
 import type { ObligationFacts, Rule } from './rule.types.js';
-import { checkSubstitute, substituteRuleFor } from './substitute-notice.js';
+import { checkSubstitute, publicNoticeRuleFor } from './substitute-notice.js';
 
 const MEANS_WORDS = {
   website: 'a conspicuous posting on the website',
@@ -11,7 +11,8 @@ const MEANS_WORDS = {
 } as const;
 
 /**
- * The public (substitute) notice a rule's group owes, when its conditions hold: due with the notice to
+ * The public (substitute) notice a rule's group owes, when its conditions hold (its law's, else the
+ * privacy policy's Security Notice): due with the notice to
  * individuals it stands in for or goes beside, for the same residents, with what it consists of, how long
  * it stays up and whether publishing it meets the individuals' obligation for those not reached.
  */
@@ -21,8 +22,8 @@ export function publicNoticeOf(
   awareness: Date,
   facts: ObligationFacts,
 ): ComputedObligation | undefined {
-  const substitute = substituteRuleFor(rule.id, awareness);
-  if (!substitute || !facts.substitute) return undefined;
+  const substitute = publicNoticeRuleFor(rule.id, awareness);
+  if (!facts.substitute) return undefined;
   const result = checkSubstitute(substitute.when, facts.substitute);
   if (!result.holds) return undefined;
   const means = substitute.means.map((m) => MEANS_WORDS[m.means]).join(', ');

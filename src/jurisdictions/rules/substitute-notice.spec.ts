@@ -1,5 +1,12 @@
 import { RULES } from './index.js';
-import { checkSubstitute, substituteRuleFor, SUBSTITUTE_NOTICE_RULES } from './substitute-notice.js';
+import { computeObligations } from './compute.js';
+import {
+  checkSubstitute,
+  POLICY_SECURITY_NOTICE,
+  publicNoticeRuleFor,
+  substituteRuleFor,
+  SUBSTITUTE_NOTICE_RULES,
+} from './substitute-notice.js';
 import type { SubstituteFacts } from './substitute-notice.types.js';
 
 // Worked cases: the facts of a campaign's end (who was not reached one by one) and the responders'
@@ -90,9 +97,56 @@ describe('substitute notice rules', () => {
     expect(substituteRuleFor('BR', ON)!.replacesIndividualNotice).toBe(true);
   });
 
-  it('no entry for laws without a substitute notice (India, Singapore) or before a version holds', () => {
+  it('no entry of its own for laws without a substitute notice (India, Singapore) or before a version holds', () => {
     expect(substituteRuleFor('IN', ON)).toBeUndefined();
     expect(substituteRuleFor('SG', ON)).toBeUndefined();
     expect(substituteRuleFor('US-CA', new Date('2013-06-01T00:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe("the privacy policy's Security Notice, where the law has no public notice", () => {
+  const unreached = facts({ allFailed: 1 });
+  const computed = (jurisdiction: string, substitute: SubstituteFacts) =>
+    computeObligations(
+      [
+        {
+          jurisdiction,
+          residents: substitute.residents,
+          minors: 0,
+          categories: ['account_credentials'],
+          riskLevel: 'high',
+          encrypted: false,
+          cyberAttack: true,
+          substitute,
+        },
+      ],
+      { awareness: ON, confirmed: ON, individualsNotified: {}, initialReportFiled: {} },
+      RULES,
+      { euMainEstablishment: null, seats: {} },
+    );
+
+  it('Singapore, India, Texas, Massachusetts and Washington: the policy promises one beside the individual notice', () => {
+    for (const id of ['SG', 'IN', 'US-TX', 'US-MA', 'US-WA']) {
+      expect(publicNoticeRuleFor(id, ON)).toBe(POLICY_SECURITY_NOTICE);
+    }
+    expect(POLICY_SECURITY_NOTICE.replacesIndividualNotice).toBe(false);
+    // A law's own entry comes first: Brazil's stands in for the individual notice, the policy's never does.
+    expect(publicNoticeRuleFor('BR', ON).ruleId).toBe('BR');
+  });
+
+  it('raises the public notice for one Singaporean not reached, citing the policy, and none when all were', () => {
+    const raised = computed('SG', unreached).find((o) => o.audience === 'public');
+    expect(raised).toMatchObject({
+      key: 'SG/pdpc/public-notice',
+      sources: ['POLICY'],
+      applicable: true,
+    });
+    expect(raised!.reason).toBe(
+      'applies: 1 residents not individually notified (0 no contact, 1 failed on every channel, 0 push only, 0 by a method their law does not accept; at least 1); it goes beside the notice to individuals, which it does not replace',
+    );
+    expect(raised!.what).toContain("privacy policy's promise");
+    expect(computed('SG', facts()).some((o) => o.audience === 'public')).toBe(false);
+    // Every rule can cite it: the policy is among each rule's sources.
+    for (const rule of RULES) expect(rule.sources.map((s) => s.key)).toContain('POLICY');
   });
 });

@@ -3,6 +3,7 @@ import type {
   SubstituteFacts,
   SubstituteNoticeRule,
 } from './substitute-notice.types.js';
+import { POLICY_SOURCE, POLICY_SOURCE_DATE } from './policy.source.js';
 
 // Each jurisdiction's substitute or public notice (breach-law.md 1B, "Substitute / public" and "Media"),
 // keyed by the obligation rule it belongs to. A person not reached one by one is the service's fact
@@ -271,4 +272,31 @@ export function substituteRuleFor(ruleId: string, on: Date): SubstituteNoticeRul
   return SUBSTITUTE_NOTICE_RULES.filter((r) => r.ruleId === ruleId && r.effectiveFrom <= day).sort((a, b) =>
     b.effectiveFrom.localeCompare(a.effectiveFrom),
   )[0];
+}
+
+/**
+ * The privacy policy's own promise, for a rule whose law has no substitute or public notice of its own
+ * (India's DPDP and CERT-In, Singapore, Texas, Massachusetts, Washington): a Security Notice for the
+ * residents not reached one by one, beside the individual notice, which stays open (the law does not
+ * accept it in its place). A promise, not a law: read strictly, anyone not reached raises it.
+ */
+export const POLICY_SECURITY_NOTICE: SubstituteNoticeRule = {
+  ruleId: '*',
+  effectiveFrom: POLICY_SOURCE_DATE,
+  when: ANY_UNREACHED,
+  means: [{ means: 'website', note: 'a public "Security Notice"' }],
+  minimumDays: null,
+  replacesIndividualNotice: false,
+  what: "Release a public Security Notice for the people who could not be informed individually (the privacy policy's promise, section III).",
+  sources: [POLICY_SOURCE.key],
+  notes:
+    'The policy (last updated 2025-12-09) promises it wherever informing people one by one is difficult, whatever their law says; an incident known before that version is held to it too (the stricter reading: no earlier text is on file).',
+};
+
+/**
+ * The public notice a rule's group owes when people are not reached: its law's substitute notice, else
+ * the privacy policy's Security Notice.
+ */
+export function publicNoticeRuleFor(ruleId: string, on: Date): SubstituteNoticeRule {
+  return substituteRuleFor(ruleId, on) ?? POLICY_SECURITY_NOTICE;
 }
