@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
-import { fieldsSaid } from '../templates/notice.body.js';
+import { fieldsSaid, wordsRequired } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
@@ -94,6 +95,36 @@ export class CampaignWarnings {
         message: `notices in ${locales.join(', ')} would say some of the responders' words in ${incident.language}, untranslated (${fields.join(', ')}): give them in the incident's translations for ${locales.length > 1 ? 'those languages' : 'that language'}, or approve knowing that these notices mix languages`,
       },
     ];
+  }
+
+  /**
+   * Refuses a campaign whose notices would leave out what their law lists among a notice's contents (the
+   * `required` words of the readers' profiles: China's cause), at the draft and the approval, right after
+   * `of` read the readers (kept, so not read twice). A refusal, not a warning: no notice goes without them.
+   */
+  async checkRequiredWords(
+    campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
+    incident: IncidentRow,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const missing = new Map<string, Set<string>>();
+    const jurisdictions = new Set((await this.notices(campaign, incident.id)).map((n) => n.jurisdiction));
+    for (const jurisdiction of jurisdictions) {
+      for (const field of wordsRequired(noticeShape(jurisdiction, now))) {
+        if ((incident[field as keyof IncidentRow] as string | null)?.trim()) continue;
+        const where = missing.get(field) ?? new Set<string>();
+        where.add(jurisdiction ?? 'unknown');
+        missing.set(field, where);
+      }
+    }
+    if (missing.size === 0) return;
+    const fields = [...missing.keys()].sort();
+    const where = [...new Set([...missing.values()].flatMap((w) => [...w]))].sort();
+    throw new AppError(
+      ErrorCode.Conflict,
+      `the notices to residents of ${where.join(', ')} must say the incident's ${fields.join(', ')}: their law lists it among what a notice says. Give it, then draft or approve the campaign again`,
+      { missing: fields, jurisdictions: where },
+    );
   }
 
   /**

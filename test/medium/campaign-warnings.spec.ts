@@ -1,5 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { Clock } from '../../src/common/clock.js';
+import type { AppError } from '../../src/common/errors.js';
+import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
+import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
@@ -150,5 +153,53 @@ describe('campaign warnings between views of a draft (medium: real repositories,
     expect(await viewed(drafted.id)).toEqual(['ja']);
     const approved = await campaigns().approve(m.approver, drafted.id);
     expect(locales(approved.warnings)).toEqual(['fr']);
+  });
+
+  it('refuses a draft, and an approval, whose Chinese notices would leave out the cause (PIPL Art. 57)', async () => {
+    const system = `warn-cause-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-gb`, email: 'cause-gb@example.com' },
+      { externalId: `${system}-cn`, email: 'cause-cn@example.com', jurisdiction: 'CN', locale: 'zh-Hans' },
+    ]);
+    const refusal = (err: unknown) => {
+      const e = err as AppError;
+      return { status: e.status, details: e.details, message: e.message };
+    };
+    const without = await m.newIncident(system, { cause: null });
+    const refused = await draft(without).then(() => undefined, refusal);
+    expect(refused).toMatchObject({ status: 409, details: { missing: ['cause'], jurisdictions: ['CN'] } });
+    expect(refused!.message).toContain("must say the incident's cause");
+
+    // With the cause the draft goes; cleared before the approval, the approval is refused too.
+    const withCause = await m.newIncident(`${system}-b`, { cause: 'A storage bucket left public.' });
+    await m.newPeople(`${system}-b`, [
+      {
+        externalId: `${system}-b-cn`,
+        email: 'cause-cn-b@example.com',
+        jurisdiction: 'CN',
+        locale: 'zh-Hans',
+      },
+    ]);
+    await m
+      .get(ScopingService)
+      .freeze(m.responder, withCause, plainToInstance(ScopeCriteriaDto, { systems: [`${system}-b`] }));
+    await m.queue.run(JobName.ScopeFreeze);
+    const drafted = await draft(withCause);
+    const incidents = m.get(IncidentsService);
+    const incident = await incidents.get(withCause);
+    await incidents.update(
+      m.responder,
+      withCause,
+      incident.version,
+      plainToInstance(UpdateIncidentDto, { cause: '' }),
+    );
+    const notApproved = await campaigns()
+      .approve(m.approver, drafted.id)
+      .then(() => undefined, refusal);
+    expect(notApproved).toMatchObject({
+      status: 409,
+      details: { missing: ['cause'], jurisdictions: ['CN'] },
+    });
+    expect((await campaigns().view(drafted.id)).status).toBe('draft');
   });
 });

@@ -152,7 +152,8 @@ export const CN_NOTICE: NoticeProfile = {
       kind: 'paragraphs',
       section: 'whatHappened',
       at: 'end',
-      say: [{ kind: 'words', field: 'cause', key: 'wordsCause' }],
+      // Art. 57(1) lists the cause among what the notice says: required, not said "when given".
+      say: [{ kind: 'words', field: 'cause', key: 'wordsCause', required: true }],
       sources: ['CN1'],
     },
   ],

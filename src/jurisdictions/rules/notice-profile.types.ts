@@ -119,9 +119,11 @@ export type Statement =
   | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string }
   /**
    * The responders' words for a fact (in the notice's language when translated), led in by the string,
-   * which inserts them as `{{words}}`; nothing while the incident has none.
+   * which inserts them as `{{words}}`; nothing while the incident has none. `required`: the law lists it
+   * among what every notice says, so a campaign reaching the jurisdiction's residents is refused at its
+   * draft and its approval while the incident has none (never a notice that leaves it out).
    */
-  | { kind: 'words'; field: StatutoryWordsField; key: string };
+  | { kind: 'words'; field: StatutoryWordsField; key: string; required?: boolean };
 
 interface Cited {
   /** Keys of the profile's sources behind it (../shared/reference/breach-law.md section 6, or the profile's own). */
