@@ -108,7 +108,7 @@ export class ObligationsService {
    * statement limit (a job's, as {@link recompute}).
    */
   async list(incidentId: string, options: { bulk?: boolean } = {}): Promise<ObligationView[]> {
-    // The set-wide figures the recomputation read, once: at a million people the reach counts take 8-13 s,
+    // The set-wide figures the recomputation read, once: at a million people the reach counts take 3-13 s,
     // and a second read of them for the list doubled the request (docs/benchmarks.md).
     const { figures } = await this.recomputed(incidentId, options);
     const now = this.clock.now();

@@ -109,7 +109,7 @@ export class PublicNoticeObligations {
    * completed (before that nobody was tried, so nobody counts as unreached).
    *
    * Until then only the totals are read, and from the latest freeze's counts: the reach counts join every
-   * affected person to their last delivery and its messages (15 s of PostgreSQL at a million, run by the
+   * affected person to their last delivery and its messages (3-15 s of PostgreSQL at a million, run by the
    * obligations watch during a campaign's sends, whose start moves the timeline), only to be summed here.
    */
   async notIndividuallyNotified(incidentId: string): Promise<Map<string, NotNotified>> {

@@ -93,7 +93,7 @@ export class ReachRepository {
       people: number;
     }>(
       await this.database.db.execute(sql`
-        with ${this.states(incidentId, sql`true`)}
+        with ${this.states(incidentId, sql`true`, 'all')}
         select jurisdiction, outcome, reason, count(*)::int as people from states
         group by 1, 2, 3 order by 1 nulls last, 2, 3`),
     );
@@ -126,7 +126,7 @@ export class ReachRepository {
     const where = sql.join([sql`a.id > ${filter.after}`, ...(filter.where ?? [])], sql` and `);
     const rows = rowsOf<Record<string, unknown>>(
       await this.database.db.execute(sql`
-        with ${this.states(incidentId, where)}
+        with ${this.states(incidentId, where, 'each')}
         select s.id, s.jurisdiction, s.minor, s.guardian_contact, s.exposed_categories, s.channels,
           s.scope_run_id, s.added_at, s.outcome, s.reason, s.notified_at, p.external_id,
           coalesce((select json_agg(json_build_object(
@@ -168,9 +168,13 @@ export class ReachRepository {
 
   /**
    * The `states` CTE: per affected row (those `where` keeps), its last delivery (the latest campaign that
-   * planned it), and from both its outcome and reason.
+   * planned it), and from both its outcome and reason. The last delivery is found per row (`each`: a
+   * page of the list, by the index on `affected_id`) or for the whole set at once (`all`: the counts, one
+   * pass over the incident's deliveries hash-joined to the set; at a million people 3.4-4.2 s against
+   * 5.8-6.2 s for a million index probes, docs/benchmarks.md). A delivery's affected row is of its
+   * campaign's incident, so both find the same one.
    */
-  private states(incidentId: string, where: SQL): SQL {
+  private states(incidentId: string, where: SQL, find: 'each' | 'all'): SQL {
     const lawful = lawfulMethodsSqlOf(
       sql`a.jurisdiction`,
       this.clock.now().toISOString().slice(0, 10),
@@ -186,8 +190,15 @@ export class ReachRepository {
           exists (select 1 from messages m where m.delivery_id = d.id and m.channel in ('email', 'sms')
                     and not (m.channel = any(d.lawful)) and m.status in ('sent', 'delivered')) as informed
         from affected_subjects a
-        left join lateral (select d.id, d.status, d.plan, d.alert, d.lawful from deliveries d
-                           where d.affected_id = a.id order by d.id desc limit 1) d on true
+        ${
+          find === 'each'
+            ? sql`left join lateral (select d.id, d.status, d.plan, d.alert, d.lawful from deliveries d
+                           where d.affected_id = a.id order by d.id desc limit 1) d on true`
+            : sql`left join (select distinct on (d.affected_id) d.affected_id, d.id, d.status, d.plan, d.alert, d.lawful
+                     from deliveries d
+                     where d.campaign_id in (select c.id from campaigns c where c.incident_id = ${incidentId}::uuid)
+                     order by d.affected_id, d.id desc) d on d.affected_id = a.id`
+        }
         where a.incident_id = ${incidentId}::uuid and ${where}),
       states as (
         select f.id, f.subject_id, f.jurisdiction, f.minor, f.guardian_contact, f.notified_at,

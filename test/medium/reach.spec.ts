@@ -133,6 +133,40 @@ describe('lawful notice methods and who is reached (medium: real repositories, s
     expect(list.map((p) => p.externalId)).not.toContain(id(0));
   });
 
+  it("counts each person by their last campaign's delivery, as the list does", async () => {
+    const system = `reach-last-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, jurisdiction: 'GB', email: 'refused-last0@example.com' },
+      { externalId: `${system}-1`, jurisdiction: 'GB', email: 'last1@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const reach = m.get(ReachRepository);
+    // The first campaign: one bounces (unreachable), the other is notified.
+    m.email.refuse((to) => to.startsWith('refused'));
+    try {
+      await m.newCampaign(incidentId, { channels: ['email'] });
+      await m.drain();
+    } finally {
+      m.email.sendAll();
+    }
+    expect(await reach.counts(incidentId)).toEqual([
+      { jurisdiction: 'GB', outcome: 'notified', reason: null, people: 1 },
+      { jurisdiction: 'GB', outcome: 'unreached', reason: 'all_failed', people: 1 },
+    ]);
+    // A second campaign plans the unreached person again: pending by their last delivery, not unreached by
+    // the first one.
+    await m.newCampaign(incidentId, { channels: ['email'] });
+    expect(await reach.counts(incidentId)).toEqual([
+      { jurisdiction: 'GB', outcome: 'notified', reason: null, people: 1 },
+      { jurisdiction: 'GB', outcome: 'pending', reason: null, people: 1 },
+    ]);
+    const listed = await reach.list(incidentId, { after: 0, limit: 10 });
+    expect(listed.map((p) => [p.externalId, p.outcome])).toEqual([
+      [`${system}-0`, 'pending'],
+      [`${system}-1`, 'notified'],
+    ]);
+  });
+
   it('sends a 13-year-old in California, the UK or Brazil the guardian notice (the policy makes under-14s children)', async () => {
     const system = `reach-child-${Date.now()}`;
     const now = new Date();
