@@ -264,6 +264,11 @@ export const subjects = pgTable(
     pushTokenCount: integer('push_token_count').notNull().default(0),
     /** Under the age of digital consent of their jurisdiction when last computed (see the daily refresh). */
     minor: boolean('minor').notNull().default(false),
+    /**
+     * Under 18 when last computed (Brazil's "children and adolescents" among the criteria of a notifiable
+     * incident); null: not computed yet (a row written before the column), filled in by the age refresh.
+     */
+    under18: boolean('under_18'),
     guardianHasEmail: boolean('guardian_has_email').notNull().default(false),
     guardianHasPhone: boolean('guardian_has_phone').notNull().default(false),
     /** The guardian's language (a BCP 47 tag, not contact data): their notice is written in it. */
@@ -286,9 +291,10 @@ export const subjects = pgTable(
     index('subjects_phone_hash_idx').using('hash', t.phoneHash),
     index('subjects_guardian_email_hash_idx').using('hash', t.guardianEmailHash),
     index('subjects_guardian_phone_hash_idx').using('hash', t.guardianPhoneHash),
-    index('subjects_minor_idx')
+    // The age refresh's rows: minors, the under-18s, and those not yet checked (null).
+    index('subjects_age_check_idx')
       .on(t.id)
-      .where(sql`${t.minor}`),
+      .where(sql`${t.minor} or ${t.under18} is not false`),
   ],
 );
 
@@ -421,6 +427,8 @@ export const affectedSubjects = pgTable(
     scopeRunId: uuid('scope_run_id').notNull(),
     jurisdiction: text('jurisdiction'),
     minor: boolean('minor').notNull(),
+    /** The person's `under_18` when frozen; null: not known then (counted as possibly under 18). */
+    under18: boolean('under_18'),
     guardianContact: boolean('guardian_contact').notNull(),
     exposedCategories: text('exposed_categories').array().notNull(),
     /** Channels the notice can reach them by: the guardian's for a minor with guardian contact. */

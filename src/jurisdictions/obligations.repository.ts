@@ -44,7 +44,8 @@ export class ObligationsRepository {
     // jurisdiction and distinct set of exposed categories: a handful, whatever the size of the set.
     const result = await this.database.db.execute(sql`
         select jurisdiction, exposed_categories as categories, count(*)::int as residents,
-               (count(*) filter (where minor))::int as minors
+               (count(*) filter (where minor))::int as minors,
+               (count(*) filter (where under_18 is not false))::int as under18
         from affected_subjects where incident_id = ${incidentId}::uuid
         group by jurisdiction, exposed_categories`);
     const byJurisdiction = new Map<
@@ -56,17 +57,20 @@ export class ObligationsRepository {
       categories: string[];
       residents: number;
       minors: number;
+      under18: number;
     }>(result)) {
       const categories = [...new Set(row.categories)].sort();
       const entry = byJurisdiction.get(row.jurisdiction) ?? {
         jurisdiction: row.jurisdiction,
         residents: 0,
         minors: 0,
+        under18: 0,
         categories: [],
         exposures: [],
       };
       entry.residents += row.residents;
       entry.minors += row.minors;
+      entry.under18 = (entry.under18 ?? 0) + row.under18;
       entry.categories = [...new Set([...entry.categories, ...categories])].sort();
       entry.exposures = [...(entry.exposures ?? []), { categories, residents: row.residents }];
       byJurisdiction.set(row.jurisdiction, entry);

@@ -237,9 +237,9 @@ export class ScopingRepository {
     const [row] = rowsOf<{ n: number }>(
       await this.database.db.execute(sql`
         with added as (
-          insert into affected_subjects (incident_id, subject_id, scope_run_id, jurisdiction, minor,
+          insert into affected_subjects (incident_id, subject_id, scope_run_id, jurisdiction, minor, under_18,
             guardian_contact, exposed_categories, channels, added_at)
-          select ${incidentId}::uuid, s.id, ${runId}::uuid, s.jurisdiction, s.minor,
+          select ${incidentId}::uuid, s.id, ${runId}::uuid, s.jurisdiction, s.minor, s.under_18,
             s.guardian_has_email or s.guardian_has_phone, ${exposedCategories(categories)}, ${REACHABLE_CHANNELS},
             ${now}
           from subjects s where ${criteriaWhere(criteria)}

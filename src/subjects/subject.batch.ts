@@ -49,6 +49,7 @@ export interface SubjectColumns {
   hasPhone: boolean[];
   pushTokenCount: number[];
   minor: boolean[];
+  under18: boolean[];
   guardianHasEmail: boolean[];
   guardianHasPhone: boolean[];
   guardianLocale: Array<string | null>;
@@ -75,6 +76,7 @@ export const COLUMN_NAMES = [
   'hasPhone',
   'pushTokenCount',
   'minor',
+  'under18',
   'guardianHasEmail',
   'guardianHasPhone',
   'guardianLocale',
@@ -263,6 +265,7 @@ export class BatchPreparer {
     c.hasPhone.push(s.phone !== undefined);
     c.pushTokenCount.push(s.pushTokens.length);
     c.minor.push(s.minor);
+    c.under18.push(s.under18);
     c.guardianHasEmail.push(s.guardian?.email !== undefined);
     c.guardianHasPhone.push(s.guardian?.phone !== undefined);
     c.guardianLocale.push(s.guardian?.locale ?? null);

@@ -21,6 +21,9 @@ export interface Guardian {
   locale?: string;
 }
 
+/** The age of majority Brazil's criteria count children and adolescents under (ECA Art. 2: under 18). */
+export const ADULT_AGE = 18;
+
 /** A person of the directory after validation: normalised, with what the service derived. */
 export interface Subject {
   externalId: string;
@@ -41,6 +44,8 @@ export interface Subject {
   lastActiveAt?: Date;
   /** Under the age of digital consent of their jurisdiction today. */
   minor: boolean;
+  /** Under 18 today (a birth date says so; none: not counted). */
+  under18: boolean;
 }
 
 /** What is sealed: the contact data, and nothing the service needs to query. */
@@ -192,7 +197,9 @@ export class SubjectValidator {
     const lastActiveAt = this.instant(input.lastActiveAt, 'lastActiveAt', now, fail);
 
     if (problems.length > 0 || externalId === undefined) return { ok: false, problems };
-    const minor = birthDate !== undefined && ageOn(birthDate, now) < this.consentAge(jurisdiction ?? null);
+    const age = birthDate === undefined ? undefined : ageOn(birthDate, now);
+    const minor = age !== undefined && age < this.consentAge(jurisdiction ?? null);
+    const under18 = age !== undefined && age < ADULT_AGE;
     return {
       ok: true,
       subject: {
@@ -213,6 +220,7 @@ export class SubjectValidator {
         createdAt,
         lastActiveAt,
         minor,
+        under18,
       },
     };
   }

@@ -37,24 +37,25 @@ export class SubjectsRepository {
           ${c('jurisdictionInferred')}::boolean[], ${c('channelPreferences')}, ${c('dataCategories')},
           ${c('systems')}, ${c('signedUpAt')}::timestamptz[], ${c('lastActiveAt')}::timestamptz[],
           ${c('hasEmail')}::boolean[], ${c('hasPhone')}::boolean[], ${c('pushTokenCount')}::integer[],
-          ${c('minor')}::boolean[], ${c('guardianHasEmail')}::boolean[], ${c('guardianHasPhone')}::boolean[],
+          ${c('minor')}::boolean[], ${c('under18')}::boolean[], ${c('guardianHasEmail')}::boolean[],
+          ${c('guardianHasPhone')}::boolean[],
           ${c('guardianLocale')},
           ${c('keyId')}, ${c('sealed')}, ${c('emailHash')}, ${c('phoneHash')},
           ${c('guardianEmailHash')}, ${c('guardianPhoneHash')}
         ) as t(external_id, locale, time_zone, jurisdiction, jurisdiction_inferred, channel_preferences,
                data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
-               push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
-               phone_hash, guardian_email_hash, guardian_phone_hash)
+               push_token_count, minor, under_18, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed,
+               email_hash, phone_hash, guardian_email_hash, guardian_phone_hash)
       ), written as (
         insert into subjects (external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           channel_preferences, data_categories, systems, signed_up_at, last_active_at, has_email, has_phone,
-          push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed, email_hash,
-          phone_hash, guardian_email_hash, guardian_phone_hash, created_at, updated_at)
+          push_token_count, minor, under_18, guardian_has_email, guardian_has_phone, guardian_locale, key_id, sealed,
+          email_hash, phone_hash, guardian_email_hash, guardian_phone_hash, created_at, updated_at)
         select external_id, locale, time_zone, jurisdiction, jurisdiction_inferred,
           coalesce(string_to_array(channel_preferences, ','), '{}'),
           coalesce(string_to_array(data_categories, ','), '{}'), coalesce(string_to_array(systems, ','), '{}'),
           signed_up_at, last_active_at, has_email, has_phone,
-          push_token_count, minor, guardian_has_email, guardian_has_phone, guardian_locale, key_id,
+          push_token_count, minor, under_18, guardian_has_email, guardian_has_phone, guardian_locale, key_id,
           decode(sealed, 'base64'), decode(email_hash, 'base64'), decode(phone_hash, 'base64'),
           decode(guardian_email_hash, 'base64'), decode(guardian_phone_hash, 'base64'),
           ${now}, ${now}
@@ -66,7 +67,7 @@ export class SubjectsRepository {
           systems = excluded.systems, signed_up_at = excluded.signed_up_at,
           last_active_at = excluded.last_active_at, has_email = excluded.has_email,
           has_phone = excluded.has_phone, push_token_count = excluded.push_token_count,
-          minor = excluded.minor, guardian_has_email = excluded.guardian_has_email,
+          minor = excluded.minor, under_18 = excluded.under_18, guardian_has_email = excluded.guardian_has_email,
           guardian_has_phone = excluded.guardian_has_phone, guardian_locale = excluded.guardian_locale,
           key_id = excluded.key_id,
           sealed = excluded.sealed, email_hash = excluded.email_hash, phone_hash = excluded.phone_hash,
@@ -231,13 +232,23 @@ export class SubjectsRepository {
     }
   }
 
-  /** A page of people flagged as minors (or everyone with `all`), for the age refresh. */
+  /**
+   * A page of people flagged as minors or under 18, or not checked yet (`under_18` null: written before
+   * the column), or everyone with `all`, for the age refresh.
+   */
   async pageForAgeCheck(
     all: boolean,
     afterId: number,
     limit: number,
   ): Promise<
-    Array<{ id: number; externalId: string; jurisdiction: string | null; minor: boolean; sealed: Buffer }>
+    Array<{
+      id: number;
+      externalId: string;
+      jurisdiction: string | null;
+      minor: boolean;
+      under18: boolean | null;
+      sealed: Buffer;
+    }>
   > {
     const rows = await this.database.db
       .select({
@@ -245,19 +256,27 @@ export class SubjectsRepository {
         externalId: subjects.externalId,
         jurisdiction: subjects.jurisdiction,
         minor: subjects.minor,
+        under18: subjects.under18,
         sealed: subjects.sealed,
       })
       .from(subjects)
-      .where(all ? sql`${subjects.id} > ${afterId}` : sql`${subjects.minor} and ${subjects.id} > ${afterId}`)
+      .where(
+        all
+          ? sql`${subjects.id} > ${afterId}`
+          : sql`(${subjects.minor} or ${subjects.under18} is not false) and ${subjects.id} > ${afterId}`,
+      )
       .orderBy(subjects.id)
       .limit(limit);
     return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
   }
 
-  async setMinor(ids: number[], minor: boolean): Promise<void> {
-    if (ids.length === 0) return;
-    await this.database.db.execute(
-      sql`update subjects set minor = ${minor} where id = any(${sql.param(ids)}::bigint[])`,
-    );
+  /** Each person's age flags as the refresh found them (one statement for the page). */
+  async setAges(rows: Array<{ id: number; minor: boolean; under18: boolean }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.database.db.execute(sql`
+      update subjects s set minor = x.minor, under_18 = x.under_18
+      from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => r.minor))}::boolean[],
+                  ${sql.param(rows.map((r) => r.under18))}::boolean[]) as x(id, minor, under_18)
+      where s.id = x.id`);
   }
 }

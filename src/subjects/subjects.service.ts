@@ -12,6 +12,7 @@ import { ageOn, guardianRouteAges } from '../jurisdictions/consent-ages.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import {
+  ADULT_AGE,
   reachableChannels,
   SealedContact,
   Subject,
@@ -43,7 +44,7 @@ export interface UpsertOutcome {
 /** A stored person, decrypted, with what the service derived about them. */
 export interface SubjectView extends Omit<
   Subject,
-  'createdAt' | 'lastActiveAt' | 'minor' | 'jurisdictionInferred'
+  'createdAt' | 'lastActiveAt' | 'minor' | 'under18' | 'jurisdictionInferred'
 > {
   createdAt: Date | null;
   lastActiveAt: Date | null;
@@ -245,8 +246,10 @@ export class SubjectsService {
   }
 
   /**
-   * People grow up: daily, the minors' birth dates are opened and those past their jurisdiction's age are
-   * no longer minors. With `all`, everyone is checked (after MINOR_AGES changed).
+   * People grow up: daily, the birth dates of the minors and the under-18s are opened and those past
+   * their jurisdiction's age are no longer minors, those past 18 no longer under 18; a row not checked
+   * yet (written before `under_18` was kept) gets both. With `all`, everyone is checked (after MINOR_AGES
+   * changed).
    */
   @OnJob(JobName.SubjectsAgeCheck)
   async refreshMinors(
@@ -261,17 +264,17 @@ export class SubjectsService {
     for (;;) {
       const page = await this.repository.pageForAgeCheck(payload.all, afterId, AGE_CHECK_PAGE);
       if (page.length === 0) break;
-      const nowMinor: number[] = [];
-      const nowAdult: number[] = [];
+      const moved: Array<{ id: number; minor: boolean; under18: boolean }> = [];
       for (const row of page) {
         const { birthDate } = cipher.openJson<SealedContact>(row.sealed, subjectAad(row.externalId));
-        const minor = birthDate !== undefined && ageOn(birthDate, today) < ages(row.jurisdiction);
-        if (minor !== row.minor) (minor ? nowMinor : nowAdult).push(row.id);
+        const age = birthDate === undefined ? undefined : ageOn(birthDate, today);
+        const minor = age !== undefined && age < ages(row.jurisdiction);
+        const under18 = age !== undefined && age < ADULT_AGE;
+        if (minor !== row.minor || under18 !== row.under18) moved.push({ id: row.id, minor, under18 });
       }
-      await this.repository.setMinor(nowMinor, true);
-      await this.repository.setMinor(nowAdult, false);
+      await this.repository.setAges(moved);
       checked += page.length;
-      changed += nowMinor.length + nowAdult.length;
+      changed += moved.length;
       afterId = page.at(-1)!.id;
     }
     if (changed > 0) this.logger.log({ checked, changed }, 'minor flags refreshed');

@@ -224,6 +224,8 @@ export interface Person {
   /** 1990-06-01 when not given. */
   birthDate?: string;
   guardian?: { email?: string; phone?: string; locale?: string };
+  /** ['camera_data'] when not given. */
+  dataCategories?: string[];
 }
 
 /** A person of the directory as a scenario needs one (the rest is filled in). */
@@ -240,7 +242,7 @@ const subjectOf = (system: string, p: Person) => ({
   ...(p.channelPreferences ? { channelPreferences: p.channelPreferences } : {}),
   birthDate: p.birthDate ?? '1990-06-01',
   systems: [system],
-  dataCategories: ['camera_data'],
+  dataCategories: p.dataCategories ?? ['camera_data'],
 });
 
 /**

@@ -15,7 +15,8 @@ const LGPD_NOTIFIABLE: Condition = {
     { risk: { atLeast: 'medium' } },
     {
       anyOf: [
-        { minorsAffected: true },
+        // Children and adolescents: under 18 (ECA Art. 2), whatever the age the guardian's notice goes by.
+        { under18Affected: true },
         // Authentication data; camera data as possibly sensitive (images can reveal biometric or health data).
         { categoriesAny: ['account_credentials', 'third_party_account', 'camera_data'] },
         // "Large scale" has no number in the Regulation; 1,000, as Japan's and Korea's headcounts (notes).
@@ -116,7 +117,7 @@ export const BR_LGPD: Rule = {
   ],
   notes: [
     'Risk mapping: "may significantly affect the interests and fundamental rights" is read as risk `medium` or higher.',
-    'Criteria: authentication data = `account_credentials`, `third_party_account`; `camera_data` counted as possibly sensitive (conservative); no category is financial or under legal secrecy; the elderly are not counted (no age field); minors are counted under consent-ages.ts (BR 12, children only), so adolescents (12-17), also a criterion, are missed unless the risk or another criterion catches them.',
+    'Criteria: authentication data = `account_credentials`, `third_party_account`; `camera_data` counted as possibly sensitive (conservative); no category is financial or under legal secrecy; the elderly are not counted (no age kept beyond the under-18 flag; a person entering the band later would need the whole directory checked daily); children and adolescents are everyone under 18 by the birth date held (subjects.under_18, refreshed daily; a person not yet checked counts as possibly under 18, the stricter reading; until 2026-12-07 only the minors of consent-ages.ts, under 14, were counted, missing 14-17-year-olds).',
     '"Large scale": no number in the Regulation (it points to the small-agent rules, which weigh volume, duration, frequency and geography); 1,000 or more residents is our choice, to review.',
     'Small processing agents have double the deadlines (BR1): not modelled. childAge: under 12 is a child (ECA Art. 2); adolescents 12-17 also get LGPD Art. 14 protection.',
   ].join(' '),

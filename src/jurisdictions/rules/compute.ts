@@ -95,6 +95,7 @@ function merge(into: ObligationFacts, add: ObligationFacts): ObligationFacts {
         : (a ?? b),
     residents: into.residents + add.residents,
     minors: into.minors + add.minors,
+    under18: (into.under18 ?? into.minors) + (add.under18 ?? add.minors),
     categories: [...new Set([...into.categories, ...add.categories])].sort(),
     exposures: [
       ...(into.exposures ?? [{ categories: into.categories, residents: into.residents }]),

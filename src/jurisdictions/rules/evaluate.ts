@@ -158,6 +158,14 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
     const holds = facts.minors > 0 === condition.minorsAffected;
     return { holds, because: facts.minors > 0 ? `${facts.minors} minors affected` : 'no minors affected' };
   }
+  if ('under18Affected' in condition) {
+    const under18 = facts.under18 ?? facts.minors;
+    return {
+      holds: under18 > 0 === condition.under18Affected,
+      because:
+        under18 > 0 ? `${under18} under 18 affected (or age not yet checked)` : 'nobody under 18 affected',
+    };
+  }
   if ('anyOf' in condition) return checkAll(condition.anyOf, facts, true);
   if ('allOf' in condition) return checkAll(condition.allOf, facts, false);
   const inner = checkCondition(condition.not, facts);

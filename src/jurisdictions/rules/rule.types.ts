@@ -60,6 +60,11 @@ export interface ObligationFacts {
   /** Affected residents in the jurisdiction (people in the frozen affected set). */
   residents: number;
   minors: number;
+  /**
+   * Residents under 18, or whose age was not checked yet (the stricter reading): Brazil's children and
+   * adolescents. Absent (a case written by hand): the minors.
+   */
+  under18?: number;
   /** Data categories exposed for these residents (their categories intersected with the incident's). */
   categories: string[];
   /**
@@ -127,6 +132,8 @@ export type Condition =
    */
   | { categoriesAny: readonly string[] }
   | { minorsAffected: boolean }
+  /** People under 18 affected (`under18`): children and adolescents, whatever the local age of consent. */
+  | { under18Affected: boolean }
   | { anyOf: readonly Condition[] }
   | { allOf: readonly Condition[] }
   | { not: Condition };

@@ -481,14 +481,20 @@ describe('BR (LGPD)', () => {
   it('significant risk but none of the criteria: not notifiable', () => {
     const out = run([facts('BR', { categories: ['device_info', 'app_usage'], residents: 999 })]);
     expect(out['BR/anpd/regulator']?.applicable).toBe(false);
-    expect(out['BR/anpd/regulator']?.reason).toContain('no minors affected');
+    expect(out['BR/anpd/regulator']?.reason).toContain('nobody under 18 affected');
     expect(out['BR/anpd/regulator']?.reason).toContain('999 affected residents (not at least 1000)');
   });
 
-  it('children affected, or large scale: notifiable', () => {
+  it('children or adolescents affected, or large scale: notifiable', () => {
     const kids = run([facts('BR', { categories: ['device_info'], minors: 3 })]);
     expect(kids['BR/anpd/regulator']?.applicable).toBe(true);
-    expect(kids['BR/anpd/regulator']?.reason).toContain('3 minors affected');
+    expect(kids['BR/anpd/regulator']?.reason).toContain('3 under 18 affected');
+    // Two 16-year-olds: adults to the guardian rule (14 in Brazil), adolescents to the LGPD's criteria.
+    const teens = run([facts('BR', { categories: ['device_info'], minors: 0, under18: 2 })]);
+    expect(teens['BR/anpd/regulator']?.applicable).toBe(true);
+    expect(teens['BR/anpd/regulator']?.reason).toContain('2 under 18 affected');
+    const adults = run([facts('BR', { categories: ['device_info'], minors: 0, under18: 0 })]);
+    expect(adults['BR/anpd/regulator']?.applicable).toBe(false);
     const many = run([facts('BR', { categories: ['device_info'], residents: 1000 })]);
     expect(many['BR/anpd/regulator']?.applicable).toBe(true);
   });
@@ -747,6 +753,7 @@ describe('the rules table', () => {
         'cyberAttack',
         'categoriesAny',
         'minorsAffected',
+        'under18Affected',
         'exposed',
         'paymentFunction',
       ];
