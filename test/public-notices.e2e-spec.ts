@@ -435,7 +435,7 @@ describe('a campaign with people unreached raises the public notice the law (or 
     const wa = raised.find((o) => o.key.startsWith('US-WA/'))!;
     expect(wa.reason).toContain('1 residents not individually notified');
     expect(wa.reason).toContain('it goes beside the notice to individuals, which it does not replace');
-    expect(wa.sources).toEqual(['POLICY']);
+    expect(wa.sources).toEqual(['PP']);
     const br = raised.find((o) => o.key.startsWith('BR/'))!;
     expect(br.reason).toContain('2 residents not individually notified');
     expect(br.notIndividuallyNotified).toEqual({

@@ -6,7 +6,7 @@ import { EEA_COUNTRIES, EU_GDPR } from './eu-gdpr.rules.js';
 import { IN_CERT_IN, IN_DPDP } from './india.rules.js';
 import { JP_APPI } from './japan.rules.js';
 import { KR_PIPA } from './korea.rules.js';
-import { POLICY_SOURCE } from './policy.source.js';
+import { PRIVACY_POLICY } from './standard-notice.js';
 import type { Rule } from './rule.types.js';
 import { SG_PDPA } from './singapore.rules.js';
 import { UK_GDPR } from './uk.rules.js';
@@ -16,7 +16,7 @@ export { EEA_COUNTRIES };
 
 /**
  * Every rule, every version: rulesFor() picks, per jurisdiction, the one in effect on the day of awareness
- * and the cumulative ones beside it. Each cites the privacy policy too (POLICY), for what it promises
+ * and the cumulative ones beside it. Each cites the privacy policy too (PP), for what it promises
  * beyond the law.
  */
 export const RULES: readonly Rule[] = [
@@ -34,4 +34,4 @@ export const RULES: readonly Rule[] = [
   KR_PIPA,
   IN_DPDP,
   IN_CERT_IN,
-].map((rule) => ({ ...rule, sources: [...rule.sources, POLICY_SOURCE] }));
+].map((rule) => ({ ...rule, sources: [...rule.sources, PRIVACY_POLICY] }));

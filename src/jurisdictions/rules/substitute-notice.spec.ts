@@ -138,7 +138,7 @@ describe("the privacy policy's Security Notice, where the law has no public noti
     const raised = computed('SG', unreached).find((o) => o.audience === 'public');
     expect(raised).toMatchObject({
       key: 'SG/pdpc/public-notice',
-      sources: ['POLICY'],
+      sources: ['PP'],
       applicable: true,
     });
     expect(raised!.reason).toBe(
@@ -147,6 +147,6 @@ describe("the privacy policy's Security Notice, where the law has no public noti
     expect(raised!.what).toContain("privacy policy's promise");
     expect(computed('SG', facts()).some((o) => o.audience === 'public')).toBe(false);
     // Every rule can cite it: the policy is among each rule's sources.
-    for (const rule of RULES) expect(rule.sources.map((s) => s.key)).toContain('POLICY');
+    for (const rule of RULES) expect(rule.sources.map((s) => s.key)).toContain('PP');
   });
 });

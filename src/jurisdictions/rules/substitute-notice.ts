@@ -3,7 +3,7 @@ import type {
   SubstituteFacts,
   SubstituteNoticeRule,
 } from './substitute-notice.types.js';
-import { POLICY_SOURCE, POLICY_SOURCE_DATE } from './policy.source.js';
+import { PRIVACY_POLICY } from './standard-notice.js';
 
 // Each jurisdiction's substitute or public notice (breach-law.md 1B, "Substitute / public" and "Media"),
 // keyed by the obligation rule it belongs to. A person not reached one by one is the service's fact
@@ -282,13 +282,14 @@ export function substituteRuleFor(ruleId: string, on: Date): SubstituteNoticeRul
  */
 export const POLICY_SECURITY_NOTICE: SubstituteNoticeRule = {
   ruleId: '*',
-  effectiveFrom: POLICY_SOURCE_DATE,
+  // The policy's version on file ("Last updated: December 9, 2025").
+  effectiveFrom: '2025-12-09',
   when: ANY_UNREACHED,
   means: [{ means: 'website', note: 'a public "Security Notice"' }],
   minimumDays: null,
   replacesIndividualNotice: false,
   what: "Release a public Security Notice for the people who could not be informed individually (the privacy policy's promise, section III).",
-  sources: [POLICY_SOURCE.key],
+  sources: [PRIVACY_POLICY.key],
   notes:
     'The policy (last updated 2025-12-09) promises it wherever informing people one by one is difficult, whatever their law says; an incident known before that version is held to it too (the stricter reading: no earlier text is on file).',
 };
