@@ -154,6 +154,9 @@ export function benchIncident(title = 'Bench: media store exposed') {
   return {
     title,
     description: 'A storage bucket with generated images was readable from the internet.',
+    // China's notice must say the cause, Canada's when it began: a campaign waits for both.
+    cause: 'A storage bucket left public by a configuration change.',
+    occurredFrom: '2026-11-01T08:00:00Z',
     discoveredAt: '2026-11-04T09:15:00Z',
     dataCategories: ['camera_data', 'personal_identifiers'],
     likelyConsequences: 'Phishing using the exposed addresses.',

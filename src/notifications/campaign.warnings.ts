@@ -4,11 +4,15 @@ import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
-import { fieldsSaid, wordsRequired } from '../templates/notice.body.js';
+import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository, readsIn } from './campaigns.repository.js';
+
+/** Whether the incident gives a fact: words that are not blank, or a date. */
+const given = (value: string | Date | null): boolean =>
+  value instanceof Date || (typeof value === 'string' && value.trim() !== '');
 
 /**
  * Something a campaign would do that its responders should know before it goes out, and may accept:
@@ -99,7 +103,7 @@ export class CampaignWarnings {
 
   /**
    * Refuses a campaign whose notices would leave out what their law lists among a notice's contents (the
-   * `required` words of the readers' profiles: China's cause), at the draft and the approval, right after
+   * `requires` of the readers' profiles: China's cause, Canada's date), at the draft and the approval, right after
    * `of` read the readers (kept, so not read twice). A refusal, not a warning: no notice goes without them.
    */
   async checkRequiredWords(
@@ -110,8 +114,8 @@ export class CampaignWarnings {
     const missing = new Map<string, Set<string>>();
     const jurisdictions = new Set((await this.notices(campaign, incident.id)).map((n) => n.jurisdiction));
     for (const jurisdiction of jurisdictions) {
-      for (const field of wordsRequired(noticeShape(jurisdiction, now))) {
-        if ((incident[field as keyof IncidentRow] as string | null)?.trim()) continue;
+      for (const field of noticeShape(jurisdiction, now).required) {
+        if (given(incident[field])) continue;
         const where = missing.get(field) ?? new Set<string>();
         where.add(jurisdiction ?? 'unknown');
         missing.set(field, where);

@@ -4,7 +4,6 @@ import type {
   StandardPart,
   Statement,
   StatutoryWords,
-  StatutoryWordsField,
 } from '../jurisdictions/rules/notice-profile.types.js';
 import { NOTICE_TEXT_FIELDS, type NoticeTextField } from '../common/notice-text.js';
 import type { NoticeIncident, NoticeWords } from './notice.types.js';
@@ -45,23 +44,6 @@ export function fieldsSaid(shape: NoticeShape): Set<NoticeTextField> {
     }
   }
   return said;
-}
-
-/**
- * The responders' words the law has every notice of this shape say (its profiles' `required` statements,
- * China's cause): a campaign to its readers waits for them.
- */
-export function wordsRequired(shape: NoticeShape): StatutoryWordsField[] {
-  const required = new Set<StatutoryWordsField>();
-  for (const [section, added] of Object.entries(shape.added) as Array<
-    [SectionName, typeof shape.added.impact]
-  >) {
-    if (shape.placement[section] === null) continue;
-    for (const statement of [...added.start, ...added.end]) {
-      if (statement.kind === 'words' && statement.required) required.add(statement.field);
-    }
-  }
-  return [...required].sort();
 }
 
 /** What the body says with: every string rendered with the notice's values and escaped for its part. */

@@ -202,4 +202,35 @@ describe('campaign warnings between views of a draft (medium: real repositories,
     });
     expect((await campaigns().view(drafted.id)).status).toBe('draft');
   });
+
+  it('refuses a draft whose Canadian notices could not say when the breach happened (SOR/2018-64 s 3(b))', async () => {
+    const system = `warn-date-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-ca`, email: 'date-ca@example.com', jurisdiction: 'CA-ON', locale: 'en-CA' },
+      { externalId: `${system}-qc`, email: 'date-qc@example.com', jurisdiction: 'CA-QC', locale: 'fr-CA' },
+    ]);
+    const refused = await draft(
+      await m.newIncident(system, { occurredFrom: undefined, occurredTo: undefined }),
+    ).then(
+      () => undefined,
+      (err: AppError) => ({ status: err.status, details: err.details }),
+    );
+    expect(refused).toEqual({
+      status: 409,
+      details: { missing: ['occurredFrom'], jurisdictions: ['CA-ON', 'CA-QC'] },
+    });
+    // An approximate start is enough (the Regulations accept the approximate period).
+    const dated = await m.newIncident(`${system}-b`, {
+      occurredFrom: '2026-10-01T00:00:00Z',
+      occurredTo: undefined,
+    });
+    await m.newPeople(`${system}-b`, [
+      { externalId: `${system}-b-ca`, email: 'date-ca-b@example.com', jurisdiction: 'CA-ON' },
+    ]);
+    await m
+      .get(ScopingService)
+      .freeze(m.responder, dated, plainToInstance(ScopeCriteriaDto, { systems: [`${system}-b`] }));
+    await m.queue.run(JobName.ScopeFreeze);
+    expect((await draft(dated)).status).toBe('draft');
+  });
 });

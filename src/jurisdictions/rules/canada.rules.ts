@@ -227,6 +227,13 @@ export const CA_NOTICE: NoticeProfile = {
       unsettled:
         "The internal complaint process is the privacy policy's (section VIII: write to the company, which answers within the time the law sets; then the regulator), reached at the configured PRIVACY_CONTACT_EMAIL. Configuration, not an incident field: the process is the company's standing one, the same for every incident, and a field would have to be written and translated again for each.",
     },
+    {
+      kind: 'requires',
+      facts: ['occurredFrom'],
+      sources: ['CAN4'],
+      unsettled:
+        's 3(b) asks for the day or period of the breach or, if neither is known, the approximate period: the notice says it from occurredFrom (and occurredTo), so the incident must give at least an approximate start before a notice goes.',
+    },
   ],
   sources: [...CA_PIPEDA.sources.filter((source) => source.key === 'CAN4'), PRIVACY_POLICY],
   notes: 'Every province without a profile of its own: PIPEDA applies to commercial activity across borders.',

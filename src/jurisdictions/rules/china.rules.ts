@@ -152,10 +152,11 @@ export const CN_NOTICE: NoticeProfile = {
       kind: 'paragraphs',
       section: 'whatHappened',
       at: 'end',
-      // Art. 57(1) lists the cause among what the notice says: required, not said "when given".
-      say: [{ kind: 'words', field: 'cause', key: 'wordsCause', required: true }],
+      say: [{ kind: 'words', field: 'cause', key: 'wordsCause' }],
       sources: ['CN1'],
     },
+    // Art. 57(1) lists the cause among what the notice says: required, not said only "when given".
+    { kind: 'requires', facts: ['cause'], sources: ['CN1'] },
   ],
   sources: [PIPL_SOURCE],
   notes:

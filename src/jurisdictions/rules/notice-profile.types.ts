@@ -119,11 +119,13 @@ export type Statement =
   | { kind: 'answer'; fact: 'lawEnforcementDelay'; yes: string; no: string }
   /**
    * The responders' words for a fact (in the notice's language when translated), led in by the string,
-   * which inserts them as `{{words}}`; nothing while the incident has none. `required`: the law lists it
-   * among what every notice says, so a campaign reaching the jurisdiction's residents is refused at its
-   * draft and its approval while the incident has none (never a notice that leaves it out).
+   * which inserts them as `{{words}}`; nothing while the incident has none (a `requires` requirement
+   * makes the incident give them before a notice goes).
    */
-  | { kind: 'words'; field: StatutoryWordsField; key: string; required?: boolean };
+  | { kind: 'words'; field: StatutoryWordsField; key: string };
+
+/** A fact of the incident a law lists among what every notice says: its words, or when it began. */
+export type RequiredFact = StatutoryWordsField | 'occurredFrom';
 
 interface Cited {
   /** Keys of the profile's sources behind it (../shared/reference/breach-law.md section 6, or the profile's own). */
@@ -176,6 +178,15 @@ export type NoticeRequirement = Cited &
          */
         kind: 'language';
         language: string;
+      }
+    | {
+        /**
+         * Facts the law lists among what every notice says, which the notice leaves out while the incident
+         * has none: a campaign reaching the jurisdiction's residents is refused (409) at its draft and its
+         * approval until the incident gives them, so no notice goes without them.
+         */
+        kind: 'requires';
+        facts: readonly RequiredFact[];
       }
     | {
         /**

@@ -4,6 +4,7 @@ import { CN_NOTICE } from './china.rules.js';
 import { JP_NOTICE } from './japan.rules.js';
 import { KR_NOTICE } from './korea.rules.js';
 import type {
+  RequiredFact,
   NoticeForm,
   NoticeProfile,
   SectionName,
@@ -60,6 +61,8 @@ export interface NoticeShape {
   wordsVersion: WordsVersion | null;
   /** The language the law requires every notice to be in (the reader's own alongside), or null. */
   language: string | null;
+  /** The incident's facts the law has every notice say (`requires`): a campaign to its readers waits for them. */
+  required: readonly RequiredFact[];
   /** The profile versions it was compiled from, `US-CA@2016-01-01`, in layer order. */
   profiles: readonly string[];
   /** The source keys of the requirements it applies. */
@@ -93,6 +96,7 @@ export function compileShape(
   let complaint: string | null = null;
   let wordsVersion: WordsVersion | null = null;
   let language: string | null = null;
+  const required = new Set<RequiredFact>();
   const omitted = new Set<StandardPart>();
   const added = perSection(() => ({ start: [] as Statement[], end: [] as Statement[] }));
   const sources = new Set<string>();
@@ -122,6 +126,9 @@ export function compileShape(
       case 'language':
         language = requirement.language;
         break;
+      case 'requires':
+        requirement.facts.forEach((fact) => required.add(fact));
+        break;
     }
   }
   const statutory = headings;
@@ -142,6 +149,7 @@ export function compileShape(
     dated: SECTIONS.some((s) => [...added[s].start, ...added[s].end].some((said) => said.kind === 'dated')),
     wordsVersion,
     language,
+    required: [...required].sort(),
     profiles: layers.map((profile) => `${profile.jurisdiction ?? 'default'}@${profile.effectiveFrom}`),
     sources: [...sources],
   };
@@ -291,6 +299,7 @@ export function profileStringKeys(): string[] {
       case 'omit':
       case 'ownWords':
       case 'language':
+      case 'requires':
         break;
     }
   }
