@@ -427,7 +427,7 @@ export const affectedSubjects = pgTable(
     scopeRunId: uuid('scope_run_id').notNull(),
     jurisdiction: text('jurisdiction'),
     minor: boolean('minor').notNull(),
-    /** The person's `under_18` when frozen; null: not known then (counted as possibly under 18). */
+    /** The person's `under_18` when frozen; null: not known then, filled in by the age refresh. */
     under18: boolean('under_18'),
     guardianContact: boolean('guardian_contact').notNull(),
     exposedCategories: text('exposed_categories').array().notNull(),

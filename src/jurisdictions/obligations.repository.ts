@@ -45,7 +45,7 @@ export class ObligationsRepository {
     const result = await this.database.db.execute(sql`
         select jurisdiction, exposed_categories as categories, count(*)::int as residents,
                (count(*) filter (where minor))::int as minors,
-               (count(*) filter (where under_18 is not false))::int as under18
+               (count(*) filter (where under_18 or minor))::int as under18
         from affected_subjects where incident_id = ${incidentId}::uuid
         group by jurisdiction, exposed_categories`);
     const byJurisdiction = new Map<

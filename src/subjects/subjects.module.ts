@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgeBackfill } from './age-backfill.js';
 import { GuardianHashes } from './guardian-hashes.js';
 import { PreparerPool } from './import.pool.js';
 import { ImportsRepository } from './imports.repository.js';
@@ -10,6 +11,7 @@ import { SubjectsService } from './subjects.service.js';
 @Module({
   controllers: [SubjectsController],
   providers: [
+    AgeBackfill,
     GuardianHashes,
     SubjectsRepository,
     SubjectsService,

@@ -270,13 +270,28 @@ export class SubjectsRepository {
     return rows.map((r) => ({ ...r, sealed: toBuffer(r.sealed) }));
   }
 
-  /** Each person's age flags as the refresh found them (one statement for the page). */
+  /**
+   * Each person's age flags as the refresh found them (one statement for the page), and `under_18` in
+   * their affected rows frozen before it was known (null), which the freeze would have copied.
+   */
   async setAges(rows: Array<{ id: number; minor: boolean; under18: boolean }>): Promise<void> {
     if (rows.length === 0) return;
+    const x = sql`unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => r.minor))}::boolean[],
+                  ${sql.param(rows.map((r) => r.under18))}::boolean[]) as x(id, minor, under_18)`;
     await this.database.db.execute(sql`
-      update subjects s set minor = x.minor, under_18 = x.under_18
-      from unnest(${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => r.minor))}::boolean[],
-                  ${sql.param(rows.map((r) => r.under18))}::boolean[]) as x(id, minor, under_18)
-      where s.id = x.id`);
+      update subjects s set minor = x.minor, under_18 = x.under_18 from ${x} where s.id = x.id`);
+    await this.database.db.execute(sql`
+      update affected_subjects a set under_18 = x.under_18 from ${x}
+      where a.subject_id = x.id and a.under_18 is null`);
+  }
+
+  /** Whether any person's `under_18` is not known yet (written before it was kept, or by an older node). */
+  async anyAgeUnchecked(): Promise<boolean> {
+    const rows = await this.database.db
+      .select({ id: subjects.id })
+      .from(subjects)
+      .where(sql`${subjects.under18} is null`)
+      .limit(1);
+    return rows.length > 0;
   }
 }

@@ -1,11 +1,12 @@
 import { ObligationsService } from '../../src/jurisdictions/obligations.service.js';
-import { SubjectsService } from '../../src/subjects/subjects.service.js';
+import { AgeBackfill } from '../../src/subjects/age-backfill.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
 // Brazil's criteria of a notifiable incident count children and adolescents: everyone under 18, not
 // only the minors of the guardian rule (under 14 in Brazil). The directory keeps who is under 18 from
 // the birth date held, refreshed daily as people grow up, and a row not checked yet (written before
-// the flag was kept) counts as possibly under 18 until the refresh fills it in.
+// the flag was kept) counts only if a minor until the refresh, run at start when any row needs it, fills
+// it in, in the affected rows frozen meanwhile too.
 
 describe('who is under 18 (medium: real repositories)', () => {
   let m: MediumContext;
@@ -54,7 +55,7 @@ describe('who is under 18 (medium: real repositories)', () => {
     expect(none.reason).toContain('nobody under 18 affected');
   });
 
-  it('a row not checked yet counts as possibly under 18 until the daily refresh fills it in', async () => {
+  it('a row not checked yet is filled in by the refresh at start, in the affected set frozen meanwhile too', async () => {
     const system = `u18-old-${Date.now()}`;
     await m.newPeople(system, [
       brazilian(`${system}-a`, '1990-06-01'),
@@ -62,14 +63,17 @@ describe('who is under 18 (medium: real repositories)', () => {
     ]);
     // As a node older than the flag wrote them.
     await m.query(`update subjects set under_18 = null where external_id like $1`, [`${system}-%`]);
-    const before = await anpd(await incident(system));
-    expect(before.reason).toContain('2 under 18 affected (or age not yet checked)');
+    const incidentId = await incident(system);
+    const before = await anpd(incidentId);
+    expect(before.reason).toContain('nobody under 18 affected');
 
-    const { changed } = await m.get(SubjectsService).refreshMinors({ all: false });
-    expect(changed).toBeGreaterThanOrEqual(2);
+    // What the next start does when anyone's age is not known: the refresh, at once.
+    expect(await m.get(AgeBackfill).backfill()).toBeGreaterThanOrEqual(2);
     expect((await flags(system)).map((r) => r.under_18)).toEqual([false, true]);
-    // A new freeze reads the filled-in flags.
-    const after = await anpd(await incident(system));
+    // The set frozen before is filled in too: no new freeze needed.
+    const after = await anpd(incidentId);
+    expect(after.applicable).toBe(true);
     expect(after.reason).toContain('1 under 18 affected');
+    expect(await m.get(AgeBackfill).backfill()).toBe(0);
   });
 });

@@ -162,8 +162,7 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
     const under18 = facts.under18 ?? facts.minors;
     return {
       holds: under18 > 0 === condition.under18Affected,
-      because:
-        under18 > 0 ? `${under18} under 18 affected (or age not yet checked)` : 'nobody under 18 affected',
+      because: under18 > 0 ? `${under18} under 18 affected` : 'nobody under 18 affected',
     };
   }
   if ('anyOf' in condition) return checkAll(condition.anyOf, facts, true);

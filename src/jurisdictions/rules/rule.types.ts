@@ -61,7 +61,7 @@ export interface ObligationFacts {
   residents: number;
   minors: number;
   /**
-   * Residents under 18, or whose age was not checked yet (the stricter reading): Brazil's children and
+   * Residents under 18 (the minors among them whatever their flag says): Brazil's children and
    * adolescents. Absent (a case written by hand): the minors.
    */
   under18?: number;
