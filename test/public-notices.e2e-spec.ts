@@ -350,7 +350,9 @@ describe('public Security Notice', () => {
 // reached), Germany (GDPR: anyone not reached) and California (no contact), not in Japan (everyone
 // reached) nor in Singapore (its residents wait for the PDPC report). Washington's law has no public
 // notice: the privacy policy's Security Notice is due there, beside the individual notice, which stays open
-// (an email is not a lawful notice there without E-SIGN consent, so its resident is not reached).
+// (an email is not a lawful notice there without E-SIGN consent, so its resident is not reached). New
+// York's statute has one, but only without contact, above a cost or at 500,000 people: its resident who
+// bounced gets the policy's Security Notice, which does not stand in for the individual notice either.
 const PEOPLE: { id: string; jurisdiction: string; bounce?: boolean; noContact?: boolean }[] = [
   { id: 'br-0', jurisdiction: 'BR', bounce: true },
   { id: 'br-1', jurisdiction: 'BR', bounce: true },
@@ -365,6 +367,7 @@ const PEOPLE: { id: string; jurisdiction: string; bounce?: boolean; noContact?: 
   { id: 'sg-0', jurisdiction: 'SG', bounce: true },
   { id: 'sg-1', jurisdiction: 'SG' },
   { id: 'wa-0', jurisdiction: 'US-WA' },
+  { id: 'ny-0', jurisdiction: 'US-NY', bounce: true },
 ];
 
 interface Obligation {
@@ -429,8 +432,10 @@ describe('a campaign with people unreached raises the public notice the law (or 
       'BR/anpd/public-notice',
       'EU-GDPR/de-be-blnbdi/public-notice',
       'US-CA/us-ca-ag/public-notice',
+      'US-NY/us-ny-ag/public-notice',
       'US-WA/us-wa-ag/public-notice',
     ]);
+    expect(raised.find((o) => o.key.startsWith('US-NY/'))!.sources).toEqual(['PP']);
     // Washington's law has no public notice; the privacy policy promises a Security Notice beside it.
     const wa = raised.find((o) => o.key.startsWith('US-WA/'))!;
     expect(wa.reason).toContain('1 residents not individually notified');
@@ -462,14 +467,14 @@ describe('a campaign with people unreached raises the public notice the law (or 
       `select count(*)::int as n from incident_events where incident_id = $1 and kind = 'obligation.public_notice'`,
       [incidentId],
     );
-    expect(events[0].n).toBe(4);
+    expect(events[0].n).toBe(5);
     const audit = await t.query(
       `select count(*)::int as n from audit_log where action = 'obligation.alert.public_notice' and summary->>'key' like $1`,
       ['%/public-notice'],
     );
-    expect(audit[0].n).toBeGreaterThanOrEqual(4);
+    expect(audit[0].n).toBeGreaterThanOrEqual(5);
     const metrics = await t.http.get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/obligation_alerts_total\{kind="public_notice"\} [4-9]/);
+    expect(metrics.text).toMatch(/obligation_alerts_total\{kind="public_notice"\} [5-9]/);
     await eventually(() =>
       Promise.resolve(
         sendgrid.sent.some((m) => m.to === ALERTS_TO && m.subject.includes('Public notice due')) || undefined,
@@ -481,7 +486,7 @@ describe('a campaign with people unreached raises the public notice the law (or 
       .set(...bearer(t.keys.auditor))
       .expect(200);
     expect(drafts.body.items).toHaveLength(1);
-    expect(drafts.body.items[0].jurisdictions).toEqual(['BR', 'DE', 'US-CA', 'US-WA']);
+    expect(drafts.body.items[0].jurisdictions).toEqual(['BR', 'DE', 'US-CA', 'US-NY', 'US-WA']);
     expect(drafts.body.items[0].raisedBy).toContain('BR/anpd/public-notice');
   });
 
@@ -519,6 +524,9 @@ describe('a campaign with people unreached raises the public notice the law (or 
     // Washington's: the policy's Security Notice is published, and the individual obligation stays open.
     expect(list.find((o) => o.key === 'US-WA/us-wa-ag/public-notice')?.state).toBe('met');
     expect(list.find((o) => o.key === 'US-WA/us-wa-ag/individuals')?.state).not.toBe('met');
+    // New York's statute accepts a substitute notice, but only on its own conditions, which did not hold.
+    expect(list.find((o) => o.key === 'US-NY/us-ny-ag/public-notice')?.state).toBe('met');
+    expect(list.find((o) => o.key === 'US-NY/us-ny-ag/individuals')?.state).not.toBe('met');
     // The ANPD's report says where the public notice is.
     const report = await generatedReport(t, bearer(t.keys.responder), incidentId, {
       regulator: 'anpd',

@@ -12,7 +12,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { ObligationsRepository, type ObligationRow } from './obligations.repository.js';
 import { rulesFor } from './rules/compute.js';
 import { RULES } from './rules/index.js';
-import { substituteRuleFor } from './rules/substitute-notice.js';
+import { raisedByPolicy, substituteRuleFor } from './rules/substitute-notice.js';
 import type { SubstituteFacts } from './rules/substitute-notice.types.js';
 import { ReachRepository, UnreachedReason } from './reach.repository.js';
 import { SubstituteFactsRepository, type SubstituteFactsRow } from './substitute-facts.repository.js';
@@ -231,7 +231,11 @@ export class PublicNoticeObligations {
     const covered = (row: ObligationRow) =>
       row.jurisdictions.length > 0 && row.jurisdictions.every((j) => jurisdictions.includes(j));
     const raised = open.filter((row) => row.audience === 'public' && covered(row));
-    const groups = new Set(raised.map((row) => row.key.split('/').slice(0, -1).join('/')));
+    // A group whose public notice the law raised: publishing it meets the individuals' obligation where
+    // the law accepts that. One the privacy policy raised meets only itself.
+    const groups = new Set(
+      raised.filter((row) => !raisedByPolicy(row)).map((row) => row.key.split('/').slice(0, -1).join('/')),
+    );
     const substituted = open.filter(
       (row) =>
         row.audience === 'individuals' &&

@@ -1,6 +1,6 @@
 import type { ComputedObligation } from './compute.js';
 import type { ObligationFacts, Rule } from './rule.types.js';
-import { checkSubstitute, publicNoticeRuleFor } from './substitute-notice.js';
+import { checkSubstitute, publicNoticeRuleFor, type SubstituteResult } from './substitute-notice.js';
 
 const MEANS_WORDS = {
   website: 'a conspicuous posting on the website',
@@ -22,10 +22,14 @@ export function publicNoticeOf(
   awareness: Date,
   facts: ObligationFacts,
 ): ComputedObligation | undefined {
-  const substitute = publicNoticeRuleFor(rule.id, awareness);
   if (!facts.substitute) return undefined;
-  const result = checkSubstitute(substitute.when, facts.substitute);
-  if (!result.holds) return undefined;
+  // The law's own where its conditions hold, else the privacy policy's promise (which never stands in).
+  let result: SubstituteResult | undefined;
+  const substitute = publicNoticeRuleFor(rule.id, awareness, (entry) => {
+    result = checkSubstitute(entry.when, facts.substitute!);
+    return result.holds;
+  });
+  if (!substitute || !result) return undefined;
   const means = substitute.means.map((m) => MEANS_WORDS[m.means]).join(', ');
   const period = substitute.minimumDays
     ? ` It stays up at least ${substitute.minimumDays} days${substitute.minimumUncertain ? ' (unverified, kept as the stricter reading)' : ''}.`

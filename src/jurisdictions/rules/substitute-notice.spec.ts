@@ -4,6 +4,7 @@ import {
   checkSubstitute,
   POLICY_SECURITY_NOTICE,
   publicNoticeRuleFor,
+  raisedByPolicy,
   substituteRuleFor,
   SUBSTITUTE_NOTICE_RULES,
 } from './substitute-notice.js';
@@ -125,13 +126,29 @@ describe("the privacy policy's Security Notice, where the law has no public noti
       { euMainEstablishment: null, seats: {} },
     );
 
-  it('Singapore, India, Texas, Massachusetts and Washington: the policy promises one beside the individual notice', () => {
+  it("the law's own where its conditions hold, else the policy's, which never stands in", () => {
+    const holding = (f: SubstituteFacts) => (entry: { when: Parameters<typeof checkSubstitute>[0] }) =>
+      checkSubstitute(entry.when, f).holds;
     for (const id of ['SG', 'IN', 'US-TX', 'US-MA', 'US-WA']) {
-      expect(publicNoticeRuleFor(id, ON)).toBe(POLICY_SECURITY_NOTICE);
+      expect(publicNoticeRuleFor(id, ON, holding(unreached))).toBe(POLICY_SECURITY_NOTICE);
     }
     expect(POLICY_SECURITY_NOTICE.replacesIndividualNotice).toBe(false);
-    // A law's own entry comes first: Brazil's stands in for the individual notice, the policy's never does.
-    expect(publicNoticeRuleFor('BR', ON).ruleId).toBe('BR');
+    // Brazil's law stands in for the individual notice when anyone is not reached.
+    expect(publicNoticeRuleFor('BR', ON, holding(unreached))?.ruleId).toBe('BR');
+    // California's only without contact (or a cost, or 500,000 people): a bounce raises the policy's.
+    expect(publicNoticeRuleFor('US-CA', ON, holding(unreached))).toBe(POLICY_SECURITY_NOTICE);
+    expect(publicNoticeRuleFor('US-CA', ON, holding(facts({ noContact: 1 })))?.ruleId).toBe('US-CA');
+    // Nobody unreached: neither.
+    expect(publicNoticeRuleFor('US-WA', ON, holding(facts()))).toBeUndefined();
+  });
+
+  it('a Californian whose email bounced: the Security Notice the policy promises, not the statute', () => {
+    const raised = computed('US-CA', unreached).find((o) => o.audience === 'public');
+    expect(raised).toMatchObject({ key: 'US-CA/us-ca-ag/public-notice', sources: ['PP'] });
+    expect(raised!.reason).toContain('it goes beside the notice to individuals, which it does not replace');
+    expect(raisedByPolicy(raised!)).toBe(true);
+    const lawful = computed('US-CA', facts({ noContact: 1 })).find((o) => o.audience === 'public');
+    expect(raisedByPolicy(lawful!)).toBe(false);
   });
 
   it('raises the public notice for one Singaporean not reached, citing the policy, and none when all were', () => {

@@ -275,10 +275,12 @@ export function substituteRuleFor(ruleId: string, on: Date): SubstituteNoticeRul
 }
 
 /**
- * The privacy policy's own promise, for a rule whose law has no substitute or public notice of its own
- * (India's DPDP and CERT-In, Singapore, Texas, Massachusetts, Washington): a Security Notice for the
- * residents not reached one by one, beside the individual notice, which stays open (the law does not
- * accept it in its place). A promise, not a law: read strictly, anyone not reached raises it.
+ * The privacy policy's own promise, wherever its law has no substitute or public notice (India's DPDP and
+ * CERT-In, Singapore, Texas, Massachusetts, Washington) or has one whose conditions do not hold (a
+ * Californian whose email bounced, where the statute asks for one only without contact, above a cost
+ * or at 500,000 people): a Security Notice for the residents not reached one by one, beside the individual
+ * notice, which stays open (no law accepts it in its place). A promise, not a law: read strictly, anyone
+ * not reached raises it.
  */
 export const POLICY_SECURITY_NOTICE: SubstituteNoticeRule = {
   ruleId: '*',
@@ -295,9 +297,20 @@ export const POLICY_SECURITY_NOTICE: SubstituteNoticeRule = {
 };
 
 /**
- * The public notice a rule's group owes when people are not reached: its law's substitute notice, else
- * the privacy policy's Security Notice.
+ * The public notice a rule's group owes, of those whose conditions `holds` accepts: its law's substitute
+ * notice first, then the privacy policy's Security Notice; undefined when neither holds.
  */
-export function publicNoticeRuleFor(ruleId: string, on: Date): SubstituteNoticeRule {
-  return substituteRuleFor(ruleId, on) ?? POLICY_SECURITY_NOTICE;
+export function publicNoticeRuleFor(
+  ruleId: string,
+  on: Date,
+  holds: (entry: SubstituteNoticeRule) => boolean,
+): SubstituteNoticeRule | undefined {
+  const law = substituteRuleFor(ruleId, on);
+  if (law && holds(law)) return law;
+  return holds(POLICY_SECURITY_NOTICE) ? POLICY_SECURITY_NOTICE : undefined;
 }
+
+/** Whether a public-notice obligation was raised by the policy's promise alone (it never stands in). */
+export const raisedByPolicy = (obligation: { sources: readonly string[] }): boolean =>
+  obligation.sources.length > 0 &&
+  obligation.sources.every((key) => POLICY_SECURITY_NOTICE.sources.includes(key));
