@@ -123,6 +123,30 @@ export class CampaignLifecycle {
   }
 
   /**
+   * The incident no longer gives a fact its notices must say (a cause cleared after the approval, which
+   * China's notices require): nothing more goes out without it. The campaign pauses, on the timeline with
+   * the facts; it resumes by hand once the incident gives them again.
+   */
+  async pauseForIncident(id: string, missing: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    await this.database.transaction(async () => {
+      const paused = await this.campaigns.move(id, [CampaignStatus.Sending], {
+        status: CampaignStatus.Paused,
+        updatedAt: now,
+      });
+      if (!paused) return;
+      this.logger.error(
+        { campaignId: id, missing },
+        'campaign paused: the incident lacks what its notices must say',
+      );
+      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, {
+        reason: 'incident_missing_facts',
+        missing: [...missing],
+      });
+    });
+  }
+
+  /**
    * A completed campaign with new messages to send (notices that failed after they had left, falling
    * back to the next channel) is sending again, on the timeline. In the caller's transaction.
    */

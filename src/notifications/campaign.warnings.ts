@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
-import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
+import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
+import type { RequiredFact } from '../jurisdictions/rules/notice-profile.types.js';
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
 import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
@@ -13,6 +14,10 @@ import { CampaignsRepository, readsIn } from './campaigns.repository.js';
 /** Whether the incident gives a fact: words that are not blank, or a date. */
 const given = (value: string | Date | null): boolean =>
   value instanceof Date || (typeof value === 'string' && value.trim() !== '');
+
+/** The facts a notice of this shape must say that the incident does not give (`requires`). */
+export const missingFacts = (incident: IncidentRow, shape: NoticeShape): RequiredFact[] =>
+  shape.required.filter((fact) => !given(incident[fact]));
 
 /**
  * Something a campaign would do that its responders should know before it goes out, and may accept:
@@ -114,8 +119,7 @@ export class CampaignWarnings {
     const missing = new Map<string, Set<string>>();
     const jurisdictions = new Set((await this.notices(campaign, incident.id)).map((n) => n.jurisdiction));
     for (const jurisdiction of jurisdictions) {
-      for (const field of noticeShape(jurisdiction, now).required) {
-        if (given(incident[field])) continue;
+      for (const field of missingFacts(incident, noticeShape(jurisdiction, now))) {
         const where = missing.get(field) ?? new Set<string>();
         where.add(jurisdiction ?? 'unknown');
         missing.set(field, where);

@@ -5,11 +5,13 @@ import { Clock } from '../../common/clock.js';
 import { messageOf } from '../../common/errors.js';
 import { AppConfig } from '../../config/config.js';
 import { IncidentsService } from '../../incidents/incidents.service.js';
+import { noticeShape } from '../../jurisdictions/rules/notice-profiles.js';
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
 import { JobName, JobPayload, QueueName, smsBatchSize } from '../../queue/queue.catalogue.js';
 import { CampaignLifecycle } from '../campaign.lifecycle.js';
 import { CampaignStatus } from '../campaign.rules.js';
+import { missingFacts } from '../campaign.warnings.js';
 import { CampaignsRepository } from '../campaigns.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { NoticeCopies } from '../notice-copies.js';
@@ -82,9 +84,18 @@ export class SendBatchService {
     if (channel === 'sms') await this.holdSmsQueue(claimed.length);
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let sent: Sent = { outcomes: [], unregistered: [] };
+    let missing: string[] = [];
     try {
-      if (claimed.length > 0) {
-        const incident = await this.incidents.recent(campaign.incidentId);
+      let incident = claimed.length > 0 ? await this.incidents.recent(campaign.incidentId) : undefined;
+      // What the batch's notice must say and the incident does not give (a cause cleared since the
+      // approval, for Chinese residents): nothing leaves, and the campaign pauses (below). The incident
+      // is kept up to 30 s: one that lacks it is read afresh before that is decided.
+      const shape = noticeShape(batch.variant || null, now);
+      if (incident && missingFacts(incident, shape).length > 0) {
+        incident = await this.incidents.get(campaign.incidentId);
+        missing = missingFacts(incident, shape);
+      }
+      if (incident && missing.length === 0) {
         const prepared = await sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
         // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
         const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
@@ -103,6 +114,12 @@ export class SendBatchService {
       throw err;
     }
     await lease.stop();
+    if (missing.length > 0) {
+      // Back to pending, queued again on resume, as a paused campaign's batches are.
+      await this.messages.returnBatch(batchId, lease.until);
+      await this.lifecycle.pauseForIncident(campaign.id, missing);
+      return { claimed: claimed.length, paused: 'incident_missing_facts' };
+    }
     const batchLease = { id: batchId, lease: lease.until };
     const next = await this.recorder.record(channel, campaign, batchLease, claimed, sent, lastAttempt);
     if (next.kind === 'pause') {
