@@ -110,16 +110,7 @@ export class CampaignLifecycle {
     code: string,
     reason: 'provider_refused_account' | 'provider_unavailable',
   ): Promise<void> {
-    const now = this.clock.now();
-    await this.database.transaction(async () => {
-      const paused = await this.campaigns.move(id, [CampaignStatus.Sending], {
-        status: CampaignStatus.Paused,
-        updatedAt: now,
-      });
-      if (!paused) return;
-      this.logger.error({ campaignId: id, channel, code, reason }, 'campaign paused for its provider');
-      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, { reason, channel, code });
-    });
+    await this.pause(id, { reason, channel, code }, 'campaign paused for its provider');
   }
 
   /**
@@ -128,6 +119,15 @@ export class CampaignLifecycle {
    * the facts; it resumes by hand once the incident gives them again.
    */
   async pauseForIncident(id: string, missing: readonly string[]): Promise<void> {
+    await this.pause(
+      id,
+      { reason: 'incident_missing_facts', missing: [...missing] },
+      'campaign paused: the incident lacks what its notices must say',
+    );
+  }
+
+  /** A sending campaign paused by the system, logged and on its timeline with why (codes, never data). */
+  private async pause(id: string, why: Record<string, unknown>, message: string): Promise<void> {
     const now = this.clock.now();
     await this.database.transaction(async () => {
       const paused = await this.campaigns.move(id, [CampaignStatus.Sending], {
@@ -135,14 +135,8 @@ export class CampaignLifecycle {
         updatedAt: now,
       });
       if (!paused) return;
-      this.logger.error(
-        { campaignId: id, missing },
-        'campaign paused: the incident lacks what its notices must say',
-      );
-      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, {
-        reason: 'incident_missing_facts',
-        missing: [...missing],
-      });
+      this.logger.error({ campaignId: id, ...why }, message);
+      await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, why);
     });
   }
 
