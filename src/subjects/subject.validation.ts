@@ -24,6 +24,20 @@ export interface Guardian {
 /** The age of majority Brazil's criteria count children and adolescents under (ECA Art. 2: under 18). */
 export const ADULT_AGE = 18;
 
+/**
+ * What a birth date makes a person on a day: a minor (under `minorAge`, their jurisdiction's age for the
+ * guardian's notice) and under 18. No birth date: neither. The import and the daily refresh both decide
+ * by it.
+ */
+export function ageFlags(
+  birthDate: string | undefined,
+  on: Date,
+  minorAge: number,
+): { minor: boolean; under18: boolean } {
+  const age = birthDate === undefined ? undefined : ageOn(birthDate, on);
+  return { minor: age !== undefined && age < minorAge, under18: age !== undefined && age < ADULT_AGE };
+}
+
 /** A person of the directory after validation: normalised, with what the service derived. */
 export interface Subject {
   externalId: string;
@@ -197,9 +211,7 @@ export class SubjectValidator {
     const lastActiveAt = this.instant(input.lastActiveAt, 'lastActiveAt', now, fail);
 
     if (problems.length > 0 || externalId === undefined) return { ok: false, problems };
-    const age = birthDate === undefined ? undefined : ageOn(birthDate, now);
-    const minor = age !== undefined && age < this.consentAge(jurisdiction ?? null);
-    const under18 = age !== undefined && age < ADULT_AGE;
+    const { minor, under18 } = ageFlags(birthDate, now, this.consentAge(jurisdiction ?? null));
     return {
       ok: true,
       subject: {

@@ -8,11 +8,11 @@ import { CryptoService } from '../crypto/crypto.service.js';
 import { normalizeEmail } from '../crypto/field-cipher.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Revocations } from '../database/revocations.js';
-import { ageOn, guardianRouteAges } from '../jurisdictions/consent-ages.js';
+import { guardianRouteAges } from '../jurisdictions/consent-ages.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import {
-  ADULT_AGE,
+  ageFlags,
   reachableChannels,
   SealedContact,
   Subject,
@@ -267,9 +267,7 @@ export class SubjectsService {
       const moved: Array<{ id: number; minor: boolean; under18: boolean }> = [];
       for (const row of page) {
         const { birthDate } = cipher.openJson<SealedContact>(row.sealed, subjectAad(row.externalId));
-        const age = birthDate === undefined ? undefined : ageOn(birthDate, today);
-        const minor = age !== undefined && age < ages(row.jurisdiction);
-        const under18 = age !== undefined && age < ADULT_AGE;
+        const { minor, under18 } = ageFlags(birthDate, today, ages(row.jurisdiction));
         if (minor !== row.minor || under18 !== row.under18) moved.push({ id: row.id, minor, under18 });
       }
       await this.repository.setAges(moved);
