@@ -290,7 +290,9 @@ export class SubjectsRepository {
     const rows = await this.database.db
       .select({ id: subjects.id })
       .from(subjects)
-      .where(sql`${subjects.under18} is null`)
+      // Through the age refresh's partial index (whose predicate a null passes): at every start, the
+      // flagged few rows instead of the whole directory once every age is known.
+      .where(sql`(${subjects.minor} or ${subjects.under18} is not false) and ${subjects.under18} is null`)
       .limit(1);
     return rows.length > 0;
   }
