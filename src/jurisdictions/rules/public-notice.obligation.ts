@@ -1,6 +1,6 @@
 import type { ComputedObligation } from './compute.js';
 import type { ObligationFacts, Rule } from './rule.types.js';
-import { checkSubstitute, publicNoticeRuleFor, type SubstituteResult } from './substitute-notice.js';
+import { publicNoticeRuleFor } from './substitute-notice.js';
 
 const MEANS_WORDS = {
   website: 'a conspicuous posting on the website',
@@ -24,12 +24,9 @@ export function publicNoticeOf(
 ): ComputedObligation | undefined {
   if (!facts.substitute) return undefined;
   // The law's own where its conditions hold, else the privacy policy's promise (which never stands in).
-  let result: SubstituteResult | undefined;
-  const substitute = publicNoticeRuleFor(rule.id, awareness, (entry) => {
-    result = checkSubstitute(entry.when, facts.substitute!);
-    return result.holds;
-  });
-  if (!substitute || !result) return undefined;
+  const owed = publicNoticeRuleFor(rule.id, awareness, facts.substitute);
+  if (!owed) return undefined;
+  const { rule: substitute, result } = owed;
   const means = substitute.means.map((m) => MEANS_WORDS[m.means]).join(', ');
   const period = substitute.minimumDays
     ? ` It stays up at least ${substitute.minimumDays} days${substitute.minimumUncertain ? ' (unverified, kept as the stricter reading)' : ''}.`

@@ -297,17 +297,20 @@ export const POLICY_SECURITY_NOTICE: SubstituteNoticeRule = {
 };
 
 /**
- * The public notice a rule's group owes, of those whose conditions `holds` accepts: its law's substitute
- * notice first, then the privacy policy's Security Notice; undefined when neither holds.
+ * The public notice a rule's group owes on these facts, with why: its law's substitute notice where its
+ * conditions hold, else the privacy policy's Security Notice where its do; undefined when neither holds.
  */
 export function publicNoticeRuleFor(
   ruleId: string,
   on: Date,
-  holds: (entry: SubstituteNoticeRule) => boolean,
-): SubstituteNoticeRule | undefined {
+  facts: SubstituteFacts,
+): { rule: SubstituteNoticeRule; result: SubstituteResult } | undefined {
   const law = substituteRuleFor(ruleId, on);
-  if (law && holds(law)) return law;
-  return holds(POLICY_SECURITY_NOTICE) ? POLICY_SECURITY_NOTICE : undefined;
+  for (const rule of law ? [law, POLICY_SECURITY_NOTICE] : [POLICY_SECURITY_NOTICE]) {
+    const result = checkSubstitute(rule.when, facts);
+    if (result.holds) return { rule, result };
+  }
+  return undefined;
 }
 
 /** Whether a public-notice obligation was raised by the policy's promise alone (it never stands in). */
