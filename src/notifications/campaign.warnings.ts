@@ -111,7 +111,7 @@ export class CampaignWarnings {
    * `requires` of the readers' profiles: China's cause, Canada's date), at the draft and the approval, right after
    * `of` read the readers (kept, so not read twice). A refusal, not a warning: no notice goes without them.
    */
-  async checkRequiredWords(
+  async checkRequiredFacts(
     campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
     incident: IncidentRow,
   ): Promise<void> {

@@ -120,7 +120,7 @@ export class CampaignsService {
     this.checkTemplate(input);
     await this.checkGuardianWords(incident, input.includeGuardians);
     const warnings = await this.warnings.of(input, incident, { fresh: true });
-    await this.warnings.checkRequiredWords(input, incident);
+    await this.warnings.checkRequiredFacts(input, incident);
     const now = this.clock.now();
     const campaign = await this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -326,7 +326,7 @@ export class CampaignsService {
       await this.timeline.lockIncidentShared(campaign.incidentId);
       // Of the set the plan will read, read now: what it records is what it went out with.
       const warnings = await this.warnings.of(campaign, incident, { fresh: true });
-      await this.warnings.checkRequiredWords(campaign, incident);
+      await this.warnings.checkRequiredFacts(campaign, incident);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

@@ -154,10 +154,6 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
       ? { holds: true, because: `exposed: ${hit.join(', ')}` }
       : { holds: false, because: `none of ${condition.categoriesAny.join(', ')} exposed` };
   }
-  if ('minorsAffected' in condition) {
-    const holds = facts.minors > 0 === condition.minorsAffected;
-    return { holds, because: facts.minors > 0 ? `${facts.minors} minors affected` : 'no minors affected' };
-  }
   if ('under18Affected' in condition) {
     const under18 = facts.under18 ?? facts.minors;
     return {

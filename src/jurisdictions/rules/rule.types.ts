@@ -131,7 +131,6 @@ export type Condition =
    * members and a member for its group (common/data-categories.ts `mayHold`, the stricter reading).
    */
   | { categoriesAny: readonly string[] }
-  | { minorsAffected: boolean }
   /** People under 18 affected (`under18`): children and adolescents, whatever the local age of consent. */
   | { under18Affected: boolean }
   | { anyOf: readonly Condition[] }

@@ -752,7 +752,6 @@ describe('the rules table', () => {
         'encrypted',
         'cyberAttack',
         'categoriesAny',
-        'minorsAffected',
         'under18Affected',
         'exposed',
         'paymentFunction',
