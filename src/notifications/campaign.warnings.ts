@@ -12,7 +12,7 @@ import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository, readsIn } from './campaigns.repository.js';
 
 /** Whether the incident gives a fact: words that are not blank, or a date. */
-const given = (value: string | Date | null): boolean =>
+export const given = (value: string | Date | null): boolean =>
   value instanceof Date || (typeof value === 'string' && value.trim() !== '');
 
 /** The facts a notice of this shape must say that the incident does not give (`requires`). */

@@ -23,7 +23,7 @@ import {
 } from '../templates/notice.renderer.js';
 import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
-import { CampaignWarnings, type CampaignWarning } from './campaign.warnings.js';
+import { CampaignWarnings, given, type CampaignWarning } from './campaign.warnings.js';
 import {
   ACTIVE_STATUSES,
   CampaignStatus,
@@ -74,7 +74,7 @@ function checkNoticeable(incident: IncidentRow): void {
   if (CLOSED_INCIDENT.has(incident.state)) {
     throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
   }
-  const missing: string[] = NOTICE_FACTS.filter((field) => !incident[field]?.trim());
+  const missing: string[] = NOTICE_FACTS.filter((field) => !given(incident[field]));
   // Each notice names the person's data that was involved, from these when the scope did not say.
   if (incident.dataCategories.length === 0) missing.push('dataCategories');
   if (missing.length > 0) {
