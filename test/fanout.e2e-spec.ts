@@ -7,6 +7,7 @@ import {
   scopedIncident,
   startApp,
   TestApp,
+  validIncident,
 } from './support/app.js';
 import { createScratchDatabase } from './support/global-setup.js';
 import { FcmAdapter } from '../src/channels/fcm/fcm.adapter.js';
@@ -324,6 +325,22 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
       from: '+14155550000',
       statusCallback: expect.stringMatching(/\/v1\/webhooks\/twilio\?message=\d+$/),
     });
+    // Each SMS, as the real SDK put it on the wire, carries the notice's core after its lead (SMS_NOTICE).
+    // (Massachusetts' notice says only its own version of the words, which this incident does not give.)
+    const incidentWords = validIncident();
+    const byPhone = new Map(everyone.map((p) => [p.phone, p]));
+    const outsideMassachusetts = twilio.sent.filter((m) => byPhone.get(m.to)?.jurisdiction !== 'US-MA');
+    expect(outsideMassachusetts.length).toBeGreaterThan(0);
+    for (const sms of outsideMassachusetts) {
+      expect(sms.body).toContain(`${PUBLIC_BASE_URL}/n/`);
+      for (const words of [
+        incidentWords.likelyConsequences,
+        incidentWords.measuresTaken,
+        incidentWords.remedies,
+      ]) {
+        expect(sms.body).toContain(words);
+      }
+    }
 
     // The dead token left the directory.
     const owner = everyone.find((p) => p.token === deadToken)!;

@@ -18,6 +18,7 @@ import { SendRate } from '../queue/send-rate.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
+import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
 import { NoticePageView, type AnswerKind } from './notice-page.view.js';
 import { addressOn, noticeFacts } from '../notifications/notice-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
@@ -38,6 +39,9 @@ interface Asked {
  * - not in the affected set: a short note that their data was not involved.
  * An SMS takes a send slot as the campaigns' do (the provider's rate holds across all of it).
  */
+/** An SMS longer than one carries is never handed to the provider, which would refuse it. */
+const TOO_LONG: SendOutcome = { kind: 'permanent', code: 'sms_too_long' };
+
 @Injectable()
 export class LookupAnswers {
   private readonly logger = new Logger(LookupAnswers.name);
@@ -89,9 +93,12 @@ export class LookupAnswers {
     if (!to) return false;
     const facts = await this.facts(delivery, contact);
     const id = await this.repository.nextMessageId();
+    const sms = channel === 'sms' ? this.renderer.renderSms(delivery.template, facts).sms.body : '';
     const outcome =
       channel === 'sms'
-        ? await this.sendSms(id, to, this.renderer.renderShort(delivery.template, facts).sms.body)
+        ? sms.length > SMS_MAX_CHARACTERS
+          ? TOO_LONG
+          : await this.sendSms(id, to, sms)
         : await this.sendEmail(id, to, this.renderer.render(delivery.template, facts).email);
     await this.repository.recordResend(
       { id, campaignId: delivery.campaignId, deliveryId: delivery.id, channel },

@@ -126,6 +126,19 @@ export class CampaignLifecycle {
     );
   }
 
+  /**
+   * The batch's SMS would be longer than one SMS carries (the incident's words lengthened since the
+   * approval checked them): nothing more goes out in that locale. The campaign pauses, on the timeline
+   * with the locale and the length; it resumes by hand once the words are shortened.
+   */
+  async pauseForSmsLength(id: string, locale: string, characters: number): Promise<void> {
+    await this.pause(
+      id,
+      { reason: 'sms_too_long', locale, characters },
+      'campaign paused: its SMS would be longer than one SMS carries',
+    );
+  }
+
   /** A sending campaign paused by the system, logged and on its timeline with why (codes, never data). */
   private async pause(id: string, why: Record<string, unknown>, message: string): Promise<void> {
     const now = this.clock.now();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/config.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
@@ -7,6 +8,7 @@ import type { RequiredFact } from '../jurisdictions/rules/notice-profile.types.j
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
 import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
+import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
 import { guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository, readsIn } from './campaigns.repository.js';
@@ -62,6 +64,7 @@ export class CampaignWarnings {
     private readonly repository: CampaignsRepository,
     private readonly renderer: NoticeRenderer,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -132,6 +135,49 @@ export class CampaignWarnings {
       ErrorCode.Conflict,
       `the notices to residents of ${where.join(', ')} must say the incident's ${fields.join(', ')}: their law lists it among what a notice says. Give it, then draft or approve the campaign again`,
       { missing: fields, jurisdictions: where },
+    );
+  }
+
+  /**
+   * Refuses a campaign with SMS whose SMS would be longer than one SMS carries (SMS_MAX_CHARACTERS) for
+   * any of its readers: an SMS carries the notice in brief (SMS_NOTICE), the responders' words with it.
+   * Measured as the send path renders it, for a reader of each locale, jurisdiction and template, told
+   * of every data category of the incident; named by locale and length, never by person.
+   */
+  async checkSmsLength(
+    campaign: Pick<CampaignRow, 'template' | 'includeGuardians' | 'channels'>,
+    incident: IncidentRow,
+  ): Promise<void> {
+    if (!campaign.channels.includes('sms')) return;
+    const now = this.clock.now();
+    const tooLong = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const notice of await this.notices(campaign, incident.id)) {
+      const template = notice.guardian ? guardianTemplate(campaign.template) : campaign.template;
+      const key = `${template}|${notice.locale}|${notice.jurisdiction ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const { locale, sms } = this.renderer.renderSms(template, {
+        organization: this.config.organizationName,
+        contactEmail: this.config.privacyContactEmail,
+        url: `${this.config.publicBaseUrl}/n/${'A'.repeat(22)}`,
+        name: null,
+        child: null,
+        locale: notice.locale,
+        timeZone: null,
+        jurisdiction: notice.jurisdiction,
+        exposed: incident.dataCategories,
+        incident,
+        sentAt: now,
+      });
+      if (sms.units > SMS_MAX_CHARACTERS) tooLong.set(locale, Math.max(tooLong.get(locale) ?? 0, sms.units));
+    }
+    if (tooLong.size === 0) return;
+    const locales = [...tooLong.keys()].sort();
+    throw new AppError(
+      ErrorCode.Conflict,
+      `the SMS would carry the notice in ${locales.map((l) => `${l} in ${tooLong.get(l)} characters`).join(', ')}, past the ${SMS_MAX_CHARACTERS} one SMS carries: shorten the incident's words (or their translations for those languages), or draft the campaign without sms`,
+      { locales, characters: locales.map((l) => tooLong.get(l)), limit: SMS_MAX_CHARACTERS },
     );
   }
 

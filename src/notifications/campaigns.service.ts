@@ -121,6 +121,7 @@ export class CampaignsService {
     await this.checkGuardianWords(incident, input.includeGuardians);
     const warnings = await this.warnings.of(input, incident, { fresh: true });
     await this.warnings.checkRequiredFacts(input, incident);
+    await this.warnings.checkSmsLength(input, incident);
     const now = this.clock.now();
     const campaign = await this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -295,7 +296,7 @@ export class CampaignsService {
           }
         : {}),
       ...(sms?.content.channel === 'sms'
-        ? { sms: { body: link(sms.content.body), ...smsSize(link(sms.content.body)) } }
+        ? { sms: { body: fill(sms.content.body), ...smsSize(fill(sms.content.body)) } }
         : {}),
       ...(push?.content.channel === 'push'
         ? { push: { title: push.content.title, body: link(push.content.body) } }
@@ -327,6 +328,7 @@ export class CampaignsService {
       // Of the set the plan will read, read now: what it records is what it went out with.
       const warnings = await this.warnings.of(campaign, incident, { fresh: true });
       await this.warnings.checkRequiredFacts(campaign, incident);
+      await this.warnings.checkSmsLength(campaign, incident);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

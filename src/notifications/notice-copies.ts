@@ -202,11 +202,14 @@ export class NoticeCopies {
       const { locale, subject, html, text } = this.renderer.renderShared(template, facts);
       return { locale, content: { channel, subject, html, text } };
     }
-    const anyone = { ...facts, name: null, child: null, url: LINK_TOKEN };
-    const short = this.renderer.renderShort(template, anyone);
-    return channel === 'sms'
-      ? { locale: short.locale, content: { channel, body: short.sms.body } }
-      : { locale: short.locale, content: { channel, title: short.push.title, body: short.push.body } };
+    // The SMS as the send path renders it, what differs per person as tokens (the link, the dates in
+    // their zone, the data involved; `substitutions` fills them); the push alert says nobody's data.
+    if (channel === 'sms') {
+      const { locale, sms } = this.renderer.renderSms(template, { ...facts, name: null, child: null }, true);
+      return { locale, content: { channel, body: sms.body } };
+    }
+    const short = this.renderer.renderShort(template, { ...facts, name: null, child: null, url: LINK_TOKEN });
+    return { locale: short.locale, content: { channel, title: short.push.title, body: short.push.body } };
   }
 
   /** The longest record-keeping of the incident's rules (null: none ends it), once per campaign. */

@@ -127,6 +127,8 @@ const facts = (over: Partial<NoticeFacts> = {}): NoticeFacts => ({
 });
 
 interface Strings {
+  sms: string;
+  contact: string;
   headings: Record<string, string>;
   categories: Record<string, string>;
   standardAdvice: string[];
@@ -317,23 +319,25 @@ describe('notice templates', () => {
     }
     // What it says of passwords is what the notice's own advice says: never asked for.
     const english = renderer.render('breach-notice', facts({ locale: 'en' }));
-    expect(english.sms.body).toBe(
-      'Ai Art: a security incident involved your data. What happened, what to do: ' +
-        `${URL} First, beware of messages about it: we never ask for passwords or codes, and link only to ` +
-        'localhost:3000. Questions: privacy@example.com',
-    );
+    expect(
+      english.sms.body.startsWith(
+        'Ai Art: a security incident involved your data. What happened, what to do: ' +
+          `${URL} First, beware of messages about it: we never ask for passwords or codes, and link only to ` +
+          'localhost:3000. Questions: privacy@example.com\n\nWhat happened: ',
+      ),
+    ).toBe(true);
     expect(english.email.text).toContain('we will never ask for them');
     expect(renderer.render('breach-notice-guardian', facts({ locale: 'en' })).sms.body).toContain(
       "involved your child's data",
     );
   });
 
-  it('keeps the English SMS to two segments, and knows what each locale takes', () => {
+  it("keeps the English SMS's lead to two segments, and knows what each locale's takes", () => {
     // Documented in the campaign preview; this table changes only with the words.
     const segments: Record<string, string> = {};
     for (const template of TEMPLATES) {
       for (const locale of LOCALES) {
-        const { sms } = renderer.render(template, facts({ locale }));
+        const { sms } = renderer.renderShort(template, facts({ locale }));
         segments[`${template} ${locale}`] = `${sms.encoding} ${sms.segments}`;
       }
     }
@@ -438,12 +442,79 @@ describe('notice templates', () => {
     },
   );
 
-  it('renders the SMS and push alone exactly as in the whole notice', () => {
-    for (const locale of LOCALES) {
-      const whole = renderer.render('breach-notice', facts({ locale }));
-      const short = renderer.renderShort('breach-notice', facts({ locale }));
-      expect(short).toEqual({ locale: whole.locale, sms: whole.sms, push: whole.push });
+  it('renders the SMS and push alone exactly as in the whole notice, the SMS led by the lead alone', () => {
+    for (const template of TEMPLATES) {
+      for (const locale of LOCALES) {
+        for (const jurisdiction of ['DE', 'CA-QC', 'US-CA', null]) {
+          const given = facts({ locale, jurisdiction });
+          const whole = renderer.render(template, given);
+          const short = renderer.renderShort(template, given);
+          expect(renderer.renderSms(template, given)).toEqual({ locale: whole.locale, sms: whole.sms });
+          expect(short.push).toEqual(whole.push);
+          expect(whole.sms.body.startsWith(`${short.sms.body.split('\n\n')[0]}\n\n`)).toBe(true);
+        }
+      }
     }
+  });
+
+  it("makes the SMS carry the notice's core in the email's words, and what the profile requires (SMS_NOTICE)", () => {
+    const incident = { ...INCIDENT, translations: { de: { description: 'DE-WAS-GESCHAH' } } };
+    for (const [template, locale, jurisdiction] of [
+      ['breach-notice', 'en', 'DE'],
+      ['breach-notice', 'de', 'DE'],
+      ['breach-notice-guardian', 'en', 'BR'],
+      ['breach-notice', 'zh-Hans', 'CN'],
+      ['breach-notice', 'en', 'CA-ON'],
+    ] as const) {
+      const given = facts({ locale, jurisdiction, incident, exposed: ['camera_data', 'logs'] });
+      const { sms, email } = renderer.render(template, given);
+      const strings = stringsOf(template, locale);
+      // Each core section under its heading, with what the email says under it.
+      for (const [section, field] of [
+        ['whatHappened', 'description'],
+        ['impact', 'likelyConsequences'],
+        ['whatWeAreDoing', 'measuresTaken'],
+        ['whatWeAreDoing', 'measuresPlanned'],
+        ['whatYouCanDo', 'adviceToIndividuals'],
+        ['remedies', 'remedies'],
+      ] as const) {
+        const said =
+          locale === 'de' && field === 'description'
+            ? 'DE-WAS-GESCHAH'
+            : expectedWords(field, template, jurisdiction)!;
+        expect([section, sms.body.includes(`\n\n${strings.headings[section]}: `)]).toEqual([section, true]);
+        expect([field, sms.body.includes(said), email.text.includes(said)]).toEqual([field, true, true]);
+      }
+      // Left to the page, as the email says them: the data involved, where to complain, the location;
+      // whom to ask is in the lead; the responders gave advice, so the standard advice stays in the email.
+      expect(sms.body).not.toContain(strings.categories.camera_data);
+      expect(sms.body).not.toContain(strings.complaint);
+      expect(sms.body).not.toContain(INCIDENT.location);
+      expect(sms.body).not.toContain(strings.standardAdvice[1]);
+      expect(sms.body.split('privacy@example.com')).toHaveLength(2);
+    }
+    // China's cause and Canada's dates: what a profile requires, the SMS says too; what it only adds, not.
+    const china = renderer.render('breach-notice', facts({ locale: 'en', jurisdiction: 'CN', incident }));
+    expect(china.sms.body).toContain(INCIDENT.cause);
+    const canada = renderer.render('breach-notice', facts({ locale: 'en', jurisdiction: 'CA-ON', incident }));
+    expect(canada.sms.body).toContain('It took place between October 30, 2026');
+    expect(canada.email.text).toContain(stringsOf('breach-notice', 'en').complaintCanada.slice(0, 40));
+    expect(canada.sms.body).not.toContain(stringsOf('breach-notice', 'en').complaintCanada.slice(0, 40));
+    const brazil = renderer.render('breach-notice', facts({ locale: 'en', jurisdiction: 'BR', incident }));
+    expect(brazil.email.text).toContain(INCIDENT.securityMeasuresBefore);
+    expect(brazil.sms.body).not.toContain(INCIDENT.securityMeasuresBefore);
+    const germany = renderer.render('breach-notice', facts({ locale: 'en', jurisdiction: 'DE', incident }));
+    expect(germany.sms.body).not.toContain('It took place between');
+    // No advice of their own: the standard advice, as the email gives it; no heading over nothing.
+    const bare = { ...INCIDENT, adviceToIndividuals: null, remedies: null };
+    const plain = renderer.render(
+      'breach-notice',
+      facts({ locale: 'en', jurisdiction: 'DE', incident: bare }),
+    );
+    for (const line of stringsOf('breach-notice', 'en').standardAdvice) {
+      expect(plain.sms.body).toContain(`\n- ${line}`);
+    }
+    expect(plain.sms.body).not.toContain('What we offer you:');
   });
 
   it('falls back along the locale chain', () => {
@@ -513,7 +584,13 @@ describe('notice templates', () => {
       expect(notice.email.html).toMatch(/^<!doctype html>\n<html lang="fr">/);
       expect(notice.email.html).toContain('<div lang="en" style=');
       expect(notice.email.subject).toContain(' / ');
-      expect(notice.sms.body.split('\n\n')).toHaveLength(2);
+      // Each language's SMS whole, French first: its lead, then its sections.
+      const [leadFr, leadEn] = [french.sms, english.sms].map((lead) => lead.split('{{org}}')[1].slice(0, 20));
+      expect(notice.sms.body.indexOf(leadEn)).toBeGreaterThan(notice.sms.body.indexOf(leadFr));
+      expect(notice.sms.body.indexOf(french.headings.impact)).toBeLessThan(notice.sms.body.indexOf(leadEn));
+      // The core once, in French (the language the law fixes); each language's lead with its link.
+      expect(notice.sms.body).not.toContain(english.headings.impact);
+      expect(notice.sms.body.endsWith('privacy@example.com')).toBe(true);
       expect(notice.sms.body.split(URL)).toHaveLength(3);
       expect(notice.push.title).toBe('Avis de sécurité de Ai Art / Security notice from Ai Art');
     }
@@ -563,8 +640,11 @@ describe('notice templates', () => {
       renderer.render('breach-notice', facts({ locale: 'fr-CA', incident: regional })).email.text,
     ).toContain('FRCA-CE-QUI-EST-ARRIVE');
     // The SMS and push read the same words as the email (none inserts them today; the same path if one does).
-    const short = renderer.renderShort('breach-notice', facts({ locale: 'de', incident }));
-    expect(short.sms.body).toBe(renderer.render('breach-notice', facts({ locale: 'de', incident })).sms.body);
+    const sms = renderer.renderSms('breach-notice', facts({ locale: 'de', incident })).sms.body;
+    expect(sms).toBe(renderer.render('breach-notice', facts({ locale: 'de', incident })).sms.body);
+    expect(sms).toContain('DE-WAS-GESCHAH');
+    expect(sms).toContain('DE-ABHILFE');
+    expect(sms).not.toContain(INCIDENT.description);
     // The batch's email with each recipient's substitutions gives the same notice.
     for (const locale of ['de', 'pt-BR']) {
       const own = facts({ locale, incident, jurisdiction: 'US-CA' });
@@ -605,6 +685,34 @@ describe('notice templates', () => {
             expect(substitute(shared.subject, values)).toBe(direct.subject);
             expect(substitute(shared.html, values)).toBe(direct.html);
             expect(substitute(shared.text, values)).toBe(direct.text);
+          }
+        }
+      }
+    }
+  });
+
+  it("keeps an SMS copy with nobody's data whose substitutions give each recipient's SMS exactly", () => {
+    const people: Array<Partial<NoticeFacts>> = [
+      { timeZone: 'America/Sao_Paulo', exposed: ['camera_data'] },
+      { timeZone: 'Asia/Tokyo', exposed: ['logs', 'app_usage', 'brand_new_category'] },
+      { name: '%url%', child: '%categories_t%', timeZone: null, exposed: ['device_info'] },
+    ];
+    for (const template of TEMPLATES) {
+      for (const locale of ['en', 'pt-BR', 'ja']) {
+        for (const jurisdiction of ['DE', 'BR', 'CA-QC', 'CN']) {
+          const copy = renderer.renderSms(
+            template,
+            facts({ locale, jurisdiction, name: null, child: null }),
+            true,
+          );
+          // The link's site is the service's, as sent; the link itself, the dates and the data are tokens.
+          expect(copy.sms.body).toContain('localhost:3000');
+          expect(copy.sms.body).not.toContain(URL);
+          expect(copy.sms.body).not.toMatch(/2026/);
+          for (const person of people) {
+            const own = facts({ locale, jurisdiction, ...person, url: `${URL}-${person.timeZone}` });
+            const values = renderer.substitutions(template, own);
+            expect(substitute(copy.sms.body, values)).toBe(renderer.renderSms(template, own).sms.body);
           }
         }
       }

@@ -2,15 +2,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_DATA_CATEGORIES, listed } from '../common/data-categories.js';
-import { noticeShape, profileStringKeys, SECTIONS } from '../jurisdictions/rules/notice-profiles.js';
-import type { SectionName } from '../jurisdictions/rules/notice-profile.types.js';
+import { SMS_NOTICE } from '../jurisdictions/rules/notice-methods.js';
+import {
+  noticeShape,
+  profileStringKeys,
+  SECTIONS,
+  type NoticeShape,
+} from '../jurisdictions/rules/notice-profiles.js';
+import type { SectionName, StandardPart, Statement } from '../jurisdictions/rules/notice-profile.types.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
 import { jurisdictionLanguages } from '../jurisdictions/languages.js';
 import { ALONGSIDE, inLanguage, noticeLocale, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
-import type { NoticeFacts, RenderedNotice } from './notice.types.js';
+import type { NoticeFacts, NoticeWords, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
 import { escapeHtml, inert, MARK } from './tokens.js';
 
@@ -160,7 +166,7 @@ export class NoticeRenderer {
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
     const html = this.layoutContext(template, locale, given, 'html');
     const text = this.layoutContext(template, locale, given, 'text');
-    const sms = template.layouts.sms(text);
+    const sms = template.layouts.sms(this.layoutContext(template, locale, given, 'text', false, true));
     return {
       template: name,
       locale,
@@ -256,7 +262,22 @@ export class NoticeRenderer {
     return values;
   }
 
-  /** Only the SMS and the push alert: what the SMS and push jobs send, without rendering the email. */
+  /**
+   * The SMS (SMS_NOTICE): the lead every SMS starts with (`renderShort`'s), then the notice in brief, its
+   * sections as the reader's profile shapes them. `tokens`: what differs per person (the link, the dates
+   * in their zone, the data involved) as the `%token%`s of {@link substitutions}, for the kept copy.
+   */
+  renderSms(name: string, given: NoticeFacts, tokens = false): Pick<RenderedNotice, 'locale' | 'sms'> {
+    const template = this.template(name);
+    const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
+    const body = template.layouts.sms(this.layoutContext(template, locale, given, 'text', tokens, true));
+    return { locale, sms: { body, ...smsSize(body) } };
+  }
+
+  /**
+   * The SMS's lead alone (who, that the reader's data was involved, the link, how to tell a genuine
+   * message, whom to ask) and the push alert: what the push jobs send, without rendering the notice.
+   */
   renderShort(name: string, given: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
     const template = this.template(name);
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
@@ -274,7 +295,7 @@ export class NoticeRenderer {
       };
     });
     const text = { ...notices[0], notices };
-    const sms = template.layouts.sms(text);
+    const sms = notices.map((n) => n.sep + n.t.sms).join('');
     return {
       locale,
       sms: { body: sms, ...smsSize(sms) },
@@ -292,13 +313,26 @@ export class NoticeRenderer {
     given: NoticeFacts,
     mode: Mode,
     tokens = false,
+    sms = false,
   ): Record<string, unknown> {
-    const notices = locale.split(ALONGSIDE).map((part, i) => ({
-      ...this.context(template, this.strings(template, part), part, inLanguage(given, part), mode, tokens, {
-        suffix: suffixOf(i),
-      }),
-      sep: i === 0 ? '' : SHORT_SEPARATOR,
-    }));
+    const notices = locale.split(ALONGSIDE).map((part, i) => {
+      const context = this.context(
+        template,
+        this.strings(template, part),
+        part,
+        inLanguage(given, part),
+        mode,
+        tokens,
+        {
+          suffix: suffixOf(i),
+          sms,
+        },
+      );
+      // An SMS in two languages (Quebec) says its core once, in the language the law fixes (the first),
+      // and each language's lead (SMS_NOTICE.alongside).
+      const leadOnly = sms && i > 0 && SMS_NOTICE.alongside === 'leadOnly';
+      return { ...context, ...(leadOnly ? { sections: [] } : {}), sep: i === 0 ? '' : SHORT_SEPARATOR };
+    });
     return { ...notices[0], notices };
   }
 
@@ -359,14 +393,16 @@ export class NoticeRenderer {
     facts: NoticeFacts,
     mode: Mode,
     tokens = false,
-    { suffix }: { suffix: string } = { suffix: '' },
+    { suffix, sms = false }: { suffix: string; sms?: boolean } = { suffix: '' },
   ): Record<string, unknown> {
     const m = mode === 'html' ? 'h' : 't';
     const values = this.values(facts, locale, tokens, m, suffix);
     const speaker = this.speaker(template, strings, locale, values, mode);
     const { say } = speaker;
-    // What the recipient's jurisdiction asks of the notice on the day it goes out.
-    const shape = noticeShape(facts.jurisdiction, facts.sentAt);
+    // What the recipient's jurisdiction asks of the notice on the day it goes out (in brief, for an SMS).
+    const full = noticeShape(facts.jurisdiction, facts.sentAt);
+    const words = wordsFor(facts.incident, template.manifest.audience, full.wordsVersion);
+    const shape = sms ? inBrief(full, words) : full;
     const labels = strings.categories as Record<string, string>;
     const sections = noticeSections(
       {
@@ -375,7 +411,7 @@ export class NoticeRenderer {
         headings: strings.headings as Record<SectionName, string>,
         locale,
         incident: facts.incident,
-        words: wordsFor(facts.incident, template.manifest.audience, shape.wordsVersion),
+        words,
         dated: Boolean(facts.sentAt),
         categories: tokens
           ? [`%categories_${m}${suffix}%`]
@@ -400,7 +436,8 @@ export class NoticeRenderer {
         pushTitle: say('pushTitle'),
         pushBody: say('pushBody'),
       },
-      sections,
+      // An SMS says no heading over nothing (remedies the responders did not give).
+      sections: sms ? sections.filter((x) => x.paragraphs.length + x.items.length > 0) : sections,
     };
   }
 
@@ -446,6 +483,27 @@ export class NoticeRenderer {
     }
     return compiled;
   }
+}
+
+/**
+ * The notice's shape for an SMS (SMS_NOTICE): its core sections, and what the reader's profile requires;
+ * the rest is left to the page behind the link.
+ */
+function inBrief(shape: NoticeShape, words: NoticeWords): NoticeShape {
+  const required = new Set<string>(shape.required);
+  const omitted = new Set<StandardPart>(shape.omitted);
+  for (const part of SMS_NOTICE.leftOut) {
+    if (!(part === 'occurred' && required.has('occurredFrom'))) omitted.add(part);
+  }
+  if (SMS_NOTICE.standardAdviceOnlyWithoutOwn && words.adviceToIndividuals?.trim())
+    omitted.add('standardAdvice');
+  const kept = (said: Statement) => said.kind === 'words' && required.has(said.field);
+  const added = {} as Record<SectionName, { start: Statement[]; end: Statement[] }>;
+  for (const section of SECTIONS) {
+    const { start, end } = shape.added[section];
+    added[section] = { start: start.filter(kept), end: end.filter(kept) };
+  }
+  return { ...shape, omitted, added };
 }
 
 /** Between the languages of an SMS or push alert in two (the email has its own, in its layouts). */

@@ -9,6 +9,12 @@ const GSM7_EXTENSION = '^{}\\[~]|€\f';
 const BASIC = new Set(GSM7_BASIC);
 const EXTENSION = new Set(GSM7_EXTENSION);
 
+/**
+ * The most one SMS may carry: Twilio's limit on a message body, in characters (UTF-16 code units), which
+ * it splits into segments (10 GSM-7, 24 UCS-2); a longer body is refused (error 21617).
+ */
+export const SMS_MAX_CHARACTERS = 1600;
+
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
 export interface SmsSize {

@@ -89,6 +89,15 @@ export class TwilioFake extends FakeServer {
       this.note(to, 'other');
       return json(res, 400, { code: 21602, message: 'Message body is required.', status: 400 });
     }
+    if (form.get('Body')!.length > 1600) {
+      this.note(to, 'other');
+      return json(res, 400, {
+        code: 21617,
+        message: 'The concatenated message body exceeds the 1600 character limit.',
+        more_info: 'https://www.twilio.com/docs/errors/21617',
+        status: 400,
+      });
+    }
     const sid = `SM${randomBytes(16).toString('hex')}`;
     this.accepted += 1;
     this.note(to, 'accepted');

@@ -1,4 +1,6 @@
+import type { StandardPart } from './notice-profile.types.js';
 import type { Source } from './rule.types.js';
+import { PRIVACY_POLICY } from './standard-notice.js';
 
 // Which channels count as the individual notice a law asks for, per jurisdiction: typed data, versioned
 // and cited like the obligation rules, with worked cases in notice-methods.spec.ts. A person reached only
@@ -326,6 +328,65 @@ export const NOTICE_METHOD_RULES: readonly NoticeMethodRule[] = [
     ],
   },
 ];
+
+/**
+ * What an SMS says, so that where it counts as the notice it carries the notice's substance, not only a
+ * pointer to it: the lead every SMS carries (who, that the reader's data was involved, the link, how to
+ * tell a genuine message, whom to ask), then the core of the notice in the reader's language under the
+ * notice's own headings: what happened, what it may mean, the measures, what to do, the remedies (the
+ * privacy policy's section III and GDPR Art. 34(2)), and every fact the reader's profile `requires`
+ * (China's cause, Canada's dates). The rest (the dates, the data involved, the statutory paragraphs, where
+ * to complain) is on the page behind the link, as in the email.
+ */
+export interface SmsNoticeRule {
+  id: string;
+  effectiveFrom: string;
+  law: string;
+  /** Parts of the standard notice an SMS leaves to the page (a part its profile requires is said anyway). */
+  leftOut: readonly StandardPart[];
+  /** The standard advice only where the responders give no advice of their own. */
+  standardAdviceOnlyWithoutOwn: boolean;
+  /** Paragraphs a profile adds are left to the page, but the responders' words for a fact it requires. */
+  profileParagraphs: 'requiredOnly';
+  /**
+   * A notice in two languages (Quebec: French, with the reader's alongside): the core in the first, the
+   * language the law fixes, and the lead in each; both in full pass one SMS with even short words.
+   */
+  alongside: 'leadOnly';
+  sources: readonly Source[];
+  notes: string;
+}
+
+export const SMS_NOTICE: SmsNoticeRule = {
+  id: 'sms-notice',
+  effectiveFrom: '2018-05-25',
+  law: 'the privacy policy, section III; GDPR Art. 34(2)',
+  leftOut: [
+    'occurred',
+    'discovered',
+    'contained',
+    'location',
+    'dataIntro',
+    'categories',
+    'contact',
+    'complaint',
+  ],
+  standardAdviceOnlyWithoutOwn: true,
+  profileParagraphs: 'requiredOnly',
+  alongside: 'leadOnly',
+  sources: [
+    PRIVACY_POLICY,
+    {
+      key: 'G2-2',
+      citation:
+        'GDPR Art. 34(2): the communication describes in clear and plain language the nature of the breach and gives at least the contact, the likely consequences and the measures of Art. 33(3)(b), (c) and (d)',
+      url: 'https://gdprhub.eu/index.php?title=Article_34_GDPR',
+      status: 'verified',
+    },
+  ],
+  notes:
+    'Unsettled: whether a text message that only links to the notice is itself the notice where a law lists what the notice says and the privacy policy promises a notice that "may take the form of ... text message". The stricter reading is taken: the SMS itself says the nature, the likely consequences, the measures, the advice and the remedies, and what the reader\'s profile requires, and a campaign whose SMS would pass what one message carries (1,600 characters) is refused until the words are shortened. Left to the page: the dates, the list of the data involved, the statutory paragraphs of US states and where to complain (Canada\'s SOR/2018-64 s 3(g) lists the complaint route too; the SMS counts there as before, a doubt recorded in DESIGN.md).',
+};
 
 const country = (code: string) => code.split('-')[0] ?? code;
 

@@ -4,6 +4,7 @@ import type { Channel } from '../../channels/channel.port.js';
 import { Clock } from '../../common/clock.js';
 import { messageOf } from '../../common/errors.js';
 import { AppConfig } from '../../config/config.js';
+import type { IncidentRow } from '../../incidents/incidents.repository.js';
 import { IncidentsService } from '../../incidents/incidents.service.js';
 import { noticeShape } from '../../jurisdictions/rules/notice-profiles.js';
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
@@ -15,13 +16,21 @@ import { missingFacts } from '../campaign.warnings.js';
 import { CampaignsRepository } from '../campaigns.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { NoticeCopies } from '../notice-copies.js';
-import { BatchLeases } from './batch-lease.js';
+import type { CampaignRow } from '../campaigns.repository.js';
+import type { BatchRow, ClaimedMessage } from '../messages.types.js';
+import { BatchLeases, type HeldLease } from './batch-lease.js';
 import { EmailSender } from './email.sender.js';
 import { OutcomeRecorder } from './outcome.recorder.js';
 import { PushSender } from './push.sender.js';
 import { RecipientPreparer } from './recipient.preparer.js';
-import { sliced, type ChannelSender, type Sent } from './sending.js';
+import { sliced, type ChannelSender, type Prepared, type Sent } from './sending.js';
 import { SmsSender } from './sms.sender.js';
+
+/** What came of preparing a batch: sent (with the outcomes), or held back for the campaign to pause. */
+type Done =
+  | { kind: 'sent'; sent: Sent }
+  | { kind: 'missing'; missing: string[] }
+  | { kind: 'tooLong'; characters: number };
 
 /**
  * The send jobs, one per channel, each a walk down its steps: claim the batch under a lease, prepare
@@ -46,7 +55,7 @@ export class SendBatchService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     email: EmailSender,
-    sms: SmsSender,
+    private readonly sms: SmsSender,
     push: PushSender,
   ) {
     this.senders = { email, sms, push };
@@ -83,29 +92,9 @@ export class SendBatchService {
     const { claimed, lease } = held;
     if (channel === 'sms') await this.holdSmsQueue(claimed.length);
     const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    let sent: Sent = { outcomes: [], unregistered: [] };
-    let missing: string[] = [];
+    let done: Done;
     try {
-      let incident = claimed.length > 0 ? await this.incidents.recent(campaign.incidentId) : undefined;
-      // What the batch's notice must say and the incident does not give (a cause cleared since the
-      // approval, for Chinese residents): nothing leaves, and the campaign pauses (below). The incident
-      // is kept up to 30 s: one that lacks it is read afresh before that is decided.
-      const shape = noticeShape(batch.variant || null, now);
-      if (incident && missingFacts(incident, shape).length > 0) {
-        incident = await this.incidents.get(campaign.incidentId);
-        missing = missingFacts(incident, shape);
-      }
-      if (incident && missing.length === 0) {
-        const prepared = await sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
-        // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
-        const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
-        await this.copies.keep(
-          campaign,
-          batch,
-          going.map((p) => p.facts),
-        );
-        sent = await this.senders[channel].send(batch, prepared, lease.mayStart);
-      }
+      done = await this.prepareAndSend(channel, campaign, batch, claimed, lease, now);
     } catch (err) {
       // Nothing left (a provider's failure is an outcome, not an exception): the lease goes back at
       // once, so the job's next attempt claims the batch instead of waiting for the lease to lapse.
@@ -114,12 +103,17 @@ export class SendBatchService {
       throw err;
     }
     await lease.stop();
-    if (missing.length > 0) {
+    if (done.kind !== 'sent') {
       // Back to pending, queued again on resume, as a paused campaign's batches are.
       await this.messages.returnBatch(batchId, lease.until);
-      await this.lifecycle.pauseForIncident(campaign.id, missing);
-      return { claimed: claimed.length, paused: 'incident_missing_facts' };
+      if (done.kind === 'missing') {
+        await this.lifecycle.pauseForIncident(campaign.id, done.missing);
+        return { claimed: claimed.length, paused: 'incident_missing_facts' };
+      }
+      await this.lifecycle.pauseForSmsLength(campaign.id, batch.locale, done.characters);
+      return { claimed: claimed.length, paused: 'sms_too_long' };
     }
+    const { sent } = done;
     const batchLease = { id: batchId, lease: lease.until };
     const next = await this.recorder.record(channel, campaign, batchLease, claimed, sent, lastAttempt);
     if (next.kind === 'pause') {
@@ -134,6 +128,48 @@ export class SendBatchService {
       sent: sent.outcomes.filter((o) => o.kind === 'sent').length,
       failed: sent.outcomes.filter((o) => o.kind === 'permanent').length,
     };
+  }
+
+  /**
+   * Prepares the claimed recipients and sends to them, unless what the batch's notice must say is not
+   * there: a fact the incident no longer gives (a cause cleared since the approval, for Chinese
+   * residents), or an SMS longer than one carries. Then nothing leaves, and the caller pauses the
+   * campaign. The incident is kept up to 30 s: it is read afresh before either is decided.
+   */
+  private async prepareAndSend(
+    channel: Channel,
+    campaign: CampaignRow,
+    batch: BatchRow,
+    claimed: ClaimedMessage[],
+    lease: HeldLease,
+    now: Date,
+  ): Promise<Done> {
+    if (claimed.length === 0) return { kind: 'sent', sent: { outcomes: [], unregistered: [] } };
+    const shape = noticeShape(batch.variant || null, now);
+    const prepare = (incident: IncidentRow) =>
+      sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
+    const tooLong = (prepared: Prepared[]) =>
+      channel === 'sms' ? this.sms.tooLong(batch, prepared) : undefined;
+    let incident = await this.incidents.recent(campaign.incidentId);
+    if (missingFacts(incident, shape).length > 0) {
+      incident = await this.incidents.get(campaign.incidentId);
+      const missing = missingFacts(incident, shape);
+      if (missing.length > 0) return { kind: 'missing', missing };
+    }
+    let prepared = await prepare(incident);
+    if (tooLong(prepared) !== undefined) {
+      prepared = await prepare(await this.incidents.get(campaign.incidentId));
+      const characters = tooLong(prepared);
+      if (characters !== undefined) return { kind: 'tooLong', characters };
+    }
+    // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
+    const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));
+    await this.copies.keep(
+      campaign,
+      batch,
+      going.map((p) => p.facts),
+    );
+    return { kind: 'sent', sent: await this.senders[channel].send(batch, prepared, lease.mayStart) };
   }
 
   /**

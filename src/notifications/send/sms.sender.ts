@@ -3,6 +3,7 @@ import { SMS_PORT, type SmsPort } from '../../channels/channel.port.js';
 import { messageOf } from '../../common/errors.js';
 import { SendRate } from '../../queue/send-rate.js';
 import { NoticeRenderer } from '../../templates/notice.renderer.js';
+import { SMS_MAX_CHARACTERS } from '../../templates/sms-segments.js';
 import type { BatchRow } from '../messages.types.js';
 import {
   RENDER_FAILED,
@@ -33,6 +34,20 @@ export class SmsSender implements ChannelSender {
     private readonly rate: SendRate,
   ) {}
 
+  /**
+   * The longest SMS the batch would send, in characters, when it is longer than one SMS carries (the
+   * incident's words lengthened since the approval checked them); undefined when every one fits.
+   */
+  tooLong(batch: BatchRow, prepared: readonly Prepared[]): number | undefined {
+    let longest = 0;
+    for (const p of prepared) {
+      if (!p.address || p.problem) continue;
+      const body = rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
+      longest = Math.max(longest, body?.length ?? 0);
+    }
+    return longest > SMS_MAX_CHARACTERS ? longest : undefined;
+  }
+
   async send(batch: BatchRow, prepared: Prepared[], mayStart: MayStart): Promise<Sent> {
     const outcomes = unsent(prepared);
     let next = 0;
@@ -45,11 +60,12 @@ export class SmsSender implements ChannelSender {
           outcomes[i] = UNTRIED;
           continue;
         }
-        const body = rendered(this.logger, () => this.renderer.renderShort(batch.template, p.facts).sms.body);
+        const body = rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
         if (body === undefined) {
           outcomes[i] = RENDER_FAILED;
           continue;
         }
+
         // The sender's rate, per message, across every process; the lease is looked at again after
         // the wait.
         const slot = await this.rate.takeSendSlot('sms').then(
