@@ -358,7 +358,7 @@ async function measureFloor(sent, record = (_channel, _ids, send) => send()) {
         },
         'https://notices.example.org/v1/webhooks/twilio',
       );
-      const body = renderer.renderShort('breach-notice', facts).sms.body;
+      const body = renderer.renderSms('breach-notice', facts).sms.body;
       const t = performance.now();
       await parallel(sent.sms.n, 4 * 8 * PROCESSES, (i) =>
         record('sms', [i], async () => [

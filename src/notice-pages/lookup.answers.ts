@@ -39,9 +39,6 @@ interface Asked {
  * - not in the affected set: a short note that their data was not involved.
  * An SMS takes a send slot as the campaigns' do (the provider's rate holds across all of it).
  */
-/** An SMS longer than one carries is never handed to the provider, which would refuse it. */
-const TOO_LONG: SendOutcome = { kind: 'permanent', code: 'sms_too_long' };
-
 @Injectable()
 export class LookupAnswers {
   private readonly logger = new Logger(LookupAnswers.name);
@@ -93,12 +90,9 @@ export class LookupAnswers {
     if (!to) return false;
     const facts = await this.facts(delivery, contact);
     const id = await this.repository.nextMessageId();
-    const sms = channel === 'sms' ? this.renderer.renderSms(delivery.template, facts).sms.body : '';
     const outcome =
       channel === 'sms'
-        ? sms.length > SMS_MAX_CHARACTERS
-          ? TOO_LONG
-          : await this.sendSms(id, to, sms)
+        ? await this.sendSms(id, to, this.smsOf(delivery.template, facts))
         : await this.sendEmail(id, to, this.renderer.render(delivery.template, facts).email);
     await this.repository.recordResend(
       { id, campaignId: delivery.campaignId, deliveryId: delivery.id, channel },
@@ -136,6 +130,13 @@ export class LookupAnswers {
         ? await this.sendSms(id, to, words.sms)
         : await this.sendEmail(id, to, { subject: words.subject, html: words.html, text: words.text });
     return outcome.kind === 'sent';
+  }
+
+  /** The notice's SMS, or its lead alone where the notice does not fit one (SMS_NOTICE): it points to the page. */
+  private smsOf(template: string, facts: NoticeFacts): string {
+    const whole = this.renderer.renderSms(template, facts).sms.body;
+    if (whole.length <= SMS_MAX_CHARACTERS) return whole;
+    return this.renderer.renderSms(template, { ...facts, smsLeadOnly: true }).sms.body;
   }
 
   private async sendSms(messageId: number, to: string, body: string): Promise<SendOutcome> {

@@ -4,6 +4,8 @@ import { SYSTEM_ACTOR } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { AppConfig } from '../config/config.js';
 import { DatabaseService } from '../database/database.service.js';
+import type { IncidentRow } from '../incidents/incidents.repository.js';
+import { IncidentsService } from '../incidents/incidents.service.js';
 import { OnJob } from '../queue/on-job.decorator.js';
 import { JobName, JobPayload } from '../queue/queue.catalogue.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
@@ -13,6 +15,7 @@ import { CampaignRow, CampaignsRepository, type Reader } from './campaigns.repos
 import { NoticeOrdering, type NoticeHold } from '../jurisdictions/notice-ordering.js';
 import { DeliveriesRepository, type PlanSettings } from './deliveries.repository.js';
 import { MessagesRepository } from './messages.repository.js';
+import { SmsFit } from './sms-fit.js';
 
 /** Thrown to undo a plan whose campaign was paused or cancelled while it was made. */
 class PlanInterrupted extends Error {}
@@ -30,6 +33,8 @@ export class CampaignPlanner {
     private readonly lifecycle: CampaignLifecycle,
     private readonly renderer: NoticeRenderer,
     private readonly ordering: NoticeOrdering,
+    private readonly smsFit: SmsFit,
+    private readonly incidents: IncidentsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -47,9 +52,10 @@ export class CampaignPlanner {
     const now = this.clock.now();
     const started = performance.now();
     const readers = await this.readers(campaign.incidentId);
+    const incident = await this.incidents.get(campaign.incidentId);
     const planned = await this.database
       // Set-based over every recipient: the bulk statement limit (31-35 s in all at a million).
-      .transaction(() => this.write(campaign, readers, now), { bulk: true })
+      .transaction(() => this.write(campaign, readers, incident, now), { bulk: true })
       .catch((err: unknown) => {
         if (err instanceof PlanInterrupted) return undefined;
         throw err;
@@ -71,6 +77,7 @@ export class CampaignPlanner {
   private async write(
     campaign: CampaignRow,
     readers: readonly Reader[],
+    incident: IncidentRow,
     now: Date,
   ): Promise<number | undefined> {
     await this.campaigns.lockCampaign(campaign.id);
@@ -78,7 +85,9 @@ export class CampaignPlanner {
     if (current?.status !== CampaignStatus.Approved) return undefined;
     // Residents the law wants told only after a report (Singapore: on or after the PDPC) wait for it.
     const holds = await this.ordering.holds(campaign.incidentId);
-    const recipients = await this.deliveries.planDeliveries(this.settings(campaign, readers, holds, now));
+    const recipients = await this.deliveries.planDeliveries(
+      this.settings(campaign, readers, holds, incident, now),
+    );
     await this.messages.planMessages(
       campaign.id,
       campaign.mode as 'escalate' | 'all',
@@ -108,12 +117,13 @@ export class CampaignPlanner {
     campaign: CampaignRow,
     readers: readonly Reader[],
     holds: readonly NoticeHold[],
+    incident: IncidentRow,
     now: Date,
   ): PlanSettings {
     return {
       campaignId: campaign.id,
       incidentId: campaign.incidentId,
-      locales: this.locales(campaign, readers),
+      locales: this.locales(campaign, readers, incident, now),
 
       channels: campaign.channels as Channel[],
       mode: campaign.mode as 'escalate' | 'all',
@@ -130,15 +140,23 @@ export class CampaignPlanner {
    * Each language of the readers and jurisdiction it is read in, with the locale its notice is in for
    * either audience: the renderer's own resolution with the audience's template, so a notice is planned
    * in the locale it renders in. Both audiences for every language: the readers are read before the plan's
-   * transaction, and a guardian's contact given in between still finds their language here.
+   * transaction, and a guardian's contact given in between still finds their language here. With each,
+   * whether the SMS cannot carry that notice in one message (SmsFit): there SMS does not count as it.
    */
-  private locales(campaign: CampaignRow, readers: readonly Reader[]): PlanSettings['locales'] {
+  private locales(
+    campaign: CampaignRow,
+    readers: readonly Reader[],
+    incident: IncidentRow,
+    now: Date,
+  ): PlanSettings['locales'] {
     const templates = { person: campaign.template, guardian: guardianTemplate(campaign.template) };
+    const withSms = campaign.channels.includes('sms');
     const locales: PlanSettings['locales'] = {
       from: [],
       jurisdictions: [],
       guardians: [],
       to: [],
+      smsLeadOnly: [],
       fallback: {
         person: this.renderer.resolveLocale(templates.person, null),
         guardian: this.renderer.resolveLocale(templates.guardian, null),
@@ -153,9 +171,10 @@ export class CampaignPlanner {
         locales.from.push(locale ?? '');
         locales.jurisdictions.push(jurisdiction ?? '');
         locales.guardians.push(guardian);
-        locales.to.push(
-          this.renderer.resolveLocale(guardian ? templates.guardian : templates.person, locale, jurisdiction),
-        );
+        const template = guardian ? templates.guardian : templates.person;
+        const to = this.renderer.resolveLocale(template, locale, jurisdiction);
+        locales.to.push(to);
+        locales.smsLeadOnly.push(withSms && !this.smsFit.fits(template, to, jurisdiction, incident, now));
       }
     }
     return locales;
@@ -184,6 +203,7 @@ export class CampaignPlanner {
     if (!campaign) return { skipped: 'no campaign sending or completed' };
     const now = this.clock.now();
     const readers = await this.readers(campaign.incidentId);
+    const incident = await this.incidents.get(campaign.incidentId);
     const releaseNow = async () => {
       await this.campaigns.lockCampaign(campaign.id);
       const current = await this.campaigns.find(campaign.id);
@@ -191,7 +211,7 @@ export class CampaignPlanner {
         return 0;
       const holds = await this.ordering.holds(campaign.incidentId);
       const after = await this.deliveries.lastId(campaign.id);
-      const settings = { ...this.settings(current, readers, holds, now), onlyNew: true };
+      const settings = { ...this.settings(current, readers, holds, incident, now), onlyNew: true };
       const added = await this.deliveries.planDeliveries(settings);
       if (added === 0) return 0;
       await this.messages.planMessages(

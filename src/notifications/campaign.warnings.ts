@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { AppConfig } from '../config/config.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
@@ -12,6 +11,7 @@ import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
 import { guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository, readsIn } from './campaigns.repository.js';
+import { SmsFit } from './sms-fit.js';
 
 /** Whether the incident gives a fact: words that are not blank, or a date. */
 export const given = (value: string | Date | null): boolean =>
@@ -27,14 +27,23 @@ export const missingFacts = (incident: IncidentRow, shape: NoticeShape): Require
  * locales and the API's field names only: no person's data.
  */
 export interface CampaignWarning {
-  /** `mixedLanguages`: notices in these locales would say some of the responders' words untranslated. */
-  code: 'mixedLanguages';
+  /**
+   * `mixedLanguages`: notices in these locales would say some of the responders' words untranslated.
+   * `smsLeadOnly`: the notice in these locales, for residents of `jurisdictions`, does not fit one SMS:
+   * their SMS carries its lead alone and does not count as their notice (SMS_NOTICE).
+   */
+  code: 'mixedLanguages' | 'smsLeadOnly';
   /** The notices' locales concerned (a notice in two languages counts in each), sorted. */
   locales: string[];
   /** The responders' words concerned, by field in the API's terms (`remedies`, `guardianWords.remedies`). */
   fields: string[];
+  /** `smsLeadOnly`: the jurisdictions concerned, sorted (`unknown` for none). */
+  jurisdictions?: string[];
   message: string;
 }
+
+/** A notice the campaign's readers would read: its locale, their jurisdiction, whether a guardian reads it. */
+type Notice = { locale: string; jurisdiction: string | null; guardian: boolean };
 
 /**
  * How long a draft's view and previews reuse the readers of an incident whose set has not changed. Their
@@ -64,7 +73,7 @@ export class CampaignWarnings {
     private readonly repository: CampaignsRepository,
     private readonly renderer: NoticeRenderer,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly smsFit: SmsFit,
   ) {}
 
   /**
@@ -72,13 +81,18 @@ export class CampaignWarnings {
    * with); a draft's view and previews may reuse them.
    */
   async of(
-    campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
+    campaign: Pick<CampaignRow, 'template' | 'includeGuardians' | 'channels'>,
     incident: IncidentRow,
     options: { fresh?: boolean } = {},
   ): Promise<CampaignWarning[]> {
+    const notices = await this.notices(campaign, incident.id, options);
+    return [...this.mixedLanguages(notices, incident), ...this.smsLeadOnly(campaign, notices, incident)];
+  }
+
+  private mixedLanguages(notices: Notice[], incident: IncidentRow): CampaignWarning[] {
     const now = this.clock.now();
     const untranslated = new Map<string, Set<string>>();
-    for (const notice of await this.notices(campaign, incident.id, options)) {
+    for (const notice of notices) {
       const shape = noticeShape(notice.jurisdiction, now);
       const said = fieldsSaid(shape);
       for (const part of notice.locale.split(ALONGSIDE)) {
@@ -139,46 +153,40 @@ export class CampaignWarnings {
   }
 
   /**
-   * Refuses a campaign with SMS whose SMS would be longer than one SMS carries (SMS_MAX_CHARACTERS) for
-   * any of its readers: an SMS carries the notice in brief (SMS_NOTICE), the responders' words with it.
-   * Measured as the send path renders it, for a reader of each locale, jurisdiction and template, told
-   * of every data category of the incident; named by locale and length, never by person.
+   * Where the campaign has SMS and a reader's notice does not fit one (SmsFit, as the planner measures
+   * it): their SMS will carry its lead alone and not count as their notice. By locale and jurisdiction,
+   * never by person.
    */
-  async checkSmsLength(
-    campaign: Pick<CampaignRow, 'template' | 'includeGuardians' | 'channels'>,
+  private smsLeadOnly(
+    campaign: Pick<CampaignRow, 'template' | 'channels'>,
+    notices: Notice[],
     incident: IncidentRow,
-  ): Promise<void> {
-    if (!campaign.channels.includes('sms')) return;
+  ): CampaignWarning[] {
+    if (!campaign.channels.includes('sms')) return [];
     const now = this.clock.now();
-    const tooLong = new Map<string, number>();
+    const locales = new Set<string>();
+    const jurisdictions = new Set<string>();
     const seen = new Set<string>();
-    for (const notice of await this.notices(campaign, incident.id)) {
+    for (const notice of notices) {
       const template = notice.guardian ? guardianTemplate(campaign.template) : campaign.template;
       const key = `${template}|${notice.locale}|${notice.jurisdiction ?? ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const { locale, sms } = this.renderer.renderSms(template, {
-        organization: this.config.organizationName,
-        contactEmail: this.config.privacyContactEmail,
-        url: `${this.config.publicBaseUrl}/n/${'A'.repeat(22)}`,
-        name: null,
-        child: null,
-        locale: notice.locale,
-        timeZone: null,
-        jurisdiction: notice.jurisdiction,
-        exposed: incident.dataCategories,
-        incident,
-        sentAt: now,
-      });
-      if (sms.units > SMS_MAX_CHARACTERS) tooLong.set(locale, Math.max(tooLong.get(locale) ?? 0, sms.units));
+      if (this.smsFit.fits(template, notice.locale, notice.jurisdiction, incident, now)) continue;
+      locales.add(notice.locale);
+      jurisdictions.add(notice.jurisdiction ?? 'unknown');
     }
-    if (tooLong.size === 0) return;
-    const locales = [...tooLong.keys()].sort();
-    throw new AppError(
-      ErrorCode.Conflict,
-      `the SMS would carry the notice in ${locales.map((l) => `${l} in ${tooLong.get(l)} characters`).join(', ')}, past the ${SMS_MAX_CHARACTERS} one SMS carries: shorten the incident's words (or their translations for those languages), or draft the campaign without sms`,
-      { locales, characters: locales.map((l) => tooLong.get(l)), limit: SMS_MAX_CHARACTERS },
-    );
+    if (locales.size === 0) return [];
+    const where = [...jurisdictions].sort();
+    return [
+      {
+        code: 'smsLeadOnly',
+        locales: [...locales].sort(),
+        fields: [],
+        jurisdictions: where,
+        message: `the notice in ${[...locales].sort().join(', ')} to residents of ${where.join(', ')} does not fit one SMS (${SMS_MAX_CHARACTERS} characters): their SMS will carry its lead and link alone and will not count as their notice, so they are notified only by email, else stay unreached (for a substitute or public notice). Shorter words, or their translations for those languages, lift it`,
+      },
+    ];
   }
 
   /**
@@ -190,7 +198,7 @@ export class CampaignWarnings {
     campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
     incidentId: string,
     options: { fresh?: boolean } = {},
-  ): Promise<Array<{ locale: string; jurisdiction: string | null; guardian: boolean }>> {
+  ): Promise<Notice[]> {
     // A minor reached through their guardian reads no notice of their own: not a reader of it.
     const readers = (await this.readers(incidentId, options.fresh ?? false)).filter((r) =>
       readsIn(r, campaign.includeGuardians),

@@ -89,11 +89,11 @@ export class PreviewQueryDto {
 /** Something a campaign would do that its responders should know before it goes out: a warning, not a refusal. */
 export class CampaignWarningDto {
   @ApiProperty({
-    enum: ['mixedLanguages'],
+    enum: ['mixedLanguages', 'smsLeadOnly'],
     description:
-      "`mixedLanguages`: notices in `locales` would say some of the responders' words untranslated, in the incident's language (a Japanese notice with an English description)",
+      "`mixedLanguages`: notices in `locales` would say some of the responders' words untranslated, in the incident's language (a Japanese notice with an English description). `smsLeadOnly`: the notice in `locales` for residents of `jurisdictions` does not fit one SMS (1,600 characters): their SMS carries its lead and link alone and does not count as their notice (shorter words, or their translations, lift it)",
   })
-  code!: 'mixedLanguages';
+  code!: 'mixedLanguages' | 'smsLeadOnly';
   @ApiProperty({
     type: [String],
     example: ['fr', 'ja'],
@@ -106,6 +106,12 @@ export class CampaignWarningDto {
     description: "The responders' words concerned, by field, to give in the incident's `translations`",
   })
   fields!: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['CA-QC'],
+    description: '`smsLeadOnly`: the jurisdictions whose notices in `locales` do not fit one SMS',
+  })
+  jurisdictions?: string[];
   @ApiProperty({ description: 'What it means and what to do, in words (no person in it)' })
   message!: string;
 }

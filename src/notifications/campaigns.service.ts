@@ -121,7 +121,6 @@ export class CampaignsService {
     await this.checkGuardianWords(incident, input.includeGuardians);
     const warnings = await this.warnings.of(input, incident, { fresh: true });
     await this.warnings.checkRequiredFacts(input, incident);
-    await this.warnings.checkSmsLength(input, incident);
     const now = this.clock.now();
     const campaign = await this.database.transaction(async () => {
       await this.timeline.lockIncident(incidentId);
@@ -269,9 +268,14 @@ export class CampaignsService {
     const locale = this.renderer.resolveLocale(template, sample.locale);
     const variant = noticeVariant(sample.jurisdiction);
     const copies = (await this.copies.ofCampaign(campaign.id)).filter((c) => c.template === template);
-    // The latest rendering of each channel (an incident's text edited mid-campaign has two).
-    const latest = (on: Channel) =>
-      copies.filter((c) => c.content.channel === on && c.locale === locale && c.variant === variant).at(-1);
+    // The latest rendering of each channel (an incident's text edited mid-campaign has two); of an SMS,
+    // the notice, unless only its lead went (to readers whose notice did not fit one SMS).
+    const latest = (on: Channel) => {
+      const sent = copies.filter(
+        (c) => c.content.channel === on && c.locale === locale && c.variant === variant,
+      );
+      return sent.filter((c) => !(c.content.channel === 'sms' && c.content.leadOnly)).at(-1) ?? sent.at(-1);
+    };
     const [email, sms, push] = [latest('email'), latest('sms'), latest('push')];
     if (channel ? !latest(channel) : !email && !sms && !push) {
       const sent = [...new Set(copies.map((c) => `${c.locale}${c.variant ? ` (${c.variant})` : ''}`))];
@@ -282,6 +286,8 @@ export class CampaignsService {
     }
     const values = this.renderer.substitutions(template, { ...sample, locale });
     const fill = (text: string) => substitute(text, values);
+    // An SMS goes as it is: the copy's guard on the responders' words (see `inert`) is lifted once filled.
+    const asSent = (text: string) => fill(text).replaceAll('%\u2060', '%');
     const link = (text: string) => text.replaceAll(LINK_TOKEN, sample.url);
     return {
       template,
@@ -296,7 +302,7 @@ export class CampaignsService {
           }
         : {}),
       ...(sms?.content.channel === 'sms'
-        ? { sms: { body: fill(sms.content.body), ...smsSize(fill(sms.content.body)) } }
+        ? { sms: { body: asSent(sms.content.body), ...smsSize(asSent(sms.content.body)) } }
         : {}),
       ...(push?.content.channel === 'push'
         ? { push: { title: push.content.title, body: link(push.content.body) } }
@@ -328,7 +334,6 @@ export class CampaignsService {
       // Of the set the plan will read, read now: what it records is what it went out with.
       const warnings = await this.warnings.of(campaign, incident, { fresh: true });
       await this.warnings.checkRequiredFacts(campaign, incident);
-      await this.warnings.checkSmsLength(campaign, incident);
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,

@@ -20,6 +20,8 @@ export interface PlanSettings {
     jurisdictions: string[];
     guardians: boolean[];
     to: string[];
+    /** The SMS cannot carry that notice in one message (SmsFit): SMS does not count as it there. */
+    smsLeadOnly: boolean[];
     fallback: { person: string; guardian: string };
   };
   channels: readonly Channel[];
@@ -73,7 +75,16 @@ export class DeliveriesRepository {
           from affected_subjects a
           join subjects s on s.id = a.subject_id
           cross join lateral (select ${guardian} as guardian) gg
-          cross join lateral (select ${lawful} as lawful) lw
+          -- The notice's locale by the reader's language and jurisdiction and the audience, as resolved
+          -- in code: a hash join ('' for none), not a scan of the pairs per recipient. With it, whether an
+          -- SMS can carry that notice: where it cannot, SMS only informs (SMS_NOTICE).
+          left join unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.jurisdictions)}::text[],
+              ${sql.param(p.locales.guardians)}::boolean[], ${sql.param(p.locales.to)}::text[],
+              ${sql.param(p.locales.smsLeadOnly)}::boolean[]) as l(f, j, by_guardian, t, lead_only)
+            on l.f = coalesce(${readerLocale(sql`gg.guardian`)}, '')
+            and l.j = coalesce(a.jurisdiction, '') and l.by_guardian = gg.guardian
+          cross join lateral (select case when l.lead_only then array_remove(${lawful}, 'sms')
+                                          else ${lawful} end as lawful) lw
           cross join lateral (
             select gg.guardian as guardian, array(
               select ch from unnest(array['email', 'sms']) with ordinality as o(ch, n)
@@ -84,12 +95,6 @@ export class DeliveriesRepository {
               order by ch = any(lw.lawful) desc,
                 case when gg.guardian then n else coalesce(array_position(s.channel_preferences, ch), 9) end, n
             )::text[] as plan) g
-          -- The notice's locale by the reader's language and jurisdiction and the audience, as resolved
-          -- in code: a hash join ('' for none), not a scan of the pairs per recipient.
-          left join unnest(${sql.param(p.locales.from)}::text[], ${sql.param(p.locales.jurisdictions)}::text[],
-              ${sql.param(p.locales.guardians)}::boolean[], ${sql.param(p.locales.to)}::text[]) as l(f, j, by_guardian, t)
-            on l.f = coalesce(${readerLocale(sql`g.guardian`)}, '')
-            and l.j = coalesce(a.jurisdiction, '') and l.by_guardian = g.guardian
           where a.incident_id = ${p.incidentId}::uuid and a.notified_at is null
             and coalesce(a.jurisdiction, '') <> all(${sql.param([...p.held])}::text[])
             ${p.onlyNew ? sql`and not exists (select 1 from deliveries x where x.affected_id = a.id and x.campaign_id = ${p.campaignId}::uuid)` : sql``}

@@ -165,6 +165,7 @@ export class MessagesRepository {
           where id = ${batchId} and status = 'queued' and lease_until is null
           returning id)
         select m.id, m.delivery_id, m.attempts, d.recipient, d.time_zone, d.jurisdiction, d.subject_id,
+               'sms' = any(d.lawful) as sms_counts,
                array_to_json(coalesce(d.exposed,
                  (select a.exposed_categories from affected_subjects a where a.id = d.affected_id))) as exposed, s.external_id, encode(s.sealed, 'base64') as sealed
         from (select id from leased) l
@@ -188,6 +189,7 @@ export class MessagesRepository {
         subjectId: r.subject_id === null || r.subject_id === undefined ? null : Number(r.subject_id),
         externalId: (r.external_id as string | null) ?? null,
         sealed: typeof r.sealed === 'string' ? Buffer.from(r.sealed, 'base64') : null,
+        smsCounts: r.sms_counts !== false,
       }));
   }
 

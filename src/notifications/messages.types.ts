@@ -19,6 +19,8 @@ export interface ClaimedMessage {
   subjectId: number | null;
   externalId: string | null;
   sealed: Buffer | null;
+  /** Whether an SMS counts as this delivery's notice (`deliveries.lawful`): else it only informs. */
+  smsCounts: boolean;
 }
 
 export interface QueuedBatch {

@@ -13,8 +13,8 @@ import type { Channel } from '../channels/channel.port.js';
 import { NoticeRenderer, noticeVariant, type NoticeFacts } from '../templates/notice.renderer.js';
 
 // What a campaign sent, kept: each notice variant as rendered when it went out, sealed with the field
-// cipher, without anyone's data (the shared email with its per-person tokens; the SMS and push with the
-// link as a token). A send job keeps its batch's renderings before anything leaves, so no notice goes out
+// cipher, without anyone's data (the shared email and the SMS with their per-person tokens; the push with
+// the link as a token). A send job keeps its batch's renderings before anything leaves, so no notice goes out
 // without its copy; the same renderer with the same facts gives the bytes the provider gets. Read back by
 // a finished campaign's preview and by the Attorneys General's reports (a copy of the notice sent).
 
@@ -23,7 +23,8 @@ export const LINK_TOKEN = '%url%';
 
 export type NoticeCopyContent =
   | { channel: 'email'; subject: string; html: string; text: string }
-  | { channel: 'sms'; body: string }
+  /** `leadOnly`: the lead alone, to readers whose notice did not fit one SMS (SMS_NOTICE). */
+  | { channel: 'sms'; body: string; leadOnly?: boolean }
   | { channel: 'push'; title: string; body: string };
 
 export interface NoticeCopy {
@@ -110,7 +111,8 @@ export class NoticeCopies {
 
   /**
    * Keeps what a send job's batch is about to send: per notice variant among its recipients, the email
-   * shared by the batch (its per-person parts as tokens), or the SMS and push with the link as a token.
+   * shared by the batch or the SMS (their per-person parts as tokens; an SMS of its lead alone apart),
+   * or the push with the link as a token.
    * Called before anything leaves; what the law sent is then never missing its copy.
    */
   async keep(
@@ -120,13 +122,15 @@ export class NoticeCopies {
   ): Promise<void> {
     const byVariant = new Map<string, NoticeFacts>();
     for (const facts of recipients) {
-      const variant = noticeVariant(facts.jurisdiction);
+      // An SMS of its lead alone is a rendering of its own.
+      const variant = `${noticeVariant(facts.jurisdiction)}${facts.smsLeadOnly ? '|lead' : ''}`;
       if (!byVariant.has(variant)) byVariant.set(variant, facts);
     }
     const rows: (typeof noticeCopies.$inferInsert)[] = [];
     const keys: string[] = [];
     const now = this.clock.now();
-    for (const [variant, facts] of byVariant) {
+    for (const [kept, facts] of byVariant) {
+      const variant = noticeVariant(facts.jurisdiction);
       // What the rendering depends on beyond the variant: the incident as edited, the day (profiles are
       // versioned by the notice's date). Unchanged, the batch's copy is kept already: nothing to render.
       const incident = facts.incident as { id?: string; version?: number };
@@ -135,7 +139,7 @@ export class NoticeCopies {
         batch.channel,
         batch.template,
         facts.locale ?? '',
-        variant,
+        kept,
         incident.id ?? '',
         incident.version ?? '',
         facts.sentAt?.toISOString().slice(0, 10) ?? '',
@@ -144,7 +148,7 @@ export class NoticeCopies {
       const { locale, content } = this.render(batch.channel as Channel, batch.template, facts);
       const plain = JSON.stringify(content);
       const sha256 = createHash('sha256').update(plain).digest('hex');
-      const key = `${campaign.id}|${batch.channel}|${batch.template}|${locale}|${variant}|${sha256}`;
+      const key = `${campaign.id}|${batch.channel}|${batch.template}|${locale}|${kept}|${sha256}`;
       if (this.kept.has(key)) {
         keys.push(sameText);
         continue;
@@ -206,7 +210,10 @@ export class NoticeCopies {
     // their zone, the data involved; `substitutions` fills them); the push alert says nobody's data.
     if (channel === 'sms') {
       const { locale, sms } = this.renderer.renderSms(template, { ...facts, name: null, child: null }, true);
-      return { locale, content: { channel, body: sms.body } };
+      return {
+        locale,
+        content: { channel, body: sms.body, ...(facts.smsLeadOnly ? { leadOnly: true } : {}) },
+      };
     }
     const short = this.renderer.renderShort(template, { ...facts, name: null, child: null, url: LINK_TOKEN });
     return { locale: short.locale, content: { channel, title: short.push.title, body: short.push.body } };

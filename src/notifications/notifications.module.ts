@@ -7,6 +7,7 @@ import { SubjectsModule } from '../subjects/subjects.module.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { CampaignPlanner } from './campaign.planner.js';
+import { SmsFit } from './sms-fit.js';
 import { CampaignWarnings } from './campaign.warnings.js';
 import { CampaignsController } from './campaigns.controller.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -37,6 +38,7 @@ import { TalliesRepository } from './tallies.repository.js';
     TalliesRepository,
     CampaignsService,
     CampaignWarnings,
+    SmsFit,
     CampaignLifecycle,
     CampaignPlanner,
     SendBatchService,

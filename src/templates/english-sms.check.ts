@@ -5,9 +5,9 @@ import { NoticeRenderer } from './notice.renderer.js';
 
 /**
  * Stops the start, as a bad variable does, when ORGANIZATION_NAME, PUBLIC_BASE_URL and PRIVACY_CONTACT_EMAIL
- * would take an English SMS notice past ENGLISH_SMS_SEGMENTS (two) segments: they are what varies in it,
- * and every segment is billed. Checked against the templates themselves, so a longer wording is caught as
- * well as a longer name.
+ * would take the lead of an English SMS past ENGLISH_SMS_SEGMENTS (two) segments: they are what varies
+ * in it, and every segment is billed (the notice after it varies with the incident's words: SmsFit).
+ * Checked against the templates themselves, so a longer wording is caught as well as a longer name.
  */
 @Injectable()
 export class EnglishSmsCheck implements OnModuleInit {
@@ -29,9 +29,9 @@ export class EnglishSmsCheck implements OnModuleInit {
 const SAMPLE_TOKEN = 'A'.repeat(22);
 
 /**
- * The segments the English SMS may take: it carries the core of the notice (who, that the reader's data
- * was involved, what to do first, how to tell a genuine message, how to reach the company, the link),
- * which one segment cannot hold with a link; two GSM-7 segments (306 characters) can.
+ * The segments the English SMS's lead may take: who, that the reader's data was involved, what to do
+ * first, how to tell a genuine message, how to reach the company, the link (what goes alone where the
+ * notice does not fit one SMS), which one segment cannot hold with a link; two GSM-7 segments can.
  */
 export const ENGLISH_SMS_SEGMENTS = 2;
 

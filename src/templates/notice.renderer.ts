@@ -9,7 +9,7 @@ import {
   SECTIONS,
   type NoticeShape,
 } from '../jurisdictions/rules/notice-profiles.js';
-import type { SectionName, StandardPart, Statement } from '../jurisdictions/rules/notice-profile.types.js';
+import type { SectionName, StandardPart } from '../jurisdictions/rules/notice-profile.types.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { formatDate } from './dates.js';
 import { interpolation } from './interpolation.js';
@@ -39,7 +39,8 @@ interface Manifest {
 }
 
 type Strings = Record<string, unknown>;
-type Mode = 'html' | 'text';
+/** `sms`: text as it is sent, no substitution after it (so nobody's words are made inert, see `inert`). */
+type Mode = 'html' | 'text' | 'sms';
 const LAYOUTS = ['email.subject', 'email.html', 'email.text', 'sms', 'push.title', 'push.body'] as const;
 type Layout = (typeof LAYOUTS)[number];
 
@@ -166,7 +167,7 @@ export class NoticeRenderer {
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
     const html = this.layoutContext(template, locale, given, 'html');
     const text = this.layoutContext(template, locale, given, 'text');
-    const sms = template.layouts.sms(this.layoutContext(template, locale, given, 'text', false, true));
+    const sms = this.smsBody(template, locale, given, false);
     return {
       template: name,
       locale,
@@ -270,23 +271,36 @@ export class NoticeRenderer {
   renderSms(name: string, given: NoticeFacts, tokens = false): Pick<RenderedNotice, 'locale' | 'sms'> {
     const template = this.template(name);
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
-    const body = template.layouts.sms(this.layoutContext(template, locale, given, 'text', tokens, true));
+    const body = this.smsBody(template, locale, given, tokens);
     return { locale, sms: { body, ...smsSize(body) } };
+  }
+
+  /** The SMS: its lead alone where it cannot carry the reader's notice (`smsLeadOnly`), else the notice. */
+  private smsBody(template: LoadedTemplate, locale: string, given: NoticeFacts, tokens: boolean): string {
+    if (given.smsLeadOnly) return this.renderShort(template.name, given, tokens).sms.body;
+    return template.layouts.sms(
+      this.layoutContext(template, locale, given, tokens ? 'text' : 'sms', tokens, true),
+    );
   }
 
   /**
    * The SMS's lead alone (who, that the reader's data was involved, the link, how to tell a genuine
    * message, whom to ask) and the push alert: what the push jobs send, without rendering the notice.
+   * `tokens`: the link as `%url%` (its site as it is), for a kept copy.
    */
-  renderShort(name: string, given: NoticeFacts): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
+  renderShort(
+    name: string,
+    given: NoticeFacts,
+    tokens = false,
+  ): Pick<RenderedNotice, 'locale' | 'sms' | 'push'> {
     const template = this.template(name);
     const locale = this.resolveLocale(name, given.locale, given.jurisdiction);
     // What the SMS and push layouts may use; strict mode fails a layout that wants more.
     const notices = locale.split(ALONGSIDE).map((part, i) => {
       const facts = inLanguage(given, part);
       const strings = this.strings(template, part);
-      const values = this.values(facts, part, false, 't');
-      const say = (key: string) => this.compile(strings[key] as string)(values);
+      const values = this.values(facts, part, tokens, 't');
+      const say = (key: string) => this.compile(strings[key] as string)(values).replaceAll(MARK, '%');
       return {
         lang: part,
         url: facts.url,
@@ -353,11 +367,12 @@ export class NoticeRenderer {
     tokens: boolean,
     m: 'h' | 't',
     suffix = '',
+    asSent = false,
   ): Record<string, string> {
     const when = (date: Date | null, token: string) =>
       !date ? '' : tokens ? `${MARK}${token}${suffix}${MARK}` : formatDate(date, locale, facts.timeZone);
-    // Words of someone else's: inert in the text part (see `inert`).
-    const theirs = (words: string) => (m === 't' ? inert(words) : words);
+    // Words of someone else's: inert in the text part (see `inert`), but in what is sent as it is.
+    const theirs = (words: string) => (m === 't' && !asSent ? inert(words) : words);
     return {
       org: facts.organization,
       contact: facts.contactEmail,
@@ -396,7 +411,7 @@ export class NoticeRenderer {
     { suffix, sms = false }: { suffix: string; sms?: boolean } = { suffix: '' },
   ): Record<string, unknown> {
     const m = mode === 'html' ? 'h' : 't';
-    const values = this.values(facts, locale, tokens, m, suffix);
+    const values = this.values(facts, locale, tokens, m, suffix, mode === 'sms');
     const speaker = this.speaker(template, strings, locale, values, mode);
     const { say } = speaker;
     // What the recipient's jurisdiction asks of the notice on the day it goes out (in brief, for an SMS).
@@ -486,24 +501,14 @@ export class NoticeRenderer {
 }
 
 /**
- * The notice's shape for an SMS (SMS_NOTICE): its core sections, and what the reader's profile requires;
- * the rest is left to the page behind the link.
+ * The notice's shape for an SMS (SMS_NOTICE): the whole notice but what its lead says already or only
+ * introduces, and the standard advice where the responders give their own.
  */
 function inBrief(shape: NoticeShape, words: NoticeWords): NoticeShape {
-  const required = new Set<string>(shape.required);
-  const omitted = new Set<StandardPart>(shape.omitted);
-  for (const part of SMS_NOTICE.leftOut) {
-    if (!(part === 'occurred' && required.has('occurredFrom'))) omitted.add(part);
-  }
+  const omitted = new Set<StandardPart>([...shape.omitted, ...SMS_NOTICE.leftOut]);
   if (SMS_NOTICE.standardAdviceOnlyWithoutOwn && words.adviceToIndividuals?.trim())
     omitted.add('standardAdvice');
-  const kept = (said: Statement) => said.kind === 'words' && required.has(said.field);
-  const added = {} as Record<SectionName, { start: Statement[]; end: Statement[] }>;
-  for (const section of SECTIONS) {
-    const { start, end } = shape.added[section];
-    added[section] = { start: start.filter(kept), end: end.filter(kept) };
-  }
-  return { ...shape, omitted, added };
+  return { ...shape, omitted };
 }
 
 /** Between the languages of an SMS or push alert in two (the email has its own, in its layouts). */

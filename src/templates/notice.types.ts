@@ -59,6 +59,11 @@ export interface NoticeFacts {
   incident: NoticeIncident;
   /** When the notice goes out (where a profile asks, the notice gives its date); none in a sample. */
   sentAt?: Date | null;
+  /**
+   * The SMS cannot carry this reader's notice within one message and does not count as it (SMS_NOTICE):
+   * it goes with its lead alone, which points to the notice.
+   */
+  smsLeadOnly?: boolean;
 }
 
 export interface RenderedNotice {

@@ -11,7 +11,7 @@ const EXTENSION = new Set(GSM7_EXTENSION);
 
 /**
  * The most one SMS may carry: Twilio's limit on a message body, in characters (UTF-16 code units), which
- * it splits into segments (10 GSM-7, 24 UCS-2); a longer body is refused (error 21617).
+ * it splits into segments (11 GSM-7, 24 UCS-2); a longer body is refused (error 21617).
  */
 export const SMS_MAX_CHARACTERS = 1600;
 

@@ -1,14 +1,15 @@
 import { plainToInstance } from 'class-transformer';
-import type { AppError } from '../../src/common/errors.js';
 import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
+import { JobName } from '../../src/queue/queue.catalogue.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
-// An SMS carries the core of the notice (SMS_NOTICE, the stricter reading of GDPR Art. 34(2) and the
-// privacy policy's section III): the incident's words go in it. One SMS carries at
-// most 1,600 characters: a campaign whose SMS would be longer is refused at the draft and the approval,
-// and one whose incident grew past it since pauses before anything goes.
+// An SMS is the notice where it counts as one (SMS_NOTICE, the stricter reading of GDPR Art. 34(2) and
+// the privacy policy's section III): everything the email says goes in it, after its lead. One SMS
+// carries at most 1,600 characters: where a reader's notice is longer, the campaign warns, their SMS
+// carries its lead alone and counts as informing only; a campaign whose words grew past it since its plan
+// pauses before anything goes.
 
 /** Words that take an English SMS past 1,600 characters. */
 const LONG = 'The bucket held uploaded photos and the generated images made from them. '.repeat(24);
@@ -49,8 +50,8 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     ]) {
       expect([said, body.includes(said)]).toEqual([said, true]);
     }
-    // The dates and where to complain are on the page behind the link, as in the email.
-    expect(body).not.toContain('beschweren');
+    // Where to complain too, as the email says it.
+    expect(body).toContain('beschweren');
     const [delivery] = await m.query<{ status: string }>(
       'select status from deliveries where campaign_id = $1',
       [campaignId],
@@ -68,34 +69,47 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     expect(preview.sms?.body).not.toContain('%');
   });
 
-  it('refuses a draft, and an approval, whose SMS would be longer than one SMS carries', async () => {
+  it('warns where the notice does not fit one SMS, sends its lead alone there and counts it as informing only', async () => {
     const system = `sms-long-${Date.now()}`;
+    const [gbPhone, jpPhone] = ['+447911123403', '+819012345601'];
     await m.newPeople(system, [
-      { externalId: `${system}-gb`, phone: '+447911123401' },
-      { externalId: `${system}-jp`, phone: '+819012345601', jurisdiction: 'JP', locale: 'ja' },
+      { externalId: `${system}-gb`, phone: gbPhone },
+      { externalId: `${system}-jp`, phone: jpPhone, jurisdiction: 'JP', locale: 'ja' },
+      { externalId: `${system}-both`, email: 'sms-long-both@example.com', phone: '+447911123404' },
     ]);
     const incidentId = await m.newIncident(system, { description: LONG });
-    const draft = (channels: Array<'email' | 'sms'>) =>
-      campaigns().create(m.responder, incidentId, {
-        template: 'breach-notice',
-        channels,
-        mode: 'escalate',
-        includeGuardians: false,
-      });
-    const refused = (await draft(['email', 'sms']).catch((e: unknown) => e)) as AppError;
-    expect(refused).toMatchObject({ status: 409, details: { locales: ['en', 'ja'], limit: 1600 } });
-    expect(refused.message).toMatch(/shorten the incident's words/);
-    expect(JSON.stringify(refused.details)).not.toContain('+44');
+    const drafted = await campaigns().create(m.responder, incidentId, {
+      template: 'breach-notice',
+      channels: ['sms', 'email'],
+      mode: 'escalate',
+      includeGuardians: false,
+    });
+    const warning = drafted.warnings?.find((w) => w.code === 'smsLeadOnly');
+    expect(warning).toMatchObject({ locales: ['en', 'ja'], jurisdictions: ['GB', 'JP'] });
+    expect(warning?.message).not.toContain('+44');
+    await campaigns().approve(m.approver, drafted.id);
+    await m.queue.run(JobName.CampaignPlan);
+    await m.drain();
 
-    // Without SMS the words may be as long as they are; and a draft made while they were short is
-    // refused at its approval once they are not.
-    const email = await draft(['email']);
-    expect(email.status).toBe('draft');
-    await campaigns().cancel(m.responder, email.id);
-    await setWords(incidentId, { description: 'A bucket was public.' });
-    const drafted = await draft(['sms']);
-    await setWords(incidentId, { description: LONG });
-    await expect(campaigns().approve(m.approver, drafted.id)).rejects.toMatchObject({ status: 409 });
+    // The SMS went with its lead alone (the link to the notice), and informs: nobody is notified by it.
+    for (const phone of [gbPhone, jpPhone]) {
+      const [body, ...more] = sentTo(phone);
+      expect(more).toEqual([]);
+      expect(body).toContain('/n/');
+      expect(body).not.toContain('The bucket held uploaded photos');
+    }
+    const rows = await m.query<{ external_id: string; status: string; lawful: string[] }>(
+      `select s.external_id, d.status, d.lawful from deliveries d join subjects s on s.id = d.subject_id
+        where d.campaign_id = $1 order by s.external_id`,
+      [drafted.id],
+    );
+    expect(rows.map((r) => [r.external_id.slice(system.length), r.status, r.lawful])).toEqual([
+      ['-both', 'notified', ['email']],
+      ['-gb', 'unreachable', ['email']],
+      ['-jp', 'unreachable', ['email']],
+    ]);
+    // The one with an email was notified by it, and sent no SMS.
+    expect(sentTo('+447911123404')).toEqual([]);
   });
 
   it('pauses a campaign whose words grew past one SMS after its approval; shortened and resumed, it sends', async () => {
@@ -122,5 +136,27 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     expect(sentTo(phone)).toHaveLength(1);
     expect(sentTo(phone)[0]).toContain('What this may mean for you: Phishing.');
     expect((await campaigns().view(campaignId)).status).toBe('completed');
+  });
+
+  it('checks the facts a notice must say again when it reads the incident afresh for the length', async () => {
+    const system = `sms-cause-${Date.now()}`;
+    const phone = '+8613912345601';
+    await m.newPeople(system, [{ externalId: `${system}-cn`, phone, jurisdiction: 'CN', locale: 'zh-Hans' }]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['sms'] });
+    await setWords(incidentId, { cause: LONG });
+    await m.drain();
+    expect((await campaigns().view(campaignId)).status).toBe('paused');
+
+    // The cause cleared, not shortened: the fresh read lacks what a Chinese notice must say.
+    await setWords(incidentId, { cause: '' });
+    await campaigns().resume(m.responder, campaignId);
+    await m.drain();
+    expect(sentTo(phone)).toEqual([]);
+    const paused = await m.query<{ details: Record<string, unknown> }>(
+      "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1 order by id",
+      [campaignId],
+    );
+    expect(paused.map((p) => p.details.reason)).toEqual(['sms_too_long', 'incident_missing_facts']);
   });
 });

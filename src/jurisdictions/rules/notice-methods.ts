@@ -330,29 +330,27 @@ export const NOTICE_METHOD_RULES: readonly NoticeMethodRule[] = [
 ];
 
 /**
- * What an SMS says, so that where it counts as the notice it carries the notice's substance, not only a
- * pointer to it: the lead every SMS carries (who, that the reader's data was involved, the link, how to
- * tell a genuine message, whom to ask), then the core of the notice in the reader's language under the
- * notice's own headings: what happened, what it may mean, the measures, what to do, the remedies (the
- * privacy policy's section III and GDPR Art. 34(2)), and every fact the reader's profile `requires`
- * (China's cause, Canada's dates). The rest (the dates, the data involved, the statutory paragraphs, where
- * to complain) is on the page behind the link, as in the email.
+ * What an SMS says, so that where it counts as the notice it is the notice, not only a pointer to it: the
+ * lead every SMS carries (who, that the reader's data was involved, the link, how to tell a genuine
+ * message, whom to ask), then the notice itself as the reader's profile shapes it, in the email's words,
+ * but what the lead says already or only introduces. An SMS that cannot carry a reader's notice in one
+ * message (`SMS_MAX_CHARACTERS`) goes with its lead alone, and does not count as their notice.
  */
 export interface SmsNoticeRule {
   id: string;
   effectiveFrom: string;
   law: string;
-  /** Parts of the standard notice an SMS leaves to the page (a part its profile requires is said anyway). */
+  /** Parts of the standard notice an SMS leaves out: its lead says them, or they only introduce. */
   leftOut: readonly StandardPart[];
   /** The standard advice only where the responders give no advice of their own. */
   standardAdviceOnlyWithoutOwn: boolean;
-  /** Paragraphs a profile adds are left to the page, but the responders' words for a fact it requires. */
-  profileParagraphs: 'requiredOnly';
   /**
-   * A notice in two languages (Quebec: French, with the reader's alongside): the core in the first, the
+   * A notice in two languages (Quebec: French, with the reader's alongside): the notice in the first, the
    * language the law fixes, and the lead in each; both in full pass one SMS with even short words.
    */
   alongside: 'leadOnly';
+  /** An SMS whose notice does not fit one message: its lead alone, and not counted as the notice. */
+  tooLong: 'leadOnlyNotCounted';
   sources: readonly Source[];
   notes: string;
 }
@@ -360,20 +358,11 @@ export interface SmsNoticeRule {
 export const SMS_NOTICE: SmsNoticeRule = {
   id: 'sms-notice',
   effectiveFrom: '2018-05-25',
-  law: 'the privacy policy, section III; GDPR Art. 34(2)',
-  leftOut: [
-    'occurred',
-    'discovered',
-    'contained',
-    'location',
-    'dataIntro',
-    'categories',
-    'contact',
-    'complaint',
-  ],
+  law: 'the privacy policy, section III; GDPR Art. 34(2); and every law that lists what a notice says',
+  leftOut: ['dataIntro', 'contact'],
   standardAdviceOnlyWithoutOwn: true,
-  profileParagraphs: 'requiredOnly',
   alongside: 'leadOnly',
+  tooLong: 'leadOnlyNotCounted',
   sources: [
     PRIVACY_POLICY,
     {
@@ -385,7 +374,7 @@ export const SMS_NOTICE: SmsNoticeRule = {
     },
   ],
   notes:
-    'Unsettled: whether a text message that only links to the notice is itself the notice where a law lists what the notice says and the privacy policy promises a notice that "may take the form of ... text message". The stricter reading is taken: the SMS itself says the nature, the likely consequences, the measures, the advice and the remedies, and what the reader\'s profile requires, and a campaign whose SMS would pass what one message carries (1,600 characters) is refused until the words are shortened. Left to the page: the dates, the list of the data involved, the statutory paragraphs of US states and where to complain (Canada\'s SOR/2018-64 s 3(g) lists the complaint route too; the SMS counts there as before, a doubt recorded in DESIGN.md).',
+    'Unsettled: whether a text message that only links to the notice is itself the notice where a law lists what the notice says, and where the privacy policy promises a notice that "may take the form of ... text message" with the incident\'s basic facts, impact, measures, advice and remedies. The stricter reading is taken: an SMS counts as the notice only when it says everything the reader\'s notice says (the lead gives the contact and the link); one that cannot within one message informs and points to the notice, and its reader stays unreached unless another channel reaches them.',
 };
 
 const country = (code: string) => code.split('-')[0] ?? code;

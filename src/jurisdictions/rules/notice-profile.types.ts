@@ -45,10 +45,10 @@ import type { Source } from './rule.types.js';
 // - Lawful notice methods per jurisdiction (Florida: written or email; E-SIGN consent for electronic notice;
 //   GDPR and LGPD any effective means): a `methods` requirement, compiled into the shape for the planner
 //   and the fallback to read (which channels count as individual notice), not the renderer.
-// - The core an SMS or push carries when it serves as the notice (who, the reader's data, what to do
-//   first, how to tell a genuine message, the contact, the link) is every template's `sms` and `pushBody`
-//   string; a jurisdiction that asks more of an SMS would be a `short` requirement naming the locale
-//   strings it adds, read by the renderer's short path.
+// - What an SMS says is the notice this shape gives, after its lead (every template's `sms` string: who,
+//   the reader's data, what to do first, how to tell a genuine message, the contact, the link), with
+//   what SMS_NOTICE (notice-methods.ts) leaves out; the push alert is the lead's kind (`pushBody`) alone.
+//   A requirement added here reaches the SMS as it reaches the email.
 // - Guardian versions: requirements hold for both audiences; where the guardian must read other words,
 //   the guardian template's strings under the same key say them, and the responders' words come from the
 //   incident's guardian version (src/templates/locales.ts `wordsFor`; campaigns refuse guardians without).

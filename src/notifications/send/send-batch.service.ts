@@ -23,7 +23,7 @@ import { EmailSender } from './email.sender.js';
 import { OutcomeRecorder } from './outcome.recorder.js';
 import { PushSender } from './push.sender.js';
 import { RecipientPreparer } from './recipient.preparer.js';
-import { sliced, type ChannelSender, type Prepared, type Sent } from './sending.js';
+import { sliced, type ChannelSender, type Sent } from './sending.js';
 import { SmsSender } from './sms.sender.js';
 
 /** What came of preparing a batch: sent (with the outcomes), or held back for the campaign to pause. */
@@ -148,8 +148,6 @@ export class SendBatchService {
     const shape = noticeShape(batch.variant || null, now);
     const prepare = (incident: IncidentRow) =>
       sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
-    const tooLong = (prepared: Prepared[]) =>
-      channel === 'sms' ? this.sms.tooLong(batch, prepared) : undefined;
     let incident = await this.incidents.recent(campaign.incidentId);
     if (missingFacts(incident, shape).length > 0) {
       incident = await this.incidents.get(campaign.incidentId);
@@ -157,10 +155,17 @@ export class SendBatchService {
       if (missing.length > 0) return { kind: 'missing', missing };
     }
     let prepared = await prepare(incident);
-    if (tooLong(prepared) !== undefined) {
-      prepared = await prepare(await this.incidents.get(campaign.incidentId));
-      const characters = tooLong(prepared);
-      if (characters !== undefined) return { kind: 'tooLong', characters };
+    if (channel === 'sms') {
+      let fitted = this.sms.fit(batch, prepared);
+      if (fitted.tooLong !== undefined) {
+        // Read afresh, and checked again as a whole: the words may have been shortened, or a fact cleared.
+        incident = await this.incidents.get(campaign.incidentId);
+        const missing = missingFacts(incident, shape);
+        if (missing.length > 0) return { kind: 'missing', missing };
+        fitted = this.sms.fit(batch, await prepare(incident));
+        if (fitted.tooLong !== undefined) return { kind: 'tooLong', characters: fitted.tooLong };
+      }
+      prepared = fitted.prepared;
     }
     // What the batch sends, kept sealed before anything leaves (issue 18: what was sent is kept).
     const going = prepared.filter((p) => !p.problem && (p.address || p.tokens.length > 0));

@@ -35,17 +35,27 @@ export class SmsSender implements ChannelSender {
   ) {}
 
   /**
-   * The longest SMS the batch would send, in characters, when it is longer than one SMS carries (the
-   * incident's words lengthened since the approval checked them); undefined when every one fits.
+   * Each recipient's SMS as it will go (SMS_NOTICE): their notice where it fits one message; where it
+   * does not, the lead alone for a reader whose SMS only informs (`smsLeadOnly`: the plan measured it so);
+   * a reader whose SMS counts as their notice holds the batch back instead, with `tooLong` the longest such
+   * SMS in characters (the incident's words lengthened since the plan measured them).
    */
-  tooLong(batch: BatchRow, prepared: readonly Prepared[]): number | undefined {
-    let longest = 0;
-    for (const p of prepared) {
-      if (!p.address || p.problem) continue;
-      const body = rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
-      longest = Math.max(longest, body?.length ?? 0);
-    }
-    return longest > SMS_MAX_CHARACTERS ? longest : undefined;
+  fit(batch: BatchRow, prepared: readonly Prepared[]): { prepared: Prepared[]; tooLong?: number } {
+    let tooLong: number | undefined;
+    const render = (p: Prepared) =>
+      rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
+    const fitted = prepared.map((p) => {
+      if (!p.address || p.problem) return p;
+      const body = render(p);
+      if (body === undefined || body.length <= SMS_MAX_CHARACTERS) return { ...p, smsBody: body };
+      if (p.message.smsCounts) {
+        tooLong = Math.max(tooLong ?? 0, body.length);
+        return p;
+      }
+      const lead = { ...p, facts: { ...p.facts, smsLeadOnly: true } };
+      return { ...lead, smsBody: render(lead) };
+    });
+    return { prepared: fitted, tooLong };
   }
 
   async send(batch: BatchRow, prepared: Prepared[], mayStart: MayStart): Promise<Sent> {
@@ -60,7 +70,8 @@ export class SmsSender implements ChannelSender {
           outcomes[i] = UNTRIED;
           continue;
         }
-        const body = rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
+        const body =
+          p.smsBody ?? rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
         if (body === undefined) {
           outcomes[i] = RENDER_FAILED;
           continue;
