@@ -70,6 +70,9 @@ const { Ledger } = await import('../.bench/fakes/fake-server.js');
 const { SendGridFake } = await import('../.bench/fakes/sendgrid.fake.js');
 const { TwilioFake } = await import('../.bench/fakes/twilio.fake.js');
 const { FcmFake } = await import('../.bench/fakes/fcm.fake.js');
+const { SmsFit } = await import('../dist/notifications/sms-fit.js');
+const { NoticeRenderer } = await import('../dist/templates/notice.renderer.js');
+const { VARIABLES } = await import('../dist/config/variables.js');
 
 // Everything the run starts, stopped on the way out whatever happens.
 const work = mkdtempSync(join(tmpdir(), `chaos-${SEED}-`));
@@ -232,6 +235,7 @@ async function main() {
     return {
       id: campaign.id,
       incidentId: incident.id,
+      smsFits: await smsFitsFor(api, incident.id),
       view,
       took,
       ledgers: { email: fakes.email.ledger, sms: fakes.sms.ledger, push: fakes.push.ledger },
@@ -727,6 +731,36 @@ function watchRecovery(campaignId, faults, resetLatency) {
   };
 }
 
+/**
+ * Whether a reader's notice fits one SMS, as the planner measures it (SmsFit, SMS_NOTICE): where it does
+ * not, their SMS carries its lead alone and does not count as their notice. From the built service's
+ * renderer, with the incident as the API gives it and the configuration the cluster runs with.
+ */
+async function smsFitsFor(api, incidentId) {
+  const incident = await api('GET', `/v1/incidents/${incidentId}`);
+  for (const field of ['occurredFrom', 'occurredTo', 'discoveredAt', 'containedAt']) {
+    if (incident[field]) incident[field] = new Date(incident[field]);
+  }
+  const configured = (name) => VARIABLES.find((v) => v.name === name)?.default;
+  const renderer = new NoticeRenderer();
+  const fit = new SmsFit(renderer, {
+    organizationName: configured('ORGANIZATION_NAME'),
+    privacyContactEmail: configured('PRIVACY_CONTACT_EMAIL'),
+    publicBaseUrl: PUBLIC_BASE,
+  });
+  const now = new Date();
+  const measured = new Map();
+  return (p, guardian) => {
+    const template = guardian ? 'breach-notice-guardian' : 'breach-notice';
+    const reader = (guardian ? p.guardian?.locale : undefined) ?? p.locale ?? null;
+    const locale = renderer.resolveLocale(template, reader, p.jurisdiction ?? null);
+    const key = `${template}|${locale}|${p.jurisdiction ?? ''}`;
+    if (!measured.has(key))
+      measured.set(key, fit.fits(template, locale, p.jurisdiction ?? null, incident, now));
+    return measured.get(key);
+  };
+}
+
 /** The database's view of a campaign and the checks on it. */
 async function verdict(run, faults, chaos) {
   // `phantom`: a notice recorded as sent with no provider id (see the malformed-success check).
@@ -767,6 +801,7 @@ async function verdict(run, faults, chaos) {
     faults,
     webhooks: chaos ? { stats: webhooks.stats, forgedTargets: webhooks.forgedTargets } : undefined,
     smsRate: SMS_RATE,
+    smsFits: run.smsFits,
     mode: MODE,
     exits: cluster.unexpectedExits,
     talliesDiffer,

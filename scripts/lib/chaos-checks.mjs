@@ -114,6 +114,7 @@ export function checkCampaign({
   faults,
   webhooks,
   smsRate,
+  smsFits,
   mode,
   exits,
   talliesDiffer,
@@ -148,7 +149,7 @@ export function checkCampaign({
   const lostAlerts = [];
   const accepted = (channel, address) => (ledgers[channel].accepted.get(address)?.length ?? 0) > 0;
   for (const p of people) {
-    const e = expected(p, failures);
+    const e = expected(p, failures, undefined, smsFits);
     const row = byExternal.get(p.externalId);
     const status = row?.status ?? 'missing';
     if (status !== e.status || (row && row.recipient !== e.recipient)) {
@@ -395,7 +396,7 @@ export function checkCampaign({
       // Against what the plan and the real failures call for: a target may be an address that really
       // bounced (or a number really undelivered) after it was taken, whose person is rightly not notified
       // by it.
-      return p && byExternal.get(p.externalId)?.status !== expected(p, failures).status;
+      return p && byExternal.get(p.externalId)?.status !== expected(p, failures, undefined, smsFits).status;
     });
     add(
       'webhooks-forged-no-effect',

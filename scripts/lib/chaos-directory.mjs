@@ -182,15 +182,19 @@ export async function writeDirectory(file, count, seed) {
  * What the campaign (escalate over email, SMS and push, guardians included) must end with for one
  * person, given the failures: who receives it, the notice channels tried in order, the channel that
  * notifies (or none: unreachable), and the push tokens the alert goes to. `dropped` holds tokens an
- * earlier campaign found unregistered (the service removed them from the directory).
+ * earlier campaign found unregistered (the service removed them from the directory). `smsFits(p, guardian)`:
+ * whether the reader's notice fits one SMS (see chaos.mjs `smsFitsFor`).
  */
-export function expect(p, failures, dropped = new Set()) {
+export function expect(p, failures, dropped = new Set(), smsFits = () => true) {
   const guardian = Boolean(
     p.birthDate?.startsWith('201') && p.guardian && (p.guardian.email || p.guardian.phone),
   );
   const who = guardian ? p.guardian : p;
   const order = guardian ? ['email', 'sms'] : p.channelPreferences.filter((ch) => ch !== 'push');
-  const lawful = lawfulMethods(p.jurisdiction ?? null, new Date().toISOString().slice(0, 10), 'none');
+  // SMS counts only where the reader's notice fits one (SMS_NOTICE: else it carries its lead alone).
+  const lawful = lawfulMethods(p.jurisdiction ?? null, new Date().toISOString().slice(0, 10), 'none').filter(
+    (ch) => ch !== 'sms' || smsFits(p, guardian),
+  );
   const plan = order
     .filter((ch) => (ch === 'email' ? who.email : who.phone))
     .map((ch, n) => ({ ch, n, lawful: lawful.includes(ch) }))
