@@ -29,6 +29,9 @@ interface Asked {
   recipient: 'person' | 'guardian';
 }
 
+/** An SMS that counts as the notice and no longer fits one: never a lead alone recorded as the notice. */
+const TOO_LONG: SendOutcome = { kind: 'permanent', code: 'sms_too_long' };
+
 /**
  * What "Was I affected?" sends, decided in a job (LookupService queues it): to the address given, and
  * only when the directory holds it, as a person's own or as a minor's guardian's:
@@ -92,7 +95,7 @@ export class LookupAnswers {
     const id = await this.repository.nextMessageId();
     const outcome =
       channel === 'sms'
-        ? await this.sendSms(id, to, this.smsOf(delivery.template, facts))
+        ? await this.resendSms(id, to, delivery, facts)
         : await this.sendEmail(id, to, this.renderer.render(delivery.template, facts).email);
     await this.repository.recordResend(
       { id, campaignId: delivery.campaignId, deliveryId: delivery.id, channel },
@@ -132,11 +135,20 @@ export class LookupAnswers {
     return outcome.kind === 'sent';
   }
 
-  /** The notice's SMS, or its lead alone where the notice does not fit one (SMS_NOTICE): it points to the page. */
-  private smsOf(template: string, facts: NoticeFacts): string {
-    const whole = this.renderer.renderSms(template, facts).sms.body;
-    if (whole.length <= SMS_MAX_CHARACTERS) return whole;
-    return this.renderer.renderSms(template, { ...facts, smsLeadOnly: true }).sms.body;
+  /**
+   * The notice's SMS again, as the send path sends it (SMS_NOTICE): the notice where it fits one SMS; its
+   * lead alone where it does not and the SMS only informs this reader; refused where it does not fit and
+   * an SMS counts as their notice (the words grew since): a lead alone recorded as sent would count.
+   */
+  private async resendSms(id: number, to: string, delivery: PageDelivery, facts: NoticeFacts) {
+    const whole = this.renderer.renderSms(delivery.template, facts).sms.body;
+    if (whole.length <= SMS_MAX_CHARACTERS) return this.sendSms(id, to, whole);
+    if (delivery.smsCounts) return TOO_LONG;
+    return this.sendSms(
+      id,
+      to,
+      this.renderer.renderSms(delivery.template, { ...facts, smsLeadOnly: true }).sms.body,
+    );
   }
 
   private async sendSms(messageId: number, to: string, body: string): Promise<SendOutcome> {

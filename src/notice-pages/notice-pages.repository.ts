@@ -18,6 +18,8 @@ export interface PageDelivery {
   sentAt: Date | null;
   acknowledgedAt: Date | null;
   exposed: string[];
+  /** Whether an SMS counts as this delivery's notice (`deliveries.lawful`): else it only informs. */
+  smsCounts: boolean;
   /** Null once the person was erased: their page is gone with them. */
   externalId: string | null;
   sealed: Buffer | null;
@@ -36,7 +38,7 @@ export class NoticePagesRepository {
       await this.database.db.execute(sql`
         select d.id, d.campaign_id, c.incident_id, d.recipient, d.template, d.locale, d.time_zone,
                d.jurisdiction, d.status, coalesce(d.notified_at, c.started_at) as sent_at, d.acknowledged_at,
-               a.exposed_categories, s.external_id, s.sealed
+               a.exposed_categories, s.external_id, s.sealed, 'sms' = any(d.lawful) as sms_counts
         from deliveries d join campaigns c on c.id = d.campaign_id
         left join affected_subjects a on a.id = d.affected_id
         left join subjects s on s.id = d.subject_id
@@ -56,6 +58,7 @@ export class NoticePagesRepository {
       sentAt: date(row.sent_at),
       acknowledgedAt: date(row.acknowledged_at),
       exposed: (row.exposed_categories as string[] | null) ?? [],
+      smsCounts: row.sms_counts !== false,
       externalId: (row.external_id as string | null) ?? null,
       sealed: row.sealed ? toBuffer(row.sealed as Uint8Array) : null,
     };

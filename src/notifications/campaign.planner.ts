@@ -163,6 +163,7 @@ export class CampaignPlanner {
       },
     };
     const seen = new Set<string>();
+    const measured = new Map<string, boolean>();
     for (const { locale, jurisdiction } of readers) {
       const key = `${locale ?? ''}|${jurisdiction ?? ''}`;
       if (seen.has(key)) continue;
@@ -174,7 +175,12 @@ export class CampaignPlanner {
         const template = guardian ? templates.guardian : templates.person;
         const to = this.renderer.resolveLocale(template, locale, jurisdiction);
         locales.to.push(to);
-        locales.smsLeadOnly.push(withSms && !this.smsFit.fits(template, to, jurisdiction, incident, now));
+        // Measured once per notice (many languages resolve to one), and only with SMS among the channels.
+        const notice = `${template}|${to}|${jurisdiction ?? ''}`;
+        if (withSms && !measured.has(notice)) {
+          measured.set(notice, !this.smsFit.fits(template, to, jurisdiction, incident, now));
+        }
+        locales.smsLeadOnly.push(measured.get(notice) ?? false);
       }
     }
     return locales;

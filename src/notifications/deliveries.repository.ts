@@ -83,7 +83,9 @@ export class DeliveriesRepository {
               ${sql.param(p.locales.smsLeadOnly)}::boolean[]) as l(f, j, by_guardian, t, lead_only)
             on l.f = coalesce(${readerLocale(sql`gg.guardian`)}, '')
             and l.j = coalesce(a.jurisdiction, '') and l.by_guardian = gg.guardian
-          cross join lateral (select case when l.lead_only then array_remove(${lawful}, 'sms')
+          -- A reader whose language was not measured (their language or jurisdiction changed since the
+          -- readers were read): SMS does not count, the stricter side.
+          cross join lateral (select case when coalesce(l.lead_only, true) then array_remove(${lawful}, 'sms')
                                           else ${lawful} end as lawful) lw
           cross join lateral (
             select gg.guardian as guardian, array(

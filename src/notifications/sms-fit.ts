@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_DATA_CATEGORIES, membersOf } from '../common/data-categories.js';
 import { AppConfig } from '../config/config.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
@@ -14,9 +15,23 @@ export const SMS_FIT_MARGIN = 40;
 const MEASURED_ZONE = 'America/St_Johns';
 
 /**
+ * The lists of data a reader of the incident may be told of, of which one is the longest: the incident's
+ * categories as it names them, and with each group it names said member by member (a person recorded
+ * with the members hears each one: `exposure`); an incident that names none, every known category.
+ */
+export function longestExposures(incident: readonly string[]): string[][] {
+  if (incident.length === 0) return [[...DEFAULT_DATA_CATEGORIES]];
+  const members = incident.flatMap((category) => {
+    const finer = membersOf(category);
+    return finer.length > 0 ? finer : [category];
+  });
+  return [[...incident], [...new Set(members)]];
+}
+
+/**
  * Whether an SMS can carry a reader's notice in one message (SMS_NOTICE): measured once per template,
- * locale and jurisdiction, as the send path renders it, for a reader told of every data category of the
- * incident, with SMS_FIT_MARGIN to spare. The planner counts SMS as the notice only where it fits; the
+ * locale and jurisdiction, as the send path renders it, for a reader told of the longest list of data
+ * the incident may name to anyone (`longestExposures`), with SMS_FIT_MARGIN to spare. The planner counts SMS as the notice only where it fits; the
  * campaign's warnings name where it does not.
  */
 @Injectable()
@@ -26,7 +41,7 @@ export class SmsFit {
     private readonly config: AppConfig,
   ) {}
 
-  /** The SMS's length in characters (UTF-16 code units, as Twilio counts its 1,600). */
+  /** The SMS's length in characters (UTF-16 code units, as Twilio counts its 1,600): the longest. */
   length(
     template: string,
     locale: string,
@@ -34,19 +49,24 @@ export class SmsFit {
     incident: IncidentRow,
     now: Date,
   ): number {
-    return this.renderer.renderSms(template, {
-      organization: this.config.organizationName,
-      contactEmail: this.config.privacyContactEmail,
-      url: `${this.config.publicBaseUrl}/n/${'A'.repeat(22)}`,
-      name: null,
-      child: null,
-      locale,
-      timeZone: MEASURED_ZONE,
-      jurisdiction,
-      exposed: incident.dataCategories,
-      incident,
-      sentAt: now,
-    }).sms.body.length;
+    return Math.max(
+      ...longestExposures(incident.dataCategories).map(
+        (exposed) =>
+          this.renderer.renderSms(template, {
+            organization: this.config.organizationName,
+            contactEmail: this.config.privacyContactEmail,
+            url: `${this.config.publicBaseUrl}/n/${'A'.repeat(22)}`,
+            name: null,
+            child: null,
+            locale,
+            timeZone: MEASURED_ZONE,
+            jurisdiction,
+            exposed,
+            incident,
+            sentAt: now,
+          }).sms.body.length,
+      ),
+    );
   }
 
   fits(

@@ -469,7 +469,11 @@ export class ReportsService {
     return { under, count, withBirthDate };
   }
 
-  /** The notice variants the covered residents were sent (email and SMS: the notices, not the alerts). */
+  /**
+   * The notice variants the covered residents were sent (email and SMS: the notices, not the alerts, nor
+   * an SMS of its lead alone, which only pointed to the notice). The SMS as it went: without the copy's
+   * guard on the responders' words.
+   */
   private async noticeCopies(
     incidentId: string,
     jurisdictions: string[],
@@ -477,6 +481,7 @@ export class ReportsService {
     const variants = new Set(jurisdictions.map((j) => noticeVariant(j)));
     return (await this.copies.ofIncident(incidentId))
       .filter((copy) => variants.has(copy.variant) && copy.content.channel !== 'push')
+      .filter((copy) => !(copy.content.channel === 'sms' && copy.content.leadOnly))
       .map((copy) => ({
         channel: copy.content.channel,
         locale: copy.locale,
@@ -486,7 +491,7 @@ export class ReportsService {
           copy.content.channel === 'email'
             ? copy.content.text
             : copy.content.channel === 'sms'
-              ? copy.content.body
+              ? copy.content.body.replaceAll('%\u2060', '%')
               : '',
       }));
   }
