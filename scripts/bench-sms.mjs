@@ -46,25 +46,28 @@ const READERS = [
   ['US-TX', 'es'],
 ];
 const now = new Date();
+/** A reader of the incident in a jurisdiction, reading a language, told of all it names. */
+const readerIn = (jurisdiction, locale) => ({
+  organization: config.organizationName,
+  contactEmail: config.privacyContactEmail,
+  url: `${config.publicBaseUrl}/n/${'A'.repeat(22)}`,
+  name: null,
+  child: null,
+  locale,
+  timeZone: 'Europe/Berlin',
+  jurisdiction,
+  exposed: incident.dataCategories,
+  incident,
+  sentAt: now,
+});
 console.log(
   ['jurisdiction', 'reader', 'notice', 'characters', 'encoding', 'segments', 'fits one SMS']
     .map((h, i) => (i < 3 ? h.padEnd(13) : h.padStart(i === 6 ? 18 : 13)))
     .join(''),
 );
 for (const [jurisdiction, reader] of READERS) {
-  const facts = {
-    organization: config.organizationName,
-    contactEmail: config.privacyContactEmail,
-    url: `${config.publicBaseUrl}/n/${'A'.repeat(22)}`,
-    name: null,
-    child: null,
-    locale: reader,
-    timeZone: 'Europe/Berlin',
-    jurisdiction,
-    exposed: incident.dataCategories,
-    incident,
-    sentAt: now,
-  };
+  const facts = readerIn(jurisdiction, reader);
+
   const { locale, sms } = renderer.renderSms('breach-notice', facts);
   const fits = fit.fits('breach-notice', locale, jurisdiction, incident, now);
   console.log(
@@ -75,19 +78,7 @@ for (const [jurisdiction, reader] of READERS) {
   );
 }
 const runs = 2000;
-const facts = {
-  organization: config.organizationName,
-  contactEmail: config.privacyContactEmail,
-  url: `${config.publicBaseUrl}/n/${'A'.repeat(22)}`,
-  name: null,
-  child: null,
-  locale: 'de',
-  timeZone: 'Europe/Berlin',
-  jurisdiction: 'DE',
-  exposed: incident.dataCategories,
-  incident,
-  sentAt: now,
-};
+const facts = readerIn('DE', 'de');
 for (const [label, render] of [
   ['lead alone (before)', () => renderer.renderShort('breach-notice', facts)],
   ['the notice (now)', () => renderer.renderSms('breach-notice', facts)],
