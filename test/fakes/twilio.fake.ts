@@ -69,21 +69,11 @@ export class TwilioFake extends FakeServer {
     const to = form.get('To') ?? '';
     if (!/^\+[1-9]\d{6,14}$/.test(to) || this.invalid.has(to)) {
       this.note(to, 'refused');
-      return json(res, 400, {
-        code: 21211,
-        message: `The 'To' number ${to} is not a valid phone number.`,
-        more_info: 'https://www.twilio.com/docs/errors/21211',
-        status: 400,
-      });
+      return refusal(res, 21211, `The 'To' number ${to} is not a valid phone number.`);
     }
     if (this.stopped.has(to)) {
       this.note(to, 'refused');
-      return json(res, 400, {
-        code: 21610,
-        message: 'Attempt to send to unsubscribed recipient',
-        more_info: 'https://www.twilio.com/docs/errors/21610',
-        status: 400,
-      });
+      return refusal(res, 21610, 'Attempt to send to unsubscribed recipient');
     }
     if (!form.get('Body') || (!form.get('From') && !form.get('MessagingServiceSid'))) {
       this.note(to, 'other');
@@ -91,12 +81,7 @@ export class TwilioFake extends FakeServer {
     }
     if (form.get('Body')!.length > 1600) {
       this.note(to, 'other');
-      return json(res, 400, {
-        code: 21617,
-        message: 'The concatenated message body exceeds the 1600 character limit.',
-        more_info: 'https://www.twilio.com/docs/errors/21617',
-        status: 400,
-      });
+      return refusal(res, 21617, 'The concatenated message body exceeds the 1600 character limit.');
     }
     const sid = `SM${randomBytes(16).toString('hex')}`;
     this.accepted += 1;
@@ -125,4 +110,9 @@ export class TwilioFake extends FakeServer {
       uri: `${path.replace('.json', '')}/${sid}.json`,
     });
   }
+}
+
+/** A refusal as Twilio answers it: 400, its error code, and the page that explains the code. */
+function refusal(res: ServerResponse, code: number, message: string): void {
+  json(res, 400, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status: 400 });
 }
