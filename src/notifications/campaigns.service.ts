@@ -15,6 +15,7 @@ import { canonicalTimeZone } from '../subjects/subject.validation.js';
 import { noticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import { substitute } from '../channels/substitutions.js';
 import { smsSize } from '../templates/sms-segments.js';
+import { asSent } from '../templates/tokens.js';
 import {
   NoticeRenderer,
   noticeVariant,
@@ -287,7 +288,7 @@ export class CampaignsService {
     const values = this.renderer.substitutions(template, { ...sample, locale });
     const fill = (text: string) => substitute(text, values);
     // An SMS goes as it is: the copy's guard on the responders' words (see `inert`) is lifted once filled.
-    const asSent = (text: string) => fill(text).replaceAll('%\u2060', '%');
+    const sentSms = (text: string) => asSent(fill(text));
     const link = (text: string) => text.replaceAll(LINK_TOKEN, sample.url);
     return {
       template,
@@ -302,7 +303,7 @@ export class CampaignsService {
           }
         : {}),
       ...(sms?.content.channel === 'sms'
-        ? { sms: { body: asSent(sms.content.body), ...smsSize(asSent(sms.content.body)) } }
+        ? { sms: { body: sentSms(sms.content.body), ...smsSize(sentSms(sms.content.body)) } }
         : {}),
       ...(push?.content.channel === 'push'
         ? { push: { title: push.content.title, body: link(push.content.body) } }

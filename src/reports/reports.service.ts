@@ -35,6 +35,7 @@ import { renderHtml } from './report.render.js';
 import type { ReportDocument, ReportFacts } from './report.types.js';
 import { frozenSource } from '../scoping/scope.sql.js';
 import { ScopingRepository } from '../scoping/scoping.repository.js';
+import { asSent } from '../templates/tokens.js';
 import { ReportsRepository, type ReportRow } from './reports.repository.js';
 
 export const ReportStatus = {
@@ -491,7 +492,7 @@ export class ReportsService {
           copy.content.channel === 'email'
             ? copy.content.text
             : copy.content.channel === 'sms'
-              ? copy.content.body.replaceAll('%\u2060', '%')
+              ? asSent(copy.content.body)
               : '',
       }));
   }

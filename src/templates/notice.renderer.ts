@@ -18,7 +18,7 @@ import { ALONGSIDE, inLanguage, noticeLocale, wordsFor } from './locales.js';
 import { noticeSections, noticeTitle, type Speaker } from './notice.body.js';
 import type { NoticeFacts, NoticeWords, RenderedNotice } from './notice.types.js';
 import { smsSize } from './sms-segments.js';
-import { escapeHtml, inert, MARK } from './tokens.js';
+import { asSent, escapeHtml, inert, MARK } from './tokens.js';
 
 // The renderer's public API, importable from here as it always was.
 export { noticeVariant } from '../jurisdictions/rules/notice-profiles.js';
@@ -247,7 +247,7 @@ export class NoticeRenderer {
     const values: Record<string, string> = {
       '%url%': facts.url,
       // The greeting was said for the text part (see `inert`); HTML has its own guard.
-      [`%greeting_h${suffix}%`]: escapeHtml(greeting.replaceAll('%\u2060', '%')),
+      [`%greeting_h${suffix}%`]: escapeHtml(asSent(greeting)),
       [`%greeting_t${suffix}%`]: greeting,
       [`%categories_h${suffix}%`]: items.map((item) => escapeHtml(item)).join('</li>\n<li>'),
       [`%categories_t${suffix}%`]: items.join('\n- '),

@@ -20,3 +20,6 @@ export function escapeHtml(text: string): string {
  * an invisible word joiner, so `%url%` in them is never a SendGrid token (HTML has `&#37;` for that).
  */
 export const inert = (text: string): string => text.replaceAll('%', '%\u2060');
+
+/** Text made `inert` as it reads once no substitution follows (an SMS as sent, a greeting in HTML). */
+export const asSent = (text: string): string => text.replaceAll('%\u2060', '%');
