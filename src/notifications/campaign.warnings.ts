@@ -177,14 +177,14 @@ export class CampaignWarnings {
       jurisdictions.add(notice.jurisdiction ?? 'unknown');
     }
     if (locales.size === 0) return [];
-    const where = [...jurisdictions].sort();
+    const [which, where] = [[...locales].sort(), [...jurisdictions].sort()];
     return [
       {
         code: 'smsLeadOnly',
-        locales: [...locales].sort(),
+        locales: which,
         fields: [],
         jurisdictions: where,
-        message: `the notice in ${[...locales].sort().join(', ')} to residents of ${where.join(', ')} does not fit one SMS (${SMS_MAX_CHARACTERS} characters): their SMS will carry its lead and link alone and will not count as their notice, so they are notified only by email, else stay unreached (for a substitute or public notice). Shorter words, or their translations for those languages, lift it`,
+        message: `the notice in ${which.join(', ')} to residents of ${where.join(', ')} does not fit one SMS (${SMS_MAX_CHARACTERS} characters): their SMS will carry its lead and link alone and will not count as their notice, so they are notified only by email, else stay unreached (for a substitute or public notice). Shorter words, or their translations for those languages, lift it`,
       },
     ];
   }

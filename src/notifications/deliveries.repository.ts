@@ -85,8 +85,8 @@ export class DeliveriesRepository {
             and l.j = coalesce(a.jurisdiction, '') and l.by_guardian = gg.guardian
           -- A reader whose language was not measured (their language or jurisdiction changed since the
           -- readers were read): SMS does not count, the stricter side.
-          cross join lateral (select case when coalesce(l.lead_only, true) then array_remove(${lawful}, 'sms')
-                                          else ${lawful} end as lawful) lw
+          cross join lateral (select array_remove(${lawful}, case when coalesce(l.lead_only, true) then 'sms' end)
+                                     as lawful) lw
           cross join lateral (
             select gg.guardian as guardian, array(
               select ch from unnest(array['email', 'sms']) with ordinality as o(ch, n)

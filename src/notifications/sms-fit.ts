@@ -3,6 +3,7 @@ import { DEFAULT_DATA_CATEGORIES, membersOf } from '../common/data-categories.js
 import { AppConfig } from '../config/config.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
+import { noticeFacts } from './notice-facts.js';
 import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
 
 /**
@@ -31,8 +32,8 @@ export function longestExposures(incident: readonly string[]): string[][] {
 /**
  * Whether an SMS can carry a reader's notice in one message (SMS_NOTICE): measured once per template,
  * locale and jurisdiction, as the send path renders it, for a reader told of the longest list of data
- * the incident may name to anyone (`longestExposures`), with SMS_FIT_MARGIN to spare. The planner counts SMS as the notice only where it fits; the
- * campaign's warnings name where it does not.
+ * the incident may name to anyone (`longestExposures`), with SMS_FIT_MARGIN to spare. The planner
+ * counts SMS as the notice only where it fits; the campaign's warnings name where it does not.
  */
 @Injectable()
 export class SmsFit {
@@ -52,19 +53,16 @@ export class SmsFit {
     return Math.max(
       ...longestExposures(incident.dataCategories).map(
         (exposed) =>
-          this.renderer.renderSms(template, {
-            organization: this.config.organizationName,
-            contactEmail: this.config.privacyContactEmail,
-            url: `${this.config.publicBaseUrl}/n/${'A'.repeat(22)}`,
-            name: null,
-            child: null,
-            locale,
-            timeZone: MEASURED_ZONE,
-            jurisdiction,
-            exposed,
-            incident,
-            sentAt: now,
-          }).sms.body.length,
+          this.renderer.renderSms(
+            template,
+            noticeFacts(
+              this.config,
+              'A'.repeat(22),
+              { recipient: 'person', locale, timeZone: MEASURED_ZONE, jurisdiction, exposed, sentAt: now },
+              undefined,
+              incident,
+            ),
+          ).sms.body.length,
       ),
     );
   }

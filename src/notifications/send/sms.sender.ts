@@ -76,7 +76,6 @@ export class SmsSender implements ChannelSender {
           outcomes[i] = RENDER_FAILED;
           continue;
         }
-
         // The sender's rate, per message, across every process; the lease is looked at again after
         // the wait.
         const slot = await this.rate.takeSendSlot('sms').then(
