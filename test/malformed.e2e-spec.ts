@@ -1,4 +1,7 @@
-import { ADMIN_KEY, bearer, startApp, TestApp, validIncident } from './support/app.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { ADMIN_KEY, bearer, eventually, startApp, TestApp, validIncident } from './support/app.js';
+import { createScratchDatabase, dropScratchDatabase } from './support/global-setup.js';
 
 type Case = {
   name: string;
@@ -303,6 +306,136 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     ).toEqual(['0 name noControlCharacters', '2 name wellFormedUnicode']);
   });
 
+  it('a date-time PostgreSQL cannot keep (its UTC year outside 1 to 9999) is a 400 naming it, never a 500', async () => {
+    const yearZero = '0001-01-01T00:00:00+05:00'; // 31 December of year 0 in UTC
+    const year10000 = '9999-12-31T23:59:00-01:00'; // 1 January 10000 in UTC
+    const admin = bearer(ADMIN_KEY);
+    const cases: Array<[string, () => PromiseLike<{ status: number; body: any }>, string]> = [
+      [
+        'POST /v1/incidents',
+        () =>
+          t.http
+            .post('/v1/incidents')
+            .set(...admin)
+            .send({ title: 'Year zero', discoveredAt: yearZero, dataCategories: ['camera_data'] }),
+        'discoveredAt',
+      ],
+      [
+        'GET /v1/audit from',
+        () =>
+          t.http
+            .get('/v1/audit')
+            .query({ from: '0000-01-01T00:00:00Z' })
+            .set(...admin),
+        'from',
+      ],
+      [
+        'GET /v1/audit to',
+        () =>
+          t.http
+            .get('/v1/audit')
+            .query({ to: year10000 })
+            .set(...admin),
+        'to',
+      ],
+      [
+        'GET /v1/register from',
+        () =>
+          t.http
+            .get('/v1/register')
+            .query({ from: yearZero })
+            .set(...admin),
+        'from',
+      ],
+      [
+        'scope preview activeFrom',
+        () =>
+          t.http
+            .post(`/v1/incidents/${incidentId}/scope/preview`)
+            .set(...admin)
+            .send({ criteria: { everyone: true, activeFrom: yearZero } }),
+        'criteria.activeFrom',
+      ],
+      [
+        'scope preview signedUpBefore',
+        () =>
+          t.http
+            .post(`/v1/incidents/${incidentId}/scope/preview`)
+            .set(...admin)
+            .send({ criteria: { everyone: true, signedUpBefore: year10000 } }),
+        'criteria.signedUpBefore',
+      ],
+      [
+        'POST /v1/obligations/:id/met',
+        () =>
+          t.http
+            .post('/v1/obligations/00000000-0000-4000-8000-000000000000/met')
+            .set(...admin)
+            .send({ at: yearZero, note: 'Filed by post' }),
+        'at',
+      ],
+    ];
+    for (const [label, call, field] of cases) {
+      const res = await call();
+      expect({ label, status: res.status, problems: res.body.details?.problems }).toEqual({
+        label,
+        status: 400,
+        problems: [
+          {
+            field,
+            rule: 'isDateTime',
+            // A nested field's message names it within its object, as every rule's message does.
+            message: `${field.split('.').at(-1)} must be an ISO 8601 date-time with a zone, in the years 1 to 9999 UTC, e.g. 2026-01-02T03:04:05Z`,
+          },
+        ],
+      });
+    }
+  });
+
+  it('a forged cursor whose date is out of range, without a zone or off the calendar is a 400 on cursor', async () => {
+    for (const createdAt of [
+      '0000-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00.000Z',
+      '9999-12-31T23:59:00-01:00',
+      '2026-12-07T19:49:53.846',
+      '2026-02-30T10:00:00.000Z',
+    ]) {
+      const cursor = Buffer.from(
+        JSON.stringify({ createdAt, id: '3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f' }),
+      ).toString('base64url');
+      const res = await t.http
+        .get('/v1/incidents')
+        .query({ cursor })
+        .set(...bearer(ADMIN_KEY));
+      expect({ createdAt, status: res.status, problems: res.body.details?.problems }).toEqual({
+        createdAt,
+        status: 400,
+        problems: [
+          { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
+        ],
+      });
+    }
+  });
+
+  it('a bulk upsert refuses a person whose date-time is out of range alone, and stores the others', async () => {
+    const res = await t.http
+      .post('/v1/subjects/bulk')
+      .set(...bearer(ADMIN_KEY))
+      .send({
+        subjects: [
+          { externalId: 'year-0', lastActiveAt: '0001-01-01T00:00:00+05:00', jurisdiction: 'DE' },
+          { externalId: 'year-1', lastActiveAt: '0001-01-01T00:00:00Z', jurisdiction: 'DE' },
+        ],
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({ created: 1, rejected: 1 });
+    expect(
+      (res.body.rejections as Array<{ index: number; field: string; rule: string }>).map(
+        (r) => `${r.index} ${r.field} ${r.rule}`,
+      ),
+    ).toEqual(['0 lastActiveAt isDateTime']);
+  });
+
   it('a required field left out is one problem, isDefined, naming it (a missing scope criteria was a 500)', async () => {
     const incident = await t.http
       .post('/v1/incidents')
@@ -374,5 +507,135 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+/**
+ * What arrives with a worker and the providers' webhooks: an import's line and a signed provider event
+ * that PostgreSQL cannot keep as given.
+ */
+describe('input PostgreSQL cannot keep, past the API: imports and provider webhooks', () => {
+  const PUBLIC_BASE_URL = 'https://notices.example.org';
+  const TWILIO_TOKEN = 'malformed-e2e-twilio-token';
+  const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  let t: TestApp;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await createScratchDatabase('malformed');
+    // No Redis: the queues on the scratch database, so that no other file's jobs are in them.
+    t = await startApp({
+      DATABASE_URL: databaseUrl,
+      PUBLIC_BASE_URL,
+      SENDGRID_WEBHOOK_PUBLIC_KEY: sendgridKeys.publicKey
+        .export({ type: 'spki', format: 'der' })
+        .toString('base64'),
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: '+14155550000',
+      TWILIO_BASE_URL: 'http://127.0.0.1:9',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await dropScratchDatabase(databaseUrl);
+  });
+
+  it('an NDJSON import refuses a line whose date-time is out of range alone, and imports the others', async () => {
+    const lines = [
+      JSON.stringify({ externalId: 'imp-1', jurisdiction: 'FR' }),
+      JSON.stringify({ externalId: 'imp-2', jurisdiction: 'FR', createdAt: '0001-01-01T00:00:00+05:00' }),
+      JSON.stringify({ externalId: 'imp-3', jurisdiction: 'FR', lastActiveAt: '9999-12-31T23:59:00-01:00' }),
+      JSON.stringify({ externalId: 'imp-4', jurisdiction: 'FR', createdAt: '0001-01-01T00:00:00Z' }),
+    ];
+    const started = await t.http
+      .post('/v1/subjects/imports')
+      .set(...bearer(ADMIN_KEY))
+      .set('Content-Type', 'application/x-ndjson')
+      .send(lines.join('\n'))
+      .expect(202);
+    const done = await eventually(async () => {
+      const res = await t.http
+        .get(`/v1/subjects/imports/${started.body.id}`)
+        .set(...bearer(ADMIN_KEY))
+        .expect(200);
+      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
+    }, 60_000);
+    expect(done).toMatchObject({ status: 'completed', created: 2, rejected: 2, lines: 4 });
+    expect(
+      done.rejections.map(
+        (r: { line: number; field: string; rule: string }) => `${r.line} ${r.field} ${r.rule}`,
+      ),
+    ).toEqual(['2 createdAt isDateTime', '3 lastActiveAt isDateTime']);
+  }, 90_000);
+
+  it('a signed SendGrid batch with odd events is stored whole, each odd field read as absent (never a 500)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const events = [
+      { event: 'delivered', sg_event_id: 'odd-far', message_id: '1', timestamp: 1e300 },
+      { event: 'delivered', sg_event_id: 'odd-before', message_id: '2', timestamp: -99_999_999_999_999 },
+      { event: 'delivered', sg_event_id: 'odd-10000', message_id: '3', timestamp: 253_402_300_800 },
+      { event: 'bounce', sg_event_id: 'odd-\u0000', message_id: '4', type: 'bounce\u0000', timestamp: now },
+      {
+        event: 'bounce',
+        sg_event_id: 'odd-good',
+        message_id: '5',
+        type: 'bounce',
+        status: '5.1.1',
+        timestamp: now,
+      },
+    ];
+    const body = JSON.stringify(events);
+    const signature = sign('sha256', Buffer.from(`${now}${body}`), sendgridKeys.privateKey).toString(
+      'base64',
+    );
+    const res = await t.http
+      .post('/v1/webhooks/sendgrid')
+      .set('Content-Type', 'application/json')
+      .set('X-Twilio-Email-Event-Webhook-Signature', signature)
+      .set('X-Twilio-Email-Event-Webhook-Timestamp', String(now))
+      .send(body);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { stored: 5 } });
+    const rows = await t.query<{
+      message_id: number;
+      event_key: string;
+      code: string | null;
+      occurred: boolean;
+    }>(
+      `select message_id::int, event_key, code, occurred_at is not null as occurred from webhook_events
+       where provider = 'sendgrid' order by message_id`,
+    );
+    expect(rows.map((r) => [r.message_id, r.occurred, r.code])).toEqual([
+      [1, false, null],
+      [2, false, null],
+      [3, false, null],
+      [4, true, null],
+      [5, true, 'bounce 5.1.1'],
+    ]);
+    expect(rows[3].event_key).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('a signed Twilio callback with a NUL in a field is a 400 naming it, and stores nothing', async () => {
+    const path = '/v1/webhooks/twilio?message=7';
+    const params = { MessageSid: 'SMn\u0000', MessageStatus: 'delivered' };
+    const res = await t.http
+      .post(path)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set(
+        'X-Twilio-Signature',
+        getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_BASE_URL}${path}`, params),
+      )
+      .send(new URLSearchParams(params).toString());
+    expect({ status: res.status, problems: res.body.details?.problems }).toEqual({
+      status: 400,
+      problems: [
+        {
+          field: 'MessageSid',
+          rule: 'noNulCharacter',
+          message: 'MessageSid must not contain the NUL character (U+0000)',
+        },
+      ],
+    });
+    expect(await t.query("select 1 from webhook_events where provider = 'twilio'")).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { AppError } from '../common/errors.js';
 import type { TwilioConfig } from '../config/config.js';
 import { SendGridEvents } from './sendgrid/sendgrid.events.js';
 import { TwilioEvents } from './twilio/twilio.events.js';
@@ -66,6 +67,33 @@ describe('SendGrid event source', () => {
     expect(source.parseEventBody(forged, now)).toEqual({ refused: 'bad signature' });
   });
 
+  it('reads an odd field as an absent one, so one odd event never refuses the batch (PostgreSQL could not keep it)', () => {
+    const odd = [
+      { event: 'bounce', sg_event_id: 'ev-far', message_id: '1', timestamp: 1e300 },
+      { event: 'bounce', sg_event_id: 'ev-before', message_id: '2', timestamp: -99_999_999_999_999 },
+      // 10000-01-01T00:00:00Z: a date to JavaScript, not to PostgreSQL.
+      { event: 'bounce', sg_event_id: 'ev-10000', message_id: '3', timestamp: 253_402_300_800 },
+      { event: 'bounce', sg_event_id: 'ev-\u0000', message_id: '4', timestamp: 1_764_583_200 },
+      {
+        event: 'dropped\u0000',
+        sg_event_id: 'ev-text',
+        sg_message_id: 'req\ud800.f',
+        type: 'bounce\u0000',
+        status: '5.1.1',
+        message_id: '5',
+      },
+    ];
+    const parsed = source.parseEventBody(post(odd), now);
+    if (!('events' in parsed)) throw new Error('refused');
+    expect(parsed.events.map((e) => e.messageId)).toEqual([1, 2, 3, 4, 5]);
+    expect(parsed.events.slice(0, 3).map((e) => e.occurredAt)).toEqual([null, null, null]);
+    // Its key made from the whole event, as for an event without one: the same on SendGrid's retry.
+    expect(parsed.events[3].eventKey).toMatch(/^[\w-]{43}$/);
+    expect(source.parseEventBody(post(odd), now)).toEqual(parsed);
+    expect(parsed.events[4]).toMatchObject({ event: 'unknown', providerRef: null, code: '5.1.1' });
+    expect(JSON.stringify(parsed)).not.toMatch(/\\u0000|\\ud800/);
+  });
+
   it('says a signed body that is not an array of events is bad input (400)', () => {
     expect(() => source.parseEventBody(post({ event: 'delivered' }), now)).toThrow(/array of at most/);
   });
@@ -102,6 +130,30 @@ describe('Twilio event source', () => {
     });
     expect(source.outcomeOf('undelivered')).toBe('failed');
     expect(source.outcomeOf('sent')).toBeUndefined();
+  });
+
+  it('says a signed callback whose fields PostgreSQL cannot keep is bad input (400), naming the field', () => {
+    for (const [field, value] of [
+      ['MessageSid', 'SMn\u0000'],
+      ['MessageStatus', 'delivered\u0000'],
+      ['ErrorCode', '30003\u0000'],
+    ] as const) {
+      const odd = { ...form, [field]: value };
+      const signed = getExpectedTwilioSignature(config.authToken, `${base}${path}`, odd);
+      let problems: unknown;
+      try {
+        source.parseEventBody({ path, form: odd, signature: signed });
+      } catch (err) {
+        problems = (err as AppError).details?.problems;
+      }
+      expect(problems).toEqual([
+        {
+          field,
+          rule: 'noNulCharacter',
+          message: `${field} must not contain the NUL character (U+0000)`,
+        },
+      ]);
+    }
   });
 
   it('refuses what Twilio did not sign for this address, and anything without a Twilio account', () => {

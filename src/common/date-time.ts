@@ -9,7 +9,20 @@
 const ZONED_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
-/** The instant a zoned ISO 8601 date-time names, or undefined when it is not one (see ZONED_DATE_TIME). */
+/**
+ * Whether PostgreSQL can keep the instant: its UTC year is 1 to 9999. The driver sends `toISOString()`,
+ * which writes year 0 as `0000` (PostgreSQL has no year 0) and years past 9999 as `+010000`, and either
+ * failed the statement with a 500 (an offset moves the year: `9999-12-31T23:59-01:00` is in 10000).
+ */
+export function isStorableInstant(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}
+
+/**
+ * The instant a zoned ISO 8601 date-time names, or undefined when it is not one (see ZONED_DATE_TIME) or
+ * PostgreSQL cannot keep it (see isStorableInstant).
+ */
 export function parseZonedDateTime(text: string): Date | undefined {
   const match = ZONED_DATE_TIME.exec(text);
   if (!match) return undefined;
@@ -28,9 +41,9 @@ export function parseZonedDateTime(text: string): Date | undefined {
     Number(offsetHours) <= 23 &&
     Number(offsetMinutes) <= 59;
   const date = valid ? new Date(text) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+  return date && isStorableInstant(date) ? date : undefined;
 }
 
 /** The message every zoned date-time field gives, in the body, the query string or a person's record. */
 export const zonedDateTimeMessage = (field: string): string =>
-  `${field} must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z`;
+  `${field} must be an ISO 8601 date-time with a zone, in the years 1 to 9999 UTC, e.g. 2026-01-02T03:04:05Z`;

@@ -32,6 +32,24 @@ describe('cursors', () => {
     }
   });
 
+  it.each([
+    ['year 0', '0000-01-01T00:00:00Z'],
+    ['year 275760', '+275760-09-13T00:00:00.000Z'],
+    ['a year past 9999 once in UTC', '9999-12-31T23:59:00-01:00'],
+    ['no zone (read in the server’s)', '2026-12-07T19:49:53.846'],
+    ['a day the calendar lacks', '2026-02-30T10:00:00.000Z'],
+  ])('refuses a date part of %s with a 400 on cursor', (_label, createdAt) => {
+    const cursor = forged({ createdAt, id: '3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f' });
+    expect(() => decodeCursor(cursor, { createdAt: 'date', id: 'uuid' })).toThrow(AppError);
+    try {
+      decodeCursor(cursor, { createdAt: 'date', id: 'uuid' });
+    } catch (err) {
+      expect((err as AppError).details?.problems).toEqual([
+        { field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' },
+      ]);
+    }
+  });
+
   it('refuses a bad date or uuid part', () => {
     expect(() =>
       decodeCursor(forged({ createdAt: 'soon', id: '3f2c1d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f' }), {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { parseZonedDateTime } from './date-time.js';
 import { AppError } from './errors.js';
 
 /** Keyset paging: `limit` items after the opaque `cursor` returned by the previous page. */
@@ -51,10 +52,10 @@ function decodeValue(kind: CursorKind, value: unknown): number | Date | string |
   switch (kind) {
     case 'integer':
       return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-    case 'date': {
-      const date = typeof value === 'string' ? new Date(value) : undefined;
-      return date && !Number.isNaN(date.getTime()) ? date : undefined;
-    }
+    case 'date':
+      // The rule of every date-time the API reads: a forged one without a zone, off the calendar or out of
+      // PostgreSQL's years failed the query with a 500, or was read in the server's zone.
+      return typeof value === 'string' ? parseZonedDateTime(value) : undefined;
     case 'uuid':
       return typeof value === 'string' && UUID.test(value) ? value : undefined;
   }

@@ -137,6 +137,14 @@ describe('zoned date-times (every date-time of the API)', () => {
     expect(parseZonedDateTime('2028-02-29T00:00:00Z')).toBeDefined();
   });
 
+  it('refuses an instant whose UTC year is outside 1 to 9999 (PostgreSQL failed on it with a 500)', () => {
+    for (const text of ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+05:00', '9999-12-31T23:59:00-01:00'])
+      expect({ text, date: parseZonedDateTime(text) }).toEqual({ text, date: undefined });
+    expect(parseZonedDateTime('0001-01-01T00:00:00Z')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(parseZonedDateTime('0001-01-01T00:00:00-05:00')?.toISOString()).toBe('0001-01-01T05:00:00.000Z');
+    expect(parseZonedDateTime('9999-12-31T23:59:59.999Z')?.toISOString()).toBe('9999-12-31T23:59:59.999Z');
+  });
+
   it('is one rule for a DTO field, naming it', async () => {
     class Dated {
       @IsZonedDateTime()
@@ -147,7 +155,8 @@ describe('zoned date-times (every date-time of the API)', () => {
       {
         field: 'discoveredAt',
         rule: 'isDateTime',
-        message: 'discoveredAt must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z',
+        message:
+          'discoveredAt must be an ISO 8601 date-time with a zone, in the years 1 to 9999 UTC, e.g. 2026-01-02T03:04:05Z',
       },
     ]);
   });

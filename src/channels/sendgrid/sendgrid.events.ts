@@ -1,5 +1,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { isStorableInstant } from '../../common/date-time.js';
 import { AppError } from '../../common/errors.js';
+import { textProblem } from '../../common/text.js';
 import type { DeliveryEventSource, ParsedPost, ProviderEvent, WebhookPost } from '../delivery-events.port.js';
 
 /** How far a signed SendGrid timestamp may be from now: older posts are refused as replays. */
@@ -28,7 +30,21 @@ interface SendGridEvent {
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
-const text = (v: unknown): string | null => (typeof v === 'string' && v.length <= 200 ? v : null);
+/**
+ * A field of an event as text PostgreSQL can keep, or null: what a field that is no such text (too long, a
+ * NUL, a lone surrogate) is read as, like one that is absent. Refusing the post for it would refuse the
+ * whole signed batch (up to 10,000 events), which SendGrid retries until it gives up: every bounce in it
+ * lost for one odd event.
+ */
+const text = (v: unknown): string | null =>
+  typeof v === 'string' && v.length <= 200 && !textProblem(v, 'event') ? v : null;
+
+/** SendGrid's `timestamp` (Unix seconds) as an instant PostgreSQL can keep, or null like an absent one. */
+function instant(seconds: unknown): Date | null {
+  if (typeof seconds !== 'number') return null;
+  const date = new Date(seconds * 1000);
+  return isStorableInstant(date) ? date : null;
+}
 
 /** SendGrid's verification key, as its settings show it (base64 DER) or as PEM. */
 export function sendgridKey(value: string): KeyObject {
@@ -111,6 +127,6 @@ function toEvent(e: SendGridEvent): ProviderEvent {
     providerRef: text(e.sg_message_id)?.split('.')[0] ?? null,
     // The bounce type and SMTP status: never the reason text, which quotes addresses.
     code: [text(e.type), text(e.status)].filter(Boolean).join(' ') || null,
-    occurredAt: typeof e.timestamp === 'number' ? new Date(e.timestamp * 1000) : null,
+    occurredAt: instant(e.timestamp),
   };
 }

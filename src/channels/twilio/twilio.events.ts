@@ -1,6 +1,7 @@
 // Only the SDK's webhook helpers: the whole SDK (its every API) is ~25 MB.
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { AppError } from '../../common/errors.js';
+import { textProblem } from '../../common/text.js';
 import type { TwilioConfig } from '../../config/config.js';
 import type { DeliveryEventSource, ParsedPost, WebhookPost } from '../delivery-events.port.js';
 
@@ -62,8 +63,15 @@ export class TwilioEvents implements DeliveryEventSource {
         { field: 'MessageSid', rule: 'isPresent', message: 'MessageSid and MessageStatus are required' },
       ]);
     }
-    const messageId = /[?&]message=(\d{1,15})(?:&|$)/.exec(post.path)?.[1];
     const errorCode = params.ErrorCode as string | undefined;
+    // Kept as they came, so text PostgreSQL cannot keep (a NUL failed the insert with a 500) is bad input
+    // like a missing field: the post holds this one event, and nothing else is lost with it.
+    const unstorable =
+      textProblem(sid, 'MessageSid') ??
+      textProblem(status, 'MessageStatus') ??
+      (errorCode ? textProblem(errorCode, 'ErrorCode') : undefined);
+    if (unstorable) throw AppError.invalid([unstorable]);
+    const messageId = /[?&]message=(\d{1,15})(?:&|$)/.exec(post.path)?.[1];
     return {
       events: [
         {
