@@ -20,7 +20,6 @@ import { regulatorsOf } from '../jurisdictions/rules/evaluate.js';
 import { RULES } from '../jurisdictions/rules/index.js';
 import type { Phase, Regulator } from '../jurisdictions/rules/rule.types.js';
 import { ageOn } from '../jurisdictions/consent-ages.js';
-import { noticeVariant } from '../jurisdictions/rules/notice-profiles.js';
 import { CryptoService } from '../crypto/crypto.service.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { ChronologyEntry } from '../incidents/regulator-text.js';
@@ -36,6 +35,7 @@ import type { ReportDocument, ReportFacts } from './report.types.js';
 import { frozenSource } from '../scoping/scope.sql.js';
 import { ScopingRepository } from '../scoping/scoping.repository.js';
 import { asSent } from '../templates/tokens.js';
+import { filedCopies } from './filed-copies.js';
 import { ReportsRepository, type ReportRow } from './reports.repository.js';
 
 export const ReportStatus = {
@@ -471,30 +471,25 @@ export class ReportsService {
   }
 
   /**
-   * The notice variants the covered residents were sent (email and SMS: the notices, not the alerts, nor
-   * an SMS of its lead alone, which only pointed to the notice). The SMS as it went: without the copy's
+   * The notices the covered residents were sent (filedCopies). The SMS as it went: without the copy's
    * guard on the responders' words.
    */
   private async noticeCopies(
     incidentId: string,
     jurisdictions: string[],
   ): Promise<ReportFacts['noticeCopies']> {
-    const variants = new Set(jurisdictions.map((j) => noticeVariant(j)));
-    return (await this.copies.ofIncident(incidentId))
-      .filter((copy) => variants.has(copy.variant) && copy.content.channel !== 'push')
-      .filter((copy) => !(copy.content.channel === 'sms' && copy.content.leadOnly))
-      .map((copy) => ({
-        channel: copy.content.channel,
-        locale: copy.locale,
-        variant: copy.variant,
-        subject: copy.content.channel === 'email' ? copy.content.subject : null,
-        text:
-          copy.content.channel === 'email'
-            ? copy.content.text
-            : copy.content.channel === 'sms'
-              ? asSent(copy.content.body)
-              : '',
-      }));
+    return filedCopies(await this.copies.ofIncident(incidentId), jurisdictions).map((copy) => ({
+      channel: copy.content.channel,
+      locale: copy.locale,
+      variant: copy.variant,
+      subject: copy.content.channel === 'email' ? copy.content.subject : null,
+      text:
+        copy.content.channel === 'email'
+          ? copy.content.text
+          : copy.content.channel === 'sms'
+            ? asSent(copy.content.body)
+            : '',
+    }));
   }
 }
 
