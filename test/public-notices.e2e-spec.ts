@@ -122,6 +122,20 @@ describe('public Security Notice', () => {
       .send({ languages: ['en', 'tlh'] })
       .expect(400);
     expect(JSON.stringify(bad.body)).toContain('languages');
+    // Jurisdictions: at least one, each a known code (UK names GB), the profile's too.
+    for (const [body, message] of [
+      [{ jurisdictions: [] }, 'jurisdictions must contain at least 1 elements'],
+      [{ jurisdictions: ['BR', 'UK'] }, 'UK is not one: use GB'],
+      [{ jurisdictions: ['ZZ'] }, 'jurisdictions must be an ISO 3166-1 alpha-2 country'],
+      [{ profileJurisdiction: 'ZZ' }, 'profileJurisdiction must be an ISO 3166-1 alpha-2 country'],
+    ] as const) {
+      const refused = await t.http
+        .patch(`/v1/public-notices/${noticeId}`)
+        .set(...bearer(t.keys.responder))
+        .send(body)
+        .expect(400);
+      expect(JSON.stringify(refused.body)).toContain(message);
+    }
     await t.http
       .post(`/v1/public-notices/${noticeId}/publish`)
       .set(...bearer(t.keys.responder))
@@ -319,6 +333,13 @@ describe('public Security Notice', () => {
   });
 
   it('withdrawal is refused before the longest minimum period (LGPD 90 days), with the rule and date', async () => {
+    // The draft edited down to Japan alone (an edit asks no approval) does not lift what was published.
+    const before = await t.http.get(`/v1/public-notices/${noticeId}`).set(...bearer(t.keys.auditor));
+    await t.http
+      .patch(`/v1/public-notices/${noticeId}`)
+      .set(...bearer(t.keys.responder))
+      .send({ jurisdictions: ['JP'] })
+      .expect(200);
     const refused = await t.http
       .post(`/v1/public-notices/${noticeId}/withdraw`)
       .set(...bearer(t.keys.responder))
@@ -342,6 +363,7 @@ describe('public Security Notice', () => {
       clock.now = real;
     }
     await t.http.get(`/security-notices/${slug}`).expect(404);
+    expect(before.body.jurisdictions).toContain('BR');
   });
 });
 

@@ -216,7 +216,16 @@ export class PublicNoticesService implements OnModuleInit {
         throw this.refused(current, 'withdraw');
       const incident = await this.incident(current.incidentId);
       const now = this.clock.now();
-      const minimum = longestMinimum(current.jurisdictions, incident.discoveredAt, current.firstPublishedAt);
+      // The jurisdictions of every version published, not only the draft's: a draft edited down to none
+      // (no approval asked for an edit) must not lift the minimum of what the public was shown.
+      const shown = (await this.repository.versions(id)).flatMap(
+        (v) => (v.content as unknown as PublishedContent).jurisdictions,
+      );
+      const minimum = longestMinimum(
+        [...new Set([...current.jurisdictions, ...shown])],
+        incident.discoveredAt,
+        current.firstPublishedAt,
+      );
       if (minimum && now < minimum.until) {
         throw new AppError(
           ErrorCode.Conflict,
