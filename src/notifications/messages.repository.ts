@@ -360,6 +360,16 @@ export class MessagesRepository {
     return rows.length > 0;
   }
 
+  /** Whether the batch is still open and its campaign still sending (not cancelled, not paused). */
+  async stillSending(batchId: number): Promise<boolean> {
+    const rows = rowsOf<{ id: unknown }>(
+      await this.database.db.execute(sql`
+        select b.id from message_batches b join campaigns c on c.id = b.campaign_id
+        where b.id = ${batchId} and b.status = 'queued' and c.status = 'sending'`),
+    );
+    return rows.length > 0;
+  }
+
   /** A batch's messages the provider took (sent or delivered), of all it holds. */
   async batchSends(batchId: number): Promise<{ sent: number; total: number }> {
     const [row] = rowsOf<{ sent: number; total: number }>(

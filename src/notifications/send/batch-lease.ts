@@ -11,11 +11,20 @@ import { MessagesRepository } from '../messages.repository.js';
  */
 const RENEWAL_LIMIT_MS = 20 * 60_000;
 
+/**
+ * How often a job that works looks whether its campaign still sends, between renewals: a cancel or a
+ * pause stops what has not left within this, not at the next renewal (a third of the lease, 10 s by
+ * default), while an SMS job's messages wait for their send slots.
+ */
+const STOP_CHECK_MS = 500;
+
 /** A batch's lease as its job holds it: renewed while the job works. */
 export interface HeldLease {
   until: Date;
   /** A renewal found it no longer this job's: handed on by the reconciler, or the batch closed. */
   lost: boolean;
+  /** The campaign no longer sends (cancelled or paused) or the batch was closed: nothing more starts. */
+  stopped: boolean;
   /** Whether a provider call may still start: not once the lease is lost or in its last third. */
   readonly mayStart: () => boolean;
   /** Stops renewing, waiting for a renewal in flight; `until` is then the lease the job records under. */
@@ -50,13 +59,30 @@ export class BatchLeases {
    * Moves the batch's lease on every third of its length while the job works (for at most
    * RENEWAL_LIMIT_MS), from where it stands then; `lease.until` follows, and the job records under the
    * last one. A renewal that finds the lease no longer its own (handed on, or the batch closed by a
-   * cancel) marks it lost and stops: the job starts nothing more, and records only what left. One
-   * renewal at a time; `stop` waits for the one in flight.
+   * cancel) marks it lost and stops: the job starts nothing more, and records only what left. Between
+   * renewals, every STOP_CHECK_MS, it looks whether the campaign still sends: once cancelled or paused,
+   * nothing more starts, and what did not leave stays queued (the job's next attempt finds the campaign
+   * paused and gives the batch back, or cancelled and its batch closed). One statement at a time;
+   * `stop` waits for the one in flight.
    */
   private keep(batchId: number, until: Date): HeldLease {
     const started = Date.now();
     const leaseMs = this.config.deliveryLeaseMs;
+    const renewEvery = Math.max(250, Math.floor(leaseMs / 3));
+    let renewed = started;
     let inFlight: Promise<void> | undefined;
+    const renew = () => {
+      const next = new Date(this.clock.now().getTime() + leaseMs);
+      return this.messages.renewLease(batchId, lease.until, next).then((held) => {
+        renewed = Date.now();
+        if (held) lease.until = next;
+        else lease.lost = true;
+      });
+    };
+    const look = () =>
+      this.messages.stillSending(batchId).then((sending) => {
+        if (!sending) lease.stopped = true;
+      });
     const timer = setInterval(
       () => {
         if (inFlight) return;
@@ -64,27 +90,23 @@ export class BatchLeases {
           clearInterval(timer);
           return;
         }
-        const next = new Date(this.clock.now().getTime() + leaseMs);
-        inFlight = this.messages
-          .renewLease(batchId, lease.until, next)
-          .then((renewed) => {
-            if (renewed) lease.until = next;
-            else lease.lost = true;
-          })
+        inFlight = (Date.now() - renewed >= renewEvery ? renew() : lease.stopped ? Promise.resolve() : look())
           .catch((err: unknown) => {
             this.logger.warn({ batchId, err: messageOf(err) }, 'lease renewal failed');
           })
           .finally(() => (inFlight = undefined));
       },
-      Math.max(250, Math.floor(leaseMs / 3)),
+      Math.min(STOP_CHECK_MS, renewEvery),
     );
     timer.unref();
     const lease: HeldLease = {
       until,
       lost: false,
+      stopped: false,
       // Nothing starts once the lease is lost, or has run down to its last third (renewals stalled):
-      // the batch may be another worker's by the time the call leaves.
-      mayStart: () => !lease.lost && this.clock.now().getTime() < lease.until.getTime() - leaseMs / 3,
+      // the batch may be another worker's by the time the call leaves; nor once the campaign stopped.
+      mayStart: () =>
+        !lease.lost && !lease.stopped && this.clock.now().getTime() < lease.until.getTime() - leaseMs / 3,
       stop: async () => {
         clearInterval(timer);
         await inFlight;
