@@ -45,7 +45,9 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? `${ownRedis.url}/1`;
 const PORT = 29660;
 const BASE = `http://127.0.0.1:${PORT}`;
 const KEY = 'bench-admin-key-0123456789-abcdefghijklmnopqrstuvwxyz';
-const SMS_PER_SECOND = 5000;
+// Segments a second (Twilio's unit; an SMS is about ten): far above what the service sends, so that the
+// limiter does not bind and the run measures the send path, as the floors do.
+const SMS_PER_SECOND = 100_000;
 const s = (ms) => (ms / 1000).toFixed(1);
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.fakes.json'], { stdio: 'inherit' });

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Cluster, RunDatabase } from './lib/chaos-cluster.mjs';
-import { checkCampaign, KNOWN_DEFECTS } from './lib/chaos-checks.mjs';
+import { checkCampaign, KNOWN_DEFECTS, smsBacklog } from './lib/chaos-checks.mjs';
 import { needles, seeded, writeDirectory } from './lib/chaos-directory.mjs';
 import { LeakScan, publicPages, redisText } from './lib/chaos-leaks.mjs';
 import { ProviderWebhooks } from './lib/chaos-webhooks.mjs';
@@ -48,7 +48,8 @@ const SEED = Number(values.seed ?? Math.floor(Math.random() * 1e9));
 const WORKERS = Math.max(2, Number(values.workers));
 const MODE = values['known-defects'];
 if (!['strict', 'report'].includes(MODE)) throw new Error('--known-defects is strict or report');
-const SMS_RATE = Number(values['sms-rate'] ?? (SMALL ? 50 : 200));
+// Segments a second (Twilio's unit): each SMS is the notice, about ten segments.
+const SMS_RATE = Number(values['sms-rate'] ?? (SMALL ? 400 : 2000));
 const TIMEOUT_MS = Number(values['timeout-min'] ?? (SMALL ? 6 : 90)) * 60_000;
 const LEASE_MS = 30_000; // the service's default DELIVERY_LEASE_MS: the harness runs with defaults
 const PG_ADMIN = process.env.CHAOS_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -61,7 +62,7 @@ const log = (...args) => console.log(`[${t()}]`, ...args);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 console.log(
-  `chaos: ${N.toLocaleString('en-US')} people, seed ${SEED}, 1 api + ${WORKERS} workers, SMS ${SMS_RATE}/s, known defects: ${MODE}`,
+  `chaos: ${N.toLocaleString('en-US')} people, seed ${SEED}, 1 api + ${WORKERS} workers, SMS ${SMS_RATE} segments/s, known defects: ${MODE}`,
 );
 if (!existsSync(join(ROOT, 'dist/main.js')))
   throw new Error('dist/ is missing: npm run build first (npm run chaos does)');
@@ -71,6 +72,7 @@ const { SendGridFake } = await import('../.bench/fakes/sendgrid.fake.js');
 const { TwilioFake } = await import('../.bench/fakes/twilio.fake.js');
 const { FcmFake } = await import('../.bench/fakes/fcm.fake.js');
 const { SmsFit } = await import('../dist/notifications/sms-fit.js');
+const { smsSize } = await import('../dist/templates/sms-segments.js');
 const { NoticeRenderer } = await import('../dist/templates/notice.renderer.js');
 const { VARIABLES } = await import('../dist/config/variables.js');
 
@@ -801,6 +803,7 @@ async function verdict(run, faults, chaos) {
     faults,
     webhooks: chaos ? { stats: webhooks.stats, forgedTargets: webhooks.forgedTargets } : undefined,
     smsRate: SMS_RATE,
+    smsSegments: (text) => smsSize(text).segments,
     smsFits: run.smsFits,
     mode: MODE,
     exits: cluster.unexpectedExits,
@@ -917,8 +920,11 @@ function report({ baseline, faultRun, faults, leaks, canary }) {
       `starts that failed and were tried again (the database or Redis away then): ${cluster.failedStarts.map((n) => n.name).join(', ')}`,
     );
   }
-  const sms = faultRun.ledgers.sms.arrivals;
-  console.log(`Twilio requests per second: max ${Math.max(0, ...sms.values())} (limit ${SMS_RATE})`);
+  const sms = faultRun.ledgers.sms;
+  const { seconds, longest } = smsBacklog(sms.texts, SMS_RATE, (text) => smsSize(text).segments);
+  console.log(
+    `Twilio: ${sms.texts.length} SMS, ${sms.texts.reduce((n, m) => n + smsSize(m.text).segments, 0)} segments; its queue at ${SMS_RATE} segments/s held at most ${seconds.toFixed(2)} s (longest SMS ${longest} segments); requests per second: max ${Math.max(0, ...sms.arrivals.values())}`,
+  );
 
   console.log('\n== leaks (contact values of the directory found)');
   for (const l of leaks) {

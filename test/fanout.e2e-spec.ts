@@ -159,7 +159,7 @@ describe('fan-out through the real provider SDKs (fakes at the wire)', () => {
         TWILIO_AUTH_TOKEN: twilio.authToken,
         TWILIO_FROM: '+14155550000',
         TWILIO_BASE_URL: twilio.url,
-        TWILIO_MAX_PER_SECOND: '50',
+        TWILIO_MAX_PER_SECOND: '500', // segments: about fifty SMS a second
         FCM_PROJECT_ID: fcm.projectId,
         FCM_ACCESS_TOKEN: fcm.accessToken,
         FCM_BASE_URL: fcm.url,

@@ -18,7 +18,7 @@ import { SendRate } from '../queue/send-rate.js';
 import { subjectAad } from '../subjects/subject.batch.js';
 import type { SealedContact } from '../subjects/subject.validation.js';
 import { NoticeRenderer, type NoticeFacts } from '../templates/notice.renderer.js';
-import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
+import { SMS_MAX_CHARACTERS, smsSize } from '../templates/sms-segments.js';
 import { NoticePageView, type AnswerKind } from './notice-page.view.js';
 import { addressOn, noticeFacts } from '../notifications/notice-facts.js';
 import { NoticePagesRepository, type PageDelivery } from './notice-pages.repository.js';
@@ -130,7 +130,7 @@ export class LookupAnswers {
     const id = await this.repository.nextMessageId();
     const outcome =
       channel === 'sms'
-        ? await this.sendSms(id, to, words.sms)
+        ? await this.sendSms(id, to, { body: words.sms, segments: smsSize(words.sms).segments })
         : await this.sendEmail(id, to, { subject: words.subject, html: words.html, text: words.text });
     return outcome.kind === 'sent';
   }
@@ -141,22 +141,26 @@ export class LookupAnswers {
    * an SMS counts as their notice (the words grew since): a lead alone recorded as sent would count.
    */
   private async resendSms(id: number, to: string, delivery: PageDelivery, facts: NoticeFacts) {
-    const whole = this.renderer.renderSms(delivery.template, facts).sms.body;
-    if (whole.length <= SMS_MAX_CHARACTERS) return this.sendSms(id, to, whole);
+    const whole = this.renderer.renderSms(delivery.template, facts).sms;
+    if (whole.body.length <= SMS_MAX_CHARACTERS) return this.sendSms(id, to, whole);
     if (delivery.smsCounts) return TOO_LONG;
     return this.sendSms(
       id,
       to,
-      this.renderer.renderSms(delivery.template, { ...facts, smsLeadOnly: true }).sms.body,
+      this.renderer.renderSms(delivery.template, { ...facts, smsLeadOnly: true }).sms,
     );
   }
 
-  private async sendSms(messageId: number, to: string, body: string): Promise<SendOutcome> {
+  private async sendSms(
+    messageId: number,
+    to: string,
+    sms: { body: string; segments: number },
+  ): Promise<SendOutcome> {
     // The provider's rate holds for these too (a rush of lookups must not push Twilio over it).
-    await this.rate.takeSendSlot('sms').catch(() => {
+    await this.rate.takeSendSlot('sms', sms.segments).catch(() => {
       throw new RetryLater('lookup: no SMS send slot');
     });
-    return this.settled(await this.sms.send({ messageId, to, body }));
+    return this.settled(await this.sms.send({ messageId, to, body: sms.body }));
   }
 
   private async sendEmail(

@@ -144,11 +144,24 @@ export interface QueueSettings {
 }
 
 /**
- * Messages per SMS job: a second's worth at the sender's rate, at most 200. A job's own work (claim,
- * record, queue, top-up: about 8 ms of CPU) is spread over its messages; at 50 it was a quarter of
- * what an SMS cost. A worker that dies mid-job may send up to that many twice (counted).
+ * The segments an SMS is taken to have where a job is sized before its SMS are rendered: the notice's
+ * whole text is about ten (`npm run bench:sms`: 9-11 GSM-7, 11-23 UCS-2; its lead alone 2-5). Only the
+ * jobs' size and spacing use it; each SMS takes the send slots of its own segments (SendRate).
  */
-export const smsBatchSize = (config: AppConfig): number => Math.max(1, Math.min(200, config.smsMaxPerSecond));
+export const SMS_SEGMENTS_PLANNED = 10;
+
+/**
+ * Messages per SMS job: a second's worth at the sender's rate (TWILIO_MAX_PER_SECOND counts segments, as
+ * Twilio does), at least 1, at most 200. A job's own work (claim, record, queue, top-up: about 8 ms of
+ * CPU) is spread over its messages; at 50 it was a quarter of what an SMS cost. A worker that dies
+ * mid-job may send up to that many twice (counted).
+ */
+export const smsBatchSize = (config: AppConfig): number =>
+  Math.max(1, Math.min(200, Math.floor(config.smsMaxPerSecond / SMS_SEGMENTS_PLANNED)));
+
+/** How long `messages` SMS take at the sender's rate, as planned (SMS_SEGMENTS_PLANNED each). */
+export const smsJobMs = (config: AppConfig, messages: number): number =>
+  Math.ceil((1000 * messages * SMS_SEGMENTS_PLANNED) / config.smsMaxPerSecond);
 
 /**
  * Send jobs: a transient provider failure is thrown, and retried with exponential backoff and jitter, or
@@ -199,7 +212,7 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
     // One SMS batch per interval such that the sender's messages per second hold across all workers.
     limiter: (config) => ({
       max: 1,
-      duration: Math.ceil((1000 * smsBatchSize(config)) / config.smsMaxPerSecond),
+      duration: smsJobMs(config, smsBatchSize(config)),
     }),
   },
   [QueueName.Push]: { concurrency: 4, defaults: SEND },

@@ -32,14 +32,16 @@ const LATE_MS = 100;
 const LATE_RETRIES = 2;
 
 /**
- * Takes the next slot and answers when it is, in microseconds since the epoch: slots follow each other
- * `ARGV[1]` microseconds apart, from Redis's clock. The key expires once its slot is past, so a flushed
- * or restarted Redis only forgets a slot that no longer matters.
+ * Takes the next slot and answers when it is, in microseconds since the epoch: a slot lasts `ARGV[1]`
+ * microseconds (the message's segments at the rate), the next one starts where it ends, from Redis's
+ * clock. The key expires once its slot is past, so a flushed or restarted Redis only forgets a slot that
+ * no longer matters, but for the slots already handed out and not yet reached: `ARGV[2]` is where the
+ * caller last saw the slots end, so that a flushed key starts again after them rather than beside them.
  */
 const TAKE_SLOT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[2]))
 local after = slot + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil((after - now) / 1000) + 1000)
 return string.format('%.0f', slot)`;
@@ -47,15 +49,18 @@ return string.format('%.0f', slot)`;
 /**
  * A provider's rate, held per message across every process (issue 20: the SMS limiter spaced jobs, and
  * Twilio saw 81 messages in one second against a limit of 50): each message takes the next slot of its
- * channel before it leaves, slots 1/rate apart, kept where every process sees them: a Redis key when the
- * queues run on Redis (a Lua script, on Redis's clock), a row of `send_slots` when they run on
- * PostgreSQL, the process itself when embedded (one process). The queue's job limiter still spaces jobs,
- * so that jobs do not pile up waiting for slots while they hold their leases.
+ * channel before it leaves, as long as its cost at the rate (Twilio counts segments: an SMS of nine
+ * segments takes nine), kept where every process sees them: a Redis key when the queues run on Redis (a
+ * Lua script, on Redis's clock), a row of `send_slots` when they run on PostgreSQL, the process itself
+ * when embedded (one process). The queue's job limiter still spaces jobs, so that jobs do not pile up
+ * waiting for slots while they hold their leases.
  */
 @Injectable()
 export class SendRate {
   /** The embedded mode's slots: one process, so its memory is the only place. */
   private readonly local = new Map<string, number>();
+  /** Where this process last saw each channel's slots end on Redis, for a key that a flush has emptied. */
+  private readonly seenEnd = new Map<string, number>();
 
   constructor(
     private readonly jobs: JobRepository,
@@ -63,19 +68,20 @@ export class SendRate {
     private readonly config: AppConfig,
   ) {}
 
-  /** Messages per second the channel's provider takes; undefined when it has no limit of ours. */
+  /** Units (SMS segments) per second the channel's provider takes; undefined when it has no limit of ours. */
   rateOf(channel: string): number | undefined {
     return channel === 'sms' ? this.config.smsMaxPerSecond : undefined;
   }
 
   /**
-   * Waits for the channel's next send slot (at once for a channel with no rate). Throws when the slots
-   * cannot be reached (Redis or PostgreSQL away): the message must not go unlimited; it stays for later.
+   * Waits for the channel's next send slot, `cost` units long (an SMS's segments; at once for a channel
+   * with no rate). Throws when the slots cannot be reached (Redis or PostgreSQL away): the message must
+   * not go unlimited; it stays for later.
    */
-  async takeSendSlot(channel: string): Promise<void> {
+  async takeSendSlot(channel: string, cost = 1): Promise<void> {
     const rate = this.rateOf(channel);
     if (rate === undefined) return;
-    const intervalUs = Math.ceil((1_000_000 * MARGIN) / rate);
+    const intervalUs = Math.ceil((1_000_000 * MARGIN * Math.max(1, cost)) / rate);
     for (let retries = 0; ; retries += 1) {
       const slotMs = (await this.take(channel, intervalUs)) / 1000;
       // Waited for by this host's clock, to the slot's moment, not for a span counted from the answer: the
@@ -92,7 +98,13 @@ export class SendRate {
   /** The slot's moment, in microseconds since the epoch. */
   private async take(channel: string, intervalUs: number): Promise<number> {
     const redis = this.jobs.redis();
-    if (redis) return Number(await takeOnRedis(redis, `send-rate:${channel}`, intervalUs));
+    if (redis) {
+      const slot = Number(
+        await takeOnRedis(redis, `send-rate:${channel}`, intervalUs, this.seenEnd.get(channel)),
+      );
+      this.seenEnd.set(channel, Math.max(this.seenEnd.get(channel) ?? 0, slot + intervalUs));
+      return slot;
+    }
     if (this.database.kind === 'postgres') return this.takeOnPostgres(channel, intervalUs);
     const now = Date.now() * 1000;
     const slot = Math.max(now, this.local.get(channel) ?? 0);
@@ -115,6 +127,6 @@ export class SendRate {
   }
 }
 
-function takeOnRedis(redis: Redis, key: string, intervalUs: number): Promise<string> {
-  return redis.eval(TAKE_SLOT, 1, key, String(intervalUs)) as Promise<string>;
+function takeOnRedis(redis: Redis, key: string, intervalUs: number, seenEnd = 0): Promise<string> {
+  return redis.eval(TAKE_SLOT, 1, key, String(intervalUs), String(seenEnd)) as Promise<string>;
 }

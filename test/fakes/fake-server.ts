@@ -43,6 +43,11 @@ export class Ledger {
   readonly arrivals = new Map<number, number>();
   /** Messages accepted per Unix second. */
   readonly acceptedPerSecond = new Map<number, number>();
+  /**
+   * Each message taken with its text and arrival, where the provider's rate counts what the text takes
+   * (Twilio sends a sender's queue on segment by segment at its rate).
+   */
+  readonly texts: Array<{ at: number; text: string }> = [];
   /** Requests answered with each status (0: cut without an answer; -200: a malformed 200). */
   readonly statuses = new Map<number, number>();
   /**

@@ -86,6 +86,7 @@ export class TwilioFake extends FakeServer {
     const sid = `SM${randomBytes(16).toString('hex')}`;
     this.accepted += 1;
     this.note(to, 'accepted');
+    this.ledger?.texts.push({ at: req.at, text: form.get('Body')! });
     this.onAccepted?.({ to, sid, statusCallback: form.get('StatusCallback') });
     if (this.keep)
       this.sent.push({

@@ -11,7 +11,8 @@ import { newMediumContext, type MediumContext } from './medium.js';
 describe('a cancel with a message on the wire (medium: real repositories, scripted Twilio and queue)', () => {
   let m: MediumContext;
   beforeAll(async () => {
-    m = await newMediumContext();
+    // 60 SMS segments a second: batches of six SMS, each about ten segments (a fifth of a second).
+    m = await newMediumContext({ TWILIO_MAX_PER_SECOND: '60' });
   });
   afterAll(() => m.close());
 

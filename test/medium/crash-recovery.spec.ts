@@ -20,7 +20,8 @@ let database: string | undefined;
 // by it, into this case's queue (batch-37-2 in CI).
 beforeAll(async () => {
   database = await createScratchDatabase('crash');
-  m = await newMediumContext({ DATABASE_URL: database });
+  // 30 SMS segments a second: batches of three SMS (about ten segments each).
+  m = await newMediumContext({ DATABASE_URL: database, TWILIO_MAX_PER_SECOND: '30' });
 });
 afterAll(async () => {
   await m?.close();

@@ -54,7 +54,8 @@ const slowFirstCall = () => {
 
 describe('a send job whose lease runs low (medium: real repositories, scripted Twilio and queue)', () => {
   beforeAll(async () => {
-    m = await newMediumContext();
+    // 30 SMS segments a second: one batch of three SMS (about ten segments each).
+    m = await newMediumContext({ TWILIO_MAX_PER_SECOND: '30' });
   });
   afterAll(() => m.close());
 

@@ -55,8 +55,9 @@ const lone = async (code: string) => {
 
 describe('sending through an outage (medium: real repositories, scripted Twilio and queue)', () => {
   beforeAll(async () => {
-    // Thirty-two tries of three SMS: at the default 10/s their send slots alone would take ten seconds.
-    m = await newMediumContext({ TWILIO_MAX_PER_SECOND: '1000' });
+    // Thirty-two tries of three SMS of several segments: at the default 10 segments a second their send
+    // slots alone would take minutes.
+    m = await newMediumContext({ TWILIO_MAX_PER_SECOND: '10000' });
   });
   afterAll(() => m.close());
 

@@ -9,7 +9,7 @@ import { IncidentsService } from '../../incidents/incidents.service.js';
 import { noticeShape } from '../../jurisdictions/rules/notice-profiles.js';
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
-import { JobName, JobPayload, QueueName, smsBatchSize } from '../../queue/queue.catalogue.js';
+import { JobName, JobPayload, QueueName, smsBatchSize, smsJobMs } from '../../queue/queue.catalogue.js';
 import { CampaignLifecycle } from '../campaign.lifecycle.js';
 import { CampaignStatus } from '../campaign.rules.js';
 import { missingFacts } from '../campaign.warnings.js';
@@ -184,7 +184,7 @@ export class SendBatchService {
    */
   private async holdSmsQueue(messages: number): Promise<void> {
     if (messages <= smsBatchSize(this.config)) return;
-    const ms = Math.ceil((1000 * messages) / this.config.smsMaxPerSecond);
+    const ms = smsJobMs(this.config, messages);
     await this.jobs.holdQueue(QueueName.Sms, ms).catch((err: unknown) => {
       this.logger.warn({ err: messageOf(err) }, 'SMS queue hold failed');
     });

@@ -16,8 +16,8 @@ export interface Prepared {
   tokens: string[];
   /** Why it cannot be sent now (its contact data does not open): its outcome instead of a send. */
   problem?: SendOutcome;
-  /** The SMS as it goes, rendered once when it was measured (SmsSender.fit). */
-  smsBody?: string;
+  /** The SMS as it goes, and the segments it takes, rendered once when it was measured (SmsSender.fit). */
+  sms?: { body: string; segments: number };
 }
 
 /** A message never handed to the provider: its job's lease was lost, or about to be. It stays queued. */

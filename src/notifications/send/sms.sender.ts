@@ -42,18 +42,16 @@ export class SmsSender implements ChannelSender {
    */
   fit(batch: BatchRow, prepared: readonly Prepared[]): { prepared: Prepared[]; tooLong?: number } {
     let tooLong: number | undefined;
-    const render = (p: Prepared) =>
-      rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
     const fitted = prepared.map((p) => {
       if (!p.address || p.problem) return p;
-      const body = render(p);
-      if (body === undefined || body.length <= SMS_MAX_CHARACTERS) return { ...p, smsBody: body };
+      const sms = this.render(batch, p);
+      if (sms === undefined || sms.body.length <= SMS_MAX_CHARACTERS) return { ...p, sms };
       if (p.message.smsCounts) {
-        tooLong = Math.max(tooLong ?? 0, body.length);
+        tooLong = Math.max(tooLong ?? 0, sms.body.length);
         return p;
       }
       const lead = { ...p, facts: { ...p.facts, smsLeadOnly: true } };
-      return { ...lead, smsBody: render(lead) };
+      return { ...lead, sms: this.render(batch, lead) };
     });
     return { prepared: fitted, tooLong };
   }
@@ -70,15 +68,14 @@ export class SmsSender implements ChannelSender {
           outcomes[i] = UNTRIED;
           continue;
         }
-        const body =
-          p.smsBody ?? rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms.body);
-        if (body === undefined) {
+        const sms = p.sms ?? this.render(batch, p);
+        if (sms === undefined) {
           outcomes[i] = RENDER_FAILED;
           continue;
         }
-        // The sender's rate, per message, across every process; the lease is looked at again after
-        // the wait.
-        const slot = await this.rate.takeSendSlot('sms').then(
+        // The sender's rate, per segment (as Twilio counts it), across every process; the lease is
+        // looked at again after the wait.
+        const slot = await this.rate.takeSendSlot('sms', sms.segments).then(
           () => undefined,
           (err: unknown) => {
             this.logger.warn({ err: messageOf(err) }, 'no SMS send slot');
@@ -90,11 +87,19 @@ export class SmsSender implements ChannelSender {
           continue;
         }
         [outcomes[i]] = await settle(this.logger, 1, async () => [
-          await this.sms.send({ messageId: p.message.id, to: p.address!, body }),
+          await this.sms.send({ messageId: p.message.id, to: p.address!, body: sms.body }),
         ]);
       }
     };
     await Promise.all(Array.from({ length: SMS_CONCURRENCY }, worker));
     return { outcomes, unregistered: [] };
+  }
+
+  /** The recipient's SMS and its segments; undefined when it does not render (logged). */
+  private render(batch: BatchRow, p: Prepared): { body: string; segments: number } | undefined {
+    return rendered(this.logger, () => {
+      const { body, segments } = this.renderer.renderSms(batch.template, p.facts).sms;
+      return { body, segments };
+    });
   }
 }
