@@ -196,7 +196,7 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'TWILIO_MAX_PER_SECOND',
     description:
-      "SMS segments per second the sender may send, as Twilio counts its rate (MPS), held across all worker processes (a US long code: 1; toll-free: 3; short code: 100): an SMS that carries the notice has about ten segments and takes as many of the rate",
+      'SMS segments per second the sender may send, as Twilio counts its rate (MPS), held across all worker processes (a US long code: 1; toll-free: 3; short code: 100): an SMS that carries the notice has about ten segments and takes as many of the rate',
     default: '10',
   },
   {
