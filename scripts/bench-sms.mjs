@@ -24,7 +24,6 @@ const incident = {
   containedAt: null,
   measuresPlanned: null,
   adviceToIndividuals: null,
-  location: null,
 };
 const READERS = [
   ['GB', 'en'],

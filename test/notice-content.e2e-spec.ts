@@ -301,7 +301,8 @@ describe('what notices say, through HTTP (PostgreSQL + Redis, outbox transport)'
       const incident = await t.http
         .post('/v1/incidents')
         .set(...responder)
-        .send(validIncident())
+        // India's notice must say where it took place (DPDP Rules, Rule 7(1)(a)): a campaign waits for it.
+        .send(validIncident({ location: 'Our image storage in the cloud' }))
         .expect(201);
       await freeze(incident.body.id, { externalIds: PEOPLE.map((p) => p.externalId) });
       const { id } = await completedCampaign(t, incident.body.id, { channels: ['email'], mode: 'escalate' });

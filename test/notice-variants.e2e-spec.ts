@@ -32,7 +32,22 @@ describe('notice variants in SQL and in TypeScript', () => {
     expect(rows.map((r) => [r.j, r.v])).toEqual(jurisdictions.map((j) => [j, noticeVariant(j)]));
     // Not all the same: the profiles' variants are there.
     expect(new Set(rows.map((r) => r.v))).toEqual(
-      new Set(['', 'US', 'US-CA', 'US-MA', 'US-NY', 'US-WA', 'CA', 'CA-QC', 'KR', 'BR', 'SG', 'JP', 'CN']),
+      new Set([
+        '',
+        'US',
+        'US-CA',
+        'US-MA',
+        'US-NY',
+        'US-WA',
+        'CA',
+        'CA-QC',
+        'KR',
+        'BR',
+        'SG',
+        'JP',
+        'CN',
+        'IN',
+      ]),
     );
   });
 });

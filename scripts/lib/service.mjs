@@ -153,18 +153,21 @@ export async function until(check, timeoutMs = 30 * 60_000) {
 export function benchIncident(title = 'Bench: media store exposed') {
   return {
     title,
-    description: 'A storage bucket with generated images was readable from the internet.',
-    // China's notice must say the cause, Canada's when it began: a campaign waits for both.
+    // Short words: each SMS carries the whole notice, and every one that fitted one SMS still does.
+    description: 'A bucket of generated images was public.',
+    // China's and Japan's notices must say the cause, Canada's and India's when it began, India's where,
+    // Brazil's how the data were protected: a campaign waits for each.
     cause: 'A storage bucket left public by a configuration change.',
     occurredFrom: '2026-11-01T08:00:00Z',
+    location: 'Cloud storage.',
+    securityMeasuresBefore: 'Staff keys only.',
     discoveredAt: '2026-11-04T09:15:00Z',
     dataCategories: ['camera_data', 'personal_identifiers'],
     likelyConsequences: 'Phishing using the exposed addresses.',
     measuresTaken: 'The bucket was closed and its keys rotated.',
     remedies: 'A support line.',
     guardianWords: {
-      description:
-        "A storage bucket with generated images, your child's among them, was readable from the internet.",
+      description: "A bucket of generated images, your child's among them, was public.",
       likelyConsequences: 'Phishing aimed at your child, using the exposed addresses.',
       measuresTaken: 'The bucket was closed and its keys rotated.',
       remedies: 'A support line.',

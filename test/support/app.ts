@@ -135,6 +135,8 @@ export const validIncident = (overrides: Record<string, unknown> = {}) => ({
   likelyConsequences: 'Phishing using the exposed e-mail addresses.',
   measuresTaken: 'Bucket made private; access keys rotated.',
   measuresPlanned: 'Configuration scanning on every deploy.',
+  // Brazil's notice must say how the data were protected (LGPD Art. 48 §1 III): a campaign waits for it.
+  securityMeasuresBefore: 'The bucket was reachable only with staff keys; passwords are stored hashed.',
   adviceToIndividuals: 'Be wary of e-mails asking for your password.',
   remedies: 'A support line and a year of identity monitoring.',
   // A guardian's notice says these in place of the words above (campaigns with guardians need them).

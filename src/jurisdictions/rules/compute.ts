@@ -1,6 +1,14 @@
 import { checkCondition, describeDeadline, dueAt, meetingOf, regulatorOf, ruleFor } from './evaluate.js';
 import { publicNoticeOf } from './public-notice.obligation.js';
-import type { Audience, ClockStart, ObligationFacts, Phase, Regulator, Rule } from './rule.types.js';
+import type {
+  Audience,
+  ClockStart,
+  ObligationFacts,
+  ObligationSpec,
+  Phase,
+  Regulator,
+  Rule,
+} from './rule.types.js';
 
 /** The affected residents of one jurisdiction code (null: the set holds people of unknown residence). */
 export interface JurisdictionFacts extends ObligationFacts {
@@ -64,6 +72,7 @@ const CLOCK_WORDS: Record<ClockStart, string> = {
   discovery: 'discovery of the breach',
   determinationOrBelief: 'determination of the breach or reason to believe it occurred',
   determination: 'determination of the breach',
+  determinationOrAwareness: 'determination of the breach (awareness while none is recorded)',
   assessment: 'the assessment that it is notifiable',
   individualsNotified: 'the first notice to residents',
   initialReportFiled: 'the initial report',
@@ -201,7 +210,7 @@ function obligationsOf(
   const counted: ObligationFacts = { ...facts, meeting };
   const shown: ObligationFacts = { ...kept, meeting };
   const computed = rule.obligations.map((spec) => {
-    const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
+    const started = startOf(spec, jurisdictions, regulator, clocks);
     let applicable = true;
     let reason = 'applies to every breach';
     if (spec.when) {
@@ -243,8 +252,8 @@ function obligationsOf(
       clockStartedAt: started,
       deadline:
         spec.deadline.kind === 'asap'
-          ? `${spec.deadline.wording} after ${CLOCK_WORDS[spec.clock]}`
-          : `${describeDeadline(spec.deadline)} from ${CLOCK_WORDS[spec.clock]}${calendar}`,
+          ? `${spec.deadline.wording} after ${clockWords(spec)}`
+          : `${describeDeadline(spec.deadline)} from ${clockWords(spec)}${calendar}`,
       dueAt: started ? dueAt(started, spec.deadline, regulator) : null,
       applicable,
       reason,
@@ -255,6 +264,27 @@ function obligationsOf(
   const individuals = computed.find((o) => o.audience === 'individuals' && o.applicable);
   const raised = individuals && publicNoticeOf(rule, individuals, clocks.awareness, shown);
   return raised ? [...computed, raised] : computed;
+}
+
+/** The clock's event in words, with the latest it starts where the obligation caps it. */
+function clockWords(spec: ObligationSpec): string {
+  const by = spec.startsBy;
+  return by
+    ? `${CLOCK_WORDS[spec.clock]}, or ${describeDeadline(by.within)} after awareness if that comes first`
+    : CLOCK_WORDS[spec.clock];
+}
+
+/** When an obligation's clock started: its event, or the latest it starts by (`startsBy`) if earlier. */
+function startOf(
+  spec: ObligationSpec,
+  jurisdictions: string[],
+  regulator: Regulator,
+  clocks: Clocks,
+): Date | null {
+  const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
+  if (!spec.startsBy) return started;
+  const by = dueAt(clocks.awareness, spec.startsBy.within, regulator);
+  return started && by && started > by ? by : (started ?? by);
 }
 
 function clockStart(
@@ -273,6 +303,9 @@ function clockStart(
     case 'determination':
     case 'assessment':
       return clocks.confirmed;
+    case 'determinationOrAwareness':
+      // No confirmation recorded: the obligation still has a due date, from awareness (the stricter reading).
+      return clocks.confirmed ?? clocks.awareness;
     case 'individualsNotified': {
       const times = jurisdictions.flatMap((j) =>
         clocks.individualsNotified[j] ? [clocks.individualsNotified[j]] : [],

@@ -1,3 +1,4 @@
+import type { NoticeProfile } from './notice-profile.types.js';
 import type { Rule } from './rule.types.js';
 
 // DPDP Act 2023 s 8(6) with the DPDP Rules 2025, Rule 7: tell the Board and each affected person without
@@ -132,5 +133,36 @@ export const IN_CERT_IN: Rule = {
   notes: [
     "The 6 hours are from breach-law.md (IN2, secondary); the Directions' date (28 April 2022, in force 28 June 2022) and their reach are recalled, unverified. The reach is the open question the obligation states: assumed to apply (the stricter reading) until the responders decide.",
     "The report is in English, on CERT-In's format (recalled): the cert-in form lists what the Directions' format asks as far as known.",
+  ].join(' '),
+};
+
+// --- What the notice says (notice profiles, see notice-profile.types.ts) ---------------------------
+
+/**
+ * DPDP Rules 2025, Rule 7(1): the intimation to each affected Data Principal describes the breach, "its
+ * nature, extent and the timing and location of its occurrence" (a), the consequences likely for her (b),
+ * the measures implemented and being implemented to mitigate risk (c), the safety measures she may take
+ * (d), and a business contact (e).
+ */
+export const IN_NOTICE: NoticeProfile = {
+  jurisdiction: 'IN',
+  // Rule 7's start, as IN_DPDP has it (recalled; breach-law.md marks it "?").
+  effectiveFrom: '2027-05-13',
+  law: 'DPDP Rules 2025, Rule 7(1)',
+  requirements: [
+    {
+      // (a) timing and location: the standard notice says both only when the incident gives them.
+      kind: 'requires',
+      facts: ['occurredFrom', 'location'],
+      sources: ['IN1'],
+      unsettled:
+        '"Timing" is read as when the breach began (occurredFrom; the standard notice adds its end and the discovery when known), the stricter reading over the discovery alone, which every notice says. "Location of its occurrence" is the incident\'s location (the systems, services or places, in words a person understands).',
+    },
+  ],
+  sources: IN_DPDP.sources.filter((source) => source.key === 'IN1'),
+  notes: [
+    "Dated from Rule 7's start as IN_DPDP has it (2027-05-13, recalled). A notice dated before a profile's first version follows it (notice-profile.types.ts): Indian notices need the timing and location from now on, the stricter side.",
+    'Of the other items of Rule 7(1), every notice already says the nature (the description), the consequences (likelyConsequences), the measures taken (measuresTaken; measuresPlanned when given, "if any"), safety measures the person may take (the standard advice, and adviceToIndividuals when given) and the contact, and a campaign is refused without the description, consequences and measures taken.',
+    '"Extent": the notice says which of the person\'s data were involved (their categories, required of every notice); how many people or records were affected (approximateRecords) is a fact of the incident no notice says yet, so it cannot be required here: a statement saying it would be new in the renderer.',
   ].join(' '),
 };

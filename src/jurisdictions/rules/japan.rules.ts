@@ -134,9 +134,19 @@ export const JP_NOTICE: NoticeProfile = {
       say: [{ kind: 'words', field: 'cause', key: 'wordsCause' }],
       sources: ['JP1'],
       unsettled:
-        "The notice to the person carries the items of the report needed to protect their rights (overview, the data, the cause, secondary harm): the cause is said whenever the incident gives it (JP1; the Rules' list is recalled).",
+        "The notice to the person carries the items of the report needed to protect their rights (overview, the data, the cause, secondary harm; JP1, the Rules' list recalled).",
+    },
+    {
+      // The PPC's items (Rule 8) list the cause, and the notice carries it: required, not said only "when
+      // given" (until 2026-12-07 a Japanese notice could go without it).
+      kind: 'requires',
+      facts: ['cause'],
+      sources: ['JP1'],
+      unsettled:
+        'Which report items the notice to the person must repeat is left to "as the situation allows" in the guidelines; the stricter reading: the cause is among them, as PIPL Art. 57 has it for China.',
     },
   ],
   sources: JP_APPI.sources,
-  notes: 'The overview, the data, the possible harm and a contact are in every notice.',
+  notes:
+    'The overview, the data, the possible harm and a contact are in every notice; the cause is required (a campaign to Japanese residents is refused until the incident gives it), the stricter reading.',
 };

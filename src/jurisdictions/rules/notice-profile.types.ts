@@ -124,8 +124,11 @@ export type Statement =
    */
   | { kind: 'words'; field: StatutoryWordsField; key: string };
 
-/** A fact of the incident a law lists among what every notice says: its words, or when it began. */
-export type RequiredFact = StatutoryWordsField | 'occurredFrom';
+/**
+ * A fact of the incident a law lists among what every notice says: its words, when it began, or where it
+ * took place (the standard notice's `location`, said whenever given; India's Rule 7(1)(a) requires it).
+ */
+export type RequiredFact = StatutoryWordsField | 'occurredFrom' | 'location';
 
 interface Cited {
   /** Keys of the profile's sources behind it (../shared/reference/breach-law.md section 6, or the profile's own). */

@@ -39,7 +39,7 @@ const moved = (shape: NoticeShape) =>
 
 describe('notice profiles: worked cases', () => {
   it('every other jurisdiction: the standard notice, and its data protection authority', () => {
-    for (const jurisdiction of ['DE', 'GB', 'FR', 'AU', 'IN', null]) {
+    for (const jurisdiction of ['DE', 'GB', 'FR', 'AU', null]) {
       const shape = noticeShape(jurisdiction, SENT);
       expect(shape).toMatchObject({ variant: '', title: null, headings: null, complaint: 'complaint' });
       expect(shape.profiles).toEqual(['default@2018-05-25']);
@@ -47,6 +47,7 @@ describe('notice profiles: worked cases', () => {
       expect(added(shape)).toEqual({});
       expect(moved(shape)).toEqual({});
       expect(shape.dated).toBe(false);
+      expect(shape.required).toEqual([]);
     }
   });
 
@@ -141,17 +142,36 @@ describe('notice profiles: worked cases', () => {
         end: [],
       },
     });
+    // Art. 48 §1 III has no "if any": no Brazilian notice goes without the measures (the stricter
+    // reading); the reasons for a delay (V) only when late, which a profile cannot tell, so not required.
+    expect(shape.required).toEqual(['securityMeasuresBefore']);
   });
 
-  it('Singapore: how the breach was discovered; Japan and China: its cause', () => {
+  it('Singapore: how the breach was discovered; Japan and China: its cause, required', () => {
     expect(added(noticeShape('SG', SENT))).toEqual({
       whatHappened: { start: [], end: ['words:howDiscovered:wordsHowDiscovered'] },
     });
+    expect(noticeShape('SG', SENT).required).toEqual([]);
     for (const jurisdiction of ['JP', 'CN']) {
       const shape = noticeShape(jurisdiction, SENT);
       expect(shape).toMatchObject({ variant: jurisdiction, complaint: 'complaint' });
       expect(added(shape)).toEqual({ whatHappened: { start: [], end: ['words:cause:wordsCause'] } });
+      // PIPL Art. 57(1); the PPC's items (Rule 8), which the Japanese notice carries: never "when given".
+      expect([jurisdiction, shape.required]).toEqual([jurisdiction, ['cause']]);
     }
+  });
+
+  it('India (DPDP Rules, Rule 7(1)(a)): the timing and location of the breach, required', () => {
+    const shape = noticeShape('IN', new Date('2027-06-01T06:30:00Z'));
+    expect(shape).toMatchObject({ variant: 'IN', title: null, headings: null, complaint: 'complaint' });
+    expect(shape.required).toEqual(['location', 'occurredFrom']);
+    // Nothing added or left out: the standard notice says the rest of Rule 7(1), and these when given.
+    expect(added(shape)).toEqual({});
+    expect([...shape.omitted]).toEqual([]);
+    expect(shape.profiles).toEqual(['default@2018-05-25', 'IN@2027-05-13']);
+    expect(shape.sources).toEqual(['PP', 'IN1']);
+    // Before Rule 7 starts, its first version all the same (a profile says more, never less).
+    expect(noticeShape('IN', SENT).required).toEqual(['location', 'occurredFrom']);
   });
 
   it('Korea: dispute mediation and the infringement report center', () => {
@@ -174,6 +194,7 @@ describe('notice profiles: worked cases', () => {
       ['SG', 'SG'],
       ['JP', 'JP'],
       ['CN', 'CN'],
+      ['IN', 'IN'],
       ['DE', ''],
       ['GB-SCT', ''],
       ['USA', ''],

@@ -1,6 +1,7 @@
 import { BR_NOTICE } from './brazil.rules.js';
 import { CA_NOTICE, CA_QC_NOTICE } from './canada.rules.js';
 import { CN_NOTICE } from './china.rules.js';
+import { IN_NOTICE } from './india.rules.js';
 import { JP_NOTICE } from './japan.rules.js';
 import { KR_NOTICE } from './korea.rules.js';
 import type {
@@ -37,6 +38,7 @@ export const NOTICE_PROFILES: readonly NoticeProfile[] = [
   SG_NOTICE,
   JP_NOTICE,
   CN_NOTICE,
+  IN_NOTICE,
 ];
 
 /** What a notice is made of, for one notice variant on one day: what the renderer reads. */

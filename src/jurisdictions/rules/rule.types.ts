@@ -20,9 +20,18 @@ export type ClockStart =
    * the incident's `discoveredAt` (reason to believe) or its move to `confirmed`.
    */
   | 'determinationOrBelief'
-  /** The breach was determined or confirmed: the incident moved to `confirmed` (Texas, PIPEDA). */
+  /** The breach was determined or confirmed: the incident moved to `confirmed` (PIPEDA, Australia). */
   | 'determination'
-  /** The assessment concluded that it is notifiable: also the move to `confirmed` (Singapore s 26D). */
+  /**
+   * Texas's "determines that the breach occurred": the incident's move to `confirmed`, or its
+   * `discoveredAt` while it has none. An incident never confirmed still owes its notices (the stricter
+   * reading): its due dates run from awareness until a confirmation is recorded.
+   */
+  | 'determinationOrAwareness'
+  /**
+   * The assessment concluded that it is notifiable: also the move to `confirmed` (Singapore s 26D). With
+   * the obligation's `startsBy`, no later than the time the assessment is expected by.
+   */
   | 'assessment'
   /** The first notice to a resident of the jurisdiction left (California's sample copy to the AG). */
   | 'individualsNotified'
@@ -188,6 +197,13 @@ export interface ObligationSpec {
   /** What must be done, in one sentence. */
   what: string;
   clock: ClockStart;
+  /**
+   * The latest the clock starts, counted from awareness, where the regulator expects the event that starts
+   * it within a time (Singapore: the assessment within 30 days of awareness): the clock starts then if the
+   * event has not come before, so a late or missing assessment does not push the due date back (the
+   * stricter reading). Its sources are among the obligation's.
+   */
+  startsBy?: { within: Extract<Deadline, { kind: 'within' }>; why: string };
   deadline: Deadline;
   /** When the obligation applies (thresholds); absent means always. */
   when?: Condition;

@@ -346,10 +346,14 @@ describe('US-TX', () => {
     expect(out['US-TX/us-tx-ag/individuals']?.applicable).toBe(false);
   });
 
-  it('not confirmed yet: the clocks have not started', () => {
+  it('not confirmed: the clocks run from awareness, so a breach never confirmed still has due dates', () => {
     const out = run([facts('US-TX', { residents: 300, ...SENSITIVE })], clocks({ confirmed: null }));
-    expect(out['US-TX/us-tx-ag/regulator']?.clockStartedAt).toBeNull();
-    expect(out['US-TX/us-tx-ag/regulator']?.dueAt).toBeNull();
+    expect(out['US-TX/us-tx-ag/regulator']?.clockStartedAt).toEqual(AWARE);
+    expect(iso(out['US-TX/us-tx-ag/regulator'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(iso(out['US-TX/us-tx-ag/individuals'])).toBe('2026-05-31T15:00:00.000Z');
+    expect(out['US-TX/us-tx-ag/individuals']?.deadline).toBe(
+      '60 days from determination of the breach (awareness while none is recorded)',
+    );
   });
 });
 
@@ -547,6 +551,20 @@ describe('SG (PDPA)', () => {
     expect(iso(out['SG/pdpc/assessment'])).toBe('2026-05-01T15:00:00.000Z');
     // No significant harm: the individuals are not told.
     expect(out['SG/pdpc/individuals']?.applicable).toBe(false);
+  });
+
+  it('no assessment within the 30 days the PDPC expects: the 3 days run from day 30', () => {
+    const notifiable = facts('SG', { residents: 500, riskLevel: 'low', categories: ['device_info'] });
+    // Never confirmed: a due date all the same, 30 + 3 days after awareness.
+    const never = run([notifiable], clocks({ confirmed: null }))['SG/pdpc/regulator'];
+    expect(never?.clockStartedAt).toEqual(new Date('2026-05-01T15:00:00Z'));
+    expect(iso(never)).toBe('2026-05-04T15:00:00.000Z');
+    expect(never?.deadline).toBe(
+      '3 days from the assessment that it is notifiable, or 30 days after awareness if that comes first',
+    );
+    // Confirmed on day 61: a late assessment does not push the due date back.
+    const late = run([notifiable], clocks({ confirmed: new Date('2026-06-01T09:00:00Z') }));
+    expect(iso(late['SG/pdpc/regulator'])).toBe('2026-05-04T15:00:00.000Z');
   });
 
   it('499 individuals without significant harm: not notifiable', () => {

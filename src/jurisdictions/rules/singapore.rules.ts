@@ -48,10 +48,17 @@ export const SG_PDPA: Rule = {
       phase: 'initial',
       what: "Notify the PDPC on its form, to the best of the organisation's knowledge at the time.",
       clock: 'assessment',
+      // s 26C asks for the assessment "in a reasonable and expeditious manner" (SG2); the PDPC expects it within 30 days of
+      // awareness (SG5). The stricter reading: an assessment not concluded by then is taken as concluded
+      // then, so the 3 days run at the latest from day 30 (never no due date, never a later one).
+      startsBy: {
+        within: { kind: 'within', amount: 30, unit: 'days' },
+        why: 'the PDPC expects the assessment within 30 days of awareness (SG5)',
+      },
       deadline: { kind: 'within', amount: 3, unit: 'days' },
       // s 26B(1): significant harm, or "not fewer than 500" individuals.
       when: { anyOf: [SIGNIFICANT_HARM, { residents: { atLeast: 500 } }] },
-      sources: ['SG1', 'SG2', 'SG3'],
+      sources: ['SG1', 'SG2', 'SG3', 'SG5'],
     },
     {
       key: 'individuals',
@@ -106,7 +113,7 @@ export const SG_PDPA: Rule = {
   ],
   notes: [
     'Risk mapping: "significant harm" is risk `high`; credentials count as significant harm on their own (the deemed classes in the Notification Regulations, recalled).',
-    "The 3 days are calendar days from the assessment (the incident confirmed); the 30-day assessment is the PDPC's expectation, not the Act.",
+    "The 3 days are calendar days from the assessment (the incident confirmed), or from 30 days after awareness when it was not confirmed by then: the 30-day assessment is the PDPC's expectation (SG5), not the Act, and the stricter reading holds the organisation to it (until 2026-12-07 an incident never confirmed had no due date for the PDPC, and one confirmed late a later one).",
     'Exemptions not modelled: remedial action after the breach (s 26D(5)(a)) and a direction from a law enforcement agency or the PDPC not to notify (s 26D(6)).',
   ].join(' '),
 };

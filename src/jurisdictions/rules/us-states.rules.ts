@@ -8,7 +8,8 @@ import { PRIVACY_POLICY } from './standard-notice.js';
 // states whose definition lists them: each rule's `definitions` says which, and every threshold counts
 // the residents whose personal information so defined was exposed, not the whole affected set. Each
 // clock starts at the event its statute names: discovery (California, New York, Washington), Florida's
-// determination or reason to believe, Texas's determination, Massachusetts's knowing or reason to know.
+// determination or reason to believe, Texas's determination (awareness until one is recorded),
+// Massachusetts's knowing or reason to know.
 
 /**
  * The app's categories that meet the definitions listing online credentials: a username or email with a
@@ -314,14 +315,16 @@ export const US_TX: Rule = {
   },
   obligations: [
     // 521.053(b): "not later than the 60th day after the date on which the person determines that the
-    // breach occurred".
-    individuals({ kind: 'within', amount: 60, unit: 'days' }, ['TX1', 'TX2'], { clock: 'determination' }),
+    // breach occurred". No determination recorded: from awareness (the stricter reading, see notes).
+    individuals({ kind: 'within', amount: 60, unit: 'days' }, ['TX1', 'TX2'], {
+      clock: 'determinationOrAwareness',
+    }),
     {
       key: 'regulator',
       audience: 'regulator',
       phase: 'initial',
       what: "Report the breach to the Attorney General on the AG's electronic form: the nature of the breach, the number of Texans notified, the measures taken and planned, and whether law enforcement is investigating.",
-      clock: 'determination',
+      clock: 'determinationOrAwareness',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
       // "At least 250 residents of this state".
       when: { residents: { atLeast: 250 } },
@@ -348,6 +351,7 @@ export const US_TX: Rule = {
   notes: [
     'Texas "sensitive personal information" is a name with an SSN, ID or financial account, or health data; it does not list online credentials, so a breach of the app\'s logins alone is not notifiable here. A category configured beyond the app\'s (EXTRA_DATA_CATEGORIES) counts as sensitive personal information until a rule classifies it, the stricter reading.',
     'Consumer reporting agencies when more than 10,000 (breach-law.md: ?) are not modelled. The effectiveFrom (SB 768) is recalled.',
+    "Clocks: the statute runs them from the determination that the breach occurred (TX2), which is the incident's move to `confirmed`. An incident the responders never confirm would have no due date at all, so while no confirmation is recorded both clocks run from awareness (`discoveredAt`), the stricter reading (a determination cannot be put off to put off the notices); once one is recorded, from it. Until 2026-12-07 they had no due date before the confirmation.",
   ].join(' '),
 };
 
