@@ -13,9 +13,18 @@ import { ObligationsRepository, type ObligationRow } from './obligations.reposit
 import { rulesFor } from './rules/compute.js';
 import { RULES } from './rules/index.js';
 import { raisedByPolicy, substituteRuleFor } from './rules/substitute-notice.js';
-import type { SubstituteFacts } from './rules/substitute-notice.types.js';
+import type { SubstituteFacts, SubstituteMeans } from './rules/substitute-notice.types.js';
 import { ReachRepository, UnreachedReason } from './reach.repository.js';
 import { SubstituteFactsRepository, type SubstituteFactsRow } from './substitute-facts.repository.js';
+
+/**
+ * What a law's substitute notice may ask for that publishing the notice does not do: notice to statewide
+ * or major media (California, New York, Florida, Australia's "publicise"; GDPR and the UK GDPR where the
+ * website alone would not inform as effectively: taken as always, the stricter reading, since only the
+ * responders can judge it), and a toll-free number (HIPAA). Email where the address is known is the campaign's; the website is
+ * the publication; LGPD's app or service channels are met by either.
+ */
+const BY_HAND: readonly SubstituteMeans[] = ['media', 'tollFreeNumber'];
 
 /** Residents of one jurisdiction not individually notified, by why (the reach repository's reasons). */
 export interface NotNotified {
@@ -216,7 +225,10 @@ export class PublicNoticeObligations {
   /**
    * A public notice was published for these jurisdictions: it meets their public-notice obligations and,
    * where the law accepts a substitute notice for the residents not reached one by one, their individuals'
-   * obligations (inside the caller's transaction). Returns what it met.
+   * obligations (inside the caller's transaction). Returns what it met. Not where the law's substitute
+   * notice also asks for what publishing does not do (BY_HAND: statewide media, a toll-free number):
+   * those stay open, the timeline says what is outstanding, and the responders mark them met once done
+   * (`POST /v1/obligations/{id}/met` with a note naming it), or waived with the reason it was not needed.
    */
   async meetByPublicNotice(
     incidentId: string,
@@ -230,6 +242,13 @@ export class PublicNoticeObligations {
     );
     const covered = (row: ObligationRow) =>
       row.jurisdictions.length > 0 && row.jurisdictions.every((j) => jurisdictions.includes(j));
+    // What the law's substitute notice asks beyond the publication; nothing for the policy's own notice.
+    const byHand = (row: ObligationRow) =>
+      row.ruleId === null || (row.audience === 'public' && raisedByPolicy(row))
+        ? []
+        : (substituteRuleFor(row.ruleId, incident.discoveredAt)?.means ?? [])
+            .map((m) => m.means)
+            .filter((m) => BY_HAND.includes(m));
     const raised = open.filter((row) => row.audience === 'public' && covered(row));
     // A group whose public notice the law raised: publishing it meets the individuals' obligation where
     // the law accepts that. One the privacy policy raised meets only itself.
@@ -244,16 +263,25 @@ export class PublicNoticeObligations {
         substituteRuleFor(row.ruleId, incident.discoveredAt)?.replacesIndividualNotice === true,
     );
     const by = { kind: 'public_notice', id: noticeId };
+    const done = (row: ObligationRow) => byHand(row).length === 0;
+    for (const row of [...raised, ...substituted].filter((r) => !done(r))) {
+      await this.incidents.addEvent({
+        incidentId,
+        at: this.clock.now(),
+        kind: 'obligation.means_outstanding',
+        details: { key: row.key, ruleId: row.ruleId, by, outstanding: byHand(row) },
+      });
+    }
     const met = [
       ...(await this.repository.meet(
         incidentId,
-        { audience: 'public', ids: raised.map((r) => r.id) },
+        { audience: 'public', ids: raised.filter(done).map((r) => r.id) },
         at,
         by,
       )),
       ...(await this.repository.meet(
         incidentId,
-        { audience: 'individuals', ids: substituted.map((r) => r.id) },
+        { audience: 'individuals', ids: substituted.filter(done).map((r) => r.id) },
         at,
         by,
       )),
