@@ -150,6 +150,15 @@ describe('guard rails for responders', () => {
     expect(await state(id)).toBe('monitoring');
 
     const [first, ...rest] = open;
+    // Not met before the breach was known: a missed obligation is not made one met on time.
+    const early = await t.http
+      .post(`/v1/obligations/${first.id}/met`)
+      .set(...responder)
+      .send({ at: '1970-01-01T00:00:00Z', note: 'Backdated.' })
+      .expect(400);
+    expect(early.body.details.problems).toEqual([
+      expect.objectContaining({ field: 'at', rule: 'notBeforeDiscovery' }),
+    ]);
     await t.http
       .post(`/v1/obligations/${first.id}/met`)
       .set(...responder)

@@ -291,6 +291,19 @@ export class ObligationsService {
     if (at.getTime() > this.clock.now().getTime()) {
       throw AppError.invalid([{ field: 'at', rule: 'notInFuture', message: 'at must not be in the future' }]);
     }
+    // Nothing owed for a breach is done before the company knew of it: a date before would turn a missed
+    // obligation into one met on time (a hostile-input review met a missed one "at" 1970).
+    const { incidentId } = await this.get(id);
+    const incident = await this.incidents.findById(incidentId);
+    if (incident && at.getTime() < incident.discoveredAt.getTime()) {
+      throw AppError.invalid([
+        {
+          field: 'at',
+          rule: 'notBeforeDiscovery',
+          message: `at must not be before the incident's discoveredAt (${incident.discoveredAt.toISOString()})`,
+        },
+      ]);
+    }
     return this.decide(actor, id, 'obligation.met', {
       metAt: at,
       metBy: { kind: 'manual', note },
