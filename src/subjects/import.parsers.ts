@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FieldProblem } from '../common/errors.js';
-import { GUARDIAN_FIELDS, SUBJECT_FIELDS } from './subject.validation.js';
+import { FIELD_NAME, GUARDIAN_FIELDS, SUBJECT_FIELDS } from './subject.validation.js';
 
 export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -220,9 +220,6 @@ class LineScanner {
   }
 }
 
-/** A header cell quoted in an error only when it looks like a field name: a data row is never quoted. */
-const NAME_LIKE = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-
 /**
  * RFC 4180 CSV with a header row naming {@link CSV_COLUMNS} (any order, any subset with externalId), one
  * record per line ({@link oneRecordPerLine}).
@@ -243,8 +240,9 @@ export async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<Pa
     max_record_size: MAX_LINE_BYTES,
     columns: (header: string[]) => {
       const names = header.map((h) => h.trim());
+      // A header cell quoted in an error only when it looks like a field name: a data row is never quoted.
       const unknown = names.flatMap((name, i) =>
-        CSV_COLUMNS.includes(name) ? [] : [NAME_LIKE.test(name) ? `"${name}"` : `column ${i + 1}`],
+        CSV_COLUMNS.includes(name) ? [] : [FIELD_NAME.test(name) ? `"${name}"` : `column ${i + 1}`],
       );
       if (unknown.length > 0) {
         throw new FileFormatError(

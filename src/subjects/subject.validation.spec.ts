@@ -16,6 +16,23 @@ describe('SubjectValidator', () => {
     }
   });
 
+  it('never names an unknown key that is not a field name: it may be personal data typed as a key', () => {
+    const result = validator.validate({
+      externalId: 'u',
+      'ana.silva@example.com': 'Ana Silva',
+      guardian: { 'Maria Silva': '+5511912345678' },
+      pushTokens: [{ token: 'tok-123456', platform: 'ios', 'tok-abcdef': 1 }],
+    });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.map((p) => `${p.field} ${p.rule}`)).toEqual([
+      '(key 2) unknownField',
+      'pushTokens.0.(key 3) unknownField',
+      'guardian.(key 1) unknownField',
+    ]);
+    expect(JSON.stringify(problems)).not.toMatch(/silva|maria|tok-abcdef/i);
+  });
+
   it('normalises a full record and infers the jurisdiction from the phone', () => {
     const result = validator.validate({
       externalId: ' u-1 ',
@@ -45,6 +62,8 @@ describe('SubjectValidator', () => {
     [{ externalId: '' }, ['externalId isNotEmpty']],
     [{ externalId: 'a b' }, ['externalId isExternalId']],
     [{ externalId: 'x@example.com' }, ['externalId notContactData']],
+    [{ externalId: '+447911123499' }, ['externalId notContactData']],
+    [{ externalId: 'u', emial: 'a@example.com' }, ['emial unknownField']],
     [{ externalId: 'u', email: 'a@' }, ['email isEmail']],
     [{ externalId: 'u', phone: '5511912345678' }, ['phone isE164']],
     [{ externalId: 'u', phone: '+15550000000' }, ['phone isPhoneNumber']],

@@ -96,6 +96,18 @@ export const GUARDIAN_FIELDS = ['name', 'email', 'phone', 'locale'] as const;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(SUBJECT_FIELDS);
 const KNOWN_GUARDIAN_FIELDS: ReadonlySet<string> = new Set(GUARDIAN_FIELDS);
 /** The app's user id: stored in clear, so checked not to be an email address. */
+/**
+ * A key as errors and stored rejections may name it: a field's name (a typo of a known one). Anything
+ * else may be personal data typed as a key (an address, a name) and is named by its position instead.
+ */
+export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+
+/** An unknown key of an object at `path`, the `i`-th of its keys, named only as FIELD_NAME allows. */
+function unknownField(fail: Fail, path: string, key: string, i: number): void {
+  const field = FIELD_NAME.test(key) ? `${path}${key}` : `${path}(key ${i + 1})`;
+  fail(field, 'unknownField', `${field} is not a known field`);
+}
+
 export const EXTERNAL_ID = /^[\p{L}\p{N}._:|+/#=@-]{1,128}$/u;
 export const EXTERNAL_ID_RULE = 'externalId must be 1-128 letters, digits or ._:|+/#=@-';
 const SYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -174,9 +186,9 @@ export class SubjectValidator {
       };
     }
     const input = raw as Record<string, unknown>;
-    for (const key of Object.keys(input)) {
-      if (!KNOWN_FIELDS.has(key)) fail(key, 'unknownField', `${key} is not a known field`);
-    }
+    Object.keys(input).forEach((key, i) => {
+      if (!KNOWN_FIELDS.has(key)) unknownField(fail, '', key, i);
+    });
     const now = this.now();
 
     const externalId = this.externalId(input.externalId, fail);
@@ -245,6 +257,8 @@ export class SubjectValidator {
     } else if (isEmailAddress(externalId)) {
       // The external id is stored in clear: it must be the app's user id, not a contact address.
       fail('externalId', 'notContactData', 'externalId must not be an email address');
+    } else if (E164.test(externalId)) {
+      fail('externalId', 'notContactData', 'externalId must not be a phone number');
     }
     return externalId;
   }
@@ -395,10 +409,9 @@ export class SubjectValidator {
         return fail(path, 'isObject', `${path} must be an object {token, platform}`);
       }
       const entry = item as Record<string, unknown>;
-      for (const key of Object.keys(entry)) {
-        if (key !== 'token' && key !== 'platform')
-          fail(`${path}.${key}`, 'unknownField', `${path}.${key} is not a known field`);
-      }
+      Object.keys(entry).forEach((key, i) => {
+        if (key !== 'token' && key !== 'platform') unknownField(fail, `${path}.`, key, i);
+      });
       const token = this.string(entry.token, `${path}.token`, 4096, fail, true);
       const platform = entry.platform;
       if (!(PUSH_PLATFORMS as readonly unknown[]).includes(platform)) {
@@ -421,10 +434,9 @@ export class SubjectValidator {
       return fail('guardian', 'isObject', 'guardian must be an object {name, email, phone, locale}');
     }
     const input = value as Record<string, unknown>;
-    for (const key of Object.keys(input)) {
-      if (!KNOWN_GUARDIAN_FIELDS.has(key))
-        fail(`guardian.${key}`, 'unknownField', `guardian.${key} is not a known field`);
-    }
+    Object.keys(input).forEach((key, i) => {
+      if (!KNOWN_GUARDIAN_FIELDS.has(key)) unknownField(fail, 'guardian.', key, i);
+    });
     const guardian: Guardian = {
       name: this.text(input.name, 'guardian.name', 200, fail),
       email: this.email(input.email, 'guardian.email', fail),
