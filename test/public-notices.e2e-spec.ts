@@ -230,6 +230,12 @@ describe('public Security Notice', () => {
     expect(json.body.history).toHaveLength(1);
     const index = await t.http.get('/security-notices').expect(200);
     expect(index.text).toContain(`/security-notices/${slug}?lang=en`);
+    // Asked in no language the service has (or none), the index is in English, not the first sorted (de).
+    for (const accept of [undefined, '*', 'it-IT']) {
+      const request = t.http.get('/security-notices');
+      const page = await (accept ? request.set('Accept-Language', accept) : request).expect(200);
+      expect(page.text).toContain('<html lang="en">');
+    }
     const feed = await t.http.get('/security-notices/feed.atom').expect(200);
     expect(feed.headers['content-type']).toContain('application/atom+xml');
     expect(feed.text).toContain(`<id>https://aiart.example/security-notices/${slug}</id>`);

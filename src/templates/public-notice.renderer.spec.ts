@@ -26,7 +26,8 @@ const input = (over: Partial<PublicNoticeInput> = {}): PublicNoticeInput => ({
 
 describe('PublicNoticeRenderer', () => {
   it('has every locale of the individual notice', () => {
-    expect(renderer.locales()).toEqual(['de', 'en', 'es', 'fr', 'hi', 'ja', 'ko', 'pt', 'pt-BR', 'zh-Hans']);
+    // English first: the index's language when the reader asks for none the service has.
+    expect(renderer.locales()).toEqual(['en', 'de', 'es', 'fr', 'hi', 'ja', 'ko', 'pt', 'pt-BR', 'zh-Hans']);
     expect(renderer.resolve('pt-PT')).toBe('pt');
     expect(renderer.resolve('zh-CN')).toBe('zh-Hans');
     expect(renderer.resolve('tr')).toBe('en');

@@ -54,9 +54,11 @@ export class PublicNoticeRenderer {
     }
   }
 
-  /** Locales the public notice has. */
+  /** Locales the public notice has: English first (the index's default language), then the others sorted. */
   locales(): string[] {
-    return [...this.strings.keys()].sort();
+    return [...this.strings.keys()].sort(
+      (a, b) => Number(b === 'en') - Number(a === 'en') || a.localeCompare(b),
+    );
   }
 
   /** The locale along a tag's chain that the notice has (pt-BR, then pt, then en). */
