@@ -235,7 +235,10 @@ function handlingQueries(incidentId: string, jurisdictions: string[]): SQL[] {
       group by p.channel`,
     sql`
       with m as (
-        select m.delivery_id, bool_or(m.status = 'delivered') as delivered, bool_or(m.status = 'failed') as failed
+        -- On a channel that is the person's notice only (d.lawful): a push alert delivered, or an SMS that
+        -- only pointed to the notice, is no notice delivered to a regulator's reading.
+        select m.delivery_id, bool_or(m.status = 'delivered' and m.channel = any(d.lawful)) as delivered,
+          bool_or(m.status = 'failed' and m.channel = any(d.lawful)) as failed
         from messages m join deliveries d on d.id = m.delivery_id join campaigns c on c.id = d.campaign_id
         where ${scope} group by m.delivery_id),
       people as (

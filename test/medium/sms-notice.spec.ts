@@ -2,6 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
+import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
+import { ReportsRepository } from '../../src/reports/reports.repository.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
@@ -110,6 +112,23 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     ]);
     // The one with an email was notified by it, and sent no SMS.
     expect(sentTo('+447911123404')).toEqual([]);
+
+    // Twilio says the lead-only SMS were delivered: a regulator's report still counts nobody delivered by
+    // them (they only pointed to the notice), only the email that was the notice.
+    const messages = await m.query<{ id: string; channel: string }>(
+      'select id, channel from messages where campaign_id = $1',
+      [drafted.id],
+    );
+    await m.get(DeliveryEventsService).applyEvents(
+      messages.map((x) => ({
+        messageId: Number(x.id),
+        campaignId: drafted.id,
+        kind: 'delivered' as const,
+        code: 'delivered',
+      })),
+    );
+    const handling = await m.get(ReportsRepository).handling(incidentId, ['GB', 'JP']);
+    expect(handling.total).toMatchObject({ planned: 3, sent: 1, delivered: 1, unreachable: 2 });
   });
 
   it('pauses a campaign whose words grew past one SMS after its approval; shortened and resumed, it sends', async () => {
