@@ -11,6 +11,11 @@ describe('loggedPath', () => {
     expect(loggedPath('/n/AbCdEfGhIjKlMnOpQrStUv')).toBe('/n/:token');
     expect(loggedPath('/n/AbCdEfGhIjKlMnOpQrStUv?x=1')).toBe('/n/:token');
     expect(loggedPath('/n/%E0%A4%A')).toBe('/n/:token');
+    // However a client spells the path.
+    for (const path of ['/N/AbCdEf', '//n/AbCdEf', '/%6e/AbCdEf', '/%6E//AbCdEf']) {
+      expect(loggedPath(path)).toBe('/n/:token');
+    }
+    expect(loggedPath('/V1//Subjects/alice%40example.com')).toBe('/V1/Subjects/:externalId');
     expect(loggedPath('/notices')).toBe('/notices');
   });
 });

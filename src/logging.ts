@@ -46,10 +46,18 @@ export const REDACTED_PATHS = [
  * token of a personal notice page too (it opens that person's notice: a key, not a path).
  */
 export function loggedPath(url: string): string {
-  return url
-    .split('?')[0]
+  // As a router might read it: percent-decoded, slashes collapsed, any case (a hostile-input review got
+  // the token of `/N/<token>`, `//n/<token>` and `/%6e/<token>` into the log).
+  let path = url.split('?')[0];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Left as sent: a malformed escape is refused anyway.
+  }
+  return path
+    .replace(/\/{2,}/g, '/')
     .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$))[^/]+\/?$/i, '$1:externalId')
-    .replace(/^\/n\/.+$/, '/n/:token');
+    .replace(/^\/n\/.+$/i, '/n/:token');
 }
 
 /** pino-http's options (pino's, with the request's id and what is logged of it), and where lines go. */
