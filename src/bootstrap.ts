@@ -11,7 +11,12 @@ import { AppModule } from './app.module.js';
 import { authorize, bearerSecret } from './api-keys/auth.guard.js';
 import { AppError, ErrorCode } from './common/errors.js';
 import { answerError } from './common/exception.filter.js';
-import { originForm, refuseUnstorableInput, securityHeaders } from './common/http-hardening.js';
+import {
+  originForm,
+  refuseInvalidUtf8,
+  refuseUnstorableInput,
+  securityHeaders,
+} from './common/http-hardening.js';
 import { Permission } from './common/permissions.js';
 import { AppConfig } from './config/config.js';
 import { REQUEST_MAX_MS } from './subjects/imports.service.js';
@@ -52,13 +57,26 @@ export async function createApp(
   app.use(httpMetrics(app.get(MetricsService)));
   app.use(securityHeaders);
   // Bulk upserts carry up to 10,000 people: their route alone gets the larger limit.
-  app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes }));
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.use(BULK_PATH, express.json({ limit: config.bulkBodyLimitBytes, verify: refuseInvalidUtf8 }));
+  // As useBodyParser('json') does with `rawBody` (SendGrid's signature is over the raw body), with the
+  // UTF-8 check its typings leave no room for (Nest keeps `verify` for the raw body).
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      verify: (req: Request & { rawBody?: Buffer }, res: Response, body: Buffer) => {
+        req.rawBody = body;
+        refuseInvalidUtf8(req, res, body);
+      },
+    }),
+  );
   // Twilio's status callbacks are form posts, and "Was I affected?" below; nowhere else is a form
   // accepted (a form body elsewhere must stay unparsed, to be refused as "not a JSON object").
-  app.use('/v1/webhooks/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(
+    '/v1/webhooks/twilio',
+    express.urlencoded({ extended: false, limit: '64kb', verify: refuseInvalidUtf8 }),
+  );
   // ...and "Was I affected?", the form on a public Security Notice (an address, a language: small).
-  const lookupForm = express.urlencoded({ extended: false, limit: '4kb' });
+  const lookupForm = express.urlencoded({ extended: false, limit: '4kb', verify: refuseInvalidUtf8 });
   app.use('/security-notices', (req: Request, res: Response, next: NextFunction) =>
     req.method === 'POST' && /^\/[^/]+\/lookup$/.test(req.path) ? lookupForm(req, res, next) : next(),
   );

@@ -306,6 +306,32 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     ).toEqual(['0 name noControlCharacters', '2 name wellFormedUnicode']);
   });
 
+  it('a body that is not UTF-8 (Latin-1 "José") is a 400 on body/isUtf8, not stored with U+FFFD', async () => {
+    const before = await counts();
+    for (const [path, json] of [
+      ['/v1/subjects/bulk', '{"subjects":[{"externalId":"latin-1","name":"Jos\xe9"}]}'],
+      [
+        '/v1/incidents',
+        '{"title":"T\xe9st","discoveredAt":"2026-11-04T09:15:00Z","dataCategories":["camera_data"]}',
+      ],
+    ]) {
+      const res = await t.http
+        .post(path)
+        .set(...bearer(ADMIN_KEY))
+        .set('Content-Type', 'application/json')
+        // As the bytes are: superagent would otherwise write the Buffer as JSON.
+        .serialize((body: Buffer) => body as unknown as string)
+        .send(Buffer.from(json, 'latin1'))
+        .expect(400);
+      expect(res.body.details.problems).toEqual([expect.objectContaining({ field: 'body', rule: 'isUtf8' })]);
+    }
+    expect(await counts()).toEqual(before);
+    await t.http
+      .get('/v1/subjects/latin-1')
+      .set(...bearer(ADMIN_KEY))
+      .expect(404);
+  });
+
   it('a date-time PostgreSQL cannot keep (its UTC year outside 1 to 9999) is a 400 naming it, never a 500', async () => {
     const yearZero = '0001-01-01T00:00:00+05:00'; // 31 December of year 0 in UTC
     const year10000 = '9999-12-31T23:59:00-01:00'; // 1 January 10000 in UTC

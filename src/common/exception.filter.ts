@@ -10,7 +10,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import { AppError, ErrorCode, withoutParams } from './errors.js';
-import { SECURITY_HEADERS } from './http-hardening.js';
+import { NOT_UTF8, SECURITY_HEADERS } from './http-hardening.js';
 
 /** The one JSON shape of every error answer. */
 export interface ErrorBody {
@@ -27,6 +27,7 @@ const PARSER_ERRORS: Record<string, ErrorCode> = {
   'entity.too.large': ErrorCode.PayloadTooLarge,
   'encoding.unsupported': ErrorCode.UnsupportedMediaType,
   'charset.unsupported': ErrorCode.UnsupportedMediaType,
+  [NOT_UTF8]: ErrorCode.ValidationFailed,
 };
 
 const HTTP_CODES: Record<number, ErrorCode> = {
@@ -73,6 +74,18 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
     const status = new AppError(parsed.code, '').status;
     const limit =
       parsed.limit !== undefined ? ` (at most ${parsed.limit.toLocaleString('en-US')} bytes)` : '';
+    if (parsed.code === ErrorCode.ValidationFailed) {
+      const problem = { field: 'body', rule: 'isUtf8', message: 'the request body must be valid UTF-8' };
+      return {
+        body: {
+          statusCode: 400,
+          error: parsed.code,
+          message: problem.message,
+          details: { problems: [problem] },
+        },
+        unexpected: false,
+      };
+    }
     const message = `${PARSER_MESSAGES[parsed.code] ?? ''}${parsed.code === ErrorCode.PayloadTooLarge ? limit : ''}`;
     return { body: { statusCode: status, error: parsed.code, message }, unexpected: false };
   }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './errors.js';
 import { inputProblem, textProblem } from './text.js';
@@ -81,3 +82,16 @@ export function originForm(url: string): string {
   const rest = url.slice(prefix[0].length);
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
+
+/**
+ * body-parser's `verify`: a body that is not UTF-8 is refused (400, `body`/`isUtf8`) before it is decoded.
+ * The parser would decode it anyway, each bad byte a U+FFFD: "Jos\xe9" stored, and printed in a notice,
+ * as "Jos\ufffd" (a hostile-input review's Latin-1 body, answered 200).
+ */
+export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body))
+    throw Object.assign(new Error('the request body is not valid UTF-8'), { type: NOT_UTF8 });
+}
+
+/** The error type `refuseInvalidUtf8` gives body-parser's error (the filter answers it). */
+export const NOT_UTF8 = 'entity.not.utf8';
