@@ -365,7 +365,8 @@ function readMinorAges(reader: EnvReader): Record<string, number> {
 /** The send path: providers, rates, leases, and how long the local outbox keeps what it holds. */
 function readSending(reader: EnvReader) {
   return {
-    smsMaxPerSecond: reader.integer('TWILIO_MAX_PER_SECOND', 1, 10_000),
+    // Segments: a sender of a thousand SMS a second of ten segments each is 10,000.
+    smsMaxPerSecond: reader.integer('TWILIO_MAX_PER_SECOND', 1, 100_000),
     deliveryLeaseMs: reader.integer('DELIVERY_LEASE_MS', 1_000, 24 * 60 * 60_000),
     outboxRetentionMs: reader.integer('OUTBOX_RETENTION_DAYS', 0, 3650) * 24 * 60 * 60_000,
     sendgrid: readSendGrid(reader),
