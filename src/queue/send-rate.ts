@@ -32,16 +32,27 @@ const LATE_MS = 100;
 const LATE_RETRIES = 2;
 
 /**
+ * How far ahead a slot end this process saw may be and still restart a flushed key (TAKE_SLOT): past the
+ * slots that many waiting messages hold (64 SMS of 23 segments at 10 a second reach about 3 minutes), not
+ * past what a clock that jumped would leave.
+ */
+const SEEN_HORIZON_US = 5 * 60 * 1_000_000;
+
+/**
  * Takes the next slot and answers when it is, in microseconds since the epoch: a slot lasts `ARGV[1]`
  * microseconds (the message's segments at the rate), the next one starts where it ends, from Redis's
  * clock. The key expires once its slot is past, so a flushed or restarted Redis only forgets a slot that
  * no longer matters, but for the slots already handed out and not yet reached: `ARGV[2]` is where the
- * caller last saw the slots end, so that a flushed key starts again after them rather than beside them.
+ * caller last saw the slots end, so that a flushed key starts again after them rather than beside them;
+ * ignored when further ahead than `ARGV[3]` (SEEN_HORIZON_US): a Redis clock that jumped forward and back
+ * must not hold every worker's SMS back by the jump (a DEL of the key then clears it, as before).
  */
 const TAKE_SLOT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[2]))
+local seen = tonumber(ARGV[2])
+if seen > now + tonumber(ARGV[3]) then seen = 0 end
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'), seen)
 local after = slot + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil((after - now) / 1000) + 1000)
 return string.format('%.0f', slot)`;
@@ -90,8 +101,10 @@ export class SendRate {
       // batches' leases already need.
       const wait = Math.ceil(slotMs - Date.now());
       if (wait > 0) await sleep(wait);
-      // Late (the store answered late, or the timer fired late): the next free slot instead.
-      if (Date.now() - slotMs <= LATE_MS || retries >= LATE_RETRIES) return;
+      // Late (the store answered late, or the timer fired late): the next free slot instead; a long
+      // slot (an SMS of many segments) may be as late as its margin, which holds the rate all the same.
+      const lateMs = Math.max(LATE_MS, (intervalUs / 1000) * (1 - 1 / MARGIN));
+      if (Date.now() - slotMs <= lateMs || retries >= LATE_RETRIES) return;
     }
   }
 
@@ -102,7 +115,12 @@ export class SendRate {
       const slot = Number(
         await takeOnRedis(redis, `send-rate:${channel}`, intervalUs, this.seenEnd.get(channel)),
       );
-      this.seenEnd.set(channel, Math.max(this.seenEnd.get(channel) ?? 0, slot + intervalUs));
+      // The latest end seen, unless what was kept is beyond the horizon (a clock that jumped): then this one.
+      const kept = this.seenEnd.get(channel) ?? 0;
+      this.seenEnd.set(
+        channel,
+        kept - slot > SEEN_HORIZON_US ? slot + intervalUs : Math.max(kept, slot + intervalUs),
+      );
       return slot;
     }
     if (this.database.kind === 'postgres') return this.takeOnPostgres(channel, intervalUs);
@@ -128,5 +146,12 @@ export class SendRate {
 }
 
 function takeOnRedis(redis: Redis, key: string, intervalUs: number, seenEnd = 0): Promise<string> {
-  return redis.eval(TAKE_SLOT, 1, key, String(intervalUs), String(seenEnd)) as Promise<string>;
+  return redis.eval(
+    TAKE_SLOT,
+    1,
+    key,
+    String(intervalUs),
+    String(seenEnd),
+    String(SEEN_HORIZON_US),
+  ) as Promise<string>;
 }

@@ -146,6 +146,28 @@ describe('the send rate, per message across processes (medium)', () => {
     });
   });
 
+  it('does not hold SMS back by a slot end seen far ahead (a Redis clock that jumped forward and back)', async () => {
+    const redis = new Redis(`${REDIS_BASE}/5`);
+    try {
+      await redis.del('send-rate:sms');
+      const rate = new SendRate(
+        { redis: () => redis } as unknown as JobRepository,
+        m.get(DatabaseService),
+        m.get(AppConfig),
+      );
+      // What this process saw while Redis's clock was an hour ahead.
+      (rate as unknown as { seenEnd: Map<string, number> }).seenEnd.set(
+        'sms',
+        (Date.now() + 3_600_000) * 1000,
+      );
+      const started = Date.now();
+      for (let i = 0; i < 3; i += 1) await rate.takeSendSlot('sms');
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('gives up a slot woken up late (a busy event loop) instead of sending with the others due meanwhile', async () => {
     const make = () =>
       new SendRate(m.queue as unknown as JobRepository, m.get(DatabaseService), m.get(AppConfig));
