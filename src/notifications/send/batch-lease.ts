@@ -68,37 +68,48 @@ export class BatchLeases {
   private keep(batchId: number, until: Date): HeldLease {
     const started = Date.now();
     const leaseMs = this.config.deliveryLeaseMs;
-    const renewEvery = Math.max(250, Math.floor(leaseMs / 3));
-    let renewed = started;
-    let inFlight: Promise<void> | undefined;
-    const renew = () => {
-      const next = new Date(this.clock.now().getTime() + leaseMs);
-      return this.messages.renewLease(batchId, lease.until, next).then((held) => {
-        renewed = Date.now();
-        if (held) lease.until = next;
-        else lease.lost = true;
-      });
-    };
-    const look = () =>
-      this.messages.stillSending(batchId).then((sending) => {
-        if (!sending) lease.stopped = true;
-      });
-    const timer = setInterval(
+    let renewing: Promise<void> | undefined;
+    let looking: Promise<void> | undefined;
+    // Renewals keep their own timer, as before the stop check: a look in flight never delays one.
+    const renewal = setInterval(
       () => {
-        if (inFlight) return;
+        if (renewing) return;
         if (lease.lost || Date.now() - started > RENEWAL_LIMIT_MS) {
-          clearInterval(timer);
+          clearInterval(renewal);
           return;
         }
-        inFlight = (Date.now() - renewed >= renewEvery ? renew() : lease.stopped ? Promise.resolve() : look())
+        const next = new Date(this.clock.now().getTime() + leaseMs);
+        renewing = this.messages
+          .renewLease(batchId, lease.until, next)
+          .then((renewed) => {
+            if (renewed) lease.until = next;
+            else lease.lost = true;
+          })
           .catch((err: unknown) => {
             this.logger.warn({ batchId, err: messageOf(err) }, 'lease renewal failed');
           })
-          .finally(() => (inFlight = undefined));
+          .finally(() => (renewing = undefined));
       },
-      Math.min(STOP_CHECK_MS, renewEvery),
+      Math.max(250, Math.floor(leaseMs / 3)),
     );
-    timer.unref();
+    const look = setInterval(() => {
+      if (looking) return;
+      if (lease.lost || lease.stopped || Date.now() - started > RENEWAL_LIMIT_MS) {
+        clearInterval(look);
+        return;
+      }
+      looking = this.messages
+        .stillSending(batchId)
+        .then((sending) => {
+          if (!sending) lease.stopped = true;
+        })
+        .catch((err: unknown) => {
+          this.logger.warn({ batchId, err: messageOf(err) }, 'campaign stop check failed');
+        })
+        .finally(() => (looking = undefined));
+    }, STOP_CHECK_MS);
+    renewal.unref();
+    look.unref();
     const lease: HeldLease = {
       until,
       lost: false,
@@ -108,8 +119,9 @@ export class BatchLeases {
       mayStart: () =>
         !lease.lost && !lease.stopped && this.clock.now().getTime() < lease.until.getTime() - leaseMs / 3,
       stop: async () => {
-        clearInterval(timer);
-        await inFlight;
+        clearInterval(renewal);
+        clearInterval(look);
+        await Promise.all([renewing, looking]);
       },
     };
     return lease;

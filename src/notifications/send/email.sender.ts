@@ -90,7 +90,12 @@ export class EmailSender implements ChannelSender {
   ): Promise<void> {
     let going = recipients;
     for (let round = 0; going.length > 0 && round < REFUSAL_ROUNDS; round += 1) {
-      if (round > 0 && !mayStart()) return;
+      // Looked at right before each request, after the rendering of its thousand recipients: a cancel
+      // meanwhile sends nothing (the first round's are left untried; a later round's keep their outcome).
+      if (!mayStart()) {
+        if (round === 0) going.forEach(({ i }) => (outcomes[i] = UNTRIED));
+        return;
+      }
       const results = await settle(this.logger, going.length, () =>
         this.email.send({ ...content, recipients: going.map((g) => g.recipient) }),
       );
