@@ -16,6 +16,11 @@ describe('loggedPath', () => {
       expect(loggedPath(path)).toBe('/n/:token');
     }
     expect(loggedPath('/V1//Subjects/alice%40example.com')).toBe('/V1/Subjects/:externalId');
+    // An external id with a slash, and a malformed escape beside a token.
+    expect(loggedPath('/v1/subjects/hr%2F12345')).toBe('/v1/subjects/:externalId');
+    expect(loggedPath('/v1/subjects/hr/12345')).toBe('/v1/subjects/:externalId');
+    expect(loggedPath('/%6e/AbCdEf%zz')).toBe('/n/:token');
+    expect(loggedPath('/v1/subjects/imports/abc/rejections')).toBe('/v1/subjects/imports/abc/rejections');
     expect(loggedPath('/notices')).toBe('/notices');
   });
 });

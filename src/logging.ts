@@ -46,17 +46,15 @@ export const REDACTED_PATHS = [
  * token of a personal notice page too (it opens that person's notice: a key, not a path).
  */
 export function loggedPath(url: string): string {
-  // As a router might read it: percent-decoded, slashes collapsed, any case (a hostile-input review got
-  // the token of `/N/<token>`, `//n/<token>` and `/%6e/<token>` into the log).
-  let path = url.split('?')[0];
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // Left as sent: a malformed escape is refused anyway.
-  }
-  return path
+  // As a router might read it: ASCII escapes decoded (one by one, so that a malformed one elsewhere
+  // does not keep the rest encoded), slashes collapsed, any case (a hostile-input review got the token of
+  // `/N/<token>`, `//n/<token>` and `/%6e/<token>` into the log). Everything after /v1/subjects/ but its
+  // own routes is the external id, which may hold a slash (`hr%2F12345`).
+  return url
+    .split('?')[0]
+    .replace(/%([0-7][0-9A-Fa-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
     .replace(/\/{2,}/g, '/')
-    .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$))[^/]+\/?$/i, '$1:externalId')
+    .replace(/^(\/v1\/subjects\/)(?!(bulk|imports|lookup)(\/|$)).+$/i, '$1:externalId')
     .replace(/^\/n\/.+$/i, '/n/:token');
 }
 
