@@ -63,9 +63,9 @@ export async function createApp(
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
-      verify: (req: Request & { rawBody?: Buffer }, res: Response, body: Buffer) => {
+      verify: (req: Request & { rawBody?: Buffer }, res: Response, body: Buffer, encoding: string) => {
         req.rawBody = body;
-        refuseInvalidUtf8(req, res, body);
+        refuseInvalidUtf8(req, res, body, encoding);
       },
     }),
   );

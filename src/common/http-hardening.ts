@@ -88,7 +88,9 @@ export function originForm(url: string): string {
  * The parser would decode it anyway, each bad byte a U+FFFD: "Jos\xe9" stored, and printed in a notice,
  * as "Jos\ufffd" (a hostile-input review's Latin-1 body, answered 200).
  */
-export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding?: string): void {
+  // A body declared in another charset body-parser takes (UTF-16) is decoded as declared.
+  if (encoding && !/^utf-?8$/i.test(encoding)) return;
   if (!isUtf8(body))
     throw Object.assign(new Error('the request body is not valid UTF-8'), { type: NOT_UTF8 });
 }

@@ -95,7 +95,7 @@ export const SUBJECT_FIELDS = [
 export const GUARDIAN_FIELDS = ['name', 'email', 'phone', 'locale'] as const;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(SUBJECT_FIELDS);
 const KNOWN_GUARDIAN_FIELDS: ReadonlySet<string> = new Set(GUARDIAN_FIELDS);
-/** The app's user id: stored in clear, so checked not to be an email address. */
+
 /**
  * A key as errors and stored rejections may name it: a field's name (a typo of a known one). Anything
  * else may be personal data typed as a key (an address, a name) and is named by its position instead.
@@ -108,6 +108,7 @@ function unknownField(fail: Fail, path: string, key: string, i: number): void {
   fail(field, 'unknownField', `${field} is not a known field`);
 }
 
+/** The app's user id: stored in clear, so checked not to be an email address or a phone number. */
 export const EXTERNAL_ID = /^[\p{L}\p{N}._:|+/#=@-]{1,128}$/u;
 export const EXTERNAL_ID_RULE = 'externalId must be 1-128 letters, digits or ._:|+/#=@-';
 const SYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
