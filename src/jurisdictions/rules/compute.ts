@@ -282,6 +282,12 @@ function startOf(
   clocks: Clocks,
 ): Date | null {
   const started = clockStart(spec.clock, jurisdictions, regulator, clocks);
+  if (spec.clock === 'determinationOrAwareness' && clocks.confirmed) {
+    // A determination recorded after the due date counted from awareness does not move it: a deadline
+    // missed is not made due again by confirming late (the rule's notes).
+    const fromAwareness = dueAt(clocks.awareness, spec.deadline, regulator);
+    if (fromAwareness && clocks.confirmed > fromAwareness) return clocks.awareness;
+  }
   if (!spec.startsBy) return started;
   const by = dueAt(clocks.awareness, spec.startsBy.within, regulator);
   return started && by && started > by ? by : (started ?? by);

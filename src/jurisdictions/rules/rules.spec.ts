@@ -355,6 +355,14 @@ describe('US-TX', () => {
       '60 days from determination of the breach (awareness while none is recorded)',
     );
   });
+
+  it('confirmed after the due date counted from awareness: that due date stands (a late determination does not undo it)', () => {
+    // Confirmed 45 days after awareness: past the AG's 30 days from awareness, within the residents' 60.
+    const late = new Date(AWARE.getTime() + 45 * 86_400_000);
+    const out = run([facts('US-TX', { residents: 300, ...SENSITIVE })], clocks({ confirmed: late }));
+    expect(iso(out['US-TX/us-tx-ag/regulator'])).toBe('2026-05-01T15:00:00.000Z');
+    expect(out['US-TX/us-tx-ag/individuals']?.clockStartedAt).toEqual(late);
+  });
 });
 
 describe('US-FL', () => {
