@@ -91,7 +91,7 @@ export class AppConfig {
   readonly minorAgeDefault!: number;
   /** Configured ages per jurisdiction; they override the built-in table. */
   readonly minorAges!: Readonly<Record<string, number>>;
-  /** SMS the sender may send per second, across all worker processes. */
+  /** SMS segments the sender may send per second (Twilio counts its rate so), across all worker processes. */
   readonly smsMaxPerSecond!: number;
   readonly sendgrid!: SendGridConfig | undefined;
   /** The public key (base64 DER or PEM) that signs SendGrid's Event Webhook; unset: its posts are refused. */

@@ -398,7 +398,8 @@ export class MessagesRepository {
    * skip each other's rows (the window may be exceeded by a batch or two, never a batch taken twice).
    * Notices go before alerts: push batches wait while email batches are pending, so the machine's time
    * goes first to what the law counts, and an alert tends to find its notice already there. Not for SMS:
-   * it goes at TWILIO_MAX_PER_SECOND (10/s by default), and alerts would wait for hours behind it.
+   * it goes at TWILIO_MAX_PER_SECOND (10 segments a second by default, about one SMS), and alerts would
+   * wait for hours behind it.
    */
   async takePending(campaignId: string, window: Record<Channel, number>, now: Date): Promise<QueuedBatch[]> {
     const rows = rowsOf<{ id: string | number; channel: Channel; queuings: number }>(

@@ -209,7 +209,8 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   [QueueName.Sms]: {
     concurrency: 4,
     defaults: SEND,
-    // One SMS batch per interval such that the sender's messages per second hold across all workers.
+    // One SMS batch per interval such that the sender's segments per second hold across all workers (the
+    // send slots hold it per message; this keeps jobs from piling up waiting for them).
     limiter: (config) => ({
       max: 1,
       duration: smsJobMs(config, smsBatchSize(config)),
