@@ -572,6 +572,22 @@ describe('a campaign with people unreached raises the public notice the law (or 
       .expect(200);
     // Recorded after its due date (the campaign ran late in this test): met, late.
     expect(recorded.body).toMatchObject({ state: 'met', metBy: { kind: 'manual' } });
+    // A second version published says nothing again of what is still outstanding.
+    await t.http
+      .patch(`/v1/public-notices/${id}`)
+      .set(...bearer(t.keys.responder))
+      .send({ updateNote: 'A support line is open.' })
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${id}/approve`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${id}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    const again = (await timeline('obligation.means_outstanding')).map((e) => e.details.key);
+    expect(again.length).toBe(new Set(again).size);
     // Singapore's law has no substitute notice: its unreached resident keeps its obligation open.
     expect(list.find((o) => o.key === 'SG/pdpc/individuals')?.state).not.toBe('met');
     // Washington's: the policy's Security Notice is published, and the individual obligation stays open.

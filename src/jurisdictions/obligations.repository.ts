@@ -78,6 +78,16 @@ export class ObligationsRepository {
     return [...byJurisdiction.values()];
   }
 
+  /** The obligation keys an incident's timeline already has an event of this kind for. */
+  async keysOnTimeline(incidentId: string, kind: string): Promise<Set<string>> {
+    const rows = rowsOf<{ key: string | null }>(
+      await this.database.db.execute(sql`
+        select distinct details->>'key' as key from incident_events
+        where incident_id = ${incidentId}::uuid and kind = ${kind}`),
+    );
+    return new Set(rows.flatMap((r) => (r.key ? [r.key] : [])));
+  }
+
   /** When the clocks of an incident started, from its timeline, its affected set and its reports. */
   async clocks(incidentId: string, awareness: Date): Promise<Clocks> {
     const confirmed = await this.database.db.execute(sql`

@@ -264,7 +264,9 @@ export class PublicNoticeObligations {
     );
     const by = { kind: 'public_notice', id: noticeId };
     const done = (row: ObligationRow) => byHand(row).length === 0;
-    for (const row of [...raised, ...substituted].filter((r) => !done(r))) {
+    // Once per obligation: a new version published leaves what was outstanding as it was said.
+    const said = await this.repository.keysOnTimeline(incidentId, 'obligation.means_outstanding');
+    for (const row of [...raised, ...substituted].filter((r) => !done(r) && !said.has(r.key))) {
       await this.incidents.addEvent({
         incidentId,
         at: this.clock.now(),
