@@ -418,6 +418,17 @@ describe('a campaign with people unreached raises the public notice the law (or 
         .set(...bearer(t.keys.auditor))
         .expect(200)
     ).body.items as Obligation[];
+  /** Approved by another holder than its author's, then published. */
+  const approveAndPublish = async (id: string) => {
+    await t.http
+      .post(`/v1/public-notices/${id}/approve`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${id}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+  };
   const timeline = (kind: string) =>
     t.query<{ details: Record<string, unknown> }>(
       'select details from incident_events where incident_id = $1 and kind = $2 order by id',
@@ -529,14 +540,7 @@ describe('a campaign with people unreached raises the public notice the law (or 
       .get(`/v1/incidents/${incidentId}/public-notices`)
       .set(...bearer(t.keys.auditor));
     const id = drafts.body.items[0].id as string;
-    await t.http
-      .post(`/v1/public-notices/${id}/approve`)
-      .set(...bearer(t.keys.approver))
-      .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${id}/publish`)
-      .set(...bearer(t.keys.responder))
-      .expect(200);
+    await approveAndPublish(id);
     const list = await obligations();
     // Brazil's substitute notice is the website (or the app): publishing it is all of it.
     for (const key of ['BR/anpd/public-notice', 'BR/anpd/individuals']) {
@@ -578,14 +582,7 @@ describe('a campaign with people unreached raises the public notice the law (or 
       .set(...bearer(t.keys.responder))
       .send({ updateNote: 'A support line is open.' })
       .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${id}/approve`)
-      .set(...bearer(t.keys.approver))
-      .expect(200);
-    await t.http
-      .post(`/v1/public-notices/${id}/publish`)
-      .set(...bearer(t.keys.responder))
-      .expect(200);
+    await approveAndPublish(id);
     const again = (await timeline('obligation.means_outstanding')).map((e) => e.details.key);
     expect(again.length).toBe(new Set(again).size);
     // Singapore's law has no substitute notice: its unreached resident keeps its obligation open.
