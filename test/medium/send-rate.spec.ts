@@ -139,7 +139,8 @@ describe('the send rate, per message across processes (medium)', () => {
           },
         );
         expect(sent).toHaveLength(2 * RATE);
-        expect(backlog(sent)).toBeLessThanOrEqual(2 * Math.max(...COSTS));
+        // 6 measured with the seen end (two processes' timers late together), 24 without it.
+        expect(backlog(sent)).toBeLessThanOrEqual(3 * Math.max(...COSTS));
       } finally {
         redis.disconnect();
       }
