@@ -45,6 +45,18 @@ describe('NDJSON batches', () => {
     '{"externalId":"c"}',
   ].join('\n');
 
+  it('refuses a line that is not UTF-8 (Latin-1 "José") alone, never storing it with U+FFFD', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"externalId":"a","name":"Ana"}\n'),
+      Buffer.from('{"externalId":"b","name":"José"}\n', 'latin1'),
+      Buffer.from('{"externalId":"c","name":"José"}\n'),
+    ]);
+    for (const size of [1, 100]) {
+      const batches = await collect(fileBatches('ndjson', chunks([bytes]), size, 0));
+      expect(outcome(batches)).toEqual({ stored: ['a', 'c'], rejected: ['2:isUtf8'] });
+    }
+  });
+
   it('numbers lines as an editor does, across chunk boundaries and split UTF-8 characters', async () => {
     const bytes = Buffer.from(file);
     const cut = bytes.indexOf(0xa9); // inside é

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FieldProblem } from '../common/errors.js';
 import { FieldCipher, normalizeEmail } from '../crypto/field-cipher.js';
 import { guardianRouteAges, type ConsentAges } from '../jurisdictions/consent-ages.js';
@@ -140,6 +141,22 @@ export function transferables(batch: PreparedBatch): ArrayBuffer[] {
 }
 
 const NOT_JSON: FieldProblem = { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' };
+const NOT_UTF8: FieldProblem = { field: 'line', rule: 'isUtf8', message: 'the line is not valid UTF-8' };
+
+/**
+ * The indexes of the lines (split at \n) whose bytes are not UTF-8: decoded, each bad byte would be a
+ * U+FFFD, stored and printed in a notice ("Jos\uFFFD"). Checked per line only when the whole is not.
+ */
+function linesNotUtf8(bytes: Buffer): Set<number> {
+  const bad = new Set<number>();
+  for (let start = 0, index = 0; start < bytes.length; index += 1) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    if (!isUtf8(bytes.subarray(start, end))) bad.add(index);
+    start = end + 1;
+  }
+  return bad;
+}
 const LINE_TOO_LONG: FieldProblem = {
   field: 'line',
   rule: 'maxLength',
@@ -214,14 +231,14 @@ export class BatchPreparer {
     if (input.kind === 'items') {
       for (const item of input.items) take(item.line, item.value, item.problem);
     } else {
-      const text = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString(
-        'utf8',
-      );
-      const lines = text.split('\n');
+      const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+      const notUtf8 = isUtf8(bytes) ? undefined : linesNotUtf8(bytes);
+      const lines = bytes.toString('utf8').split('\n');
       lines.pop();
       lines.forEach((raw, index) => {
         const line = input.firstLine + index;
         if (raw.trim() === '') return;
+        if (notUtf8?.has(index)) return take(line, undefined, NOT_UTF8);
         if (raw.length > MAX_LINE_BYTES || Buffer.byteLength(raw, 'utf8') > MAX_LINE_BYTES) {
           return take(line, undefined, LINE_TOO_LONG);
         }
