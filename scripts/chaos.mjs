@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Cluster, RunDatabase } from './lib/chaos-cluster.mjs';
-import { checkCampaign, KNOWN_DEFECTS, smsBacklog } from './lib/chaos-checks.mjs';
+import { checkCampaign, KNOWN_DEFECTS } from './lib/chaos-checks.mjs';
 import { needles, seeded, writeDirectory } from './lib/chaos-directory.mjs';
 import { LeakScan, publicPages, redisText } from './lib/chaos-leaks.mjs';
 import { ProviderWebhooks } from './lib/chaos-webhooks.mjs';
@@ -67,12 +67,22 @@ console.log(
 if (!existsSync(join(ROOT, 'dist/main.js')))
   throw new Error('dist/ is missing: npm run build first (npm run chaos does)');
 execFileSync('npx', ['tsc', '-p', 'tsconfig.fakes.json'], { cwd: ROOT, stdio: 'inherit' });
-const { Ledger } = await import('../.bench/fakes/fake-server.js');
+const { Ledger, queuePeak } = await import('../.bench/fakes/fake-server.js');
 const { SendGridFake } = await import('../.bench/fakes/sendgrid.fake.js');
 const { TwilioFake } = await import('../.bench/fakes/twilio.fake.js');
 const { FcmFake } = await import('../.bench/fakes/fcm.fake.js');
 const { SmsFit } = await import('../dist/notifications/sms-fit.js');
 const { smsSize } = await import('../dist/templates/sms-segments.js');
+
+/** Twilio's queue for the sender over a run: its peak in seconds at SMS_RATE (queuePeak), the longest SMS and all segments. */
+function smsQueueOf(ledger) {
+  const sent = ledger.texts.map(({ at, text }) => ({ at, units: smsSize(text).segments }));
+  return {
+    seconds: queuePeak(sent, SMS_RATE) / SMS_RATE,
+    longest: Math.max(0, ...sent.map((m) => m.units)),
+    segments: sent.reduce((n, m) => n + m.units, 0),
+  };
+}
 const { NoticeRenderer } = await import('../dist/templates/notice.renderer.js');
 const { VARIABLES } = await import('../dist/config/variables.js');
 
@@ -803,7 +813,7 @@ async function verdict(run, faults, chaos) {
     faults,
     webhooks: chaos ? { stats: webhooks.stats, forgedTargets: webhooks.forgedTargets } : undefined,
     smsRate: SMS_RATE,
-    smsSegments: (text) => smsSize(text).segments,
+    smsQueue: smsQueueOf(run.ledgers.sms),
     smsFits: run.smsFits,
     mode: MODE,
     exits: cluster.unexpectedExits,
@@ -921,9 +931,9 @@ function report({ baseline, faultRun, faults, leaks, canary }) {
     );
   }
   const sms = faultRun.ledgers.sms;
-  const { seconds, longest } = smsBacklog(sms.texts, SMS_RATE, (text) => smsSize(text).segments);
+  const { seconds, longest, segments } = smsQueueOf(sms);
   console.log(
-    `Twilio: ${sms.texts.length} SMS, ${sms.texts.reduce((n, m) => n + smsSize(m.text).segments, 0)} segments; its queue at ${SMS_RATE} segments/s held at most ${seconds.toFixed(2)} s (longest SMS ${longest} segments); requests per second: max ${Math.max(0, ...sms.arrivals.values())}`,
+    `Twilio: ${sms.texts.length} SMS, ${segments} segments; its queue at ${SMS_RATE} segments/s held at most ${seconds.toFixed(2)} s (longest SMS ${longest} segments); requests per second: max ${Math.max(0, ...sms.arrivals.values())}`,
   );
 
   console.log('\n== leaks (contact values of the directory found)');

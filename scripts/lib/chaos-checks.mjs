@@ -114,7 +114,7 @@ export function checkCampaign({
   faults,
   webhooks,
   smsRate,
-  smsSegments,
+  smsQueue,
   smsFits,
   mode,
   exits,
@@ -290,9 +290,10 @@ export function checkCampaign({
       : `${dups.push.byCause['sdk-retry']} push alerts (and ${dups.email.byCause['sdk-retry'] + dups.sms.byCause['sdk-retry']} email/SMS) reached the provider twice after a lost answer while the service handed them over once (one attempt recorded, no crash): a retry below the service (a client library's own), reported sent, not in possibleDuplicates`,
   );
 
-  // The SMS rate at Twilio, in segments as Twilio counts it: its queue for the sender, sending on at the
-  // limit, never holds more than a second's worth beyond the longest message (which arrives whole).
-  const { seconds, longest } = smsBacklog(ledgers.sms.texts, smsRate, smsSegments);
+  // The SMS rate at Twilio, in segments as Twilio counts it: its queue for the sender (`smsQueue`, from the
+  // fakes' queuePeak), sending on at the limit, never holds more than a second's worth beyond the longest
+  // message (which arrives whole).
+  const { seconds, longest } = smsQueue;
   const perSecond = [...ledgers.sms.arrivals.values()];
   add(
     'sms-rate',
@@ -437,24 +438,4 @@ export function channelCounts(people, failures, ledgers) {
     else push.failed += 1;
   }
   return { email, sms, push };
-}
-
-/**
- * The most Twilio's queue for the sender held, in seconds at `rate` segments a second, of the messages
- * taken (`texts`, with their arrival): Twilio sends a sender's messages on at its rate, segment by
- * segment, and queues what arrives faster. Also the longest message, in segments.
- */
-export function smsBacklog(texts, rate, segmentsOf) {
-  let level = 0;
-  let most = 0;
-  let last = 0;
-  let longest = 0;
-  for (const { at, text } of [...texts].sort((a, b) => a.at - b.at)) {
-    const segments = segmentsOf(text);
-    longest = Math.max(longest, segments);
-    level = Math.max(0, level - ((at - last) * rate) / 1000) + segments;
-    last = at;
-    most = Math.max(most, level);
-  }
-  return { seconds: most / rate, longest };
 }

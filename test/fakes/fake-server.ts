@@ -68,6 +68,24 @@ export class Ledger {
   }
 }
 
+/**
+ * The most a provider's queue held, in units (SMS segments), when it sends on at `rate` units a second
+ * what arrives (Twilio queues a sender's messages and sends their segments at its rate): what arrived at
+ * once beyond what the rate had sent meanwhile. The fault harness, the medium and the e2e checks of the
+ * SMS rate all read it.
+ */
+export function queuePeak(arrivals: ReadonlyArray<{ at: number; units: number }>, rate: number): number {
+  let level = 0;
+  let most = 0;
+  let last = 0;
+  for (const { at, units } of [...arrivals].sort((a, b) => a.at - b.at)) {
+    level = Math.max(0, level - ((at - last) * rate) / 1000) + units;
+    last = at;
+    most = Math.max(most, level);
+  }
+  return most;
+}
+
 /** The request being handled: when it arrived, and the addresses its handler accepted. */
 interface RequestNote {
   at: number;

@@ -5,6 +5,7 @@ import type { JobRepository } from '../../src/queue/job.repository.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
 import { SendRate } from '../../src/queue/send-rate.js';
 import { smsSize } from '../../src/templates/sms-segments.js';
+import { queuePeak } from '../fakes/fake-server.js';
 import { REDIS_BASE } from '../support/app.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
@@ -41,36 +42,19 @@ const busiest = (times: number[]) => {
 };
 
 /**
- * The most the provider's queue held, in units (segments), if it sends on at `RATE` units a second what
- * arrives (Twilio queues a sender's messages and sends their segments at its rate): what arrived at once
- * beyond what the rate had sent meanwhile.
- */
-const backlog = (sent: Array<{ at: number; cost: number }>) => {
-  let level = 0;
-  let most = 0;
-  let last = 0;
-  for (const { at, cost } of [...sent].sort((a, b) => a.at - b.at)) {
-    level = Math.max(0, level - ((at - last) * RATE) / 1000) + cost;
-    last = at;
-    most = Math.max(most, level);
-  }
-  return most;
-};
-
-/**
  * `n` slots taken by each of two processes at once (four callers each, as a job's SMS workers), the
- * i-th message of each caller costing `costs[i % costs.length]` units: when each was given, and its cost.
+ * i-th message of each caller costing `costs[i % costs.length]` units: when each was given, and its units.
  */
 const twoProcesses = async (make: () => SendRate, n: number, costs = [1], during?: () => Promise<void>) => {
   const processes = [make(), make()];
-  const sent: Array<{ at: number; cost: number }> = [];
+  const sent: Array<{ at: number; units: number }> = [];
   await Promise.all([
     ...processes.flatMap((rate) =>
       Array.from({ length: 4 }, async () => {
         for (let i = 0; i < n / 4; i += 1) {
           const cost = costs[i % costs.length];
           await rate.takeSendSlot('sms', cost);
-          sent.push({ at: Date.now(), cost });
+          sent.push({ at: Date.now(), units: cost });
         }
       }),
     ),
@@ -119,7 +103,7 @@ describe('the send rate, per message across processes (medium)', () => {
       const { sent } = await twoProcesses(make, RATE, COSTS);
       expect(sent).toHaveLength(2 * RATE);
       // What Twilio would hold at its rate: about one message. Counted per message instead, it held 30.
-      expect(backlog(sent)).toBeLessThanOrEqual(2 * Math.max(...COSTS));
+      expect(queuePeak(sent, RATE)).toBeLessThanOrEqual(2 * Math.max(...COSTS));
     });
 
     it('on Redis, flushed while the processes send (the slots handed out are not sent beside new ones)', async () => {
@@ -140,7 +124,7 @@ describe('the send rate, per message across processes (medium)', () => {
         );
         expect(sent).toHaveLength(2 * RATE);
         // 6 measured with the seen end (two processes' timers late together), 24 without it.
-        expect(backlog(sent)).toBeLessThanOrEqual(3 * Math.max(...COSTS));
+        expect(queuePeak(sent, RATE)).toBeLessThanOrEqual(3 * Math.max(...COSTS));
       } finally {
         redis.disconnect();
       }
@@ -214,9 +198,9 @@ describe('the send rate, per message across processes (medium)', () => {
         phone: `+1415556${String(1000 + i)}`,
       })),
     );
-    const sent: Array<{ at: number; cost: number }> = [];
+    const sent: Array<{ at: number; units: number }> = [];
     m.sms.answer = (message) => {
-      sent.push({ at: Date.now(), cost: smsSize(message.body).segments });
+      sent.push({ at: Date.now(), units: smsSize(message.body).segments });
       return { kind: 'sent', providerRef: `SM${message.messageId}` };
     };
     await m.newCampaign(await m.newIncident(system), { channels: ['sms'] });
@@ -225,8 +209,8 @@ describe('the send rate, per message across processes (medium)', () => {
     await m.queue.run(JobName.SendSms);
     expect(sent).toHaveLength(n);
     // Each SMS is the notice, several segments long: Twilio's queue holds no more than one of them.
-    const longest = Math.max(...sent.map((s) => s.cost));
+    const longest = Math.max(...sent.map((s) => s.units));
     expect(longest).toBeGreaterThan(1);
-    expect(backlog(sent)).toBeLessThanOrEqual(longest + JITTER);
+    expect(queuePeak(sent, RATE)).toBeLessThanOrEqual(longest + JITTER);
   });
 });
