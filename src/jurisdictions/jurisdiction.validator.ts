@@ -13,15 +13,26 @@ export const JURISDICTION_SHAPE = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/;
 export function IsJurisdiction(field = 'jurisdiction'): PropertyDecorator {
   return applyDecorators(
     Matches(JURISDICTION_SHAPE, { message: `${field} must look like BR or US-CA` }),
-    ValidateBy({
+    IsKnownJurisdiction(field),
+  );
+}
+
+/**
+ * A known jurisdiction code (what is not of a code's shape is the shape check's to refuse); `each` for a
+ * list, whose error names the first code refused and what to use instead (UK: GB).
+ */
+export function IsKnownJurisdiction(field: string, options: { each?: boolean } = {}): PropertyDecorator {
+  const unknown = (value: unknown) =>
+    typeof value === 'string' && JURISDICTION_SHAPE.test(value) && !isKnownJurisdiction(value.toUpperCase());
+  return ValidateBy(
+    {
       name: 'isJurisdiction',
       validator: {
-        validate: (value: unknown) =>
-          typeof value !== 'string' ||
-          !JURISDICTION_SHAPE.test(value) ||
-          isKnownJurisdiction(value.toUpperCase()),
-        defaultMessage: (args) => jurisdictionRule(field, args?.value),
+        validate: (value: unknown) => !unknown(value),
+        defaultMessage: (args) =>
+          jurisdictionRule(field, Array.isArray(args?.value) ? args.value.find(unknown) : args?.value),
       },
-    }),
+    },
+    options,
   );
 }

@@ -11,32 +11,11 @@ import {
   ValidateBy,
 } from 'class-validator';
 import type { NoticeTranslations } from '../common/notice-text.js';
-import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
+import { IsKnownJurisdiction } from '../jurisdictions/jurisdiction.validator.js';
 import { translationsProblem } from '../incidents/incident-texts.rules.js';
 import { PublicNoticeStatus } from './public-notices.service.js';
 
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
-
-/** A known jurisdiction code (a country, or a subdivision where the table has them); UK names GB. */
-const IsKnownJurisdiction = (field: string, each: boolean) =>
-  ValidateBy(
-    {
-      name: 'isJurisdiction',
-      validator: {
-        validate: (value: unknown) =>
-          typeof value !== 'string' || !JURISDICTION.test(value) || isKnownJurisdiction(value),
-        // With `each`, the whole list: the first code refused names what to use instead (UK: GB).
-        defaultMessage: (args) => {
-          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
-          return jurisdictionRule(
-            field,
-            values.find((v) => typeof v === 'string' && !isKnownJurisdiction(v)),
-          );
-        },
-      },
-    },
-    { each },
-  );
 
 const IsNoticeWords = () =>
   ValidateBy({
@@ -58,7 +37,7 @@ export class DraftPublicNoticeDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(300)
   @Matches(JURISDICTION, { each: true, message: 'each jurisdiction must look like BR or US-CA' })
-  @IsKnownJurisdiction('jurisdictions', true)
+  @IsKnownJurisdiction('jurisdictions', { each: true })
   jurisdictions?: string[];
 
   @ApiPropertyOptional({
@@ -83,7 +62,7 @@ export class DraftPublicNoticeDto {
   })
   @IsOptional()
   @Matches(JURISDICTION, { message: 'profileJurisdiction must look like BR or US-CA' })
-  @IsKnownJurisdiction('profileJurisdiction', false)
+  @IsKnownJurisdiction('profileJurisdiction')
   profileJurisdiction?: string | null;
 
   @ApiPropertyOptional({
