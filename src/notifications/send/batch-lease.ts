@@ -68,48 +68,28 @@ export class BatchLeases {
   private keep(batchId: number, until: Date): HeldLease {
     const started = Date.now();
     const leaseMs = this.config.deliveryLeaseMs;
-    let renewing: Promise<void> | undefined;
-    let looking: Promise<void> | undefined;
+    const working = () => !lease.lost && Date.now() - started <= RENEWAL_LIMIT_MS;
     // Renewals keep their own timer, as before the stop check: a look in flight never delays one.
-    const renewal = setInterval(
-      () => {
-        if (renewing) return;
-        if (lease.lost || Date.now() - started > RENEWAL_LIMIT_MS) {
-          clearInterval(renewal);
-          return;
-        }
-        const next = new Date(this.clock.now().getTime() + leaseMs);
-        renewing = this.messages
-          .renewLease(batchId, lease.until, next)
-          .then((renewed) => {
-            if (renewed) lease.until = next;
-            else lease.lost = true;
-          })
-          .catch((err: unknown) => {
-            this.logger.warn({ batchId, err: messageOf(err) }, 'lease renewal failed');
-          })
-          .finally(() => (renewing = undefined));
-      },
+    const renewal = this.repeat(
+      batchId,
       Math.max(250, Math.floor(leaseMs / 3)),
+      working,
+      'lease renewal failed',
+      async () => {
+        const next = new Date(this.clock.now().getTime() + leaseMs);
+        if (await this.messages.renewLease(batchId, lease.until, next)) lease.until = next;
+        else lease.lost = true;
+      },
     );
-    const look = setInterval(() => {
-      if (looking) return;
-      if (lease.lost || lease.stopped || Date.now() - started > RENEWAL_LIMIT_MS) {
-        clearInterval(look);
-        return;
-      }
-      looking = this.messages
-        .stillSending(batchId)
-        .then((sending) => {
-          if (!sending) lease.stopped = true;
-        })
-        .catch((err: unknown) => {
-          this.logger.warn({ batchId, err: messageOf(err) }, 'campaign stop check failed');
-        })
-        .finally(() => (looking = undefined));
-    }, STOP_CHECK_MS);
-    renewal.unref();
-    look.unref();
+    const look = this.repeat(
+      batchId,
+      STOP_CHECK_MS,
+      () => working() && !lease.stopped,
+      'campaign stop check failed',
+      async () => {
+        if (!(await this.messages.stillSending(batchId))) lease.stopped = true;
+      },
+    );
     const lease: HeldLease = {
       until,
       lost: false,
@@ -118,12 +98,40 @@ export class BatchLeases {
       // the batch may be another worker's by the time the call leaves; nor once the campaign stopped.
       mayStart: () =>
         !lease.lost && !lease.stopped && this.clock.now().getTime() < lease.until.getTime() - leaseMs / 3,
-      stop: async () => {
-        clearInterval(renewal);
-        clearInterval(look);
-        await Promise.all([renewing, looking]);
-      },
+      stop: () => Promise.all([renewal.stop(), look.stop()]).then(() => undefined),
     };
     return lease;
+  }
+
+  /**
+   * Runs `step` for the batch every `everyMs` while `going()`, one at a time (a tick while one runs is
+   * skipped); a failure is logged as `failed` and tried at the next tick. `stop` ends it, waiting for a
+   * step in flight.
+   */
+  private repeat(
+    batchId: number,
+    everyMs: number,
+    going: () => boolean,
+    failed: string,
+    step: () => Promise<void>,
+  ) {
+    let inFlight: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      if (inFlight) return;
+      if (!going()) {
+        clearInterval(timer);
+        return;
+      }
+      inFlight = step()
+        .catch((err: unknown) => this.logger.warn({ batchId, err: messageOf(err) }, failed))
+        .finally(() => (inFlight = undefined));
+    }, everyMs);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await inFlight;
+      },
+    };
   }
 }
