@@ -97,9 +97,6 @@ export class SmsSender implements ChannelSender {
 
   /** The recipient's SMS and its segments; undefined when it does not render (logged). */
   private render(batch: BatchRow, p: Prepared): { body: string; segments: number } | undefined {
-    return rendered(this.logger, () => {
-      const { body, segments } = this.renderer.renderSms(batch.template, p.facts).sms;
-      return { body, segments };
-    });
+    return rendered(this.logger, () => this.renderer.renderSms(batch.template, p.facts).sms);
   }
 }
