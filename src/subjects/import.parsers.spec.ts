@@ -250,6 +250,33 @@ describe('CSV records', () => {
     );
   });
 
+  it('refuses a line that is not UTF-8 (Latin-1 "José") alone, in whole chunks, byte by byte and as the last line', async () => {
+    const file = Buffer.concat([
+      Buffer.from('externalId,name\n'),
+      Buffer.from('a,José\n'),
+      Buffer.from('b,José\n', 'latin1'),
+      Buffer.from('c,Zoë\n'),
+      Buffer.from('d,Zoë', 'latin1'),
+    ]);
+    for (const pieces of [[file], [...file].map((byte) => Buffer.from([byte]))]) {
+      const lines = await csv(pieces);
+      expect(summary(lines)).toEqual(['2:a', '3:isUtf8', '4:c', '5:isUtf8']);
+      expect(lines.map((l) => (l.value as { name?: string } | undefined)?.name)).toEqual([
+        'José',
+        undefined,
+        'Zoë',
+        undefined,
+      ]);
+      expect(lines.at(-1)!.bytesDone).toBe(file.length);
+    }
+  });
+
+  it('fails the file when its header is not UTF-8', async () => {
+    await expect(csv([Buffer.from('externalId,name\u00e9\n', 'latin1'), 'a,A\n'])).rejects.toThrow(
+      'the CSV header (line 1) is not valid: the line is not valid UTF-8',
+    );
+  });
+
   it('refuses a CSV line over MAX_LINE_BYTES without holding it, and goes on after it', async () => {
     const long = `x,"${'y'.repeat(MAX_LINE_BYTES + 10)}"\n`;
     const lines = await csv(['externalId,name\n', long.slice(0, 1000), long.slice(1000), 'z,Z\n']);

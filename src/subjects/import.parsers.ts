@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FieldProblem } from '../common/errors.js';
@@ -82,14 +83,16 @@ const LINE_TOO_LONG: FieldProblem = {
   rule: 'maxLength',
   message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
 };
+const NOT_UTF8: FieldProblem = { field: 'line', rule: 'isUtf8', message: 'the line is not valid UTF-8' };
 
 /**
  * The file as csv-parse is given it: one record per line. No field of a person holds a line break, so
  * a quote still open at the end of its line is a broken line, not a field going on: csv-parse took
  * the rest of the file into that field, and the lines after it vanished from the import (reported, at
  * best, as one bad line at the end). A line whose quotes are broken (open at its end, inside a field
- * that does not start with one, followed by text once closed) or that is longer than MAX_LINE_BYTES
- * is given to the parser as an empty line, which it skips while counting it, and reported through
+ * that does not start with one, followed by text once closed), that is longer than MAX_LINE_BYTES or
+ * whose bytes are not UTF-8 (csv-parse would decode each bad byte as U+FFFD, stored and then printed in
+ * a notice: "Jos\uFFFD") is given to the parser as an empty line, which it skips while counting it, and reported through
  * `refused` with its number and the bytes left out; every other byte passes as it came.
  */
 export async function* oneRecordPerLine(
@@ -136,6 +139,9 @@ class LineScanner {
     // Bytes before emitFrom are given out or left out; lineStart is where the current line began here.
     let emitFrom = 0;
     let lineStart = 0;
+    // Lines are checked for UTF-8 one by one only where the chunk as a whole is not (a character split
+    // across chunks makes it so), and a line begun in an earlier chunk always.
+    const chunkUtf8 = isUtf8(chunk);
     let i = 0;
     while (this.filePos + i < BOM.length && i < end && chunk[i] === BOM[this.filePos + i]) i += 1;
     for (; i < end; i += 1) {
@@ -150,7 +156,9 @@ class LineScanner {
               ? QUOTE_NOT_CLOSED
               : state === BROKEN
                 ? this.problem
-                : undefined;
+                : (!chunkUtf8 || this.carryBytes > 0) && !this.lineIsUtf8(chunk.subarray(lineStart, i))
+                  ? NOT_UTF8
+                  : undefined;
         if (problem) {
           // Left out, with the line's end as the file writes it (CRLF or LF): one kind of break for the parser.
           out.push(chunk.subarray(emitFrom, lineStart), crlf ? CRLF : NEWLINE);
@@ -209,9 +217,16 @@ class LineScanner {
           ? QUOTE_NOT_CLOSED
           : this.state === BROKEN
             ? this.problem
-            : undefined;
+            : !this.lineIsUtf8(Buffer.alloc(0))
+              ? NOT_UTF8
+              : undefined;
     if (problem) this.refused(this.line, problem, this.carryBytes, !this.headerPassed);
     else this.last = Buffer.concat(this.carry);
+  }
+
+  /** The current line, its bytes from earlier chunks followed by `tail`, is UTF-8. */
+  private lineIsUtf8(tail: Buffer): boolean {
+    return isUtf8(this.carryBytes > 0 ? Buffer.concat([...this.carry, tail]) : tail);
   }
 
   private broken(problem: FieldProblem): number {
