@@ -213,7 +213,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({
     description:
-      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given (LGPD Art. 48 §1 V: give it when the notice was not immediate)",
+      "Why the notice to people goes out late, in words for them; Brazil's notices say it when given, and a campaign to Brazilian residents drafted or approved after the individuals' due date is refused (409) without it (LGPD Art. 48 §1 V)",
     maxLength: TEXT,
   })
   @IsOptional()

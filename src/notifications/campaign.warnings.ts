@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
+import { ObligationsService, type ObligationView } from '../jurisdictions/obligations.service.js';
 import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import type { RequiredFact } from '../jurisdictions/rules/notice-profile.types.js';
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
@@ -17,9 +18,36 @@ import { SmsFit } from './sms-fit.js';
 export const given = (value: string | Date | null): boolean =>
   value instanceof Date || (typeof value === 'string' && value.trim() !== '');
 
-/** The facts a notice of this shape must say that the incident does not give (`requires`). */
-export const missingFacts = (incident: IncidentRow, shape: NoticeShape): RequiredFact[] =>
-  shape.required.filter((fact) => !given(incident[fact]));
+/**
+ * The facts a notice of this shape must say that the incident does not give (`requires`), with those it
+ * must say when it goes `late` (after its readers' individuals' due date).
+ */
+export const missingFacts = (incident: IncidentRow, shape: NoticeShape, late = false): RequiredFact[] =>
+  (late ? [...shape.required, ...shape.requiredWhenLate] : shape.required).filter(
+    (fact) => !given(incident[fact]),
+  );
+
+/**
+ * Whether a notice to residents of `jurisdiction` goes late now: an individuals' obligation covering it
+ * (the jurisdiction or its country) is due before `now`. Obligations as last computed.
+ */
+export function noticeLate(
+  obligations: readonly ObligationView[],
+  jurisdiction: string | null,
+  now: Date,
+): boolean {
+  if (jurisdiction === null) return false;
+  const country = jurisdiction.split('-')[0];
+  return obligations.some(
+    (o) =>
+      o.audience === 'individuals' &&
+      o.applicable &&
+      !o.withdrawnAt &&
+      o.dueAt !== null &&
+      o.dueAt.getTime() < now.getTime() &&
+      (o.jurisdictions.includes(jurisdiction) || o.jurisdictions.includes(country)),
+  );
+}
 
 /**
  * Something a campaign would do that its responders should know before it goes out, and may accept:
@@ -74,6 +102,7 @@ export class CampaignWarnings {
     private readonly renderer: NoticeRenderer,
     private readonly clock: Clock,
     private readonly smsFit: SmsFit,
+    private readonly obligations: ObligationsService,
   ) {}
 
   /**
@@ -125,8 +154,9 @@ export class CampaignWarnings {
 
   /**
    * Refuses a campaign whose notices would leave out what their law lists among a notice's contents (the
-   * `requires` of the readers' profiles: China's cause, Canada's date), at the draft and the approval, right after
-   * `of` read the readers (kept, so not read twice). A refusal, not a warning: no notice goes without them.
+   * `requires` of the readers' profiles: China's cause, Canada's date; Brazil's reasons for the delay when
+   * the campaign comes after the individuals' due date), at the draft and the approval, right after `of`
+   * read the readers (kept, so not read twice). A refusal, not a warning: no notice goes without them.
    */
   async checkRequiredFacts(
     campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
@@ -135,8 +165,16 @@ export class CampaignWarnings {
     const now = this.clock.now();
     const missing = new Map<string, Set<string>>();
     const jurisdictions = new Set((await this.notices(campaign, incident.id)).map((n) => n.jurisdiction));
-    for (const jurisdiction of jurisdictions) {
-      for (const field of missingFacts(incident, noticeShape(jurisdiction, now))) {
+    const shapes = [...jurisdictions].map((j) => ({ jurisdiction: j, shape: noticeShape(j, now) }));
+    // The obligations are read only where a profile asks something of a late notice (Brazil's).
+    const obligations = shapes.some(({ shape }) => shape.requiredWhenLate.length > 0)
+      ? await this.obligations.stored(incident.id)
+      : [];
+    let lateOnly = false;
+    for (const { jurisdiction, shape } of shapes) {
+      const late = noticeLate(obligations, jurisdiction, now);
+      for (const field of missingFacts(incident, shape, late)) {
+        if (shape.requiredWhenLate.includes(field)) lateOnly = true;
         const where = missing.get(field) ?? new Set<string>();
         where.add(jurisdiction ?? 'unknown');
         missing.set(field, where);
@@ -147,7 +185,7 @@ export class CampaignWarnings {
     const where = [...new Set([...missing.values()].flatMap((w) => [...w]))].sort();
     throw new AppError(
       ErrorCode.Conflict,
-      `the notices to residents of ${where.join(', ')} must say the incident's ${fields.join(', ')}: their law lists it among what a notice says. Give it, then draft or approve the campaign again`,
+      `the notices to residents of ${where.join(', ')} must say the incident's ${fields.join(', ')}: their law lists it among what a notice says${lateOnly ? " when the notice goes after the individuals' due date" : ''}. Give it, then draft or approve the campaign again`,
       { missing: fields, jurisdictions: where },
     );
   }

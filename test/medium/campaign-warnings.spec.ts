@@ -3,6 +3,7 @@ import { Clock } from '../../src/common/clock.js';
 import type { AppError } from '../../src/common/errors.js';
 import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
+import { ObligationsService } from '../../src/jurisdictions/obligations.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
@@ -232,5 +233,71 @@ describe('campaign warnings between views of a draft (medium: real repositories,
       .freeze(m.responder, dated, plainToInstance(ScopeCriteriaDto, { systems: [`${system}-b`] }));
     await m.queue.run(JobName.ScopeFreeze);
     expect((await draft(dated)).status).toBe('draft');
+  });
+  it("refuses a Brazilian campaign drafted after the individuals' due date without the reasons for the delay (LGPD Art. 48 §1 V)", async () => {
+    const system = `warn-late-${Date.now()}`;
+    const brazilian = (id: string) => ({
+      externalId: id,
+      email: `${id}@example.com`,
+      jurisdiction: 'BR',
+      locale: 'pt-BR',
+    });
+    const refusal = (err: unknown) => {
+      const e = err as AppError;
+      return { status: e.status, details: e.details, message: e.message };
+    };
+    const incidentOn = async (
+      suffix: string,
+      discoveredAt: Date,
+      overrides: Record<string, unknown> = {},
+    ) => {
+      await m.newPeople(`${system}-${suffix}`, [brazilian(`${system}-${suffix}-br`)]);
+      const id = await m.newIncident(`${system}-${suffix}`, {
+        occurredFrom: new Date(discoveredAt.getTime() - 86_400_000).toISOString(),
+        occurredTo: undefined,
+        containedAt: undefined,
+        discoveredAt: discoveredAt.toISOString(),
+        riskLevel: 'high',
+        ...overrides,
+      });
+      await m.get(ObligationsService).recompute(id);
+      return id;
+    };
+    const now = clock.now().getTime();
+
+    // Discovered ten days ago: 3 business days (Resolution CD/ANPD 15/2024) are past.
+    const late = await incidentOn('late', new Date(now - 10 * 86_400_000));
+    const owed = (await m.get(ObligationsService).stored(late)).find((o) => o.key === 'BR/anpd/individuals');
+    expect(owed).toMatchObject({ applicable: true });
+    expect(owed!.dueAt!.getTime()).toBeLessThan(now);
+    const refused = await draft(late).then(() => undefined, refusal);
+    expect(refused).toMatchObject({
+      status: 409,
+      details: { missing: ['noticeDelayReasons'], jurisdictions: ['BR'] },
+    });
+    expect(refused!.message).toContain("after the individuals' due date");
+
+    // With the reasons, it goes.
+    const explained = await incidentOn('explained', new Date(now - 10 * 86_400_000), {
+      noticeDelayReasons: 'The forensic analysis took nine days.',
+    });
+    expect((await draft(explained)).status).toBe('draft');
+
+    // Discovered an hour ago: on time, nothing to explain; drafted on time and approved late, refused then.
+    const onTime = await incidentOn('on-time', new Date(now - 3_600_000));
+    const drafted = await draft(onTime);
+    expect(drafted.status).toBe('draft');
+    clock.offsetMs += 8 * 86_400_000;
+    try {
+      const notApproved = await campaigns()
+        .approve(m.approver, drafted.id)
+        .then(() => undefined, refusal);
+      expect(notApproved).toMatchObject({
+        status: 409,
+        details: { missing: ['noticeDelayReasons'], jurisdictions: ['BR'] },
+      });
+    } finally {
+      clock.offsetMs -= 8 * 86_400_000;
+    }
   });
 });

@@ -120,7 +120,7 @@ export const BR_LGPD: Rule = {
     'Criteria: authentication data = `account_credentials`, `third_party_account`; `camera_data` counted as possibly sensitive (conservative); no category is financial or under legal secrecy; the elderly are not counted (no age kept beyond the under-18 flag; a person entering the band later would need the whole directory checked daily); children and adolescents are everyone under 18 by the birth date held (subjects.under_18, refreshed daily; a person not yet checked, written before it was kept, counts only if a minor until the refresh at the next start fills it in; until 2026-12-07 only the minors of consent-ages.ts, under 14, were counted, missing 14-17-year-olds).',
     '"Large scale": no number in the Regulation (it points to the small-agent rules, which weigh volume, duration, frequency and geography); 1,000 or more residents is our choice, to review.',
     'Small processing agents have double the deadlines (BR1): not modelled. childAge: under 12 is a child (ECA Art. 2); adolescents 12-17 also get LGPD Art. 14 protection.',
-    'Art. 48 §1 III (the technical and security measures that protected the data) has no "if any": the stricter reading makes it required of every notice to the data subjects (BR_NOTICE below), and of the communication to the ANPD as well (its lgpd.iii.security field, which the report generation lists as missing until src/reports refuses a report without it). §1 V (the reasons for the delay) is required only where the communication was late: of a late report by the report\'s own check; of a late notice not yet (see BR_NOTICE).',
+    'Art. 48 §1 III (the technical and security measures that protected the data) has no "if any": the stricter reading makes it required of every notice to the data subjects (BR_NOTICE below), and of the communication to the ANPD as well (its lgpd.iii.security field, which the report generation lists as missing until src/reports refuses a report without it). §1 V (the reasons for the delay) is required only where the communication was late: of a late report by the report\'s own check; of a late notice by the campaign\'s (BR_NOTICE).',
   ].join(' '),
 };
 
@@ -160,10 +160,20 @@ export const BR_NOTICE: NoticeProfile = {
       say: [{ kind: 'words', field: 'noticeDelayReasons', key: 'wordsNoticeDelayReasons' }],
       sources: ['BR1'],
       unsettled:
-        'Art. 48 §1 V asks for the reasons "if the communication was not immediate"; the 3 business days of Resolution 15/2024 are the measure of late. The notice says the reasons whenever the responders give them (noticeDelayReasons). The stricter reading would refuse a campaign that goes after the individuals\' due date without them, but a profile is the same for every incident and knows no due date: the campaign check would have to read the obligation (not yet done, so the incident field says to give them when late).',
+        'Art. 48 §1 V asks for the reasons "if the communication was not immediate"; the 3 business days of Resolution 15/2024 are the measure of late. The notice says the reasons whenever the responders give them (noticeDelayReasons), and must say them when it goes late (below).',
+    },
+    {
+      // Art. 48 §1 V: a notice approved after the individuals' due date (3 business days) says why it is
+      // late. Until 2026-12-08 a late campaign could go without the reasons.
+      kind: 'requires',
+      facts: ['noticeDelayReasons'],
+      whenLate: true,
+      sources: ['BR1'],
+      unsettled:
+        '"Not immediate" could be read as any notice after the incident\'s discovery; the 3 business days of Resolution 15/2024, within which the individuals must be told, are taken as the measure. Late is judged at the draft and the approval, against the due date of the obligations as last computed.',
     },
   ],
   sources: BR_LGPD.sources.filter((source) => source.key === 'BR1'),
   notes:
-    "Dated from the LGPD's entry into force (2020-09-18, recalled). The other items of Art. 48 §1 (the nature of the data, the people concerned, the risks, the measures taken) are in every notice. The security measures (III) are required (a campaign to Brazilian residents is refused until the incident gives them), the stricter reading; the reasons for a delay (V) are said when given.",
+    "Dated from the LGPD's entry into force (2020-09-18, recalled). The other items of Art. 48 §1 (the nature of the data, the people concerned, the risks, the measures taken) are in every notice. The security measures (III) are required (a campaign to Brazilian residents is refused until the incident gives them), the stricter reading; the reasons for a delay (V) are said when given and required of a campaign drafted or approved after the individuals' due date.",
 };

@@ -190,6 +190,12 @@ export type NoticeRequirement = Cited &
          */
         kind: 'requires';
         facts: readonly RequiredFact[];
+        /**
+         * Only of a notice that goes late: approved after the due date of the jurisdiction's individuals'
+         * obligation (Brazil's reasons for a delay). The campaign's check reads the obligations as last
+         * computed; a profile itself knows no due date.
+         */
+        whenLate?: true;
       }
     | {
         /**

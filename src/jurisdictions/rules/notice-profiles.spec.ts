@@ -143,8 +143,11 @@ describe('notice profiles: worked cases', () => {
       },
     });
     // Art. 48 §1 III has no "if any": no Brazilian notice goes without the measures (the stricter
-    // reading); the reasons for a delay (V) only when late, which a profile cannot tell, so not required.
+    // reading); the reasons for a delay (V) only of a notice going late, which the campaign's check
+    // judges against the obligations (test/medium/campaign-warnings.spec.ts).
     expect(shape.required).toEqual(['securityMeasuresBefore']);
+    expect(shape.requiredWhenLate).toEqual(['noticeDelayReasons']);
+    expect(noticeShape('GB', SENT).requiredWhenLate).toEqual([]);
   });
 
   it('Singapore: how the breach was discovered; Japan and China: its cause, required', () => {

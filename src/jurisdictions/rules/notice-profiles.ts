@@ -65,6 +65,8 @@ export interface NoticeShape {
   language: string | null;
   /** The incident's facts the law has every notice say (`requires`): a campaign to its readers waits for them. */
   required: readonly RequiredFact[];
+  /** The facts it must say when it goes late (`requires` with `whenLate`): after the individuals' due date. */
+  requiredWhenLate: readonly RequiredFact[];
   /** The profile versions it was compiled from, `US-CA@2016-01-01`, in layer order. */
   profiles: readonly string[];
   /** The source keys of the requirements it applies. */
@@ -99,6 +101,7 @@ export function compileShape(
   let wordsVersion: WordsVersion | null = null;
   let language: string | null = null;
   const required = new Set<RequiredFact>();
+  const requiredWhenLate = new Set<RequiredFact>();
   const omitted = new Set<StandardPart>();
   const added = perSection(() => ({ start: [] as Statement[], end: [] as Statement[] }));
   const sources = new Set<string>();
@@ -129,7 +132,7 @@ export function compileShape(
         language = requirement.language;
         break;
       case 'requires':
-        requirement.facts.forEach((fact) => required.add(fact));
+        requirement.facts.forEach((fact) => (requirement.whenLate ? requiredWhenLate : required).add(fact));
         break;
     }
   }
@@ -152,6 +155,7 @@ export function compileShape(
     wordsVersion,
     language,
     required: [...required].sort(),
+    requiredWhenLate: [...requiredWhenLate].filter((fact) => !required.has(fact)).sort(),
     profiles: layers.map((profile) => `${profile.jurisdiction ?? 'default'}@${profile.effectiveFrom}`),
     sources: [...sources],
   };
