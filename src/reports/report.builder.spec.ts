@@ -190,6 +190,17 @@ describe('buildReport', () => {
       expect(doc.deliveriesOverTime).toHaveLength(3);
     });
 
+    it('says when a late report was due and why it is late, once, in its form or else in its head', () => {
+      const late = build(form, { late: true, delayReasons: 'The forensic vendor needed five days.' });
+      const said = fields(late).filter((f) => text(f).includes('The forensic vendor needed five days.'));
+      expect(said).toHaveLength(1);
+      if (said[0].key === 'common.report.delayReasons') {
+        expect(field(late, 'common.report.dueAt')).toMatchObject({ missing: false });
+        expect(text(field(late, 'common.report.dueAt'))).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      }
+      expect(fields(doc).map((f) => f.key)).not.toContain('common.report.delayReasons');
+    });
+
     it('labels every field and section in its language (no label key shows through)', () => {
       const variants = [
         doc,

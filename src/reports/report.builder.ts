@@ -23,8 +23,10 @@ export function buildReport(
   previous: ReportDocument | null,
 ): ReportDocument {
   const ctx = new FormContext(facts, labels);
-  const { head, tail } = commonSections(ctx);
-  const sections = [head, ...FORM_BUILDERS[facts.regulator.form](ctx), ...tail];
+  const form = FORM_BUILDERS[facts.regulator.form](ctx);
+  const formSaysDelay = form.some((s) => s.fields.some((f) => f.key.endsWith('.delayReasons')));
+  const { head, tail } = commonSections(ctx, formSaysDelay);
+  const sections = [head, ...form, ...tail];
   const fields = sections.flatMap((s) => s.fields);
   return {
     form: facts.regulator.form,

@@ -247,13 +247,29 @@ function countsRow(name: string, counts: DeliveryCounts): (string | number)[] {
   return [name, ...COUNTS.map((c) => counts[c])];
 }
 
-/** The sections every report has: what the report covers, handling, public notice, chronology, obligations. */
-export function commonSections(ctx: FormContext): { head: ReportSection; tail: ReportSection[] } {
+/**
+ * The sections every report has: what the report covers, handling, public notice, chronology, obligations.
+ * A late report says when it was due and the reasons for its delay in its head, unless its form has a
+ * field of its own for them (`formSaysDelay`): every regulator reads why a report came late (GDPR and UK
+ * GDPR Art. 33(1), the PDPC, the ANPD...), and the service refuses a late report without them.
+ */
+export function commonSections(
+  ctx: FormContext,
+  formSaysDelay = false,
+): { head: ReportSection; tail: ReportSection[] } {
   const { facts } = ctx;
+  const late =
+    facts.late && !formSaysDelay
+      ? [
+          ctx.field('common.report.dueAt', ctx.deadline(), facts.deadline.basis),
+          ctx.field('common.report.delayReasons', ctx.delayReasons(), facts.deadline.basis),
+        ]
+      : [];
   const head = ctx.section('common.report', [
     ctx.field('common.report.organisation', facts.organization.name),
     ctx.field('common.report.jurisdictions', facts.jurisdictions),
     ctx.field('common.report.phase', ctx.phase()),
+    ...late,
     // Said, not hidden: the incident's words that have no translation in the report's language.
     ...(facts.untranslated.length > 0
       ? [
