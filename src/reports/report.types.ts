@@ -127,6 +127,11 @@ export interface ReportField {
   missing: boolean;
   /** Where the law asks for it: "GDPR Art. 33(3)(a)". */
   basis?: string;
+  /**
+   * The law lists it with no "if any" and no later complement for it: a report missing it is generated,
+   * so the responders see the gap, but not approved (the LGPD's security measures, Art. 48 §1 III).
+   */
+  required?: true;
 }
 
 export interface ReportTable {

@@ -73,6 +73,23 @@ export function canonicalJson(value: unknown): string {
 export const sha256 = (document: unknown): string =>
   createHash('sha256').update(canonicalJson(document)).digest('hex');
 
+/**
+ * Refuses to approve a report missing a field its law lists with no "if any" (`ReportField.required`): the
+ * responders give the fact on the incident and generate the report again.
+ */
+function refuseWithoutRequired(report: ReportRow): void {
+  const document = report.content as unknown as ReportDocument | null;
+  const missing = (document?.sections ?? [])
+    .flatMap((section) => section.fields)
+    .filter((field) => field.required && field.missing);
+  if (missing.length === 0) return;
+  throw new AppError(
+    ErrorCode.Conflict,
+    `report ${report.id} lacks what its law requires: ${missing.map((f) => `${f.label} (${f.key}${f.basis ? `, ${f.basis}` : ''})`).join('; ')}. Give it on the incident and generate the report again`,
+    { missing: missing.map((f) => f.key) },
+  );
+}
+
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
@@ -283,6 +300,7 @@ export class ReportsService {
       });
     }
     await this.keys.checkFourEyes(actor, report.createdBy, report.createdAt, 'a report');
+    refuseWithoutRequired(report);
     const now = this.clock.now();
     return this.history.change(
       actor,

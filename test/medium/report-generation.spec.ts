@@ -1,3 +1,6 @@
+import { plainToInstance } from 'class-transformer';
+import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
+import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
 import { ReportsService } from '../../src/reports/reports.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
@@ -97,5 +100,35 @@ describe('report generation as a job (medium)', () => {
     await m.queue.run(JobName.ReportGenerate);
     expect((await reports.get(asked.id)).status).toBe('draft');
     expect(m.queue.of(JobName.ReportGenerate)).toHaveLength(0);
+  });
+  it('generates, but does not approve, an ANPD report without the security measures (LGPD Art. 48 §1 III)', async () => {
+    const system = `report-anpd-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-0`, jurisdiction: 'BR', locale: 'pt-BR', email: 'anpd0@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system, { riskLevel: 'high', securityMeasuresBefore: null });
+    const ask = { regulator: 'anpd', phase: 'initial' as const, delayReasons: 'A análise levou dias.' };
+    const draft = await m.newReport(incidentId, ask);
+    expect(draft.status).toBe('draft');
+    const content = draft.content as { missing: Array<{ key: string }> };
+    expect(content.missing.map((f) => f.key)).toContain('lgpd.iii.security');
+    const reports = m.get(ReportsService);
+    await expect(reports.approve(m.approver, draft.id)).rejects.toMatchObject({
+      code: 'conflict',
+      details: { missing: ['lgpd.iii.security'] },
+    });
+    expect((await reports.get(draft.id)).status).toBe('draft');
+
+    // Given on the incident, the report generated again is approved.
+    const incidents = m.get(IncidentsService);
+    const incident = await incidents.get(incidentId);
+    await incidents.update(
+      m.responder,
+      incidentId,
+      incident.version,
+      plainToInstance(UpdateIncidentDto, { securityMeasuresBefore: 'Senhas guardadas com hash.' }),
+    );
+    const again = await m.newReport(incidentId, ask);
+    expect((await reports.approve(m.approver, again.id)).status).toBe('approved');
   });
 });

@@ -72,6 +72,11 @@ export class FormContext {
     return field;
   }
 
+  /** A field the report is not approved without (`ReportField.required`). */
+  required(key: string, value: FieldValue | undefined, basis: string): ReportField {
+    return { ...this.field(key, value, basis), required: true };
+  }
+
   /** A section titled `section.<key>`. */
   section(key: string, fields: ReportField[], tables?: ReportTable[]): ReportSection {
     const section: ReportSection = { key, title: this.t(`section.${key}`), fields };

@@ -21,7 +21,8 @@ export const lgpdAnpd: FormBuilder = (ctx) => {
       ctx.field('lgpd.ii.records', i.approximateRecords, `${ART}, II`),
     ]),
     ctx.section('lgpd.iii', [
-      ctx.field('lgpd.iii.security', i.securityMeasuresBefore, `${ART}, III`),
+      // No "if any", and the stricter reading: not left to the complement (see BR_LGPD's notes).
+      ctx.required('lgpd.iii.security', i.securityMeasuresBefore, `${ART}, III`),
       ctx.field('lgpd.iii.encryption', ctx.encryption(), `${ART}, III`),
     ]),
     ctx.section('lgpd.iv', [
