@@ -1,5 +1,5 @@
 import { DEFAULT_DATA_CATEGORIES, heldAmong } from '../../common/data-categories.js';
-import { addBusinessDays, addDays, addHours } from '../calendar.js';
+import { addBusinessDays, addDays, addHours, localDate } from '../calendar.js';
 import {
   PERSONAL_INFORMATION,
   type Condition,
@@ -194,16 +194,25 @@ function covers(rule: Rule, jurisdiction: string): 'exact' | 'country' | undefin
 }
 
 /**
+ * The day an instant falls on where a rule's law is made: its regulator's time zone. A law takes effect at
+ * midnight there, not in UTC: awareness at 02:00 in Beijing on the day China's 2025 measures begin is
+ * 18:00 UTC the day before, and is under the new measures (until 2026-12-08 it was not).
+ */
+export function ruleDay(rule: Rule, on: Date): string {
+  const zone = regulatorsOf(rule)[0]?.timeZone;
+  return zone ? localDate(on, zone) : on.toISOString().slice(0, 10);
+}
+
+/**
  * The rule for a jurisdiction on a day: a rule naming the subdivision wins over its country's; among the
- * versions of a rule, the latest that was in effect that day.
+ * versions of a rule, the latest that was in effect that day where its law is made ({@link ruleDay}).
  */
 export function ruleFor(jurisdiction: string, on: Date, rules: readonly Rule[]): Rule | undefined {
-  const day = on.toISOString().slice(0, 10);
   let best: Rule | undefined;
   let bestMatch: 'exact' | 'country' | undefined;
   for (const rule of rules) {
     const match = covers(rule, jurisdiction);
-    if (!match || rule.effectiveFrom > day) continue;
+    if (!match || rule.effectiveFrom > ruleDay(rule, on)) continue;
     const better =
       !best ||
       (match === 'exact' && bestMatch === 'country') ||

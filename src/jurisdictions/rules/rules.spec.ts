@@ -548,6 +548,20 @@ describe('CN (PIPL)', () => {
     expect(Object.keys(out).sort()).toEqual(['CN/cac/individuals', 'CN/cac/regulator']);
     expect(out['CN/cac/regulator']?.ruleVersion).toBe('2021-11-01');
   });
+
+  it('a law takes effect at midnight where it is made: 02:00 in Beijing on 2025-11-01 is under the 2025 measures', () => {
+    // 2025-10-31 18:00 UTC: the day before in UTC, which chose the 2021 version until 2026-12-08.
+    const at = (iso: string) =>
+      run([facts('CN', { residents: 1_000_000 })], clocks({ awareness: new Date(iso) }));
+    const beijing = at('2025-10-31T18:00:00Z');
+    expect(beijing['CN/cac/regulator.incident-report']).toMatchObject({
+      ruleVersion: '2025-11-01',
+      applicable: true,
+    });
+    expect(iso(beijing['CN/cac/regulator.incident-report'])).toBe('2025-10-31T22:00:00.000Z');
+    // 23:59 in Beijing on 2025-10-31: still the 2021 version.
+    expect(at('2025-10-31T15:59:00Z')['CN/cac/regulator']?.ruleVersion).toBe('2021-11-01');
+  });
 });
 
 describe('SG (PDPA)', () => {

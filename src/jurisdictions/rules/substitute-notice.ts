@@ -3,6 +3,8 @@ import type {
   SubstituteFacts,
   SubstituteNoticeRule,
 } from './substitute-notice.types.js';
+import { ruleDay } from './evaluate.js';
+import { RULES } from './index.js';
 import { PRIVACY_POLICY } from './standard-notice.js';
 
 // Each jurisdiction's substitute or public notice (breach-law.md 1B, "Substitute / public" and "Media"),
@@ -266,9 +268,13 @@ export function checkSubstitute(condition: SubstituteCondition, facts: Substitut
     : { holds: false, because: 'no decision of disproportionate effort' };
 }
 
-/** The substitute-notice rule of an obligation rule on a day (the latest version in effect), if any. */
+/**
+ * The substitute-notice rule of an obligation rule on a day (the latest version in effect), if any: the
+ * day where the rule's law is made ({@link ruleDay}).
+ */
 export function substituteRuleFor(ruleId: string, on: Date): SubstituteNoticeRule | undefined {
-  const day = on.toISOString().slice(0, 10);
+  const rule = RULES.find((r) => r.id === ruleId);
+  const day = rule ? ruleDay(rule, on) : on.toISOString().slice(0, 10);
   return SUBSTITUTE_NOTICE_RULES.filter((r) => r.ruleId === ruleId && r.effectiveFrom <= day).sort((a, b) =>
     b.effectiveFrom.localeCompare(a.effectiveFrom),
   )[0];
