@@ -162,6 +162,7 @@ describe("the API document's request examples", () => {
           .expect(201);
         return `/v1/public-notices/${notice.body.id as string}`;
       },
+      headers: { 'If-Match': '"1"' },
       status: 200,
     },
     'POST /v1/public-notices/{id}/withdraw': {

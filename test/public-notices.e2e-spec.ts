@@ -42,6 +42,15 @@ function untar(tar: Buffer): Record<string, string> {
   }
   return files;
 }
+/** The notice's ETag as a reader gets it (GET), for an edit's If-Match. */
+async function etagOf(id: string): Promise<string> {
+  const read = await t.http
+    .get(`/v1/public-notices/${id}`)
+    .set(...bearer(t.keys.responder))
+    .expect(200);
+  return read.headers.etag as string;
+}
+
 const ALERTS_TO = 'breach-desk@aiart.example';
 const twilio = new TwilioFake();
 const sendgrid = new SendGridFake();
@@ -119,6 +128,7 @@ describe('public Security Notice', () => {
     const bad = await t.http
       .patch(`/v1/public-notices/${noticeId}`)
       .set(...bearer(t.keys.responder))
+      .set('If-Match', await etagOf(noticeId))
       .send({ languages: ['en', 'tlh'] })
       .expect(400);
     expect(JSON.stringify(bad.body)).toContain('languages');
@@ -128,6 +138,7 @@ describe('public Security Notice', () => {
       [{ jurisdictions: ['BR', 'UK'] }, 'UK is not one: use GB'],
       [{ jurisdictions: ['ZZ'] }, 'jurisdictions must be an ISO 3166-1 alpha-2 country'],
       [{ profileJurisdiction: 'ZZ' }, 'profileJurisdiction must be an ISO 3166-1 alpha-2 country'],
+      [{ languages: ['en', 'en'] }, 'languages must not repeat a language'],
     ] as const) {
       const refused = await t.http
         .patch(`/v1/public-notices/${noticeId}`)
@@ -136,6 +147,14 @@ describe('public Security Notice', () => {
         .expect(400);
       expect(JSON.stringify(refused.body)).toContain(message);
     }
+    // Words for a language the notice is not in would be kept and never shown.
+    const stray = await t.http
+      .patch(`/v1/public-notices/${noticeId}`)
+      .set(...bearer(t.keys.responder))
+      .set('If-Match', await etagOf(noticeId))
+      .send({ words: { de: { remedies: 'Eine Hotline.' } } })
+      .expect(400);
+    expect(stray.body.details.problems).toMatchObject([{ field: 'words.de', rule: 'isNoticeLanguage' }]);
     await t.http
       .post(`/v1/public-notices/${noticeId}/publish`)
       .set(...bearer(t.keys.responder))
@@ -246,6 +265,7 @@ describe('public Security Notice', () => {
     await t.http
       .patch(`/v1/public-notices/${noticeId}`)
       .set(...bearer(t.keys.responder))
+      .set('If-Match', await etagOf(noticeId))
       .send({
         words: { en: { measuresPlanned: 'An outside firm audits the storage configuration.' } },
         updateNote: 'The audit of the storage configuration is under way.',
@@ -344,6 +364,7 @@ describe('public Security Notice', () => {
     await t.http
       .patch(`/v1/public-notices/${noticeId}`)
       .set(...bearer(t.keys.responder))
+      .set('If-Match', await etagOf(noticeId))
       .send({ jurisdictions: ['JP'] })
       .expect(200);
     const refused = await t.http
@@ -580,6 +601,7 @@ describe('a campaign with people unreached raises the public notice the law (or 
     await t.http
       .patch(`/v1/public-notices/${id}`)
       .set(...bearer(t.keys.responder))
+      .set('If-Match', await etagOf(id))
       .send({ updateNote: 'A support line is open.' })
       .expect(200);
     await approveAndPublish(id);
@@ -602,5 +624,117 @@ describe('a campaign with people unreached raises the public notice the law (or 
     expect(JSON.stringify(report.body)).toContain(
       `https://aiart.example/security-notices/${drafts.body.items[0].slug}`,
     );
+  });
+});
+
+describe('a public notice publishes what was approved, and no edit is lost', () => {
+  let incidentId: string;
+  let noticeId: string;
+
+  beforeAll(async () => {
+    const incident = await t.http
+      .post('/v1/incidents')
+      .set(...bearer(t.keys.responder))
+      .send(validIncident({ title: 'Approved words only' }))
+      .expect(201);
+    incidentId = incident.body.id as string;
+    const draft = await t.http
+      .post(`/v1/incidents/${incidentId}/public-notices`)
+      .set(...bearer(t.keys.responder))
+      .send({ jurisdictions: ['GB'], languages: ['en'] })
+      .expect(201);
+    noticeId = draft.body.id as string;
+    expect(draft.headers.etag).toBe(`"${draft.body.version}"`);
+  }, 60_000);
+
+  const editIncident = async (facts: Record<string, unknown>) => {
+    const read = await t.http
+      .get(`/v1/incidents/${incidentId}`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    await t.http
+      .patch(`/v1/incidents/${incidentId}`)
+      .set(...bearer(t.keys.responder))
+      .set('If-Match', read.headers.etag as string)
+      .send(facts)
+      .expect(200);
+  };
+
+  it('an edit without If-Match is refused (428), and one from a stale read (412), not lost', async () => {
+    const stale = await etagOf(noticeId);
+    await t.http
+      .patch(`/v1/public-notices/${noticeId}`)
+      .set(...bearer(t.keys.responder))
+      .send({ updateNote: 'note 0' })
+      .expect(428);
+    await t.http
+      .patch(`/v1/public-notices/${noticeId}`)
+      .set(...bearer(t.keys.responder))
+      .set('If-Match', stale)
+      .send({ words: { en: { remedies: 'new remedies 1' } } })
+      .expect(200);
+    const lost = await t.http
+      .patch(`/v1/public-notices/${noticeId}`)
+      .set(...bearer(t.keys.responder))
+      .set('If-Match', stale)
+      .send({ words: { en: { remedies: 'new remedies 2' } } })
+      .expect(412);
+    expect(lost.body.error).toBe('precondition_failed');
+    const now = await t.http.get(`/v1/public-notices/${noticeId}`).set(...bearer(t.keys.auditor));
+    expect(now.body.words).toEqual({ en: { remedies: 'new remedies 1' } });
+  });
+
+  it("approving with the preview's ETag is refused (412) when the incident changed after the preview", async () => {
+    const preview = await t.http
+      .get(`/v1/public-notices/${noticeId}/preview`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    expect(preview.headers.etag).toMatch(/^"preview-[0-9a-f]{64}"$/);
+    await editIncident({ description: 'A bucket exposed images; read after the preview.' });
+    await t.http
+      .post(`/v1/public-notices/${noticeId}/approve`)
+      .set(...bearer(t.keys.approver))
+      .set('If-Match', preview.headers.etag as string)
+      .expect(412);
+    const again = await t.http
+      .get(`/v1/public-notices/${noticeId}/preview`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    expect(again.headers.etag).not.toBe(preview.headers.etag);
+    await t.http
+      .post(`/v1/public-notices/${noticeId}/approve`)
+      .set(...bearer(t.keys.approver))
+      .set('If-Match', again.headers.etag as string)
+      .expect(200);
+  });
+
+  it('the incident edited after the approval: publishing is refused, the notice a draft again, nothing unapproved online', async () => {
+    // (Its remedies are the notice's own words, so an edit of the incident's would change nothing.)
+    await editIncident({ measuresTaken: 'UNAPPROVED measures added after the approval' });
+    const refused = await t.http
+      .post(`/v1/public-notices/${noticeId}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(409);
+    expect(refused.body.details).toMatchObject({ status: 'draft', reason: 'content_changed' });
+    const notice = await t.http.get(`/v1/public-notices/${noticeId}`).set(...bearer(t.keys.auditor));
+    expect(notice.body).toMatchObject({ status: 'draft', publishedVersion: null, approvedAt: null });
+    await t.http.get(`/security-notices/${notice.body.slug}`).expect(404);
+    const lapsed = await t.query<{ details: Record<string, unknown> }>(
+      "select details from incident_events where incident_id = $1 and kind = 'public_notice.approval_lapsed'",
+      [incidentId],
+    );
+    expect(lapsed).toHaveLength(1);
+
+    // Approved again as it now reads, it publishes the new words.
+    await t.http
+      .post(`/v1/public-notices/${noticeId}/approve`)
+      .set(...bearer(t.keys.approver))
+      .expect(200);
+    await t.http
+      .post(`/v1/public-notices/${noticeId}/publish`)
+      .set(...bearer(t.keys.responder))
+      .expect(200);
+    const page = await t.http.get(`/security-notices/${notice.body.slug}?lang=en`).expect(200);
+    expect(page.text).toContain('UNAPPROVED measures added after the approval');
   });
 });

@@ -888,6 +888,13 @@ export const publicNotices = pgTable(
     withdrawnAt: at('withdrawn_at'),
     withdrawnBy: uuid('withdrawn_by'),
     withdrawnReason: text('withdrawn_reason'),
+    /** Counts the row's changes: its ETag, which an edit and an approval send back as If-Match. */
+    version: integer('version').notNull().default(1),
+    /**
+     * The SHA-256 of what the approved draft would publish, rendered as of its approval: publishing
+     * compares it again, so an incident edited since the approval cannot put unapproved words online.
+     */
+    approvedDigest: text('approved_digest'),
   },
   (t) => [
     uniqueIndex('public_notices_slug_idx').on(t.slug),

@@ -9,9 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { parseIfMatch } from '../common/if-match.js';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
-import { AppError, ErrorCode } from '../common/errors.js';
 import { byId, decodeCursor, nextCursor, PageQueryDto } from '../common/pagination.js';
 import { IncidentIdParam } from './incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
@@ -131,19 +131,6 @@ export class IncidentsController {
       nextCursor: nextCursor(rows, page.limit, byId),
     };
   }
-}
-
-function parseIfMatch(header: string | undefined): number {
-  if (header === undefined) {
-    throw new AppError(ErrorCode.PreconditionRequired, 'send If-Match with the ETag of the version you read');
-  }
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!match) {
-    throw AppError.invalid([
-      { field: 'If-Match', rule: 'isEtag', message: 'If-Match must be an ETag this API returned, e.g. "3"' },
-    ]);
-  }
-  return Number(match[1]);
 }
 
 function withEtag(res: Response, row: IncidentRow): IncidentDto {

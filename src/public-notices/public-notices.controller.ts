@@ -1,15 +1,29 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import {
   ApiProduces,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../common/actor.js';
 import { Authorize } from '../common/authorize.decorator.js';
+import { parseIfMatch, parseOptionalIfMatch } from '../common/if-match.js';
 import { uuidParam } from '../common/params.js';
 import { IncidentIdParam } from '../incidents/incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
@@ -22,8 +36,17 @@ import {
   WithdrawPublicNoticeDto,
 } from './public-notices.dto.js';
 import type { PublicNoticeRow, PublicNoticeVersionRow } from './public-notices.repository.js';
-import { PublicNoticesService } from './public-notices.service.js';
+import { PublicNoticesService, type Expected } from './public-notices.service.js';
 import { PAGES_PATH } from './public-pages.render.js';
+
+/** The preview's ETag: its content's digest, marked apart from a version number. */
+const PREVIEW_ETAG = 'preview-';
+
+/** What an approval's If-Match names: a preview's digest or the notice's version; nothing without one. */
+function expectedOf(header: string | undefined): Expected {
+  const preview = /^\s*"?preview-([0-9a-f]{64})"?\s*$/.exec(header ?? '');
+  return preview ? { digest: preview[1] } : { version: parseOptionalIfMatch(header) };
+}
 
 @ApiTags('public-notices')
 @ApiNotFoundResponse({ description: 'No such incident or public notice' })
@@ -46,8 +69,9 @@ export class PublicNoticesController {
     @CurrentActor() actor: Actor,
     @IncidentIdParam() id: string,
     @Body() body: DraftPublicNoticeDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<PublicNoticeDto> {
-    return this.toDto(await this.notices.draft(actor, id, body), []);
+    return this.withEtag(res, await this.notices.draft(actor, id, body), []);
   }
 
   @Get('incidents/:id/public-notices')
@@ -61,17 +85,28 @@ export class PublicNoticesController {
   @Get('public-notices/:id')
   @Authorize(Permission.PublicNoticeRead)
   @ApiOperation({ summary: 'A public notice, with its published versions' })
-  @ApiOkResponse({ type: PublicNoticeDto })
-  async get(@Param('id', uuidParam('id')) id: string): Promise<PublicNoticeDto> {
-    return this.toDto(await this.notices.get(id), await this.notices.versions(id));
+  @ApiOkResponse({ type: PublicNoticeDto, description: 'ETag header carries the version' })
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicNoticeDto> {
+    return this.withEtag(res, await this.notices.get(id), await this.notices.versions(id));
   }
 
   @Get('public-notices/:id/preview')
   @Authorize(Permission.PublicNoticeRead)
-  @ApiOperation({ summary: 'What the draft would publish now, per language' })
+  @ApiOperation({
+    summary: 'What the draft would publish now, per language',
+    description:
+      'Its ETag names exactly this content: sent as If-Match to approve, the approval is refused (412) if the notice or its incident changed since.',
+  })
   @ApiOkResponse({ type: PublicNoticePreviewDto })
-  async preview(@Param('id', uuidParam('id')) id: string): Promise<PublicNoticePreviewDto> {
-    const content = await this.notices.preview(id);
+  async preview(
+    @Param('id', uuidParam('id')) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicNoticePreviewDto> {
+    const { content, digest } = await this.notices.preview(id);
+    res.setHeader('ETag', `"${PREVIEW_ETAG}${digest}"`);
     return { languages: content.languages, texts: content.texts };
   }
 
@@ -99,25 +134,43 @@ export class PublicNoticesController {
     summary:
       'Edit the draft (an update of a published notice: the page keeps the last version until this one is approved and published)',
   })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version you read, e.g. "3"' })
   @ApiOkResponse({ type: PublicNoticeDto })
+  @ApiPreconditionFailedResponse({ description: 'Someone changed it since you read it' })
   async edit(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
     @Body() body: DraftPublicNoticeDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<PublicNoticeDto> {
-    return this.toDto(await this.notices.edit(actor, id, body), []);
+    return this.withEtag(res, await this.notices.edit(actor, id, body, parseIfMatch(ifMatch)), []);
   }
 
   @Post('public-notices/:id/approve')
   @HttpCode(200)
   @Authorize(Permission.PublicNoticeApprove)
-  @ApiOperation({ summary: 'Approve the draft: not by its author, nor another key of the same holder' })
+  @ApiOperation({
+    summary: 'Approve the draft: not by its author, nor another key of the same holder',
+    description:
+      'What is approved is what the draft would publish now; publishing refuses (409, the notice a draft again) if the incident changed it since.',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: "The notice's ETag (its version) or the preview's: refused (412) if it changed since",
+  })
   @ApiOkResponse({ type: PublicNoticeDto })
+  @ApiPreconditionFailedResponse({
+    description: 'The notice, or what it would publish, changed since you read it',
+  })
   async approve(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<PublicNoticeDto> {
-    return this.toDto(await this.notices.approve(actor, id), []);
+    return this.withEtag(res, await this.notices.approve(actor, id, expectedOf(ifMatch)), []);
   }
 
   @Post('public-notices/:id/publish')
@@ -153,6 +206,11 @@ export class PublicNoticesController {
     return this.toDto(await this.notices.withdraw(actor, id, body.reason), []);
   }
 
+  private withEtag(res: Response, row: PublicNoticeRow, versions: PublicNoticeVersionRow[]): PublicNoticeDto {
+    res.setHeader('ETag', `"${row.version}"`);
+    return this.toDto(row, versions);
+  }
+
   private toDto(row: PublicNoticeRow, versions: PublicNoticeVersionRow[]): PublicNoticeDto {
     const iso = (d: Date | null) => d?.toISOString() ?? null;
     return {
@@ -167,6 +225,7 @@ export class PublicNoticesController {
       words: row.words,
       updateNote: row.updateNote,
       raisedBy: row.raisedBy,
+      version: row.version,
       publishedVersion: row.publishedVersion,
       firstPublishedAt: iso(row.firstPublishedAt),
       draftedAt: row.draftedAt.toISOString(),

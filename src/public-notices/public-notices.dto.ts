@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsNotEmpty,
   IsOptional,
@@ -50,6 +51,7 @@ export class DraftPublicNoticeDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @ArrayUnique({ message: 'languages must not repeat a language' })
   @IsString({ each: true })
   languages?: string[];
 
@@ -129,6 +131,8 @@ export class PublicNoticeDto {
     description: 'The obligation that raised it; null: drafted by hand',
   })
   raisedBy!: string | null;
+  @ApiProperty({ description: 'Counts its changes: its ETag, sent back as If-Match to edit or approve it' })
+  version!: number;
   @ApiProperty({
     nullable: true,
     type: Number,

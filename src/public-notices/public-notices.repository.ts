@@ -72,10 +72,11 @@ export class PublicNoticesRepository {
     return Boolean(row);
   }
 
+  /** Changes the row and counts the change (its `version`, the ETag). */
   async update(id: string, set: Partial<NewPublicNoticeRow>): Promise<PublicNoticeRow> {
     const [row] = await this.database.db
       .update(publicNotices)
-      .set(set)
+      .set({ ...set, version: sql`${publicNotices.version} + 1` })
       .where(eq(publicNotices.id, id))
       .returning();
     return row;

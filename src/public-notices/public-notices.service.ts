@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
@@ -51,6 +52,42 @@ export interface DraftInput {
   updateNote?: string | null;
 }
 
+/** What an approver read: the notice's version, or the digest of the preview. */
+export interface Expected {
+  version?: number;
+  digest?: string;
+}
+
+/** What a draft would publish, as a digest: the approval keeps it, publishing compares it. */
+function digestOf(content: PublishedContent): string {
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+/** Refuses words for a language the notice is not in: they would be kept and never shown. */
+function checkWords(words: NoticeTranslations | undefined, languages: readonly string[]): void {
+  const stray = Object.keys(words ?? {}).filter((tag) => !languages.includes(tag));
+  if (stray.length > 0) {
+    throw AppError.invalid(
+      stray.map((tag) => ({
+        field: `words.${tag}`,
+        rule: 'isNoticeLanguage',
+        message: `words.${tag} is for a language the notice is not in (${languages.join(', ')})`,
+      })),
+    );
+  }
+}
+
+/** Refuses a change to a notice changed since the caller read it (its If-Match, when given). */
+function checkVersion(row: PublicNoticeRow, expected: number | undefined): void {
+  if (expected !== undefined && expected !== row.version) {
+    throw new AppError(
+      ErrorCode.PreconditionFailed,
+      `public notice ${row.id} changed since you read it (version ${row.version}, not ${expected}): read it again`,
+      { version: row.version },
+    );
+  }
+}
+
 @Injectable()
 export class PublicNoticesService implements OnModuleInit {
   constructor(
@@ -98,6 +135,8 @@ export class PublicNoticesService implements OnModuleInit {
     const now = this.clock.now();
     const jurisdictions = input.jurisdictions ?? (await this.repository.affectedJurisdictions(incidentId));
     this.checkLanguages(input.languages);
+    const languages = input.languages ?? defaultLanguages(this.renderer, incident, jurisdictions);
+    checkWords(input.words, languages);
     return this.database.transaction(async () => {
       const row = await this.repository.insert({
         incidentId,
@@ -108,7 +147,7 @@ export class PublicNoticesService implements OnModuleInit {
           input.profileJurisdiction !== undefined
             ? input.profileJurisdiction
             : defaultProfile(jurisdictions, now),
-        languages: input.languages ?? defaultLanguages(this.renderer, incident, jurisdictions),
+        languages,
         words: input.words ?? {},
         updateNote: input.updateNote ?? null,
         raisedBy,
@@ -123,12 +162,17 @@ export class PublicNoticesService implements OnModuleInit {
     });
   }
 
-  /** Edits the draft; a published notice keeps its page until the edit is approved and published. */
-  async edit(actor: Actor, id: string, input: DraftInput): Promise<PublicNoticeRow> {
+  /**
+   * Edits the draft; a published notice keeps its page until the edit is approved and published.
+   * `expected`: the version the editor read (If-Match); another edit since is refused (412), not lost.
+   */
+  async edit(actor: Actor, id: string, input: DraftInput, expected?: number): Promise<PublicNoticeRow> {
     this.checkLanguages(input.languages);
     return this.database.transaction(async () => {
       const current = await this.locked(id);
+      checkVersion(current, expected);
       if (current.status === PublicNoticeStatus.Withdrawn) throw this.refused(current, 'edit');
+      checkWords(input.words, input.languages ?? current.languages);
       const now = this.clock.now();
       const row = await this.repository.update(id, {
         ...(input.jurisdictions ? { jurisdictions: input.jurisdictions } : {}),
@@ -141,6 +185,7 @@ export class PublicNoticesService implements OnModuleInit {
         status: PublicNoticeStatus.Draft,
         approvedBy: null,
         approvedAt: null,
+        approvedDigest: null,
         draftedBy: actor.keyId,
         draftedAt: now,
         updatedAt: now,
@@ -150,18 +195,34 @@ export class PublicNoticesService implements OnModuleInit {
     });
   }
 
-  /** Four eyes: not the draft's author, nor another key of theirs (the campaigns' rule). */
-  async approve(actor: Actor, id: string): Promise<PublicNoticeRow> {
+  /**
+   * Four eyes: not the draft's author, nor another key of theirs (the campaigns' rule). What it approves
+   * is what the draft would publish now, from the incident as it stands: its digest is kept, and publishing
+   * checks it again. `expected`: what the approver read (If-Match): the notice's version (its ETag), or
+   * the preview's digest (the preview's ETag), refused (412) if it changed.
+   */
+  async approve(actor: Actor, id: string, expected: Expected = {}): Promise<PublicNoticeRow> {
     const notice = await this.get(id);
     await this.keys.checkFourEyes(actor, notice.draftedBy, notice.draftedAt, 'a public notice');
     return this.database.transaction(async () => {
       const current = await this.locked(id);
+      checkVersion(current, expected.version);
       if (current.status !== PublicNoticeStatus.Draft) throw this.refused(current, 'approve');
       const now = this.clock.now();
+      const incident = await this.incident(current.incidentId);
+      const digest = digestOf(this.content(current, incident, now));
+      if (expected.digest !== undefined && expected.digest !== digest) {
+        throw new AppError(
+          ErrorCode.PreconditionFailed,
+          `public notice ${id} would publish other words than the preview you read (the notice or its incident changed since): read the preview again`,
+          { version: current.version },
+        );
+      }
       const row = await this.repository.update(id, {
         status: PublicNoticeStatus.Approved,
         approvedBy: actor.keyId,
         approvedAt: now,
+        approvedDigest: digest,
         updatedAt: now,
       });
       await this.record(actor, row, 'public_notice.approved', {});
@@ -169,13 +230,33 @@ export class PublicNoticesService implements OnModuleInit {
     });
   }
 
-  /** Publishes the approved draft as a new dated version; the pages show it at once. */
+  /**
+   * Publishes the approved draft as a new dated version; the pages show it at once. Where it would say
+   * something other than what was approved (the incident's words, dates or categories edited since, or
+   * an approval from before approvals were kept), the approval lapses: the notice goes back to draft, on
+   * the timeline, and the publication is refused (409) until it is approved again.
+   */
   async publish(actor: Actor, id: string): Promise<PublicNoticeRow> {
-    const row = await this.database.transaction(async () => {
+    const outcome = await this.database.transaction(async () => {
       const current = await this.locked(id);
       if (current.status !== PublicNoticeStatus.Approved) throw this.refused(current, 'publish');
       const incident = await this.incident(current.incidentId);
       const now = this.clock.now();
+      const approvedAt = current.approvedAt ?? now;
+      if (
+        current.approvedDigest === null ||
+        digestOf(this.content(current, incident, approvedAt)) !== current.approvedDigest
+      ) {
+        const lapsed = await this.repository.update(id, {
+          status: PublicNoticeStatus.Draft,
+          approvedBy: null,
+          approvedAt: null,
+          approvedDigest: null,
+          updatedAt: now,
+        });
+        await this.record(actor, lapsed, 'public_notice.approval_lapsed', { reason: 'content_changed' });
+        return { lapsed, published: null };
+      }
       const version = (current.publishedVersion ?? 0) + 1;
       await this.repository.addVersion({
         noticeId: id,
@@ -202,10 +283,18 @@ export class PublicNoticesService implements OnModuleInit {
       );
       if (met.length > 0)
         await this.record(actor, published, 'public_notice.met', { obligations: met.map((o) => o.key) });
-      return published;
+      return { lapsed: null, published };
     });
+    const { published } = outcome;
+    if (!published) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `public notice ${id} would publish words other than those approved (the incident changed since the approval): it is a draft again, to be approved again`,
+        { status: PublicNoticeStatus.Draft, reason: 'content_changed' },
+      );
+    }
     this.published.invalidate();
-    return row;
+    return published;
   }
 
   /** Takes the notice down; refused (409) before the longest minimum period of its jurisdictions ends. */
@@ -295,10 +384,11 @@ export class PublicNoticesService implements OnModuleInit {
     return this.repository.versions(id);
   }
 
-  /** What the draft would publish now, per language (the preview). */
-  async preview(id: string): Promise<PublishedContent> {
+  /** What the draft would publish now, per language (the preview), with its digest: its ETag. */
+  async preview(id: string): Promise<{ content: PublishedContent; digest: string }> {
     const notice = await this.get(id);
-    return this.content(notice, await this.incident(notice.incidentId), this.clock.now());
+    const content = this.content(notice, await this.incident(notice.incidentId), this.clock.now());
+    return { content, digest: digestOf(content) };
   }
 
   private content(notice: PublicNoticeRow, incident: IncidentRow, on: Date): PublishedContent {
