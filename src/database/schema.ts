@@ -468,6 +468,12 @@ export const campaigns = pgTable(
     createdBy: uuid('created_by'),
     approvedBy: uuid('approved_by'),
     approvedAt: at('approved_at'),
+    /**
+     * The digest of what its notices say of the incident as approved (notifications/approved-words.ts): a
+     * batch finding the incident changed since pauses the campaign until it is approved again. Null for
+     * campaigns approved before it was kept.
+     */
+    approvedWords: text('approved_words'),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
     createdAt: at('created_at').notNull().defaultNow(),

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Channel } from '../channels/channel.port.js';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
+import { AppError, ErrorCode, messageOf } from '../common/errors.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { JobRepository } from '../queue/job.repository.js';
@@ -137,6 +138,54 @@ export class CampaignLifecycle {
       { reason: 'sms_too_long', locale, characters },
       'campaign paused: its SMS would be longer than one SMS carries',
     );
+  }
+
+  /**
+   * The incident no longer says what the campaign's notices said when approved (its words, dates or
+   * categories edited since): nothing more goes out that its approver did not see. The campaign pauses,
+   * on the timeline; an approver approves it again as it now reads ({@link reapprove}).
+   */
+  async pauseForIncidentChange(id: string): Promise<void> {
+    await this.pause(
+      id,
+      { reason: 'incident_changed' },
+      "campaign paused: the incident's words changed since the approval",
+    );
+  }
+
+  /**
+   * A campaign paused for its incident's change, approved again as its notices now read (`words`, their
+   * digest): sending again (or planned, if it was not yet), on the timeline and in the audit log.
+   */
+  async reapprove(actor: Actor, campaign: CampaignRow, words: string): Promise<CampaignRow> {
+    const now = this.clock.now();
+    const to = campaign.recipients === null ? CampaignStatus.Approved : CampaignStatus.Sending;
+    const moved = await this.database.transaction(async () => {
+      const row = await this.campaigns.move(campaign.id, [CampaignStatus.Paused], {
+        status: to,
+        approvedBy: actor.keyId,
+        approvedAt: now,
+        approvedWords: words,
+        updatedAt: now,
+      });
+      if (row) await this.record(actor, row, 'campaign.reapproved', now, {});
+      return row;
+    });
+    if (!moved) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `the campaign is no longer paused: it cannot be approved again`,
+        {
+          status: (await this.campaigns.find(campaign.id))?.status ?? 'missing',
+        },
+      );
+    }
+    await (to === CampaignStatus.Approved ? this.enqueuePlan(campaign.id) : this.topUp(campaign.id)).catch(
+      (err: unknown) => {
+        this.logger.warn({ campaignId: campaign.id, err: messageOf(err) }, 'queued later by the reconciler');
+      },
+    );
+    return moved;
   }
 
   /** A sending campaign paused by the system, logged and on its timeline with why (codes, never data). */

@@ -1,5 +1,7 @@
 import type { Channel } from '../channels/channel.port.js';
+import { AppError, ErrorCode } from '../common/errors.js';
 import type { AppConfig } from '../config/config.js';
+import { IncidentState } from '../incidents/incident.lifecycle.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import {
   GUARDIAN_TEXT_FIELDS,
@@ -98,4 +100,27 @@ export function missingGuardianWords(
     }
   }
   return missing;
+}
+
+/** Whether the incident gives a fact: words that are not blank, or a date. */
+export const given = (value: string | Date | null): boolean =>
+  value instanceof Date || (typeof value === 'string' && value.trim() !== '');
+
+const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
+
+/** A notice can go out for the incident: not closed, and every part the law asks a notice to say is there. */
+export function checkNoticeable(incident: IncidentRow): void {
+  if (CLOSED_INCIDENT.has(incident.state)) {
+    throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
+  }
+  const missing: string[] = NOTICE_FACTS.filter((field) => !given(incident[field]));
+  // Each notice names the person's data that was involved, from these when the scope did not say.
+  if (incident.dataCategories.length === 0) missing.push('dataCategories');
+  if (missing.length > 0) {
+    throw new AppError(
+      ErrorCode.Conflict,
+      `every notice must say what happened, what data was involved, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
+      { missing },
+    );
+  }
 }

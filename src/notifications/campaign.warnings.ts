@@ -9,14 +9,10 @@ import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
 import { fieldsSaid } from '../templates/notice.body.js';
 import { NoticeRenderer } from '../templates/notice.renderer.js';
 import { SMS_MAX_CHARACTERS } from '../templates/sms-segments.js';
-import { guardianTemplate } from './campaign.rules.js';
+import { given, guardianTemplate } from './campaign.rules.js';
 import type { CampaignRow, Reader } from './campaigns.repository.js';
 import { CampaignsRepository, readsIn } from './campaigns.repository.js';
 import { SmsFit } from './sms-fit.js';
-
-/** Whether the incident gives a fact: words that are not blank, or a date. */
-export const given = (value: string | Date | null): boolean =>
-  value instanceof Date || (typeof value === 'string' && value.trim() !== '');
 
 /**
  * The facts a notice of this shape must say that the incident does not give (`requires`), with those it

@@ -95,7 +95,11 @@ export class CampaignsController {
   @Post('campaigns/:id/approve')
   @HttpCode(200)
   @Authorize(Permission.CampaignApprove)
-  @ApiOperation({ summary: 'Approve a draft (not by its author); sending starts' })
+  @ApiOperation({
+    summary: 'Approve a draft (not by its author); sending starts',
+    description:
+      "Also approves again a campaign paused because its incident's words changed since its approval (incident_changed): it sends on with the words as they now read.",
+  })
   @ApiOkResponse({ type: CampaignDto })
   async approve(
     @CurrentActor() actor: Actor,
@@ -116,7 +120,11 @@ export class CampaignsController {
   @Post('campaigns/:id/resume')
   @HttpCode(200)
   @Authorize(Permission.CampaignWrite)
-  @ApiOperation({ summary: 'Resume a paused campaign' })
+  @ApiOperation({
+    summary: 'Resume a paused campaign',
+    description:
+      "Refused (409, reason incident_changed) when the incident's words its notices say changed since the approval: an approver approves it again instead.",
+  })
   @ApiOkResponse({ type: CampaignDto })
   async resume(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignDto> {
     return toDto(await this.campaigns.resume(actor, id));

@@ -23,14 +23,15 @@ import {
   type RenderedNotice,
 } from '../templates/notice.renderer.js';
 import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
+import { noticeWordsDigest, wordsChanged } from './approved-words.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
-import { CampaignWarnings, given, type CampaignWarning } from './campaign.warnings.js';
+import { CampaignWarnings, type CampaignWarning } from './campaign.warnings.js';
 import {
   ACTIVE_STATUSES,
   CampaignStatus,
+  checkNoticeable,
   guardianTemplate,
   missingGuardianWords,
-  NOTICE_FACTS,
 } from './campaign.rules.js';
 import { CampaignRow, CampaignsRepository } from './campaigns.repository.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -66,26 +67,8 @@ export interface PreviewQuery {
 /** A notice as previewed: every channel's rendering, or one; `sentAt` when it is what a campaign sent. */
 type Preview = Partial<RenderedNotice> & Pick<RenderedNotice, 'template' | 'locale'> & { sentAt?: Date };
 
-const CLOSED_INCIDENT = new Set<string>([IncidentState.Closed, IncidentState.Dismissed]);
 /** A campaign that sends no more: its preview is what it sent. */
 const FINISHED = new Set<string>([CampaignStatus.Completed, CampaignStatus.Cancelled]);
-
-/** A notice can go out for the incident: not closed, and every part the law asks a notice to say is there. */
-function checkNoticeable(incident: IncidentRow): void {
-  if (CLOSED_INCIDENT.has(incident.state)) {
-    throw new AppError(ErrorCode.Conflict, `the incident is ${incident.state}: no notice goes out for it`);
-  }
-  const missing: string[] = NOTICE_FACTS.filter((field) => !given(incident[field]));
-  // Each notice names the person's data that was involved, from these when the scope did not say.
-  if (incident.dataCategories.length === 0) missing.push('dataCategories');
-  if (missing.length > 0) {
-    throw new AppError(
-      ErrorCode.Conflict,
-      `every notice must say what happened, what data was involved, its possible impact, the measures taken and the remedies: the incident has no ${missing.join(', ')}`,
-      { missing },
-    );
-  }
-}
 
 /**
  * Campaigns as responders handle them: draft, preview, four-eyes approval, pause/resume/cancel,
@@ -323,6 +306,12 @@ export class CampaignsService {
     const campaign = await this.get(id);
     await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
     const incident = await this.incidents.get(campaign.incidentId);
+    const words = noticeWordsDigest(incident);
+    if (campaign.status === CampaignStatus.Paused && wordsChanged(campaign, words)) {
+      // Paused because its notices would say what was not approved: approved again as they now read.
+      await this.warnings.checkRequiredFacts(campaign, incident);
+      return { ...(await this.lifecycle.reapprove(actor, campaign, words)), warnings: [] };
+    }
     checkNoticeable(incident);
     await this.checkFrozenSet(incident.id);
     await this.checkGuardianWords(incident, campaign.includeGuardians);
@@ -339,6 +328,7 @@ export class CampaignsService {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,
         approvedAt: now,
+        approvedWords: words,
         updatedAt: now,
       });
       // The status now, not as read before: another approval or a cancel may have come first.
@@ -388,6 +378,13 @@ export class CampaignsService {
 
   async resume(actor: Actor, id: string): Promise<CampaignRow> {
     const campaign = await this.get(id);
+    if (wordsChanged(campaign, noticeWordsDigest(await this.incidents.get(campaign.incidentId)))) {
+      throw new AppError(
+        ErrorCode.Conflict,
+        `the incident's words its notices say changed since campaign ${id} was approved: it resumes when approved again (POST /v1/campaigns/${id}/approve, by an approver)`,
+        { status: campaign.status, reason: 'incident_changed' },
+      );
+    }
     // Not yet planned: back to approved, and planned now.
     const to = campaign.recipients === null ? CampaignStatus.Approved : CampaignStatus.Sending;
     const resumed = await this.change(actor, id, [CampaignStatus.Paused], to);

@@ -42,10 +42,58 @@ describe('required facts at send time (medium: real repositories, scripted provi
       ['incident_missing_facts', ['cause']],
     ]);
 
+    // Given again in other words, which nobody approved: the campaign resumes only approved again.
     await setCause(incidentId, 'A storage bucket left public by a configuration change.');
-    await campaigns.resume(m.responder, campaignId);
+    await expect(campaigns.resume(m.responder, campaignId)).rejects.toMatchObject({
+      code: 'conflict',
+      details: { reason: 'incident_changed' },
+    });
+    await campaigns.approve(m.approver, campaignId);
     await m.drain();
     expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toContain('facts-cn@example.com');
     expect((await campaigns.view(campaignId)).status).toBe('completed');
+  });
+  it('pauses a campaign whose incident was edited after the approval; nothing unapproved leaves until approved again', async () => {
+    const system = `words-send-${Date.now()}`;
+    await m.newPeople(system, [
+      { externalId: `${system}-1`, email: 'words-1@example.com' },
+      { externalId: `${system}-2`, email: 'words-2@example.com' },
+    ]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
+    const incidents = m.get(IncidentsService);
+    const { version } = await incidents.get(incidentId);
+    await incidents.update(
+      m.responder,
+      incidentId,
+      version,
+      plainToInstance(UpdateIncidentDto, { measuresTaken: 'UNAPPROVED measures written after the approval' }),
+    );
+    await m.drain();
+
+    const campaigns = m.get(CampaignsService);
+    expect((await campaigns.view(campaignId)).status).toBe('paused');
+    expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).not.toContain('words-1@example.com');
+    const paused = await m.query<{ details: Record<string, unknown> }>(
+      "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1",
+      [campaignId],
+    );
+    expect(paused.map((p) => p.details.reason)).toEqual(['incident_changed']);
+    await expect(campaigns.resume(m.responder, campaignId)).rejects.toMatchObject({
+      details: { reason: 'incident_changed' },
+    });
+    // The author cannot approve it again (four eyes); an approver can, and it sends the words they saw.
+    await expect(campaigns.approve(m.responder, campaignId)).rejects.toMatchObject({ status: 403 });
+    await campaigns.approve(m.approver, campaignId);
+    await m.drain();
+    const sent = m.email.calls.flatMap((b) => b.recipients).filter((r) => r.to.startsWith('words-'));
+    expect(sent.map((r) => r.to).sort()).toEqual(['words-1@example.com', 'words-2@example.com']);
+    expect(JSON.stringify(m.email.calls)).toContain('UNAPPROVED measures written after the approval');
+    expect((await campaigns.view(campaignId)).status).toBe('completed');
+    const reapproved = await m.query<{ n: number }>(
+      "select count(*)::int as n from incident_events where kind = 'campaign.reapproved' and details->>'campaignId' = $1",
+      [campaignId],
+    );
+    expect(reapproved).toEqual([{ n: 1 }]);
   });
 });

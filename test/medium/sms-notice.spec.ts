@@ -131,33 +131,47 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     expect(handling.total).toMatchObject({ planned: 3, sent: 1, delivered: 1, unreachable: 2 });
   });
 
-  it('pauses a campaign whose words grew past one SMS after its approval; shortened and resumed, it sends', async () => {
+  it('pauses a campaign whose words grew after its approval; approved again too long for one SMS, it pauses again; shortened and approved, it sends', async () => {
     const system = `sms-grew-${Date.now()}`;
     const phone = '+447911123402';
     await m.newPeople(system, [{ externalId: `${system}-gb`, phone }]);
     const incidentId = await m.newIncident(system);
     const campaignId = await m.newCampaign(incidentId, { channels: ['sms'] });
+    const pauses = async () =>
+      m.query<{ details: Record<string, unknown> }>(
+        "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1 order by id",
+        [campaignId],
+      );
     await setWords(incidentId, { likelyConsequences: LONG });
     await m.drain();
+    expect((await campaigns().view(campaignId)).status).toBe('paused');
+    expect((await pauses()).map((p) => p.details.reason)).toEqual(['incident_changed']);
 
+    // Approved again as they now read: the SMS would be longer than one carries, and nothing leaves.
+    await campaigns().approve(m.approver, campaignId);
+    await m.drain();
     expect((await campaigns().view(campaignId)).status).toBe('paused');
     expect(sentTo(phone)).toEqual([]);
-    const paused = await m.query<{ details: Record<string, unknown> }>(
-      "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1",
-      [campaignId],
-    );
-    expect(paused.map((p) => [p.details.reason, p.details.locale])).toEqual([['sms_too_long', 'en']]);
-    expect(Number(paused[0].details.characters)).toBeGreaterThan(1600);
+    const paused = await pauses();
+    expect(paused.map((p) => [p.details.reason, p.details.locale])).toEqual([
+      ['incident_changed', undefined],
+      ['sms_too_long', 'en'],
+    ]);
+    expect(Number(paused[1].details.characters)).toBeGreaterThan(1600);
 
+    // Shortened: words nobody approved, so approved again before anything leaves.
     await setWords(incidentId, { likelyConsequences: 'Phishing.' });
-    await campaigns().resume(m.responder, campaignId);
+    await expect(campaigns().resume(m.responder, campaignId)).rejects.toMatchObject({
+      details: { reason: 'incident_changed' },
+    });
+    await campaigns().approve(m.approver, campaignId);
     await m.drain();
     expect(sentTo(phone)).toHaveLength(1);
     expect(sentTo(phone)[0]).toContain('What this may mean for you: Phishing.');
     expect((await campaigns().view(campaignId)).status).toBe('completed');
   });
 
-  it('checks the facts a notice must say again when it reads the incident afresh for the length', async () => {
+  it('a campaign approved again is checked for the facts a notice must say: a cause cleared is refused', async () => {
     const system = `sms-cause-${Date.now()}`;
     const phone = '+8613912345601';
     await m.newPeople(system, [{ externalId: `${system}-cn`, phone, jurisdiction: 'CN', locale: 'zh-Hans' }]);
@@ -167,15 +181,13 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
     await m.drain();
     expect((await campaigns().view(campaignId)).status).toBe('paused');
 
-    // The cause cleared, not shortened: the fresh read lacks what a Chinese notice must say.
+    // The cause cleared, not shortened: a Chinese notice must say it, so it is not approved again.
     await setWords(incidentId, { cause: '' });
-    await campaigns().resume(m.responder, campaignId);
+    await expect(campaigns().approve(m.approver, campaignId)).rejects.toMatchObject({
+      details: { missing: ['cause'], jurisdictions: ['CN'] },
+    });
     await m.drain();
     expect(sentTo(phone)).toEqual([]);
-    const paused = await m.query<{ details: Record<string, unknown> }>(
-      "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1 order by id",
-      [campaignId],
-    );
-    expect(paused.map((p) => p.details.reason)).toEqual(['sms_too_long', 'incident_missing_facts']);
+    expect((await campaigns().view(campaignId)).status).toBe('paused');
   });
 });

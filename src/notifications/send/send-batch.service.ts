@@ -6,10 +6,11 @@ import { messageOf } from '../../common/errors.js';
 import { AppConfig } from '../../config/config.js';
 import type { IncidentRow } from '../../incidents/incidents.repository.js';
 import { IncidentsService } from '../../incidents/incidents.service.js';
-import { noticeShape } from '../../jurisdictions/rules/notice-profiles.js';
+import { noticeShape, type NoticeShape } from '../../jurisdictions/rules/notice-profiles.js';
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
 import { JobName, JobPayload, QueueName, smsBatchSize, smsJobMs } from '../../queue/queue.catalogue.js';
+import { noticeWordsDigest, wordsChanged } from '../approved-words.js';
 import { CampaignLifecycle } from '../campaign.lifecycle.js';
 import { CampaignStatus } from '../campaign.rules.js';
 import { missingFacts } from '../campaign.warnings.js';
@@ -30,7 +31,22 @@ import { SmsSender } from './sms.sender.js';
 type Done =
   | { kind: 'sent'; sent: Sent }
   | { kind: 'missing'; missing: string[] }
+  | { kind: 'changed' }
   | { kind: 'tooLong'; characters: number };
+
+/**
+ * Why a batch's notice may not go with the incident as it is: a fact its profile requires is gone, or it
+ * would say other words than the campaign's approval saw.
+ */
+function stopFor(
+  campaign: CampaignRow,
+  incident: IncidentRow,
+  shape: NoticeShape,
+): Extract<Done, { kind: 'missing' | 'changed' }> | undefined {
+  const missing = missingFacts(incident, shape);
+  if (missing.length > 0) return { kind: 'missing', missing };
+  return wordsChanged(campaign, noticeWordsDigest(incident)) ? { kind: 'changed' } : undefined;
+}
 
 /**
  * The send jobs, one per channel, each a walk down its steps: claim the batch under a lease, prepare
@@ -110,6 +126,10 @@ export class SendBatchService {
         await this.lifecycle.pauseForIncident(campaign.id, done.missing);
         return { claimed: claimed.length, paused: 'incident_missing_facts' };
       }
+      if (done.kind === 'changed') {
+        await this.lifecycle.pauseForIncidentChange(campaign.id);
+        return { claimed: claimed.length, paused: 'incident_changed' };
+      }
       await this.lifecycle.pauseForSmsLength(campaign.id, batch.locale, done.characters);
       return { claimed: claimed.length, paused: 'sms_too_long' };
     }
@@ -133,8 +153,9 @@ export class SendBatchService {
   /**
    * Prepares the claimed recipients and sends to them, unless what the batch's notice must say is not
    * there: a fact the incident no longer gives (a cause cleared since the approval, for Chinese
-   * residents), or an SMS longer than one carries. Then nothing leaves, and the caller pauses the
-   * campaign. The incident is kept up to 30 s: it is read afresh before either is decided.
+   * residents), words other than the approval saw (the incident edited since), or an SMS longer than one
+   * carries. Then nothing leaves, and the caller pauses the campaign. The incident is kept up to 30 s: it
+   * is read afresh before any of them is decided (a kept incident older than the approval is read again).
    */
   private async prepareAndSend(
     channel: Channel,
@@ -149,10 +170,10 @@ export class SendBatchService {
     const prepare = (incident: IncidentRow) =>
       sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
     let incident = await this.incidents.recent(campaign.incidentId);
-    if (missingFacts(incident, shape).length > 0) {
+    if (stopFor(campaign, incident, shape)) {
       incident = await this.incidents.get(campaign.incidentId);
-      const missing = missingFacts(incident, shape);
-      if (missing.length > 0) return { kind: 'missing', missing };
+      const stop = stopFor(campaign, incident, shape);
+      if (stop) return stop;
     }
     let prepared = await prepare(incident);
     if (channel === 'sms') {
@@ -160,8 +181,8 @@ export class SendBatchService {
       if (fitted.tooLong !== undefined) {
         // Read afresh, and checked again as a whole: the words may have been shortened, or a fact cleared.
         incident = await this.incidents.get(campaign.incidentId);
-        const missing = missingFacts(incident, shape);
-        if (missing.length > 0) return { kind: 'missing', missing };
+        const stop = stopFor(campaign, incident, shape);
+        if (stop) return stop;
         fitted = this.sms.fit(batch, await prepare(incident));
         if (fitted.tooLong !== undefined) return { kind: 'tooLong', characters: fitted.tooLong };
       }
