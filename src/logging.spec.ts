@@ -1,5 +1,8 @@
 import pino from 'pino';
 import type { AppConfig } from './config/config.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pinoHttp } from 'pino-http';
 import { Logger, loggedPath, loggerOptions, withoutStartupChatter } from './logging.js';
 
 describe('loggedPath', () => {
@@ -102,5 +105,24 @@ describe('Logger (Nest calls, pino lines)', () => {
     expect(first).toMatchObject({ level: 50, context: 'ExceptionsHandler', msg: 'boom' });
     expect((first.err as { stack: string }).stack).toContain('at somewhere');
     expect(second).toMatchObject({ level: 50, context: 'Main', err: { message: 'bang' } });
+  });
+});
+
+describe('the access log', () => {
+  it("writes a response's status, never its headers (a notice page's Location is its token)", async () => {
+    const lines: string[] = [];
+    const { options } = loggerOptions({ logLevel: 'info' } as AppConfig);
+    const http = pinoHttp(options, { write: (line: string) => lines.push(line) });
+    const server = createServer((req, res) => {
+      http(req, res);
+      res.writeHead(303, { Location: '/n/AbCdEfGhIjKlMnOpQrStUv', 'Set-Cookie': 'a=b' }).end();
+    });
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const { port } = server.address() as AddressInfo;
+    await fetch(`http://127.0.0.1:${port}/n/AbCdEfGhIjKlMnOpQrStUv`, { method: 'POST', redirect: 'manual' });
+    await new Promise((closed) => server.close(closed));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ req: { path: '/n/:token' }, res: { statusCode: 303 } });
+    expect(lines[0]).not.toContain('AbCdEfGhIjKlMnOpQrStUv');
   });
 });

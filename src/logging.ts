@@ -75,6 +75,9 @@ export function loggerOptions(config: AppConfig): { options: Options; stream: De
         // is theirs to choose (some use an email address): its place in the path is logged, not it.
         path: loggedPath(req.url),
       }),
+      // The status only: a response's headers can carry what the path must not (the Location of a notice
+      // page's acknowledgement is its token; a hostile-input review found it in the log).
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     // Health probes and scrapes every few seconds would drown the log.
     autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
