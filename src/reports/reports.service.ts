@@ -204,8 +204,15 @@ export class ReportsService {
     const owed = await this.owedTo(incidentId, input.regulator, { bulk: true });
     const previous = await this.repository.latest(incidentId, input.regulator, report.createdAt);
     if (input.phase !== 'initial' && !previous) throw followsAnEarlier(input);
-    // Late or not as of when it was asked for; the document says when it was made.
-    const timing = lateness(owed, input.phase, report.delayReasons ?? undefined, report.createdAt);
+    // Late or not as of when it was asked for; the document says when it was made. A follow-up to a late
+    // report says so, with the reasons given then unless new ones are: the notification was late, and a
+    // follow-up on time does not make it "notified on time" (a hostile-input review saw the reasons
+    // replaced by that in the follow-up's changes).
+    const own = lateness(owed, input.phase, report.delayReasons ?? undefined, report.createdAt);
+    const carried = !own.late && input.phase !== 'initial' && previous?.late === true;
+    const timing = carried
+      ? { ...own, late: true, delayReasons: own.delayReasons ?? previous.delayReasons }
+      : own;
     const { late, delayReasons } = timing;
     const now = this.clock.now();
     const regulator = this.regulatorOf(owed[0]);

@@ -131,4 +131,19 @@ describe('report generation as a job (medium)', () => {
     const again = await m.newReport(incidentId, ask);
     expect((await reports.approve(m.approver, again.id)).status).toBe('approved');
   });
+  it('a follow-up to a late report says it was late, with the reasons given then', async () => {
+    const incidentId = await people(`report-carried-${Date.now()}`);
+    const initial = await m.newReport(incidentId, {
+      regulator: 'ico',
+      phase: 'initial',
+      delayReasons: 'Forensics took a week.',
+    });
+    expect(initial).toMatchObject({ status: 'draft', late: true });
+    const followUp = await m.newReport(incidentId, { regulator: 'ico', phase: 'follow-up' });
+    expect(followUp).toMatchObject({ status: 'draft', late: true, delayReasons: 'Forensics took a week.' });
+    const fields = (
+      followUp.content as { sections: Array<{ fields: Array<{ key: string; value: unknown }> }> }
+    ).sections.flatMap((section) => section.fields);
+    expect(fields.find((f) => f.key === 'common.report.delayReasons')?.value).toBe('Forensics took a week.');
+  });
 });
