@@ -3,8 +3,8 @@ import type { Condition, Rule } from './rule.types.js';
 // Privacy Act 1988 Part IIIC, the Notifiable Data Breaches scheme (from 2018-02-22): assess a suspected
 // breach within 30 days; an eligible data breach goes to the OAIC and the individuals as soon as practicable.
 
-/** "Likely to result in serious harm" (s 26WE): risk `high` (see notes). */
-const SERIOUS_HARM: Condition = { risk: { atLeast: 'high' } };
+/** "Likely to result in serious harm" (s 26WE): risk `medium` or higher (see notes). */
+const SERIOUS_HARM: Condition = { risk: { atLeast: 'medium' } };
 
 export const AU_NDB: Rule = {
   id: 'AU',
@@ -99,7 +99,7 @@ export const AU_NDB: Rule = {
     },
   ],
   notes: [
-    'Risk mapping: "likely to result in serious harm to any of the individuals" is read as risk `high`, like a GDPR high risk.',
+    'Risk mapping: "likely to result in serious harm to any of the individuals" is read as risk `medium` or higher. Unsettled against a scale of three levels: "serious" sits between our medium and high, and Canada\'s "real risk of significant harm", a test of the same kind, is read as medium; the stricter reading is taken, since a missed statement costs more than one the OAIC did not need (until 2026-12-08 it was read as `high`, like a GDPR high risk, and a medium-risk breach of credentials owed nothing in Australia while it owed the OPC a report).',
     'The scheme binds APP entities (turnover over A$3 million and some others, AU5): assumed to apply. The remedial-action exceptions (s 26WF) and encryption are left to the risk assessment. Individuals may also be told only those at risk, or by publication (publicNotice).',
   ].join(' '),
 };

@@ -620,10 +620,15 @@ describe('AU (NDB)', () => {
     expect(out['AU/oaic/regulator']?.dueAt).toBeNull();
   });
 
-  it('risk medium: not an eligible data breach', () => {
-    const out = run([facts('AU', { riskLevel: 'medium' })]);
-    expect(out['AU/oaic/regulator']?.applicable).toBe(false);
-    expect(out['AU/oaic/assessment']?.applicable).toBe(true);
+  it('risk medium: an eligible data breach (the stricter reading, as Canada reads its like test); low: not', () => {
+    const medium = run([facts('AU', { riskLevel: 'medium' })]);
+    expect(medium['AU/oaic/regulator']?.applicable).toBe(true);
+    expect(medium['AU/oaic/individuals']?.applicable).toBe(true);
+    const canada = run([facts('CA-ON', { riskLevel: 'medium' })]);
+    expect(Object.values(canada).some((o) => o.audience === 'regulator' && o.applicable)).toBe(true);
+    const low = run([facts('AU', { riskLevel: 'low' })]);
+    expect(low['AU/oaic/regulator']?.applicable).toBe(false);
+    expect(low['AU/oaic/assessment']?.applicable).toBe(true);
   });
 });
 
