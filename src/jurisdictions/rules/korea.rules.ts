@@ -85,8 +85,17 @@ export const KR_NOTICE: NoticeProfile = {
       unsettled:
         'Art. 34(1) asks for the procedures to obtain relief (KR2); the 2026 amendment adds the legal remedies (KR1). The notice names the Dispute Mediation Committee and the Infringement Report Center (118, recalled) from this version on.',
     },
+    {
+      // Art. 34(1) ii: when and how the leak happened. Every notice says when the company learned of it;
+      // when it happened only when the incident gives a start (until 2026-12-08 it could go without).
+      kind: 'requires',
+      facts: ['occurredFrom'],
+      sources: ['KR2'],
+      unsettled:
+        'Whether the date the company learned of the leak answers "when it leaked" is open; the stricter reading: a Korean notice says when it happened, an approximate start at least (as Canada\'s date).',
+    },
   ],
   sources: KR_PIPA.sources,
   notes:
-    'The other items of Art. 34(1) (what leaked, when and how, what to do, the response, a help desk) are in every notice. Korean residents still get the notice in English or their own language when the templates have it: Korean is issue 18.',
+    "The other items of Art. 34(1) (what leaked, how, what to do, the response, a help desk) are in every notice, and when it happened is required (a campaign to Korean residents waits for the incident's start). Korean residents still get the notice in English or their own language when the templates have it: Korean is issue 18.",
 };

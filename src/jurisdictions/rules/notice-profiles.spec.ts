@@ -179,6 +179,8 @@ describe('notice profiles: worked cases', () => {
 
   it('Korea: dispute mediation and the infringement report center', () => {
     expect(noticeShape('KR', SENT)).toMatchObject({ variant: 'KR', complaint: 'complaintKorea' });
+    // PIPA Art. 34(1) ii: when it happened (a campaign waits for the incident's start).
+    expect(noticeShape('KR', SENT).required).toEqual(['occurredFrom']);
   });
 
   it('knows what each jurisdiction changes in a notice', () => {
