@@ -128,6 +128,18 @@ describe('hostile requests (issue 19)', () => {
       expect(await tables()).toEqual(before);
     });
 
+    it('POST id-lists?name=a&name=b (a repeated parameter read as one) stores no list', async () => {
+      const before = await tables();
+      const res: Answer = await t.http
+        .post(`/v1/incidents/${incidentId}/id-lists?name=a&name=b`)
+        .set(...bearer(ADMIN_KEY))
+        .set('Content-Type', 'text/plain')
+        .send('h-1\n');
+      expect(res.status).toBe(400);
+      expect(problemsOf(res)).toEqual(['name notRepeated']);
+      expect(await tables()).toEqual(before);
+    });
+
     it("a NUL in a header never reaches the service: Node's parser answers 400", async () => {
       // A server of its own over the same app: supertest's stays as it is.
       const server = createServer(t.app.getHttpAdapter().getInstance());
@@ -234,6 +246,13 @@ describe('hostile requests (issue 19)', () => {
         'criteria.dataCategoriesMatch isIn',
       ],
       ['a date as a number', { activeFrom: 1_700_000_000 }, 'criteria.activeFrom isDateTime'],
+      // Keys of Object.prototype's were left out silently: `everyone` alone scoped everyone.
+      ['a key named toString', { everyone: true, toString: 1 }, 'criteria.toString unknownField'],
+      [
+        'an exclusion key named valueOf',
+        { everyone: true, exclude: { valueOf: ['DE'] } },
+        'criteria.exclude.valueOf unknownField',
+      ],
       ['an id list as a list', { idListId: [UNKNOWN] }, 'criteria.idListId isUuid'],
       [
         'exclusions as a list of lists',
@@ -467,6 +486,38 @@ describe('hostile requests (issue 19)', () => {
       expect(res.status).toBe(400);
       expect(problemsOf(res)).toEqual(['jurisdiction isJurisdiction']);
       expect(res.body.details.problems[0].message).toContain('GB');
+    });
+  });
+  describe('second review: keys class-transformer drops, text that says nothing', () => {
+    it('a bulk upsert with a key named after an Object.prototype member in a row is refused whole, naming it', async () => {
+      const before = await tables();
+      const res: Answer = await t.http
+        .post('/v1/subjects/bulk')
+        .set(...bearer(ADMIN_KEY))
+        .send(
+          JSON.parse(
+            '{"subjects":[{"externalId":"proto-1","guardian":{"name":"Carla","valueOf":"x"}},{"externalId":"proto-2","toString":"x"}]}',
+          ),
+        );
+      expect(res.status).toBe(400);
+      expect(problemsOf(res).sort()).toEqual([
+        'subjects.0.guardian.valueOf unknownField',
+        'subjects.1.toString unknownField',
+      ]);
+      expect(await tables()).toEqual(before);
+    });
+
+    it.each([
+      ['met', { at: '2026-11-05T10:00:00Z', note: ' ' }, 'note hasText'],
+      ['met', { at: '2026-11-05T10:00:00Z', note: '\u200b' }, 'note hasText'],
+      ['waive', { reason: ' \n ' }, 'reason hasText'],
+    ])('POST /v1/obligations/:id/%s with text that says nothing is a 400', async (action, body, problem) => {
+      const res: Answer = await t.http
+        .post(`/v1/obligations/${UNKNOWN}/${action}`)
+        .set(...bearer(ADMIN_KEY))
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(problemsOf(res)).toContain(problem);
     });
   });
 });

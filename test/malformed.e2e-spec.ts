@@ -123,6 +123,77 @@ const INCIDENT_CASES: Case[] = [
     field: '__proto__',
     rule: 'unknownField',
   },
+  // class-transformer left out any key of Object.prototype's: each was dropped silently, never refused.
+  ...['toString', 'valueOf', 'hasOwnProperty', 'toLocaleString', '__defineGetter__', 'isPrototypeOf'].map(
+    (key): Case => ({
+      name: `a key named after Object.prototype's ${key}`,
+      body: { [key]: 'x' },
+      field: key,
+      rule: 'unknownField',
+    }),
+  ),
+  {
+    name: "a chronology entry's key named after Object.prototype's valueOf",
+    body: {
+      chronology: [{ at: '2026-11-04T09:15:00Z', kind: 'detection', text: 'Found', valueOf: 1 }],
+    },
+    field: 'chronology.0.valueOf',
+    rule: 'unknownField',
+  },
+  {
+    // Stored as {} without a word.
+    name: 'a language of translations named toString',
+    body: { translations: { toString: { description: 'x' } } },
+    field: 'translations.toString',
+    rule: 'unknownField',
+  },
+  {
+    name: 'guardianWords with a key named hasOwnProperty',
+    body: { guardianWords: { hasOwnProperty: 'x' } },
+    field: 'guardianWords.hasOwnProperty',
+    rule: 'unknownField',
+  },
+  { name: 'a title of spaces', body: { title: '   ' }, field: 'title', rule: 'hasText' },
+  { name: 'a title of a zero-width space', body: { title: '\u200b\u2060' }, field: 'title', rule: 'hasText' },
+  {
+    name: 'a language tag Intl cannot read',
+    body: { language: 'en-12' },
+    field: 'language',
+    rule: 'isLocale',
+  },
+  { name: 'a language tag of no language', body: { language: 'xx' }, field: 'language', rule: 'isLocale' },
+  {
+    name: 'a bidirectional override in the title',
+    body: { title: 'Exposed \u202eetalpmet' },
+    field: 'title',
+    rule: 'noControlCharacters',
+  },
+  {
+    name: 'a control character in the description',
+    body: { description: 'Line one\nline\u0007two' },
+    field: 'description',
+    rule: 'noControlCharacters',
+  },
+  {
+    name: 'a bidirectional override in a translation',
+    body: { translations: { de: { remedies: 'Rufen Sie \u202eus an' } } },
+    field: 'translations',
+    rule: 'noControlCharacters',
+  },
+  {
+    name: 'a bidirectional override in guardianWords',
+    body: { guardianWords: { description: 'x\u202dy' } },
+    field: 'guardianWords',
+    rule: 'noControlCharacters',
+  },
+  {
+    name: 'a bidirectional override in massachusettsWords.guardian',
+    body: { massachusettsWords: { guardian: { remedies: 'x\u202ey' } } },
+    field: 'massachusettsWords',
+    rule: 'noControlCharacters',
+  },
+  { name: 'an empty system', body: { systems: [''] }, field: 'systems', rule: 'hasText' },
+  { name: 'a system of spaces', body: { systems: ['media-store', '  '] }, field: 'systems', rule: 'hasText' },
   {
     // Nested validation found nothing wrong in an empty list, and the incident's story failed on its date.
     name: 'a chronology entry that is a list',
@@ -218,6 +289,7 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     { name: 'unknown state', body: { to: 'solved' }, field: 'to', rule: 'isEnum' },
     { name: 'missing state', body: {}, field: 'to', rule: 'isDefined' },
     { name: 'huge note', body: { to: 'assessing', note: long(2001) }, field: 'note', rule: 'maxLength' },
+    { name: 'a note of spaces', body: { to: 'assessing', note: ' \t ' }, field: 'note', rule: 'hasText' },
     { name: 'unknown field', body: { to: 'assessing', force: true }, field: 'force', rule: 'unknownField' },
     { name: 'array body', body: [{ to: 'assessing' }], field: 'body', rule: 'isObject' },
   ];
@@ -237,6 +309,18 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
     },
     { name: 'a negative cost', body: { estimatedCostUsd: -1 }, field: 'estimatedCostUsd', rule: 'min' },
     { name: 'a fractional cost', body: { estimatedCostUsd: 0.5 }, field: 'estimatedCostUsd', rule: 'isInt' },
+    {
+      name: 'a reason of a zero-width space',
+      body: { disproportionateEffort: true, reason: '\u200b' },
+      field: 'reason',
+      rule: 'hasText',
+    },
+    {
+      name: 'a reason of spaces',
+      body: { disproportionateEffort: false, reason: '   ' },
+      field: 'reason',
+      rule: 'hasText',
+    },
   ];
   it.each(SUBSTITUTE_FACTS_CASES)('PUT /v1/incidents/:id/substitute-facts: $name', async (c) => {
     const before = await counts();
@@ -261,6 +345,18 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
       body: { name: 'x', role: 'admin', expiresAt: '2001-01-01T00:00:00Z' },
       field: 'expiresAt',
       rule: 'isFuture',
+    },
+    {
+      name: 'a holder with a zero-width space (another holder to four eyes, reading the same)',
+      body: { name: 'x', role: 'admin', holder: 'resp@example.com\u200b' },
+      field: 'holder',
+      rule: 'noInvisibleCharacters',
+    },
+    {
+      name: 'a holder of dots',
+      body: { name: 'x', role: 'admin', holder: ' .. ' },
+      field: 'holder',
+      rule: 'hasText',
     },
     {
       name: 'secret smuggled in',
@@ -498,6 +594,16 @@ describe('malformed input: always a clear 4xx, never a 500, nothing half-written
       ['/v1/incidents', { state: 'open' }, 'state'],
       ['/v1/incidents', { discoveredFrom: 'last week' }, 'discoveredFrom'],
       ['/v1/incidents', { unknown: '1' }, 'unknown'],
+      // Keys class-transformer left out: 200, where any other unknown parameter is a 400.
+      ['/v1/incidents', { toString: '1' }, 'toString'],
+      ['/v1/incidents', { valueOf: '1' }, 'valueOf'],
+      ['/v1/audit', { hasOwnProperty: '1' }, 'hasOwnProperty'],
+      // Number() read each as a number: an integer parameter is digits only.
+      ['/v1/incidents', { limit: '1e2' }, 'limit'],
+      ['/v1/incidents', { limit: '0x10' }, 'limit'],
+      ['/v1/incidents', { limit: '  5' }, 'limit'],
+      ['/v1/incidents', { limit: '5.0' }, 'limit'],
+      ['/v1/audit', { limit: '+5' }, 'limit'],
       ['/v1/audit', { actor: 'me' }, 'actor'],
       ['/v1/audit', { cursor: 'abc' }, 'cursor'],
       ['/v1/audit', { cursor: Buffer.from('{"id":"1; drop"}').toString('base64url') }, 'cursor'],

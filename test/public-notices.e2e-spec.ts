@@ -48,7 +48,7 @@ async function etagOf(id: string): Promise<string> {
     .get(`/v1/public-notices/${id}`)
     .set(...bearer(t.keys.responder))
     .expect(200);
-  return read.headers.etag as string;
+  return read.headers.etag;
 }
 
 const ALERTS_TO = 'breach-desk@aiart.example';
@@ -148,6 +148,13 @@ describe('public Security Notice', () => {
       expect(JSON.stringify(refused.body)).toContain(message);
     }
     // Words for a language the notice is not in would be kept and never shown.
+    // A withdrawal gives its reason in words: spaces alone are none.
+    const blank = await t.http
+      .post(`/v1/public-notices/${noticeId}/withdraw`)
+      .set(...bearer(t.keys.responder))
+      .send({ reason: ' \u200b ' })
+      .expect(400);
+    expect(blank.body.details.problems).toMatchObject([{ field: 'reason', rule: 'hasText' }]);
     const stray = await t.http
       .patch(`/v1/public-notices/${noticeId}`)
       .set(...bearer(t.keys.responder))
@@ -655,7 +662,7 @@ describe('a public notice publishes what was approved, and no edit is lost', () 
     await t.http
       .patch(`/v1/incidents/${incidentId}`)
       .set(...bearer(t.keys.responder))
-      .set('If-Match', read.headers.etag as string)
+      .set('If-Match', read.headers.etag)
       .send(facts)
       .expect(200);
   };
@@ -694,7 +701,7 @@ describe('a public notice publishes what was approved, and no edit is lost', () 
     await t.http
       .post(`/v1/public-notices/${noticeId}/approve`)
       .set(...bearer(t.keys.approver))
-      .set('If-Match', preview.headers.etag as string)
+      .set('If-Match', preview.headers.etag)
       .expect(412);
     const again = await t.http
       .get(`/v1/public-notices/${noticeId}/preview`)
@@ -704,7 +711,7 @@ describe('a public notice publishes what was approved, and no edit is lost', () 
     await t.http
       .post(`/v1/public-notices/${noticeId}/approve`)
       .set(...bearer(t.keys.approver))
-      .set('If-Match', again.headers.etag as string)
+      .set('If-Match', again.headers.etag)
       .expect(200);
   });
 

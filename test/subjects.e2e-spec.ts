@@ -94,6 +94,29 @@ describe('the directory through HTTP (PostgreSQL + Redis)', () => {
       )
     )[0].n;
 
+  it('two bulk upserts of the same 5,000 people in opposite orders, at once, both go through (they deadlocked: a 500)', async () => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => `u-race-${String(i).padStart(4, '0')}`);
+    const people = (order: string[], locale: string) => order.map((externalId) => ({ externalId, locale }));
+    const send = (order: string[], locale: string) =>
+      t.http
+        .post('/v1/subjects/bulk')
+        .set(...responder)
+        .send({ subjects: people(order, locale) })
+        .then((res) => res);
+    for (let round = 0; round < 3; round += 1) {
+      const [up, down] = await Promise.all([send(ids, 'fr'), send([...ids].reverse(), 'de')]);
+      expect([up.status, down.status]).toEqual([200, 200]);
+      expect(up.body.created + up.body.updated).toBe(5_000);
+      expect(down.body.created + down.body.updated).toBe(5_000);
+      // One request's rows all overwrote the other's: every person has the locale of the one that came last.
+      const rows = await t.query<{ locale: string; n: number }>(
+        "select locale, count(*)::int as n from subjects where external_id like 'u-race-%' group by locale",
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].n).toBe(5_000);
+    }
+  });
+
   it('stores the valid rows of a bulk upsert and lists each rejected row with its index, field and rule', async () => {
     const res = await t.http
       .post('/v1/subjects/bulk')

@@ -81,7 +81,9 @@ export class ApiKeyRepository {
         select
           exists (
             select 1 from api_keys a, api_keys b
-            where a.id = ${approver}::uuid and b.id = ${author}::uuid and a.holder = b.holder
+            where a.id = ${approver}::uuid and b.id = ${author}::uuid
+              -- Holders stored before a trailing dot was dropped (normalizeHolder) compare without it too.
+              and rtrim(a.holder, '.') = rtrim(b.holder, '.')
           ) as same_holder,
           exists (
             select 1 from chain c where c.created_by = ${author}::uuid and c.created_at >= ${draftedAt}

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Actor, SYSTEM_ACTOR } from '../common/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode } from '../common/errors.js';
+import { AppError, ErrorCode, type FieldProblem } from '../common/errors.js';
+import { INVISIBLE } from '../common/text.js';
 import { Role } from '../common/permissions.js';
 import { DatabaseService } from '../database/database.service.js';
 import { displayPrefix, generateSecret, hashSecret } from './api-key.secret.js';
@@ -11,9 +12,37 @@ import { ApiKeyRepository, ApiKeyRow } from './api-key.repository.js';
 export interface NewApiKey {
   name: string;
   role: Role;
-  /** One person's work identity; stored trimmed and lower-cased, so holders compare without case. */
+  /** One person's work identity; stored normalised ({@link normalizeHolder}), so holders compare without case. */
   holder?: string;
   expiresAt?: Date;
+}
+
+/**
+ * A holder as stored and compared: NFKC (a full-width or ligature spelling is the same identity), without
+ * case, without surrounding space or a trailing dot (`resp@example.com.` is the same address), null when
+ * nothing is left. Holders stored before NFKC and the trailing dot (trimmed and lower-cased) keep their
+ * value: an ASCII holder is the same either way.
+ */
+export function normalizeHolder(holder: string): string | null {
+  return holder.normalize('NFKC').trim().toLowerCase().replace(/\.+$/, '').trim() || null;
+}
+
+/**
+ * What is wrong with a holder given, if anything: invisible characters (`resp@example.com\u200b`) made a
+ * second identity for the four-eyes check that reads as the first; and a holder must say someone.
+ */
+export function holderProblem(holder: string): FieldProblem | undefined {
+  if (INVISIBLE.test(holder)) {
+    return {
+      field: 'holder',
+      rule: 'noInvisibleCharacters',
+      message: 'holder must not contain control, format or other invisible characters (U+200B...)',
+    };
+  }
+  if (normalizeHolder(holder) === null) {
+    return { field: 'holder', rule: 'hasText', message: 'holder must name someone' };
+  }
+  return undefined;
 }
 
 /** What a four-eyes check refuses an approval for. */
@@ -43,6 +72,10 @@ export class ApiKeysService {
         { field: 'expiresAt', rule: 'isFuture', message: 'expiresAt must be in the future' },
       ]);
     }
+    // Null (which the DTO lets through as absent) is no holder, as before.
+    const holder = typeof input.holder === 'string' ? input.holder : undefined;
+    const problem = holder === undefined ? undefined : holderProblem(holder);
+    if (problem) throw AppError.invalid([problem]);
     const secret = generateSecret();
     const key = await this.database.transaction(async () => {
       const row = await this.repository.insert({
@@ -50,7 +83,7 @@ export class ApiKeysService {
         role: input.role,
         keyHash: hashSecret(secret),
         keyPrefix: displayPrefix(secret),
-        holder: input.holder?.trim().toLowerCase() || null,
+        holder: holder === undefined ? null : normalizeHolder(holder),
         createdBy: actor.keyId,
         expiresAt: input.expiresAt ?? null,
       });

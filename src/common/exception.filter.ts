@@ -139,9 +139,26 @@ export function toErrorBody(error: unknown): { body: ErrorBody; unexpected: bool
   return unexpectedBody(error);
 }
 
-/** What is not the caller's to fix: a 503 when the database did not answer in time, else a 500. */
+/**
+ * What is not the caller's to fix: a 503 when the database did not answer in time or ended the request's
+ * transaction for a concurrent one, else a 500.
+ */
 function unexpectedBody(error: unknown): { body: ErrorBody; unexpected: boolean } {
   const errorId = randomUUID();
+  if (databaseConflict(error)) {
+    // A deadlock or a serialization failure: the other transaction went through, and the same request
+    // sent again will too. Writers take rows in one order (subjects in external id order) so it should
+    // not happen; if it does, it is still no defect of the request.
+    return {
+      body: {
+        statusCode: 503,
+        error: ErrorCode.Unavailable,
+        message: `the request ran into a concurrent one and was not applied; try again shortly (errorId ${errorId})`,
+        errorId,
+      },
+      unexpected: true,
+    };
+  }
   if (databaseBusy(error)) {
     // Not the request's fault and not a defect: PostgreSQL cancelled a statement over
     // PG_STATEMENT_TIMEOUT_MS (a lock held elsewhere counts), or the pool had no connection within
@@ -183,6 +200,20 @@ export function databaseBusy(error: unknown): boolean {
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string' && BUSY_STATES.has(code)) return true;
     if (typeof message === 'string' && CONNECT_TIMEOUT.test(message)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/** SQLSTATEs of a transaction PostgreSQL ended for a concurrent one: a deadlock, a serialization failure. */
+const CONFLICT_STATES = new Set(['40P01', '40001']);
+
+/** Whether `error` (or what it wraps) is a deadlock or a serialization failure. */
+export function databaseConflict(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && CONFLICT_STATES.has(code)) return true;
     current = cause;
   }
   return false;

@@ -1,15 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { parseZonedDateTime } from './date-time.js';
 import { AppError } from './errors.js';
+
+/**
+ * A query parameter that is an integer, written in digits only: `Number()` also read `1e2`, `0x10`,
+ * `  5` and `5.0` as numbers, each then taken. Anything else stays the text it was, for `@IsInt()` to
+ * refuse naming the parameter.
+ */
+export const QueryInt = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
+  );
 
 /** Keyset paging: `limit` items after the opaque `cursor` returned by the previous page. */
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Items per page', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInt()
+  @IsInt({ message: 'limit must be a whole number written in digits, such as 50' })
   @Min(1)
   @Max(200)
   limit: number = 50;

@@ -7,6 +7,53 @@ export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
 export const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8}){0,3}$/i;
 
 /**
+ * Control characters, and the bidirectional overrides (U+202D, U+202E) that make a name read otherwise in a
+ * notice than it is written (rule `noControlCharacters`). Embeddings and isolates stay: Hebrew and Arabic
+ * names carry them.
+ */
+export const CONTROL = /[\u0000-\u001f\u007f\u202d\u202e]/;
+/** {@link CONTROL} but tab and line ends, for text of several lines (a description, a notice's words). */
+export const CONTROL_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202d\u202e]/;
+
+/**
+ * Something a reader sees: a character that is not white space, a control, a format character (U+200B,
+ * U+2060, U+FEFF...) or otherwise ignorable (U+3164). `"   "` and `"\u200b"` say nothing.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+export const hasVisibleText = (value: string): boolean => VISIBLE.test(value);
+
+/** Characters that show nothing, or nothing of their own: controls, format characters, ignorables. */
+export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
+const locales = new Map<string, string | null>();
+/** A BCP 47 tag in its canonical form (`pt-br`: `pt-BR`), or null when Intl cannot read it (`en-12`). */
+export function canonicalLocale(tag: string): string | null {
+  let canonical = locales.get(tag);
+  if (canonical === undefined) {
+    try {
+      canonical = tag.length <= 35 ? (Intl.getCanonicalLocales(tag)[0] ?? null) : null;
+    } catch {
+      canonical = null;
+    }
+    if (locales.size < 10_000) locales.set(tag, canonical);
+  }
+  return canonical;
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+
+/**
+ * A language tag a notice can be written in: well-formed BCP 47 ({@link canonicalLocale}) whose language
+ * CLDR names (`xx`, `qaa` are well-formed, and no language).
+ */
+export function isKnownLanguageTag(tag: string): boolean {
+  if (!/^[a-z]{2,3}(-|$)/i.test(tag)) return false;
+  const canonical = canonicalLocale(tag);
+  if (canonical === null) return false;
+  return languageNames.of(new Intl.Locale(canonical).language) !== undefined;
+}
+
+/**
  * How deeply a JSON body may nest objects and arrays. The deepest body the API takes is four levels
  * (`{subjects: [{guardian: {...}}]}`, `{criteria: {exclude: {externalIds: [...]}}}`); validation and
  * class-transformer walk bodies recursively, and ~2,000 levels overflowed the stack (a 500).

@@ -82,6 +82,22 @@ describe('error shapes', () => {
     expect(body.message).toContain(body.errorId);
   });
 
+  it('answers a deadlock or a serialization failure, wrapped as drizzle wraps it, 503 (try again)', () => {
+    for (const code of ['40P01', '40001']) {
+      const driver = Object.assign(new Error('deadlock detected'), { code });
+      const wrapped = Object.assign(new Error('Failed query: insert into subjects ...'), {
+        query: 'insert into subjects',
+        params: ['Ana Silva'],
+        cause: driver,
+      });
+      const { body, unexpected } = toErrorBody(wrapped);
+      expect(unexpected).toBe(true);
+      expect(body).toMatchObject({ statusCode: 503, error: 'unavailable' });
+      expect(body.message).toContain('try again');
+      expect(body.message).not.toContain('Ana');
+    }
+  });
+
   it('maps body-parser errors to fixed messages that do not echo the body', () => {
     const parse = Object.assign(new SyntaxError('Unexpected token in "ana@example.com"'), {
       type: 'entity.parse.failed',

@@ -14,13 +14,17 @@ import {
   Max,
   MaxLength,
   Min,
-  Matches,
   ValidateNested,
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { PageQueryDto } from '../common/pagination.js';
-import { IsZonedDateTime } from '../common/validation.js';
-import { LANGUAGE_TAG } from '../common/text.js';
+import {
+  IsLanguageTag,
+  IsZonedDateTime,
+  NoControlCharacters,
+  NoControlCharactersWithin,
+  VisibleText,
+} from '../common/validation.js';
 import { ChronologyEntryDto } from './chronology.dto.js';
 import { IncidentState } from './incident.lifecycle.js';
 import {
@@ -59,6 +63,7 @@ export class CreateIncidentDto {
   @ApiProperty({ description: 'Short title', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
+  @VisibleText()
   @MaxLength(200)
   title!: string;
 
@@ -66,6 +71,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   description?: string;
 
   @ApiPropertyOptional({
@@ -86,6 +92,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @NoControlCharacters({ multiline: true })
   cause?: string;
 
   @ApiPropertyOptional({
@@ -102,6 +109,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @NoControlCharacters({ multiline: true })
   howDiscovered?: string;
 
   @ApiPropertyOptional({
@@ -145,6 +153,7 @@ export class CreateIncidentDto {
   @ArrayMaxSize(100)
   @ArrayUnique()
   @IsString({ each: true })
+  @VisibleText({ each: true })
   @MaxLength(100, { each: true })
   systems?: string[];
 
@@ -174,6 +183,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @NoControlCharacters({ multiline: true })
   encryptionDetails?: string;
 
   @ApiPropertyOptional({ description: 'Approximate number of records involved', minimum: 0 })
@@ -187,18 +197,21 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   likelyConsequences?: string;
 
   @ApiPropertyOptional({ description: 'Measures taken', maxLength: TEXT })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   measuresTaken?: string;
 
   @ApiPropertyOptional({ description: 'Measures planned', maxLength: TEXT })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   measuresPlanned?: string;
 
   @ApiPropertyOptional({
@@ -209,6 +222,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   securityMeasuresBefore?: string;
 
   @ApiPropertyOptional({
@@ -219,6 +233,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   noticeDelayReasons?: string;
 
   @ApiPropertyOptional({
@@ -228,6 +243,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   otherOrganisationsTold?: string;
 
   @ApiPropertyOptional({
@@ -238,6 +254,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(2000)
+  @NoControlCharacters({ multiline: true })
   location?: string;
 
   @ApiPropertyOptional({
@@ -265,7 +282,7 @@ export class CreateIncidentDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(LANGUAGE_TAG, { message: 'language must be a BCP 47 language tag such as en or de' })
+  @IsLanguageTag()
   language?: string;
 
   @ApiPropertyOptional({
@@ -280,6 +297,7 @@ export class CreateIncidentDto {
   @IsObject({ each: true, message: 'each entry of chronology must be an object (at, kind, text)' })
   @ValidateNested({ each: true })
   @Type(() => ChronologyEntryDto)
+  @NoControlCharactersWithin()
   chronology?: ChronologyEntryDto[];
 
   @ApiPropertyOptional({
@@ -290,6 +308,7 @@ export class CreateIncidentDto {
   @textsRule('isRegulatorText', 'regulatorText', (value) =>
     regulatorTextsProblem(value, REGULATOR_TEXT_FIELDS),
   )
+  @NoControlCharactersWithin()
   regulatorText?: RegulatorText;
 
   @ApiPropertyOptional({
@@ -299,12 +318,14 @@ export class CreateIncidentDto {
   })
   @IsOptional()
   @textsRule('isRegulatorTranslations', 'regulatorTranslations', regulatorTranslationsProblem)
+  @NoControlCharactersWithin()
   regulatorTranslations?: RegulatorTranslations;
 
   @ApiPropertyOptional({ description: 'What affected people can do to protect themselves', maxLength: TEXT })
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   adviceToIndividuals?: string;
 
   @ApiPropertyOptional({
@@ -314,6 +335,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   remedies?: string;
 
   @ApiPropertyOptional({
@@ -323,6 +345,7 @@ export class CreateIncidentDto {
   })
   @IsOptional()
   @textsRule('isGuardianWords', 'guardianWords', guardianWordsProblem)
+  @NoControlCharactersWithin()
   guardianWords?: GuardianWords;
 
   @ApiPropertyOptional({
@@ -332,6 +355,7 @@ export class CreateIncidentDto {
   })
   @IsOptional()
   @textsRule('isMassachusettsWords', 'massachusettsWords', massachusettsWordsProblem)
+  @NoControlCharactersWithin()
   massachusettsWords?: MassachusettsWords;
 
   @ApiPropertyOptional({
@@ -349,6 +373,7 @@ export class CreateIncidentDto {
   })
   @IsOptional()
   @textsRule('isNoticeTranslations', 'translations', translationsProblem)
+  @NoControlCharactersWithin()
   translations?: NoticeTranslations;
 
   @ApiPropertyOptional({ description: "Risk to people's rights and freedoms", enum: RISK_LEVELS })
@@ -360,6 +385,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @MaxLength(TEXT)
+  @NoControlCharacters({ multiline: true })
   riskReasoning?: string;
 }
 
@@ -374,6 +400,7 @@ export class TransitionDto {
   @ApiPropertyOptional({ description: 'Why (required to dismiss)', maxLength: 2000 })
   @IsOptional()
   @IsString()
+  @VisibleText({ multiline: true })
   @MaxLength(2000)
   note?: string;
 }

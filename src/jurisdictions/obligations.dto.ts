@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { ObligationState } from './obligations.service.js';
-import { IsZonedDateTime } from '../common/validation.js';
+import { HasText, IsZonedDateTime, NoControlCharacters } from '../common/validation.js';
 
 export class WaiveObligationDto {
   @ApiProperty({
@@ -11,6 +11,8 @@ export class WaiveObligationDto {
   })
   @IsString()
   @IsNotEmpty()
+  @HasText()
+  @NoControlCharacters({ multiline: true })
   @MaxLength(2000)
   reason!: string;
 }
@@ -31,6 +33,8 @@ export class MeetObligationDto {
   })
   @IsString()
   @IsNotEmpty()
+  @HasText()
+  @NoControlCharacters({ multiline: true })
   @MaxLength(2000)
   note!: string;
 }

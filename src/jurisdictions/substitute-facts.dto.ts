@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HasText, NoControlCharacters } from '../common/validation.js';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 export class SubstituteFactsDto {
@@ -36,6 +37,8 @@ export class SubstituteFactsDto {
   @IsOptional()
   @ValidateIf((_o, value) => value !== null)
   @IsString()
+  @HasText()
+  @NoControlCharacters({ multiline: true })
   @MaxLength(2000)
   reason?: string | null;
 }

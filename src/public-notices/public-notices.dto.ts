@@ -12,6 +12,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import type { NoticeTranslations } from '../common/notice-text.js';
+import { VisibleText } from '../common/validation.js';
 import { IsKnownJurisdiction } from '../jurisdictions/jurisdiction.validator.js';
 import { translationsProblem } from '../incidents/incident-texts.rules.js';
 import { PublicNoticeStatus } from './public-notices.service.js';
@@ -99,6 +100,7 @@ export class WithdrawPublicNoticeDto {
   })
   @IsString()
   @IsNotEmpty()
+  @VisibleText({ multiline: true })
   @MaxLength(2000)
   reason!: string;
 }

@@ -145,6 +145,35 @@ describe('NDJSON batches', () => {
     expect(prepared.pieces.map((p) => joinedColumn(p, 'externalId'))).toEqual([['a', 'b'], ['a']]);
     expect(joinedColumn(prepared.pieces[1], 'locale')).toEqual(['fr']);
   });
+
+  it('writes each piece in external id order, so concurrent writers lock rows in one order', () => {
+    const lines = [
+      { externalId: 'c' },
+      { externalId: 'a' },
+      { externalId: 'b' },
+      { externalId: 'a', locale: 'fr' },
+      { externalId: 'c', locale: 'de' },
+      { externalId: 'a', locale: 'it' },
+    ];
+    const prepared = preparer.prepare(
+      {
+        kind: 'lines',
+        firstLine: 1,
+        bytes: Buffer.from(lines.map((l) => `${JSON.stringify(l)}\n`).join('')),
+      },
+      NOW,
+    );
+    expect(prepared.pieces.map((p) => joinedColumn(p, 'externalId'))).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'c'],
+      ['a'],
+    ]);
+    expect(prepared.pieces.map((p) => joinedColumn(p, 'locale'))).toEqual([
+      ['', '', ''],
+      ['fr', 'de'],
+      ['it'],
+    ]);
+  });
 });
 
 describe('CSV records', () => {
@@ -191,6 +220,15 @@ describe('CSV records', () => {
   it('quotes an unknown column only when it looks like a field name: a data row is never quoted', async () => {
     await expect(csv(['externalId,shoeSize,sh\u0000oe,jane@example.com\n', 'a,1,2,3\n'])).rejects.toThrow(
       'unknown CSV column(s) "shoeSize", column 3, column 4;',
+    );
+  });
+
+  it('fails the file on a repeated column, naming it, instead of keeping its last cell', async () => {
+    await expect(csv(['externalId,email,email,name\n', 'a,x@example.com,y@example.com,A\n'])).rejects.toThrow(
+      'the CSV header repeats column(s) "email" (column 3); each may appear once',
+    );
+    await expect(csv(['externalId,name, externalId\n', 'a,A,b\n'])).rejects.toThrow(
+      'the CSV header repeats column(s) "externalId" (column 3); each may appear once',
     );
   });
 

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FieldProblem } from '../common/errors.js';
+import { repeatedColumnsProblem } from './csv-header.js';
 import { FIELD_NAME, GUARDIAN_FIELDS, SUBJECT_FIELDS } from './subject.validation.js';
 
 export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -264,6 +265,8 @@ export async function* parseCsv(chunks: AsyncIterable<Buffer>): AsyncIterable<Pa
           `unknown CSV column(s) ${unknown.join(', ')}; known: ${CSV_COLUMNS.join(', ')}`,
         );
       }
+      const repeated = repeatedColumnsProblem(names);
+      if (repeated) throw new FileFormatError(repeated);
       if (!names.includes('externalId'))
         throw new FileFormatError('the CSV header must have an externalId column');
       return names;

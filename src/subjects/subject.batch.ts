@@ -105,7 +105,7 @@ export interface JoinedColumns {
 }
 
 export interface PreparedBatch {
-  /** In order; no external id repeats within a piece. */
+  /** To be written in order; no external id repeats within a piece, whose rows are in external id order. */
   pieces: JoinedColumns[];
   rejections: BatchRejection[];
   rejectedLines: number;
@@ -166,31 +166,35 @@ const LINE_TOO_LONG: FieldProblem = {
 export const emptyColumns = (): SubjectColumns =>
   Object.fromEntries(COLUMN_NAMES.map((name) => [name, []])) as unknown as SubjectColumns;
 
-/** Rows `from` to `to` (exclusive) of the columns. */
-export function sliceColumns(columns: SubjectColumns, from: number, to: number): SubjectColumns {
+/** The rows at `indexes` of the columns, in that order. */
+export function pickColumns(columns: SubjectColumns, indexes: readonly number[]): SubjectColumns {
   return Object.fromEntries(
-    COLUMN_NAMES.map((name) => [name, columns[name].slice(from, to)]),
+    COLUMN_NAMES.map((name) => {
+      const values = columns[name] as ReadonlyArray<unknown>;
+      return [name, indexes.map((index) => values[index])];
+    }),
   ) as unknown as SubjectColumns;
 }
 
 /**
- * Cuts the rows where an external id repeats: one statement cannot write a row twice, and applying the
- * pieces in order gives "the later row wins".
+ * Cuts the rows into pieces where no external id repeats, each piece's rows in external id order. Two
+ * requests writing the same people in opposite orders deadlocked (40P01, a 500): rows are locked as the
+ * statement writes them, so every writer takes them in one order. The first piece holds each id's first
+ * row, the second each repeated id's second row, and so on: applying them in order gives "the later row
+ * wins", and a piece after the first only writes rows its transaction already holds (it waits on no one).
  */
 export function splitAtRepeats(columns: SubjectColumns): SubjectColumns[] {
-  const pieces: SubjectColumns[] = [];
-  let start = 0;
-  let seen = new Set<string>();
-  columns.externalId.forEach((id, index) => {
-    if (seen.has(id)) {
-      pieces.push(sliceColumns(columns, start, index));
-      start = index;
-      seen = new Set();
-    }
-    seen.add(id);
+  const ids = columns.externalId;
+  const ranks: number[][] = [];
+  const seen = new Map<string, number>();
+  ids.forEach((id, index) => {
+    const rank = seen.get(id) ?? 0;
+    seen.set(id, rank + 1);
+    (ranks[rank] ??= []).push(index);
   });
-  if (start < columns.externalId.length) pieces.push(sliceColumns(columns, start, columns.externalId.length));
-  return pieces;
+  // Code unit order: any order will do, as long as every writer uses the same one.
+  const byId = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+  return ranks.map((indexes) => pickColumns(columns, indexes.sort(byId)));
 }
 
 /**

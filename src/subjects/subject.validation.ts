@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FieldProblem } from '../common/errors.js';
 import { parseZonedDateTime, zonedDateTimeMessage } from '../common/date-time.js';
-import { LONE_SURROGATE } from '../common/text.js';
+import { canonicalLocale, CONTROL, LONE_SURROGATE } from '../common/text.js';
 import { ageOn, type ConsentAges } from '../jurisdictions/consent-ages.js';
 import { isKnownJurisdiction, jurisdictionRule } from '../jurisdictions/codes.js';
 
@@ -115,11 +115,6 @@ const SYSTEM = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /**
- * Control characters, and the bidirectional overrides (U+202D, U+202E) that make a name read otherwise in a
- * notice than it is written. Embeddings and isolates stay: Hebrew and Arabic names carry them.
- */
-const CONTROL = /[\u0000-\u001f\u007f\u202d\u202e]/;
-/**
  * An address as HTML's `type=email` accepts it (WHATWG), with a dot-separated domain ending in a top-level
  * label of letters: the syntax mail providers accept, checked in well under a microsecond.
  */
@@ -144,20 +139,6 @@ export function canonicalTimeZone(zone: string): string | null {
       canonical = null;
     }
     if (timeZones.size < 10_000) timeZones.set(zone, canonical);
-  }
-  return canonical;
-}
-
-const locales = new Map<string, string | null>();
-function canonicalLocale(tag: string): string | null {
-  let canonical = locales.get(tag);
-  if (canonical === undefined) {
-    try {
-      canonical = tag.length <= 35 ? (Intl.getCanonicalLocales(tag)[0] ?? null) : null;
-    } catch {
-      canonical = null;
-    }
-    if (locales.size < 10_000) locales.set(tag, canonical);
   }
   return canonical;
 }
