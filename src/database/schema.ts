@@ -109,6 +109,11 @@ export const incidents = pgTable(
     cause: text('cause'),
     /** A cyber attack (an unlawful act by a third party); null: not known. ICO form, Japan, Korea. */
     cyberAttack: boolean('cyber_attack'),
+    /**
+     * Done, or possibly done, for an unlawful purpose (an insider taking data to sell it as much as an attack
+     * from outside): Japan reports it whatever the number. Null: not known.
+     */
+    unlawfulPurpose: boolean('unlawful_purpose'),
     howDiscovered: text('how_discovered'),
     occurredFrom: at('occurred_from'),
     occurredTo: at('occurred_to'),

@@ -16,16 +16,8 @@ import { byId, decodeCursor, nextCursor, PageQueryDto } from '../common/paginati
 import { IncidentIdParam } from './incident-id.pipe.js';
 import { Permission } from '../common/permissions.js';
 import { allowedTransitions, IncidentState } from './incident.lifecycle.js';
-import {
-  CreateIncidentDto,
-  IncidentDto,
-  IncidentPageDto,
-  IncidentQueryDto,
-  TimelineEventDto,
-  TimelinePageDto,
-  TransitionDto,
-  UpdateIncidentDto,
-} from './incidents.dto.js';
+import { IncidentDto, IncidentPageDto, TimelineEventDto, TimelinePageDto } from './incident.response.dto.js';
+import { CreateIncidentDto, IncidentQueryDto, TransitionDto, UpdateIncidentDto } from './incidents.dto.js';
 import type { IncidentEventRow, IncidentRow } from './incidents.repository.js';
 import type { ChronologyEntry } from './regulator-text.js';
 import { ApiBodyExample } from '../common/openapi-examples.js';

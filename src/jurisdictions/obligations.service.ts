@@ -265,6 +265,7 @@ export class ObligationsService {
       riskLevel: (incident.riskLevel as RiskLevel | null) ?? null,
       encrypted: incident.encrypted ?? null,
       cyberAttack: incident.cyberAttack ?? null,
+      unlawfulPurpose: incident.unlawfulPurpose ?? null,
       paymentFunction: this.config.accountPayments,
     };
     return computeObligations(

@@ -16,6 +16,7 @@ function incident(
     nature: ['confidentiality'],
     cause: 'Misconfiguration',
     cyberAttack: false,
+    unlawfulPurpose: false,
     howDiscovered: null,
     occurredFrom: null,
     occurredTo: null,

@@ -147,6 +147,12 @@ export function checkCondition(condition: Condition, facts: ObligationFacts): Co
       yes: 'a cyber attack',
       no: 'not a cyber attack',
     });
+  if ('unlawfulPurpose' in condition)
+    return checkFact(facts.unlawfulPurpose, condition.unlawfulPurpose, {
+      unknown: 'whether it was done for an unlawful purpose is not known',
+      yes: 'done, or possibly done, for an unlawful purpose',
+      no: 'not done for an unlawful purpose',
+    });
   if ('categoriesAny' in condition) {
     // A group exposed may hold each of its members, and a member exposed is part of its group.
     const hit = heldAmong(facts.categories, condition.categoriesAny);

@@ -13,7 +13,9 @@ const REPORTABLE: Condition = {
     // Property damage: the PPC guidelines' example is the login of a service that can pay or send money;
     // logins without a payment function fall under the 1,000-person rule like any personal data.
     { allOf: [{ exposed: 'propertyDamage' }, { paymentFunction: true }] },
+    // An unlawful purpose: an attack from outside, or an insider's (an employee taking data to sell it).
     { cyberAttack: true },
+    { unlawfulPurpose: true },
     { residents: { over: 1000 } },
   ],
 };
@@ -73,19 +75,19 @@ export const JP_APPI: Rule = {
       what: 'Send the final report (確報) to the PPC with all the Rule 8 items.',
       clock: 'awareness',
       deadline: { kind: 'within', amount: 30, unit: 'days' },
-      when: { allOf: [REPORTABLE, { cyberAttack: false }] },
+      when: { allOf: [REPORTABLE, { cyberAttack: false }, { unlawfulPurpose: false }] },
       exemptIf: [ENCRYPTED],
       sources: ['JP1'],
     },
     {
-      // A breach that may have been done for an unlawful purpose (an attack): 60 days.
+      // A breach that may have been done for an unlawful purpose (an attack, an insider's misuse): 60 days.
       key: 'regulator.final-unlawful',
       audience: 'regulator',
       phase: 'final',
       what: 'Send the final report (確報) to the PPC with all the Rule 8 items (breach with an unlawful purpose).',
       clock: 'awareness',
       deadline: { kind: 'within', amount: 60, unit: 'days' },
-      when: { cyberAttack: true },
+      when: { anyOf: [{ cyberAttack: true }, { unlawfulPurpose: true }] },
       exemptIf: [ENCRYPTED],
       sources: ['JP1'],
     },
@@ -113,7 +115,7 @@ export const JP_APPI: Rule = {
   ],
   notes: [
     'The preliminary report is due "promptly", about 3 to 5 days in the PPC guidelines: 3 calendar days here, the stricter end of an unsettled range (5 until 2026-12-07, which read it laxly). The final report runs from awareness too.',
-    'Unlawful purpose is read from `cyberAttack`: an attack is an unlawful purpose; an insider theft is not an attack in our facts and would need the 60 days set by hand. Unknown: both final reports are assumed, the 30-day one first.',
+    "Unlawful purpose (Enforcement Rules Art. 7(iii)): an attack (`cyberAttack`) or an insider's misuse (`unlawfulPurpose`), each reportable whatever the number; until 2026-12-08 only an attack was, and an employee selling 40 people's profiles owed nothing. Unknown: possibly so (the 30-day and the 60-day final reports both assumed, the 30-day one first).",
     'No app category is special care-required data. Leaked logins are possible property damage only where the accounts have a payment function (PPC guidelines), as ACCOUNT_PAYMENTS says; while it is not configured, they are assumed to have one (the stricter reading). Without it, logins count toward the 1,000-person rule like any personal data.',
     'Advanced encryption exempts both the report and the notice. No childAge: the APPI sets none (guidance says 12-15).',
   ].join(' '),

@@ -89,6 +89,8 @@ export interface ObligationFacts {
   encrypted: boolean | null;
   /** The breach was a cyber attack (an unlawful act by a third party); null when unknown. */
   cyberAttack: boolean | null;
+  /** Done, or possibly done, for an unlawful purpose (an attack or an insider's misuse); null when unknown. */
+  unlawfulPurpose?: boolean | null;
   /**
    * The accounts can pay or send money (a payment function: Japan's PPC guidelines make leaked logins of
    * such a service a risk of property damage); null when not known (configuration, ACCOUNT_PAYMENTS).
@@ -135,6 +137,7 @@ export type Condition =
   | { risk: { atLeast: RiskLevel } }
   | { encrypted: boolean }
   | { cyberAttack: boolean }
+  | { unlawfulPurpose: boolean }
   /**
    * At least one of these data categories may have been exposed: a group counts for each of its finer
    * members and a member for its group (common/data-categories.ts `mayHold`, the stricter reading).

@@ -28,6 +28,7 @@ function facts(jurisdiction: string | null, over: Partial<JurisdictionFacts> = {
     riskLevel: 'high',
     encrypted: false,
     cyberAttack: true,
+    unlawfulPurpose: false,
     ...over,
   };
 }
@@ -675,6 +676,22 @@ describe('JP (APPI)', () => {
     expect(at['JP/ppc/regulator']?.reason).toContain('1000 affected residents (not more than 1000)');
   });
 
+  it("an insider's misuse is an unlawful purpose: reportable whatever the number, the final report in 60 days", () => {
+    // An employee exports 40 people's profiles to sell them: no attack, no payment function.
+    const insider = { cyberAttack: false, categories: ['device_info'], residents: 40 };
+    const out = run([facts('JP', { ...insider, unlawfulPurpose: true })]);
+    expect(out['JP/ppc/regulator']).toMatchObject({ applicable: true });
+    expect(out['JP/ppc/regulator']?.reason).toContain('done, or possibly done, for an unlawful purpose');
+    expect(out['JP/ppc/individuals']?.applicable).toBe(true);
+    expect(out['JP/ppc/regulator.final']?.applicable).toBe(false);
+    expect(iso(out['JP/ppc/regulator.final-unlawful'])).toBe('2026-05-31T15:00:00.000Z');
+    // Not known: possibly so, assumed; said not: nothing owed for 40 people.
+    expect(run([facts('JP', { ...insider, unlawfulPurpose: null })])['JP/ppc/regulator']?.reason).toContain(
+      'assumed to apply',
+    );
+    expect(run([facts('JP', { ...insider })])['JP/ppc/regulator']?.applicable).toBe(false);
+  });
+
   it('attack not known yet: both final reports assumed', () => {
     const out = run([facts('JP', { cyberAttack: null })]);
     expect(out['JP/ppc/regulator.final']?.reason).toContain('assumed to apply');
@@ -796,6 +813,7 @@ describe('the rules table', () => {
         'risk',
         'encrypted',
         'cyberAttack',
+        'unlawfulPurpose',
         'categoriesAny',
         'under18Affected',
         'exposed',

@@ -1,0 +1,1 @@
+ALTER TABLE "incidents" ADD COLUMN "unlawful_purpose" boolean;
