@@ -209,8 +209,13 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     const sample = find(list, 'us-ca-ag');
     expect(sample).toMatchObject({ applicable: true, dueAt: null, state: 'due' });
     expect(sample.reason).toContain('505');
-    // Mexico has no rule: a decision by hand, never a silent nothing.
-    expect(list.find((o) => o.key === 'none/MX/decide')).toMatchObject({ applicable: true, state: 'due' });
+    // Mexico has no rule: a decision by hand, never a silent nothing, due (a placeholder, so the watch
+    // alerts) 72 hours after awareness: missed by now, as nobody decided.
+    expect(list.find((o) => o.key === 'none/MX/decide')).toMatchObject({
+      applicable: true,
+      dueAt: '2026-11-07T09:15:00.000Z',
+      state: 'missed',
+    });
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;
     // 30 days from discovery (discoveredAt), not from the confirmation.
     expect(californians).toMatchObject({ ruleVersion: '2026-01-01', dueAt: '2026-12-04T09:15:00.000Z' });

@@ -172,8 +172,9 @@ export function computeObligations(
     }
   }
   const computed = [...groups.values()].flatMap((group) => obligationsOf(group, clocks));
-  for (const entry of unruled) computed.push(byHand(entry));
-  for (const { entry, rule, hint } of unseated) computed.push(byHandAuthority(entry, rule, hint));
+  for (const entry of unruled) computed.push(byHand(entry, clocks.awareness));
+  for (const { entry, rule, hint } of unseated)
+    computed.push(byHandAuthority(entry, rule, hint, clocks.awareness));
   return computed.sort((a, b) => a.key.localeCompare(b.key));
 }
 
@@ -323,8 +324,24 @@ function clockStart(
   }
 }
 
+/**
+ * When a decision by hand is due: 72 hours after awareness, the clock most breach laws give a regulator
+ * (GDPR, the UK, Korea; Brazil's 3 business days are longer). A placeholder, not a law: without a due
+ * date the deadline watch never alerts, and an unmodelled state's 30 days (Colorado's, say) or a
+ * country's 72 hours would pass unwatched. Laws with shorter clocks (CERT-In's 6 hours, the CAC's) are
+ * modelled and never land here.
+ */
+export const BY_HAND_HOURS = 72;
+const BY_HAND_DEADLINE = `decide by hand, within ${BY_HAND_HOURS} hours of awareness (a placeholder: no rule sets one)`;
+const byHandDue = (awareness: Date) => new Date(awareness.getTime() + BY_HAND_HOURS * 3_600_000);
+
 /** Residents whose authority depends on a choice configuration did not make: decided by hand. */
-function byHandAuthority(entry: JurisdictionFacts, rule: Rule, hint: string): ComputedObligation {
+function byHandAuthority(
+  entry: JurisdictionFacts,
+  rule: Rule,
+  hint: string,
+  awareness: Date,
+): ComputedObligation {
   const { jurisdiction, exposures: _exposures, ...facts } = entry;
   const where = jurisdiction ?? 'unknown';
   return {
@@ -339,9 +356,9 @@ function byHandAuthority(entry: JurisdictionFacts, rule: Rule, hint: string): Co
     phase: null,
     what: `Which authority ${where} residents are reported to is not configured: ${hint}. Until then, decide by hand and record the decision (met or waived with a reason).`,
     clock: 'awareness',
-    clockStartedAt: null,
-    deadline: 'decide by hand',
-    dueAt: null,
+    clockStartedAt: awareness,
+    deadline: BY_HAND_DEADLINE,
+    dueAt: byHandDue(awareness),
     applicable: true,
     reason: 'the competent authority is not configured: decide by hand',
     facts,
@@ -349,7 +366,7 @@ function byHandAuthority(entry: JurisdictionFacts, rule: Rule, hint: string): Co
   };
 }
 
-function byHand(entry: JurisdictionFacts): ComputedObligation {
+function byHand(entry: JurisdictionFacts, awareness: Date): ComputedObligation {
   const { jurisdiction, exposures: _exposures, ...facts } = entry;
   const where = jurisdiction ?? 'unknown';
   return {
@@ -366,9 +383,9 @@ function byHand(entry: JurisdictionFacts): ComputedObligation {
       ? `No rule for ${jurisdiction} in the rules table: decide by hand whether a regulator or the ${facts.residents} residents must be told, then record the decision (met or waived with a reason).`
       : `${facts.residents} affected people have no known jurisdiction: find where they live, or decide by hand, and record the decision.`,
     clock: 'awareness',
-    clockStartedAt: null,
-    deadline: 'decide by hand',
-    dueAt: null,
+    clockStartedAt: awareness,
+    deadline: BY_HAND_DEADLINE,
+    dueAt: byHandDue(awareness),
     applicable: true,
     reason: 'no rule: decide by hand',
     facts,

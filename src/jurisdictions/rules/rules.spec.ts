@@ -758,6 +758,11 @@ describe('no rule', () => {
     expect(out['none/MX/decide']?.reason).toBe('no rule: decide by hand');
     expect(out['none/MX/decide']?.what).toContain('No rule for MX in the rules table');
     expect(out['none/US-OH/decide']?.applicable).toBe(true);
+    // A placeholder due date, so the deadline watch alerts: 72 hours after awareness.
+    for (const key of ['none/MX/decide', 'none/US-OH/decide', 'none/unknown/decide']) {
+      expect(out[key]?.dueAt?.getTime()).toBe(AWARE.getTime() + 72 * 3_600_000);
+      expect(out[key]?.deadline).toContain('within 72 hours of awareness (a placeholder');
+    }
   });
 });
 
