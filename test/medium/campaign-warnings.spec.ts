@@ -1,8 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { Clock } from '../../src/common/clock.js';
 import type { AppError } from '../../src/common/errors.js';
-import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
-import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { ObligationsService } from '../../src/jurisdictions/obligations.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
@@ -186,14 +184,7 @@ describe('campaign warnings between views of a draft (medium: real repositories,
       .freeze(m.responder, withCause, plainToInstance(ScopeCriteriaDto, { systems: [`${system}-b`] }));
     await m.queue.run(JobName.ScopeFreeze);
     const drafted = await draft(withCause);
-    const incidents = m.get(IncidentsService);
-    const incident = await incidents.get(withCause);
-    await incidents.update(
-      m.responder,
-      withCause,
-      incident.version,
-      plainToInstance(UpdateIncidentDto, { cause: '' }),
-    );
+    await m.updateIncident(withCause, { cause: '' });
     const notApproved = await campaigns()
       .approve(m.approver, drafted.id)
       .then(() => undefined, refusal);

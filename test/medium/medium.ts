@@ -25,7 +25,7 @@ import { Clock } from '../../src/common/clock.js';
 import { Role } from '../../src/common/permissions.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DatabaseService } from '../../src/database/database.service.js';
-import { CreateIncidentDto } from '../../src/incidents/incidents.dto.js';
+import { CreateIncidentDto, UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService, type CreateCampaign } from '../../src/notifications/campaigns.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
@@ -309,6 +309,13 @@ export class MediumContext {
     const rows = people.map((p) => subjectOf(system, p));
     const outcome = await this.get(SubjectsService).bulkUpsert(SYSTEM_ACTOR, rows);
     if (outcome.rejected > 0) throw new Error(`people refused: ${JSON.stringify(outcome.rejections)}`);
+  }
+
+  /** The incident's facts changed by the responder, as a PATCH with the version just read. */
+  async updateIncident(incidentId: string, facts: Record<string, unknown>): Promise<void> {
+    const incidents = this.get(IncidentsService);
+    const { version } = await incidents.get(incidentId);
+    await incidents.update(this.responder, incidentId, version, plainToInstance(UpdateIncidentDto, facts));
   }
 
   /** An incident whose affected set is frozen: the people of `system`. */

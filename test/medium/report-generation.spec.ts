@@ -1,6 +1,3 @@
-import { plainToInstance } from 'class-transformer';
-import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
-import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { JobName } from '../../src/queue/queue.catalogue.js';
 import { ReportsService } from '../../src/reports/reports.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
@@ -120,14 +117,7 @@ describe('report generation as a job (medium)', () => {
     expect((await reports.get(draft.id)).status).toBe('draft');
 
     // Given on the incident, the report generated again is approved.
-    const incidents = m.get(IncidentsService);
-    const incident = await incidents.get(incidentId);
-    await incidents.update(
-      m.responder,
-      incidentId,
-      incident.version,
-      plainToInstance(UpdateIncidentDto, { securityMeasuresBefore: 'Senhas guardadas com hash.' }),
-    );
+    await m.updateIncident(incidentId, { securityMeasuresBefore: 'Senhas guardadas com hash.' });
     const again = await m.newReport(incidentId, ask);
     expect((await reports.approve(m.approver, again.id)).status).toBe('approved');
   });

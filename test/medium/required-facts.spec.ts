@@ -1,6 +1,3 @@
-import { plainToInstance } from 'class-transformer';
-import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
-import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
 
@@ -15,11 +12,7 @@ describe('required facts at send time (medium: real repositories, scripted provi
   });
   afterAll(() => m.close());
 
-  const setCause = async (incidentId: string, cause: string) => {
-    const incidents = m.get(IncidentsService);
-    const { version } = await incidents.get(incidentId);
-    await incidents.update(m.responder, incidentId, version, plainToInstance(UpdateIncidentDto, { cause }));
-  };
+  const setCause = (incidentId: string, cause: string) => m.updateIncident(incidentId, { cause });
 
   it("pauses a campaign whose incident's cause was cleared after the approval; resumed once given, it sends", async () => {
     const system = `facts-send-${Date.now()}`;
@@ -61,14 +54,7 @@ describe('required facts at send time (medium: real repositories, scripted provi
     ]);
     const incidentId = await m.newIncident(system);
     const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
-    const incidents = m.get(IncidentsService);
-    const { version } = await incidents.get(incidentId);
-    await incidents.update(
-      m.responder,
-      incidentId,
-      version,
-      plainToInstance(UpdateIncidentDto, { measuresTaken: 'UNAPPROVED measures written after the approval' }),
-    );
+    await m.updateIncident(incidentId, { measuresTaken: 'UNAPPROVED measures written after the approval' });
     await m.drain();
 
     const campaigns = m.get(CampaignsService);

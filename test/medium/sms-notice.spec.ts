@@ -1,6 +1,3 @@
-import { plainToInstance } from 'class-transformer';
-import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
-import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { CampaignsService } from '../../src/notifications/campaigns.service.js';
 import { DeliveryEventsService } from '../../src/notifications/delivery-events.service.js';
 import { ReportsRepository } from '../../src/reports/reports.repository.js';
@@ -24,11 +21,7 @@ describe('the SMS as the notice (medium: real repositories, scripted providers)'
   afterAll(() => m.close());
 
   const campaigns = () => m.get(CampaignsService);
-  const setWords = async (incidentId: string, words: Record<string, string>) => {
-    const incidents = m.get(IncidentsService);
-    const { version } = await incidents.get(incidentId);
-    await incidents.update(m.responder, incidentId, version, plainToInstance(UpdateIncidentDto, words));
-  };
+  const setWords = (incidentId: string, words: Record<string, string>) => m.updateIncident(incidentId, words);
   const sentTo = (phone: string) => m.sms.calls.filter((c) => c.to === phone).map((c) => c.body);
 
   it("sends the notice's sections in the SMS, in the reader's language, and counts it as the notice", async () => {

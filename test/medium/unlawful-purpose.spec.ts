@@ -1,5 +1,3 @@
-import { plainToInstance } from 'class-transformer';
-import { UpdateIncidentDto } from '../../src/incidents/incidents.dto.js';
 import { IncidentsService } from '../../src/incidents/incidents.service.js';
 import { ObligationsService } from '../../src/jurisdictions/obligations.service.js';
 import { newMediumContext, type MediumContext } from './medium.js';
@@ -39,20 +37,13 @@ describe("an incident's unlawful purpose (medium: real repositories)", () => {
     };
     expect(await jp()).toMatchObject({ 'JP/ppc/regulator': false, 'JP/ppc/individuals': false });
 
-    const incidents = m.get(IncidentsService);
-    const { version } = await incidents.get(incidentId);
-    await incidents.update(
-      m.responder,
-      incidentId,
-      version,
-      plainToInstance(UpdateIncidentDto, { unlawfulPurpose: true }),
-    );
+    await m.updateIncident(incidentId, { unlawfulPurpose: true });
     expect(await jp()).toMatchObject({
       'JP/ppc/regulator': true,
       'JP/ppc/individuals': true,
       'JP/ppc/regulator.final': false,
       'JP/ppc/regulator.final-unlawful': true,
     });
-    expect((await incidents.get(incidentId)).unlawfulPurpose).toBe(true);
+    expect((await m.get(IncidentsService).get(incidentId)).unlawfulPurpose).toBe(true);
   });
 });
