@@ -83,7 +83,7 @@ describe('notice profiles: worked cases', () => {
     // Over the US profile: the FTC stays.
     expect(shape.complaint).toBe('complaintUS');
     expect(shape.profiles).toEqual(['default@2018-05-25', 'US@2003-07-01', 'US-CA@2016-01-01']);
-    expect(shape.sources).toEqual(['PP', 'CA2']);
+    expect(shape.sources).toEqual(['PP', 'FL1', 'WA1', 'CA2']);
     // The public Security Notice (issue 16) has the title and headings, and nothing said to a person.
     const posted = noticeShape('US-CA', SENT, 'public');
     expect(posted.title).toEqual(shape.title);
@@ -110,7 +110,7 @@ describe('notice profiles: worked cases', () => {
     expect(shape.variant).toBe('US-NY');
     expect(added(shape)).toEqual({ moreInformation: { start: [], end: ['say:newYorkAgencies'] } });
     expect(shape.complaint).toBe('complaintUS');
-    expect(shape.sources).toEqual(['PP', 'NY5']);
+    expect(shape.sources).toEqual(['PP', 'FL1', 'WA1', 'NY5']);
   });
 
   it("Canada: the company's complaint process and the Privacy Commissioner; Quebec: the CAI as well", () => {
@@ -129,7 +129,11 @@ describe('notice profiles: worked cases', () => {
     const shape = noticeShape('US-WA', SENT);
     expect(shape).toMatchObject({ variant: 'US-WA', complaint: 'complaintUS', title: null });
     expect(added(shape)).toEqual({ whatYouCanDo: { start: [], end: ['say:washingtonCreditAgencies'] } });
-    expect(shape.sources).toEqual(['PP', 'WA1', 'WA3']);
+    expect(shape.sources).toEqual(['PP', 'FL1', 'WA1', 'WA3']);
+    // Every US notice says when the breach happened: Florida's and Washington's ask it without "if known".
+    for (const state of ['US-FL', 'US-WA', 'US-CA', 'US-OH']) {
+      expect(noticeShape(state, SENT).required).toContain('occurredFrom');
+    }
   });
 
   it('Brazil: the measures that protected the data, and the reasons a notice is late', () => {

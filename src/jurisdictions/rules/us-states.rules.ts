@@ -637,10 +637,25 @@ export const US_NOTICE: NoticeProfile = {
       unsettled:
         'No statute asks for it: the privacy policy promises a route to complain to the local regulator, and the US has no data protection authority, so the notice names the FTC (IdentityTheft.gov) and the state Attorney General.',
     },
+    {
+      // When it happened: Florida's notice gives "the date, estimated date, or estimated date range of the
+      // breach" with no "if known" (FL1), Washington's the time frame of exposure (WA1), California's the
+      // date or range "if possible to determine". Until 2026-12-08 a US notice without the incident's
+      // start said only when the company learned of it.
+      kind: 'requires',
+      facts: ['occurredFrom'],
+      sources: ['FL1', 'WA1'],
+      unsettled:
+        "Most states ask for the date only if it can be determined; Florida's and Washington's do not say so. The stricter reading, for every state (a campaign reaches several at once, and an estimated start can always be given): a US notice waits for the incident's start, an approximate one at least.",
+    },
   ],
-  sources: [PRIVACY_POLICY],
+  sources: [
+    PRIVACY_POLICY,
+    ...US_FL.sources.filter((source) => source.key === 'FL1'),
+    ...US_WA.sources.filter((source) => source.key === 'WA1'),
+  ],
   notes:
-    "Dated from California's first breach statute (SB 1386, 2003-07-01, recalled), the first that asked for a notice; states with more to say have profiles of their own, over this one.",
+    "Dated from California's first breach statute (SB 1386, 2003-07-01, recalled), the first that asked for a notice; states with more to say have profiles of their own, over this one. Every US notice says when the breach happened (required, the stricter reading).",
 };
 
 const SOURCES_BY_KEY = new Map([...CA_SOURCES, ...US_MA.sources].map((source) => [source.key, source]));
