@@ -57,7 +57,7 @@ fi
 # A campaign to both, approved by a second person, through the local outbox (no provider account).
 post() { curl -fsS -X POST "http://127.0.0.1:$port$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' -d "$3"; }
 field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
-notice=$(post /v1/incidents "$key" '{"title":"Smoke notice","description":"A bucket was open.","discoveredAt":"2026-01-02T03:04:05Z","dataCategories":["camera_data"],"likelyConsequences":"Phishing.","measuresTaken":"Closed.","securityMeasuresBefore":"Staff keys only.","remedies":"A support line."}' | field id)
+notice=$(post /v1/incidents "$key" '{"title":"Smoke notice","description":"A bucket was open.","discoveredAt":"2026-01-02T03:04:05Z","dataCategories":["camera_data"],"likelyConsequences":"Phishing.","measuresTaken":"Closed.","securityMeasuresBefore":"Staff keys only.","noticeDelayReasons":"The analysis took days.","remedies":"A support line."}' | field id)
 post "/v1/incidents/$notice/scope" "$key" '{"criteria":{"everyone":true}}' > /dev/null
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$port/v1/incidents/$notice/scope" -H "Authorization: Bearer $key" | grep -q '"status":"completed"' && break

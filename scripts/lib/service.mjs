@@ -156,8 +156,10 @@ export function benchIncident(title = 'Bench: media store exposed') {
     // Short words: each SMS carries the whole notice, and every one that fitted one SMS still does.
     description: 'A bucket of generated images was public.',
     // China's and Japan's notices must say the cause, Canada's and India's when it began, India's where,
-    // Brazil's how the data were protected: a campaign waits for each.
+    // Brazil's how the data were protected, and (discovered weeks ago, past Brazil's 3 business days) why
+    // the notice is late: a campaign waits for each.
     cause: 'A storage bucket left public by a configuration change.',
+    noticeDelayReasons: 'The analysis of what was exposed took weeks.',
     occurredFrom: '2026-11-01T08:00:00Z',
     location: 'Cloud storage.',
     securityMeasuresBefore: 'Staff keys only.',

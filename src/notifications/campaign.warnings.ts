@@ -3,6 +3,8 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { ObligationsService, type ObligationView } from '../jurisdictions/obligations.service.js';
+import { individualsDueByRule } from '../jurisdictions/rules/compute.js';
+import { RULES } from '../jurisdictions/rules/index.js';
 import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
 import type { RequiredFact } from '../jurisdictions/rules/notice-profile.types.js';
 import { ALONGSIDE, untranslatedWords } from '../templates/locales.js';
@@ -25,24 +27,28 @@ export const missingFacts = (incident: IncidentRow, shape: NoticeShape, late = f
 
 /**
  * Whether a notice to residents of `jurisdiction` goes late now: an individuals' obligation covering it
- * (the jurisdiction or its country) is due before `now`. Obligations as last computed.
+ * (the jurisdiction or its country) is due before `now`, as last computed; before they were first
+ * computed, by the rules' own due date from awareness (as if it applied, the stricter side).
  */
 export function noticeLate(
   obligations: readonly ObligationView[],
   jurisdiction: string | null,
   now: Date,
+  awareness: Date,
 ): boolean {
   if (jurisdiction === null) return false;
   const country = jurisdiction.split('-')[0];
-  return obligations.some(
+  const covering = obligations.filter(
     (o) =>
       o.audience === 'individuals' &&
-      o.applicable &&
       !o.withdrawnAt &&
-      o.dueAt !== null &&
-      o.dueAt.getTime() < now.getTime() &&
       (o.jurisdictions.includes(jurisdiction) || o.jurisdictions.includes(country)),
   );
+  const due =
+    covering.length > 0
+      ? covering.flatMap((o) => (o.applicable && o.dueAt ? [o.dueAt] : []))
+      : individualsDueByRule(jurisdiction, awareness, RULES);
+  return due.some((at) => at.getTime() < now.getTime());
 }
 
 /**
@@ -168,7 +174,7 @@ export class CampaignWarnings {
       : [];
     let lateOnly = false;
     for (const { jurisdiction, shape } of shapes) {
-      const late = noticeLate(obligations, jurisdiction, now);
+      const late = noticeLate(obligations, jurisdiction, now, incident.discoveredAt);
       for (const field of missingFacts(incident, shape, late)) {
         if (shape.requiredWhenLate.includes(field)) lateOnly = true;
         const where = missing.get(field) ?? new Set<string>();

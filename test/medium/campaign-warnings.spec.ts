@@ -244,6 +244,7 @@ describe('campaign warnings between views of a draft (medium: real repositories,
     ) => {
       await m.newPeople(`${system}-${suffix}`, [brazilian(`${system}-${suffix}-br`)]);
       const id = await m.newIncident(`${system}-${suffix}`, {
+        noticeDelayReasons: null,
         occurredFrom: new Date(discoveredAt.getTime() - 86_400_000).toISOString(),
         occurredTo: undefined,
         containedAt: undefined,
@@ -267,6 +268,23 @@ describe('campaign warnings between views of a draft (medium: real repositories,
       details: { missing: ['noticeDelayReasons'], jurisdictions: ['BR'] },
     });
     expect(refused!.message).toContain("after the individuals' due date");
+
+    // Before the obligations were first computed (the deadline watch computes them within a minute of a
+    // freeze): judged by the rule's own due date, as if it applied.
+    await m.newPeople(`${system}-fresh`, [brazilian(`${system}-fresh-br`)]);
+    const uncomputed = await m.newIncident(`${system}-fresh`, {
+      noticeDelayReasons: null,
+      discoveredAt: new Date(now - 10 * 86_400_000).toISOString(),
+      occurredFrom: new Date(now - 11 * 86_400_000).toISOString(),
+      occurredTo: undefined,
+      containedAt: undefined,
+      riskLevel: 'high',
+    });
+    expect(await m.get(ObligationsService).stored(uncomputed)).toEqual([]);
+    expect(await draft(uncomputed).then(() => undefined, refusal)).toMatchObject({
+      status: 409,
+      details: { missing: ['noticeDelayReasons'], jurisdictions: ['BR'] },
+    });
 
     // With the reasons, it goes.
     const explained = await incidentOn('explained', new Date(now - 10 * 86_400_000), {

@@ -137,6 +137,9 @@ export const validIncident = (overrides: Record<string, unknown> = {}) => ({
   measuresPlanned: 'Configuration scanning on every deploy.',
   // Brazil's notice must say how the data were protected (LGPD Art. 48 §1 III): a campaign waits for it.
   securityMeasuresBefore: 'The bucket was reachable only with staff keys; passwords are stored hashed.',
+  // Discovered weeks before the tests run, past Brazil's 3 business days: its notices say why they are late
+  // (LGPD Art. 48 §1 V), and a campaign waits for it.
+  noticeDelayReasons: 'The analysis of what was exposed took weeks.',
   adviceToIndividuals: 'Be wary of e-mails asking for your password.',
   remedies: 'A support line and a year of identity monitoring.',
   // A guardian's notice says these in place of the words above (campaigns with guardians need them).

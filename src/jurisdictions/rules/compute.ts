@@ -392,3 +392,19 @@ function byHand(entry: JurisdictionFacts, awareness: Date): ComputedObligation {
     sources: [],
   };
 }
+
+/**
+ * When the individuals of a jurisdiction are due to be told, by its rules alone, as if they applied: the
+ * due dates of its individuals' obligations whose clock starts at awareness (Brazil's 3 business days).
+ * For a check made before the obligations were first computed (the deadline watch computes them within a
+ * minute of a freeze), which takes the stricter side: as if the obligation applied.
+ */
+export function individualsDueByRule(jurisdiction: string, awareness: Date, rules: readonly Rule[]): Date[] {
+  return rulesFor(jurisdiction, awareness, rules).flatMap((rule) =>
+    rule.obligations.flatMap((spec) => {
+      if (spec.audience !== 'individuals' || !['awareness', 'discovery'].includes(spec.clock)) return [];
+      const due = dueAt(awareness, spec.deadline, regulatorOf(rule, jurisdiction));
+      return due ? [due] : [];
+    }),
+  );
+}
