@@ -210,8 +210,18 @@ export class ReportsService {
     // replaced by that in the follow-up's changes).
     const own = lateness(owed, input.phase, report.delayReasons ?? undefined, report.createdAt);
     const carried = !own.late && input.phase !== 'initial' && previous?.late === true;
+    // The late report's own deadline, with the reasons given now or then.
     const timing = carried
-      ? { ...own, late: true, delayReasons: own.delayReasons ?? previous.delayReasons }
+      ? {
+          late: true,
+          delayReasons: own.delayReasons ?? previous.delayReasons,
+          deadline: lateness(
+            owed,
+            previous.phase as Phase,
+            previous.delayReasons ?? 'late',
+            previous.createdAt,
+          ).deadline,
+        }
       : own;
     const { late, delayReasons } = timing;
     const now = this.clock.now();

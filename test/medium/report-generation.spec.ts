@@ -135,5 +135,12 @@ describe('report generation as a job (medium)', () => {
       followUp.content as { sections: Array<{ fields: Array<{ key: string; value: unknown }> }> }
     ).sections.flatMap((section) => section.fields);
     expect(fields.find((f) => f.key === 'common.report.delayReasons')?.value).toBe('Forensics took a week.');
+    // Due when the late report was due, not when the follow-up is.
+    const dueOf = (report: typeof initial) =>
+      (report.content as { sections: Array<{ fields: Array<{ key: string; value: unknown }> }> }).sections
+        .flatMap((section) => section.fields)
+        .find((f) => f.key === 'common.report.dueAt')?.value;
+    expect(dueOf(followUp)).toBe(dueOf(initial));
+    expect(dueOf(initial)).toMatch(/ UTC$/);
   });
 });
