@@ -172,7 +172,8 @@ export class PublicNoticesService implements OnModuleInit {
       const current = await this.locked(id);
       checkVersion(current, expected);
       if (current.status === PublicNoticeStatus.Withdrawn) throw this.refused(current, 'edit');
-      checkWords(input.words, input.languages ?? current.languages);
+      // The words kept as well as those sent: a language dropped takes its words with it, or is refused.
+      checkWords(input.words ?? current.words, input.languages ?? current.languages);
       const now = this.clock.now();
       const row = await this.repository.update(id, {
         ...(input.jurisdictions ? { jurisdictions: input.jurisdictions } : {}),
