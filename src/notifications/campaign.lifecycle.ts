@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Channel } from '../channels/channel.port.js';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
-import { AppError, ErrorCode, messageOf } from '../common/errors.js';
+import { AppError, ErrorCode } from '../common/errors.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { JobRepository } from '../queue/job.repository.js';
@@ -22,6 +22,9 @@ const SEND_JOB: Record<Channel, JobName.SendEmail | JobName.SendSms | JobName.Se
 export const batchJobId = (batch: { id: number; queuings: number }): string =>
   `batch-${batch.id}-${batch.queuings}`;
 export const sendJobOf = (channel: Channel) => SEND_JOB[channel];
+
+/** Pauses for what the incident said, which an approval of what it now says lifts. */
+const LIFTED_BY_APPROVAL = new Set(['incident_changed', 'incident_missing_facts', 'sms_too_long']);
 
 /**
  * What sending needs of a campaign, one door for every side: the API (approve, resume), the planner, the
@@ -154,24 +157,28 @@ export class CampaignLifecycle {
   }
 
   /**
-   * A campaign paused for its incident's change, approved again as its notices now read (`words`, their
-   * digest): sending again (or planned, if it was not yet), on the timeline and in the audit log.
+   * A paused campaign approved again as its notices now read (`words`, the approval's record), in the
+   * caller's transaction: sending again (or planned, if it was not yet) when it was last paused for what
+   * the incident said (changed words, a fact missing, an SMS too long: the send checks each again);
+   * still paused when it was last paused by hand or for its provider, which an approval does not lift.
+   * On the timeline and in the audit log.
    */
-  async reapprove(actor: Actor, campaign: CampaignRow, words: string): Promise<CampaignRow> {
-    const now = this.clock.now();
-    const to = campaign.recipients === null ? CampaignStatus.Approved : CampaignStatus.Sending;
-    const moved = await this.database.transaction(async () => {
-      const row = await this.campaigns.move(campaign.id, [CampaignStatus.Paused], {
-        status: to,
-        approvedBy: actor.keyId,
-        approvedAt: now,
-        approvedWords: words,
-        updatedAt: now,
-      });
-      if (row) await this.record(actor, row, 'campaign.reapproved', now, {});
-      return row;
+  async reapprove(actor: Actor, campaign: CampaignRow, words: string, now: Date): Promise<CampaignRow> {
+    const reason = await this.campaigns.lastPauseReason(campaign.id);
+    const resumes = reason !== null && LIFTED_BY_APPROVAL.has(reason);
+    const to = !resumes
+      ? CampaignStatus.Paused
+      : campaign.recipients === null
+        ? CampaignStatus.Approved
+        : CampaignStatus.Sending;
+    const row = await this.campaigns.move(campaign.id, [CampaignStatus.Paused], {
+      status: to,
+      approvedBy: actor.keyId,
+      approvedAt: now,
+      approvedWords: words,
+      updatedAt: now,
     });
-    if (!moved) {
+    if (!row) {
       throw new AppError(
         ErrorCode.Conflict,
         `the campaign is no longer paused: it cannot be approved again`,
@@ -180,12 +187,14 @@ export class CampaignLifecycle {
         },
       );
     }
-    await (to === CampaignStatus.Approved ? this.enqueuePlan(campaign.id) : this.topUp(campaign.id)).catch(
-      (err: unknown) => {
-        this.logger.warn({ campaignId: campaign.id, err: messageOf(err) }, 'queued later by the reconciler');
-      },
-    );
-    return moved;
+    await this.record(actor, row, 'campaign.reapproved', now, { resumed: resumes });
+    return row;
+  }
+
+  /** What a re-approval starts, after its commit: the plan, or the next batches; nothing while paused. */
+  async afterReapproval(campaign: CampaignRow): Promise<void> {
+    if (campaign.status === CampaignStatus.Approved) await this.enqueuePlan(campaign.id);
+    else if (campaign.status === CampaignStatus.Sending) await this.topUp(campaign.id);
   }
 
   /** A sending campaign paused by the system, logged and on its timeline with why (codes, never data). */

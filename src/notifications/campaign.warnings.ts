@@ -3,6 +3,7 @@ import { Clock } from '../common/clock.js';
 import { AppError, ErrorCode } from '../common/errors.js';
 import type { IncidentRow } from '../incidents/incidents.repository.js';
 import { ObligationsService, type ObligationView } from '../jurisdictions/obligations.service.js';
+import { wordsScopeOf, type WordsScope } from './approved-words.js';
 import { individualsDueByRule } from '../jurisdictions/rules/compute.js';
 import { RULES } from '../jurisdictions/rules/index.js';
 import { noticeShape, type NoticeShape } from '../jurisdictions/rules/notice-profiles.js';
@@ -155,6 +156,22 @@ export class CampaignWarnings {
   }
 
   /**
+   * What the campaign's notices can say of the incident (`WordsScope`), from its readers' jurisdictions'
+   * notice shapes today: what its approval covers. Right after `of` read the readers (kept, not read twice).
+   */
+  async wordsScope(
+    campaign: Pick<CampaignRow, 'template' | 'includeGuardians'>,
+    incidentId: string,
+  ): Promise<WordsScope> {
+    const now = this.clock.now();
+    const jurisdictions = new Set((await this.notices(campaign, incidentId)).map((n) => n.jurisdiction));
+    return wordsScopeOf(
+      [...jurisdictions].map((j) => noticeShape(j, now)),
+      campaign.includeGuardians,
+    );
+  }
+
+  /**
    * Refuses a campaign whose notices would leave out what their law lists among a notice's contents (the
    * `requires` of the readers' profiles: China's cause, Canada's date; Brazil's reasons for the delay when
    * the campaign comes after the individuals' due date), at the draft and the approval, right after `of`
@@ -174,7 +191,9 @@ export class CampaignWarnings {
       : [];
     let lateOnly = false;
     for (const { jurisdiction, shape } of shapes) {
-      const late = noticeLate(obligations, jurisdiction, now, incident.discoveredAt);
+      const late =
+        shape.requiredWhenLate.length > 0 &&
+        noticeLate(obligations, jurisdiction, now, incident.discoveredAt);
       for (const field of missingFacts(incident, shape, late)) {
         if (shape.requiredWhenLate.includes(field)) lateOnly = true;
         const where = missing.get(field) ?? new Set<string>();

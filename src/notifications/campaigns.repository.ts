@@ -58,6 +58,18 @@ export class CampaignsRepository {
   }
 
   /** The campaign, its row locked until the caller's transaction ends. */
+  /** Why the campaign was last paused, from its timeline (`incident_changed`...); null: by hand, or never. */
+  async lastPauseReason(id: string): Promise<string | null> {
+    const [row] = rowsOf<{ reason: string | null }>(
+      await this.database.db.execute(sql`
+        select e.details->>'reason' as reason from incident_events e
+        join campaigns c on c.incident_id = e.incident_id and c.id = ${id}::uuid
+        where e.kind = 'campaign.paused' and e.details->>'campaignId' = ${id}
+        order by e.id desc limit 1`),
+    );
+    return row?.reason ?? null;
+  }
+
   async findForUpdate(id: string): Promise<CampaignRow | undefined> {
     const [row] = await this.database.db.select().from(campaigns).where(eq(campaigns.id, id)).for('update');
     return row;

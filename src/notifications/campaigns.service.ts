@@ -23,7 +23,7 @@ import {
   type RenderedNotice,
 } from '../templates/notice.renderer.js';
 import { LINK_TOKEN, NoticeCopies } from './notice-copies.js';
-import { noticeWordsDigest, wordsChanged } from './approved-words.js';
+import { approvedWords, wordsChanged } from './approved-words.js';
 import { CampaignLifecycle } from './campaign.lifecycle.js';
 import { CampaignWarnings, type CampaignWarning } from './campaign.warnings.js';
 import {
@@ -306,12 +306,9 @@ export class CampaignsService {
     const campaign = await this.get(id);
     await this.keys.checkFourEyes(actor, campaign.createdBy, campaign.createdAt, 'a campaign');
     const incident = await this.incidents.get(campaign.incidentId);
-    const words = noticeWordsDigest(incident);
-    if (campaign.status === CampaignStatus.Paused && wordsChanged(campaign, words)) {
-      // Paused because its notices would say what was not approved: approved again as they now read.
-      await this.warnings.checkRequiredFacts(campaign, incident);
-      return { ...(await this.lifecycle.reapprove(actor, campaign, words)), warnings: [] };
-    }
+    // Paused because its incident changed since its approval: approved again as its notices now read,
+    // with every check of a first approval.
+    const again = campaign.status === CampaignStatus.Paused && wordsChanged(campaign.approvedWords, incident);
     checkNoticeable(incident);
     await this.checkFrozenSet(incident.id);
     await this.checkGuardianWords(incident, campaign.includeGuardians);
@@ -324,6 +321,8 @@ export class CampaignsService {
       // Of the set the plan will read, read now: what it records is what it went out with.
       const warnings = await this.warnings.of(campaign, incident, { fresh: true });
       await this.warnings.checkRequiredFacts(campaign, incident);
+      const words = approvedWords(incident, await this.warnings.wordsScope(campaign, incident.id));
+      if (again) return { ...(await this.lifecycle.reapprove(actor, campaign, words, now)), warnings };
       const moved = await this.repository.move(id, [CampaignStatus.Draft], {
         status: CampaignStatus.Approved,
         approvedBy: actor.keyId,
@@ -344,7 +343,9 @@ export class CampaignsService {
       await this.startNotifying(actor, campaign.incidentId, id);
       return { ...moved, warnings };
     });
-    await this.afterCommit(id, () => this.lifecycle.enqueuePlan(id));
+    await this.afterCommit(id, () =>
+      again ? this.lifecycle.afterReapproval(approved) : this.lifecycle.enqueuePlan(id),
+    );
     return approved;
   }
 
@@ -378,7 +379,7 @@ export class CampaignsService {
 
   async resume(actor: Actor, id: string): Promise<CampaignRow> {
     const campaign = await this.get(id);
-    if (wordsChanged(campaign, noticeWordsDigest(await this.incidents.get(campaign.incidentId)))) {
+    if (wordsChanged(campaign.approvedWords, await this.incidents.get(campaign.incidentId))) {
       throw new AppError(
         ErrorCode.Conflict,
         `the incident's words its notices say changed since campaign ${id} was approved: it resumes when approved again (POST /v1/campaigns/${id}/approve, by an approver)`,

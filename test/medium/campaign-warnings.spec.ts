@@ -292,6 +292,26 @@ describe('campaign warnings between views of a draft (medium: real repositories,
     });
     expect((await draft(explained)).status).toBe('draft');
 
+    // Approved on time and still sending after the due date: its batches then stop for the reasons.
+    const sending = await incidentOn('sending', new Date(now - 3_600_000));
+    const approvedOnTime = await draft(sending);
+    await campaigns().approve(m.approver, approvedOnTime.id);
+    await m.queue.run(JobName.CampaignPlan);
+    clock.offsetMs += 8 * 86_400_000;
+    try {
+      await m.drain();
+    } finally {
+      clock.offsetMs -= 8 * 86_400_000;
+    }
+    expect((await campaigns().view(approvedOnTime.id)).status).toBe('paused');
+    const paused = await m.query<{ details: Record<string, unknown> }>(
+      "select details from incident_events where kind = 'campaign.paused' and details->>'campaignId' = $1",
+      [approvedOnTime.id],
+    );
+    expect(paused.map((p) => [p.details.reason, p.details.missing])).toEqual([
+      ['incident_missing_facts', ['noticeDelayReasons']],
+    ]);
+
     // Discovered an hour ago: on time, nothing to explain; drafted on time and approved late, refused then.
     const onTime = await incidentOn('on-time', new Date(now - 3_600_000));
     const drafted = await draft(onTime);

@@ -82,4 +82,38 @@ describe('required facts at send time (medium: real repositories, scripted provi
     );
     expect(reapproved).toEqual([{ n: 1 }]);
   });
+  it("a fact no reader's notice says changes nothing they read: the campaign goes on", async () => {
+    const system = `words-unsaid-${Date.now()}`;
+    await m.newPeople(system, [{ externalId: `${system}-gb`, email: 'unsaid-gb@example.com' }]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
+    // Brazil's security measures and Singapore's discovery, for a regulator's report: no GB notice says them.
+    await m.updateIncident(incidentId, {
+      securityMeasuresBefore: 'Given later, for the ANPD report.',
+      howDiscovered: 'A researcher wrote to us.',
+    });
+    await m.drain();
+    const campaigns = m.get(CampaignsService);
+    expect((await campaigns.view(campaignId)).status).toBe('completed');
+    expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toContain('unsaid-gb@example.com');
+  });
+
+  it('approving again does not lift a pause made by hand', async () => {
+    const system = `words-held-${Date.now()}`;
+    await m.newPeople(system, [{ externalId: `${system}-1`, email: 'held-1@example.com' }]);
+    const incidentId = await m.newIncident(system);
+    const campaignId = await m.newCampaign(incidentId, { channels: ['email'] });
+    const campaigns = m.get(CampaignsService);
+    // Held by hand (say, at the police's request), then the words edited.
+    await campaigns.pause(m.responder, campaignId);
+    await m.updateIncident(incidentId, { remedies: 'A support line, open every day.' });
+    const approved = await campaigns.approve(m.approver, campaignId);
+    expect(approved.status).toBe('paused');
+    await m.drain();
+    expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).not.toContain('held-1@example.com');
+    // The words are approved: the hand that held it resumes it.
+    await campaigns.resume(m.responder, campaignId);
+    await m.drain();
+    expect(m.email.calls.flatMap((b) => b.recipients.map((r) => r.to))).toContain('held-1@example.com');
+  });
 });

@@ -1,4 +1,12 @@
-import { checkCondition, describeDeadline, dueAt, meetingOf, regulatorOf, ruleFor } from './evaluate.js';
+import {
+  checkCondition,
+  describeDeadline,
+  dueAt,
+  meetingOf,
+  regulatorOf,
+  regulatorsOf,
+  ruleFor,
+} from './evaluate.js';
 import { publicNoticeOf } from './public-notice.obligation.js';
 import type {
   Audience,
@@ -394,6 +402,17 @@ function byHand(entry: JurisdictionFacts, awareness: Date): ComputedObligation {
 }
 
 /**
+ * The regulator whose calendar counts a jurisdiction's days: its own, or where configuration chooses it
+ * (a German Land's authority) the rule's first, whose country's calendar it shares.
+ */
+function calendarOf(rule: Rule, jurisdiction: string): Regulator {
+  const regulator = rule.regulator;
+  if ('id' in regulator && typeof regulator.id === 'string') return regulator as Regulator;
+  const byCountry = regulator as Readonly<Record<string, Regulator>>;
+  return byCountry[jurisdiction] ?? byCountry[jurisdiction.split('-')[0] ?? ''] ?? regulatorsOf(rule)[0];
+}
+
+/**
  * When the individuals of a jurisdiction are due to be told, by its rules alone, as if they applied: the
  * due dates of its individuals' obligations whose clock starts at awareness (Brazil's 3 business days).
  * For a check made before the obligations were first computed (the deadline watch computes them within a
@@ -403,7 +422,7 @@ export function individualsDueByRule(jurisdiction: string, awareness: Date, rule
   return rulesFor(jurisdiction, awareness, rules).flatMap((rule) =>
     rule.obligations.flatMap((spec) => {
       if (spec.audience !== 'individuals' || !['awareness', 'discovery'].includes(spec.clock)) return [];
-      const due = dueAt(awareness, spec.deadline, regulatorOf(rule, jurisdiction));
+      const due = dueAt(awareness, spec.deadline, calendarOf(rule, jurisdiction));
       return due ? [due] : [];
     }),
   );

@@ -10,10 +10,11 @@ import { noticeShape, type NoticeShape } from '../../jurisdictions/rules/notice-
 import { JobRepository, RetryLater } from '../../queue/job.repository.js';
 import { OnJob } from '../../queue/on-job.decorator.js';
 import { JobName, JobPayload, QueueName, smsBatchSize, smsJobMs } from '../../queue/queue.catalogue.js';
-import { noticeWordsDigest, wordsChanged } from '../approved-words.js';
+import { wordsChanged } from '../approved-words.js';
 import { CampaignLifecycle } from '../campaign.lifecycle.js';
 import { CampaignStatus } from '../campaign.rules.js';
-import { missingFacts } from '../campaign.warnings.js';
+import { missingFacts, noticeLate } from '../campaign.warnings.js';
+import { ObligationsService } from '../../jurisdictions/obligations.service.js';
 import { CampaignsRepository } from '../campaigns.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { NoticeCopies } from '../notice-copies.js';
@@ -35,17 +36,19 @@ type Done =
   | { kind: 'tooLong'; characters: number };
 
 /**
- * Why a batch's notice may not go with the incident as it is: a fact its profile requires is gone, or it
- * would say other words than the campaign's approval saw.
+ * Why a batch's notice may not go with the incident as it is: a fact its profile requires is gone (with
+ * those it requires of a `late` notice: Brazil's reasons for the delay once the individuals' due date has
+ * passed), or it would say other words than the campaign's approval saw.
  */
 function stopFor(
   campaign: CampaignRow,
   incident: IncidentRow,
   shape: NoticeShape,
+  late: boolean,
 ): Extract<Done, { kind: 'missing' | 'changed' }> | undefined {
-  const missing = missingFacts(incident, shape);
+  const missing = missingFacts(incident, shape, late);
   if (missing.length > 0) return { kind: 'missing', missing };
-  return wordsChanged(campaign, noticeWordsDigest(incident)) ? { kind: 'changed' } : undefined;
+  return wordsChanged(campaign.approvedWords, incident) ? { kind: 'changed' } : undefined;
 }
 
 /**
@@ -70,6 +73,7 @@ export class SendBatchService {
     private readonly jobs: JobRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly obligations: ObligationsService,
     email: EmailSender,
     private readonly sms: SmsSender,
     push: PushSender,
@@ -170,9 +174,18 @@ export class SendBatchService {
     const prepare = (incident: IncidentRow) =>
       sliced(claimed, (m) => this.preparer.prepare(m, batch, incident, now));
     let incident = await this.incidents.recent(campaign.incidentId);
-    if (stopFor(campaign, incident, shape)) {
+    // Only where a profile asks more of a late notice (Brazil's batches): the obligations as last computed.
+    const late =
+      shape.requiredWhenLate.length > 0 &&
+      noticeLate(
+        await this.obligations.stored(campaign.incidentId),
+        batch.variant,
+        now,
+        incident.discoveredAt,
+      );
+    if (stopFor(campaign, incident, shape, late)) {
       incident = await this.incidents.get(campaign.incidentId);
-      const stop = stopFor(campaign, incident, shape);
+      const stop = stopFor(campaign, incident, shape, late);
       if (stop) return stop;
     }
     let prepared = await prepare(incident);
@@ -181,7 +194,7 @@ export class SendBatchService {
       if (fitted.tooLong !== undefined) {
         // Read afresh, and checked again as a whole: the words may have been shortened, or a fact cleared.
         incident = await this.incidents.get(campaign.incidentId);
-        const stop = stopFor(campaign, incident, shape);
+        const stop = stopFor(campaign, incident, shape, late);
         if (stop) return stop;
         fitted = this.sms.fit(batch, await prepare(incident));
         if (fitted.tooLong !== undefined) return { kind: 'tooLong', characters: fitted.tooLong };
