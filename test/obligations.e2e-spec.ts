@@ -210,11 +210,11 @@ describe('obligations, deadline alerts and regulator reports (worked case)', () 
     expect(sample).toMatchObject({ applicable: true, dueAt: null, state: 'due' });
     expect(sample.reason).toContain('505');
     // Mexico has no rule: a decision by hand, never a silent nothing, due (a placeholder, so the watch
-    // alerts) 72 hours after awareness: missed by now, as nobody decided.
+    // alerts) 72 hours after awareness.
     expect(list.find((o) => o.key === 'none/MX/decide')).toMatchObject({
       applicable: true,
       dueAt: '2026-11-07T09:15:00.000Z',
-      state: 'missed',
+      state: 'due',
     });
     const californians = list.find((o) => o.key.startsWith('US-CA/') && o.audience === 'individuals')!;
     // 30 days from discovery (discoveredAt), not from the confirmation.
