@@ -148,11 +148,13 @@ export class CampaignLifecycle {
    * categories edited since): nothing more goes out that its approver did not see. The campaign pauses,
    * on the timeline; an approver approves it again as it now reads ({@link reapprove}).
    */
-  async pauseForIncidentChange(id: string): Promise<void> {
+  async pauseForIncidentChange(id: string, approvedWords: string | null): Promise<void> {
+    // Not if it was approved again since the batch read it (a slow batch would undo the new approval).
     await this.pause(
       id,
       { reason: 'incident_changed' },
       "campaign paused: the incident's words changed since the approval",
+      approvedWords,
     );
   }
 
@@ -198,13 +200,20 @@ export class CampaignLifecycle {
   }
 
   /** A sending campaign paused by the system, logged and on its timeline with why (codes, never data). */
-  private async pause(id: string, why: Record<string, unknown>, message: string): Promise<void> {
+  private async pause(
+    id: string,
+    why: Record<string, unknown>,
+    message: string,
+    approvedWords?: string | null,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.database.transaction(async () => {
-      const paused = await this.campaigns.move(id, [CampaignStatus.Sending], {
-        status: CampaignStatus.Paused,
-        updatedAt: now,
-      });
+      const paused = await this.campaigns.move(
+        id,
+        [CampaignStatus.Sending],
+        { status: CampaignStatus.Paused, updatedAt: now },
+        approvedWords,
+      );
       if (!paused) return;
       this.logger.error({ campaignId: id, ...why }, message);
       await this.record(SYSTEM_ACTOR, paused, 'campaign.paused', now, why);

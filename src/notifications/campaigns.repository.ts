@@ -88,11 +88,21 @@ export class CampaignsRepository {
     id: string,
     from: readonly string[],
     changes: Partial<CampaignRow> & { status: string },
+    /** Only while the campaign's approval is still the one that read `approvedWords`. */
+    approvedWords?: string | null,
   ): Promise<CampaignRow | undefined> {
     const [row] = await this.database.db
       .update(campaigns)
       .set({ ...changes, updatedAt: changes.updatedAt ?? new Date() })
-      .where(and(eq(campaigns.id, id), inArray(campaigns.status, [...from])))
+      .where(
+        and(
+          eq(campaigns.id, id),
+          inArray(campaigns.status, [...from]),
+          approvedWords === undefined
+            ? undefined
+            : sql`${campaigns.approvedWords} is not distinct from ${approvedWords}`,
+        ),
+      )
       .returning();
     return row;
   }

@@ -131,7 +131,7 @@ export class SendBatchService {
         return { claimed: claimed.length, paused: 'incident_missing_facts' };
       }
       if (done.kind === 'changed') {
-        await this.lifecycle.pauseForIncidentChange(campaign.id);
+        await this.lifecycle.pauseForIncidentChange(campaign.id, campaign.approvedWords);
         return { claimed: claimed.length, paused: 'incident_changed' };
       }
       await this.lifecycle.pauseForSmsLength(campaign.id, batch.locale, done.characters);
