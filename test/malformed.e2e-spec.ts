@@ -163,6 +163,18 @@ const INCIDENT_CASES: Case[] = [
   },
   { name: 'a language tag of no language', body: { language: 'xx' }, field: 'language', rule: 'isLocale' },
   {
+    name: 'translations under a language tag Intl cannot read',
+    body: { translations: { 'en-12': { description: 'x' } } },
+    field: 'translations',
+    rule: 'isNoticeTranslations',
+  },
+  {
+    name: 'a chronology entry whose text is spaces',
+    body: { chronology: [{ at: '2026-11-04T09:15:00Z', kind: 'detection', text: '   ' }] },
+    field: 'chronology.0.text',
+    rule: 'hasText',
+  },
+  {
     name: 'a bidirectional override in the title',
     body: { title: 'Exposed \u202eetalpmet' },
     field: 'title',

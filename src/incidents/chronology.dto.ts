@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsZonedDateTime } from '../common/validation.js';
+import { IsZonedDateTime, VisibleText } from '../common/validation.js';
 import { textsRule, wordsByTagProblem } from './incident-texts.rules.js';
 import { CHRONOLOGY_KINDS, type ChronologyKind } from './regulator-text.js';
 
@@ -21,6 +21,7 @@ export class ChronologyEntryDto {
   @ApiProperty({ description: "What happened, in the incident's language", maxLength: 2000 })
   @IsString()
   @IsNotEmpty()
+  @VisibleText({ multiline: true })
   @MaxLength(2000)
   text!: string;
 

@@ -1,5 +1,5 @@
 import { ValidateBy } from 'class-validator';
-import { LANGUAGE_TAG } from '../common/text.js';
+import { isKnownLanguageTag, LANGUAGE_TAG } from '../common/text.js';
 import { MASSACHUSETTS_TEXT_FIELDS, wordsInLanguageProblem } from '../common/notice-text.js';
 import { REPORT_TEXT_FIELDS } from './regulator-text.js';
 
@@ -21,7 +21,8 @@ function languagesProblem(value: unknown, words: (value: unknown) => string | un
   if (entries.length > 50) return 'at most 50 languages';
   const seen = new Set<string>();
   for (const [tag, given] of entries) {
-    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (!LANGUAGE_TAG.test(tag) || !isKnownLanguageTag(tag))
+      return 'each key must be a BCP 47 language tag of a known language, such as de or pt-BR';
     if (seen.has(tag.toLowerCase())) return 'a language is given twice (tags differ only in case)';
     seen.add(tag.toLowerCase());
     const problem = words(given);
@@ -82,7 +83,8 @@ export function wordsByTagProblem(value: unknown): string | undefined {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > 50) return 'at most 50 languages';
   for (const [tag, text] of entries) {
-    if (!LANGUAGE_TAG.test(tag)) return 'each key must be a BCP 47 language tag such as de or pt-BR';
+    if (!LANGUAGE_TAG.test(tag) || !isKnownLanguageTag(tag))
+      return 'each key must be a BCP 47 language tag of a known language, such as de or pt-BR';
     if (typeof text !== 'string' || text.trim() === '') return 'each text must be a non-empty string';
     if (text.length > 2000) return 'each text must be at most 2000 characters';
   }
