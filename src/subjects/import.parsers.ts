@@ -79,12 +79,17 @@ const STRAY_QUOTE: FieldProblem = {
   rule: 'isCsv',
   message: 'a quote inside a field that does not start with one, or text after a closing quote',
 };
-const LINE_TOO_LONG: FieldProblem = {
+/** A line of either format over MAX_LINE_BYTES, or not UTF-8: refused alone, in CSV and NDJSON alike. */
+export const LINE_TOO_LONG: FieldProblem = {
   field: 'line',
   rule: 'maxLength',
   message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
 };
-const NOT_UTF8: FieldProblem = { field: 'line', rule: 'isUtf8', message: 'the line is not valid UTF-8' };
+export const NOT_UTF8: FieldProblem = {
+  field: 'line',
+  rule: 'isUtf8',
+  message: 'the line is not valid UTF-8',
+};
 
 /**
  * The file as csv-parse is given it: one record per line. No field of a person holds a line break, so

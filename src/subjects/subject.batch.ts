@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FieldProblem } from '../common/errors.js';
 import { FieldCipher, normalizeEmail } from '../crypto/field-cipher.js';
 import { guardianRouteAges, type ConsentAges } from '../jurisdictions/consent-ages.js';
-import { MAX_LINE_BYTES } from './import.parsers.js';
+import { LINE_TOO_LONG, MAX_LINE_BYTES, NOT_UTF8 } from './import.parsers.js';
 import { contactOf, Subject, SubjectValidator } from './subject.validation.js';
 
 /** The AAD that binds a person's envelope to their row. */
@@ -141,7 +141,6 @@ export function transferables(batch: PreparedBatch): ArrayBuffer[] {
 }
 
 const NOT_JSON: FieldProblem = { field: 'line', rule: 'isJson', message: 'the line is not valid JSON' };
-const NOT_UTF8: FieldProblem = { field: 'line', rule: 'isUtf8', message: 'the line is not valid UTF-8' };
 
 /**
  * The indexes of the lines (split at \n) whose bytes are not UTF-8: decoded, each bad byte would be a
@@ -157,11 +156,6 @@ function linesNotUtf8(bytes: Buffer): Set<number> {
   }
   return bad;
 }
-const LINE_TOO_LONG: FieldProblem = {
-  field: 'line',
-  rule: 'maxLength',
-  message: `the line is longer than ${MAX_LINE_BYTES} bytes`,
-};
 
 export const emptyColumns = (): SubjectColumns =>
   Object.fromEntries(COLUMN_NAMES.map((name) => [name, []])) as unknown as SubjectColumns;
