@@ -2,6 +2,7 @@ import {
   checkCondition,
   describeDeadline,
   dueAt,
+  findRegulatorOf,
   meetingOf,
   regulatorOf,
   regulatorsOf,
@@ -405,12 +406,8 @@ function byHand(entry: JurisdictionFacts, awareness: Date): ComputedObligation {
  * The regulator whose calendar counts a jurisdiction's days: its own, or where configuration chooses it
  * (a German Land's authority) the rule's first, whose country's calendar it shares.
  */
-function calendarOf(rule: Rule, jurisdiction: string): Regulator {
-  const regulator = rule.regulator;
-  if ('id' in regulator && typeof regulator.id === 'string') return regulator as Regulator;
-  const byCountry = regulator as Readonly<Record<string, Regulator>>;
-  return byCountry[jurisdiction] ?? byCountry[jurisdiction.split('-')[0] ?? ''] ?? regulatorsOf(rule)[0];
-}
+const calendarOf = (rule: Rule, jurisdiction: string): Regulator =>
+  findRegulatorOf(rule, jurisdiction) ?? regulatorsOf(rule)[0];
 
 /**
  * When the individuals of a jurisdiction are due to be told, by its rules alone, as if they applied: the

@@ -233,12 +233,17 @@ export function ruleFor(jurisdiction: string, on: Date, rules: readonly Rule[]):
 
 /** The regulator that receives this jurisdiction's reports under a rule. */
 export function regulatorOf(rule: Rule, jurisdiction: string): Regulator {
+  const found = findRegulatorOf(rule, jurisdiction);
+  if (!found) throw new Error(`rule ${rule.id} names no regulator for ${jurisdiction}`);
+  return found;
+}
+
+/** The rule's regulator for a jurisdiction (its own, or its country's), if the rule names one. */
+export function findRegulatorOf(rule: Rule, jurisdiction: string): Regulator | undefined {
   const regulator = rule.regulator;
   if ('id' in regulator && typeof regulator.id === 'string') return regulator as Regulator;
   const byCountry = regulator as Readonly<Record<string, Regulator>>;
-  const found = byCountry[jurisdiction] ?? byCountry[jurisdiction.split('-')[0] ?? ''];
-  if (!found) throw new Error(`rule ${rule.id} names no regulator for ${jurisdiction}`);
-  return found;
+  return byCountry[jurisdiction] ?? byCountry[jurisdiction.split('-')[0] ?? ''];
 }
 
 /** Every regulator a rule names. */
