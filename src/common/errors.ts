@@ -59,6 +59,15 @@ export class AppError extends Error {
     return new AppError(ErrorCode.NotFound, `${what} ${id} was not found`);
   }
 
+  /** A change sent with an If-Match of a version that is no longer the resource's (412). */
+  static stale(what: string, currentVersion: number): AppError {
+    return new AppError(
+      ErrorCode.PreconditionFailed,
+      `${what} changed since you read it (now version ${currentVersion}); read it again and retry`,
+      { currentVersion },
+    );
+  }
+
   static invalid(problems: FieldProblem[]): AppError {
     const first = problems[0];
     const message =

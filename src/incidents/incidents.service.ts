@@ -106,7 +106,7 @@ export class IncidentsService {
     }
     const changes = toChanges(input);
     const current = await this.get(id);
-    if (current.version !== expectedVersion) throw this.stale(current);
+    if (current.version !== expectedVersion) throw AppError.stale('the incident', current.version);
     this.check({ ...current, ...changes });
     const fields = Object.keys(changes);
     if (fields.length === 0) return current;
@@ -178,20 +178,12 @@ export class IncidentsService {
   /** Someone else moved or edited it between the caller's read and this write: 412, to look again. */
   private async updateIfVersion(id: string, version: number, changes: IncidentChanges): Promise<IncidentRow> {
     const updated = await this.repository.updateIfVersion(id, version, changes);
-    if (!updated) throw this.stale(await this.get(id));
+    if (!updated) throw AppError.stale('the incident', (await this.get(id)).version);
     return updated;
   }
 
   private changeOf(id: string, at: Date, kind: string, action: string) {
     return { incidentId: id, at, kind, action, target: { type: 'incident', id } };
-  }
-
-  private stale(current: IncidentRow): AppError {
-    return new AppError(
-      ErrorCode.PreconditionFailed,
-      `the incident changed since you read it (now version ${current.version}); read it again and retry`,
-      { currentVersion: current.version },
-    );
   }
 }
 

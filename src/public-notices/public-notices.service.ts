@@ -79,13 +79,8 @@ function checkWords(words: NoticeTranslations | undefined, languages: readonly s
 
 /** Refuses a change to a notice changed since the caller read it (its If-Match, when given). */
 function checkVersion(row: PublicNoticeRow, expected: number | undefined): void {
-  if (expected !== undefined && expected !== row.version) {
-    throw new AppError(
-      ErrorCode.PreconditionFailed,
-      `public notice ${row.id} changed since you read it (version ${row.version}, not ${expected}): read it again`,
-      { version: row.version },
-    );
-  }
+  if (expected !== undefined && expected !== row.version)
+    throw AppError.stale(`public notice ${row.id}`, row.version);
 }
 
 @Injectable()
